@@ -1,0 +1,179 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"time"
+
+	"github.com/azenna/advox/transport"
+)
+
+// TrafficStore keeps traffic records. Implementations are safe for
+// concurrent use and honour ctx. Reads never return a record whose Deadline
+// is at or before the store's clock, even if Purge has not run yet.
+type TrafficStore interface {
+	// Record stores new records, all or none. A record whose ID exists
+	// already fails the call with ErrExists.
+	Record(ctx context.Context, recs ...Record) error
+	// UpdateStatus applies a delivery report to one record and returns the
+	// record as it is afterwards. An update that would move a part out of a
+	// final status or backwards (see transport.Status.CanBecome) changes
+	// nothing and is not an error.
+	UpdateStatus(ctx context.Context, u StatusUpdate) (Record, error)
+	// Get returns the record with the given message id, or ErrNotFound.
+	Get(ctx context.Context, id string) (Record, error)
+	// FindByOperatorID returns the record one of whose parts the named
+	// transport gave operatorID, and that part's index, or ErrNotFound.
+	FindByOperatorID(ctx context.Context, transportName, operatorID string) (Record, int, error)
+	// Query yields an account's records created in [q.From, q.To), oldest
+	// first (ties broken by ID). An error ends the sequence.
+	Query(ctx context.Context, q Query) iter.Seq2[Record, error]
+	// Usage aggregates an account's records created in [from, to).
+	Usage(ctx context.Context, account string, from, to time.Time) (Usage, error)
+	// Purge deletes every record whose Deadline is at or before now and
+	// returns how many it deleted. It is idempotent.
+	Purge(ctx context.Context, now time.Time) (int, error)
+	// EraseAccount deletes every record of the account at once and returns
+	// how many it deleted.
+	EraseAccount(ctx context.Context, account string) (int, error)
+	// Close releases the store; later calls fail with ErrClosed.
+	Close() error
+}
+
+// The errors stores return (wrapped, so the driver's own error stays
+// reachable with errors.As).
+var (
+	ErrNotFound    = errors.New("storage: not found")
+	ErrExists      = errors.New("storage: record exists")
+	ErrClosed      = errors.New("storage: closed")
+	ErrUnavailable = errors.New("storage: unavailable")
+)
+
+// AllParts as StatusUpdate.Part applies the update to every part.
+const AllParts = -1
+
+// Record is the traffic record of one message. It holds no message body.
+type Record struct {
+	// ID is the library's message id.
+	ID string
+	// Account is the sending account's id.
+	Account string
+	// Transport is the Name of the transport that took the message.
+	Transport string
+	// From is the sender as sent.
+	From string
+	// To is the recipient in E.164 form. Confidential.
+	To string
+	// Encoding is the character set the message was sent in.
+	Encoding transport.Encoding
+	// Segments is the number of SMS segments billed.
+	Segments int
+	// Parts holds one entry per operator id (one per segment, or a single
+	// entry when the operator gave one id for the message or none).
+	Parts []Part
+	// Status is the message status, derived from Parts by
+	// transport.Overall (the store keeps it consistent on update).
+	Status transport.Status
+	// ErrorCode is the classification or operator code of a failure.
+	ErrorCode string
+	// CreatedAt is when the message was submitted.
+	CreatedAt time.Time
+	// UpdatedAt is when the record last changed.
+	UpdatedAt time.Time
+	// Deadline is when the record must be gone under the retention policy.
+	Deadline time.Time
+}
+
+// Part is the delivery state of one part of a message.
+type Part struct {
+	// OperatorID is the operator's id of the part ("" when none was given).
+	OperatorID string
+	// Status is the part's status.
+	Status transport.Status
+	// ErrorCode is the operator's error code from the last report, if any.
+	ErrorCode string
+	// UpdatedAt is when the status was reached.
+	UpdatedAt time.Time
+}
+
+// StatusUpdate is a delivery report addressed to a stored record.
+type StatusUpdate struct {
+	// ID is the message id.
+	ID string
+	// Part is the index into Record.Parts, or AllParts.
+	Part int
+	// Status is the new status.
+	Status transport.Status
+	// ErrorCode is the operator's error code, if any.
+	ErrorCode string
+	// At is when the status was reached.
+	At time.Time
+}
+
+// Query selects an account's records by creation time.
+type Query struct {
+	Account string
+	// From and To bound CreatedAt to [From, To); a zero bound is open.
+	From, To time.Time
+	// Limit caps the number of records yielded; 0 means no cap.
+	Limit int
+}
+
+// Usage is the aggregate of an account's traffic in a period: counts only,
+// nothing that identifies a message or a recipient.
+type Usage struct {
+	Account  string
+	From, To time.Time
+	// Messages and Segments count every record in the period.
+	Messages int
+	Segments int
+	// Delivered and Failed count messages by final outcome (Failed: any
+	// final status other than delivered).
+	Delivered int
+	Failed    int
+}
+
+// Apply applies u to r in place following the no-regression rule and
+// reports whether anything changed. Stores use it so that every store means
+// the same thing by an update.
+func Apply(r *Record, u StatusUpdate) bool {
+	changed := false
+	for i := range r.Parts {
+		if u.Part != AllParts && u.Part != i {
+			continue
+		}
+		p := &r.Parts[i]
+		if !p.Status.CanBecome(u.Status) {
+			continue
+		}
+		p.Status, p.ErrorCode, p.UpdatedAt = u.Status, u.ErrorCode, u.At
+		changed = true
+	}
+	if !changed {
+		return false
+	}
+	r.Status = OverallOf(r.Parts)
+	if u.ErrorCode != "" {
+		r.ErrorCode = u.ErrorCode
+	}
+	if u.At.After(r.UpdatedAt) {
+		r.UpdatedAt = u.At
+	}
+	return true
+}
+
+// OverallOf derives the message status from its parts.
+func OverallOf(parts []Part) transport.Status {
+	s := make([]transport.Status, len(parts))
+	for i, p := range parts {
+		s[i] = p.Status
+	}
+	return transport.Overall(s)
+}
+
+// Clone returns a deep copy of r (its Parts are not shared).
+func (r Record) Clone() Record {
+	r.Parts = append([]Part(nil), r.Parts...)
+	return r
+}

@@ -1,0 +1,44 @@
+package transport
+
+import (
+	"context"
+	"time"
+)
+
+// Report is a delivery report as an adapter parsed it. It carries no text
+// of the message (SMPP receipts quote the first 20 characters; adapters drop
+// them) and the recipient only when the operator insists on sending it
+// (never stored, never logged).
+type Report struct {
+	// OperatorID is the operator's id of the part (or message) the report
+	// is about, as returned in Result.OperatorIDs. Adapters normalise it the
+	// same way on both sides (e.g. hex vs decimal SMPP ids).
+	OperatorID string
+	// MessageID is the library's message id when the operator echoes the
+	// client reference; either OperatorID or MessageID must be set.
+	MessageID string
+	// Status is the reported status, mapped onto the core vocabulary.
+	Status Status
+	// ErrorCode is the operator's error code, if any, verbatim.
+	ErrorCode string
+	// At is when the operator says the status was reached (zero: unknown).
+	At time.Time
+}
+
+// ReportHandler receives delivery reports. It is called from the adapter's
+// goroutines, possibly concurrently; the adapter acknowledges the operator
+// promptly whatever the handler does or how long it takes.
+type ReportHandler func(ctx context.Context, r Report)
+
+// ReportSource is the optional interface of transports that receive
+// delivery reports. The Client calls SetReportHandler once, before the first
+// Submit; reports that arrive while no handler is set are dropped.
+type ReportSource interface {
+	SetReportHandler(h ReportHandler)
+}
+
+// Pinger is the optional interface of transports that can tell whether the
+// operator answers (an SMPP enquire_link, an HTTP health endpoint).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
