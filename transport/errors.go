@@ -28,9 +28,14 @@ var (
 	ErrClosed = errors.New("transport: closed")
 )
 
-// SafeToRetry reports whether err says the operator never accepted the
-// message, so that submitting it again cannot produce a duplicate.
+// SafeToRetry reports whether err says the operator never accepted any of
+// the message, so that submitting it again cannot produce a duplicate. A
+// PartialError with accepted parts is never safe, whatever it wraps.
 func SafeToRetry(err error) bool {
+	var pe *PartialError
+	if errors.As(err, &pe) && len(pe.Accepted) > 0 {
+		return false
+	}
 	return errors.Is(err, ErrNotSent) || errors.Is(err, ErrThrottled)
 }
 

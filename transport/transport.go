@@ -14,7 +14,11 @@ type Transport interface {
 	// example "smpp:operator-a". It must be stable for the transport's life.
 	Name() string
 	// Submit hands one message, already validated, encoded and segmented by
-	// the Client, to the operator.
+	// the Client, to the operator. When ctx ends during the call, the error
+	// must still say whether the operator may have the message: wrap both
+	// ctx.Err() and ErrNotSent (nothing was written) or ErrOutcomeUnknown
+	// (the request left). A bare context error is treated as
+	// ErrOutcomeUnknown, the conservative reading.
 	Submit(ctx context.Context, m *Message) (Result, error)
 	// Close releases the transport. Submit after Close returns an error
 	// wrapping ErrClosed; Close ends every goroutine the transport started.

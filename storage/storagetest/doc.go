@@ -1,0 +1,12 @@
+// Package storagetest is the conformance suite every storage.TrafficStore
+// runs on itself, in the manner of testing/fstest and testing/slogtest:
+//
+//	func TestConformance(t *testing.T) {
+//		storagetest.Run(t, func(t *testing.T) storage.TrafficStore {
+//			return mystore.Open(t.TempDir())
+//		}, storagetest.Features{})
+//	}
+//
+// Each case gets a fresh store from newStore and closes it when done. The
+// cases are private, so new ones never break an implementation's code.
+package storagetest

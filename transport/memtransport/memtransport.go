@@ -1,0 +1,233 @@
+package memtransport
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/azenna/advox/transport"
+)
+
+// Fault is an outcome the transport can be told to produce for a submit.
+type Fault int
+
+// The faults.
+const (
+	// Accept answers normally (the default).
+	Accept Fault = iota
+	// Throttle refuses with transport.ErrThrottled (safe to retry), with
+	// Config.RetryAfter as the hint.
+	Throttle
+	// NotSent fails with transport.ErrNotSent (never reached the operator).
+	NotSent
+	// OutcomeUnknown fails with transport.ErrOutcomeUnknown; the message is
+	// recorded as received, as a real operator may have taken it.
+	OutcomeUnknown
+	// Reject refuses with transport.ErrRejected.
+	Reject
+)
+
+// String names the fault.
+func (f Fault) String() string {
+	switch f {
+	case Accept:
+		return "accept"
+	case Throttle:
+		return "throttle"
+	case NotSent:
+		return "not sent"
+	case OutcomeUnknown:
+		return "outcome unknown"
+	case Reject:
+		return "reject"
+	}
+	return "Fault(" + strconv.Itoa(int(f)) + ")"
+}
+
+// Config configures a Transport. The zero value accepts everything and
+// sends no reports.
+type Config struct {
+	// Name is the transport's name; "" means "mem".
+	Name string
+	// ReportStatus, when set, makes the transport send one delivery report
+	// with this status for every part of every accepted message that asked
+	// for reports.
+	ReportStatus transport.Status
+	// ReportDelay delays those reports.
+	ReportDelay time.Duration
+	// RetryAfter is the hint given with Throttle faults.
+	RetryAfter time.Duration
+	// Latency delays every Submit (honouring ctx).
+	Latency time.Duration
+}
+
+// Sent is a message the transport received, with the ids it answered.
+type Sent struct {
+	Message     transport.Message
+	OperatorIDs []string
+	Fault       Fault
+}
+
+// Transport is the in-memory transport. It is safe for concurrent use.
+type Transport struct {
+	cfg Config
+
+	mu      sync.Mutex
+	closed  bool
+	seq     int
+	faults  []Fault
+	sent    []Sent
+	handler transport.ReportHandler
+	reports sync.WaitGroup
+	done    chan struct{}
+}
+
+var (
+	_ transport.Transport    = (*Transport)(nil)
+	_ transport.ReportSource = (*Transport)(nil)
+	_ transport.Pinger       = (*Transport)(nil)
+)
+
+// New returns a Transport. cfg may be nil.
+func New(cfg *Config) *Transport {
+	t := &Transport{done: make(chan struct{})}
+	if cfg != nil {
+		t.cfg = *cfg
+	}
+	if t.cfg.Name == "" {
+		t.cfg.Name = "mem"
+	}
+	return t
+}
+
+// Name implements transport.Transport.
+func (t *Transport) Name() string { return t.cfg.Name }
+
+// Inject queues faults: each of the next submits consumes one, in order.
+func (t *Transport) Inject(faults ...Fault) {
+	t.mu.Lock()
+	t.faults = append(t.faults, faults...)
+	t.mu.Unlock()
+}
+
+// SetReportHandler implements transport.ReportSource.
+func (t *Transport) SetReportHandler(h transport.ReportHandler) {
+	t.mu.Lock()
+	t.handler = h
+	t.mu.Unlock()
+}
+
+// Ping implements transport.Pinger.
+func (t *Transport) Ping(ctx context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return transport.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// Submit implements transport.Transport.
+func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return transport.Result{}, fmt.Errorf("memtransport: %w: %w", transport.ErrNotSent, err)
+	}
+	if t.cfg.Latency > 0 {
+		timer := time.NewTimer(t.cfg.Latency)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return transport.Result{}, fmt.Errorf("memtransport: %w: %w", transport.ErrNotSent, ctx.Err())
+		case <-timer.C:
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return transport.Result{}, transport.ErrClosed
+	}
+	f := Accept
+	if len(t.faults) > 0 {
+		f = t.faults[0]
+		t.faults = t.faults[1:]
+	}
+	switch f {
+	case Throttle:
+		return transport.Result{}, &transport.RetryAfterError{After: t.cfg.RetryAfter, Err: fmt.Errorf("memtransport: %w", transport.ErrThrottled)}
+	case NotSent:
+		return transport.Result{}, fmt.Errorf("memtransport: %w", transport.ErrNotSent)
+	case Reject:
+		return transport.Result{}, fmt.Errorf("memtransport: invalid destination: %w", transport.ErrRejected)
+	}
+	ids := make([]string, len(m.Parts))
+	for i := range ids {
+		t.seq++
+		ids[i] = "mem-" + strconv.Itoa(t.seq)
+	}
+	cp := *m
+	cp.Parts = append([]string(nil), m.Parts...)
+	t.sent = append(t.sent, Sent{Message: cp, OperatorIDs: ids, Fault: f})
+	if f == OutcomeUnknown {
+		return transport.Result{}, fmt.Errorf("memtransport: no response: %w", transport.ErrOutcomeUnknown)
+	}
+	if t.cfg.ReportStatus != "" && m.ReportRequested && t.handler != nil {
+		t.scheduleReports(t.handler, ids)
+	}
+	return transport.Result{OperatorIDs: ids}, nil
+}
+
+// scheduleReports sends the configured report for each id after the delay,
+// on a goroutine that Close waits for. Called with t.mu held.
+func (t *Transport) scheduleReports(h transport.ReportHandler, ids []string) {
+	t.reports.Add(1)
+	go func() {
+		defer t.reports.Done()
+		timer := time.NewTimer(t.cfg.ReportDelay)
+		defer timer.Stop()
+		select {
+		case <-t.done:
+			return
+		case <-timer.C:
+		}
+		for _, id := range ids {
+			h(context.Background(), transport.Report{OperatorID: id, Status: t.cfg.ReportStatus, At: time.Now()})
+		}
+	}()
+}
+
+// Report delivers r to the report handler now, as if the operator had sent
+// it. It reports whether a handler was set.
+func (t *Transport) Report(ctx context.Context, r transport.Report) bool {
+	t.mu.Lock()
+	h, closed := t.handler, t.closed
+	t.mu.Unlock()
+	if h == nil || closed {
+		return false
+	}
+	h(ctx, r)
+	return true
+}
+
+// Sent returns a copy of what the transport has received, in order.
+func (t *Transport) Sent() []Sent {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Sent(nil), t.sent...)
+}
+
+// Close implements transport.Transport. Pending reports are dropped and
+// their goroutines end before Close returns.
+func (t *Transport) Close() error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	close(t.done)
+	t.mu.Unlock()
+	t.reports.Wait()
+	return nil
+}
