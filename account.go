@@ -1,0 +1,47 @@
+package advox
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/time/rate"
+)
+
+// Limit is a send rate: Rate messages per second with bursts of Burst.
+type Limit struct {
+	Rate  rate.Limit
+	Burst int
+}
+
+// Unlimited is a Limit that never waits.
+var Unlimited = Limit{Rate: rate.Inf}
+
+// Account is an account traffic is sent and recorded on. Its ID is opaque:
+// it never carries a person's name, number or identity number.
+type Account struct {
+	// ID identifies the account in traffic records.
+	ID string
+	// Limit, when its Rate is non-zero, overrides the Client's default
+	// per-account send rate.
+	Limit Limit
+}
+
+// MaxAccountIDLen bounds account ids.
+const MaxAccountIDLen = 64
+
+// ValidateAccountID checks that id is usable as an account id: 1–64
+// printable characters without spaces.
+func ValidateAccountID(id string) error {
+	if id == "" {
+		return newError("account", CodeInvalidArgument, "account: empty")
+	}
+	if len(id) > MaxAccountIDLen || !utf8.ValidString(id) {
+		return newError("account", CodeInvalidArgument, "account: longer than %d bytes or not UTF-8", MaxAccountIDLen)
+	}
+	for _, r := range id {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return newError("account", CodeInvalidArgument, "account: contains spaces or control characters")
+		}
+	}
+	return nil
+}

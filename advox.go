@@ -1,0 +1,243 @@
+package advox
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/transport"
+)
+
+// Options configures a Client. A nil *Options, and every zero field, means
+// the documented default.
+type Options struct {
+	// Logger receives structured logs; nil discards them. Recipient numbers
+	// are always masked in them.
+	Logger *slog.Logger
+	// Region is the default ISO 3166 region for national recipient numbers
+	// ("SE" turns "070-123 45 67" into "+46701234567"). "" accepts only
+	// international numbers.
+	Region string
+	// Concat is the concatenation reference width multipart messages are
+	// sized for; 0 means transport.Concat8.
+	Concat transport.Concat
+	// MaxSegments refuses longer texts; 0 means DefaultMaxSegments.
+	MaxSegments int
+	// NoReports stops the Client from asking operators for delivery
+	// reports.
+	NoReports bool
+	// AccountLimit is the default per-account send rate; the zero value
+	// means DefaultAccountLimit.
+	AccountLimit Limit
+	// Accounts overrides the rate for individual accounts, by account id.
+	Accounts map[string]Limit
+	// RetryPolicy decides retries of safe failures; nil means
+	// DefaultRetryPolicy.
+	RetryPolicy RetryPolicy
+	// Backoff spaces retries; nil means DefaultBackoff.
+	Backoff Backoff
+	// Retention sets record deadlines; the zero value means
+	// DefaultRetentionPolicy.
+	Retention RetentionPolicy
+	// ReportHold is how long a delivery report that matches no record yet
+	// (it overtook the submit response) is held for a match; 0 means
+	// DefaultReportHold.
+	ReportHold time.Duration
+	// Now is the Client's clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultAccountLimit is the per-account send rate when none is set:
+// unlimited, leaving the pace to the transports' own throughput limits.
+// Contract limits are set per account.
+var DefaultAccountLimit = Unlimited
+
+// DefaultReportHold is how long an early delivery report waits for its
+// record.
+const DefaultReportHold = 30 * time.Second
+
+// Client sends SMS through a transport and records the traffic in a store,
+// enforcing validation, rate limits, safe retries and the retention policy.
+// It is safe for concurrent use. The Client owns the transport and the store
+// it is given: Close closes both.
+type Client struct {
+	tr    transport.Transport
+	store storage.TrafficStore
+	opts  Options
+	log   *slog.Logger
+	now   func() time.Time
+
+	limMu    sync.Mutex
+	limiters map[string]*rate.Limiter
+
+	reports *reportMatcher
+
+	mu          sync.Mutex
+	closed      bool
+	closeCtx    context.Context // canceled when Close begins
+	closeCancel context.CancelFunc
+	sends       sync.WaitGroup
+	bg          sync.WaitGroup
+}
+
+// NewClient returns a Client sending through t and recording into s. opts
+// may be nil. If t implements transport.ReportSource, the Client registers
+// itself for delivery reports.
+func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*Client, error) {
+	const op = "new client"
+	if t == nil {
+		return nil, newError(op, CodeInvalidArgument, "transport is nil")
+	}
+	if s == nil {
+		return nil, newError(op, CodeInvalidArgument, "store is nil")
+	}
+	c := &Client{tr: t, store: s, limiters: make(map[string]*rate.Limiter)}
+	c.closeCtx, c.closeCancel = context.WithCancel(context.Background())
+	if opts != nil {
+		c.opts = *opts
+	}
+	o := &c.opts
+	if err := o.Retention.Validate(); err != nil {
+		return nil, err
+	}
+	if o.MaxSegments < 0 {
+		return nil, newError(op, CodeInvalidArgument, "MaxSegments must not be negative")
+	}
+	if o.Concat != 0 && o.Concat != transport.Concat8 && o.Concat != transport.Concat16 {
+		return nil, newError(op, CodeInvalidArgument, "Concat must be 8 or 16")
+	}
+	if o.Concat == 0 {
+		o.Concat = transport.Concat8
+	}
+	if o.AccountLimit.Rate == 0 {
+		o.AccountLimit = DefaultAccountLimit
+	}
+	if o.RetryPolicy == nil {
+		o.RetryPolicy = DefaultRetryPolicy
+	}
+	if o.Backoff == nil {
+		o.Backoff = DefaultBackoff
+	}
+	if o.ReportHold <= 0 {
+		o.ReportHold = DefaultReportHold
+	}
+	c.now = o.Now
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.log = o.Logger
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.reports = newReportMatcher(c)
+	if rs, ok := t.(transport.ReportSource); ok {
+		rs.SetReportHandler(c.handleReport)
+	}
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		c.reports.expireLoop(c.closeCtx.Done())
+	}()
+	return c, nil
+}
+
+// limiter returns the account's rate limiter.
+func (c *Client) limiter(account string) *rate.Limiter {
+	c.limMu.Lock()
+	defer c.limMu.Unlock()
+	l, ok := c.limiters[account]
+	if !ok {
+		lim, found := c.opts.Accounts[account]
+		if !found || lim.Rate == 0 {
+			lim = c.opts.AccountLimit
+		}
+		burst := lim.Burst
+		if burst <= 0 {
+			burst = 1
+		}
+		l = rate.NewLimiter(lim.Rate, burst)
+		c.limiters[account] = l
+	}
+	return l
+}
+
+// begin registers an operation that Close must wait for.
+func (c *Client) begin(op string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return &Error{Op: op, Code: CodeClosed}
+	}
+	c.sends.Add(1)
+	return nil
+}
+
+// Status returns the stored record of message id: its overall status and
+// each part's.
+func (c *Client) Status(ctx context.Context, id string) (storage.Record, error) {
+	const op = "status"
+	if err := c.begin(op); err != nil {
+		return storage.Record{}, err
+	}
+	defer c.sends.Done()
+	r, err := c.store.Get(ctx, id)
+	return r, wrap(op, err)
+}
+
+// Records yields the account's traffic records created in [q.From, q.To),
+// oldest first.
+func (c *Client) Records(ctx context.Context, q storage.Query) iter.Seq2[storage.Record, error] {
+	const op = "records"
+	return func(yield func(storage.Record, error) bool) {
+		if err := c.begin(op); err != nil {
+			yield(storage.Record{}, err)
+			return
+		}
+		defer c.sends.Done()
+		for r, err := range c.store.Query(ctx, q) {
+			if !yield(r, wrap(op, err)) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Usage aggregates the account's traffic created in [from, to).
+func (c *Client) Usage(ctx context.Context, account string, from, to time.Time) (storage.Usage, error) {
+	const op = "usage"
+	if err := c.begin(op); err != nil {
+		return storage.Usage{}, err
+	}
+	defer c.sends.Done()
+	u, err := c.store.Usage(ctx, account, from, to)
+	return u, wrap(op, err)
+}
+
+// Close stops accepting work, waits for operations in flight to finish,
+// stops the Client's goroutines and closes the transport and the store.
+// Waits inside Send (rate limit, backoff) end early with ErrClosed; a
+// submit already handed to the transport is allowed to finish. Close is
+// idempotent.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.closeCancel()
+	c.mu.Unlock()
+
+	c.sends.Wait()
+	errT := c.tr.Close()
+	c.bg.Wait()
+	c.reports.dropAll()
+	errS := c.store.Close()
+	return wrap("close", errors.Join(errT, errS))
+}

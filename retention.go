@@ -1,0 +1,76 @@
+package advox
+
+import (
+	"fmt"
+	"time"
+)
+
+// PolicyMonths is the retention the privacy policy promises: traffic data is
+// kept at most five calendar months.
+const PolicyMonths = 5
+
+// RetentionPolicy says how long traffic records are kept. The zero value
+// means DefaultRetentionPolicy.
+type RetentionPolicy struct {
+	// Months is the hard cap in calendar months (0 means PolicyMonths). It
+	// may be lowered freely; raising it above PolicyMonths needs
+	// AllowBeyondPolicy, so that nobody extends retention by accident.
+	Months int
+	// AllowBeyondPolicy must be set to keep records longer than the
+	// privacy policy's five months.
+	AllowBeyondPolicy bool
+}
+
+// DefaultRetentionPolicy keeps traffic records for five calendar months.
+var DefaultRetentionPolicy = RetentionPolicy{Months: PolicyMonths}
+
+func (p RetentionPolicy) months() int {
+	if p.Months == 0 {
+		return PolicyMonths
+	}
+	return p.Months
+}
+
+// Validate reports a policy that is malformed or exceeds the privacy policy
+// without saying so explicitly.
+func (p RetentionPolicy) Validate() error {
+	switch m := p.months(); {
+	case m < 0:
+		return newError("retention", CodeInvalidArgument, "months must not be negative (got %d)", m)
+	case m > PolicyMonths && !p.AllowBeyondPolicy:
+		return newError("retention", CodeInvalidArgument,
+			"%d months exceeds the policy's %d; set AllowBeyondPolicy to do so deliberately", m, PolicyMonths)
+	}
+	return nil
+}
+
+// Deadline returns when a record made at recorded must be gone: recorded
+// plus the policy's months, clamped to the end of the target month.
+func (p RetentionPolicy) Deadline(recorded time.Time) time.Time {
+	return AddMonthsClamped(recorded, p.months())
+}
+
+// AddMonthsClamped adds n calendar months to t, keeping the time of day and
+// clamping the day to the last day of the target month: 31 October plus
+// five months is 31 March, 30 September plus five months is the last day of
+// February. Unlike time.AddDate it never overflows into the next month.
+func AddMonthsClamped(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, t.Location())
+	ty, tm, _ := first.Date()
+	if last := daysIn(ty, tm); d > last {
+		d = last
+	}
+	hh, mm, ss := t.Clock()
+	return time.Date(ty, tm, d, hh, mm, ss, t.Nanosecond(), t.Location())
+}
+
+// daysIn returns the number of days of month m of year y.
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// String describes the policy.
+func (p RetentionPolicy) String() string {
+	return fmt.Sprintf("keep traffic %d calendar months", p.months())
+}

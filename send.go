@@ -1,0 +1,255 @@
+package advox
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/transport"
+)
+
+// Message is an SMS to send.
+type Message struct {
+	// Account is the id of the account the message is sent and recorded
+	// on. Required.
+	Account string
+	// From is the sender: an alphanumeric id (1–11 characters, at least
+	// one letter), a short code or an E.164 number.
+	From string
+	// To is the recipient: E.164, or national in Options.Region.
+	To string
+	// Text is the message body. It is never stored or logged.
+	Text string
+	// ForceUCS2 sends the text as UCS-2 even when GSM-7 would do.
+	ForceUCS2 bool
+	// ValidFor, when positive, bounds how long the operator keeps trying.
+	ValidFor time.Duration
+}
+
+// Receipt tells what became of a sent message.
+type Receipt struct {
+	// ID is the library's message id: the key of its traffic record.
+	ID string
+	// Segments is the number of SMS segments sent (and billed).
+	Segments int
+	// Encoding is the character set used.
+	Encoding transport.Encoding
+	// Status is the message status when Send returned.
+	Status transport.Status
+	// OperatorIDs are the operator's ids, one per part or one in all.
+	OperatorIDs []string
+	// Attempts is how many submits were made (retries included).
+	Attempts int
+}
+
+// Send validates, encodes and segments m, waits on the account's rate
+// limit, submits it (retrying only failures the transport marks safe to
+// retry), records the traffic and returns a receipt.
+//
+// Errors are *Error values with a Code; context errors are returned as they
+// are. A message the operator may have accepted is never submitted twice:
+// such failures come back as CodeOutcomeUnknown, with the message recorded
+// as StatusUnknown for a later report to settle. When the message was
+// handed over but its record could not be written, Send returns the
+// Receipt together with the error: do not send it again.
+func (c *Client) Send(ctx context.Context, m Message) (Receipt, error) {
+	const op = "send"
+	if err := c.begin(op); err != nil {
+		return Receipt{}, err
+	}
+	defer c.sends.Done()
+
+	tm, err := c.prepare(m)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if err := c.wait(ctx, op, c.limiter(m.Account).Wait); err != nil {
+		return Receipt{}, err
+	}
+	tm.ID = newMessageID(c.now())
+
+	res, attempts, subErr := c.submit(ctx, tm)
+	rec, ok := c.recordFor(m.Account, tm, res, subErr)
+	if !ok { // never reached the operator: nothing to record
+		c.log.Info("advox: message not sent", "account", m.Account, "to", Number(tm.To), "attempts", attempts, "error", subErr)
+		return Receipt{}, wrap(op, subErr)
+	}
+	rcpt := Receipt{ID: tm.ID, Segments: len(tm.Parts), Encoding: tm.Encoding, Status: rec.Status, Attempts: attempts}
+	for _, p := range rec.Parts {
+		if p.OperatorID != "" {
+			rcpt.OperatorIDs = append(rcpt.OperatorIDs, p.OperatorID)
+		}
+	}
+	// The record is written even when ctx has ended: the SMS may be out.
+	recCtx := context.WithoutCancel(ctx)
+	if err := c.store.Record(recCtx, rec); err != nil {
+		c.log.Error("advox: message sent but not recorded", "id", tm.ID, "account", m.Account, "error", err)
+		return rcpt, wrap(op, errors.Join(subErr, err))
+	}
+	c.claimReports(recCtx, rec)
+	c.log.Debug("advox: message sent", slog.String("id", tm.ID), slog.String("account", m.Account),
+		slog.Any("to", Number(tm.To)), slog.Int("segments", len(tm.Parts)), slog.String("encoding", string(tm.Encoding)),
+		slog.String("status", string(rec.Status)), slog.Int("attempts", attempts))
+	if subErr != nil {
+		if errors.Is(subErr, context.Canceled) || errors.Is(subErr, context.DeadlineExceeded) {
+			return rcpt, subErr
+		}
+		return rcpt, wrap(op, subErr)
+	}
+	return rcpt, nil
+}
+
+// prepare validates m and builds the transport message (without its id).
+func (c *Client) prepare(m Message) (*transport.Message, error) {
+	if err := ValidateAccountID(m.Account); err != nil {
+		return nil, err
+	}
+	to, err := ValidateRecipient("to", m.To, c.opts.Region)
+	if err != nil {
+		return nil, err
+	}
+	from, err := ParseSender(m.From)
+	if err != nil {
+		return nil, err
+	}
+	seg, err := Preview(m.Text, &SegmentOptions{ForceUCS2: m.ForceUCS2, Concat: c.opts.Concat, MaxSegments: c.opts.MaxSegments})
+	if err != nil {
+		return nil, err
+	}
+	if m.ValidFor < 0 {
+		return nil, newError("send", CodeInvalidArgument, "valid for: negative")
+	}
+	return &transport.Message{
+		From: from, To: string(to), Encoding: seg.Encoding, Parts: seg.Parts, Concat: c.opts.Concat,
+		ReportRequested: !c.opts.NoReports, ValidFor: m.ValidFor,
+	}, nil
+}
+
+// wait runs a blocking wait (rate limit, backoff) that Close interrupts.
+func (c *Client) wait(ctx context.Context, op string, f func(context.Context) error) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(c.closeCtx, cancel)
+	defer stop()
+	err := f(wctx)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case c.closeCtx.Err() != nil:
+		return &Error{Op: op, Code: CodeClosed, Err: errors.New("client closed while waiting")}
+	}
+	// rate.Limiter.Wait fails early when the wait would outlast ctx's
+	// deadline: that is the caller's deadline, report it as such.
+	if _, ok := ctx.Deadline(); ok {
+		return context.DeadlineExceeded
+	}
+	return wrap(op, err)
+}
+
+// submit makes attempts until one succeeds, fails in a way that is not
+// safe to retry, or the retry policy gives up.
+func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.Result, int, error) {
+	attempt := 0
+	for {
+		attempt++
+		res, err := c.tr.Submit(ctx, tm)
+		if err == nil {
+			return res, attempt, nil
+		}
+		if !transport.SafeToRetry(err) || !c.opts.RetryPolicy(attempt, err) || ctx.Err() != nil {
+			return res, attempt, err
+		}
+		hint, _ := transport.RetryAfter(err)
+		d := c.opts.Backoff(attempt, hint)
+		c.log.Debug("advox: retrying submit", "attempt", attempt, "after", d, "error", err)
+		werr := c.wait(ctx, "send", func(ctx context.Context) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+				return nil
+			}
+		})
+		if werr != nil {
+			// Nothing is out: the last attempt was safe to retry.
+			return res, attempt, errors.Join(err, werr)
+		}
+	}
+}
+
+// recordFor builds the traffic record of a submit's outcome. It reports
+// false when the operator certainly never received the message.
+func (c *Client) recordFor(account string, tm *transport.Message, res transport.Result, err error) (storage.Record, bool) {
+	now := c.now()
+	rec := storage.Record{
+		ID: tm.ID, Account: account, Transport: c.tr.Name(), From: tm.From.Value, To: tm.To,
+		Encoding: tm.Encoding, Segments: len(tm.Parts), CreatedAt: now, UpdatedAt: now,
+		Deadline: c.opts.Retention.Deadline(now),
+	}
+	part := func(id string, s transport.Status) storage.Part {
+		return storage.Part{OperatorID: id, Status: s, UpdatedAt: now}
+	}
+	var pe *transport.PartialError
+	switch {
+	case err == nil:
+		ids := res.OperatorIDs
+		if len(ids) == 0 {
+			ids = []string{""}
+		}
+		for _, id := range ids {
+			rec.Parts = append(rec.Parts, part(id, transport.StatusAccepted))
+		}
+	case errors.As(err, &pe) && len(pe.Accepted) > 0:
+		for _, id := range pe.Accepted {
+			rec.Parts = append(rec.Parts, part(id, transport.StatusAccepted))
+		}
+		failed := transport.StatusRejected
+		if !transport.SafeToRetry(pe.Err) && !errors.Is(pe.Err, transport.ErrRejected) {
+			failed = transport.StatusUnknown
+		}
+		for range len(tm.Parts) - len(pe.Accepted) {
+			rec.Parts = append(rec.Parts, part("", failed))
+		}
+		rec.ErrorCode = errorCode(err)
+	case errors.Is(err, transport.ErrRejected):
+		rec.Parts = []storage.Part{part("", transport.StatusRejected)}
+		rec.ErrorCode = errorCode(err)
+	case transport.SafeToRetry(err):
+		return storage.Record{}, false
+	default: // outcome unknown, or a bare context error mid-submit
+		rec.Parts = []storage.Part{part("", transport.StatusUnknown)}
+		rec.ErrorCode = errorCode(err)
+	}
+	rec.Status = storage.OverallOf(rec.Parts)
+	return rec, true
+}
+
+// errorCode condenses a submit error into the record's error code: the
+// classification, never the adapter's free text (which could carry data).
+func errorCode(err error) string {
+	var pe *transport.PartialError
+	prefix := ""
+	if errors.As(err, &pe) {
+		prefix = "partial:"
+		err = pe.Err
+	}
+	switch {
+	case errors.Is(err, transport.ErrRejected):
+		return prefix + "rejected"
+	case errors.Is(err, transport.ErrOutcomeUnknown):
+		return prefix + "outcome_unknown"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return prefix + "canceled"
+	case errors.Is(err, transport.ErrThrottled):
+		return prefix + "throttled"
+	case errors.Is(err, transport.ErrNotSent):
+		return prefix + "not_sent"
+	}
+	return prefix + "error"
+}

@@ -1,0 +1,15 @@
+// Package transporttest is the conformance suite every transport adapter
+// runs on itself, built-in or third-party, in the manner of
+// testing/slogtest and the Go CDK's drivertest:
+//
+//	func TestConformance(t *testing.T) {
+//		transporttest.Run(t, newHarness, transporttest.Features{DeliveryReports: true})
+//	}
+//
+// A Harness makes a fresh adapter connected to a far end (a simulator) and
+// reports what the far end received, so the suite can check what actually
+// went over the wire. Harnesses that can make the far end misbehave
+// implement FaultInjector and get the classification cases too. The suite
+// drives the adapter directly and through a real advox.Client. The cases
+// are private, so new ones never break an adapter author's code.
+package transporttest

@@ -1,0 +1,430 @@
+package transporttest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport"
+)
+
+// Harness connects an adapter under test to a far end the suite can
+// observe.
+type Harness interface {
+	// Transport returns the adapter under test, connected to this
+	// harness's far end. The suite calls it once per harness and closes the
+	// transport itself.
+	Transport() transport.Transport
+	// Received returns what the far end has received so far, in arrival
+	// order.
+	Received() []Received
+	// Close stops the far end. The suite calls it after closing the
+	// transport.
+	Close() error
+}
+
+// Received is one message as the far end received it.
+type Received struct {
+	// MessageID is the client reference the far end saw, if the protocol
+	// carries one.
+	MessageID string
+	From      string
+	To        string
+	Encoding  transport.Encoding
+	// Parts is the text of each part as the far end decoded it, or one
+	// element holding the whole text when the far end receives it whole.
+	Parts []string
+}
+
+// Text joins the parts.
+func (r Received) Text() string { return strings.Join(r.Parts, "") }
+
+// Fault is a misbehaviour of the far end.
+type Fault int
+
+// The faults a FaultInjector must support.
+const (
+	// FaultThrottle: the far end refuses for load (SMPP throttled, 429).
+	FaultThrottle Fault = iota + 1
+	// FaultReject: the far end refuses the message permanently.
+	FaultReject
+	// FaultNotSent: the far end fails in a way that says it took nothing
+	// (SMPP system error, 503 "not accepted").
+	FaultNotSent
+	// FaultOutcomeUnknown: the far end takes the message and never
+	// answers; the adapter must time out with ErrOutcomeUnknown (the
+	// harness configures a short response timeout).
+	FaultOutcomeUnknown
+)
+
+// String names the fault.
+func (f Fault) String() string {
+	switch f {
+	case FaultThrottle:
+		return "throttle"
+	case FaultReject:
+		return "reject"
+	case FaultNotSent:
+		return "not sent"
+	case FaultOutcomeUnknown:
+		return "outcome unknown"
+	}
+	return fmt.Sprintf("Fault(%d)", int(f))
+}
+
+// FaultInjector is implemented by harnesses whose far end can misbehave.
+type FaultInjector interface {
+	// InjectFault makes the far end answer the next submit with f.
+	InjectFault(f Fault)
+}
+
+// Features declares what the adapter under test supports. Zero fields skip
+// the cases that need them.
+type Features struct {
+	// DeliveryReports: the adapter implements transport.ReportSource and
+	// the far end sends a "delivered" report for every accepted message
+	// that asked for one.
+	DeliveryReports bool
+	// Timeout bounds each wait of the suite; 0 means 10 s.
+	Timeout time.Duration
+}
+
+type testCase struct {
+	name string
+	run  func(t *testing.T, h Harness, tr transport.Transport, f Features)
+}
+
+var cases = []testCase{
+	{"SubmitSingle", testSubmitSingle},
+	{"SubmitMultipartGSM7", testMultipartGSM7},
+	{"SubmitMultipartUCS2", testMultipartUCS2},
+	{"SubmitConcurrent", testConcurrent},
+	{"ContextCanceled", testContextCanceled},
+	{"SubmitAfterClose", testSubmitAfterClose},
+	{"FaultThrottle", testFault(FaultThrottle)},
+	{"FaultReject", testFault(FaultReject)},
+	{"FaultNotSent", testFault(FaultNotSent)},
+	{"FaultOutcomeUnknown", testFault(FaultOutcomeUnknown)},
+	{"DeliveryReports", testReports},
+	{"ClientSend", testClientSend},
+	{"ClientRetriesThrottled", testClientRetry},
+	{"ClientNeverRetriesUnknown", testClientUnknown},
+}
+
+// Run runs the conformance suite against harnesses made by newHarness, a
+// fresh one per case.
+func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
+	t.Helper()
+	if f.Timeout <= 0 {
+		f.Timeout = 10 * time.Second
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			require.NotNil(t, h, "newHarness returned nil")
+			tr := h.Transport()
+			require.NotNil(t, tr, "Harness.Transport returned nil")
+			t.Cleanup(func() {
+				_ = tr.Close()
+				_ = h.Close()
+			})
+			c.run(t, h, tr, f)
+		})
+	}
+}
+
+var msgSeq struct {
+	sync.Mutex
+	n int
+}
+
+// message builds a transport message the way the Client would.
+func message(text string, enc transport.Encoding, parts ...string) *transport.Message {
+	msgSeq.Lock()
+	msgSeq.n++
+	n := msgSeq.n
+	msgSeq.Unlock()
+	if len(parts) == 0 {
+		parts = []string{text}
+	}
+	return &transport.Message{
+		ID:              fmt.Sprintf("conformance-%06d", n),
+		From:            transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric},
+		To:              fmt.Sprintf("+4670%07d", n),
+		Encoding:        enc,
+		Parts:           parts,
+		Concat:          transport.Concat8,
+		ReportRequested: true,
+	}
+}
+
+func withTimeout(t *testing.T, f Features) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), f.Timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// waitReceived waits until the far end has received a message to `to`.
+func waitReceived(t *testing.T, h Harness, to string, f Features) Received {
+	t.Helper()
+	var got Received
+	require.Eventually(t, func() bool {
+		for _, r := range h.Received() {
+			if r.To == to {
+				got = r
+				return true
+			}
+		}
+		return false
+	}, f.Timeout, 5*time.Millisecond, "the far end never received the message")
+	return got
+}
+
+func countTo(h Harness, to string) int {
+	n := 0
+	for _, r := range h.Received() {
+		if r.To == to {
+			n++
+		}
+	}
+	return n
+}
+
+func checkReceived(t *testing.T, m *transport.Message, got Received) {
+	t.Helper()
+	assert.Equal(t, m.To, got.To)
+	assert.Equal(t, m.From.Value, got.From)
+	assert.Equal(t, m.Text(), got.Text(), "the far end must get the text back exactly")
+	if len(got.Parts) > 1 {
+		assert.Equal(t, m.Parts, got.Parts, "parts must be sent as the Client split them")
+	}
+	if got.Encoding != "" {
+		assert.Equal(t, m.Encoding, got.Encoding)
+	}
+}
+
+func testSubmitSingle(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	assert.NotEmpty(t, tr.Name())
+	m := message("Hello from the conformance suite", transport.GSM7)
+	res, err := tr.Submit(withTimeout(t, f), m)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(res.OperatorIDs), len(m.Parts))
+	checkReceived(t, m, waitReceived(t, h, m.To, f))
+	assert.Equal(t, 1, countTo(h, m.To), "exactly one message on the wire")
+}
+
+func testMultipartGSM7(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	p1 := strings.Repeat("a", 152) // the escape pair of '€' does not fit in part 1
+	p2 := "€" + strings.Repeat("b", 151)
+	p3 := "end {with} [escapes] ~|^\\"
+	m := message("", transport.GSM7, p1, p2, p3)
+	res, err := tr.Submit(withTimeout(t, f), m)
+	require.NoError(t, err)
+	if len(res.OperatorIDs) > 1 {
+		assert.Len(t, res.OperatorIDs, len(m.Parts), "one operator id per part, or one in all")
+	}
+	checkReceived(t, m, waitReceived(t, h, m.To, f))
+}
+
+func testMultipartUCS2(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	p1 := strings.Repeat("ж", 66) // a surrogate pair would not fit in unit 67
+	p2 := "😀" + strings.Repeat("é", 60) + "ç"
+	m := message("", transport.UCS2, p1, p2)
+	_, err := tr.Submit(withTimeout(t, f), m)
+	require.NoError(t, err)
+	checkReceived(t, m, waitReceived(t, h, m.To, f))
+}
+
+func testConcurrent(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	const n = 32
+	msgs := make([]*transport.Message, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		msgs[i] = message(fmt.Sprintf("concurrent message %d", i), transport.GSM7)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := tr.Submit(withTimeout(t, f), msgs[i])
+			assert.NoError(t, err, "submit %d", i)
+		}()
+	}
+	wg.Wait()
+	for _, m := range msgs {
+		checkReceived(t, m, waitReceived(t, h, m.To, f))
+		assert.Equal(t, 1, countTo(h, m.To), "each message exactly once")
+	}
+}
+
+func testContextCanceled(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m := message("never sent", transport.GSM7)
+	_, err := tr.Submit(ctx, m)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, transport.ErrNotSent, "a submit refused before any write is not sent")
+	time.Sleep(20 * time.Millisecond)
+	assert.Zero(t, countTo(h, m.To), "nothing may reach the far end")
+}
+
+func testSubmitAfterClose(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	require.NoError(t, tr.Close())
+	_, err := tr.Submit(withTimeout(t, f), message("after close", transport.GSM7))
+	assert.ErrorIs(t, err, transport.ErrClosed)
+	assert.False(t, errors.Is(err, transport.ErrOutcomeUnknown))
+	assert.NotPanics(t, func() { _ = tr.Close() }, "Close twice")
+}
+
+func injector(t *testing.T, h Harness) FaultInjector {
+	fi, ok := h.(FaultInjector)
+	if !ok {
+		t.Skip("harness does not implement FaultInjector")
+	}
+	return fi
+}
+
+func testFault(fault Fault) func(*testing.T, Harness, transport.Transport, Features) {
+	return func(t *testing.T, h Harness, tr transport.Transport, f Features) {
+		injector(t, h).InjectFault(fault)
+		m := message("fault "+fault.String(), transport.GSM7)
+		_, err := tr.Submit(withTimeout(t, f), m)
+		require.Error(t, err)
+		switch fault {
+		case FaultThrottle:
+			assert.ErrorIs(t, err, transport.ErrThrottled)
+			assert.True(t, transport.SafeToRetry(err))
+		case FaultReject:
+			assert.ErrorIs(t, err, transport.ErrRejected)
+			assert.False(t, transport.SafeToRetry(err))
+		case FaultNotSent:
+			assert.ErrorIs(t, err, transport.ErrNotSent)
+			assert.True(t, transport.SafeToRetry(err))
+		case FaultOutcomeUnknown:
+			assert.ErrorIs(t, err, transport.ErrOutcomeUnknown)
+			assert.False(t, transport.SafeToRetry(err), "an unknown outcome is never safe to retry")
+		}
+		for _, s := range []error{transport.ErrThrottled, transport.ErrRejected, transport.ErrNotSent, transport.ErrOutcomeUnknown} {
+			if !errors.Is(err, s) {
+				continue
+			}
+			assert.Falsef(t, errors.Is(err, transport.ErrOutcomeUnknown) && s != transport.ErrOutcomeUnknown,
+				"%v: exactly one classification", err)
+		}
+		assert.NotContains(t, err.Error(), m.To, "errors never carry the recipient")
+		// The fault is spent: the next submit goes through.
+		next := message("after the fault", transport.GSM7)
+		_, err = tr.Submit(withTimeout(t, f), next)
+		require.NoError(t, err)
+		checkReceived(t, next, waitReceived(t, h, next.To, f))
+	}
+}
+
+func testReports(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	if !f.DeliveryReports {
+		t.Skip("Features.DeliveryReports not set")
+	}
+	rs, ok := tr.(transport.ReportSource)
+	require.True(t, ok, "DeliveryReports needs a transport.ReportSource")
+	var mu sync.Mutex
+	var reports []transport.Report
+	rs.SetReportHandler(func(_ context.Context, r transport.Report) {
+		mu.Lock()
+		reports = append(reports, r)
+		mu.Unlock()
+	})
+	m := message("", transport.GSM7, strings.Repeat("r", 153), "second part")
+	res, err := tr.Submit(withTimeout(t, f), m)
+	require.NoError(t, err)
+
+	want := res.OperatorIDs
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(want) == 0 {
+			for _, r := range reports {
+				if r.MessageID == m.ID && r.Status == transport.StatusDelivered {
+					return true
+				}
+			}
+			return false
+		}
+		seen := map[string]bool{}
+		for _, r := range reports {
+			if r.Status == transport.StatusDelivered {
+				seen[r.OperatorID] = true
+			}
+		}
+		for _, id := range want {
+			if !seen[id] {
+				return false
+			}
+		}
+		return true
+	}, f.Timeout, 5*time.Millisecond, "a delivered report for every operator id (or the message id)")
+}
+
+// client wraps tr in a Client with fast retries over a memory store.
+func client(t *testing.T, tr transport.Transport) *advox.Client {
+	c, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{
+		Backoff: func(int, time.Duration) time.Duration { return time.Millisecond },
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func testClientSend(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	c := client(t, tr)
+	text := strings.Repeat("Conformance through the Client. ", 6) // two parts
+	rcpt, err := c.Send(withTimeout(t, f), advox.Message{Account: "conformance", From: "Advox", To: "+46701234567", Text: text})
+	require.NoError(t, err)
+	assert.Equal(t, 2, rcpt.Segments)
+	assert.Equal(t, transport.GSM7, rcpt.Encoding)
+	got := waitReceived(t, h, "+46701234567", f)
+	assert.Equal(t, text, got.Text())
+
+	rec, err := c.Status(withTimeout(t, f), rcpt.ID)
+	require.NoError(t, err)
+	assert.Equal(t, tr.Name(), rec.Transport)
+	if !f.DeliveryReports {
+		return
+	}
+	require.Eventually(t, func() bool {
+		rec, err := c.Status(withTimeout(t, f), rcpt.ID)
+		return err == nil && rec.Status == transport.StatusDelivered
+	}, f.Timeout, 5*time.Millisecond, "the Client must correlate the far end's reports to the record")
+}
+
+func testClientRetry(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	injector(t, h).InjectFault(FaultThrottle)
+	c := client(t, tr)
+	rcpt, err := c.Send(withTimeout(t, f), advox.Message{Account: "conformance", From: "Advox", To: "+46701234568", Text: "retry me"})
+	require.NoError(t, err)
+	assert.Equal(t, 2, rcpt.Attempts, "one throttled attempt, one accepted")
+	waitReceived(t, h, "+46701234568", f)
+	assert.Equal(t, 1, countTo(h, "+46701234568"), "the throttled attempt was not accepted, so one on the wire is the accepted one")
+}
+
+func testClientUnknown(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	injector(t, h).InjectFault(FaultOutcomeUnknown)
+	c := client(t, tr)
+	rcpt, err := c.Send(withTimeout(t, f), advox.Message{Account: "conformance", From: "Advox", To: "+46701234569", Text: "maybe sent"})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, advox.ErrOutcomeUnknown)
+	assert.Equal(t, 1, rcpt.Attempts, "never retried")
+	require.NotEmpty(t, rcpt.ID, "an unknown outcome is recorded")
+	rec, err := c.Status(withTimeout(t, f), rcpt.ID)
+	require.NoError(t, err)
+	assert.Equal(t, transport.StatusUnknown, rec.Status)
+	time.Sleep(50 * time.Millisecond)
+	assert.LessOrEqual(t, countTo(h, "+46701234569"), 1, "never submitted twice")
+}
