@@ -1,0 +1,227 @@
+package advox
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Number is a recipient number in E.164 form ("+46701234567"), made by
+// ParseNumber or ValidateRecipient and therefore valid and mobile-capable.
+// It logs masked (LogValue); String gives it whole, for transports only.
+type Number string
+
+// maxNumberInput bounds raw number and sender input; longer input is
+// refused before any parsing.
+const maxNumberInput = 64
+
+// ParseNumber parses s into an E.164 Number. region is the ISO 3166 region
+// national numbers are read in ("SE" reads "070-123 45 67" as
+// +46701234567); "" means s must be international ("+…"). Errors are
+// *Error with CodeInvalidArgument and a *FieldError for field "number".
+// See ValidateRecipient for what is accepted.
+func ParseNumber(s, region string) (Number, error) {
+	return ValidateRecipient("number", s, region)
+}
+
+// ValidateRecipient parses s like ParseNumber, naming field in the error
+// (the Client passes "to"). Accepted: digits with an optional leading "+"
+// and the separators space - ( ) . /, at most 64 bytes, that
+// github.com/nyaruka/phonenumbers finds possible and valid, of type MOBILE
+// or FIXED_LINE_OR_MOBILE (regions such as the US where the two cannot be
+// told apart), with 8–15 digits in E.164. Refused: letters (vanity
+// numbers), extensions, and every type that cannot be relied on to take an
+// SMS: FIXED_LINE, TOLL_FREE, PREMIUM_RATE, SHARED_COST, VOIP,
+// PERSONAL_NUMBER, PAGER, UAN, VOICEMAIL. A valid number never has type
+// UNKNOWN (phonenumbers defines validity as a known type), so UNKNOWN is
+// refused as invalid.
+func ValidateRecipient(field, s, region string) (Number, error) {
+	const op = "parse number"
+	if reason := screenNumber(s, region == ""); reason != "" {
+		return "", invalidField(op, field, reason)
+	}
+	region = strings.ToUpper(region)
+	if region != "" && !phonenumbers.GetSupportedRegions()[region] {
+		return "", invalidField(op, "region", "unknown region code")
+	}
+	pn, ok := parsePhone(s, region)
+	switch {
+	case !ok:
+		return "", invalidField(op, field, "not a phone number")
+	case pn.GetExtension() != "":
+		return "", invalidField(op, field, "has an extension")
+	case !phonenumbers.IsPossibleNumber(pn):
+		return "", invalidField(op, field, "not a possible number")
+	case !phonenumbers.IsValidNumber(pn):
+		return "", invalidField(op, field, "not a valid number")
+	case !mobileCapable(phonenumbers.GetNumberType(pn)):
+		return "", invalidField(op, field, "not a mobile number")
+	}
+	e164 := phonenumbers.Format(pn, phonenumbers.E164)
+	if !isE164(e164) {
+		return "", invalidField(op, field, "not a valid number")
+	}
+	return Number(e164), nil
+}
+
+// mobileCapable reports whether numbers of type t can be relied on to
+// receive an SMS.
+func mobileCapable(t phonenumbers.PhoneNumberType) bool {
+	return t == phonenumbers.MOBILE || t == phonenumbers.FIXED_LINE_OR_MOBILE
+}
+
+// screenNumber refuses early what no parser should see, returning the
+// reason or "": empty or overlong input, letters and other characters that
+// are neither digits nor separators, a '+' that does not lead, and national
+// input when international input is required.
+func screenNumber(s string, needPlus bool) string {
+	if len(s) > maxNumberInput {
+		return "too long"
+	}
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return "empty"
+	}
+	digits := 0
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case '0' <= c && c <= '9':
+			digits++
+		case c == '+' && i == 0:
+		case isNumberSeparator(c):
+		default:
+			return "not a number: only digits, a leading '+' and separators are allowed"
+		}
+	}
+	switch {
+	case digits == 0:
+		return "not a phone number"
+	case needPlus && t[0] != '+':
+		return "not in international form (+…)"
+	}
+	return ""
+}
+
+// isNumberSeparator reports whether c is formatting people put in numbers.
+func isNumberSeparator(c byte) bool {
+	switch c {
+	case ' ', '-', '(', ')', '.', '/':
+		return true
+	}
+	return false
+}
+
+// parsePhone calls phonenumbers.Parse, turning a panic of the parser on
+// hostile input into a refusal: input validation must never crash the
+// caller.
+func parsePhone(s, region string) (pn *phonenumbers.PhoneNumber, ok bool) {
+	defer func() {
+		if recover() != nil {
+			pn, ok = nil, false
+		}
+	}()
+	pn, err := phonenumbers.Parse(s, region)
+	return pn, err == nil
+}
+
+// isE164 reports whether s is "+" and 8–15 digits, not starting with 0.
+func isE164(s string) bool {
+	if len(s) < 1+8 || len(s) > 1+15 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// String returns the full E.164 number. Use it to address the message,
+// never to log it: logs get Masked (slog does so through LogValue).
+func (n Number) String() string { return string(n) }
+
+// Masked returns the number with all but "+", the country code, the first
+// two and the last two national digits replaced by '*', for example
+// "+4670*****67"; see MaskNumber.
+func (n Number) Masked() string { return MaskNumber(string(n)) }
+
+// LogValue implements slog.LogValuer, so that a Number is never logged
+// whole.
+func (n Number) LogValue() slog.Value { return slog.StringValue(n.Masked()) }
+
+// maskedNonNumber is what MaskNumber returns for input that is not a
+// number at all: nothing of it is revealed, not even its length.
+const maskedNonNumber = "***"
+
+// MaskNumber masks a number, parsed or not, for logs. A number with a
+// leading '+' keeps "+", its country code (when it is a known one), the
+// first two and the last two national digits; one without keeps its first
+// two and last two digits; separators are dropped. Fewer digits are kept
+// when the number is short, so that at least three digits and at least
+// half of the national digits are always masked. Input that is not a
+// number (letters, overlong, no digits) gives "***". It never panics.
+func MaskNumber(s string) string {
+	if len(s) > maxNumberInput {
+		return maskedNonNumber
+	}
+	t := strings.TrimSpace(s)
+	plus := strings.HasPrefix(t, "+")
+	if plus {
+		t = t[1:]
+	}
+	digits := make([]byte, 0, len(t))
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case '0' <= c && c <= '9':
+			digits = append(digits, c)
+		case isNumberSeparator(c):
+		default:
+			return maskedNonNumber
+		}
+	}
+	if len(digits) == 0 {
+		return maskedNonNumber
+	}
+	cc := 0
+	if plus {
+		cc = callingCodeLen(digits)
+	}
+	national := digits[cc:]
+	n := len(national)
+	hide := max(3, (n+1)/2)
+	head, tail := 2, 2
+	for n-head-tail < hide && tail > 0 {
+		tail--
+	}
+	for n-head-tail < hide && head > 0 {
+		head--
+	}
+	var b strings.Builder
+	b.Grow(1 + len(digits))
+	if plus {
+		b.WriteByte('+')
+	}
+	b.Write(digits[:cc+head])
+	b.WriteString(strings.Repeat("*", n-head-tail))
+	b.Write(national[n-tail:])
+	return b.String()
+}
+
+// callingCodeLen returns the length of the known country calling code
+// digits start with, or 0. Calling codes are prefix-free, so the first
+// match is the only one.
+func callingCodeLen(digits []byte) int {
+	codes := phonenumbers.GetSupportedCallingCodes()
+	cc := 0
+	for i := 0; i < 3 && i < len(digits)-1; i++ {
+		cc = cc*10 + int(digits[i]-'0')
+		if codes[cc] {
+			return i + 1
+		}
+	}
+	return 0
+}
