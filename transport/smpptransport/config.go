@@ -1,0 +1,195 @@
+package smpptransport
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// BindMode says which binds a session opens.
+type BindMode int
+
+// The bind modes.
+const (
+	// Transceiver opens one transceiver bind per session that submits and
+	// receives delivery receipts.
+	Transceiver BindMode = iota
+	// TransmitterReceiver opens a transmitter bind for submits and a
+	// separate receiver bind for delivery receipts per session.
+	TransmitterReceiver
+)
+
+// OutagePolicy says what a Submit does while its session is not bound.
+type OutagePolicy int
+
+// The outage policies.
+const (
+	// OutageWait makes Submit wait for the rebind, bounded by its ctx.
+	OutageWait OutagePolicy = iota
+	// OutageFailFast makes Submit fail at once with an error wrapping
+	// transport.ErrNotSent.
+	OutageFailFast
+)
+
+// AddrType is an SMPP type of number and numbering plan indicator.
+type AddrType struct {
+	TON uint8 // type of number: 1 international, 3 network specific, 5 alphanumeric, …
+	NPI uint8 // numbering plan indicator: 0 unknown, 1 ISDN/E.164, …
+}
+
+// Config configures a Transport. Addr and SystemID are required; every
+// zero field takes the default documented on it.
+type Config struct {
+	// Name makes the transport's Name "smpp:"+Name; empty: "smpp:"+Addr.
+	Name string
+	// Addr is the SMSC's host:port.
+	Addr string
+	// SystemID, Password and SystemType are the bind credentials.
+	SystemID   string
+	Password   string
+	SystemType string
+	// ServiceType is the submit_sm service_type (usually empty).
+	ServiceType string
+	// BindMode chooses transceiver binds (default) or transmitter +
+	// receiver pairs.
+	BindMode BindMode
+	// TLS, when set, wraps every connection in TLS.
+	TLS *tls.Config
+	// Sessions is how many sessions (binds, or bind pairs) share the
+	// load. Default 1.
+	Sessions int
+	// Window is the maximum number of submit_sm awaiting a response per
+	// session. A full window makes Submit wait. Default DefaultWindow.
+	Window int
+	// MaxRate caps submit_sm PDUs per second over all sessions (every
+	// part of a multipart message counts). Zero: no cap. Acknowledgements
+	// and enquire_link are never paced.
+	MaxRate float64
+	// Burst is the rate limiter's burst when MaxRate is set. Default 1.
+	Burst int
+	// EnquireLink is the keep-alive interval. Default 30s.
+	EnquireLink time.Duration
+	// RespTimeout bounds the wait for any response, and dial plus bind.
+	// A submit whose response does not arrive in time has an unknown
+	// outcome. Default 10s.
+	RespTimeout time.Duration
+	// ValidityPeriod is sent when a message has no ValidFor of its own.
+	// Zero: the SMSC's default.
+	ValidityPeriod time.Duration
+	// RegisteredDelivery is the registered_delivery value sent when a
+	// message asks for a report. Default 1 (final receipt).
+	RegisteredDelivery uint8
+	// Source and Dest override the TON/NPI chosen from the address
+	// (alphanumeric sender 5/0, international number 1/1, short code 3/0).
+	Source, Dest *AddrType
+	// Payload sends each message as one submit_sm with the whole text in
+	// the message_payload TLV instead of one submit_sm per part.
+	Payload bool
+	// Outage chooses what Submit does while not bound. Default OutageWait.
+	Outage OutagePolicy
+	// Backoff is the pause before bind attempt n (n ≥ 1) after a failure or
+	// a lost connection. Default DefaultBackoff.
+	Backoff func(attempt int) time.Duration
+	// ThrottleRetryAfter is the retry hint attached to throttled and
+	// queue-full answers. Default 1s.
+	ThrottleRetryAfter time.Duration
+	// SubmitIDBase and ReceiptIDBase are the number bases the SMSC writes
+	// message ids in: in submit_sm_resp (and the receipted_message_id TLV),
+	// and in the text of delivery receipts. 10 or 16: ids are parsed as
+	// numbers and normalised to decimal on both sides. 0 (both): ids are
+	// opaque, compared case-insensitively without leading zeros. Set both
+	// or neither.
+	SubmitIDBase, ReceiptIDBase int
+	// ReceiptLocation is the time zone of receipt dates. Default UTC.
+	ReceiptLocation *time.Location
+	// Logger receives connection events and dropped reports, never a phone
+	// number, password or message text. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults.
+const (
+	DefaultWindow      = 10
+	DefaultEnquireLink = 30 * time.Second
+	DefaultRespTimeout = 10 * time.Second
+)
+
+// DefaultBackoff doubles from 250ms up to 30s, with ±20% jitter so that
+// many sessions do not rebind in lockstep.
+func DefaultBackoff(attempt int) time.Duration {
+	d := 250 * time.Millisecond
+	for i := 1; i < attempt && d < 30*time.Second; i++ {
+		d *= 2
+	}
+	d = min(d, 30*time.Second)
+	return d - d/5 + time.Duration(rand.Int64N(int64(d/5)*2+1))
+}
+
+// withDefaults validates c and fills in its defaults.
+func (c Config) withDefaults() (Config, error) {
+	if c.Addr == "" {
+		return c, errors.New("smpptransport: Config.Addr is required")
+	}
+	if c.SystemID == "" {
+		return c, errors.New("smpptransport: Config.SystemID is required")
+	}
+	for _, n := range []int{c.Sessions, c.Window, c.Burst} {
+		if n < 0 {
+			return c, errors.New("smpptransport: negative Sessions, Window or Burst")
+		}
+	}
+	if c.MaxRate < 0 {
+		return c, errors.New("smpptransport: negative MaxRate")
+	}
+	if c.BindMode != Transceiver && c.BindMode != TransmitterReceiver {
+		return c, fmt.Errorf("smpptransport: unknown BindMode %d", c.BindMode)
+	}
+	if c.Outage != OutageWait && c.Outage != OutageFailFast {
+		return c, fmt.Errorf("smpptransport: unknown Outage policy %d", c.Outage)
+	}
+	if (c.SubmitIDBase == 0) != (c.ReceiptIDBase == 0) {
+		return c, errors.New("smpptransport: set both SubmitIDBase and ReceiptIDBase or neither")
+	}
+	for _, b := range []int{c.SubmitIDBase, c.ReceiptIDBase} {
+		if b != 0 && b != 10 && b != 16 {
+			return c, fmt.Errorf("smpptransport: id base %d is not 10 or 16", b)
+		}
+	}
+	if c.Name == "" {
+		c.Name = c.Addr
+	}
+	if c.Sessions == 0 {
+		c.Sessions = 1
+	}
+	if c.Window == 0 {
+		c.Window = DefaultWindow
+	}
+	if c.Burst == 0 {
+		c.Burst = 1
+	}
+	if c.EnquireLink <= 0 {
+		c.EnquireLink = DefaultEnquireLink
+	}
+	if c.RespTimeout <= 0 {
+		c.RespTimeout = DefaultRespTimeout
+	}
+	if c.RegisteredDelivery == 0 {
+		c.RegisteredDelivery = 1
+	}
+	if c.Backoff == nil {
+		c.Backoff = DefaultBackoff
+	}
+	if c.ThrottleRetryAfter <= 0 {
+		c.ThrottleRetryAfter = time.Second
+	}
+	if c.ReceiptLocation == nil {
+		c.ReceiptLocation = time.UTC
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c, nil
+}

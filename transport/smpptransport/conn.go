@@ -1,0 +1,233 @@
+package smpptransport
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/azenna/advox/transport/smpptransport/internal/wire"
+	"github.com/fiorix/go-smpp/smpp/pdu"
+)
+
+// maxSeq is the largest sequence number SMPP allows; sequence numbers wrap
+// back to 1 after it.
+const maxSeq = 0x7FFFFFFF
+
+// sequence hands out one connection's sequence numbers, 1..maxSeq, wrapping.
+type sequence struct{ last atomic.Uint32 }
+
+func (s *sequence) next() uint32 {
+	for {
+		old := s.last.Load()
+		n := old + 1
+		if n > maxSeq {
+			n = 1
+		}
+		if s.last.CompareAndSwap(old, n) {
+			return n
+		}
+	}
+}
+
+// Errors of a connection, classified by the caller.
+var (
+	errNotConnected = errors.New("smpp: not connected")
+	errTimeout      = errors.New("smpp: response timeout")
+	errConnLost     = errors.New("smpp: connection lost")
+)
+
+// response is what answered a request: its header and raw body. The
+// bodies the transport reads (a message_id) need no decoder.
+type response struct {
+	h    *pdu.Header
+	body []byte
+}
+
+// call is a request awaiting its response.
+type call struct {
+	want pdu.ID // the response command_id expected
+	ch   chan response
+}
+
+// requestHandler handles a request PDU from the SMSC (deliver_sm,
+// enquire_link, unbind, …). p is nil when decodeErr is set.
+type requestHandler func(c *conn, h *pdu.Header, p pdu.Body, decodeErr error)
+
+// conn is one bound (or binding) SMPP connection: our own sequence numbers,
+// responses matched on sequence number only among responses (so an SMSC
+// request whose sequence number equals a pending one can never be taken
+// for its answer), and a reader that hands requests to a handler.
+type conn struct {
+	nc     net.Conn
+	w      *wire.Writer
+	seq    sequence
+	handle requestHandler
+	late   *atomic.Int64 // responses nobody waited for
+	held   bool          // answers buffered, not flushed; reader only
+
+	mu      sync.Mutex
+	pending map[uint32]*call
+	err     error
+	dead    chan struct{} // closed when the connection is finished
+}
+
+func newConn(nc net.Conn, writeTimeout time.Duration, h requestHandler, late *atomic.Int64) *conn {
+	return &conn{
+		nc:      nc,
+		w:       wire.NewWriter(nc, writeTimeout),
+		handle:  h,
+		late:    late,
+		pending: make(map[uint32]*call),
+		dead:    make(chan struct{}),
+	}
+}
+
+// readLoop reads PDUs until the connection breaks. Run it in a goroutine.
+func (c *conn) readLoop() {
+	br := bufio.NewReaderSize(c.nc, 32<<10)
+	for {
+		h, frame, err := wire.ReadFrame(br)
+		if h == nil {
+			c.close(err)
+			return
+		}
+		if h.ID&wire.RespBit != 0 {
+			c.dispatch(h, frame[pdu.HeaderLen:])
+		} else {
+			p, err := wire.Decode(frame)
+			c.handle(c, h, p, err)
+		}
+		if c.held && br.Buffered() == 0 {
+			c.held = false
+			_ = c.w.Flush() // the answers buffered while input was queued
+		}
+	}
+}
+
+// dispatch hands a response to the request waiting for it. A response
+// with the wrong command_id for its sequence number (other than
+// generic_nack) or with no request waiting is counted and dropped.
+func (c *conn) dispatch(h *pdu.Header, body []byte) {
+	c.mu.Lock()
+	cl := c.pending[h.Seq]
+	if cl != nil && (cl.want == h.ID || h.ID == pdu.GenericNACKID) {
+		delete(c.pending, h.Seq)
+	} else {
+		cl = nil
+	}
+	c.mu.Unlock()
+	if cl == nil {
+		c.late.Add(1)
+		return
+	}
+	cl.ch <- response{h: h, body: body}
+}
+
+// close ends the connection once; err says why.
+func (c *conn) close(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return
+	}
+	if err == nil {
+		err = errConnLost
+	}
+	c.err = err
+	_ = c.nc.Close()
+	clear(c.pending)
+	close(c.dead)
+}
+
+// cause returns why the connection ended, or nil while it is alive.
+func (c *conn) cause() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// send writes request p under a fresh sequence number. An error means p
+// was not (completely) written: the SMSC cannot have acted on it.
+func (c *conn) send(p pdu.Body) (*call, uint32, error) {
+	b, err := wire.Encode(p)
+	if err != nil {
+		return nil, 0, err
+	}
+	return c.sendFrame(b)
+}
+
+// sendFrame writes an encoded request, setting its sequence number in
+// place.
+func (c *conn) sendFrame(b []byte) (*call, uint32, error) {
+	seq := c.seq.next()
+	binary.BigEndian.PutUint32(b[12:16], seq)
+	cl := &call{want: pdu.ID(binary.BigEndian.Uint32(b[4:8])) | wire.RespBit, ch: make(chan response, 1)}
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return nil, 0, errNotConnected
+	}
+	c.pending[seq] = cl
+	c.mu.Unlock()
+	if err := c.w.Write(b); err != nil {
+		c.forget(seq)
+		return nil, 0, err
+	}
+	return cl, seq, nil
+}
+
+// wait waits for the response to a sent request. Its errors all mean the
+// request was written: errTimeout, errConnLost or ctx's error.
+func (c *conn) wait(ctx context.Context, cl *call, seq uint32, timeout time.Duration) (response, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case r := <-cl.ch:
+		return r, nil
+	case <-c.dead:
+		select {
+		case r := <-cl.ch:
+			return r, nil
+		default:
+		}
+		return response{}, errConnLost
+	case <-t.C:
+		c.forget(seq)
+		return response{}, errTimeout
+	case <-ctx.Done():
+		c.forget(seq)
+		return response{}, ctx.Err()
+	}
+}
+
+// roundTrip sends p and waits for its response.
+func (c *conn) roundTrip(ctx context.Context, p pdu.Body, timeout time.Duration) (response, error) {
+	cl, seq, err := c.send(p)
+	if err != nil {
+		return response{}, err
+	}
+	return c.wait(ctx, cl, seq, timeout)
+}
+
+func (c *conn) forget(seq uint32) {
+	c.mu.Lock()
+	delete(c.pending, seq)
+	c.mu.Unlock()
+}
+
+// reply buffers a response to an SMSC request; the reader flushes it
+// once no more input is queued. Only the reader calls it. A failure breaks the connection, which the
+// reader notices.
+func (c *conn) reply(p pdu.Body, seq uint32, status pdu.Status) {
+	h := p.Header()
+	h.Seq, h.Status = seq, status
+	if b, err := wire.Encode(p); err == nil {
+		_ = c.w.Buffer(b)
+		c.held = true
+	}
+}

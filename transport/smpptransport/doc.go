@@ -1,0 +1,84 @@
+// Package smpptransport is an SMPP 3.4 transport for advox: a production
+// ESME client that sends each message the Client segmented as submit_sm
+// PDUs and turns delivery receipts into transport.Report values.
+//
+//	tr, err := smpptransport.New(smpptransport.Config{
+//		Addr: "smsc.example.net:2775", SystemID: "acme", Password: secret,
+//		Sessions: 2, Window: 64, MaxRate: 100,
+//	})
+//	client, err := advox.NewClient(tr, store, nil)
+//
+// # Why its own session layer
+//
+// The package uses github.com/fiorix/go-smpp for its PDU codec only — it
+// decodes everything the SMSC sends with pdu.Decode and builds the session
+// PDUs (binds, enquire_link, unbind, responses) with pdu.New* — and runs
+// its own sessions over net.Conn. submit_sm, the hot path, is encoded
+// straight into one buffer, and submit_sm_resp read without the decoder:
+// the codec builds maps per PDU. The pinned go-smpp's client types have
+// defects that would reach users and cannot be wrapped away:
+//
+//   - Responses are matched on sequence number alone, so a deliver_sm whose
+//     sequence number equals a pending submit_sm's fails that submit and
+//     loses the receipt (upstream issue 87). Here only responses (command_id
+//     with the high bit set) are matched against pending requests, and on
+//     (sequence number, expected command_id); a request from the SMSC never
+//     touches them.
+//   - The transceiver acknowledges deliver_sm only after the handler
+//     returns, and its rate limiter also paces deliver_sm_resp and
+//     enquire_link. Here the reader acknowledges every deliver_sm before
+//     anything else, reports go to the handler through an unbounded queue
+//     on a goroutine of their own, and the throughput limit paces submit_sm
+//     only.
+//   - Its window fails with ErrMaxWindowSize instead of waiting, and its
+//     sequence numbers come from one process-wide counter that never
+//     wraps. Here a full window makes Submit wait (bounded by ctx), and each
+//     connection has its own sequence numbers wrapping within 1..0x7FFFFFFF.
+//   - SubmitLongMsg splits at fixed byte offsets and pdutext.GSM7 passes
+//     unencodable text through. Here the Client's parts are sent exactly as
+//     given (package gsm7 refuses what GSM-7 cannot carry).
+//
+// # Sending
+//
+// Each part becomes one submit_sm with data_coding 0 (GSM-7, unpacked
+// septets) or 8 (UCS-2, UTF-16BE); a multipart message carries a
+// concatenation header (esm_class 0x40, 8- or 16-bit reference rotating per
+// session). With Config.Payload the whole text goes in one submit_sm's
+// message_payload TLV instead. Parts go in order on one session, each after
+// the previous was accepted. TON/NPI follow the address (alphanumeric 5/0,
+// international 1/1, short code 3/0) unless Config overrides them.
+//
+// # Error classification
+//
+// Every error wraps exactly one of the transport sentinels:
+//
+//   - ESME_RTHROTTLED and ESME_RMSGQFUL: ErrThrottled, with a retry hint.
+//   - ESME_RSYSERR and ESME_RX_T_APPN: ErrNotSent.
+//   - not bound, context done before the write, a failed write: ErrNotSent.
+//   - no response within RespTimeout, or the connection lost, after the
+//     write: ErrOutcomeUnknown (the Client never retries it).
+//   - any other command_status: ErrRejected, as a *StatusError naming it.
+//
+// When a later part of a multipart message fails, the error is a
+// *transport.PartialError listing the ids of the accepted parts.
+//
+// # Delivery receipts
+//
+// deliver_sm with a receipt esm_class is parsed: the receipted_message_id
+// and message_state TLVs win when present, else the text form "id:… sub:…
+// dlvrd:… submit date:… done date:… stat:… err:… text:…" in its real-world
+// variants. The text field (the start of the message) is never kept.
+// Message ids are normalised the same way on both sides (see
+// Config.SubmitIDBase). Receipts that cannot be used are counted in Stats
+// and logged with the id masked.
+//
+// # Sessions
+//
+// New returns at once and binds in the background; every session rebinds
+// with backoff after a lost connection. What a Submit does meanwhile is
+// Config.Outage: wait for the bind (bounded by ctx) or fail fast as not
+// sent. Close waits for submits in flight, unbinds every session and ends
+// every goroutine.
+//
+// Package smsctest is an SMSC simulator to test against.
+package smpptransport

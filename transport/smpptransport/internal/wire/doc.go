@@ -1,0 +1,6 @@
+// Package wire frames SMPP PDUs on a connection for smpptransport and its
+// simulator smsctest: reading one whole PDU at a time so that a PDU
+// go-smpp cannot decode never desynchronises the stream, decoding with
+// go-smpp's codec behind a recover (it parses outside input), and a
+// writer that batches concurrent PDUs into one flush.
+package wire

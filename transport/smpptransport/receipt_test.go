@@ -1,0 +1,205 @@
+package smpptransport
+
+import (
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/smpptransport/internal/wire"
+	"github.com/fiorix/go-smpp/smpp/pdu"
+)
+
+func TestParseReceiptText(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want receiptText
+	}{
+		{"appendix B", "id:1234567890 sub:001 dlvrd:001 submit date:2401021504 done date:2401021505 stat:DELIVRD err:000 text:Hello there",
+			receiptText{id: "1234567890", stat: "DELIVRD", err: "000", done: "2401021505"}},
+		{"upper-case keys and Text", "ID:ab12 SUB:001 DLVRD:001 SUBMIT DATE:240102150405 DONE DATE:240102150406 STAT:undeliv ERR:005 Text:hi",
+			receiptText{id: "ab12", stat: "undeliv", err: "005", done: "240102150406"}},
+		{"underscored dates", "id:7 submit_date:2401021504 done_date:2401021506 stat:EXPIRED err:0",
+			receiptText{id: "7", stat: "EXPIRED", err: "0", done: "2401021506"}},
+		{"missing fields", "id:42 stat:REJECTD", receiptText{id: "42", stat: "REJECTD"}},
+		{"empty values", "id: sub: dlvrd: stat:DELIVRD err: text:", receiptText{stat: "DELIVRD"}},
+		{"space after colon", "id: 99 stat: DELIVRD", receiptText{id: "99", stat: "DELIVRD"}},
+		{"text cannot spoof fields", "id:1 stat:UNDELIV err:001 text:id:2 stat:DELIVRD",
+			receiptText{id: "1", stat: "UNDELIV", err: "001"}},
+		{"body without text key is not read past stat", "id:5 stat:DELIVRD err:000 text:",
+			receiptText{id: "5", stat: "DELIVRD", err: "000"}},
+		{"first occurrence wins", "id:1 id:2 stat:ENROUTE stat:DELIVRD", receiptText{id: "1", stat: "ENROUTE"}},
+		{"noise tokens", "receipt: id:3 foo bar stat:ACCEPTD", receiptText{id: "3", stat: "ACCEPTD"}},
+		{"tabs and NULs", "id:8\tstat:DELETED\x00err:2", receiptText{id: "8", stat: "DELETED", err: "2"}},
+		{"empty", "", receiptText{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, parseReceiptText(tc.in))
+		})
+	}
+}
+
+func TestStatOf(t *testing.T) {
+	tests := map[string]transport.Status{
+		"DELIVRD": transport.StatusDelivered, "delivered": transport.StatusDelivered,
+		"EXPIRED": transport.StatusExpired, "DELETED": transport.StatusDeleted,
+		"UNDELIV": transport.StatusUndeliverable, "Undeliverable": transport.StatusUndeliverable,
+		"ACCEPTD": transport.StatusAccepted, "UNKNOWN": transport.StatusUnknown,
+		"REJECTD": transport.StatusRejected, "rejected": transport.StatusRejected,
+		"ENROUTE": transport.StatusEnroute,
+	}
+	for in, want := range tests {
+		got, ok := statOf(in)
+		assert.True(t, ok, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"", "DELIVR", "FAILED", "OK"} {
+		_, ok := statOf(bad)
+		assert.False(t, ok, bad)
+	}
+}
+
+func TestStateOf(t *testing.T) {
+	want := []transport.Status{"", transport.StatusEnroute, transport.StatusDelivered, transport.StatusExpired,
+		transport.StatusDeleted, transport.StatusUndeliverable, transport.StatusAccepted,
+		transport.StatusUnknown, transport.StatusRejected}
+	for i := 1; i <= 8; i++ {
+		got, ok := stateOf([]byte{byte(i)})
+		require.True(t, ok)
+		assert.Equal(t, want[i], got)
+	}
+	for _, bad := range [][]byte{nil, {0}, {9}, {2, 2}} {
+		_, ok := stateOf(bad)
+		assert.False(t, ok)
+	}
+}
+
+func TestReceiptDate(t *testing.T) {
+	stockholm, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		stockholm = time.FixedZone("CET", 3600)
+	}
+	tests := []struct {
+		in   string
+		loc  *time.Location
+		want time.Time
+	}{
+		{"2401021504", time.UTC, time.Date(2024, 1, 2, 15, 4, 0, 0, time.UTC)},
+		{"240102150405", time.UTC, time.Date(2024, 1, 2, 15, 4, 5, 0, time.UTC)},
+		{"20240102150405", time.UTC, time.Date(2024, 1, 2, 15, 4, 5, 0, time.UTC)},
+		{"2401021504", stockholm, time.Date(2024, 1, 2, 15, 4, 0, 0, stockholm)},
+		{"2413021504", time.UTC, time.Time{}},
+		{"24010215", time.UTC, time.Time{}},
+		{"24010215x4", time.UTC, time.Time{}},
+		{"", time.UTC, time.Time{}},
+	}
+	for _, tc := range tests {
+		got := receiptDate(tc.in, tc.loc)
+		assert.True(t, tc.want.Equal(got), "%q: got %v", tc.in, got)
+	}
+}
+
+func TestNormalizeID(t *testing.T) {
+	tests := []struct {
+		in   string
+		base int
+		want string
+	}{
+		{"A0000001", 16, "2684354561"},
+		{"a0000001", 16, "2684354561"},
+		{"2684354561", 10, "2684354561"},
+		{"0002684354561", 10, "2684354561"},
+		{" 12 \x00", 10, "12"},
+		{"FFFFFFFFFFFFFFFFFF", 16, "4722366482869645213695"},
+		{"not-a-number", 10, "not-a-number"},
+		{"AbC0", 0, "abc0"},
+		{"00ab", 0, "ab"},
+		{"0000", 0, "0"},
+		{"Msg-ID-7", 0, "msg-id-7"},
+		{"", 0, ""},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, normalizeID(tc.in, tc.base), "%q base %d", tc.in, tc.base)
+	}
+	// A hex id from submit_sm_resp and the decimal id of its receipt meet.
+	assert.Equal(t, normalizeID("1A2B3C", 16), normalizeID("1715004", 10))
+}
+
+func TestMask(t *testing.T) {
+	assert.Equal(t, "***", mask(""))
+	assert.Equal(t, "***", mask("abc"))
+	assert.Equal(t, "***567", mask("1234567"))
+}
+
+// deliverFrame builds a deliver_sm frame the way an SMSC would.
+func deliverFrame(esm, coding byte, sm []byte, tlvs map[uint16][]byte) []byte {
+	b := make([]byte, 16)
+	b = append(b, 0)                 // service_type
+	b = append(b, 1, 1, '4', '6', 0) // source
+	b = append(b, 5, 0, 'A', 0)      // destination
+	b = append(b, esm, 0, 0, 0, 0)   // esm, protocol, priority, schedule, validity
+	b = append(b, 0, 0, coding, 0, byte(len(sm)))
+	b = append(b, sm...)
+	for tag, v := range tlvs {
+		b = binary.BigEndian.AppendUint16(b, tag)
+		b = binary.BigEndian.AppendUint16(b, uint16(len(v)))
+		b = append(b, v...)
+	}
+	binary.BigEndian.PutUint32(b[0:], uint32(len(b)))
+	binary.BigEndian.PutUint32(b[4:], uint32(pdu.DeliverSMID))
+	binary.BigEndian.PutUint32(b[12:], 1)
+	return b
+}
+
+func TestReportOf(t *testing.T) {
+	tr := &Transport{cfg: Config{ReceiptLocation: time.UTC}}
+	hex := &Transport{cfg: Config{ReceiptLocation: time.UTC, SubmitIDBase: 16, ReceiptIDBase: 10}}
+	text := []byte("id:1715004 sub:001 dlvrd:001 submit date:2401021504 done date:2401021505 stat:DELIVRD err:000 text:secret body")
+	tests := []struct {
+		name    string
+		tr      *Transport
+		frame   []byte
+		want    transport.Report
+		wantErr error
+	}{
+		{"text", tr, deliverFrame(0x04, 0, text, nil),
+			transport.Report{OperatorID: "1715004", Status: transport.StatusDelivered, At: time.Date(2024, 1, 2, 15, 5, 0, 0, time.UTC)}, nil},
+		{"TLVs win", hex, deliverFrame(0x04, 0, []byte("id:999 stat:UNDELIV err:001"), map[uint16][]byte{
+			0x001E: []byte("1A2B3C\x00"), 0x0427: {2}}),
+			transport.Report{OperatorID: "1715004", Status: transport.StatusDelivered, ErrorCode: "001"}, nil},
+		{"TLVs only", tr, deliverFrame(0x04, 0, nil, map[uint16][]byte{
+			0x001E: []byte("77\x00"), 0x0427: {5}, 0x0423: {3, 0x00, 0x22}}),
+			transport.Report{OperatorID: "77", Status: transport.StatusUndeliverable, ErrorCode: "34"}, nil},
+		{"receipt text in message_payload", tr, deliverFrame(0x04, 0, nil, map[uint16][]byte{
+			0x0424: []byte("id:5 stat:EXPIRED err:003")}),
+			transport.Report{OperatorID: "5", Status: transport.StatusExpired, ErrorCode: "003"}, nil},
+		{"UCS-2 receipt", tr, deliverFrame(0x04, 8, utf16BE("id:6 stat:DELETED"), nil),
+			transport.Report{OperatorID: "6", Status: transport.StatusDeleted}, nil},
+		{"intermediate notification", tr, deliverFrame(0x20, 0, []byte("id:7 stat:ENROUTE"), nil),
+			transport.Report{OperatorID: "7", Status: transport.StatusEnroute}, nil},
+		{"mobile originated", tr, deliverFrame(0x00, 0, []byte("id:8 stat:DELIVRD"), nil), transport.Report{}, errNotReceipt},
+		{"no id", tr, deliverFrame(0x04, 0, []byte("stat:DELIVRD"), nil), transport.Report{}, errNoID},
+		{"unknown stat", tr, deliverFrame(0x04, 0, []byte("id:9 stat:PENDING"), nil), transport.Report{}, errNoStatus},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := wire.Decode(tc.frame)
+			require.NoError(t, err)
+			got, err := tc.tr.reportOf(p)
+			if tc.wantErr != nil {
+				assert.ErrorIs(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want.OperatorID, got.OperatorID)
+			assert.Equal(t, tc.want.Status, got.Status)
+			assert.Equal(t, tc.want.ErrorCode, got.ErrorCode)
+			assert.True(t, tc.want.At.Equal(got.At), "at %v", got.At)
+		})
+	}
+}

@@ -1,0 +1,17 @@
+// Package smsctest is an embeddable SMPP 3.4 SMSC simulator for tests,
+// examples and benchmarks: what an application uses to exercise its SMPP
+// sending without an operator, in the manner of net/http/httptest.
+//
+// A Server listens on a loopback port, checks bind credentials (transmitter,
+// receiver and transceiver binds), answers submit_sm with message ids
+// (decimal or hex), sends a delivery receipt per accepted part (with a
+// configurable outcome, format and delay), answers enquire_link and unbind,
+// and records every submit_sm and every reassembled message so that tests
+// can assert on what went over the wire.
+//
+// Faults make it misbehave the way real SMSCs do: throttling every Nth
+// submit or above a rate, queue full, refusal with any command_status,
+// delayed or missing answers, dropped connections, a deliver_sm whose
+// sequence number collides with a pending submit_sm, duplicate receipts,
+// and receipts that overtake their submit_sm_resp.
+package smsctest

@@ -1,0 +1,92 @@
+package smsctest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/smpptransport"
+	"github.com/azenna/advox/transport/smpptransport/smsctest"
+)
+
+func message(parts ...string) *transport.Message {
+	return &transport.Message{
+		From:     transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric},
+		To:       "+46701234567",
+		Encoding: transport.GSM7, Parts: parts, Concat: transport.Concat8,
+	}
+}
+
+// An SMSC in the test process: send a two-part message through it over a
+// transmitter and a receiver bind, and look at what it received.
+func ExampleNewServer() {
+	smsc, err := smsctest.NewServer(&smsctest.Config{IDBase: 16})
+	if err != nil {
+		panic(err)
+	}
+	defer smsc.Close()
+	tr, err := smpptransport.New(smpptransport.Config{
+		Addr: smsc.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+		BindMode: smpptransport.TransmitterReceiver,
+	})
+	if err != nil {
+		panic(err)
+	}
+	reports := make(chan transport.Report, 2)
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) { reports <- r })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m := message("The first part, ", "and the second.")
+	m.ReportRequested = true
+	if _, err := tr.Submit(ctx, m); err != nil {
+		panic(err)
+	}
+	for range 2 { // receipts come over the receiver bind
+		<-reports
+	}
+	_ = tr.Close()
+
+	for _, s := range smsc.Submits() {
+		fmt.Printf("submit_sm %d/%d ref %d-bit, id %s: %q\n", s.Index, s.Total, s.RefBits, s.MessageID, s.Text)
+	}
+	for _, m := range smsc.Messages() {
+		fmt.Println("message to", m.To, m.IDs, m.Parts)
+	}
+	st := smsc.Stats()
+	fmt.Println("binds:", st.Transmitters, "transmitter,", st.Receivers, "receiver; unbinds:", st.Unbinds)
+	// Output:
+	// submit_sm 1/2 ref 8-bit, id A0000001: "The first part, "
+	// submit_sm 2/2 ref 8-bit, id A0000002: "and the second."
+	// message to +46701234567 [A0000001 A0000002] [The first part,  and the second.]
+	// binds: 1 transmitter, 1 receiver; unbinds: 2
+}
+
+// Faults apply to the next submit_sm each, in order: here a throttled
+// answer, then a normal one.
+func ExampleServer_InjectFault() {
+	smsc, err := smsctest.NewServer(nil)
+	if err != nil {
+		panic(err)
+	}
+	defer smsc.Close()
+	tr, err := smpptransport.New(smpptransport.Config{
+		Addr: smsc.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	smsc.InjectFault(smsctest.Fault{Status: smsctest.StatusThrottled})
+	_, err = tr.Submit(ctx, message("Hello"))
+	fmt.Println("throttled:", errors.Is(err, transport.ErrThrottled), "safe to retry:", transport.SafeToRetry(err))
+	res, err := tr.Submit(ctx, message("Hello"))
+	fmt.Println("then:", res.OperatorIDs, err)
+	// Output:
+	// throttled: true safe to retry: true
+	// then: [2684354561] <nil>
+}

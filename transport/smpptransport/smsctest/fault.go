@@ -1,0 +1,85 @@
+package smsctest
+
+import (
+	"time"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+)
+
+// The command_status values the faults commonly use.
+const (
+	StatusSystemError  pdu.Status = 0x08 // ESME_RSYSERR
+	StatusInvalidDest  pdu.Status = 0x0B // ESME_RINVDSTADR
+	StatusQueueFull    pdu.Status = 0x14 // ESME_RMSGQFUL
+	StatusThrottled    pdu.Status = 0x58 // ESME_RTHROTTLED
+	StatusTempAppError pdu.Status = 0x64 // ESME_RX_T_APPN
+	StatusInvalidBind  pdu.Status = 0x04 // ESME_RINVBNDSTS
+	StatusInvalidPass  pdu.Status = 0x0E // ESME_RINVPASWD
+	StatusInvalidSysID pdu.Status = 0x0F // ESME_RINVSYSID
+)
+
+// Fault is how the simulator treats one submit_sm. The zero Fault accepts
+// it normally, so a sequence of faults can leave some submits alone.
+type Fault struct {
+	// Status refuses the submit with this command_status.
+	Status pdu.Status
+	// Delay answers after Delay instead of at once.
+	Delay time.Duration
+	// NoAnswer never answers (the submit counts as received).
+	NoAnswer bool
+	// Drop closes the connection instead of answering.
+	Drop bool
+	// CollidingDeliver sends the part's receipt, before the answer, as a
+	// deliver_sm whose sequence number is the submit_sm's own.
+	CollidingDeliver bool
+	// ReceiptFirst sends the part's receipt before the submit_sm_resp.
+	ReceiptFirst bool
+	// DuplicateReceipt sends the part's receipt twice.
+	DuplicateReceipt bool
+	// ReceiptStat overrides Config.ReceiptStat for this part.
+	ReceiptStat string
+}
+
+// InjectFault queues f for the next submit_sm that has no fault yet:
+// faults apply one per submit_sm (one per part), in order.
+func (s *Server) InjectFault(f Fault) {
+	s.mu.Lock()
+	s.faults = append(s.faults, f)
+	s.mu.Unlock()
+}
+
+// nextFault pops the next queued fault, or applies the standing ones
+// (ThrottleEvery, MaxRate). Call with s.mu held.
+func (s *Server) nextFault() Fault {
+	s.count++
+	if len(s.faults) > 0 {
+		f := s.faults[0]
+		s.faults = s.faults[1:]
+		return f
+	}
+	if n := s.cfg.ThrottleEvery; n > 0 && s.count%n == 0 {
+		return Fault{Status: StatusThrottled}
+	}
+	if s.limiter != nil && !s.limiter.Allow() {
+		return Fault{Status: StatusThrottled}
+	}
+	return Fault{}
+}
+
+// DropConnections closes every client connection at once, as a network
+// failure would.
+func (s *Server) DropConnections() {
+	for _, c := range s.connections() {
+		c.close()
+	}
+}
+
+// UnbindAll sends unbind to every bound client, as an SMSC going into
+// maintenance does, and closes each connection when it answers.
+func (s *Server) UnbindAll() {
+	for _, c := range s.connections() {
+		if c.bound() {
+			_ = c.write(pdu.UnbindID, 0, c.nextSeq(), nil)
+		}
+	}
+}

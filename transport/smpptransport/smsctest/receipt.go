@@ -1,0 +1,119 @@
+package smsctest
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+)
+
+// outbound is a receipt on its way to a receiver bind.
+type outbound struct {
+	systemID string
+	body     []byte
+}
+
+// receipt builds the deliver_sm body reporting an accepted part.
+func (s *Server) receipt(sub Submit, n uint64, submitted time.Time, stat string) outbound {
+	if stat == "" {
+		stat = s.cfg.ReceiptStat
+	}
+	text := []rune(sub.Text)
+	if len(text) > 20 {
+		text = text[:20]
+	}
+	r := Receipt{
+		ID: formatID(n, s.cfg.ReceiptIDBase), Stat: stat, Err: s.cfg.ReceiptErr,
+		Submitted: submitted, Done: time.Now(), Text: string(text),
+	}
+	format := s.cfg.ReceiptText
+	if format == nil {
+		format = standardReceipt
+	}
+	var tlvs []byte
+	if s.cfg.ReceiptTLVs {
+		tlvs = tlv(tlvs, 0x001E, cstring(nil, sub.MessageID))
+		tlvs = tlv(tlvs, 0x0427, []byte{messageState(stat)})
+	}
+	dlvrFrom := sub.Dest // the receipt comes from the recipient
+	return outbound{
+		systemID: sub.SystemID,
+		body:     deliverBody(dlvrFrom, sub.Source, format(r), tlvs),
+	}
+}
+
+// standardReceipt is the SMPP 3.4 appendix B receipt text.
+func standardReceipt(r Receipt) string {
+	dlvrd := "000"
+	if r.Stat == "DELIVRD" {
+		dlvrd = "001"
+	}
+	return fmt.Sprintf("id:%s sub:001 dlvrd:%s submit date:%s done date:%s stat:%s err:%s text:%s",
+		r.ID, dlvrd, r.Submitted.UTC().Format("0601021504"), r.Done.UTC().Format("0601021504"), r.Stat, r.Err, r.Text)
+}
+
+// messageState is the message_state TLV value of a stat.
+func messageState(stat string) byte {
+	switch stat {
+	case "ENROUTE":
+		return 1
+	case "DELIVRD":
+		return 2
+	case "EXPIRED":
+		return 3
+	case "DELETED":
+		return 4
+	case "UNDELIV":
+		return 5
+	case "ACCEPTD":
+		return 6
+	case "REJECTD":
+		return 8
+	}
+	return 7 // UNKNOWN
+}
+
+// sendReceipt sends a receipt. With on set (and able to receive) it goes
+// there with sequence number seq; otherwise to a receiver bind of the
+// same system id, round robin, or it waits for one to bind.
+func (s *Server) sendReceipt(o outbound, on *sconn, seq uint32) {
+	if on == nil || !on.receives(o.systemID) {
+		on, seq = s.receiver(o.systemID), 0
+	}
+	if on == nil {
+		s.mu.Lock()
+		s.waiting = append(s.waiting, o)
+		s.mu.Unlock()
+		return
+	}
+	if seq == 0 {
+		seq = on.nextSeq()
+	}
+	s.stats.delivers.Add(1)
+	_ = on.write(pdu.DeliverSMID, 0, seq, o.body)
+}
+
+func (s *Server) receiver(systemID string) *sconn {
+	conns := s.connections()
+	s.mu.Lock()
+	s.rr++
+	start := s.rr
+	s.mu.Unlock()
+	for i := range conns {
+		if c := conns[(start+i)%len(conns)]; c.receives(systemID) {
+			return c
+		}
+	}
+	return nil
+}
+
+// flushWaiting sends the receipts that waited for a receiver bind.
+func (s *Server) flushWaiting() {
+	s.mu.Lock()
+	waiting := s.waiting
+	s.waiting = nil
+	s.mu.Unlock()
+	for _, o := range waiting {
+		s.sendReceipt(o, nil, 0)
+	}
+}

@@ -1,0 +1,68 @@
+package smscconformance
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/smpptransport/smsctest"
+	"github.com/azenna/advox/transport/transporttest"
+)
+
+// Harness is a transporttest.Harness and FaultInjector backed by a fresh
+// smsctest.Server.
+type Harness struct {
+	// Server is the simulator the transport talks to.
+	Server *smsctest.Server
+	tr     transport.Transport
+}
+
+// NewHarness starts a simulator configured by cfg (nil: defaults, with
+// credentials smsctest.DefaultSystemID and smsctest.DefaultPassword) and
+// builds the transport under test with newTransport, given the
+// simulator's address. The transport's response timeout should be short:
+// the suite's outcome-unknown case waits for it.
+func NewHarness(t *testing.T, cfg *smsctest.Config, newTransport func(addr string) (transport.Transport, error)) *Harness {
+	t.Helper()
+	srv, err := smsctest.NewServer(cfg)
+	require.NoError(t, err)
+	tr, err := newTransport(srv.Addr())
+	if err != nil {
+		_ = srv.Close()
+		require.NoError(t, err)
+	}
+	return &Harness{Server: srv, tr: tr}
+}
+
+// Transport implements transporttest.Harness.
+func (h *Harness) Transport() transport.Transport { return h.tr }
+
+// Close implements transporttest.Harness: it stops the simulator.
+func (h *Harness) Close() error { return h.Server.Close() }
+
+// Received implements transporttest.Harness with the simulator's complete
+// messages, international numbers with their "+".
+func (h *Harness) Received() []transporttest.Received {
+	var out []transporttest.Received
+	for _, m := range h.Server.Messages() {
+		out = append(out, transporttest.Received{From: m.From, To: m.To, Encoding: m.Encoding, Parts: m.Parts})
+	}
+	return out
+}
+
+// InjectFault implements transporttest.FaultInjector: throttle is
+// ESME_RTHROTTLED, reject ESME_RINVDSTADR, not sent ESME_RSYSERR, and
+// outcome unknown a submit_sm never answered.
+func (h *Harness) InjectFault(f transporttest.Fault) {
+	switch f {
+	case transporttest.FaultThrottle:
+		h.Server.InjectFault(smsctest.Fault{Status: smsctest.StatusThrottled})
+	case transporttest.FaultReject:
+		h.Server.InjectFault(smsctest.Fault{Status: smsctest.StatusInvalidDest})
+	case transporttest.FaultNotSent:
+		h.Server.InjectFault(smsctest.Fault{Status: smsctest.StatusSystemError})
+	case transporttest.FaultOutcomeUnknown:
+		h.Server.InjectFault(smsctest.Fault{NoAnswer: true})
+	}
+}

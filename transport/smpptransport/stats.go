@@ -1,0 +1,36 @@
+package smpptransport
+
+import "sync/atomic"
+
+// Stats counts what a Transport saw since New. Reports that could not be
+// used are counted here and logged with their id masked.
+type Stats struct {
+	// Binds counts successful binds (rebinds included).
+	Binds int64
+	// Reports counts delivery receipts handed to the report queue.
+	Reports int64
+	// Malformed counts deliver_sm PDUs that claimed to be receipts but had
+	// no usable id or status, or could not be decoded.
+	Malformed int64
+	// Unhandled counts receipts dropped because no handler was set.
+	Unhandled int64
+	// Ignored counts deliver_sm PDUs that were not receipts (mobile
+	// originated messages, which this transport does not read).
+	Ignored int64
+	// Late counts responses that no request waited for any more (answers
+	// after a timeout, or answers to nothing).
+	Late int64
+}
+
+type counters struct {
+	binds, reports, malformed, unhandled, ignored, late atomic.Int64
+}
+
+// Stats returns the transport's counters.
+func (t *Transport) Stats() Stats {
+	c := &t.stats
+	return Stats{
+		Binds: c.binds.Load(), Reports: c.reports.Load(), Malformed: c.malformed.Load(),
+		Unhandled: c.unhandled.Load(), Ignored: c.ignored.Load(), Late: c.late.Load(),
+	}
+}

@@ -1,0 +1,345 @@
+package smpptransport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/smpptransport/internal/wire"
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"golang.org/x/time/rate"
+)
+
+// Transport is an SMPP 3.4 client implementing transport.Transport,
+// transport.ReportSource and transport.Pinger. It is safe for concurrent
+// use.
+type Transport struct {
+	cfg     Config
+	name    string
+	tx      []*link // links that submit (transceivers or transmitters)
+	all     []*link
+	limiter *rate.Limiter
+	handler atomic.Pointer[transport.ReportHandler]
+	reports *reportQueue
+	rr      atomic.Uint32
+	stats   counters
+
+	stateMu sync.Mutex
+	changed chan struct{} // closed and replaced on every link state change
+
+	submitMu   sync.RWMutex // Submit holds it shared; Close exclusively
+	closed     atomic.Bool
+	done       <-chan struct{} // closed by Close: closeCtx.Done()
+	closeCtx   context.Context
+	closeNow   context.CancelFunc
+	stopLinks  context.CancelFunc
+	stopReport chan struct{}
+	reportDone chan struct{}
+	cancelRep  context.CancelFunc
+	closeOnce  sync.Once
+	wg         sync.WaitGroup
+}
+
+// New validates cfg and starts binding in the background: it does not
+// wait for the SMSC. Submits made before the first bind completes wait for
+// it (OutageWait) or fail as not sent (OutageFailFast); Ping tells whether
+// the SMSC answers.
+func New(cfg Config) (*Transport, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	t := &Transport{
+		cfg:        cfg,
+		name:       "smpp:" + cfg.Name,
+		reports:    newReportQueue(),
+		changed:    make(chan struct{}),
+		stopReport: make(chan struct{}),
+		reportDone: make(chan struct{}),
+	}
+	if cfg.MaxRate > 0 {
+		t.limiter = rate.NewLimiter(rate.Limit(cfg.MaxRate), cfg.Burst)
+	}
+	for s := range cfg.Sessions {
+		if cfg.BindMode == TransmitterReceiver {
+			tx, rx := newLink(t, s, pdu.BindTransmitterID), newLink(t, s, pdu.BindReceiverID)
+			t.tx = append(t.tx, tx)
+			t.all = append(t.all, tx, rx)
+		} else {
+			l := newLink(t, s, pdu.BindTransceiverID)
+			t.tx = append(t.tx, l)
+			t.all = append(t.all, l)
+		}
+	}
+	t.closeCtx, t.closeNow = context.WithCancel(context.Background())
+	t.done = t.closeCtx.Done()
+	linkCtx, stopLinks := context.WithCancel(context.Background())
+	repCtx, cancelRep := context.WithCancel(context.Background())
+	t.stopLinks, t.cancelRep = stopLinks, cancelRep
+	t.wg.Add(len(t.all))
+	go t.dispatch(repCtx, t.stopReport)
+	for _, l := range t.all {
+		go l.run(linkCtx)
+	}
+	return t, nil
+}
+
+// Name implements transport.Transport: "smpp:" and Config.Name (or Addr).
+func (t *Transport) Name() string { return t.name }
+
+// SetReportHandler implements transport.ReportSource. The handler runs on
+// a goroutine of its own; deliver_sm is acknowledged before it is called.
+func (t *Transport) SetReportHandler(h transport.ReportHandler) {
+	if h == nil {
+		t.handler.Store(nil)
+		return
+	}
+	t.handler.Store(&h)
+}
+
+func (t *Transport) notifyChange() {
+	t.stateMu.Lock()
+	close(t.changed)
+	t.changed = make(chan struct{})
+	t.stateMu.Unlock()
+}
+
+func (t *Transport) changes() <-chan struct{} {
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
+	return t.changed
+}
+
+func closedErr() error { return fmt.Errorf("smpp: %w", transport.ErrClosed) }
+
+// notSent builds the error of a submit that never left: cause says why.
+func notSent(what string, cause error) error {
+	if cause == nil {
+		return fmt.Errorf("smpp: %s: %w", what, transport.ErrNotSent)
+	}
+	return fmt.Errorf("smpp: %s: %w: %w", what, transport.ErrNotSent, cause)
+}
+
+// Submit implements transport.Transport: one submit_sm per part (with a
+// concatenation header when there are several), or one with
+// message_payload. Parts are sent in order on one session, each after the
+// previous one was accepted; when a later part fails, the error is a
+// *transport.PartialError listing the ids of the accepted parts.
+func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	t.submitMu.RLock()
+	defer t.submitMu.RUnlock()
+	if t.closed.Load() {
+		return transport.Result{}, closedErr()
+	}
+	if m == nil {
+		return transport.Result{}, rejectf("nil message")
+	}
+	if err := ctx.Err(); err != nil {
+		return transport.Result{}, notSent("context done before submit", err)
+	}
+	texts, coding, err := encodeParts(m)
+	if err != nil {
+		return transport.Result{}, err
+	}
+	l, err := t.pick(ctx)
+	if err != nil {
+		return transport.Result{}, err
+	}
+	frames, err := t.build(m, texts, coding, uint16(l.ref.Add(1)))
+	if err != nil {
+		return transport.Result{}, err
+	}
+	ids := make([]string, 0, len(frames))
+	for _, f := range frames {
+		id, err := l.submit(ctx, f)
+		if err != nil {
+			if len(ids) > 0 {
+				return transport.Result{OperatorIDs: ids}, &transport.PartialError{Accepted: ids, Err: err}
+			}
+			return transport.Result{}, err
+		}
+		ids = append(ids, id)
+	}
+	return transport.Result{OperatorIDs: ids}, nil
+}
+
+// pick chooses the session for a message: a bound one with a free window
+// slot if there is one, else a bound one, else — under OutageWait — it
+// waits for a bind.
+func (t *Transport) pick(ctx context.Context) (*link, error) {
+	for {
+		changed := t.changes()
+		n := len(t.tx)
+		start := int(t.rr.Add(1) % uint32(n))
+		var bound *link
+		var lastErr error
+		for i := range n {
+			l := t.tx[(start+i)%n]
+			c, err := l.live()
+			if c == nil {
+				lastErr = firstErr(lastErr, err)
+				continue
+			}
+			if len(l.window) < cap(l.window) {
+				return l, nil
+			}
+			if bound == nil {
+				bound = l
+			}
+		}
+		if bound != nil {
+			return bound, nil
+		}
+		if t.cfg.Outage == OutageFailFast {
+			return nil, notSent("not bound", lastErr)
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, notSent("not bound", errors.Join(ctx.Err(), lastErr))
+		case <-t.done:
+			return nil, closedErr()
+		}
+	}
+}
+
+func firstErr(old, err error) error {
+	if old != nil {
+		return old
+	}
+	return err
+}
+
+// submit sends one submit_sm on the link: window slot (waiting, bounded
+// by ctx), throughput limit, bound connection, then the round trip.
+func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
+	t := l.t
+	select {
+	case l.window <- struct{}{}:
+	default:
+		select {
+		case l.window <- struct{}{}:
+		case <-ctx.Done():
+			return "", notSent("waiting for a window slot", ctx.Err())
+		case <-t.done:
+			return "", closedErr()
+		}
+	}
+	defer func() { <-l.window }()
+	if t.limiter != nil {
+		if err := t.pace(ctx); err != nil {
+			return "", err
+		}
+	}
+	var (
+		c   *conn
+		cl  *call
+		seq uint32
+	)
+	for {
+		var err error
+		if c, err = l.bound(ctx); err != nil {
+			return "", err
+		}
+		if err := ctx.Err(); err != nil {
+			return "", notSent("context done before submit_sm", err)
+		}
+		if cl, seq, err = c.sendFrame(frame); err == nil {
+			break
+		}
+		if c.cause() == nil || t.cfg.Outage == OutageFailFast {
+			return "", notSent("submit_sm not written", err)
+		}
+		// The connection died before the write: wait for the rebind.
+	}
+	r, err := c.wait(ctx, cl, seq, t.cfg.RespTimeout)
+	switch {
+	case errors.Is(err, errTimeout):
+		return "", fmt.Errorf("smpp: submit_sm: no response within %s: %w", t.cfg.RespTimeout, transport.ErrOutcomeUnknown)
+	case errors.Is(err, errConnLost):
+		return "", fmt.Errorf("smpp: submit_sm: connection lost before the response: %w", transport.ErrOutcomeUnknown)
+	case err != nil:
+		return "", fmt.Errorf("smpp: submit_sm: stopped waiting for the response: %w: %w", transport.ErrOutcomeUnknown, err)
+	}
+	if s := r.h.Status; s != 0 || r.h.ID == pdu.GenericNACKID {
+		if s == 0 {
+			s = 0xFF
+		}
+		return "", t.statusErr("submit_sm", s)
+	}
+	return normalizeID(wire.CString(r.body), t.cfg.SubmitIDBase), nil
+}
+
+// pace waits for the throughput limiter, bounded by ctx and by Close.
+func (t *Transport) pace(ctx context.Context) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(t.closeCtx, cancel)()
+	if err := t.limiter.Wait(wctx); err != nil {
+		if t.closed.Load() {
+			return closedErr()
+		}
+		return fmt.Errorf("smpp: throughput limit: %w: %w", transport.ErrThrottled, err)
+	}
+	return nil
+}
+
+// bound returns the link's connection, waiting for a rebind under
+// OutageWait.
+func (l *link) bound(ctx context.Context) (*conn, error) {
+	for {
+		changed := l.t.changes()
+		c, lastErr := l.live()
+		if c != nil {
+			return c, nil
+		}
+		if l.t.cfg.Outage == OutageFailFast {
+			return nil, notSent("not bound", lastErr)
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, notSent("not bound", errors.Join(ctx.Err(), lastErr))
+		case <-l.t.done:
+			return nil, closedErr()
+		}
+	}
+}
+
+// Ping implements transport.Pinger with an enquire_link round trip on a
+// bound session.
+func (t *Transport) Ping(ctx context.Context) error {
+	if t.closed.Load() {
+		return closedErr()
+	}
+	for _, l := range t.all {
+		if c, _ := l.state(); c != nil {
+			_, err := c.roundTrip(ctx, pdu.NewEnquireLink(), t.cfg.RespTimeout)
+			if err != nil {
+				return fmt.Errorf("smpp: enquire_link: %w", err)
+			}
+			return nil
+		}
+	}
+	return notSent("not bound", nil)
+}
+
+// Close stops new submits, waits for those in flight, unbinds every
+// session, hands queued reports to the handler and ends every goroutine.
+func (t *Transport) Close() error {
+	t.closeOnce.Do(func() {
+		t.closed.Store(true)
+		t.closeNow()
+		t.submitMu.Lock() // waits for submits in flight
+		t.submitMu.Unlock()
+		t.stopLinks()
+		t.wg.Wait() // links unbound, readers gone: no more reports
+		close(t.stopReport)
+		<-t.reportDone
+		t.cancelRep()
+	})
+	return nil
+}
