@@ -45,6 +45,17 @@ func ValidateRecipient(field, s, region string) (Number, error) {
 	if region != "" && !phonenumbers.GetSupportedRegions()[region] {
 		return "", invalidField(op, "region", "unknown region code")
 	}
+	if digits, intl := digitsOf(s); intl || region != "" {
+		if n := fastMobile(digits, intl, region); n != "" {
+			return Number(n), nil
+		}
+	}
+	return slowValidate(op, field, s, region)
+}
+
+// slowValidate is ValidateRecipient through phonenumbers' own API, which
+// also says precisely why a number is refused.
+func slowValidate(op, field, s, region string) (Number, error) {
 	pn, ok := parsePhone(s, region)
 	switch {
 	case !ok:

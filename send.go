@@ -65,8 +65,10 @@ func (c *Client) Send(ctx context.Context, m Message) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, err
 	}
-	if err := c.wait(ctx, op, c.limiter(m.Account).Wait); err != nil {
-		return Receipt{}, err
+	if lim := c.limiter(m.Account); !lim.Allow() {
+		if err := c.wait(ctx, op, lim.Wait); err != nil {
+			return Receipt{}, err
+		}
 	}
 	tm.ID = newMessageID(c.now())
 
