@@ -1,0 +1,122 @@
+package advox
+
+import (
+	"fmt"
+	"math"
+	"net/mail"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/time/rate"
+
+	"github.com/azenna/advox/storage"
+)
+
+// checkCustomer validates customer data and normalises it in place: the
+// personal-identity-number guard over every string first (so that nothing
+// is parsed or normalised away before it is looked at), then each field's
+// own rules. Phone numbers become E.164, networks their masked form,
+// country codes upper case.
+func checkCustomer(op string, c *storage.Customer) error {
+	if err := ValidateAccountID(c.Account); err != nil {
+		return &Error{Op: op, Code: CodeInvalidArgument, Err: &FieldError{Field: "Account", Reason: "1–64 printable characters without spaces"}}
+	}
+	if err := guardCustomer(op, c); err != nil {
+		return err
+	}
+	if strings.TrimSpace(c.Organisation) == "" {
+		return invalidField(op, "Organisation", "required")
+	}
+	if err := checkEmail(op, "Email", c.Email); err != nil {
+		return err
+	}
+	if c.Phone != "" {
+		e164, ok := normalisePhone(c.Phone)
+		if !ok {
+			return invalidField(op, "Phone", "not a valid phone number")
+		}
+		c.Phone = e164
+	}
+	for _, ad := range []struct {
+		name string
+		a    *storage.Address
+	}{{"InvoiceAddress", &c.InvoiceAddress}, {"PostalAddress", &c.PostalAddress}} {
+		ad.a.Country = strings.ToUpper(ad.a.Country)
+		if ad.a.Country != "" && !isCountryCode(ad.a.Country) {
+			return invalidField(op, ad.name+".Country", "an ISO 3166-1 alpha-2 code")
+		}
+	}
+	seen := make(map[string]bool, len(c.Users))
+	for i := range c.Users {
+		u := &c.Users[i]
+		field := fmt.Sprintf("Users[%d]", i)
+		if ValidateAccountID(u.ID) != nil {
+			return invalidField(op, field+".ID", "1–64 printable characters without spaces")
+		}
+		if seen[u.ID] {
+			return invalidField(op, field+".ID", "appears twice")
+		}
+		seen[u.ID] = true
+		for j, p := range u.Allowed {
+			if !p.IsValid() {
+				return invalidField(op, fmt.Sprintf("%s.Allowed[%d]", field, j), "not a valid network")
+			}
+			u.Allowed[j] = p.Masked()
+		}
+	}
+	for i, ct := range c.Contacts {
+		field := fmt.Sprintf("Contacts[%d]", i)
+		if strings.TrimSpace(ct.Name) == "" {
+			return invalidField(op, field+".Name", "required")
+		}
+		if err := checkEmail(op, field+".Email", ct.Email); err != nil {
+			return err
+		}
+	}
+	l := c.Limits
+	if l.Rate < 0 || math.IsNaN(l.Rate) || math.IsInf(l.Rate, 0) || l.Burst < 0 || l.MonthlySegments < 0 {
+		return invalidField(op, "Limits", "rate, burst and quota must be finite and not negative")
+	}
+	return nil
+}
+
+// checkEmail accepts "" or a bare address ("name@example.se").
+func checkEmail(op, field, s string) error {
+	if s == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return invalidField(op, field, "not a bare e-mail address")
+	}
+	return nil
+}
+
+// maxPhoneInput bounds phone input before parsing.
+const maxPhoneInput = 64
+
+// normalisePhone returns the E.164 form of a valid phone number, read as
+// Swedish when it has no country code.
+func normalisePhone(s string) (string, bool) {
+	if len(s) > maxPhoneInput {
+		return "", false
+	}
+	pn, err := phonenumbers.Parse(s, "SE")
+	if err != nil || !phonenumbers.IsValidNumber(pn) {
+		return "", false
+	}
+	return phonenumbers.Format(pn, phonenumbers.E164), true
+}
+
+// isCountryCode reports whether s is two upper-case ASCII letters.
+func isCountryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+// limitOf converts contract limits to the Client's Limit.
+func limitOf(l storage.ContractLimits) Limit {
+	if l.Rate == 0 {
+		return Limit{}
+	}
+	return Limit{Rate: rate.Limit(l.Rate), Burst: max(l.Burst, 1)}
+}

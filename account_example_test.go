@@ -1,0 +1,284 @@
+package advox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
+)
+
+// exampleCustomer is the customer data the examples register.
+func exampleCustomer() storage.Customer {
+	return storage.Customer{
+		Account:        "acme",
+		Organisation:   "Exempelbolaget AB",
+		OrgNumber:      "556016-0680",
+		Reseller:       "Reseller Nord AB",
+		References:     []string{"PO 4711"},
+		InvoiceAddress: storage.Address{Lines: []string{"Box 123"}, PostalCode: "111 22", City: "Stockholm", Country: "SE"},
+		Email:          "sms@example.se",
+		Phone:          "08-123 456 78",
+		Users:          []storage.User{{ID: "acme-api", Allowed: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}},
+		Contacts:       []storage.Contact{{Name: "Åsa Öberg", Email: "asa@example.se", Role: "support"}},
+		Limits:         storage.ContractLimits{Rate: 10, Burst: 5, MonthlySegments: 10000},
+	}
+}
+
+// Create registers a customer. A personal identity number is refused in
+// every field, free text included, and the error never repeats it.
+func ExampleAccounts_Create() {
+	ctx := context.Background()
+	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	if err != nil {
+		panic(err)
+	}
+
+	c, err := accounts.Create(ctx, exampleCustomer())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("created", c.Account, "phone", c.Phone)
+
+	sole := exampleCustomer()
+	sole.Account = "anna"
+	sole.OrgNumber = "811218-9876" // a sole trader's "organisation number" is a personnummer
+	_, err = accounts.Create(ctx, sole)
+	fmt.Println(errors.Is(err, advox.ErrPersonalNumber), errors.Is(err, advox.ErrSoleTraderNumber))
+
+	sole.OrgNumber = ""
+	sole.Contacts[0].Name = "Anna Andersson 811218-9876"
+	_, err = accounts.Create(ctx, sole)
+	fmt.Println(err)
+	// Output:
+	// created acme phone +46812345678
+	// true true
+	// advox: create account: personal identity number refused: Contacts[0].Name: contains a Swedish personal identity number, which is never collected (write phone numbers in international form, +46 …)
+}
+
+// Authenticate logs a user in: only from an allowed network and with the
+// right password; every failure is the same ErrAuthFailed.
+func ExampleAccounts_Authenticate() {
+	ctx := context.Background()
+	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	if err != nil {
+		panic(err)
+	}
+	if _, err := accounts.Create(ctx, exampleCustomer()); err != nil {
+		panic(err)
+	}
+	if err := accounts.SetPassword(ctx, "acme-api", "korrekt häst batteri"); err != nil {
+		panic(err)
+	}
+
+	p, err := accounts.Authenticate(ctx, "acme-api", "korrekt häst batteri", "192.0.2.10:50412")
+	fmt.Println(p.Account, p.User, err)
+	_, err = accounts.Authenticate(ctx, "acme-api", "korrekt häst batteri", "203.0.113.9:50412")
+	fmt.Println(err)
+	_, err = accounts.Authenticate(ctx, "acme-api", "fel lösenord", "192.0.2.10:50412")
+	fmt.Println(err)
+	// Output:
+	// acme acme-api <nil>
+	// advox: authentication failed
+	// advox: authentication failed
+}
+
+// A reseller sees the customer's billing data for re-invoicing only after
+// the customer consented, and never users, networks or password hashes.
+func ExampleAccounts_Disclose() {
+	ctx := context.Background()
+	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	if err != nil {
+		panic(err)
+	}
+	if _, err := accounts.Create(ctx, exampleCustomer()); err != nil {
+		panic(err)
+	}
+
+	_, err = accounts.Disclose(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing)
+	fmt.Println(errors.Is(err, advox.ErrNoConsent))
+
+	if err := accounts.GrantConsent(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing); err != nil {
+		panic(err)
+	}
+	d, err := accounts.Disclose(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(d.Organisation, d.OrgNumber, d.InvoiceAddress.City, d.References)
+	fmt.Println("users:", len(d.Users), "contacts:", len(d.Contacts))
+
+	if err := accounts.WithdrawConsent(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing); err != nil {
+		panic(err)
+	}
+	_, err = accounts.Disclose(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing)
+	fmt.Println(errors.Is(err, advox.ErrNoConsent))
+	// Output:
+	// true
+	// Exempelbolaget AB 556016-0680 Stockholm [PO 4711]
+	// users: 0 contacts: 0
+	// true
+}
+
+// Export gives the customer all of its own data as JSON: password hashes
+// are never part of it, only whether a password is set.
+func ExampleAccounts_Export() {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	accounts, err := advox.NewAccounts(memstore.NewAccounts(), &advox.AccountsOptions{Now: func() time.Time { return at }})
+	if err != nil {
+		panic(err)
+	}
+	c := exampleCustomer()
+	c.Users[0].Allowed = append(c.Users[0].Allowed, netip.MustParsePrefix("2001:db8::/48"))
+	if _, err := accounts.Create(ctx, c); err != nil {
+		panic(err)
+	}
+	if err := accounts.GrantConsent(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing); err != nil {
+		panic(err)
+	}
+	b, err := accounts.Export(ctx, "acme")
+	if err != nil {
+		panic(err)
+	}
+	os.Stdout.Write(append(b, '\n'))
+	// Output:
+	// {
+	//   "format": "advox-customer-export/1",
+	//   "exported_at": "2026-03-14T09:00:00Z",
+	//   "account": "acme",
+	//   "organisation": "Exempelbolaget AB",
+	//   "organisation_number": "556016-0680",
+	//   "customer_references": [
+	//     "PO 4711"
+	//   ],
+	//   "reseller": "Reseller Nord AB",
+	//   "invoice_address": {
+	//     "lines": [
+	//       "Box 123"
+	//     ],
+	//     "postal_code": "111 22",
+	//     "city": "Stockholm",
+	//     "country": "SE"
+	//   },
+	//   "postal_address": {
+	//     "lines": []
+	//   },
+	//   "email": "sms@example.se",
+	//   "phone": "+46812345678",
+	//   "users": [
+	//     {
+	//       "id": "acme-api",
+	//       "allowed_networks": [
+	//         "192.0.2.0/24",
+	//         "2001:db8::/48"
+	//       ],
+	//       "password_set": false
+	//     }
+	//   ],
+	//   "contact_persons": [
+	//     {
+	//       "name": "Åsa Öberg",
+	//       "email": "asa@example.se",
+	//       "role": "support"
+	//     }
+	//   ],
+	//   "consents": [
+	//     {
+	//       "party": "Reseller Nord AB",
+	//       "purpose": "reseller-reinvoicing",
+	//       "granted_at": "2026-03-14T09:00:00Z"
+	//     }
+	//   ],
+	//   "contract_limits": {
+	//     "rate_per_second": 10,
+	//     "burst": 5,
+	//     "monthly_segments": 10000
+	//   },
+	//   "created_at": "2026-03-14T09:00:00Z",
+	//   "updated_at": "2026-03-14T09:00:00Z"
+	// }
+}
+
+// ReserveSegments enforces the contract's monthly quota before sending.
+func ExampleAccounts_ReserveSegments() {
+	ctx := context.Background()
+	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	if err != nil {
+		panic(err)
+	}
+	c := exampleCustomer()
+	c.Limits.MonthlySegments = 3
+	if _, err := accounts.Create(ctx, c); err != nil {
+		panic(err)
+	}
+	now := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	fmt.Println(accounts.ReserveSegments(ctx, "acme", 3, now))
+	err = accounts.ReserveSegments(ctx, "acme", 1, now)
+	var qe *advox.QuotaError
+	if errors.As(err, &qe) {
+		fmt.Println("quota", qe.Quota, "used", qe.Used, "resets", qe.Reset.Format(time.DateOnly))
+	}
+	// Output:
+	// <nil>
+	// quota 3 used 3 resets 2026-04-01
+}
+
+func ExampleContainsPersonalNumber() {
+	for _, s := range []string{
+		"Ring Anna, 811218-9876",    // personnummer
+		"samordningsnr 701063-2391", // samordningsnummer (day + 60)
+		"Org.nr 556016-0680",        // organisationsnummer
+		"+46 70 123 45 67",          // phone number
+	} {
+		fmt.Println(advox.ContainsPersonalNumber(s))
+	}
+	// Output:
+	// true
+	// true
+	// false
+	// false
+}
+
+func ExampleValidateOrgNumber() {
+	fmt.Println(advox.ValidateOrgNumber("556016-0680"))
+	fmt.Println(advox.ValidateOrgNumber("556016-0681"))
+	fmt.Println(errors.Is(advox.ValidateOrgNumber("811218-9876"), advox.ErrSoleTraderNumber))
+	// Output:
+	// <nil>
+	// advox: validate org number: invalid argument: the check digit of the organisation number is wrong
+	// true
+}
+
+// The Client refuses transports that are not registered sub-processors;
+// the record of processing is generated from the same register.
+func ExampleProcessors_Check() {
+	procs, err := advox.NewProcessors(advox.Processor{
+		Name: "mem-operator", Role: "SMS operator", Country: "SE",
+		AgreementDate: time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC),
+		Categories:    []advox.DataCategory{advox.CategoryRecipients, advox.CategorySenders, advox.CategoryMessageText},
+	}, advox.Processor{
+		Name: "us-operator", Role: "SMS operator", Country: "US",
+		AgreementDate: time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC),
+		Categories:    []advox.DataCategory{advox.CategoryRecipients},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(procs.Check("mem-operator"))
+	fmt.Println(procs.Check("us-operator"))
+	fmt.Println(procs.Check("smpp-elsewhere"))
+
+	rec := advox.NewProcessingRecord(advox.ProcessingConfig{Processors: procs}, time.Now())
+	fmt.Println(rec.Retention[0].Data+":", rec.Retention[0].Deadline[:32])
+	// Output:
+	// <nil>
+	// advox: check processor: invalid argument: "us-operator" processes data in US, outside the EU/EEA, without a declared safeguard
+	// advox: check processor: invalid argument: "smpp-elsewhere" is not a registered sub-processor
+	// traffic records: 5 calendar months after sending
+}

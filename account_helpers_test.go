@@ -1,0 +1,133 @@
+package advox_test
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
+)
+
+// cheapPasswords keep argon2id fast in tests; production uses
+// advox.DefaultPasswordParams.
+var cheapPasswords = advox.PasswordParams{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// acctClock is a settable clock.
+type acctClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *acctClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *acctClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// recordingAuditor keeps audit events.
+type recordingAuditor struct {
+	mu     sync.Mutex
+	events []advox.AuditEvent
+}
+
+func (r *recordingAuditor) Audit(_ context.Context, e advox.AuditEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recordingAuditor) actions() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.events {
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+// acctFixture is Accounts over a fresh memory store with a fixed clock.
+type acctFixture struct {
+	acc   *advox.Accounts
+	store *memstore.Accounts
+	clock *acctClock
+	audit *recordingAuditor
+}
+
+var acctEpoch = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+
+func newAcctFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
+	t.Helper()
+	f := &acctFixture{store: memstore.NewAccounts(), clock: &acctClock{t: acctEpoch}, audit: &recordingAuditor{}}
+	var o advox.AccountsOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Now == nil {
+		o.Now = f.clock.Now
+	}
+	if o.Password == nil {
+		p := cheapPasswords
+		o.Password = &p
+	}
+	if o.Auditor == nil {
+		o.Auditor = f.audit
+	}
+	acc, err := advox.NewAccounts(f.store, &o)
+	require.NoError(t, err)
+	f.acc = acc
+	t.Cleanup(func() { _ = f.store.Close() })
+	return f
+}
+
+// demoCustomer is a valid account with two users and two contacts.
+func demoCustomer(account string) storage.Customer {
+	return storage.Customer{
+		Account:      account,
+		Organisation: "Exempelbolaget AB",
+		OrgNumber:    "556016-0680",
+		References:   []string{"PO 4711"},
+		Reseller:     "Reseller Nord AB",
+		InvoiceAddress: storage.Address{
+			Lines: []string{"Fakturaservice", "Box 123"}, PostalCode: "111 22", City: "Stockholm", Country: "se",
+		},
+		PostalAddress: storage.Address{Lines: []string{"Storgatan 1"}, PostalCode: "411 01", City: "Göteborg", Country: "SE"},
+		Email:         "sms@example.se",
+		Phone:         "08-123 456 78",
+		Users: []storage.User{
+			{ID: account + "-api", Allowed: mustPrefixes("192.0.2.0/24", "2001:db8:1::/48")},
+			{ID: account + "-ops", Allowed: mustPrefixes("198.51.100.7/32")},
+		},
+		Contacts: []storage.Contact{
+			{Name: "Åsa Öberg", Email: "asa@example.se", Role: "service"},
+			{Name: "Per Persson", Email: "per@example.se", Role: "support"},
+		},
+		Limits: storage.ContractLimits{Rate: 10, Burst: 5, MonthlySegments: 100},
+	}
+}
+
+func mustPrefixes(ss ...string) []netip.Prefix {
+	out := make([]netip.Prefix, len(ss))
+	for i, s := range ss {
+		out[i] = netip.MustParsePrefix(s)
+	}
+	return out
+}
+
+func ctxT(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return c
+}

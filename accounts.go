@@ -1,0 +1,235 @@
+package advox
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/azenna/advox/storage"
+)
+
+// AccountsOptions configures Accounts. A nil *AccountsOptions, and every
+// zero field, means the documented default.
+type AccountsOptions struct {
+	// Now is the clock for timestamps, consents, quotas and login limits;
+	// nil means time.Now.
+	Now func() time.Time
+	// Password are the argon2id parameters of new hashes; nil means
+	// DefaultPasswordParams.
+	Password *PasswordParams
+	// MinPasswordLen is the shortest password SetPassword accepts, in
+	// characters; 0 means DefaultMinPasswordLen.
+	MinPasswordLen int
+	// AuthLimit limits failed logins; the zero value means
+	// DefaultAuthLimit.
+	AuthLimit AuthLimit
+	// Disclosures says which data categories each purpose of disclosure
+	// reveals; nil means DefaultDisclosurePolicy.
+	Disclosures DisclosurePolicy
+	// EraseTraffic, when set, is called by Delete before the customer data
+	// is removed, to erase the account's traffic (the Client provides it).
+	EraseTraffic func(ctx context.Context, account string) error
+	// Auditor receives an event for every change, export and disclosure of
+	// customer data; nil records nothing.
+	Auditor Auditor
+	// Logger receives operational logs; nil discards them. They never hold
+	// customer data.
+	Logger *slog.Logger
+}
+
+// DefaultMinPasswordLen is the shortest password accepted by default.
+const DefaultMinPasswordLen = 12
+
+// MaxPasswordLen bounds passwords, in bytes, so that hashing stays cheap
+// to ask for.
+const MaxPasswordLen = 1024
+
+// Accounts keeps customer data under the privacy policy: it refuses
+// personal identity numbers in every field, hashes passwords with argon2id,
+// limits failed logins, discloses data only with the customer's consent,
+// exports it on request, deletes it together with the account's traffic,
+// and enforces contract limits. It is safe for concurrent use.
+type Accounts struct {
+	store storage.AccountStore
+	opts  AccountsOptions
+	now   func() time.Time
+	log   *slog.Logger
+	fails *failureLimiter
+
+	dummyOnce sync.Once
+	dummy     storage.PasswordHash // verified for unknown users, to even out timing
+}
+
+// NewAccounts returns Accounts keeping customer data in store. opts may be
+// nil. The caller keeps ownership of store and closes it.
+func NewAccounts(store storage.AccountStore, opts *AccountsOptions) (*Accounts, error) {
+	const op = "new accounts"
+	if store == nil {
+		return nil, newError(op, CodeInvalidArgument, "store is nil")
+	}
+	a := &Accounts{store: store}
+	if opts != nil {
+		a.opts = *opts
+	}
+	o := &a.opts
+	if o.Password == nil {
+		p := DefaultPasswordParams
+		o.Password = &p
+	}
+	if err := o.Password.validate(); err != nil {
+		return nil, newError(op, CodeInvalidArgument, "password params: %w", err)
+	}
+	if o.MinPasswordLen == 0 {
+		o.MinPasswordLen = DefaultMinPasswordLen
+	}
+	if o.MinPasswordLen < 1 || o.MinPasswordLen > MaxPasswordLen {
+		return nil, newError(op, CodeInvalidArgument, "MinPasswordLen must be 1–%d", MaxPasswordLen)
+	}
+	if o.AuthLimit == (AuthLimit{}) {
+		o.AuthLimit = DefaultAuthLimit
+	}
+	if o.AuthLimit.Failures < 1 || o.AuthLimit.Every <= 0 {
+		return nil, newError(op, CodeInvalidArgument, "AuthLimit needs Failures ≥ 1 and a positive Every")
+	}
+	if o.Disclosures == nil {
+		o.Disclosures = DefaultDisclosurePolicy
+	}
+	if err := o.Disclosures.Validate(); err != nil {
+		return nil, err
+	}
+	a.now = o.Now
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.log = o.Logger
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	a.fails = newFailureLimiter(o.AuthLimit)
+	return a, nil
+}
+
+// audit records an event about an account's customer data.
+func (a *Accounts) audit(ctx context.Context, action, account string) {
+	if a.opts.Auditor == nil {
+		return
+	}
+	a.opts.Auditor.Audit(ctx, AuditEvent{Time: a.now(), Action: action, Actor: ActorFrom(ctx), Account: account, Count: 1})
+}
+
+// Create stores a new account's customer data. Every string is checked
+// (see guardCustomer): a personal identity number anywhere is refused with
+// ErrPersonalNumber. Users start without a password (see SetPassword) and
+// the account without consents (see GrantConsent); customer data that
+// carries either is refused. CreatedAt and UpdatedAt are set from the
+// clock. It returns the account as stored.
+func (a *Accounts) Create(ctx context.Context, c storage.Customer) (storage.Customer, error) {
+	const op = "create account"
+	c = c.Clone()
+	for _, u := range c.Users {
+		if u.PasswordHash != "" {
+			return storage.Customer{}, newError(op, CodeInvalidArgument, "users are created without password hashes; use SetPassword")
+		}
+	}
+	if len(c.Consents) > 0 {
+		return storage.Customer{}, newError(op, CodeInvalidArgument, "accounts are created without consents; use GrantConsent")
+	}
+	if err := checkCustomer(op, &c); err != nil {
+		return storage.Customer{}, err
+	}
+	now := a.now()
+	c.CreatedAt, c.UpdatedAt = now, now
+	if err := a.store.CreateAccount(ctx, c); err != nil {
+		return storage.Customer{}, wrap(op, err)
+	}
+	a.audit(ctx, "create account", c.Account)
+	return withoutSecrets(c), nil
+}
+
+// Update replaces an account's customer data with c, checked like Create.
+// Consents and password hashes are not taken from c: they keep their
+// stored values (a user that c keeps keeps its password), so that a value
+// read with Get can be edited and written back.
+func (a *Accounts) Update(ctx context.Context, c storage.Customer) (storage.Customer, error) {
+	const op = "update account"
+	c = c.Clone()
+	if err := checkCustomer(op, &c); err != nil {
+		return storage.Customer{}, err
+	}
+	now := a.now()
+	stored, err := a.store.UpdateAccount(ctx, c.Account, func(old *storage.Customer) error {
+		next := c.Clone()
+		hashes := make(map[string]storage.PasswordHash, len(old.Users))
+		for _, u := range old.Users {
+			hashes[u.ID] = u.PasswordHash
+		}
+		for i := range next.Users {
+			next.Users[i].PasswordHash = hashes[next.Users[i].ID]
+		}
+		next.Consents = old.Consents
+		next.CreatedAt, next.UpdatedAt = old.CreatedAt, now
+		*old = next
+		return nil
+	})
+	if err != nil {
+		return storage.Customer{}, wrap(op, err)
+	}
+	a.audit(ctx, "update account", c.Account)
+	return withoutSecrets(stored), nil
+}
+
+// Get returns an account's customer data without password hashes.
+func (a *Accounts) Get(ctx context.Context, account string) (storage.Customer, error) {
+	c, err := a.store.GetAccount(ctx, account)
+	if err != nil {
+		return storage.Customer{}, wrap("get account", err)
+	}
+	return withoutSecrets(c), nil
+}
+
+// Account returns the account as the Client uses it: its id and its
+// contract rate (zero when the contract sets none, leaving the Client's
+// default).
+func (a *Accounts) Account(ctx context.Context, account string) (Account, error) {
+	c, err := a.store.GetAccount(ctx, account)
+	if err != nil {
+		return Account{}, wrap("account", err)
+	}
+	return Account{ID: c.Account, Limit: limitOf(c.Limits)}, nil
+}
+
+// Delete removes an account: first its traffic, through the EraseTraffic
+// option, then its customer data (users, contacts, consents, usage). If
+// erasing the traffic fails nothing else is removed, so Delete can be
+// retried.
+func (a *Accounts) Delete(ctx context.Context, account string) error {
+	const op = "delete account"
+	c, err := a.store.GetAccount(ctx, account)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if a.opts.EraseTraffic != nil {
+		if err := a.opts.EraseTraffic(ctx, account); err != nil {
+			return wrap(op, err)
+		}
+	}
+	if err := a.store.DeleteAccount(ctx, account); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return wrap(op, err)
+	}
+	for _, u := range c.Users {
+		a.fails.reset(userKey(u.ID))
+	}
+	a.audit(ctx, "delete account", account)
+	return nil
+}
+
+// withoutSecrets returns c without password hashes.
+func withoutSecrets(c storage.Customer) storage.Customer {
+	c = c.Clone()
+	for i := range c.Users {
+		c.Users[i].PasswordHash = ""
+	}
+	return c
+}

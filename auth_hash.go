@@ -1,0 +1,139 @@
+package advox
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/azenna/advox/storage"
+)
+
+// PasswordParams are the argon2id parameters new password hashes are made
+// with. They are stored in each hash (PHC string format), so changing them
+// never invalidates existing passwords.
+type PasswordParams struct {
+	// Time is the number of passes over memory.
+	Time uint32
+	// Memory is the memory used, in KiB.
+	Memory uint32
+	// Threads is the degree of parallelism.
+	Threads uint8
+	// SaltLen and KeyLen are the salt and hash lengths in bytes.
+	SaltLen, KeyLen uint32
+}
+
+// DefaultPasswordParams follow the OWASP recommendation for argon2id:
+// 19 MiB of memory, 2 passes, 1 thread, 16-byte salt, 32-byte hash.
+var DefaultPasswordParams = PasswordParams{Time: 2, Memory: 19 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// Bounds on parameters, for new hashes and for hashes read back from a
+// store (a tampered store must not make a login take minutes or gigabytes).
+const (
+	maxPasswordTime   = 64
+	maxPasswordMemory = 1 << 20 // KiB: 1 GiB
+	minPasswordSalt   = 8
+	maxPasswordSalt   = 64
+	minPasswordKey    = 16
+	maxPasswordKey    = 128
+)
+
+// validate reports parameters out of bounds.
+func (p PasswordParams) validate() error {
+	switch {
+	case p.Time < 1 || p.Time > maxPasswordTime:
+		return fmt.Errorf("time must be 1–%d", maxPasswordTime)
+	case p.Threads < 1:
+		return errors.New("threads must be at least 1")
+	case p.Memory < 8*uint32(p.Threads) || p.Memory > maxPasswordMemory:
+		return fmt.Errorf("memory must be 8×threads–%d KiB", maxPasswordMemory)
+	case p.SaltLen < minPasswordSalt || p.SaltLen > maxPasswordSalt:
+		return fmt.Errorf("salt length must be %d–%d bytes", minPasswordSalt, maxPasswordSalt)
+	case p.KeyLen < minPasswordKey || p.KeyLen > maxPasswordKey:
+		return fmt.Errorf("key length must be %d–%d bytes", minPasswordKey, maxPasswordKey)
+	}
+	return nil
+}
+
+// hashPassword hashes password with a fresh random salt and encodes the
+// result as "$argon2id$v=19$m=…,t=…,p=…$salt$hash" (unpadded base64).
+func hashPassword(password string, p PasswordParams) (storage.PasswordHash, error) {
+	salt := make([]byte, p.SaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	b64 := base64.RawStdEncoding
+	return storage.PasswordHash(fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))), nil
+}
+
+// errBadHash is the error of a malformed stored hash. It never contains
+// the hash.
+var errBadHash = errors.New("malformed password hash")
+
+// parsedHash is a decoded password hash.
+type parsedHash struct {
+	params    PasswordParams
+	salt, key []byte
+}
+
+// parsePasswordHash decodes a hash made by hashPassword, refusing any other
+// algorithm, version, or parameters out of bounds.
+func parsePasswordHash(h storage.PasswordHash) (parsedHash, error) {
+	parts := strings.Split(string(h), "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v="+strconv.Itoa(argon2.Version) {
+		return parsedHash{}, errBadHash
+	}
+	var ph parsedHash
+	kv := strings.Split(parts[3], ",")
+	if len(kv) != 3 {
+		return parsedHash{}, errBadHash
+	}
+	var vals [3]uint64
+	for i, name := range [3]string{"m=", "t=", "p="} {
+		v, ok := strings.CutPrefix(kv[i], name)
+		if !ok || v == "" || (len(v) > 1 && v[0] == '0') {
+			return parsedHash{}, errBadHash
+		}
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return parsedHash{}, errBadHash
+		}
+		vals[i] = n
+	}
+	if vals[2] > 255 {
+		return parsedHash{}, errBadHash
+	}
+	var err1, err2 error
+	ph.salt, err1 = base64.RawStdEncoding.Strict().DecodeString(parts[4])
+	ph.key, err2 = base64.RawStdEncoding.Strict().DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return parsedHash{}, errBadHash
+	}
+	ph.params = PasswordParams{
+		Memory: uint32(vals[0]), Time: uint32(vals[1]), Threads: uint8(vals[2]),
+		SaltLen: uint32(len(ph.salt)), KeyLen: uint32(len(ph.key)),
+	}
+	if ph.params.validate() != nil {
+		return parsedHash{}, errBadHash
+	}
+	return ph, nil
+}
+
+// verifyPassword reports whether password matches h, comparing in
+// constant time. A malformed hash matches nothing.
+func verifyPassword(h storage.PasswordHash, password string) bool {
+	ph, err := parsePasswordHash(h)
+	if err != nil {
+		return false
+	}
+	p := ph.params
+	key := argon2.IDKey([]byte(password), ph.salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	return subtle.ConstantTimeCompare(key, ph.key) == 1
+}

@@ -1,0 +1,47 @@
+package advox
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/storage"
+)
+
+func TestPasswordHashRoundTrip(t *testing.T) {
+	p := PasswordParams{Time: 1, Memory: 64, Threads: 2, SaltLen: 16, KeyLen: 32}
+	h, err := hashPassword("correct horse battery", p)
+	require.NoError(t, err)
+	ph, err := parsePasswordHash(h)
+	require.NoError(t, err)
+	assert.Equal(t, p, ph.params)
+	assert.True(t, verifyPassword(h, "correct horse battery"))
+	assert.False(t, verifyPassword(h, "correct horse batterY"))
+}
+
+func TestParsePasswordHashRefuses(t *testing.T) {
+	const salt, key = "c2FsdHNhbHRzYWx0", "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+	for name, h := range map[string]string{
+		"empty":            "",
+		"bcrypt":           "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+		"argon2i":          "$argon2i$v=19$m=64,t=1,p=1$" + salt + "$" + key,
+		"old version":      "$argon2id$v=16$m=64,t=1,p=1$" + salt + "$" + key,
+		"params reordered": "$argon2id$v=19$t=1,m=64,p=1$" + salt + "$" + key,
+		"leading zero":     "$argon2id$v=19$m=064,t=1,p=1$" + salt + "$" + key,
+		"memory too large": "$argon2id$v=19$m=4194304,t=1,p=1$" + salt + "$" + key,
+		"too many passes":  "$argon2id$v=19$m=64,t=65,p=1$" + salt + "$" + key,
+		"no threads":       "$argon2id$v=19$m=64,t=1,p=0$" + salt + "$" + key,
+		"threads > 255":    "$argon2id$v=19$m=4096,t=1,p=256$" + salt + "$" + key,
+		"padded base64":    "$argon2id$v=19$m=64,t=1,p=1$" + salt + "==$" + key,
+		"short salt":       "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$" + key,
+		"short key":        "$argon2id$v=19$m=64,t=1,p=1$" + salt + "$aGFzaA",
+		"extra field":      "$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key + "$",
+	} {
+		_, err := parsePasswordHash(storage.PasswordHash(h))
+		assert.ErrorIs(t, err, errBadHash, name)
+		assert.False(t, verifyPassword(storage.PasswordHash(h), "x"), name)
+	}
+	_, err := parsePasswordHash(storage.PasswordHash("$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key))
+	assert.NoError(t, err, "the well-formed control")
+}

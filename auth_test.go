@@ -1,0 +1,232 @@
+package advox_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
+)
+
+const goodPassword = "korrekt häst batteri"
+
+// authFixture has account "acme" with users acme-api (192.0.2.0/24,
+// 2001:db8:1::/48) and acme-ops (198.51.100.7/32), both with goodPassword.
+func authFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
+	t.Helper()
+	f := newAcctFixture(t, opts)
+	_, err := f.acc.Create(ctxT(t), demoCustomer("acme"))
+	require.NoError(t, err)
+	require.NoError(t, f.acc.SetPassword(ctxT(t), "acme-api", goodPassword))
+	require.NoError(t, f.acc.SetPassword(ctxT(t), "acme-ops", goodPassword))
+	return f
+}
+
+func TestAuthenticate(t *testing.T) {
+	f := authFixture(t, nil)
+	_, err := f.acc.Create(ctxT(t), storage.Customer{
+		Account: "nopass", Organisation: "No Password AB",
+		Users: []storage.User{{ID: "nopass-api", Allowed: mustPrefixes("192.0.2.0/24")}},
+	})
+	require.NoError(t, err)
+	_, err = f.acc.Create(ctxT(t), storage.Customer{
+		Account: "nonet", Organisation: "No Network AB", Users: []storage.User{{ID: "nonet-api"}},
+	})
+	require.NoError(t, err)
+	require.NoError(t, f.acc.SetPassword(ctxT(t), "nonet-api", goodPassword))
+
+	tests := []struct {
+		name, user, password, addr string
+		ok                         bool
+	}{
+		{"right password, allowed address with port", "acme-api", goodPassword, "192.0.2.10:41234", true},
+		{"bare address", "acme-api", goodPassword, "192.0.2.10", true},
+		{"IPv6 inside the /48", "acme-api", goodPassword, "[2001:db8:1:2::5]:443", true},
+		{"IPv4-mapped IPv6", "acme-api", goodPassword, "[::ffff:192.0.2.10]:1", true},
+		{"single host", "acme-ops", goodPassword, "198.51.100.7:1", true},
+		{"wrong password", "acme-api", goodPassword + "x", "192.0.2.10:1", false},
+		{"empty password", "acme-api", "", "192.0.2.10:1", false},
+		{"address outside the networks", "acme-api", goodPassword, "203.0.113.1:1", false},
+		{"another user's network", "acme-ops", goodPassword, "192.0.2.10:1", false},
+		{"unparsable address", "acme-api", goodPassword, "localhost:80", false},
+		{"unknown user", "nobody", goodPassword, "192.0.2.10:1", false},
+		{"user id with spaces", "acme api", goodPassword, "192.0.2.10:1", false},
+		{"no password set", "nopass-api", "", "192.0.2.10:1", false},
+		{"no networks allowed", "nonet-api", goodPassword, "192.0.2.10:1", false},
+		{"password too long", "acme-api", strings.Repeat("x", advox.MaxPasswordLen+1), "192.0.2.10:1", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := f.acc.Authenticate(ctxT(t), tc.user, tc.password, tc.addr)
+			if tc.ok {
+				require.NoError(t, err)
+				assert.Equal(t, advox.Principal{Account: "acme", User: tc.user}, p)
+				return
+			}
+			assert.Equal(t, advox.ErrAuthFailed, err, "one generic error, whatever failed")
+			assert.Zero(t, p)
+		})
+	}
+}
+
+func TestAuthenticateLimitsFailuresPerUser(t *testing.T) {
+	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 3, Every: time.Minute}})
+	ctx := ctxT(t)
+	for i := range 3 {
+		_, err := f.acc.Authenticate(ctx, "acme-api", "wrong", fmt.Sprintf("192.0.2.%d:1", 10+i))
+		require.ErrorIs(t, err, advox.ErrAuthFailed)
+	}
+	_, err := f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.50:1")
+	assert.Equal(t, advox.ErrAuthFailed, err, "locked: even the right password fails, with the same error")
+
+	_, err = f.acc.Authenticate(ctx, "acme-ops", goodPassword, "198.51.100.7:1")
+	assert.NoError(t, err, "other users are not affected")
+
+	f.clock.Advance(time.Minute)
+	_, err = f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.50:1")
+	require.NoError(t, err, "one attempt is back after Every")
+
+	for range 3 {
+		_, err = f.acc.Authenticate(ctx, "acme-api", "wrong", "192.0.2.60:1")
+		require.ErrorIs(t, err, advox.ErrAuthFailed)
+	}
+	_, err = f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.61:1")
+	assert.ErrorIs(t, err, advox.ErrAuthFailed, "a success resets the count to a full burst, not beyond")
+}
+
+func TestAuthenticateLimitsFailuresPerAddress(t *testing.T) {
+	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 3, Every: time.Minute}})
+	ctx := ctxT(t)
+	for i := range 3 {
+		_, err := f.acc.Authenticate(ctx, fmt.Sprintf("guess-%d", i), "wrong", "[2001:db8:1:2::1]:1")
+		require.ErrorIs(t, err, advox.ErrAuthFailed)
+	}
+	_, err := f.acc.Authenticate(ctx, "acme-api", goodPassword, "[2001:db8:1:2::99]:1")
+	assert.ErrorIs(t, err, advox.ErrAuthFailed, "the same IPv6 /64 is locked")
+	_, err = f.acc.Authenticate(ctx, "acme-api", goodPassword, "[2001:db8:1:3::1]:1")
+	assert.NoError(t, err, "another /64 is not")
+	_, err = f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.10:1")
+	assert.NoError(t, err)
+}
+
+func TestSetPasswordRules(t *testing.T) {
+	f := authFixture(t, nil)
+	ctx := ctxT(t)
+	assert.ErrorIs(t, f.acc.SetPassword(ctx, "acme-api", "short"), advox.ErrInvalidArgument)
+	assert.ErrorIs(t, f.acc.SetPassword(ctx, "acme-api", strings.Repeat("x", advox.MaxPasswordLen+1)), advox.ErrInvalidArgument)
+	assert.ErrorIs(t, f.acc.SetPassword(ctx, "nobody", goodPassword), advox.ErrNotFound)
+
+	require.NoError(t, f.acc.SetPassword(ctx, "acme-api", "ett helt nytt lösenord"))
+	_, err := f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.10:1")
+	assert.ErrorIs(t, err, advox.ErrAuthFailed, "the old password is gone")
+	_, err = f.acc.Authenticate(ctx, "acme-api", "ett helt nytt lösenord", "192.0.2.10:1")
+	assert.NoError(t, err)
+}
+
+func TestPasswordHashStored(t *testing.T) {
+	f := authFixture(t, nil)
+	c, err := f.store.GetAccount(ctxT(t), "acme")
+	require.NoError(t, err)
+	api, ops := string(c.Users[0].PasswordHash), string(c.Users[1].PasswordHash)
+	assert.True(t, strings.HasPrefix(api, "$argon2id$v=19$m=64,t=1,p=1$"), "PHC format with the parameters")
+	assert.NotEqual(t, api, ops, "each hash has its own salt")
+	assert.NotContains(t, api, goodPassword)
+}
+
+func TestPasswordParamsChangeKeepsOldHashes(t *testing.T) {
+	f := authFixture(t, nil)
+	stronger := advox.PasswordParams{Time: 2, Memory: 128, Threads: 2, SaltLen: 24, KeyLen: 48}
+	acc2, err := advox.NewAccounts(f.store, &advox.AccountsOptions{Password: &stronger, Now: f.clock.Now})
+	require.NoError(t, err)
+	_, err = acc2.Authenticate(ctxT(t), "acme-api", goodPassword, "192.0.2.10:1")
+	assert.NoError(t, err, "the parameters travel with the hash")
+}
+
+func TestPasswordHashNeverShown(t *testing.T) {
+	f := authFixture(t, nil)
+	c, err := f.store.GetAccount(ctxT(t), "acme")
+	require.NoError(t, err)
+	raw := string(c.Users[0].PasswordHash)
+	require.NotEmpty(t, raw)
+	salt := strings.Split(raw, "$")[4]
+
+	var logBuf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("user", "user", c.Users[0], "hash", c.Users[0].PasswordHash)
+	js, err := json.Marshal(c)
+	require.NoError(t, err)
+	outputs := map[string]string{
+		"%v": fmt.Sprintf("%v", c), "%+v": fmt.Sprintf("%+v", c), "%#v": fmt.Sprintf("%#v", c),
+		"%s": fmt.Sprintf("%s", c.Users[0].PasswordHash), "%q": fmt.Sprintf("%q", c.Users[0].PasswordHash),
+		"%x": fmt.Sprintf("%x", c.Users[0].PasswordHash), "%d": fmt.Sprintf("%d", c.Users[0].PasswordHash),
+		"String": c.Users[0].PasswordHash.String(), "slog": logBuf.String(), "json": string(js),
+	}
+	for name, out := range outputs {
+		assert.NotContains(t, out, salt, name)
+		assert.NotContains(t, out, "argon2id", name)
+	}
+	assert.Contains(t, outputs["json"], "[redacted]")
+
+	got, err := f.acc.Get(ctxT(t), "acme")
+	require.NoError(t, err)
+	assert.Empty(t, got.Users[0].PasswordHash, "Get never hands out hashes")
+}
+
+func TestAuthenticateConcurrent(t *testing.T) {
+	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 1000, Every: time.Minute}})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			pw := goodPassword
+			if i%2 == 1 {
+				pw = "wrong"
+			}
+			_, err := f.acc.Authenticate(ctxT(t), "acme-api", pw, "192.0.2.10:1")
+			assert.Equal(t, i%2 == 0, err == nil)
+		})
+	}
+	wg.Wait()
+}
+
+// BenchmarkAuthenticateDefaultParams measures one login with the
+// production argon2id parameters (DefaultPasswordParams).
+func BenchmarkAuthenticateDefaultParams(b *testing.B) {
+	acc, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	require.NoError(b, err)
+	ctx := b.Context()
+	_, err = acc.Create(ctx, demoCustomer("acme"))
+	require.NoError(b, err)
+	require.NoError(b, acc.SetPassword(ctx, "acme-api", goodPassword))
+	for b.Loop() {
+		if _, err := acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.10:1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestLockoutLogHoldsNoCustomerData(t *testing.T) {
+	var buf bytes.Buffer
+	f := authFixture(t, &advox.AccountsOptions{
+		AuthLimit: advox.AuthLimit{Failures: 2, Every: time.Minute},
+		Logger:    slog.New(slog.NewTextHandler(&buf, nil)),
+	})
+	for range 2 {
+		_, err := f.acc.Authenticate(ctxT(t), "acme-api", "wrong password", "192.0.2.10:1")
+		require.ErrorIs(t, err, advox.ErrAuthFailed)
+	}
+	out := buf.String()
+	assert.Contains(t, out, "failed logins limited")
+	assert.Contains(t, out, "account=acme")
+	for _, secret := range []string{"acme-api", "192.0.2", "wrong password"} {
+		assert.NotContains(t, out, secret)
+	}
+}

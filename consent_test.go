@@ -1,0 +1,207 @@
+package advox_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage"
+)
+
+const reseller = "Reseller Nord AB"
+
+func TestDiscloseNeedsConsent(t *testing.T) {
+	f := authFixture(t, nil)
+	ctx := ctxT(t)
+	_, err := f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
+	assert.ErrorIs(t, err, advox.ErrNoConsent, "nothing before consent")
+
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	_, err = f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
+	require.NoError(t, err)
+
+	_, err = f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureSupport)
+	assert.ErrorIs(t, err, advox.ErrNoConsent, "consent is per purpose")
+	_, err = f.acc.Disclose(ctx, "acme", "Other Partner AB", advox.DisclosureReinvoicing)
+	assert.ErrorIs(t, err, advox.ErrNoConsent, "consent is per party")
+
+	f.clock.Advance(time.Hour)
+	require.NoError(t, f.acc.WithdrawConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	_, err = f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
+	assert.ErrorIs(t, err, advox.ErrNoConsent, "nothing after withdrawal")
+	assert.ErrorIs(t, f.acc.WithdrawConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing), advox.ErrNotFound)
+
+	c, err := f.acc.Get(ctx, "acme")
+	require.NoError(t, err)
+	require.Len(t, c.Consents, 1, "the withdrawn consent stays on record")
+	assert.Equal(t, storage.Consent{Party: reseller, Purpose: "reseller-reinvoicing",
+		GrantedAt: acctEpoch, WithdrawnAt: acctEpoch.Add(time.Hour)}, c.Consents[0])
+
+	f.clock.Advance(time.Hour)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	c, err = f.acc.Get(ctx, "acme")
+	require.NoError(t, err)
+	assert.Len(t, c.Consents, 2, "granted again once; granting a consent in force changes nothing")
+}
+
+func TestDiscloseToResellerGetsBillingOnly(t *testing.T) {
+	f := authFixture(t, nil)
+	ctx := ctxT(t)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	got, err := f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
+	require.NoError(t, err)
+
+	full, err := f.acc.Get(ctx, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, storage.Customer{
+		Account: "acme", Organisation: full.Organisation, OrgNumber: full.OrgNumber, References: full.References,
+		Reseller: reseller, InvoiceAddress: full.InvoiceAddress, PostalAddress: full.PostalAddress, Phone: full.Phone,
+		Limits: full.Limits, CreatedAt: full.CreatedAt, UpdatedAt: full.UpdatedAt,
+	}, got, "billing data, nothing else")
+	js, err := json.Marshal(got)
+	require.NoError(t, err)
+	for _, hidden := range []string{"192.0.2", "2001:db8", "argon2", "acme-api", "asa@example.se", "Åsa"} {
+		assert.NotContains(t, string(js), hidden)
+	}
+}
+
+func TestDiscloseToSupportGetsNoHashes(t *testing.T) {
+	f := authFixture(t, nil)
+	ctx := ctxT(t)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "Support Partner AB", advox.DisclosureSupport))
+	got, err := f.acc.Disclose(ctx, "acme", "Support Partner AB", advox.DisclosureSupport)
+	require.NoError(t, err)
+	require.Len(t, got.Users, 2)
+	assert.Equal(t, "acme-api", got.Users[0].ID)
+	assert.Equal(t, mustPrefixes("192.0.2.0/24", "2001:db8:1::/48"), got.Users[0].Allowed)
+	assert.Empty(t, got.Users[0].PasswordHash)
+	assert.Len(t, got.Contacts, 2)
+	assert.Empty(t, got.InvoiceAddress, "no billing data for support")
+	assert.Empty(t, got.References)
+	assert.Empty(t, got.Consents)
+}
+
+func TestDiscloseReinvoicingOnlyToTheAccountsReseller(t *testing.T) {
+	f := authFixture(t, nil)
+	ctx := ctxT(t)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "Other Reseller AB", advox.DisclosureReinvoicing))
+	_, err := f.acc.Disclose(ctx, "acme", "Other Reseller AB", advox.DisclosureReinvoicing)
+	assert.ErrorIs(t, err, advox.ErrNoConsent)
+}
+
+func TestConsentArguments(t *testing.T) {
+	f := authFixture(t, nil)
+	ctx := ctxT(t)
+	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "acme", reseller, "marketing"), advox.ErrInvalidArgument,
+		"purposes outside the policy cannot be consented to")
+	_, err := f.acc.Disclose(ctx, "acme", reseller, "marketing")
+	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "acme", " ", advox.DisclosureSupport), advox.ErrInvalidArgument)
+	err = f.acc.GrantConsent(ctx, "acme", "Konsult "+soleTrader, advox.DisclosureSupport)
+	assert.ErrorIs(t, err, advox.ErrPersonalNumber)
+	assertNoDigitsOf(t, soleTrader, err.Error())
+	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "missing", reseller, advox.DisclosureSupport), advox.ErrNotFound)
+}
+
+func TestCustomDisclosurePolicy(t *testing.T) {
+	policy := advox.DisclosurePolicy{"auditor": {advox.CategoryOrganisation, advox.CategoryConsents}}
+	f := authFixture(t, &advox.AccountsOptions{Disclosures: policy})
+	ctx := ctxT(t)
+	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing), advox.ErrInvalidArgument,
+		"only the configured purposes exist")
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "Revisor AB", "auditor"))
+	got, err := f.acc.Disclose(ctx, "acme", "Revisor AB", "auditor")
+	require.NoError(t, err)
+	assert.Equal(t, "Exempelbolaget AB", got.Organisation)
+	assert.Len(t, got.Consents, 1)
+	assert.Empty(t, got.Users)
+}
+
+func TestDisclosurePolicyValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		policy advox.DisclosurePolicy
+		ok     bool
+	}{
+		{"default", advox.DefaultDisclosurePolicy, true},
+		{"credentials", advox.DisclosurePolicy{"x": {advox.CategoryCredentials}}, false},
+		{"traffic data", advox.DisclosurePolicy{"x": {advox.CategoryRecipients}}, false},
+		{"unknown", advox.DisclosurePolicy{"x": {"shoe-size"}}, false},
+		{"networks without users", advox.DisclosurePolicy{"x": {advox.CategoryNetworks}}, false},
+		{"empty purpose", advox.DisclosurePolicy{"": {advox.CategoryOrganisation}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.policy.Validate()
+			if tc.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+			}
+		})
+	}
+}
+
+func TestExport(t *testing.T) {
+	f := authFixture(t, nil)
+	ctx := ctxT(t)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	b, err := f.acc.Export(ctx, "acme")
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "argon2")
+	assert.NotContains(t, string(b), "redacted", "hashes are left out, not merely masked")
+
+	var doc struct {
+		Format       string `json:"format"`
+		Account      string `json:"account"`
+		Organisation string `json:"organisation"`
+		OrgNumber    string `json:"organisation_number"`
+		Phone        string `json:"phone"`
+		Users        []struct {
+			ID              string   `json:"id"`
+			AllowedNetworks []string `json:"allowed_networks"`
+			PasswordSet     bool     `json:"password_set"`
+		} `json:"users"`
+		Contacts []struct{ Name, Email, Role string } `json:"contact_persons"`
+		Consents []struct {
+			Party       string     `json:"party"`
+			Purpose     string     `json:"purpose"`
+			GrantedAt   time.Time  `json:"granted_at"`
+			WithdrawnAt *time.Time `json:"withdrawn_at"`
+		} `json:"consents"`
+		Limits struct {
+			MonthlySegments int `json:"monthly_segments"`
+		} `json:"contract_limits"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	assert.Equal(t, advox.ExportFormat, doc.Format)
+	assert.Equal(t, "acme", doc.Account)
+	assert.Equal(t, "556016-0680", doc.OrgNumber)
+	assert.Equal(t, "+46812345678", doc.Phone)
+	require.Len(t, doc.Users, 2)
+	assert.Equal(t, []string{"192.0.2.0/24", "2001:db8:1::/48"}, doc.Users[0].AllowedNetworks)
+	assert.True(t, doc.Users[0].PasswordSet)
+	assert.Equal(t, "Åsa Öberg", doc.Contacts[0].Name)
+	require.Len(t, doc.Consents, 1)
+	assert.Equal(t, acctEpoch, doc.Consents[0].GrantedAt)
+	assert.Nil(t, doc.Consents[0].WithdrawnAt)
+	assert.Equal(t, 100, doc.Limits.MonthlySegments)
+
+	_, err = f.acc.Export(ctx, "missing")
+	assert.ErrorIs(t, err, advox.ErrNotFound)
+}
+
+func TestExportShapeIsStable(t *testing.T) {
+	f := newAcctFixture(t, nil)
+	_, err := f.acc.Create(ctxT(t), storage.Customer{Account: "min", Organisation: "Minimal AB"})
+	require.NoError(t, err)
+	b, err := f.acc.Export(ctxT(t), "min")
+	require.NoError(t, err)
+	assert.False(t, strings.Contains(string(b), "null"), "empty lists are [], never null:\n%s", b)
+}

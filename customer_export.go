@@ -1,0 +1,127 @@
+package advox
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/azenna/advox/storage"
+)
+
+// ExportFormat names the layout of Export's JSON.
+const ExportFormat = "advox-customer-export/1"
+
+// Export returns all of the account's customer data as indented JSON, for
+// the customer's right of access and data portability: organisation,
+// billing and contact data, users with their allowed networks (and whether
+// a password is set, never the hash), consents and contract limits. The
+// account's traffic is exported through the Client.
+func (a *Accounts) Export(ctx context.Context, account string) ([]byte, error) {
+	const op = "export"
+	c, err := a.store.GetAccount(ctx, account)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	b, err := json.MarshalIndent(exportOf(c, a.now()), "", "  ")
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	a.audit(ctx, "export", account)
+	return b, nil
+}
+
+type exportDoc struct {
+	Format         string          `json:"format"`
+	ExportedAt     time.Time       `json:"exported_at"`
+	Account        string          `json:"account"`
+	Organisation   string          `json:"organisation"`
+	OrgNumber      string          `json:"organisation_number,omitempty"`
+	References     []string        `json:"customer_references"`
+	Reseller       string          `json:"reseller,omitempty"`
+	InvoiceAddress exportAddress   `json:"invoice_address"`
+	PostalAddress  exportAddress   `json:"postal_address"`
+	Email          string          `json:"email,omitempty"`
+	Phone          string          `json:"phone,omitempty"`
+	Users          []exportUser    `json:"users"`
+	Contacts       []exportContact `json:"contact_persons"`
+	Consents       []exportConsent `json:"consents"`
+	Limits         exportLimits    `json:"contract_limits"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+type exportAddress struct {
+	Lines      []string `json:"lines"`
+	PostalCode string   `json:"postal_code,omitempty"`
+	City       string   `json:"city,omitempty"`
+	Country    string   `json:"country,omitempty"`
+}
+
+type exportUser struct {
+	ID              string   `json:"id"`
+	AllowedNetworks []string `json:"allowed_networks"`
+	PasswordSet     bool     `json:"password_set"`
+}
+
+type exportContact struct {
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+	Role  string `json:"role,omitempty"`
+}
+
+type exportConsent struct {
+	Party       string     `json:"party"`
+	Purpose     string     `json:"purpose"`
+	GrantedAt   time.Time  `json:"granted_at"`
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+}
+
+type exportLimits struct {
+	Rate            float64 `json:"rate_per_second,omitempty"`
+	Burst           int     `json:"burst,omitempty"`
+	MonthlySegments int     `json:"monthly_segments,omitempty"`
+}
+
+// exportOf lays c out for Export. Slices are never null, so that the
+// document's shape does not depend on the data.
+func exportOf(c storage.Customer, now time.Time) exportDoc {
+	d := exportDoc{
+		Format: ExportFormat, ExportedAt: now.UTC(), Account: c.Account, Organisation: c.Organisation,
+		OrgNumber: c.OrgNumber, References: nonNil(c.References), Reseller: c.Reseller,
+		InvoiceAddress: exportAddr(c.InvoiceAddress), PostalAddress: exportAddr(c.PostalAddress),
+		Email: c.Email, Phone: c.Phone,
+		Users: []exportUser{}, Contacts: []exportContact{}, Consents: []exportConsent{},
+		Limits:    exportLimits{Rate: c.Limits.Rate, Burst: c.Limits.Burst, MonthlySegments: c.Limits.MonthlySegments},
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+	}
+	for _, u := range c.Users {
+		nets := make([]string, len(u.Allowed))
+		for i, p := range u.Allowed {
+			nets[i] = p.String()
+		}
+		d.Users = append(d.Users, exportUser{ID: u.ID, AllowedNetworks: nets, PasswordSet: u.PasswordHash != ""})
+	}
+	for _, ct := range c.Contacts {
+		d.Contacts = append(d.Contacts, exportContact(ct))
+	}
+	for _, k := range c.Consents {
+		e := exportConsent{Party: k.Party, Purpose: k.Purpose, GrantedAt: k.GrantedAt.UTC()}
+		if !k.WithdrawnAt.IsZero() {
+			w := k.WithdrawnAt.UTC()
+			e.WithdrawnAt = &w
+		}
+		d.Consents = append(d.Consents, e)
+	}
+	return d
+}
+
+func exportAddr(a storage.Address) exportAddress {
+	return exportAddress{Lines: nonNil(a.Lines), PostalCode: a.PostalCode, City: a.City, Country: a.Country}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,105 @@
+package advox
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrSoleTraderNumber is the cause of the error ValidateOrgNumber and
+// ValidateVATNumber return for a sole trader's number, which is the
+// owner's personal identity number. Such errors also match
+// ErrPersonalNumber.
+var ErrSoleTraderNumber = errors.New("a sole trader's organisation number is the owner's personal identity number, " +
+	"which is never collected: register the business without it")
+
+// ValidateOrgNumber checks a Swedish organisationsnummer: 10 digits, or 12
+// starting with "16", with optional spaces and "-"; digits 3–4 must form a
+// number of at least 20 and the Luhn check must pass. A personnummer or
+// samordningsnummer (a sole trader's number) is refused with CodePersonalNumber
+// and ErrSoleTraderNumber as cause. Errors never contain the number.
+func ValidateOrgNumber(s string) error {
+	return validateOrgNumber("validate org number", s)
+}
+
+func validateOrgNumber(op, s string) error {
+	d, ok := compactDigits(s)
+	if ok && len(d) == 12 {
+		if isPnr12([]byte(d)) {
+			return &Error{Op: op, Code: CodePersonalNumber, Err: ErrSoleTraderNumber}
+		}
+		if !strings.HasPrefix(d, "16") {
+			return newError(op, CodeInvalidArgument, "a 12-digit organisation number starts with 16")
+		}
+		d = d[2:]
+	}
+	if !ok || len(d) != 10 {
+		return newError(op, CodeInvalidArgument, "an organisation number has 10 digits, or 12 starting with 16")
+	}
+	b := []byte(d)
+	if isPnr10(b, false) || isPnr10(b, true) {
+		return &Error{Op: op, Code: CodePersonalNumber, Err: ErrSoleTraderNumber}
+	}
+	if num(b[2:4]) < 20 {
+		return newError(op, CodeInvalidArgument, "digits 3–4 of an organisation number form a number of at least 20")
+	}
+	if !luhnValid(b) {
+		return newError(op, CodeInvalidArgument, "the check digit of the organisation number is wrong")
+	}
+	return nil
+}
+
+// ValidateVATNumber checks a Swedish VAT number: "SE", the 10 digits of an
+// organisation number, then "01" (spaces and "-" allowed). One whose core
+// is a personal identity number (a sole trader's) is refused like
+// ValidateOrgNumber refuses it.
+func ValidateVATNumber(s string) error {
+	const op = "validate vat number"
+	t := strings.TrimSpace(s)
+	if len(t) < 2 || !strings.EqualFold(t[:2], "SE") {
+		return newError(op, CodeInvalidArgument, "a Swedish VAT number starts with SE")
+	}
+	d, ok := compactDigits(t[2:])
+	if !ok || len(d) != 12 || !strings.HasSuffix(d, "01") {
+		return newError(op, CodeInvalidArgument, "a Swedish VAT number is SE, 10 digits and 01")
+	}
+	if err := validateOrgNumber(op, d[:10]); err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Code == CodePersonalNumber {
+			return err
+		}
+		return newError(op, CodeInvalidArgument, "the VAT number's core is not a valid organisation number")
+	}
+	return nil
+}
+
+// compactDigits removes separators (as the personnummer guard sees them)
+// and reports whether only digits remain; the digits come back ASCII.
+func compactDigits(s string) (string, bool) {
+	var b strings.Builder
+	for _, r := range s {
+		if d, ok := digitValue(r); ok {
+			b.WriteByte('0' + byte(d))
+			continue
+		}
+		if !isPnrSeparator(r) {
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// personalNumberField is the error for a personal identity number found in
+// a field. The reason never contains the value.
+func personalNumberField(op, field string) error {
+	return &Error{Op: op, Code: CodePersonalNumber, Err: &FieldError{
+		Field:  field,
+		Reason: "contains a Swedish personal identity number, which is never collected (write phone numbers in international form, +46 …)",
+	}}
+}
+
+// soleTraderField is the error for a sole trader's number in an
+// organisation-number field.
+func soleTraderField(op, field string) error {
+	return &Error{Op: op, Code: CodePersonalNumber, Err: fmt.Errorf("%s: %w", field, ErrSoleTraderNumber)}
+}

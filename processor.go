@@ -1,0 +1,126 @@
+package advox
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Processor declares a sub-processor: an operator behind a transport, or
+// the host of a store. Data goes only to declared sub-processors.
+type Processor struct {
+	// Name is the transport's Name(), or the name the store or host is
+	// known by.
+	Name string
+	// Role says what it does ("SMS operator (SMPP)", "database hosting").
+	Role string
+	// Country is where it processes the data, ISO 3166-1 alpha-2.
+	Country string
+	// AgreementDate is when the data processing agreement was signed.
+	AgreementDate time.Time
+	// Categories are the data categories it receives.
+	Categories []DataCategory
+	// Safeguard is the legal basis for a transfer outside the EU/EEA (an
+	// adequacy decision, standard contractual clauses, …); required when
+	// Country is outside it.
+	Safeguard string
+}
+
+// eea holds the EU member states and Iceland, Liechtenstein and Norway.
+var eea = map[string]bool{
+	"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true, "EE": true,
+	"FI": true, "FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true,
+	"LT": true, "LU": true, "MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SK": true,
+	"SI": true, "ES": true, "SE": true, "IS": true, "LI": true, "NO": true,
+}
+
+// InEEA reports whether the ISO 3166-1 alpha-2 country code is in the
+// EU/EEA.
+func InEEA(country string) bool { return eea[strings.ToUpper(country)] }
+
+// Processors is the register of sub-processors. The Client refuses to start
+// with a transport the register does not allow (see Check). It is safe for
+// concurrent use.
+type Processors struct {
+	mu     sync.RWMutex
+	byName map[string]Processor
+}
+
+// NewProcessors returns a register holding ps.
+func NewProcessors(ps ...Processor) (*Processors, error) {
+	r := &Processors{byName: make(map[string]Processor)}
+	for _, p := range ps {
+		if err := r.Register(p); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Register declares a sub-processor, replacing one of the same name. It
+// needs a name, role, country code, agreement date and at least one known
+// data category. A processor outside the EU/EEA without a safeguard is
+// recorded, but Check refuses it.
+func (r *Processors) Register(p Processor) error {
+	const op = "register processor"
+	p.Country = strings.ToUpper(p.Country)
+	switch {
+	case strings.TrimSpace(p.Name) == "":
+		return invalidField(op, "Name", "required")
+	case strings.TrimSpace(p.Role) == "":
+		return invalidField(op, "Role", "required")
+	case !isCountryCode(p.Country):
+		return invalidField(op, "Country", "an ISO 3166-1 alpha-2 code")
+	case p.AgreementDate.IsZero():
+		return invalidField(op, "AgreementDate", "required: data goes only to processors under agreement")
+	case len(p.Categories) == 0:
+		return invalidField(op, "Categories", "at least one")
+	}
+	for _, c := range p.Categories {
+		if !c.Known() {
+			return invalidField(op, "Categories", "unknown category")
+		}
+	}
+	p.Categories = slices.Clone(p.Categories)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.byName[p.Name] = p
+	return nil
+}
+
+// Check reports whether data may go to the named sub-processor: it must be
+// registered, and outside the EU/EEA it must have a declared safeguard. A
+// nil register allows nothing.
+func (r *Processors) Check(name string) error {
+	const op = "check processor"
+	if r == nil {
+		return newError(op, CodeInvalidArgument, "%q is not a registered sub-processor (no register)", name)
+	}
+	r.mu.RLock()
+	p, ok := r.byName[name]
+	r.mu.RUnlock()
+	switch {
+	case !ok:
+		return newError(op, CodeInvalidArgument, "%q is not a registered sub-processor", name)
+	case !InEEA(p.Country) && strings.TrimSpace(p.Safeguard) == "":
+		return newError(op, CodeInvalidArgument, "%q processes data in %s, outside the EU/EEA, without a declared safeguard", name, p.Country)
+	}
+	return nil
+}
+
+// List returns the registered sub-processors by name.
+func (r *Processors) List() []Processor {
+	if r == nil {
+		return nil
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]Processor, 0, len(r.byName))
+	for _, p := range r.byName {
+		p.Categories = slices.Clone(p.Categories)
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Processor) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}

@@ -1,0 +1,15 @@
+// Package accounttest is the conformance suite every storage.AccountStore
+// runs on itself, in the manner of storagetest and testing/fstest:
+//
+//	func TestAccountConformance(t *testing.T) {
+//		accounttest.Run(t, func(t *testing.T) storage.AccountStore {
+//			return mystore.OpenAccounts(t.TempDir())
+//		}, accounttest.Features{})
+//	}
+//
+// Each case gets a fresh, empty store from newStore and closes it when
+// done. The cases are private, so new ones never break an implementation's
+// code. They check round trips of every field, the uniqueness of account
+// and user ids, atomic updates, deletion, quota reservation under
+// concurrency, context cancellation and Close.
+package accounttest
