@@ -2,15 +2,9 @@ package advox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
-
-// ErrQuotaExceeded matches (errors.Is) the error of a send that would take
-// an account past its monthly segment quota. errors.As with *QuotaError
-// gives the reset time.
-var ErrQuotaExceeded = errors.New("advox: monthly segment quota exceeded")
 
 // QuotaError is the cause of a quota refusal.
 type QuotaError struct {
@@ -36,7 +30,7 @@ const maxReserve = 1 << 20
 // ReserveSegments counts n segments against the account's monthly quota
 // (the calendar month of now, UTC) before they are sent. When they would
 // exceed it nothing is counted and the error is an *Error with
-// CodeThrottled whose cause is a *QuotaError (errors.Is(err,
+// CodeQuotaExceeded whose cause is a *QuotaError (errors.Is(err,
 // ErrQuotaExceeded)). Segments are counted also when the contract sets no
 // quota, so that one set mid-month applies to the whole month.
 func (a *Accounts) ReserveSegments(ctx context.Context, account string, n int, now time.Time) error {
@@ -55,7 +49,7 @@ func (a *Accounts) ReserveSegments(ctx context.Context, account string, n int, n
 		return wrap(op, err)
 	}
 	if !ok {
-		return &Error{Op: op, Code: CodeThrottled, Err: &QuotaError{Quota: quota, Used: used, Reset: period.AddDate(0, 1, 0)}}
+		return &Error{Op: op, Code: CodeQuotaExceeded, Err: &QuotaError{Quota: quota, Used: used, Reset: period.AddDate(0, 1, 0)}}
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ func TestReserveSegmentsQuota(t *testing.T) {
 	err = f.acc.ReserveSegments(ctx, "acme", 1, march)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, advox.ErrQuotaExceeded)
-	assert.ErrorIs(t, err, advox.ErrThrottled)
+	assert.Equal(t, advox.CodeQuotaExceeded, advox.CodeOf(err))
 	var qe *advox.QuotaError
 	require.True(t, errors.As(err, &qe))
 	assert.Equal(t, advox.QuotaError{Quota: 10, Used: 10, Reset: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}, *qe)

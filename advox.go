@@ -35,8 +35,17 @@ type Options struct {
 	// AccountLimit is the default per-account send rate; the zero value
 	// means DefaultAccountLimit.
 	AccountLimit Limit
-	// Accounts overrides the rate for individual accounts, by account id.
-	Accounts map[string]Limit
+	// AccountLimits overrides the rate for individual accounts, by account
+	// id. A contract rate from Accounts wins over both.
+	AccountLimits map[string]Limit
+	// Accounts, when set, makes Send refuse unknown accounts, apply each
+	// account's contract rate and reserve its segments against the monthly
+	// quota before submitting (ErrQuotaExceeded).
+	Accounts *Accounts
+	// Processors is the register of sub-processors. NewClient refuses a
+	// transport the register does not allow; nil allows only transports
+	// that hand data to no third party (transport.Local).
+	Processors *Processors
 	// RetryPolicy decides retries of safe failures; nil means
 	// DefaultRetryPolicy.
 	RetryPolicy RetryPolicy
@@ -103,6 +112,9 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 		c.opts = *opts
 	}
 	o := &c.opts
+	if err := checkProcessor(t, o.Processors); err != nil {
+		return nil, err
+	}
 	if err := o.Retention.Validate(); err != nil {
 		return nil, err
 	}
@@ -147,14 +159,31 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	return c, nil
 }
 
-// limiter returns the account's rate limiter.
-func (c *Client) limiter(account string) *rate.Limiter {
+// checkProcessor refuses a transport the sub-processor register does not
+// allow.
+func checkProcessor(t transport.Transport, ps *Processors) error {
+	if ps == nil {
+		if l, ok := t.(transport.Local); ok && l.Local() {
+			return nil
+		}
+		return newError("new client", CodeInvalidArgument,
+			"transport %q hands data to a third party: register it in Options.Processors", t.Name())
+	}
+	return ps.Check(t.Name())
+}
+
+// limiter returns the account's rate limiter; contract is the account's
+// contract rate (zero when it has none).
+func (c *Client) limiter(account string, contract Limit) *rate.Limiter {
 	c.limMu.Lock()
 	defer c.limMu.Unlock()
 	l, ok := c.limiters[account]
 	if !ok {
-		lim, found := c.opts.Accounts[account]
-		if !found || lim.Rate == 0 {
+		lim := contract
+		if lim.Rate == 0 {
+			lim = c.opts.AccountLimits[account]
+		}
+		if lim.Rate == 0 {
 			lim = c.opts.AccountLimit
 		}
 		burst := lim.Burst

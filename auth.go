@@ -10,12 +10,6 @@ import (
 	"github.com/azenna/advox/storage"
 )
 
-// ErrAuthFailed is the one error of a failed login, whatever failed: an
-// unknown user, a wrong password, an address outside the user's networks,
-// no password set, or too many recent failures. It says nothing more, so
-// that it reveals nothing to whoever is guessing.
-var ErrAuthFailed = errors.New("advox: authentication failed")
-
 // Principal is who logged in: a user of an account.
 type Principal struct {
 	// Account is the account the user belongs to.

@@ -280,8 +280,8 @@ func TestContextErrorsAreNotWrapped(t *testing.T) {
 func TestPerAccountRateLimit(t *testing.T) {
 	tr := memtransport.New(nil)
 	c, _ := newClient(t, tr, &advox.Options{
-		AccountLimit: advox.Limit{Rate: 1000, Burst: 10},
-		Accounts:     map[string]advox.Limit{"slow": {Rate: 0.5, Burst: 1}},
+		AccountLimit:  advox.Limit{Rate: 1000, Burst: 10},
+		AccountLimits: map[string]advox.Limit{"slow": {Rate: 0.5, Burst: 1}},
 	})
 	m := msg("rate")
 	m.Account = "slow"

@@ -43,6 +43,11 @@ const (
 	CodeUnimplemented
 	// CodeClosed: the Client (or an adapter) was closed.
 	CodeClosed
+	// CodeUnauthenticated: a login failed. Which part failed is never said.
+	CodeUnauthenticated
+	// CodeQuotaExceeded: the account's monthly segment quota is used up;
+	// the cause is a *QuotaError with the reset time. Never retried.
+	CodeQuotaExceeded
 )
 
 var codeNames = [...]string{
@@ -58,6 +63,8 @@ var codeNames = [...]string{
 	CodeOutcomeUnknown:  "outcome unknown",
 	CodeUnimplemented:   "unimplemented",
 	CodeClosed:          "closed",
+	CodeUnauthenticated: "authentication failed",
+	CodeQuotaExceeded:   "quota exceeded",
 }
 
 // String returns the code's name.
@@ -82,12 +89,17 @@ var (
 	ErrOutcomeUnknown  = &sentinel{CodeOutcomeUnknown}
 	ErrUnimplemented   = &sentinel{CodeUnimplemented}
 	ErrClosed          = &sentinel{CodeClosed}
+	// ErrAuthFailed is the one error of a failed login, whatever failed.
+	ErrAuthFailed = &sentinel{CodeUnauthenticated}
+	// ErrQuotaExceeded matches a send refused by the monthly segment
+	// quota; errors.As with *QuotaError gives the reset time.
+	ErrQuotaExceeded = &sentinel{CodeQuotaExceeded}
 )
 
 var sentinels = [...]*sentinel{
 	ErrUnknown, ErrInvalidArgument, ErrPersonalNumber, ErrNoConsent, ErrNotFound,
 	ErrErased, ErrThrottled, ErrUnavailable, ErrRejected, ErrOutcomeUnknown,
-	ErrUnimplemented, ErrClosed,
+	ErrUnimplemented, ErrClosed, ErrAuthFailed, ErrQuotaExceeded,
 }
 
 type sentinel struct{ code Code }

@@ -124,3 +124,12 @@ func (r *Processors) List() []Processor {
 	slices.SortFunc(out, func(a, b Processor) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
+
+// OperatorProcessor declares the SMS operator behind a transport: it
+// receives recipient numbers, sender ids and message text.
+func OperatorProcessor(transportName, country string, agreed time.Time) Processor {
+	return Processor{
+		Name: transportName, Role: "SMS operator", Country: country, AgreementDate: agreed,
+		Categories: []DataCategory{CategoryRecipients, CategorySenders, CategoryMessageText},
+	}
+}

@@ -65,16 +65,35 @@ func (c *Client) Send(ctx context.Context, m Message) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, err
 	}
-	if lim := c.limiter(m.Account); !lim.Allow() {
+	var contract Limit
+	if c.opts.Accounts != nil {
+		acct, err := c.opts.Accounts.Account(ctx, m.Account)
+		if err != nil {
+			return Receipt{}, wrap(op, err)
+		}
+		contract = acct.Limit
+	}
+	if lim := c.limiter(m.Account, contract); !lim.Allow() {
 		if err := c.wait(ctx, op, lim.Wait); err != nil {
 			return Receipt{}, err
+		}
+	}
+	reservedAt := c.now()
+	if c.opts.Accounts != nil {
+		if err := c.opts.Accounts.ReserveSegments(ctx, m.Account, len(tm.Parts), reservedAt); err != nil {
+			return Receipt{}, wrap(op, err)
 		}
 	}
 	tm.ID = newMessageID(c.now())
 
 	res, attempts, subErr := c.submit(ctx, tm)
 	rec, ok := c.recordFor(m.Account, tm, res, subErr)
-	if !ok { // never reached the operator: nothing to record
+	if !ok { // never reached the operator: nothing to record, nothing used
+		if c.opts.Accounts != nil {
+			if err := c.opts.Accounts.ReleaseSegments(context.WithoutCancel(ctx), m.Account, len(tm.Parts), reservedAt); err != nil {
+				c.log.Error("advox: segments not released", "account", m.Account, "error", err)
+			}
+		}
 		c.log.Info("advox: message not sent", "account", m.Account, "to", Number(tm.To), "attempts", attempts, "error", subErr)
 		return Receipt{}, wrap(op, subErr)
 	}

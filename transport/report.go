@@ -42,3 +42,10 @@ type ReportSource interface {
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
+
+// Local is the optional interface of transports that hand messages to no
+// third party (in-memory fakes): they need no sub-processor registration.
+// Every transport that reaches an operator must be registered instead.
+type Local interface {
+	Local() bool
+}

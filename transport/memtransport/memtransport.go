@@ -88,6 +88,7 @@ var (
 	_ transport.Transport    = (*Transport)(nil)
 	_ transport.ReportSource = (*Transport)(nil)
 	_ transport.Pinger       = (*Transport)(nil)
+	_ transport.Local        = (*Transport)(nil)
 )
 
 // New returns a Transport. cfg may be nil.
@@ -118,6 +119,9 @@ func (t *Transport) SetReportHandler(h transport.ReportHandler) {
 	t.handler = h
 	t.mu.Unlock()
 }
+
+// Local implements transport.Local: nothing leaves the process.
+func (t *Transport) Local() bool { return true }
 
 // Ping implements transport.Pinger.
 func (t *Transport) Ping(ctx context.Context) error {

@@ -46,7 +46,9 @@ func BenchmarkSend(b *testing.B) {
 		Window: 64,
 	})
 	require.NoError(b, err)
-	client, err := advox.NewClient(tr, memstore.New(nil), nil)
+	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Now()))
+	require.NoError(b, err)
+	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Processors: procs})
 	require.NoError(b, err)
 	defer client.Close()
 	// The Client's own cost, with a transport that does nothing.

@@ -72,7 +72,12 @@ func Example_client() {
 	if err != nil {
 		panic(err)
 	}
-	client, err := advox.NewClient(tr, memstore.New(nil), nil)
+	// Data goes only to declared sub-processors: register the operator.
+	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	if err != nil {
+		panic(err)
+	}
+	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Processors: procs})
 	if err != nil {
 		panic(err)
 	}

@@ -374,8 +374,11 @@ func testReports(t *testing.T, h Harness, tr transport.Transport, f Features) {
 
 // client wraps tr in a Client with fast retries over a memory store.
 func client(t *testing.T, tr transport.Transport) *advox.Client {
+	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
 	c, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{
-		Backoff: func(int, time.Duration) time.Duration { return time.Millisecond },
+		Backoff:    func(int, time.Duration) time.Duration { return time.Millisecond },
+		Processors: procs,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })

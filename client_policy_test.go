@@ -1,0 +1,130 @@
+package advox_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/memtransport"
+)
+
+// remote hides memtransport's Local method: a transport that reaches a
+// third party, as far as the Client can tell.
+type remote struct {
+	transport.Transport
+}
+
+var agreedOn = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func TestNewClientRefusesUndeclaredProcessors(t *testing.T) {
+	outside := advox.OperatorProcessor("mem", "US", agreedOn)
+	guarded := outside
+	guarded.Safeguard = "standard contractual clauses"
+	tests := []struct {
+		name  string
+		procs []advox.Processor
+		nilOK bool
+		ok    bool
+	}{
+		{"no register", nil, true, false},
+		{"not registered", []advox.Processor{advox.OperatorProcessor("other", "SE", agreedOn)}, false, false},
+		{"registered in the EEA", []advox.Processor{advox.OperatorProcessor("mem", "SE", agreedOn)}, false, true},
+		{"outside the EEA without safeguard", []advox.Processor{outside}, false, false},
+		{"outside the EEA with safeguard", []advox.Processor{guarded}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := &advox.Options{}
+			if !tt.nilOK {
+				procs, err := advox.NewProcessors(tt.procs...)
+				require.NoError(t, err)
+				opts.Processors = procs
+			}
+			c, err := advox.NewClient(remote{memtransport.New(nil)}, memstore.New(nil), opts)
+			if tt.ok {
+				require.NoError(t, err)
+				require.NoError(t, c.Close())
+				return
+			}
+			assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+		})
+	}
+	c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), nil)
+	require.NoError(t, err, "a local transport needs no register")
+	require.NoError(t, c.Close())
+}
+
+func newAccounts(t *testing.T, limits storage.ContractLimits) *advox.Accounts {
+	t.Helper()
+	accts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	require.NoError(t, err)
+	_, err = accts.Create(context.Background(), storage.Customer{Account: "acme", Organisation: "Acme AB", Limits: limits})
+	require.NoError(t, err)
+	return accts
+}
+
+func TestSendEnforcesContractQuota(t *testing.T) {
+	accts := newAccounts(t, storage.ContractLimits{MonthlySegments: 3})
+	tr := memtransport.New(nil)
+	c, _ := newClient(t, tr, &advox.Options{Accounts: accts})
+	ctx := context.Background()
+
+	_, err := c.Send(ctx, advox.Message{Account: "nobody", From: "Advox", To: to, Text: "hi"})
+	assert.ErrorIs(t, err, advox.ErrNotFound, "unknown accounts send nothing")
+
+	_, err = c.Send(ctx, advox.Message{Account: "acme", From: "Advox", To: to, Text: longText(200)})
+	require.NoError(t, err)
+	tr.Inject(memtransport.Reject)
+	_, err = c.Send(ctx, advox.Message{Account: "acme", From: "Advox", To: to, Text: "rejected, but the operator saw it"})
+	require.ErrorIs(t, err, advox.ErrRejected)
+	used, err := accts.SegmentsUsed(ctx, "acme", time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, 3, used)
+
+	_, err = c.Send(ctx, advox.Message{Account: "acme", From: "Advox", To: to, Text: "over quota"})
+	require.ErrorIs(t, err, advox.ErrQuotaExceeded)
+	var qe *advox.QuotaError
+	require.True(t, errors.As(err, &qe))
+	assert.Equal(t, 1, qe.Reset.Day())
+	assert.True(t, qe.Reset.After(time.Now()))
+	assert.Len(t, tr.Sent(), 1, "nothing over quota reaches the transport")
+}
+
+func TestSendReleasesQuotaOfUnsentMessages(t *testing.T) {
+	accts := newAccounts(t, storage.ContractLimits{MonthlySegments: 1})
+	tr := memtransport.New(nil)
+	c, _ := newClient(t, tr, &advox.Options{Accounts: accts, RetryPolicy: advox.NoRetry})
+	tr.Inject(memtransport.NotSent)
+	_, err := c.Send(context.Background(), advox.Message{Account: "acme", From: "Advox", To: to, Text: "never left"})
+	require.ErrorIs(t, err, advox.ErrUnavailable)
+	_, err = c.Send(context.Background(), advox.Message{Account: "acme", From: "Advox", To: to, Text: "this one fits"})
+	require.NoError(t, err, "the unsent message's segment was given back")
+}
+
+func TestSendAppliesContractRate(t *testing.T) {
+	accts := newAccounts(t, storage.ContractLimits{Rate: 0.5, Burst: 1})
+	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Accounts: accts})
+	m := advox.Message{Account: "acme", From: "Advox", To: to, Text: "hi"}
+	_, err := c.Send(context.Background(), m)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = c.Send(ctx, m)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func longText(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = 'a'
+	}
+	return string(b)
+}
