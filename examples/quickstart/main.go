@@ -1,23 +1,25 @@
 // Command quickstart runs advox's main job end to end on embedded defaults:
-// it sends a few messages, waits for their delivery reports and prints the
-// traffic records as stored, with recipient numbers masked.
+// an in-process SMSC simulator reached over SMPP on loopback, a demo
+// customer account (and a personal identity number being refused), a few
+// messages with their segments and encodings, delivery reports arriving,
+// and the traffic records as stored, numbers masked.
 //
 //	go run ./examples/quickstart
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
-	"github.com/azenna/advox/transport"
-	"github.com/azenna/advox/transport/memtransport"
+	"github.com/azenna/advox/transport/smpptransport"
+	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
 
 func main() {
@@ -30,12 +32,38 @@ func run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 
-	tr := memtransport.New(&memtransport.Config{Name: "mem-operator", ReportStatus: transport.StatusDelivered, ReportDelay: 50 * time.Millisecond})
-	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Region: "SE"})
+	// An SMSC simulator in this process, answering over real SMPP on
+	// loopback and sending a delivery receipt for every part.
+	smsc, err := smsctest.NewServer(&smsctest.Config{ReceiptDelay: 50 * time.Millisecond})
 	if err != nil {
 		return err
 	}
-	defer client.Close()
+	defer smsc.Close()
+	fmt.Println("== SMSC simulator listening on", smsc.Addr())
+
+	accounts, err := demoAccount(ctx)
+	if err != nil {
+		return err
+	}
+
+	tr, err := smpptransport.New(smpptransport.Config{
+		Name: "smsc-sim", Addr: smsc.Addr(),
+		SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+	})
+	if err != nil {
+		return err
+	}
+	// Data goes only to declared sub-processors: the operator behind the
+	// transport is registered with its country and agreement date.
+	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	if err != nil {
+		return err
+	}
+	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Region: "SE", Processors: procs, Accounts: accounts})
+	if err != nil {
+		return err
+	}
+	defer client.Close() // closes the transport and the store too
 
 	msgs := []advox.Message{
 		{Account: "demo", From: "Advox", To: "070-123 45 67", Text: "Hello from advox! Your code is 4711."},
@@ -64,41 +92,75 @@ func run(ctx context.Context) error {
 
 	fmt.Println("== waiting for delivery reports")
 	for _, id := range ids {
-		for {
-			rec, err := client.Status(ctx, id)
-			if err != nil {
-				return err
-			}
-			if rec.Status.Final() {
-				fmt.Printf("%s: %s\n", id, rec.Status)
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("no delivery report for %s: %w", id, ctx.Err())
-			case <-time.After(10 * time.Millisecond):
-			}
+		if err := awaitFinal(ctx, client, id); err != nil {
+			return err
 		}
 	}
+	fmt.Printf("(the SMSC sent %d delivery receipts)\n", smsc.Stats().Delivers)
 
-	fmt.Println("== traffic records as stored (numbers masked)")
+	fmt.Println("== traffic records as stored (numbers masked, no message text)")
 	for rec, err := range client.Records(ctx, storage.Query{Account: "demo"}) {
 		if err != nil {
 			return err
 		}
-		printRecord(rec)
+		fmt.Printf("%s account=%s from=%s to=%s transport=%s segments=%d encoding=%s status=%s parts=%d kept-until=%s\n",
+			rec.ID, rec.Account, rec.From, advox.MaskNumber(rec.To), rec.Transport, rec.Segments, rec.Encoding,
+			rec.Status, len(rec.Parts), rec.Deadline.Format("2006-01-02"))
 	}
 	now := time.Now()
 	u, err := client.Usage(ctx, "demo", now.Add(-time.Hour), now.Add(time.Hour))
 	if err != nil {
 		return err
 	}
-	fmt.Printf("== usage: %d messages, %d segments, %d delivered, %d failed\n", u.Messages, u.Segments, u.Delivered, u.Failed)
+	used, err := accounts.SegmentsUsed(ctx, "demo", now)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("== usage: %d messages, %d segments (%d of the monthly quota), %d delivered, %d failed\n",
+		u.Messages, u.Segments, used, u.Delivered, u.Failed)
 	return nil
 }
 
-func printRecord(r storage.Record) {
-	fmt.Fprintf(os.Stdout, "%s account=%s from=%s to=%s transport=%s segments=%d encoding=%s status=%s parts=%d kept-until=%s\n",
-		r.ID, r.Account, r.From, advox.MaskNumber(r.To), r.Transport, r.Segments, r.Encoding, r.Status, len(r.Parts),
-		r.Deadline.Format("2006-01-02"))
+// demoAccount registers the demo customer, and shows that a personal
+// identity number is refused wherever it is offered.
+func demoAccount(ctx context.Context) (*advox.Accounts, error) {
+	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	if err != nil {
+		return nil, err
+	}
+	customer := storage.Customer{
+		Account: "demo", Organisation: "Demo AB", OrgNumber: "556016-0680", Email: "sms@example.se",
+		Limits: storage.ContractLimits{Rate: 20, Burst: 10, MonthlySegments: 1000},
+	}
+	withPNR := customer
+	withPNR.Contacts = []storage.Contact{{Name: "Anna, 811218-9876", Email: "anna@example.se", Role: "support"}}
+	_, err = accounts.Create(ctx, withPNR)
+	if !errors.Is(err, advox.ErrPersonalNumber) {
+		return nil, fmt.Errorf("a personnummer was not refused: %v", err)
+	}
+	fmt.Println("== refused, as it must be:", err)
+	if _, err := accounts.Create(ctx, customer); err != nil {
+		return nil, err
+	}
+	fmt.Println("== account demo created (Demo AB, contract: 20 msg/s, 1000 segments a month)")
+	return accounts, nil
+}
+
+// awaitFinal polls a message's record until a delivery report settles it.
+func awaitFinal(ctx context.Context, client *advox.Client, id string) error {
+	for {
+		rec, err := client.Status(ctx, id)
+		if err != nil {
+			return err
+		}
+		if rec.Status.Final() {
+			fmt.Printf("%s: %s (%d part(s) reported)\n", id, rec.Status, len(rec.Parts))
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no delivery report for %s: %w", id, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
