@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport/httptransport"
+	"github.com/azenna/advox/transport/httptransport/operatortest"
+)
+
+// profiles maps the -profile flag onto a profile and the simulator
+// dialect that speaks it.
+var profiles = map[string]struct {
+	profile func() httptransport.Profile
+	dialect operatortest.Dialect
+}{
+	"kannel":  {httptransport.Kannel, operatortest.Kannel},
+	"46elks":  {httptransport.Elks46, operatortest.Elks46},
+	"sinch":   {httptransport.SinchBatches, operatortest.Sinch},
+	"generic": {httptransport.GenericJSON, operatortest.GenericJSON},
+}
+
+func main() {
+	name := flag.String("profile", "46elks", "operator profile: kannel, 46elks, sinch or generic")
+	flag.Parse()
+	if err := run(context.Background(), *name); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, name string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	p, ok := profiles[name]
+	if !ok {
+		return fmt.Errorf("unknown profile %q", name)
+	}
+
+	// The application's HTTP server, where the operator posts reports.
+	// It stops last, after the operator has hung up.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
+
+	// The operator: a simulator that reports delivery 100 ms after
+	// accepting, and throttles the first submit.
+	secret := randomSecret()
+	sim := operatortest.NewServer(p.dialect, &operatortest.Config{
+		AutoReport: true, ReportDelay: 100 * time.Millisecond, SigningSecret: secret,
+	})
+	defer sim.Close()
+	sim.Inject(operatortest.FaultThrottle)
+
+	tr, err := httptransport.New(httptransport.Config{
+		Profile: p.profile(),
+		BaseURL: sim.URL(),
+		Credentials: httptransport.Credentials{
+			User: operatortest.DefaultUser, Password: operatortest.DefaultPassword, Token: operatortest.DefaultToken,
+		},
+		CallbackURL: "http://" + ln.Addr().String() + "/sms/reports",
+		Webhook:     httptransport.WebhookConfig{Secret: secret, User: "operator", Password: secret},
+	})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/sms/reports", tr.Webhook())
+
+	// The operator behind the transport receives recipients, sender ids
+	// and text: it must be declared as a sub-processor.
+	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	if err != nil {
+		return err
+	}
+	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{
+		Region:     "SE",
+		Processors: procs,
+		Backoff:    func(int, time.Duration) time.Duration { return 50 * time.Millisecond },
+	})
+	if err != nil {
+		return err
+	}
+	defer client.Close() // closes the transport too
+
+	msgs := []advox.Message{
+		{Account: "demo", From: "Advox", To: "070-123 45 67", Text: "Your code is 4711."},
+		{Account: "demo", From: "Advox", To: "+46 70 765 43 21", Text: "Räksmörgås 🦐 is on its way."},
+	}
+	fmt.Printf("== sending through %s at %s\n", tr.Name(), sim.URL())
+	var ids []string
+	for _, m := range msgs {
+		rcpt, err := client.Send(ctx, m)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, rcpt.ID)
+		fmt.Printf("sent %s: %d segment(s), %s, %d attempt(s), operator ids %v\n",
+			rcpt.ID, rcpt.Segments, rcpt.Encoding, rcpt.Attempts, rcpt.OperatorIDs)
+	}
+
+	fmt.Println("== waiting for delivery reports")
+	for _, id := range ids {
+		for {
+			rec, err := client.Status(ctx, id)
+			if err != nil {
+				return err
+			}
+			if rec.Status.Final() {
+				fmt.Printf("%s to %s via %s: %s\n", rec.ID, httptransport.MaskNumber(rec.To), rec.Transport, rec.Status)
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return errors.New("no delivery report in time")
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	st := tr.Stats()
+	fmt.Printf("== webhook: %d request(s), %d report(s) forwarded, %d duplicate(s), %d unauthorized\n",
+		st.Requests, st.Forwarded, st.Duplicates, st.Unauthorized)
+	fmt.Printf("== operator: %d submit request(s), %d accepted\n", sim.Requests(), len(sim.Received()))
+	return nil
+}
+
+// randomSecret is a fresh webhook secret for this run.
+func randomSecret() string {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,181 @@
+package httptransport
+
+import (
+	"sync"
+	"time"
+
+	"github.com/azenna/advox/transport"
+)
+
+// correlator remembers recent submits (operator ids ↔ message ids) and the
+// last status forwarded per message, and holds reports that outran their
+// submit's answer. Everything it keeps is bounded.
+type correlator struct {
+	mu       sync.Mutex
+	msgByOp  *bounded[string, string]
+	opsByMsg *bounded[string, []string]
+	last     *bounded[string, transport.Status]
+	parked   map[string][]*parkedReport // by operator id
+}
+
+type parkedReport struct {
+	r     transport.Report
+	timer *time.Timer
+}
+
+func newCorrelator(remember int) *correlator {
+	return &correlator{
+		msgByOp:  newBounded[string, string](remember),
+		opsByMsg: newBounded[string, []string](remember),
+		last:     newBounded[string, transport.Status](remember),
+		parked:   make(map[string][]*parkedReport),
+	}
+}
+
+// learn records an accepted submit and returns the parked reports it
+// matches, now carrying the message id. The caller dispatches them.
+func (c *correlator) learn(msgID string, opIDs []string) []transport.Report {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.opsByMsg.put(msgID, opIDs)
+	var out []transport.Report
+	for _, op := range opIDs {
+		c.msgByOp.put(op, msgID)
+		for _, p := range c.parked[op] {
+			if p.timer.Stop() {
+				p.r.MessageID = msgID
+				out = append(out, p.r)
+			}
+		}
+		delete(c.parked, op)
+	}
+	return out
+}
+
+// enrich fills the id a report lacks from what the correlator knows and
+// reports whether either id was known.
+func (c *correlator) enrich(r *transport.Report) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	known := false
+	if r.OperatorID != "" {
+		if id, ok := c.msgByOp.get(r.OperatorID); ok {
+			known = true
+			if r.MessageID == "" {
+				r.MessageID = id
+			}
+		}
+	}
+	if r.MessageID != "" {
+		if ops, ok := c.opsByMsg.get(r.MessageID); ok {
+			known = true
+			if r.OperatorID == "" && len(ops) == 1 {
+				r.OperatorID = ops[0]
+			}
+		}
+	}
+	return known
+}
+
+// park holds r until learn matches its operator id or d passes; then
+// expire is called with r (from a timer goroutine).
+func (c *correlator) park(r transport.Report, d time.Duration, expire func(transport.Report)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := &parkedReport{r: r}
+	p.timer = time.AfterFunc(d, func() {
+		if c.unpark(p) {
+			expire(p.r)
+		}
+	})
+	c.parked[r.OperatorID] = append(c.parked[r.OperatorID], p)
+}
+
+// unpark removes p and reports whether it was still parked.
+func (c *correlator) unpark(p *parkedReport) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	list := c.parked[p.r.OperatorID]
+	for i, q := range list {
+		if q == p {
+			list = append(list[:i], list[i+1:]...)
+			if len(list) == 0 {
+				delete(c.parked, p.r.OperatorID)
+			} else {
+				c.parked[p.r.OperatorID] = list
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// releaseAll unparks every report whose timer has not fired and returns
+// them: called when no submit is in flight any more, so none can match.
+func (c *correlator) releaseAll() []transport.Report {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []transport.Report
+	for op, list := range c.parked {
+		for _, p := range list {
+			if p.timer.Stop() {
+				out = append(out, p.r)
+			}
+		}
+		delete(c.parked, op)
+	}
+	return out
+}
+
+// admit records r's status and reports whether it is news: a status the
+// message could move to. Duplicates and regressions are refused.
+func (c *correlator) admit(r transport.Report) bool {
+	key := "op:" + r.OperatorID
+	if r.OperatorID == "" {
+		key = "ref:" + r.MessageID
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	prev, _ := c.last.get(key)
+	if !prev.CanBecome(r.Status) {
+		return false
+	}
+	c.last.put(key, r.Status)
+	return true
+}
+
+// bounded is a map that forgets its oldest keys beyond a capacity.
+type bounded[K comparable, V any] struct {
+	limit int
+	m     map[K]V
+	order []K // insertion order; order[head:] are live
+	head  int
+}
+
+func newBounded[K comparable, V any](limit int) *bounded[K, V] {
+	return &bounded[K, V]{limit: limit, m: make(map[K]V)}
+}
+
+func (b *bounded[K, V]) get(k K) (V, bool) {
+	v, ok := b.m[k]
+	return v, ok
+}
+
+func (b *bounded[K, V]) put(k K, v V) {
+	if _, ok := b.m[k]; !ok {
+		if len(b.m) >= b.limit {
+			delete(b.m, b.order[b.head])
+			var zero K
+			b.order[b.head] = zero
+			b.head++
+			if b.head > len(b.order)/2 {
+				b.order = append(b.order[:0], b.order[b.head:]...)
+				b.head = 0
+			}
+		}
+		b.order = append(b.order, k)
+	}
+	b.m[k] = v
+}
+
+func (b *bounded[K, V]) len() int { return len(b.m) }

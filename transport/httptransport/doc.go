@@ -1,0 +1,36 @@
+// Package httptransport sends SMS through operators and aggregators that
+// are reached over HTTP, and receives their delivery reports on a webhook.
+//
+// Every operator speaks its own dialect, so one Transport is configured
+// with a Profile: the request (method, path, body encoding, field names,
+// authentication), how to read the answer (message id, parts, price), a
+// Classifier that turns (HTTP status, body) into accepted, throttled,
+// not-sent, outcome-unknown or rejected, and the delivery-report dialect
+// (fields, status mapping, time format, the acknowledgement the operator
+// expects). Adding an operator means writing a Profile value, not forking
+// the transport. Built-in profiles: Kannel (sendsms), Elks46, SinchBatches
+// and GenericJSON, a documented schema for gateways without a dialect.
+//
+// The transport keeps the contract's promise of never causing a duplicate
+// SMS: only failures that prove the operator never took the message (the
+// request was never fully written, HTTP 429, a profile's own "not
+// accepted" answer) are reported as safe to retry; a timeout or reset after
+// the request left, a 5xx from a proxy or a malformed 2xx answer is
+// outcome-unknown. Go's own transparent retry of idempotent requests on a
+// reused connection is disabled for submits, because an operator's GET is
+// not idempotent.
+//
+// Delivery reports arrive on the http.Handler returned by Webhook, which the
+// application mounts at Config.CallbackURL. It authenticates the caller (a
+// shared-secret URL token, basic auth, or an HMAC-SHA256 signature with
+// timestamp and nonce), bounds the body, parses the profile's dialect,
+// drops duplicates and regressions, parks a report that outruns its submit
+// answer until the operator id is known, and acknowledges with the
+// profile's exact body before the Client's handler runs.
+//
+// Error strings never contain credentials, message text or recipient
+// numbers; operator messages quoted in errors are masked.
+//
+// Package operatortest holds an embeddable operator simulator speaking each
+// built-in dialect, with fault injection.
+package httptransport

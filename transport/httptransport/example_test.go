@@ -1,0 +1,169 @@
+package httptransport_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"time"
+
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/httptransport"
+	"github.com/azenna/advox/transport/httptransport/operatortest"
+)
+
+// Sending through Kannel's sendsms interface (here the simulator).
+func ExampleNew() {
+	sim := operatortest.NewServer(operatortest.Kannel, nil)
+	defer sim.Close()
+
+	tr, err := httptransport.New(httptransport.Config{
+		Profile: httptransport.Kannel(),
+		BaseURL: sim.URL(),
+		Credentials: httptransport.Credentials{
+			User: operatortest.DefaultUser, Password: operatortest.DefaultPassword,
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+
+	res, err := tr.Submit(context.Background(), &transport.Message{
+		ID:       "msg-1",
+		From:     transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric},
+		To:       "+46701234567",
+		Encoding: transport.UCS2,
+		Parts:    []string{"Hej då 👋"},
+	})
+	fmt.Println(tr.Name(), len(res.OperatorIDs), err)
+	got := sim.Received()[0]
+	fmt.Println(got.To, got.Encoding, got.Text)
+	// Output:
+	// http:kannel 0 <nil>
+	// +46701234567 ucs2 Hej då 👋
+}
+
+// Receiving delivery reports: mount Webhook where CallbackURL points.
+func ExampleTransport_Webhook() {
+	sim := operatortest.NewServer(operatortest.Elks46, nil)
+	defer sim.Close()
+	mux := http.NewServeMux()
+	app := httptest.NewServer(mux)
+	defer app.Close()
+
+	tr, err := httptransport.New(httptransport.Config{
+		Profile: httptransport.Elks46(),
+		BaseURL: sim.URL(),
+		Credentials: httptransport.Credentials{
+			User: operatortest.DefaultUser, Password: operatortest.DefaultPassword,
+		},
+		CallbackURL: app.URL + "/sms/reports",
+		Webhook:     httptransport.WebhookConfig{Secret: "a-long-random-webhook-token"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	mux.Handle("/sms/reports", tr.Webhook())
+
+	got := make(chan transport.Report, 1)
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) { got <- r })
+
+	res, err := tr.Submit(context.Background(), &transport.Message{
+		ID: "msg-7", From: transport.Sender{Value: "Advox"}, To: "+46701234567",
+		Encoding: transport.GSM7, Parts: []string{"Your order has shipped"}, ReportRequested: true,
+	})
+	if err != nil {
+		panic(err)
+	}
+	// The operator delivers the message and calls the webhook.
+	code, _ := sim.SendReport(context.Background(), operatortest.Report{
+		ID: res.OperatorIDs[0], Status: transport.StatusDelivered,
+	})
+	r := <-got
+	fmt.Println(code, r.MessageID, r.OperatorID == res.OperatorIDs[0], r.Status)
+	// Output:
+	// 200 msg-7 true delivered
+}
+
+// Adding an operator by writing a profile: a fictional "Acme" gateway that
+// takes GET /send?key=…&dst=…&msg=… and answers "OK <id>" in plain text,
+// and "BUSY" with 200 when it is throttling.
+func ExampleProfile() {
+	acme := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("key") != "acme-key" {
+			http.Error(w, "bad key", http.StatusForbidden)
+			return
+		}
+		fmt.Fprint(w, "OK 7f3a9\n")
+	}))
+	defer acme.Close()
+
+	profile := httptransport.Profile{
+		Name:   "acme",
+		Method: http.MethodGet,
+		Path:   "/send",
+		Body:   httptransport.BodyQuery,
+		Auth:   httptransport.Auth{Kind: httptransport.AuthFields, TokenField: "key"},
+		Fields: httptransport.Fields{From: "src", To: "dst", Text: "msg"},
+		Response: httptransport.ResponseSpec{
+			Format:    httptransport.ResponseText,
+			IDPattern: regexp.MustCompile(`^OK (\w+)`),
+			RequireID: true,
+		},
+		Classify: func(r httptransport.Reply) httptransport.Class {
+			if r.StatusCode == http.StatusOK && string(r.Body) == "BUSY" {
+				return httptransport.Throttled
+			}
+			return httptransport.DefaultClassifier(r)
+		},
+	}
+	tr, err := httptransport.New(httptransport.Config{
+		Profile: profile, BaseURL: acme.URL,
+		Credentials: httptransport.Credentials{Token: "acme-key"},
+		Timeout:     10 * time.Second,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	res, err := tr.Submit(context.Background(), &transport.Message{
+		ID: "m1", From: transport.Sender{Value: "Advox"}, To: "+46701234567",
+		Encoding: transport.GSM7, Parts: []string{"hi"},
+	})
+	fmt.Println(res.OperatorIDs, err)
+	// Output:
+	// [7f3a9] <nil>
+}
+
+func ExampleParseRetryAfter() {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	d, ok := httptransport.ParseRetryAfter("Thu, 02 Jan 2025 03:05:05 GMT", now)
+	fmt.Println(d, ok)
+	d, ok = httptransport.ParseRetryAfter("7", now)
+	fmt.Println(d, ok)
+	// Output:
+	// 1m0s true
+	// 7s true
+}
+
+func ExampleMaskNumber() {
+	fmt.Println(httptransport.MaskNumber("+46701234567"))
+	// Output: +46*******67
+}
+
+// An operator (or gateway) signing a GenericJSON delivery report for an
+// InboundHMAC webhook.
+func ExampleSign() {
+	body := []byte(`{"id":"gw-1","reference":"msg-1","status":"delivered"}`)
+	sig := httptransport.Sign("shared-secret-0123456789", "1700000000", "nonce-1", body)
+	fmt.Printf("%s: 1700000000\n%s: nonce-1\n%s: sha256=%x\n",
+		httptransport.DefaultTimestampHeader, httptransport.DefaultNonceHeader,
+		httptransport.DefaultSignatureHeader, sig)
+	// Output:
+	// X-Advox-Timestamp: 1700000000
+	// X-Advox-Nonce: nonce-1
+	// X-Advox-Signature: sha256=c69c11235210311ea3d31cf5306a08ef0612388eed9a331f0361ccc721d21660
+}

@@ -1,0 +1,157 @@
+package operatortest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/azenna/advox/transport"
+)
+
+// Report is a delivery report for SendReport to send, with optional
+// tampering to test the webhook's defences.
+type Report struct {
+	// ID is the Message.ID of an accepted message; its callback URL is
+	// where the report goes.
+	ID string
+	// Status is the status to report, in the core vocabulary; the dialect
+	// maps it onto its own values.
+	Status transport.Status
+	// ErrorCode is the operator error code to report (dialects that carry
+	// one).
+	ErrorCode string
+	// At is the report's time; zero means now.
+	At time.Time
+	// UnknownID names an operator id the operator never issued and no
+	// reference (Kannel, whose reports carry only the reference: an
+	// unknown reference).
+	UnknownID bool
+	// OmitReference leaves out the client reference and the callback
+	// URL's "ref", so only the operator id can correlate the report.
+	OmitReference bool
+	// BadCredentials sends a wrong token, basic-auth password or
+	// signature.
+	BadCredentials bool
+	// StaleTimestamp signs with a timestamp an hour old (GenericJSON).
+	StaleTimestamp bool
+}
+
+// recordedReport is a sent report request, kept for ReplayLastReport.
+type recordedReport struct {
+	id     string
+	status transport.Status
+	method string
+	url    string
+	header http.Header
+	body   []byte
+}
+
+var errNoCallback = errors.New("operatortest: the message has no callback URL")
+
+// SendReport sends r to the callback URL of the message it names and
+// returns the webhook's HTTP status.
+func (s *Server) SendReport(ctx context.Context, r Report) (int, error) {
+	m, ok := s.find(r.ID)
+	if !ok {
+		return 0, errors.New("operatortest: no accepted message with id " + strconv.Quote(r.ID))
+	}
+	if m.Callback == "" {
+		return 0, errNoCallback
+	}
+	if r.At.IsZero() {
+		r.At = s.cfg.Now()
+	}
+	s.mu.Lock()
+	s.seq++
+	n := s.seq
+	s.mu.Unlock()
+	_, refOnly := s.d.(kannel) // Kannel reports name the message by ref only
+	unknownRef := ""
+	if r.UnknownID {
+		m.ID = s.d.newID(1_000_000 + n)
+		if refOnly {
+			unknownRef = "unknown-" + strconv.Itoa(n)
+		}
+	}
+	if r.OmitReference || r.UnknownID {
+		m.Reference = ""
+	}
+	callback, err := s.d.callbackURL(m, r, s.cfg.Now())
+	if err != nil {
+		return 0, err
+	}
+	u, err := url.Parse(callback)
+	if err != nil {
+		return 0, err
+	}
+	q := u.Query()
+	switch {
+	case unknownRef != "":
+		q.Set("ref", unknownRef)
+	case r.OmitReference || r.UnknownID:
+		q.Del("ref")
+	}
+	if r.BadCredentials {
+		if q.Has("token") {
+			q.Set("token", "wrong-token-wrong-token")
+		}
+		if u.User != nil {
+			u.User = url.UserPassword(u.User.Username(), "wrong-password-wrong")
+		}
+	}
+	u.RawQuery = q.Encode()
+	rec, err := s.d.report(m, r, u, &s.cfg, s.nonce(n))
+	if err != nil {
+		return 0, err
+	}
+	rec.id, rec.status = r.ID, r.Status
+	return s.send(ctx, rec)
+}
+
+// ReplayLastReport sends the last report request again, byte for byte
+// (same nonce and signature): a duplicate, or for a signed dialect a
+// replay the webhook must refuse.
+func (s *Server) ReplayLastReport(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	rec := s.last
+	s.mu.Unlock()
+	if rec == nil {
+		return 0, errors.New("operatortest: no report sent yet")
+	}
+	return s.send(ctx, rec)
+}
+
+func (s *Server) nonce(n int) string {
+	return "nonce-" + strconv.Itoa(n) + "-" + strconv.FormatInt(s.cfg.Now().UnixNano(), 36)
+}
+
+// send performs a recorded report request and logs the outcome.
+func (s *Server) send(ctx context.Context, rec *recordedReport) (int, error) {
+	s.mu.Lock()
+	s.last = rec
+	s.mu.Unlock()
+	var body io.Reader
+	if rec.body != nil {
+		body = bytes.NewReader(rec.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, rec.method, rec.url, body)
+	code := 0
+	if err == nil {
+		req.Header = rec.header.Clone()
+		var resp *http.Response
+		if resp, err = s.client.Do(req); err == nil {
+			io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+			resp.Body.Close()
+			code = resp.StatusCode
+		}
+	}
+	s.mu.Lock()
+	s.sent = append(s.sent, SentReport{ID: rec.id, Status: rec.status, Code: code, Err: err})
+	s.mu.Unlock()
+	return code, err
+}

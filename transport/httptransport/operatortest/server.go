@@ -1,0 +1,363 @@
+package operatortest
+
+import (
+	"context"
+	"crypto/x509"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/azenna/advox/transport"
+)
+
+// The credentials a Server expects when Config leaves them empty.
+const (
+	DefaultUser          = "advox"
+	DefaultPassword      = "operator-password"
+	DefaultToken         = "operator-token"
+	DefaultSigningSecret = "operatortest-signing-secret"
+	DefaultSlowFor       = time.Second
+)
+
+// Config configures a Server; nil or zero fields mean the defaults.
+type Config struct {
+	// User and Password are the credentials Kannel (username/password) and
+	// 46elks (basic auth) submits must carry.
+	User, Password string
+	// Token is the bearer token Sinch and GenericJSON submits must carry.
+	Token string
+	// SigningSecret is the HMAC key GenericJSON reports are signed with.
+	SigningSecret string
+	// AutoReport sends a "delivered" report for every accepted message
+	// that carries a callback URL.
+	AutoReport bool
+	// ReportDelay delays automatic reports (late reports).
+	ReportDelay time.Duration
+	// SlowFor is how long FaultSlow holds its answer.
+	SlowFor time.Duration
+	// TLS serves HTTPS with httptest's self-signed certificate (see
+	// Certificate).
+	TLS bool
+	// Now is the clock for report times and signatures; nil is time.Now.
+	Now func() time.Time
+}
+
+func (c Config) withDefaults() Config {
+	if c.User == "" {
+		c.User = DefaultUser
+	}
+	if c.Password == "" {
+		c.Password = DefaultPassword
+	}
+	if c.Token == "" {
+		c.Token = DefaultToken
+	}
+	if c.SigningSecret == "" {
+		c.SigningSecret = DefaultSigningSecret
+	}
+	if c.SlowFor <= 0 {
+		c.SlowFor = DefaultSlowFor
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Message is a submit the simulator accepted.
+type Message struct {
+	// ID is the operator id the simulator gave the message (Kannel answers
+	// no id, but its reports still name one internally).
+	ID string
+	// Reference is the library's message id as the operator saw it: the
+	// client reference, or the "ref" of the callback URL.
+	Reference string
+	// From, To and Text are as received; Text is the whole text.
+	From, To, Text string
+	// Encoding is the encoding the operator used: the one requested
+	// (Kannel coding, GenericJSON encoding) or, for dialects that take
+	// none, GSM-7 when the text fits it.
+	Encoding transport.Encoding
+	// Callback is the delivery-report URL as received (Kannel's escapes
+	// unexpanded), empty when none was given.
+	Callback string
+	// Fault is the fault the submit was answered with.
+	Fault Fault
+}
+
+// SentReport is a report the simulator sent and what the webhook answered.
+type SentReport struct {
+	ID     string
+	Status transport.Status
+	// Code is the webhook's HTTP status (0 when the request failed).
+	Code int
+	Err  error
+}
+
+// Server is a running operator simulator. Its methods are safe for
+// concurrent use.
+type Server struct {
+	d      dialect
+	cfg    Config
+	srv    *httptest.Server
+	client *http.Client
+	ctx    context.Context // canceled by Close
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	faults   []Fault
+	received []Message
+	requests int
+	sent     []SentReport
+	last     *recordedReport
+	seq      int
+}
+
+// NewServer starts a simulator speaking d on a loopback port.
+func NewServer(d Dialect, cfg *Config) *Server {
+	var c Config
+	if cfg != nil {
+		c = *cfg
+	}
+	s := &Server{
+		d:   d.impl(),
+		cfg: c.withDefaults(),
+		client: &http.Client{
+			Timeout:   5 * time.Second,
+			Transport: &http.Transport{MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second},
+		},
+	}
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	if s.cfg.TLS {
+		s.srv.StartTLS()
+	} else {
+		s.srv.Start()
+	}
+	return s
+}
+
+// Certificate is the server's TLS certificate (nil without Config.TLS),
+// for the transport's RootCAs.
+func (s *Server) Certificate() *x509.Certificate { return s.srv.Certificate() }
+
+// URL is the BaseURL to configure the transport with.
+func (s *Server) URL() string { return s.srv.URL + s.d.base() }
+
+// Close stops the server, cancels slow answers and pending reports, and
+// waits for everything it started.
+func (s *Server) Close() {
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.stop()
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+	s.wg.Wait()
+	s.client.CloseIdleConnections()
+}
+
+// Inject queues faults; each submit answers with the next one.
+func (s *Server) Inject(faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, faults...)
+}
+
+// Received returns the messages accepted so far, in arrival order.
+func (s *Server) Received() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.received...)
+}
+
+// Requests is the number of submit requests that reached the server,
+// whatever they were answered.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// Sent returns the reports sent so far and the webhook's answers.
+func (s *Server) Sent() []SentReport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SentReport(nil), s.sent...)
+}
+
+// take pops the next fault and counts the request.
+func (s *Server) take() Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests++
+	if len(s.faults) == 0 {
+		return FaultNone
+	}
+	f := s.faults[0]
+	s.faults = s.faults[1:]
+	return f
+}
+
+// record stores an accepted message under a fresh operator id.
+func (s *Server) record(m Message) Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	m.ID = s.d.newID(s.seq)
+	s.received = append(s.received, m)
+	return m
+}
+
+func (s *Server) find(id string) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.received {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return Message{}, false
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != s.d.base()+s.d.path() {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != s.d.method() {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	f := s.take()
+	if f == FaultResetBeforeRead {
+		reset(w)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return
+	}
+	m, refusal := s.d.parse(r, body, &s.cfg)
+	if refusal != nil {
+		refusal.write(w)
+		return
+	}
+	if a := s.faultAnswer(f, m); a != nil {
+		a.write(w)
+		return
+	}
+	m.Fault = f
+	m = s.record(m)
+	ok := s.d.accepted(m)
+	switch f {
+	case FaultSlow:
+		select {
+		case <-time.After(s.cfg.SlowFor):
+		case <-r.Context().Done():
+		case <-s.ctx.Done():
+		}
+	case FaultTruncated:
+		ok.body = ok.body[:len(ok.body)/2]
+	case FaultAcceptThenReset:
+		reset(w) // no automatic report: SendReport settles it when a test wants
+		return
+	case FaultReportBeforeResponse:
+		s.SendReport(r.Context(), Report{ID: m.ID, Status: transport.StatusDelivered, OmitReference: true})
+	}
+	ok.write(w)
+	s.autoReport(m)
+}
+
+// faultAnswer is the answer of a fault that refuses the message.
+func (s *Server) faultAnswer(f Fault, m Message) *answer {
+	throttled := `{"status":"throttled"}`
+	switch f {
+	case FaultThrottle:
+		return &answer{status: http.StatusTooManyRequests, body: "Too Many Requests"}
+	case FaultThrottleRetryAfter:
+		return &answer{status: http.StatusTooManyRequests, body: "Too Many Requests", header: http.Header{"Retry-After": {"2"}}}
+	case FaultThrottleRetryAfterDate:
+		at := s.cfg.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
+		return &answer{status: http.StatusTooManyRequests, body: "Too Many Requests", header: http.Header{"Retry-After": {at}}}
+	case FaultThrottle200:
+		return &answer{status: http.StatusOK, ctype: "application/json", body: throttled}
+	case FaultThrottle403:
+		return &answer{status: http.StatusForbidden, ctype: "application/json", body: throttled}
+	case FaultNotAccepted:
+		return s.d.notAccepted()
+	case FaultReject:
+		return s.d.rejected(m)
+	case FaultServerError:
+		return s.d.serverError()
+	case FaultProxyHTML:
+		return &answer{status: http.StatusBadGateway, ctype: "text/html", body: htmlPage("502 Bad Gateway")}
+	case FaultHTML200:
+		return &answer{status: http.StatusOK, ctype: "text/html", body: htmlPage("Welcome")}
+	}
+	return nil
+}
+
+func htmlPage(title string) string {
+	return "<html><head><title>" + title + "</title></head><body><h1>" + title + "</h1><hr><center>nginx</center></body></html>\n"
+}
+
+// autoReport schedules the automatic "delivered" report of m.
+func (s *Server) autoReport(m Message) {
+	if !s.cfg.AutoReport || m.Callback == "" {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if s.cfg.ReportDelay > 0 {
+			t := time.NewTimer(s.cfg.ReportDelay)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-s.ctx.Done():
+				return
+			}
+		}
+		s.SendReport(s.ctx, Report{ID: m.ID, Status: transport.StatusDelivered})
+	}()
+}
+
+// answer is an HTTP answer.
+type answer struct {
+	status int
+	ctype  string
+	body   string
+	header http.Header
+}
+
+func (a *answer) write(w http.ResponseWriter) {
+	for k, v := range a.header {
+		w.Header()[k] = v
+	}
+	ct := a.ctype
+	if ct == "" {
+		ct = "text/plain; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(a.status)
+	io.WriteString(w, a.body)
+}
+
+// reset closes the connection under w with an RST and without an answer.
+func reset(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+}

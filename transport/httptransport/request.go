@@ -1,0 +1,168 @@
+package httptransport
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/azenna/advox/transport"
+)
+
+// field is one request field; array sends a JSON one-element array.
+type field struct {
+	name, value string
+	array       bool
+}
+
+// fields lists the request fields of m, credentials included when the
+// profile sends them as fields.
+func (t *Transport) fields(m *transport.Message) []field {
+	f := &t.p.Fields
+	var out []field
+	add := func(name, value string) {
+		if name != "" {
+			out = append(out, field{name: name, value: value})
+		}
+	}
+	add(f.From, m.From.Value)
+	if f.To != "" {
+		out = append(out, field{name: f.To, value: m.To, array: f.ToArray})
+	}
+	add(f.Text, m.Text())
+	add(f.Reference, m.ID)
+	if f.ValidFor != "" && m.ValidFor > 0 {
+		unit := f.ValidForUnit
+		if unit <= 0 {
+			unit = 1e9
+		}
+		add(f.ValidFor, strconv.FormatInt(int64((m.ValidFor+unit-1)/unit), 10))
+	}
+	for k, v := range f.Static {
+		add(k, v)
+	}
+	for k, v := range f.ByEncoding[m.Encoding] {
+		add(k, v)
+	}
+	if m.ReportRequested {
+		for k, v := range f.WhenReport {
+			add(k, v)
+		}
+		if t.callback != nil {
+			add(f.Callback, t.callbackURL(m.ID))
+		}
+	}
+	if t.p.Auth.Kind == AuthFields {
+		out = append(out, t.credentialFields()...)
+	}
+	return out
+}
+
+// credentialFields lists the credentials as named by the profile.
+func (t *Transport) credentialFields() []field {
+	var out []field
+	a, c := &t.p.Auth, &t.creds
+	for _, f := range [...]field{{a.UserField, c.User, false}, {a.PasswordField, c.Password, false}, {a.TokenField, c.Token, false}} {
+		if f.name != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// callbackURL is the delivery-report URL for message id: Config.CallbackURL
+// plus the message id, the webhook credentials, and the profile's verbatim
+// CallbackQuery (which may hold operator escapes such as Kannel's %d).
+func (t *Transport) callbackURL(id string) string {
+	u := *t.callback
+	q := u.Query()
+	q.Set(RefParam, id)
+	switch t.p.Reports.Auth {
+	case InboundToken:
+		q.Set(TokenParam, t.hook.Secret)
+	case InboundBasic:
+		u.User = url.UserPassword(t.hook.User, t.hook.Password)
+	}
+	u.RawQuery = q.Encode()
+	if t.p.Reports.CallbackQuery != "" {
+		u.RawQuery += "&" + t.p.Reports.CallbackQuery
+	}
+	return u.String()
+}
+
+// newRequest builds a fresh submit request for m. Each attempt gets its own
+// request and body.
+func (t *Transport) newRequest(ctx context.Context, m *transport.Message) (*http.Request, error) {
+	u := *t.endpoint
+	q := u.Query()
+	fields := t.fields(m)
+	if t.p.Auth.Kind == AuthQuery {
+		for _, f := range t.credentialFields() {
+			q.Set(f.name, f.value)
+		}
+	}
+	var body []byte
+	contentType := ""
+	switch t.p.Body {
+	case BodyQuery:
+		for _, f := range fields {
+			q.Add(f.name, f.value)
+		}
+	case BodyForm:
+		v := url.Values{}
+		for _, f := range fields {
+			v.Add(f.name, f.value)
+		}
+		body, contentType = []byte(v.Encode()), "application/x-www-form-urlencoded"
+	case BodyJSON:
+		obj := make(map[string]any, len(fields))
+		for _, f := range fields {
+			if f.array {
+				obj[f.name] = []string{f.value}
+			} else {
+				obj[f.name] = f.value
+			}
+		}
+		var err error
+		if body, err = json.Marshal(obj); err != nil {
+			return nil, err
+		}
+		contentType = "application/json"
+	}
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, t.p.method(), u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	if body == nil {
+		// net/http silently resends a GET (or any request it deems
+		// idempotent) on a reused connection that fails after the
+		// write. An operator's GET sendsms is not idempotent, so the
+		// request gets a non-rewindable empty body: nothing is sent on
+		// the wire, and it is never replayed.
+		req.Body, req.GetBody, req.ContentLength = noReplayBody{}, nil, 0
+	} else {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept", "application/json, text/plain;q=0.9, */*;q=0.1")
+	req.Header.Set("User-Agent", "advox-httptransport")
+	switch t.p.Auth.Kind {
+	case AuthBasic:
+		req.SetBasicAuth(t.creds.User, t.creds.Password)
+	case AuthBearer:
+		req.Header.Set("Authorization", "Bearer "+t.creds.Token)
+	case AuthHeader:
+		req.Header.Set(t.p.Auth.Header, t.creds.Token)
+	}
+	return req, nil
+}
+
+// noReplayBody is an empty request body that net/http cannot rewind, so it
+// never retries the request on its own.
+type noReplayBody struct{}
+
+func (noReplayBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (noReplayBody) Close() error             { return nil }

@@ -1,0 +1,251 @@
+package httptransport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/azenna/advox/transport"
+)
+
+// Transport sends SMS through an HTTP operator API described by a Profile
+// and receives its delivery reports on Webhook. It implements
+// transport.Transport and transport.ReportSource and is safe for
+// concurrent use.
+type Transport struct {
+	name     string
+	p        Profile
+	endpoint *url.URL
+	callback *url.URL // nil: no callback URL is sent
+	creds    Credentials
+	client   *http.Client
+	ownsIdle bool // the default client: Close closes its idle connections
+	timeout  time.Duration
+	hook     WebhookConfig
+
+	handler atomic.Pointer[transport.ReportHandler]
+	corr    *correlator
+	nonces  *nonceCache
+	stats   counters
+
+	inflight atomic.Int64 // submits waiting for an answer
+	ctx      context.Context
+	cancel   context.CancelFunc
+	mu       sync.Mutex // guards closed and wg.Add
+	closed   bool
+	wg       sync.WaitGroup // submits and report handler calls
+}
+
+var (
+	_ transport.Transport    = (*Transport)(nil)
+	_ transport.ReportSource = (*Transport)(nil)
+)
+
+// New returns a Transport for cfg. It makes no network call.
+func New(cfg Config) (*Transport, error) {
+	endpoint, callback, err := cfg.validate()
+	if err != nil {
+		return nil, fmt.Errorf("httptransport: invalid config: %w", err)
+	}
+	t := &Transport{
+		name:     cfg.Name,
+		p:        cfg.Profile,
+		endpoint: endpoint,
+		callback: callback,
+		creds:    cfg.Credentials,
+		timeout:  cfg.Timeout,
+		hook:     cfg.Webhook.withDefaults(),
+	}
+	if t.name == "" {
+		t.name = "http:" + cfg.Profile.Name
+	}
+	if t.timeout == 0 {
+		t.timeout = DefaultTimeout
+	}
+	if cfg.HTTPClient != nil {
+		t.client = withoutRedirects(cfg.HTTPClient)
+	} else {
+		t.client, t.ownsIdle = newDefaultClient(cfg.TLS, t.timeout), true
+	}
+	t.corr = newCorrelator(t.hook.Remember)
+	t.nonces = newNonceCache()
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	return t, nil
+}
+
+// Name implements transport.Transport.
+func (t *Transport) Name() string { return t.name }
+
+// SetReportHandler implements transport.ReportSource.
+func (t *Transport) SetReportHandler(h transport.ReportHandler) {
+	if h == nil {
+		t.handler.Store(nil)
+		return
+	}
+	t.handler.Store(&h)
+}
+
+// begin registers a unit of work unless the transport is closed.
+func (t *Transport) begin() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false
+	}
+	t.wg.Add(1)
+	return true
+}
+
+// Close implements transport.Transport: it cancels submits in flight,
+// drops parked reports, waits for running report handlers (whose context
+// it cancels) and closes the default client's idle connections.
+func (t *Transport) Close() error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	t.mu.Unlock()
+	t.cancel()
+	for range t.corr.releaseAll() {
+		t.stats.dropped.Add(1)
+		t.wg.Done()
+	}
+	t.wg.Wait()
+	if t.ownsIdle {
+		t.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// Submit implements transport.Transport: one HTTP request, classified.
+func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	if m == nil {
+		return transport.Result{}, t.fail(Rejected, 0, "nil message", nil)
+	}
+	if !t.begin() {
+		return transport.Result{}, closedError(t.name)
+	}
+	defer t.wg.Done()
+	t.inflight.Add(1)
+	defer func() {
+		if t.inflight.Add(-1) == 0 {
+			// No submit can learn a parked report's id any more.
+			t.unparked(t.corr.releaseAll(), false)
+		}
+	}()
+
+	attempt, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	defer context.AfterFunc(t.ctx, cancel)()
+	tr := newWriteTrace()
+	req, err := t.newRequest(tr.attach(attempt), m)
+	if err != nil {
+		return transport.Result{}, t.fail(Rejected, 0, "cannot build the request", nil)
+	}
+	resp, err := t.client.Do(req)
+	if err != nil {
+		return transport.Result{}, t.sendError(ctx, err, tr.wrote())
+	}
+	body, readErr := readLimited(resp.Body, maxResponse)
+	resp.Body.Close()
+	reply := Reply{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
+	class := t.p.classify(reply)
+	if class != Accepted {
+		return transport.Result{}, t.refusal(class, reply, m)
+	}
+	if readErr != nil {
+		return transport.Result{}, t.fail(OutcomeUnknown, resp.StatusCode, "accepted answer cut short: "+readErr.Error(), nil)
+	}
+	ans, err := t.p.Response.Read(body)
+	if err != nil {
+		return transport.Result{}, t.fail(OutcomeUnknown, resp.StatusCode, "malformed accepted answer: "+err.Error(), nil)
+	}
+	t.unparked(t.corr.learn(m.ID, ans.IDs), true)
+	return transport.Result{OperatorIDs: ans.IDs}, nil
+}
+
+// fail builds an *Error.
+func (t *Transport) fail(c Class, status int, msg string, cause error) *Error {
+	return &Error{Transport: t.name, Class: c, StatusCode: status, Message: msg, Err: cause}
+}
+
+// refusal is the error of a non-accepted answer: the operator's message,
+// redacted, and for a throttle the Retry-After hint.
+func (t *Transport) refusal(c Class, r Reply, m *transport.Message) error {
+	e := t.fail(c, r.StatusCode, t.operatorMessage(r, m), nil)
+	if c == Throttled {
+		if d, ok := ParseRetryAfter(r.Header.Get("Retry-After"), time.Now()); ok {
+			return &transport.RetryAfterError{After: d, Err: e}
+		}
+	}
+	return e
+}
+
+// operatorMessage extracts the operator's explanation from a refusal,
+// scrubbed of credentials, the message's text and recipient, and numbers.
+func (t *Transport) operatorMessage(r Reply, m *transport.Message) string {
+	if isHTML(r) {
+		return "HTML page"
+	}
+	msg := string(r.Body)
+	if path := t.p.Response.Error; path != "" {
+		if v, err := decodeJSON(r.Body); err == nil {
+			if s, ok := scalar(lookup(v, path)); ok {
+				msg = s
+			}
+		}
+	}
+	red := redactor{
+		secrets: []string{t.creds.Password, t.creds.Token, t.creds.User, t.hook.Secret, t.hook.Password, m.Text()},
+		numbers: []string{m.To, trimPlus(m.To)},
+	}
+	return red.clean(msg)
+}
+
+// sendError classifies a request that got no answer: NotSent if the
+// request was never completely written, OutcomeUnknown otherwise. The
+// caller's context error stays reachable with errors.Is; internal timeouts
+// are described, not wrapped, so they are never mistaken for the caller's.
+func (t *Transport) sendError(ctx context.Context, err error, wrote bool) error {
+	class, when := NotSent, "before the request was sent"
+	if wrote {
+		class, when = OutcomeUnknown, "after the request was sent"
+	}
+	cause := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		cause = ue.Err
+	}
+	switch {
+	case ctx.Err() != nil:
+		return t.fail(class, 0, "canceled "+when, ctx.Err())
+	case t.ctx.Err() != nil:
+		return t.fail(class, 0, "transport closed "+when, nil)
+	case errors.Is(cause, context.DeadlineExceeded) || errors.Is(cause, context.Canceled):
+		return t.fail(class, 0, "timed out "+when, nil)
+	}
+	red := redactor{secrets: []string{t.creds.Password, t.creds.Token, t.hook.Secret}}
+	return t.fail(class, 0, "failed "+when+": "+red.clean(cause.Error()), cause)
+}
+
+// isHTML reports whether a reply is an HTML page (a proxy's error page),
+// which is never quoted. The body is sniffed rather than the header
+// trusted: Kannel labels its one-line text answers text/html.
+func isHTML(r Reply) bool {
+	return strings.HasPrefix(http.DetectContentType(r.Body), "text/html")
+}
+
+func trimPlus(s string) string {
+	if len(s) > 0 && s[0] == '+' {
+		return s[1:]
+	}
+	return s
+}

@@ -1,0 +1,132 @@
+package httptransport
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/azenna/advox/transport"
+)
+
+// Webhook returns the delivery-report handler the application mounts at
+// Config.CallbackURL. For every request it authenticates the caller as the
+// profile says (401 otherwise), bounds the body (413), parses the
+// profile's dialect (400 for anything malformed, never a panic), answers
+// the profile's exact Ack at once, and then hands each new report to the
+// report handler on its own goroutine. Duplicates and regressions are
+// acknowledged and dropped; reports for ids the transport does not know
+// are acknowledged, counted and forwarded for the Client to look up. After
+// Close it answers 503 so the operator retries elsewhere or later.
+func (t *Transport) Webhook() http.Handler { return http.HandlerFunc(t.serveReport) }
+
+func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
+	t.stats.requests.Add(1)
+	if t.ctx.Err() != nil {
+		http.Error(w, "closed", http.StatusServiceUnavailable)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		t.stats.malformed.Add(1)
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.hook.MaxBody))
+	if err != nil {
+		t.stats.malformed.Add(1)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, "report too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read report", http.StatusBadRequest)
+		return
+	}
+	if !t.authenticate(r, body) {
+		t.stats.unauthorized.Add(1)
+		if t.p.Reports.Auth == InboundBasic {
+			w.Header().Set("WWW-Authenticate", `Basic realm="advox delivery reports"`)
+		}
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	reports, err := t.p.Reports.Parse(r.URL.Query(), body)
+	if err != nil {
+		t.stats.malformed.Add(1)
+		http.Error(w, "malformed report", http.StatusBadRequest)
+		return
+	}
+	for _, rep := range reports {
+		t.stats.reports.Add(1)
+		t.accept(rep)
+	}
+	writeAck(w, t.p.Reports.Ack)
+}
+
+// writeAck writes the profile's acknowledgement verbatim.
+func writeAck(w http.ResponseWriter, a Ack) {
+	status := a.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if a.Body != "" {
+		ct := a.ContentType
+		if ct == "" {
+			ct = "text/plain; charset=utf-8"
+		}
+		w.Header().Set("Content-Type", ct)
+	}
+	w.WriteHeader(status)
+	io.WriteString(w, a.Body)
+}
+
+// accept correlates one report and forwards it, or parks it when its
+// operator id may be about to be learnt by a submit in flight.
+func (t *Transport) accept(r transport.Report) {
+	if t.corr.enrich(&r) {
+		t.forward(r)
+		return
+	}
+	if r.MessageID == "" && t.inflight.Load() > 0 && t.begin() {
+		t.stats.parked.Add(1)
+		t.corr.park(r, t.hook.ParkFor, func(r transport.Report) {
+			defer t.wg.Done()
+			t.stats.uncorrelated.Add(1)
+			t.forward(r)
+		})
+		return
+	}
+	t.stats.uncorrelated.Add(1)
+	t.forward(r)
+}
+
+// unparked forwards reports released from parking, each of which holds a
+// unit of t.wg.
+func (t *Transport) unparked(rs []transport.Report, matched bool) {
+	for _, r := range rs {
+		if !matched {
+			t.stats.uncorrelated.Add(1)
+		}
+		t.forward(r)
+		t.wg.Done()
+	}
+}
+
+// forward drops duplicates and regressions and runs the report handler on
+// its own goroutine, so the operator's acknowledgement never waits for it.
+func (t *Transport) forward(r transport.Report) {
+	if !t.corr.admit(r) {
+		t.stats.duplicates.Add(1)
+		return
+	}
+	h := t.handler.Load()
+	if h == nil || !t.begin() {
+		t.stats.dropped.Add(1)
+		return
+	}
+	t.stats.forwarded.Add(1)
+	go func() {
+		defer t.wg.Done()
+		(*h)(t.ctx, r)
+	}()
+}

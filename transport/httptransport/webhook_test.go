@@ -1,0 +1,397 @@
+package httptransport_test
+
+import (
+	"context"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/httptransport"
+	"github.com/azenna/advox/transport/httptransport/operatortest"
+)
+
+// sent submits one message and returns it with the simulator's record.
+func sent(t *testing.T, h *harness, tr *httptransport.Transport) (*transport.Message, operatortest.Message) {
+	t.Helper()
+	m := testMessage()
+	_, err := tr.Submit(context.Background(), m)
+	require.NoError(t, err)
+	got := h.sim.Received()
+	require.NotEmpty(t, got)
+	return m, got[len(got)-1]
+}
+
+func report(t *testing.T, h *harness, r operatortest.Report) int {
+	t.Helper()
+	code, err := h.sim.SendReport(context.Background(), r)
+	require.NoError(t, err)
+	return code
+}
+
+func TestReportsEveryDialect(t *testing.T) {
+	at := time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			h, tr := setup(t, d.profile(), d.dialect, harnessOptions{})
+			reports := collect(tr)
+			m, op := sent(t, h, tr)
+			code := report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusEnroute, At: at})
+			assert.Equal(t, http.StatusOK, code)
+			r := reports.next(t)
+			assert.Equal(t, m.ID, r.MessageID)
+			if d.dialect != operatortest.Kannel {
+				assert.Equal(t, op.ID, r.OperatorID)
+			}
+			assert.Equal(t, transport.StatusEnroute, r.Status)
+			if d.dialect != operatortest.Elks46 { // 46elks times only "delivered"
+				assert.True(t, at.Equal(r.At), "report time %v", r.At)
+			}
+			report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusUndeliverable, ErrorCode: "34"})
+			r = reports.next(t)
+			assert.Equal(t, transport.StatusUndeliverable, r.Status)
+			if d.dialect == operatortest.Sinch || d.dialect == operatortest.GenericJSON {
+				assert.Equal(t, "34", r.ErrorCode)
+			}
+			st := tr.Stats()
+			assert.EqualValues(t, 2, st.Forwarded)
+			assert.Zero(t, st.Uncorrelated)
+		})
+	}
+}
+
+// Kannel's smsbox expands the dlr-url's escapes and calls it with GET;
+// these are URLs exactly as smsbox produces them from the dlr-url the
+// transport sent.
+func TestKannelExpandedDLRURL(t *testing.T) {
+	h, tr := setup(t, httptransport.Kannel(), operatortest.Kannel, harnessOptions{})
+	reports := collect(tr)
+	m, op := sent(t, h, tr)
+	require.Contains(t, op.Callback, "status=%d&at=%T", "the escapes travel unexpanded")
+	require.Contains(t, op.Callback, "ref="+m.ID)
+
+	cases := []struct {
+		dlr  string
+		want transport.Status
+	}{
+		{"8", transport.StatusAccepted},
+		{"4", transport.StatusEnroute},
+		{"1", transport.StatusDelivered},
+	}
+	for _, c := range cases {
+		expanded := strings.NewReplacer("%d", c.dlr, "%T", "1700000000").Replace(op.Callback)
+		resp, err := http.Get(expanded)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		r := reports.next(t)
+		assert.Equal(t, c.want, r.Status)
+		assert.Equal(t, m.ID, r.MessageID)
+		assert.Equal(t, time.Unix(1700000000, 0).UTC(), r.At)
+	}
+}
+
+func TestDuplicatesAndOutOfOrder(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			h, tr := setup(t, d.profile(), d.dialect, harnessOptions{})
+			reports := collect(tr)
+			_, op := sent(t, h, tr)
+			assert.Equal(t, 200, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
+			assert.Equal(t, transport.StatusDelivered, reports.next(t).Status)
+			// A duplicate, an older intermediate status and a different
+			// final status all arrive after "delivered": acknowledged,
+			// never forwarded.
+			assert.Equal(t, 200, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
+			assert.Equal(t, 200, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusEnroute}))
+			assert.Equal(t, 200, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusUndeliverable}))
+			reports.none(t)
+			st := tr.Stats()
+			assert.EqualValues(t, 3, st.Duplicates)
+			assert.EqualValues(t, 1, st.Forwarded)
+		})
+	}
+}
+
+func TestOutOfOrderIntermediate(t *testing.T) {
+	h, tr := setup(t, httptransport.SinchBatches(), operatortest.Sinch, harnessOptions{})
+	reports := collect(tr)
+	_, op := sent(t, h, tr)
+	report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusEnroute})
+	assert.Equal(t, transport.StatusEnroute, reports.next(t).Status)
+	report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusAccepted}) // late "Queued"
+	reports.none(t)
+	report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered})
+	assert.Equal(t, transport.StatusDelivered, reports.next(t).Status)
+}
+
+func TestReplayedRequestIsADuplicate(t *testing.T) {
+	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{})
+	reports := collect(tr)
+	_, op := sent(t, h, tr)
+	report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered})
+	reports.next(t)
+	code, err := h.sim.ReplayLastReport(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 200, code, "an operator's retry is acknowledged so it stops")
+	reports.none(t)
+}
+
+func TestLateReports(t *testing.T) {
+	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{
+		sim: &operatortest.Config{AutoReport: true, ReportDelay: 100 * time.Millisecond},
+	})
+	reports := collect(tr)
+	m, _ := sent(t, h, tr)
+	r := reports.next(t)
+	assert.Equal(t, m.ID, r.MessageID)
+	assert.Equal(t, transport.StatusDelivered, r.Status)
+}
+
+func TestUnknownIDIsAcknowledgedAndCounted(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			h, tr := setup(t, d.profile(), d.dialect, harnessOptions{})
+			reports := collect(tr)
+			_, op := sent(t, h, tr)
+			code := report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered, UnknownID: true})
+			assert.Equal(t, http.StatusOK, code, "answered so the operator stops retrying")
+			r := reports.next(t)
+			assert.NotEqual(t, op.ID, r.OperatorID)
+			assert.EqualValues(t, 1, tr.Stats().Uncorrelated)
+		})
+	}
+}
+
+// The operator's report outruns its answer to the submit: the report names
+// only the operator id, which the transport learns a moment later.
+func TestReportBeforeSubmitResponse(t *testing.T) {
+	for _, d := range dialects[1:] { // Kannel reports carry no operator id
+		t.Run(d.name, func(t *testing.T) {
+			h, tr := setup(t, d.profile(), d.dialect, harnessOptions{})
+			reports := collect(tr)
+			h.sim.Inject(operatortest.FaultReportBeforeResponse)
+			m := testMessage()
+			res, err := tr.Submit(context.Background(), m)
+			require.NoError(t, err)
+			sent := h.sim.Sent()
+			require.Len(t, sent, 1)
+			assert.Equal(t, http.StatusOK, sent[0].Code, "acknowledged at once, before the match")
+			r := reports.next(t)
+			assert.Equal(t, res.OperatorIDs[0], r.OperatorID)
+			assert.Equal(t, m.ID, r.MessageID, "matched to the message once the answer arrived")
+			st := tr.Stats()
+			assert.EqualValues(t, 1, st.Parked)
+			assert.Zero(t, st.Uncorrelated)
+		})
+	}
+}
+
+func TestKannelReportWithoutReferenceIsMalformed(t *testing.T) {
+	h, tr := setup(t, httptransport.Kannel(), operatortest.Kannel, harnessOptions{})
+	h.sim.Inject(operatortest.FaultReportBeforeResponse)
+	_, err := tr.Submit(context.Background(), testMessage())
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusBadRequest, h.sim.Sent()[0].Code)
+	assert.EqualValues(t, 1, tr.Stats().Malformed)
+}
+
+// A parked report whose submit fails is released, uncorrelated, as soon as
+// no submit is in flight.
+func TestParkedReportReleasedWhenNothingInFlight(t *testing.T) {
+	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{
+		sim: &operatortest.Config{SlowFor: 300 * time.Millisecond},
+		mutate: func(c *httptransport.Config) {
+			c.Webhook.ParkFor = time.Minute
+		},
+	})
+	reports := collect(tr)
+	_, op := sent(t, h, tr)
+	h.sim.Inject(operatortest.FaultSlow)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = tr.Submit(context.Background(), testMessage())
+	}()
+	require.Eventually(t, func() bool { return len(h.sim.Received()) == 2 }, 5*time.Second, time.Millisecond)
+	code := report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered, UnknownID: true})
+	assert.Equal(t, http.StatusOK, code)
+	assert.EqualValues(t, 1, tr.Stats().Parked)
+	<-done
+	r := reports.next(t)
+	assert.Empty(t, r.MessageID)
+	assert.EqualValues(t, 1, tr.Stats().Uncorrelated)
+}
+
+func TestParkedReportExpires(t *testing.T) {
+	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{
+		sim:    &operatortest.Config{SlowFor: 5 * time.Second},
+		mutate: func(c *httptransport.Config) { c.Webhook.ParkFor = 50 * time.Millisecond },
+	})
+	reports := collect(tr)
+	_, op := sent(t, h, tr)
+	h.sim.Inject(operatortest.FaultSlow)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = tr.Submit(ctx, testMessage())
+	}()
+	require.Eventually(t, func() bool { return len(h.sim.Received()) == 2 }, 5*time.Second, time.Millisecond)
+	report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered, UnknownID: true})
+	r := reports.next(t) // forwarded after ParkFor while the submit still hangs
+	assert.Empty(t, r.MessageID)
+	cancel()
+	<-done
+}
+
+func TestWebhookAuthentication(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			h, tr := setup(t, d.profile(), d.dialect, harnessOptions{})
+			reports := collect(tr)
+			_, op := sent(t, h, tr)
+			code := report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered, BadCredentials: true})
+			assert.Equal(t, http.StatusUnauthorized, code)
+			reports.none(t)
+			assert.EqualValues(t, 1, tr.Stats().Unauthorized)
+		})
+	}
+}
+
+func TestHMACReplayAndStaleTimestamp(t *testing.T) {
+	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{})
+	reports := collect(tr)
+	_, op := sent(t, h, tr)
+	assert.Equal(t, http.StatusOK, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusEnroute}))
+	reports.next(t)
+	code, err := h.sim.ReplayLastReport(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, code, "a replayed nonce is refused")
+	code = report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered, StaleTimestamp: true})
+	assert.Equal(t, http.StatusUnauthorized, code, "a timestamp outside the window is refused")
+	reports.none(t)
+	assert.EqualValues(t, 2, tr.Stats().Unauthorized)
+}
+
+func TestBasicAuthChallenge(t *testing.T) {
+	_, tr := setup(t, httptransport.SinchBatches(), operatortest.Sinch, harnessOptions{})
+	rec := httptest.NewRecorder()
+	tr.Webhook().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/dlr", strings.NewReader("{}")))
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Contains(t, rec.Header().Get("WWW-Authenticate"), "Basic")
+}
+
+func TestAckIsTheProfilesExactBody(t *testing.T) {
+	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{})
+	_, op := sent(t, h, tr)
+	// Re-sign by hand to read the answer body.
+	body := `{"id":"` + op.ID + `","status":"delivered"}`
+	req := signed(t, h.hook.URL+"/dlr", body, time.Now(), "nonce-ack")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, `{"ok":true}`, string(got))
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+}
+
+// signed builds a GenericJSON report request signed with the simulator's
+// secret.
+func signed(t *testing.T, target, body string, at time.Time, nonce string) *http.Request {
+	t.Helper()
+	ts := strconv.FormatInt(at.Unix(), 10)
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set(httptransport.DefaultTimestampHeader, ts)
+	req.Header.Set(httptransport.DefaultNonceHeader, nonce)
+	req.Header.Set(httptransport.DefaultSignatureHeader,
+		hex.EncodeToString(httptransport.Sign(operatortest.DefaultSigningSecret, ts, nonce, []byte(body))))
+	return req
+}
+
+func TestWebhookRejectsBadRequests(t *testing.T) {
+	_, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{
+		mutate: func(c *httptransport.Config) { c.Webhook.MaxBody = 1024 },
+	})
+	collect(tr)
+	q := "?" + url.Values{"token": {hookSecret}}.Encode()
+	cases := []struct {
+		name, method, body string
+		want               int
+	}{
+		{"put", http.MethodPut, "id=a&status=delivered", http.StatusMethodNotAllowed},
+		{"too large", http.MethodPost, "id=a&status=delivered&x=" + strings.Repeat("y", 2000), http.StatusRequestEntityTooLarge},
+		{"no id", http.MethodPost, "status=delivered", http.StatusBadRequest},
+		{"no status", http.MethodPost, "id=a", http.StatusBadRequest},
+		{"unknown status", http.MethodPost, "id=a&status=exploded", http.StatusBadRequest},
+		{"bad time", http.MethodPost, "id=a&status=delivered&delivered=yesterday", http.StatusBadRequest},
+		{"bad escape", http.MethodPost, "id=%zz&status=delivered", http.StatusBadRequest},
+		{"id with spaces", http.MethodPost, "id=a+b&status=delivered", http.StatusBadRequest},
+		{"good", http.MethodPost, "id=a&status=delivered&delivered=2024-01-02T03:04:05.123456", http.StatusOK},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(c.method, "/dlr"+q, strings.NewReader(c.body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			tr.Webhook().ServeHTTP(rec, req)
+			assert.Equal(t, c.want, rec.Code)
+			assert.NotContains(t, rec.Body.String(), "delivered", "input is never echoed")
+		})
+	}
+}
+
+func TestWebhookAfterCloseAndWithoutHandler(t *testing.T) {
+	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{})
+	_, op := sent(t, h, tr)
+	assert.Equal(t, 200, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
+	assert.EqualValues(t, 1, tr.Stats().Dropped, "no handler set: acknowledged and dropped")
+	require.NoError(t, tr.Close())
+	assert.Equal(t, http.StatusServiceUnavailable, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
+}
+
+// The operator is acknowledged while the handler is still busy.
+func TestAckDoesNotWaitForHandler(t *testing.T) {
+	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{})
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) {
+		started <- struct{}{}
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+	})
+	_, op := sent(t, h, tr)
+	assert.Equal(t, 200, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
+	<-started
+	close(release)
+}
+
+// Close cancels the context of running handlers and waits for them.
+func TestCloseWaitsForHandlers(t *testing.T) {
+	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{})
+	started := make(chan struct{}, 1)
+	var finished bool
+	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) {
+		started <- struct{}{}
+		<-ctx.Done()
+		finished = true
+	})
+	_, op := sent(t, h, tr)
+	report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered})
+	<-started
+	require.NoError(t, tr.Close())
+	assert.True(t, finished)
+}
