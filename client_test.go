@@ -376,3 +376,28 @@ func TestNewClientOptions(t *testing.T) {
 	_, err = advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Concat: 12})
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
 }
+
+// pricedTransport answers like an operator that reports its own segment
+// count and price.
+type pricedTransport struct {
+	*memtransport.Transport
+	parts int
+}
+
+func (p *pricedTransport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	res, err := p.Transport.Submit(ctx, m)
+	res.Parts, res.Price = p.parts, "0.35 SEK"
+	return res, err
+}
+
+func TestReceiptCarriesOperatorCountAndLogsDrift(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	c, _ := newClient(t, &pricedTransport{Transport: memtransport.New(nil), parts: 3}, &advox.Options{Logger: log})
+	rcpt, err := c.Send(context.Background(), msg(strings.Repeat("d", 200)))
+	require.NoError(t, err)
+	assert.Equal(t, 2, rcpt.Segments)
+	assert.Equal(t, 3, rcpt.OperatorParts)
+	assert.Equal(t, "0.35 SEK", rcpt.Price)
+	assert.Contains(t, buf.String(), "different number of segments")
+}

@@ -42,6 +42,11 @@ type Receipt struct {
 	OperatorIDs []string
 	// Attempts is how many submits were made (retries included).
 	Attempts int
+	// OperatorParts is the segment count the operator reported (0: not
+	// said). A difference from Segments is logged as a billing drift.
+	OperatorParts int
+	// Price is the operator's price, verbatim, when it gave one.
+	Price string
 }
 
 // Send validates, encodes and segments m, waits on the account's rate
@@ -97,7 +102,12 @@ func (c *Client) Send(ctx context.Context, m Message) (Receipt, error) {
 		c.log.Info("advox: message not sent", "account", m.Account, "to", Number(tm.To), "attempts", attempts, "error", subErr)
 		return Receipt{}, wrap(op, subErr)
 	}
-	rcpt := Receipt{ID: tm.ID, Segments: len(tm.Parts), Encoding: tm.Encoding, Status: rec.Status, Attempts: attempts}
+	if res.Parts != 0 && res.Parts != len(tm.Parts) {
+		c.log.Warn("advox: operator counted a different number of segments", "id", tm.ID,
+			"ours", len(tm.Parts), "operator", res.Parts, "transport", c.tr.Name())
+	}
+	rcpt := Receipt{ID: tm.ID, Segments: len(tm.Parts), Encoding: tm.Encoding, Status: rec.Status, Attempts: attempts,
+		OperatorParts: res.Parts, Price: res.Price}
 	for _, p := range rec.Parts {
 		if p.OperatorID != "" {
 			rcpt.OperatorIDs = append(rcpt.OperatorIDs, p.OperatorID)

@@ -111,4 +111,10 @@ type Result struct {
 	// one id for the whole message. It may be empty when the operator
 	// returns no id at all; reports are then correlated by Message.ID.
 	OperatorIDs []string
+	// Parts is the segment count the operator says it billed (0: it did
+	// not say). The Client compares it with its own count.
+	Parts int
+	// Price is the operator's price for the message, verbatim ("0.35",
+	// "0.35 SEK"; "" when it did not say).
+	Price string
 }

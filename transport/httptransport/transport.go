@@ -169,7 +169,7 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 		return transport.Result{}, t.fail(OutcomeUnknown, resp.StatusCode, "malformed accepted answer: "+err.Error(), nil)
 	}
 	t.unparked(t.corr.learn(m.ID, ans.IDs), true)
-	return transport.Result{OperatorIDs: ans.IDs}, nil
+	return transport.Result{OperatorIDs: ans.IDs, Parts: ans.Parts, Price: ans.Price}, nil
 }
 
 // fail builds an *Error.
