@@ -1,0 +1,158 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/transport"
+)
+
+// largeBenchEnv opts in to the purge and erase benchmarks, which seed
+// millions of rows.
+const largeBenchEnv = "ADVOX_BENCH_LARGE"
+
+// benchBase is the creation time of the first seeded record.
+var benchBase = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// benchRecord is record number i: created one millisecond after the one
+// before, on one of accounts accounts, with a time-ordered id (like the
+// Client's) and one operator id.
+func benchRecord(i, accounts int, deadline time.Time) storage.Record {
+	created := benchBase.Add(time.Duration(i) * time.Millisecond)
+	id := fmt.Sprintf("%012x%020d", created.UnixMilli(), i)
+	return storage.Record{
+		ID: id, Account: fmt.Sprintf("acct-%03d", i%accounts), Transport: "smpp:bench",
+		From: "Advox", To: fmt.Sprintf("+4670%07d", i%10000000), Encoding: transport.GSM7, Segments: 1,
+		Status:    transport.StatusAccepted,
+		Parts:     []storage.Part{{OperatorID: fmt.Sprintf("op%d", i), Status: transport.StatusAccepted, UpdatedAt: created}},
+		CreatedAt: created, UpdatedAt: created, Deadline: deadline,
+	}
+}
+
+func benchDialects(b *testing.B, f func(b *testing.B, open func(b *testing.B) *Store)) {
+	b.Run("sqlite", func(b *testing.B) { f(b, func(b *testing.B) *Store { return newSQLite(b, nil) }) })
+	b.Run("postgres", func(b *testing.B) { f(b, func(b *testing.B) *Store { return newPostgres(b, nil) }) })
+}
+
+// BenchmarkRecord measures acknowledged (durable) records per second, one
+// record per call, with 1 and 64 concurrent writers.
+func BenchmarkRecord(b *testing.B) {
+	benchDialects(b, func(b *testing.B, open func(b *testing.B) *Store) {
+		for _, writers := range []int{1, 64} {
+			b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+				s := open(b)
+				ctx := context.Background()
+				deadline := time.Now().AddDate(1, 0, 0)
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				cpu0 := processCPU()
+				b.ResetTimer()
+				for range writers {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for {
+							i := int(next.Add(1)) - 1
+							if i >= b.N {
+								return
+							}
+							if err := s.Record(ctx, benchRecord(i, 100, deadline)); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				b.StopTimer()
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+				b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+			})
+		}
+	})
+}
+
+// processCPU is the user+system CPU time this process has used (the
+// database server's, for PostgreSQL, is not included).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// seed records n records built by rec in large calls (not timed).
+func seed(b *testing.B, s *Store, n int, rec func(i int) storage.Record) {
+	b.Helper()
+	const per = 5000
+	batch := make([]storage.Record, 0, per)
+	for i := range n {
+		batch = append(batch, rec(i))
+		if len(batch) == per || i == n-1 {
+			require.NoError(b, s.Record(context.Background(), batch...))
+			batch = batch[:0]
+		}
+	}
+}
+
+func requireLarge(b *testing.B) {
+	if os.Getenv(largeBenchEnv) == "" {
+		b.Skipf("seeds millions of rows: set %s=1 to run", largeBenchEnv)
+	}
+}
+
+// BenchmarkPurge measures purging 1,000,000 expired records among
+// 2,000,000 (the older half, as retention would find them).
+func BenchmarkPurge(b *testing.B) {
+	requireLarge(b)
+	const total, expired = 2_000_000, 1_000_000
+	benchDialects(b, func(b *testing.B, open func(b *testing.B) *Store) {
+		for range b.N {
+			b.StopTimer()
+			s := open(b)
+			now := benchBase.AddDate(0, 6, 0)
+			seed(b, s, total, func(i int) storage.Record {
+				d := now.Add(time.Hour) // kept
+				if i < expired {
+					d = now.Add(-time.Duration(expired-i) * time.Millisecond)
+				}
+				return benchRecord(i, 100, d)
+			})
+			b.StartTimer()
+			n, err := s.Purge(context.Background(), now)
+			b.StopTimer()
+			require.NoError(b, err)
+			require.Equal(b, expired, n)
+			require.NoError(b, s.Close())
+		}
+	})
+}
+
+// BenchmarkErase measures erasing one account holding 100,000 records
+// among 1,000,000 (every tenth record, interleaved with the others).
+func BenchmarkErase(b *testing.B) {
+	requireLarge(b)
+	const total, accounts = 1_000_000, 10
+	benchDialects(b, func(b *testing.B, open func(b *testing.B) *Store) {
+		for range b.N {
+			b.StopTimer()
+			s := open(b)
+			deadline := time.Now().AddDate(1, 0, 0)
+			seed(b, s, total, func(i int) storage.Record { return benchRecord(i, accounts, deadline) })
+			b.StartTimer()
+			n, err := s.EraseAccount(context.Background(), "acct-003")
+			b.StopTimer()
+			require.NoError(b, err)
+			require.Equal(b, total/accounts, n)
+			require.NoError(b, s.Close())
+		}
+	})
+}

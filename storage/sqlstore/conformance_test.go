@@ -1,0 +1,14 @@
+package sqlstore
+
+import (
+	"testing"
+
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/storagetest"
+)
+
+func TestConformance(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(t *testing.T, opts *Options) *Store) {
+		storagetest.Run(t, func(t *testing.T) storage.TrafficStore { return open(t, nil) }, storagetest.Features{})
+	})
+}

@@ -1,0 +1,98 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(crashChildEnv) != "" {
+		crashChild() // never returns
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// pgDSNEnv names the PostgreSQL server the PostgreSQL tests use.
+const pgDSNEnv = "ADVOX_POSTGRES_DSN"
+
+// newSQLite opens a store on a fresh file in a temporary directory and
+// closes it when the test ends.
+func newSQLite(t testing.TB, opts *Options) *Store {
+	t.Helper()
+	s, err := OpenSQLite(filepath.Join(t.TempDir(), "traffic.db"), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// pgSchema creates a fresh schema for one test on the server named by
+// ADVOX_POSTGRES_DSN, drops it when the test ends, and returns a pool
+// configuration whose connections use it. The test is skipped when the
+// variable is unset.
+func pgSchema(t testing.TB) *pgxpool.Config {
+	t.Helper()
+	dsn := os.Getenv(pgDSNEnv)
+	if dsn == "" {
+		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", pgDSNEnv)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "advox_test_" + hex.EncodeToString(b[:])
+
+	admin, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	_, err = admin.Exec(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err, "creating a schema on %s", pgDSNEnv)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+		require.NoError(t, err)
+	})
+
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	return cfg
+}
+
+// pgPool opens a pool on cfg and closes it when the test ends (before the
+// schema is dropped).
+func pgPool(t testing.TB, cfg *pgxpool.Config) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg.Copy())
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// newPostgres opens a store on a fresh schema (see pgSchema).
+func newPostgres(t testing.TB, opts *Options) *Store {
+	t.Helper()
+	s, err := NewPostgres(context.Background(), pgPool(t, pgSchema(t)), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// dialects runs f once per dialect, with a constructor of fresh stores.
+func dialects(t *testing.T, f func(t *testing.T, open func(t *testing.T, opts *Options) *Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		f(t, func(t *testing.T, o *Options) *Store { return newSQLite(t, o) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		f(t, func(t *testing.T, o *Options) *Store { return newPostgres(t, o) })
+	})
+}

@@ -1,0 +1,181 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"time"
+
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// OpenSQLite opens (creating if needed) the SQLite database file at path
+// and migrates it. It uses WAL mode with full sync (a write acknowledged is
+// on disk), a busy timeout, foreign keys, one writer connection owned by
+// the group-commit writer and a pool of read-only connections. path must be
+// a file: an in-memory database cannot be shared between the connections.
+func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
+	o := opts.withDefaults()
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, errors.New("sqlstore: sqlite: path must name a file")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: sqlite: %w", err)
+	}
+	base := (&url.URL{Scheme: "file", Path: abs}).String()
+	busy := fmt.Sprintf("_pragma=busy_timeout(%d)", o.BusyTimeout.Milliseconds())
+	var opened []*sql.DB
+	defer func() {
+		if err != nil {
+			for _, db := range opened {
+				db.Close()
+			}
+		}
+	}()
+	open := func(dsn string, conns int) (*sql.DB, error) {
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: sqlite: %w", err)
+		}
+		opened = append(opened, db)
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns)
+		return db, nil
+	}
+
+	// The writer: BEGIN IMMEDIATE takes the write lock up front, so a
+	// transaction never fails half-way on another process's lock.
+	wdb, err := open(base+"?_txlock=immediate&"+busy+
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"+
+		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)", 1)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	d := sqliteDialect()
+	// Processes creating one new database at the same moment can see
+	// SQLITE_BUSY while it turns to WAL, past the busy timeout's reach:
+	// retry for as long as the busy timeout allows.
+	for deadline := time.Now().Add(o.BusyTimeout); ; {
+		err = migrate(ctx, wdb, d)
+		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		return nil, mapErr("open: migrate", err)
+	}
+	rdb, err := open(base+"?"+busy+"&_pragma=query_only(1)&_pragma=cache_size(-16384)", o.Readers)
+	if err != nil {
+		return nil, err
+	}
+	if err := rdb.PingContext(ctx); err != nil {
+		return nil, mapErr("open: readers", err)
+	}
+	s, err := newStore(ctx, d, wdb, rdb, func() error { return errors.Join(rdb.Close(), wdb.Close()) }, o)
+	if err != nil {
+		return nil, mapErr("open: prepare", err)
+	}
+	return s, nil
+}
+
+// sqliteDialect is SQLite as modernc.org/sqlite speaks it.
+func sqliteDialect() *dialect {
+	return &dialect{
+		name: "sqlite",
+		ddl: ddlTokens{
+			RowID:        "INTEGER PRIMARY KEY",
+			WithoutRowID: " WITHOUT ROWID",
+		},
+		lockMigrations: func(context.Context, *sql.Tx) error { return nil }, // BEGIN IMMEDIATE locks
+		insertRecords:  sqliteInsertRecords,
+		insertParts:    sqliteInsertParts,
+		prepared:       sqlitePrepared(),
+		retryable:      func(error) bool { return false },
+	}
+}
+
+// The multi-row INSERTs, by row count. Row counts are powers of two up to
+// maxRowsPerStatement, each prepared once on the writer connection, so
+// any batch is a few prepared statements and none is parsed on the hot
+// path.
+var sqliteRecordInserts, sqlitePartInserts = func() (map[int]string, map[int]string) {
+	recs, parts := map[int]string{}, map[int]string{}
+	for n := 1; n <= maxRowsPerStatement; n *= 2 {
+		recs[n] = "INSERT INTO advox_records (" + recordInsertCols + ") VALUES " +
+			valuesList(n, 12) + " ON CONFLICT (id) DO NOTHING RETURNING rid, id"
+		parts[n] = "INSERT INTO advox_record_parts (" + partInsertCols + ") VALUES " + valuesList(n, 7)
+	}
+	return recs, parts
+}()
+
+// chunk returns the largest prepared row count not above n.
+func chunk(n int) int {
+	c := 1
+	for c*2 <= n && c*2 <= maxRowsPerStatement {
+		c *= 2
+	}
+	return c
+}
+
+func sqlitePrepared() []string {
+	var qs []string
+	for n := 1; n <= maxRowsPerStatement; n *= 2 {
+		qs = append(qs, sqliteRecordInserts[n], sqlitePartInserts[n])
+	}
+	return qs
+}
+
+func sqliteInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string]int64, error) {
+	rids := make(map[string]int64, len(rows))
+	args := make([]any, 0, min(len(rows), maxRowsPerStatement)*12)
+	for len(rows) > 0 {
+		n := chunk(len(rows))
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r.id, r.account, r.transport, r.sender, r.recipient, r.encoding,
+				r.segments, r.status, r.errorCode, r.createdAt, r.updatedAt, r.deadline)
+		}
+		rows = rows[n:]
+		if err := collectRids(ctx, tx, sqliteRecordInserts[n], args, rids); err != nil {
+			return nil, err
+		}
+	}
+	return rids, nil
+}
+
+func sqliteInsertParts(ctx context.Context, tx *wtx, rows []partRow) error {
+	args := make([]any, 0, min(len(rows), maxRowsPerStatement)*7)
+	for len(rows) > 0 {
+		n := chunk(len(rows))
+		args = args[:0]
+		for _, p := range rows[:n] {
+			args = append(args, p.rid, p.idx, p.transport, p.operatorID, p.status, p.errorCode, p.updatedAt)
+		}
+		rows = rows[n:]
+		if _, err := tx.exec(ctx, sqlitePartInserts[n], args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// valuesList renders n rows of width placeholders: (?,?),(?,?).
+func valuesList(n, width int) string {
+	row := "(" + strings.Repeat("?,", width-1) + "?)"
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+}
+
+// sqliteBusy reports SQLite's "database is locked".
+func sqliteBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+}

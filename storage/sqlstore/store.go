@@ -1,0 +1,119 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+
+	"github.com/azenna/advox/storage"
+)
+
+// Store is a storage.TrafficStore on SQLite or PostgreSQL. It is safe for
+// concurrent use. Reads go straight to the database; writes go through
+// the group-commit writer.
+type Store struct {
+	d       *dialect
+	q       *queries
+	rdb     *sql.DB
+	w       *writer
+	now     func() time.Time
+	chunk   int
+	closeFn func() error
+
+	// mu guards closed: reads and enqueues hold it shared, so Close
+	// (exclusive) waits for them before it closes the queue and the
+	// databases.
+	mu     sync.RWMutex
+	closed bool
+}
+
+var _ storage.TrafficStore = (*Store)(nil)
+
+// newStore starts the writer on wdb. On error the caller still owns (and
+// closes) the databases.
+func newStore(ctx context.Context, d *dialect, wdb, rdb *sql.DB, closeFn func() error, o Options) (*Store, error) {
+	s := &Store{d: d, q: newQueries(d), rdb: rdb, now: o.Now, chunk: o.PurgeChunk, closeFn: closeFn}
+	var stmts map[string]*sql.Stmt
+	if d.prepared != nil {
+		var err error
+		if stmts, err = prepareAll(ctx, wdb, s.q.writerStatements(d)); err != nil {
+			return nil, err
+		}
+	}
+	s.w = &writer{
+		db:        wdb,
+		stmts:     stmts,
+		queue:     make(chan *op, o.QueueSize),
+		maxBatch:  o.MaxBatch,
+		exec:      s.execBatch,
+		retryable: d.retryable,
+		stopped:   make(chan struct{}),
+	}
+	go s.w.run()
+	return s, nil
+}
+
+// do queues o for the writer and waits for its result.
+func (s *Store) do(ctx context.Context, name string, o *op) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	o.ctx = ctx
+	o.done = make(chan struct{})
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return errClosed(name)
+	}
+	select {
+	case s.w.queue <- o:
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return ctx.Err()
+	}
+	s.mu.RUnlock()
+	select {
+	case <-o.done:
+		return mapErr(name, o.err)
+	case <-ctx.Done():
+		// The write may still commit; the caller chose not to know.
+		return ctx.Err()
+	}
+}
+
+// withDB runs f on the read pool unless the store is closed, and maps its
+// error.
+func (s *Store) withDB(ctx context.Context, name string, f func(*sql.DB) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return errClosed(name)
+	}
+	if err := f(s.rdb); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return mapErr(name, err)
+	}
+	return nil
+}
+
+// Close stops taking writes, lets the writer commit everything queued,
+// and closes the database. Later calls fail with storage.ErrClosed; Close
+// itself is idempotent.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.w.queue)
+	s.mu.Unlock()
+	<-s.w.stopped
+	return mapErr("close", s.closeFn())
+}
