@@ -1,34 +1,50 @@
 // Command quickstart runs advox's main job end to end on embedded defaults:
-// an in-process SMSC simulator reached over SMPP on loopback, a demo
+// an in-process SMSC simulator reached over SMPP on loopback, traffic kept
+// in SQLite (a file in a temporary directory unless -db names one), a demo
 // customer account (and a personal identity number being refused), a few
 // messages with their segments and encodings, delivery reports arriving,
-// and the traffic records as stored, numbers masked.
+// and the traffic records as stored, read back from the database, numbers
+// masked.
 //
-//	go run ./examples/quickstart
+//	go run ./examples/quickstart [-db traffic.db]
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/storage/sqlstore"
 	"github.com/azenna/advox/transport/smpptransport"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	db := flag.String("db", "", "SQLite file for the traffic records (default: a file in a new temporary directory)")
+	flag.Parse()
+	if err := run(context.Background(), *db); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
+func run(ctx context.Context, dbPath string) error {
+	if dbPath == "" {
+		dir, err := os.MkdirTemp("", "advox-quickstart-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dbPath = filepath.Join(dir, "traffic.db")
+	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 
@@ -59,8 +75,14 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Region: "SE", Processors: procs, Accounts: accounts})
+	store, err := sqlstore.OpenSQLite(dbPath, nil)
 	if err != nil {
+		return err
+	}
+	fmt.Println("== traffic stored in SQLite at", dbPath)
+	client, err := advox.NewClient(tr, store, &advox.Options{Region: "SE", Processors: procs, Accounts: accounts})
+	if err != nil {
+		store.Close()
 		return err
 	}
 	defer client.Close() // closes the transport and the store too
@@ -98,7 +120,7 @@ func run(ctx context.Context) error {
 	}
 	fmt.Printf("(the SMSC sent %d delivery receipts)\n", smsc.Stats().Delivers)
 
-	fmt.Println("== traffic records as stored (numbers masked, no message text)")
+	fmt.Println("== traffic records read back from SQLite (numbers masked, no message text)")
 	for rec, err := range client.Records(ctx, storage.Query{Account: "demo"}) {
 		if err != nil {
 			return err
