@@ -29,16 +29,46 @@ type TrafficStore interface {
 	// Query yields an account's records created in [q.From, q.To), oldest
 	// first (ties broken by ID). An error ends the sequence.
 	Query(ctx context.Context, q Query) iter.Seq2[Record, error]
-	// Usage aggregates an account's records created in [from, to).
+	// Usage aggregates an account's records created in [from, to), plus
+	// the aggregates EraseAccount kept of erased records whose period
+	// (calendar month, UTC) starts in [from, to).
 	Usage(ctx context.Context, account string, from, to time.Time) (Usage, error)
-	// Purge deletes every record whose Deadline is at or before now and
-	// returns how many it deleted. It is idempotent.
-	Purge(ctx context.Context, now time.Time) (int, error)
-	// EraseAccount deletes every record of the account at once and returns
-	// how many it deleted.
+	// Purge deletes every record that is no longer visible at now (see
+	// Visible), drops sealed bodies whose BodyUntil has passed, and reports
+	// what it did. It is idempotent and safe to run from several instances
+	// at once.
+	Purge(ctx context.Context, now time.Time) (PurgeResult, error)
+	// EraseAccount deletes every record of the account at once, keeping
+	// only their aggregate usage per calendar month (counts; no ids, no
+	// numbers, no finer timestamps), and returns how many it deleted.
 	EraseAccount(ctx context.Context, account string) (int, error)
-	// Close releases the store; later calls fail with ErrClosed.
+
+	// CreateInvoice stores an invoice in state InvoiceOpen and links to it
+	// the account's records created in its period that are not failed and
+	// not yet linked; it returns how many it linked. An existing id fails
+	// with ErrExists.
+	CreateInvoice(ctx context.Context, inv Invoice) (int, error)
+	// SetInvoiceState moves an invoice to state at time at and returns it.
+	// A final state never changes again (ErrInvoiceFinal).
+	SetInvoiceState(ctx context.Context, id string, state InvoiceState, at time.Time) (Invoice, error)
+	// Invoice returns an invoice, or ErrNotFound.
+	Invoice(ctx context.Context, id string) (Invoice, error)
+
+	// Close releases the store; later calls fail with ErrClosed. Close is
+	// idempotent.
 	Close() error
+}
+
+// PurgeResult reports a purge: counts and a time, never a number or id.
+type PurgeResult struct {
+	// Deleted is how many records the purge deleted.
+	Deleted int
+	// BodiesDropped is how many sealed bodies it dropped.
+	BodiesDropped int
+	// OldestDeadline is the earliest Deadline among the records that
+	// remain (zero when none remain); records held by an open invoice may
+	// be past it.
+	OldestDeadline time.Time
 }
 
 // The errors stores return (wrapped, so the driver's own error stays
@@ -48,6 +78,8 @@ var (
 	ErrExists      = errors.New("storage: record exists")
 	ErrClosed      = errors.New("storage: closed")
 	ErrUnavailable = errors.New("storage: unavailable")
+	// ErrInvoiceFinal: the invoice is in a final state and cannot change.
+	ErrInvoiceFinal = errors.New("storage: invoice is final")
 )
 
 // AllParts as StatusUpdate.Part applies the update to every part.
@@ -63,8 +95,20 @@ type Record struct {
 	Transport string
 	// From is the sender as sent.
 	From string
-	// To is the recipient in E.164 form. Confidential.
-	To string
+	// Recipient is the recipient number, sealed under the account's data
+	// key by the Client: stores never see the number itself. A store that
+	// is also the KeyStore refuses a record whose key was destroyed
+	// (ErrErased), so nothing can be recorded under an erased key.
+	Recipient Sealed
+	// RecipientIndex is a keyed blind index of the number (an HMAC, never
+	// an unkeyed hash), for lookups by number (Query.RecipientIndex).
+	RecipientIndex []byte
+	// Body is the message text, sealed, only when the application opts in
+	// to keeping bodies for troubleshooting; zero otherwise. It is dropped
+	// when the message reaches a final status or BodyUntil passes.
+	Body Sealed
+	// BodyUntil is when Body must be gone at the latest.
+	BodyUntil time.Time
 	// Encoding is the character set the message was sent in.
 	Encoding transport.Encoding
 	// Segments is the number of SMS segments billed.
@@ -81,9 +125,24 @@ type Record struct {
 	CreatedAt time.Time
 	// UpdatedAt is when the record last changed.
 	UpdatedAt time.Time
-	// Deadline is when the record must be gone under the retention policy.
+	// Deadline is when the record must be gone under the retention policy
+	// (unless an open invoice holds it, see Visible). A zero Deadline is
+	// refused by Record.
 	Deadline time.Time
+	// InvoiceID is the invoice the record is billed on ("" unbilled); set
+	// by CreateInvoice, never by Record.
+	InvoiceID string
 }
+
+// Sealed is an encrypted field: the ciphertext and the id of the data key
+// it is sealed under. Stores keep it as it is.
+type Sealed struct {
+	KeyID string
+	Data  []byte
+}
+
+// IsZero reports whether nothing is sealed.
+func (s Sealed) IsZero() bool { return s.KeyID == "" && len(s.Data) == 0 }
 
 // Part is the delivery state of one part of a message.
 type Part struct {
@@ -114,6 +173,8 @@ type StatusUpdate struct {
 // Query selects an account's records by creation time.
 type Query struct {
 	Account string
+	// RecipientIndex, when set, keeps only records with this blind index.
+	RecipientIndex []byte
 	// From and To bound CreatedAt to [From, To); a zero bound is open.
 	From, To time.Time
 	// Limit caps the number of records yielded; 0 means no cap.
@@ -154,6 +215,9 @@ func Apply(r *Record, u StatusUpdate) bool {
 		return false
 	}
 	r.Status = OverallOf(r.Parts)
+	if r.Status.Final() {
+		r.Body, r.BodyUntil = Sealed{}, time.Time{}
+	}
 	if u.ErrorCode != "" {
 		r.ErrorCode = u.ErrorCode
 	}
@@ -172,8 +236,11 @@ func OverallOf(parts []Part) transport.Status {
 	return transport.Overall(s)
 }
 
-// Clone returns a deep copy of r (its Parts are not shared).
+// Clone returns a deep copy of r (no slice is shared).
 func (r Record) Clone() Record {
 	r.Parts = append([]Part(nil), r.Parts...)
+	r.Recipient.Data = append([]byte(nil), r.Recipient.Data...)
+	r.Body.Data = append([]byte(nil), r.Body.Data...)
+	r.RecipientIndex = append([]byte(nil), r.RecipientIndex...)
 	return r
 }

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -28,19 +29,31 @@ type Store struct {
 	byID   map[string]*storage.Record
 	byOp   map[opKey]string               // (transport, operator id) → message id
 	byAcct map[string]map[string]struct{} // account → message ids
+
+	invoices map[string]*storage.Invoice
+	erased   map[string]map[time.Time]storage.Usage // account → period → aggregate of erased records
+	keys     map[string]storage.DataKey             // key id → key
+	current  map[string]string                      // account → current key id
 }
 
 type opKey struct{ transport, operatorID string }
 
-var _ storage.TrafficStore = (*Store)(nil)
+var (
+	_ storage.TrafficStore = (*Store)(nil)
+	_ storage.KeyStore     = (*Store)(nil)
+)
 
 // New returns an empty store. opts may be nil.
 func New(opts *Options) *Store {
 	s := &Store{
-		now:    time.Now,
-		byID:   make(map[string]*storage.Record),
-		byOp:   make(map[opKey]string),
-		byAcct: make(map[string]map[string]struct{}),
+		now:      time.Now,
+		byID:     make(map[string]*storage.Record),
+		byOp:     make(map[opKey]string),
+		byAcct:   make(map[string]map[string]struct{}),
+		invoices: make(map[string]*storage.Invoice),
+		erased:   make(map[string]map[time.Time]storage.Usage),
+		keys:     make(map[string]storage.DataKey),
+		current:  make(map[string]string),
 	}
 	if opts != nil && opts.Now != nil {
 		s.now = opts.Now
@@ -48,8 +61,27 @@ func New(opts *Options) *Store {
 	return s
 }
 
+// live reports whether r may be read now (storage.Visible). Called with
+// s.mu held.
 func (s *Store) live(r *storage.Record) bool {
-	return r.Deadline.IsZero() || r.Deadline.After(s.now())
+	return s.visibleAt(r, s.now())
+}
+
+func (s *Store) visibleAt(r *storage.Record, now time.Time) bool {
+	var inv *storage.Invoice
+	if r.InvoiceID != "" {
+		inv = s.invoices[r.InvoiceID]
+	}
+	return storage.Visible(r, inv, now)
+}
+
+// view is the copy of r a read returns: a body past its time is withheld.
+func (s *Store) view(r *storage.Record) storage.Record {
+	c := r.Clone()
+	if !c.BodyUntil.IsZero() && !s.now().Before(c.BodyUntil) {
+		c.Body, c.BodyUntil = storage.Sealed{}, time.Time{}
+	}
+	return c
 }
 
 // Record implements storage.TrafficStore.
@@ -64,8 +96,13 @@ func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 	}
 	seen := make(map[string]bool, len(recs))
 	for _, r := range recs {
-		if r.ID == "" {
-			return fmt.Errorf("memstore: record without id: %w", storage.ErrExists)
+		if r.ID == "" || r.Deadline.IsZero() {
+			return fmt.Errorf("memstore: record without id or deadline: %w", storage.ErrExists)
+		}
+		if k := r.Recipient.KeyID; k != "" {
+			if _, ok := s.keys[k]; !ok {
+				return fmt.Errorf("memstore: record %s sealed under a destroyed key: %w", r.ID, storage.ErrErased)
+			}
 		}
 		if _, ok := s.byID[r.ID]; ok || seen[r.ID] {
 			return fmt.Errorf("memstore: record %s: %w", r.ID, storage.ErrExists)
@@ -74,6 +111,7 @@ func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 	}
 	for _, r := range recs {
 		c := r.Clone()
+		c.InvoiceID = ""
 		s.byID[c.ID] = &c
 		for _, p := range c.Parts {
 			if p.OperatorID != "" {
@@ -108,7 +146,7 @@ func (s *Store) UpdateStatus(ctx context.Context, u storage.StatusUpdate) (stora
 		return storage.Record{}, fmt.Errorf("memstore: record %s has no part %d: %w", u.ID, u.Part, storage.ErrNotFound)
 	}
 	storage.Apply(r, u)
-	return r.Clone(), nil
+	return s.view(r), nil
 }
 
 // Get implements storage.TrafficStore.
@@ -125,7 +163,7 @@ func (s *Store) Get(ctx context.Context, id string) (storage.Record, error) {
 	if !ok || !s.live(r) {
 		return storage.Record{}, fmt.Errorf("memstore: record %s: %w", id, storage.ErrNotFound)
 	}
-	return r.Clone(), nil
+	return s.view(r), nil
 }
 
 // FindByOperatorID implements storage.TrafficStore.
@@ -143,7 +181,7 @@ func (s *Store) FindByOperatorID(ctx context.Context, transportName, operatorID 
 		if r, ok := s.byID[id]; ok && s.live(r) {
 			for i, p := range r.Parts {
 				if p.OperatorID == operatorID {
-					return r.Clone(), i, nil
+					return s.view(r), i, nil
 				}
 			}
 		}
@@ -187,7 +225,10 @@ func (s *Store) snapshot(ctx context.Context, q storage.Query) ([]storage.Record
 		if !s.live(r) || !inRange(r.CreatedAt, q.From, q.To) {
 			continue
 		}
-		out = append(out, r.Clone())
+		if q.RecipientIndex != nil && !bytes.Equal(q.RecipientIndex, r.RecipientIndex) {
+			continue
+		}
+		out = append(out, s.view(r))
 	}
 	slices.SortFunc(out, func(a, b storage.Record) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
@@ -210,36 +251,69 @@ func (s *Store) Usage(ctx context.Context, account string, from, to time.Time) (
 	}
 	u := storage.Usage{Account: account, From: from, To: to}
 	for _, r := range recs {
-		u.Messages++
-		u.Segments += r.Segments
-		switch {
-		case r.Status == transport.StatusDelivered:
-			u.Delivered++
-		case r.Status.Final():
-			u.Failed++
+		addUsage(&u, &r)
+	}
+	s.mu.RLock()
+	for period, e := range s.erased[account] {
+		if inRange(period, from, to) {
+			u.Messages += e.Messages
+			u.Segments += e.Segments
+			u.Delivered += e.Delivered
+			u.Failed += e.Failed
 		}
 	}
+	s.mu.RUnlock()
 	return u, nil
 }
 
+func addUsage(u *storage.Usage, r *storage.Record) {
+	u.Messages++
+	u.Segments += r.Segments
+	switch {
+	case r.Status == transport.StatusDelivered:
+		u.Delivered++
+	case r.Status.Final():
+		u.Failed++
+	}
+}
+
+// monthOf is the billing period of t: its calendar month, UTC.
+func monthOf(t time.Time) time.Time {
+	y, m, _ := t.UTC().Date()
+	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+}
+
 // Purge implements storage.TrafficStore.
-func (s *Store) Purge(ctx context.Context, now time.Time) (int, error) {
+func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, error) {
+	var res storage.PurgeResult
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return res, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return 0, storage.ErrClosed
+		return res, storage.ErrClosed
 	}
-	n := 0
 	for id, r := range s.byID {
-		if !r.Deadline.IsZero() && !r.Deadline.After(now) {
+		if !s.visibleAt(r, now) {
 			s.removeLocked(id)
-			n++
+			res.Deleted++
+			continue
+		}
+		if !r.Body.IsZero() && !r.BodyUntil.IsZero() && !now.Before(r.BodyUntil) {
+			r.Body, r.BodyUntil = storage.Sealed{}, time.Time{}
+			res.BodiesDropped++
+		}
+		if res.OldestDeadline.IsZero() || r.Deadline.Before(res.OldestDeadline) {
+			res.OldestDeadline = r.Deadline
 		}
 	}
-	return n, nil
+	for _, inv := range s.invoices {
+		if !inv.State.Final() && !now.Before(inv.TimeBar) {
+			inv.State, inv.FinalAt = storage.InvoiceTimeBarred, inv.TimeBar
+		}
+	}
+	return res, nil
 }
 
 // EraseAccount implements storage.TrafficStore.
@@ -253,7 +327,19 @@ func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 		return 0, storage.ErrClosed
 	}
 	n := 0
+	agg := s.erased[account]
 	for id := range s.byAcct[account] {
+		r := s.byID[id]
+		if s.live(r) {
+			if agg == nil {
+				agg = make(map[time.Time]storage.Usage)
+				s.erased[account] = agg
+			}
+			p := monthOf(r.CreatedAt)
+			u := agg[p]
+			addUsage(&u, r)
+			agg[p] = u
+		}
 		s.removeLocked(id)
 		n++
 	}
@@ -288,6 +374,6 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
-	s.byID, s.byOp, s.byAcct = nil, nil, nil
+	s.byID, s.byOp, s.byAcct, s.invoices, s.erased, s.keys, s.current = nil, nil, nil, nil, nil, nil, nil
 	return nil
 }

@@ -9,5 +9,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.TrafficStore { return memstore.New(nil) }, storagetest.Features{})
+	storagetest.Run(t, func(t *testing.T, clock *storagetest.Clock) storage.TrafficStore {
+		return memstore.New(&memstore.Options{Now: clock.Now})
+	}, storagetest.Features{})
 }

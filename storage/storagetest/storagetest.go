@@ -28,6 +28,39 @@ type testCase struct {
 	run  func(t *testing.T, s storage.TrafficStore, f Features)
 }
 
+// Clock is the store clock the suite controls: newStore must make the
+// store read the time from it (for example memstore.Options.Now = clock.Now).
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set moves the clock.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// clocks maps each store under test to its clock, for the cases.
+var clocks sync.Map // storage.TrafficStore → *Clock
+
+func clockOf(s storage.TrafficStore) *Clock {
+	c, _ := clocks.Load(s)
+	return c.(*Clock)
+}
+
+// start is where every case's clock begins: after base, well before the
+// default deadlines.
+var start = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
 var cases = []testCase{
 	{"RecordGetRoundTrip", testRoundTrip},
 	{"RecordBatchAllOrNone", testBatchAllOrNone},
@@ -49,17 +82,23 @@ var cases = []testCase{
 }
 
 // Run runs the conformance suite. newStore must return a fresh, empty
-// store each time it is called; the suite closes it.
-func Run(t *testing.T, newStore func(t *testing.T) storage.TrafficStore, f Features) {
+// store whose clock is clock.Now each time it is called; the suite closes
+// it.
+func Run(t *testing.T, newStore func(t *testing.T, clock *Clock) storage.TrafficStore, f Features) {
 	t.Helper()
 	if f.Concurrency <= 0 {
 		f.Concurrency = 16
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := newStore(t)
+			clk := &Clock{now: start}
+			s := newStore(t, clk)
 			require.NotNil(t, s, "newStore returned nil")
-			t.Cleanup(func() { _ = s.Close() })
+			clocks.Store(s, clk)
+			t.Cleanup(func() {
+				_ = s.Close()
+				clocks.Delete(s)
+			})
 			c.run(t, s, f)
 		})
 	}
@@ -77,17 +116,18 @@ func newRecord(account string, created time.Time, ids ...string) storage.Record 
 		ids = []string{fmt.Sprintf("op-%d", seq)}
 	}
 	r := storage.Record{
-		ID:        fmt.Sprintf("msg-%s-%06d", account, seq),
-		Account:   account,
-		Transport: "test",
-		From:      "Advox",
-		To:        fmt.Sprintf("+4670%07d", seq%10000000),
+		ID:             fmt.Sprintf("msg-%s-%06d", account, seq),
+		Account:        account,
+		Transport:      "test",
+		From:           "Advox",
+		Recipient:      storage.Sealed{Data: []byte(fmt.Sprintf("sealed-%d", seq))},
+		RecipientIndex: []byte(fmt.Sprintf("index-%d", seq%7)),
 		Encoding:  transport.GSM7,
 		Segments:  len(ids),
 		CreatedAt: created,
 		UpdatedAt: created,
-		// Far in the future: reads must not hide it.
-		Deadline: time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Microsecond),
+		// Well after the clock: reads must not hide it.
+		Deadline: start.AddDate(1, 0, 0),
 	}
 	for _, id := range ids {
 		r.Parts = append(r.Parts, storage.Part{OperatorID: id, Status: transport.StatusAccepted, UpdatedAt: created})
@@ -109,7 +149,13 @@ func assertSameRecord(t *testing.T, want, got storage.Record) {
 	assert.Equal(t, want.Account, got.Account)
 	assert.Equal(t, want.Transport, got.Transport)
 	assert.Equal(t, want.From, got.From)
-	assert.Equal(t, want.To, got.To)
+	assert.Equal(t, want.Recipient.KeyID, got.Recipient.KeyID)
+	assert.Equal(t, want.Recipient.Data, got.Recipient.Data)
+	assert.Equal(t, want.RecipientIndex, got.RecipientIndex)
+	assert.Equal(t, want.Body.KeyID, got.Body.KeyID)
+	assert.Equal(t, want.Body.Data, got.Body.Data)
+	assert.True(t, want.BodyUntil.Equal(got.BodyUntil), "BodyUntil: want %v, got %v", want.BodyUntil, got.BodyUntil)
+	assert.Equal(t, want.InvoiceID, got.InvoiceID)
 	assert.Equal(t, want.Encoding, got.Encoding)
 	assert.Equal(t, want.Segments, got.Segments)
 	assert.Equal(t, want.Status, got.Status)
@@ -322,10 +368,10 @@ func newRecordSafe(account string, i, w int) storage.Record {
 	created := base.Add(time.Duration(i) * time.Second)
 	id := fmt.Sprintf("conc-%d-%d", w, i)
 	return storage.Record{
-		ID: id, Account: account, Transport: "test", From: "Advox", To: fmt.Sprintf("+4670%03d%04d", w, i),
+		ID: id, Account: account, Transport: "test", From: "Advox", Recipient: storage.Sealed{Data: []byte(id)},
 		Encoding: transport.GSM7, Segments: 1, Status: transport.StatusAccepted,
 		Parts:     []storage.Part{{OperatorID: "op-" + id, Status: transport.StatusAccepted, UpdatedAt: created}},
-		CreatedAt: created, UpdatedAt: created, Deadline: time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Microsecond),
+		CreatedAt: created, UpdatedAt: created, Deadline: start.AddDate(1, 0, 0),
 	}
 }
 
@@ -420,11 +466,14 @@ func testUsage(t *testing.T, s storage.TrafficStore, _ Features) {
 
 func testDeadlineOnRead(t *testing.T, s storage.TrafficStore, _ Features) {
 	r := newRecord("acct-d", base, "d-1")
-	r.Deadline = time.Now().UTC().Add(-time.Minute).Truncate(time.Microsecond)
+	r.Deadline = start.Add(time.Minute)
 	require.NoError(t, s.Record(ctx(t), r))
-
 	_, err := s.Get(ctx(t), r.ID)
-	assert.ErrorIs(t, err, storage.ErrNotFound, "Get must hide a record past its deadline")
+	require.NoError(t, err)
+	clockOf(s).Set(r.Deadline)
+
+	_, err = s.Get(ctx(t), r.ID)
+	assert.ErrorIs(t, err, storage.ErrNotFound, "Get must hide a record at its deadline")
 	_, _, err = s.FindByOperatorID(ctx(t), "test", "d-1")
 	assert.ErrorIs(t, err, storage.ErrNotFound, "FindByOperatorID must hide it")
 	assert.Empty(t, collect(t, s, storage.Query{Account: "acct-d"}), "Query must hide it")
@@ -433,7 +482,7 @@ func testDeadlineOnRead(t *testing.T, s storage.TrafficStore, _ Features) {
 }
 
 func testPurge(t *testing.T, s storage.TrafficStore, _ Features) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := start
 	var expired, kept []storage.Record
 	for i := range 5 {
 		r := newRecord("acct-p", base.Add(time.Duration(i)*time.Second))
@@ -449,12 +498,13 @@ func testPurge(t *testing.T, s storage.TrafficStore, _ Features) {
 	edge.Deadline = now
 	require.NoError(t, s.Record(ctx(t), append(append(expired, kept...), edge)...))
 
-	n, err := s.Purge(ctx(t), now)
+	res, err := s.Purge(ctx(t), now)
 	require.NoError(t, err)
-	assert.Equal(t, len(expired)+1, n, "records at or before now are purged")
-	n, err = s.Purge(ctx(t), now)
+	assert.Equal(t, len(expired)+1, res.Deleted, "records at or before now are purged")
+	assert.True(t, kept[0].Deadline.Equal(res.OldestDeadline), "oldest remaining deadline: %v", res.OldestDeadline)
+	res, err = s.Purge(ctx(t), now)
 	require.NoError(t, err)
-	assert.Zero(t, n, "purge is idempotent")
+	assert.Zero(t, res.Deleted, "purge is idempotent")
 	assert.Equal(t, ids(kept), ids(collect(t, s, storage.Query{Account: "acct-p"})))
 }
 
@@ -480,7 +530,8 @@ func testErase(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Empty(t, collect(t, s, storage.Query{Account: "acct-x"}))
 	u, err := s.Usage(ctx(t), "acct-x", time.Time{}, time.Time{})
 	require.NoError(t, err)
-	assert.Zero(t, u.Messages, "no per-message usage survives")
+	assert.Equal(t, len(gone), u.Messages, "aggregate usage of the erased period survives for billing")
+	assert.Equal(t, len(gone), u.Segments)
 
 	got, err := s.Get(ctx(t), keep.ID)
 	require.NoError(t, err, "other accounts are untouched")
@@ -507,7 +558,7 @@ func testClosed(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.ErrorIs(t, s.Record(ctx(t), newRecord("acct-z", base)), storage.ErrClosed)
 	_, err := s.Get(ctx(t), r.ID)
 	assert.ErrorIs(t, err, storage.ErrClosed)
-	_, err = s.Purge(ctx(t), time.Now())
+	_, err = s.Purge(ctx(t), start)
 	assert.ErrorIs(t, err, storage.ErrClosed)
 	_, err = s.EraseAccount(ctx(t), "acct-z")
 	assert.ErrorIs(t, err, storage.ErrClosed)

@@ -1,0 +1,83 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/azenna/advox/storage"
+)
+
+// CreateInvoice implements storage.TrafficStore.
+func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if inv.ID == "" || inv.Account == "" || !inv.PeriodStart.Before(inv.PeriodEnd) || inv.TimeBar.IsZero() {
+		return 0, fmt.Errorf("memstore: invoice needs an id, an account, a period and a time-bar: %w", storage.ErrExists)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, storage.ErrClosed
+	}
+	if _, ok := s.invoices[inv.ID]; ok {
+		return 0, fmt.Errorf("memstore: invoice %s: %w", inv.ID, storage.ErrExists)
+	}
+	inv.State, inv.FinalAt = storage.InvoiceOpen, time.Time{}
+	s.invoices[inv.ID] = &inv
+	n := 0
+	for id := range s.byAcct[inv.Account] {
+		r := s.byID[id]
+		if r.InvoiceID != "" || r.Failed() || !s.live(r) || !inRange(r.CreatedAt, inv.PeriodStart, inv.PeriodEnd) {
+			continue
+		}
+		r.InvoiceID = inv.ID
+		n++
+	}
+	return n, nil
+}
+
+// SetInvoiceState implements storage.TrafficStore.
+func (s *Store) SetInvoiceState(ctx context.Context, id string, state storage.InvoiceState, at time.Time) (storage.Invoice, error) {
+	if err := ctx.Err(); err != nil {
+		return storage.Invoice{}, err
+	}
+	if !state.Valid() || state == storage.InvoiceOpen {
+		return storage.Invoice{}, fmt.Errorf("memstore: invoice state %q: %w", state, storage.ErrInvoiceFinal)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return storage.Invoice{}, storage.ErrClosed
+	}
+	inv, ok := s.invoices[id]
+	if !ok {
+		return storage.Invoice{}, fmt.Errorf("memstore: invoice %s: %w", id, storage.ErrNotFound)
+	}
+	if inv.State.Final() {
+		return *inv, fmt.Errorf("memstore: invoice %s is %s: %w", id, inv.State, storage.ErrInvoiceFinal)
+	}
+	inv.State = state
+	if state.Final() {
+		inv.FinalAt = at
+	}
+	return *inv, nil
+}
+
+// Invoice implements storage.TrafficStore.
+func (s *Store) Invoice(ctx context.Context, id string) (storage.Invoice, error) {
+	if err := ctx.Err(); err != nil {
+		return storage.Invoice{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return storage.Invoice{}, storage.ErrClosed
+	}
+	inv, ok := s.invoices[id]
+	if !ok {
+		return storage.Invoice{}, fmt.Errorf("memstore: invoice %s: %w", id, storage.ErrNotFound)
+	}
+	return *inv, nil
+}

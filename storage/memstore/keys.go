@@ -1,0 +1,72 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/azenna/advox/storage"
+)
+
+// EnsureKey implements storage.KeyStore.
+func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (storage.DataKey, error) {
+	if err := ctx.Err(); err != nil {
+		return storage.DataKey{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return storage.DataKey{}, storage.ErrClosed
+	}
+	if id, ok := s.current[candidate.Account]; ok {
+		return s.keys[id], nil
+	}
+	if candidate.ID == "" || candidate.Account == "" || len(candidate.Wrapped) == 0 {
+		return storage.DataKey{}, fmt.Errorf("memstore: incomplete data key: %w", storage.ErrExists)
+	}
+	if _, ok := s.keys[candidate.ID]; ok {
+		return storage.DataKey{}, fmt.Errorf("memstore: data key %s: %w", candidate.ID, storage.ErrExists)
+	}
+	candidate.Wrapped = append([]byte(nil), candidate.Wrapped...)
+	s.keys[candidate.ID] = candidate
+	s.current[candidate.Account] = candidate.ID
+	return candidate, nil
+}
+
+// Key implements storage.KeyStore.
+func (s *Store) Key(ctx context.Context, id string) (storage.DataKey, error) {
+	if err := ctx.Err(); err != nil {
+		return storage.DataKey{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return storage.DataKey{}, storage.ErrClosed
+	}
+	k, ok := s.keys[id]
+	if !ok {
+		return storage.DataKey{}, fmt.Errorf("memstore: data key %s: %w", id, storage.ErrErased)
+	}
+	return k, nil
+}
+
+// DestroyKeys implements storage.KeyStore.
+func (s *Store) DestroyKeys(ctx context.Context, account string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, storage.ErrClosed
+	}
+	n := 0
+	for id, k := range s.keys {
+		if k.Account == account {
+			clear(k.Wrapped)
+			delete(s.keys, id)
+			n++
+		}
+	}
+	delete(s.current, account)
+	return n, nil
+}
