@@ -191,7 +191,7 @@ func TestDeleteErasesTrafficThenCustomerData(t *testing.T) {
 	_, err := f.acc.Create(ctx, demoCustomer("acme"))
 	require.NoError(t, err)
 	rec := storage.Record{
-		ID: "m1", Account: "acme", Transport: "mem", From: "Advox", To: "+46701234567", Encoding: transport.GSM7,
+		ID: "m1", Account: "acme", Transport: "mem", From: "Advox", Encoding: transport.GSM7,
 		Segments: 1, Parts: []storage.Part{{OperatorID: "op1", Status: transport.StatusDelivered, UpdatedAt: acctEpoch}},
 		Status: transport.StatusDelivered, CreatedAt: acctEpoch, UpdatedAt: acctEpoch, Deadline: time.Now().AddDate(1, 0, 0),
 	}

@@ -3,7 +3,6 @@ package advox
 import (
 	"context"
 	"errors"
-	"iter"
 	"log/slog"
 	"sync"
 	"time"
@@ -60,7 +59,35 @@ type Options struct {
 	ReportHold time.Duration
 	// Now is the Client's clock; nil means time.Now.
 	Now func() time.Time
+
+	// KEK wraps the per-account data keys that seal recipient numbers (and
+	// kept bodies) at rest. nil means a random key held only by this
+	// process: records sealed under it become unreadable when the process
+	// ends — private by default, but set a KEK from configuration or a KMS
+	// for traffic that must outlive a restart.
+	KEK KeyEncryptionKey
+	// IndexKey keys the HMAC blind index used by FindByRecipient (at least
+	// 32 bytes, separate from the KEK). nil means a random per-process key.
+	IndexKey []byte
+	// Keys keeps the wrapped data keys; nil means the store itself, which
+	// must then implement storage.KeyStore.
+	Keys storage.KeyStore
+	// KeepBodies keeps each message's text, sealed, for troubleshooting,
+	// until BodyRetention passes or the message reaches a final status.
+	// Off by default: bodies are not stored.
+	KeepBodies bool
+	// BodyRetention bounds kept bodies; 0 means DefaultBodyRetention.
+	BodyRetention time.Duration
+	// Auditor receives an event for every read, purge and erase of traffic
+	// data; nil means a SlogAuditor on Logger.
+	Auditor Auditor
+	// PurgeEvery, when positive, makes the Client run a retention enforcer
+	// that purges the store at this interval until Close.
+	PurgeEvery time.Duration
 }
+
+// DefaultBodyRetention is how long kept bodies live at most.
+const DefaultBodyRetention = 72 * time.Hour
 
 // DefaultAccountLimit is the per-account send rate when none is set:
 // unlimited, leaving the pace to the transports' own throughput limits.
@@ -86,6 +113,11 @@ type Client struct {
 	limiters map[string]*rate.Limiter
 
 	reports *reportMatcher
+	keys    *keyring
+	index   blindIndex
+	audit   Auditor
+	erasing accountLocks
+	purger  *Retention
 
 	mu          sync.Mutex
 	closed      bool
@@ -145,7 +177,10 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	}
 	c.log = o.Logger
 	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
+		c.log = slog.Default()
+	}
+	if err := c.initPrivacy(); err != nil {
+		return nil, err
 	}
 	c.reports = newReportMatcher(c)
 	if rs, ok := t.(transport.ReportSource); ok {
@@ -156,6 +191,14 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 		defer c.bg.Done()
 		c.reports.expireLoop(c.closeCtx.Done())
 	}()
+	if o.PurgeEvery > 0 {
+		c.purger = NewRetention(s, &RetentionOptions{Every: o.PurgeEvery, Now: c.now, Logger: c.log, Auditor: c.audit})
+		c.bg.Add(1)
+		go func() {
+			defer c.bg.Done()
+			c.purger.Run(c.closeCtx)
+		}()
+	}
 	return c, nil
 }
 
@@ -205,47 +248,6 @@ func (c *Client) begin(op string) error {
 	}
 	c.sends.Add(1)
 	return nil
-}
-
-// Status returns the stored record of message id: its overall status and
-// each part's.
-func (c *Client) Status(ctx context.Context, id string) (storage.Record, error) {
-	const op = "status"
-	if err := c.begin(op); err != nil {
-		return storage.Record{}, err
-	}
-	defer c.sends.Done()
-	r, err := c.store.Get(ctx, id)
-	return r, wrap(op, err)
-}
-
-// Records yields the account's traffic records created in [q.From, q.To),
-// oldest first.
-func (c *Client) Records(ctx context.Context, q storage.Query) iter.Seq2[storage.Record, error] {
-	const op = "records"
-	return func(yield func(storage.Record, error) bool) {
-		if err := c.begin(op); err != nil {
-			yield(storage.Record{}, err)
-			return
-		}
-		defer c.sends.Done()
-		for r, err := range c.store.Query(ctx, q) {
-			if !yield(r, wrap(op, err)) || err != nil {
-				return
-			}
-		}
-	}
-}
-
-// Usage aggregates the account's traffic created in [from, to).
-func (c *Client) Usage(ctx context.Context, account string, from, to time.Time) (storage.Usage, error) {
-	const op = "usage"
-	if err := c.begin(op); err != nil {
-		return storage.Usage{}, err
-	}
-	defer c.sends.Done()
-	u, err := c.store.Usage(ctx, account, from, to)
-	return u, wrap(op, err)
 }
 
 // Close stops accepting work, waits for operations in flight to finish,

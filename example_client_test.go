@@ -72,7 +72,7 @@ func ExampleClient_Status() {
 		log.Fatal(err)
 	}
 	tr.Report(context.Background(), transport.Report{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusDelivered})
-	rec, err := client.Status(context.Background(), rcpt.ID)
+	rec, err := client.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
 	if err != nil {
 		log.Fatal(err)
 	}

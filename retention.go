@@ -19,6 +19,32 @@ type RetentionPolicy struct {
 	// AllowBeyondPolicy must be set to keep records longer than the
 	// privacy policy's five months.
 	AllowBeyondPolicy bool
+	// ConsumerTimeBarYears and BusinessTimeBarYears bound how long an
+	// unsettled invoice can hold its records: the claim is time-barred
+	// that many years after the invoice is issued. 0 means
+	// DefaultConsumerTimeBarYears and DefaultBusinessTimeBarYears.
+	ConsumerTimeBarYears, BusinessTimeBarYears int
+}
+
+// The limitation periods of invoice claims, in years.
+const (
+	DefaultConsumerTimeBarYears = 3
+	DefaultBusinessTimeBarYears = 10
+)
+
+// TimeBar returns when an invoice issued at issued is time-barred.
+func (p RetentionPolicy) TimeBar(issued time.Time, consumer bool) time.Time {
+	years := p.BusinessTimeBarYears
+	if years == 0 {
+		years = DefaultBusinessTimeBarYears
+	}
+	if consumer {
+		years = p.ConsumerTimeBarYears
+		if years == 0 {
+			years = DefaultConsumerTimeBarYears
+		}
+	}
+	return AddMonthsClamped(issued, 12*years)
 }
 
 // DefaultRetentionPolicy keeps traffic records for five calendar months.
@@ -37,6 +63,8 @@ func (p RetentionPolicy) Validate() error {
 	switch m := p.months(); {
 	case m < 0:
 		return newError("retention", CodeInvalidArgument, "months must not be negative (got %d)", m)
+	case p.ConsumerTimeBarYears < 0 || p.BusinessTimeBarYears < 0:
+		return newError("retention", CodeInvalidArgument, "time-bars must not be negative")
 	case m > PolicyMonths && !p.AllowBeyondPolicy:
 		return newError("retention", CodeInvalidArgument,
 			"%d months exceeds the policy's %d; set AllowBeyondPolicy to do so deliberately", m, PolicyMonths)

@@ -115,7 +115,7 @@ func (c *Client) Send(ctx context.Context, m Message) (Receipt, error) {
 	}
 	// The record is written even when ctx has ended: the SMS may be out.
 	recCtx := context.WithoutCancel(ctx)
-	if err := c.store.Record(recCtx, rec); err != nil {
+	if err := c.sealAndRecord(recCtx, &rec, tm.To, m.Text); err != nil {
 		c.log.Error("advox: message sent but not recorded", "id", tm.ID, "account", m.Account, "error", err)
 		return rcpt, wrap(op, errors.Join(subErr, err))
 	}
@@ -219,7 +219,7 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 func (c *Client) recordFor(account string, tm *transport.Message, res transport.Result, err error) (storage.Record, bool) {
 	now := c.now()
 	rec := storage.Record{
-		ID: tm.ID, Account: account, Transport: c.tr.Name(), From: tm.From.Value, To: tm.To,
+		ID: tm.ID, Account: account, Transport: c.tr.Name(), From: tm.From.Value,
 		Encoding: tm.Encoding, Segments: len(tm.Parts), CreatedAt: now, UpdatedAt: now,
 		Deadline: c.opts.Retention.Deadline(now),
 	}
@@ -260,6 +260,53 @@ func (c *Client) recordFor(account string, tm *transport.Message, res transport.
 	rec.Status = storage.OverallOf(rec.Parts)
 	return rec, true
 }
+
+// sealAndRecord seals the confidential fields of rec under the account's
+// current data key and records it, under the account's send lock so that
+// an erase in this process either sees the record or comes before it. A
+// key destroyed meanwhile by another process is answered with a fresh key.
+func (c *Client) sealAndRecord(ctx context.Context, rec *storage.Record, to, text string) error {
+	lock := c.erasing.of(rec.Account)
+	lock.RLock()
+	defer lock.RUnlock()
+	var err error
+	for range 2 {
+		if err = c.seal(ctx, rec, to, text); err != nil {
+			return err
+		}
+		err = c.store.Record(ctx, *rec)
+		if !errors.Is(err, storage.ErrErased) {
+			return err
+		}
+		c.keys.forget(rec.Account)
+	}
+	return err
+}
+
+// seal fills rec's sealed recipient, blind index and (when kept) body.
+func (c *Client) seal(ctx context.Context, rec *storage.Record, to, text string) error {
+	keyID, sealed, err := c.keys.seal(ctx, rec.Account, rec.ID, fieldRecipient, []byte(to))
+	if err != nil {
+		return err
+	}
+	rec.Recipient = storage.Sealed{KeyID: keyID, Data: sealed}
+	rec.RecipientIndex = c.index.of(rec.Account, to)
+	if c.opts.KeepBodies && !rec.Status.Final() {
+		keyID, sealed, err := c.keys.seal(ctx, rec.Account, rec.ID, fieldBody, []byte(text))
+		if err != nil {
+			return err
+		}
+		rec.Body = storage.Sealed{KeyID: keyID, Data: sealed}
+		rec.BodyUntil = rec.CreatedAt.Add(c.opts.BodyRetention)
+	}
+	return nil
+}
+
+// The sealed fields, bound into each ciphertext's associated data.
+const (
+	fieldRecipient = "recipient"
+	fieldBody      = "body"
+)
 
 // errorCode condenses a submit error into the record's error code: the
 // classification, never the adapter's free text (which could carry data).

@@ -120,12 +120,12 @@ func run(ctx context.Context, name string) error {
 	fmt.Println("== waiting for delivery reports")
 	for _, id := range ids {
 		for {
-			rec, err := client.Status(ctx, id)
+			rec, err := client.Status(ctx, advox.PurposeTransmit, id)
 			if err != nil {
 				return err
 			}
 			if rec.Status.Final() {
-				fmt.Printf("%s to %s via %s: %s\n", rec.ID, httptransport.MaskNumber(rec.To), rec.Transport, rec.Status)
+				fmt.Printf("%s to %s via %s: %s\n", rec.ID, rec.To.Masked(), rec.Transport, rec.Status)
 				break
 			}
 			select {

@@ -121,16 +121,16 @@ func run(ctx context.Context, dbPath string) error {
 	fmt.Printf("(the SMSC sent %d delivery receipts)\n", smsc.Stats().Delivers)
 
 	fmt.Println("== traffic records read back from SQLite (numbers masked, no message text)")
-	for rec, err := range client.Records(ctx, storage.Query{Account: "demo"}) {
+	for rec, err := range client.Records(ctx, advox.PurposeTroubleshoot, storage.Query{Account: "demo"}) {
 		if err != nil {
 			return err
 		}
 		fmt.Printf("%s account=%s from=%s to=%s transport=%s segments=%d encoding=%s status=%s parts=%d kept-until=%s\n",
-			rec.ID, rec.Account, rec.From, advox.MaskNumber(rec.To), rec.Transport, rec.Segments, rec.Encoding,
+			rec.ID, rec.Account, rec.From, rec.To.Masked(), rec.Transport, rec.Segments, rec.Encoding,
 			rec.Status, len(rec.Parts), rec.Deadline.Format("2006-01-02"))
 	}
 	now := time.Now()
-	u, err := client.Usage(ctx, "demo", now.Add(-time.Hour), now.Add(time.Hour))
+	u, err := client.Usage(ctx, advox.PurposeBill, "demo", now.Add(-time.Hour), now.Add(time.Hour))
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func demoAccount(ctx context.Context) (*advox.Accounts, error) {
 // awaitFinal polls a message's record until a delivery report settles it.
 func awaitFinal(ctx context.Context, client *advox.Client, id string) error {
 	for {
-		rec, err := client.Status(ctx, id)
+		rec, err := client.Status(ctx, advox.PurposeTransmit, id)
 		if err != nil {
 			return err
 		}

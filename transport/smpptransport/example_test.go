@@ -96,7 +96,7 @@ func Example_client() {
 	}
 	fmt.Println(rcpt.Segments, "segments,", rcpt.Encoding, rcpt.OperatorIDs)
 	for {
-		rec, err := client.Status(ctx, rcpt.ID)
+		rec, err := client.Status(ctx, advox.PurposeTransmit, rcpt.ID)
 		if err != nil {
 			panic(err)
 		}

@@ -395,14 +395,14 @@ func testClientSend(t *testing.T, h Harness, tr transport.Transport, f Features)
 	got := waitReceived(t, h, "+46701234567", f)
 	assert.Equal(t, text, got.Text())
 
-	rec, err := c.Status(withTimeout(t, f), rcpt.ID)
+	rec, err := c.Status(withTimeout(t, f), advox.PurposeTransmit, rcpt.ID)
 	require.NoError(t, err)
 	assert.Equal(t, tr.Name(), rec.Transport)
 	if !f.DeliveryReports {
 		return
 	}
 	require.Eventually(t, func() bool {
-		rec, err := c.Status(withTimeout(t, f), rcpt.ID)
+		rec, err := c.Status(withTimeout(t, f), advox.PurposeTransmit, rcpt.ID)
 		return err == nil && rec.Status == transport.StatusDelivered
 	}, f.Timeout, 5*time.Millisecond, "the Client must correlate the far end's reports to the record")
 }
@@ -425,7 +425,7 @@ func testClientUnknown(t *testing.T, h Harness, tr transport.Transport, f Featur
 	assert.ErrorIs(t, err, advox.ErrOutcomeUnknown)
 	assert.Equal(t, 1, rcpt.Attempts, "never retried")
 	require.NotEmpty(t, rcpt.ID, "an unknown outcome is recorded")
-	rec, err := c.Status(withTimeout(t, f), rcpt.ID)
+	rec, err := c.Status(withTimeout(t, f), advox.PurposeTransmit, rcpt.ID)
 	require.NoError(t, err)
 	assert.Equal(t, transport.StatusUnknown, rec.Status)
 	time.Sleep(50 * time.Millisecond)

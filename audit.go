@@ -1,0 +1,88 @@
+package advox
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Purpose is why traffic data is read. The privacy policy allows exactly
+// three; every API that reads traffic data takes one and refuses others.
+type Purpose string
+
+// The purposes traffic data may be processed for.
+const (
+	// PurposeTransmit: sending the message and tracking its delivery.
+	PurposeTransmit Purpose = "transmit"
+	// PurposeTroubleshoot: support investigating a customer's traffic.
+	PurposeTroubleshoot Purpose = "troubleshoot"
+	// PurposeBill: invoicing and bookkeeping.
+	PurposeBill Purpose = "bill"
+)
+
+// Valid reports whether p is one of the allowed purposes.
+func (p Purpose) Valid() bool {
+	switch p {
+	case PurposeTransmit, PurposeTroubleshoot, PurposeBill:
+		return true
+	}
+	return false
+}
+
+func checkPurpose(op string, p Purpose) error {
+	if !p.Valid() {
+		return newError(op, CodeInvalidArgument, "purpose: must be transmit, troubleshoot or bill")
+	}
+	return nil
+}
+
+// AuditEvent records one read, purge or erase of traffic data. It holds
+// opaque ids, the action, purpose, actor, time and counts — never a number,
+// an e-mail or IP address, a name or an identity number.
+type AuditEvent struct {
+	Time    time.Time
+	Action  string // "read", "find", "usage", "purge", "erase"
+	Purpose Purpose
+	// Actor is who acted, as set with WithActor ("" when unknown).
+	Actor string
+	// Account is the opaque account id, when the action concerns one.
+	Account string
+	// MessageID is the opaque message id, when the action concerns one.
+	MessageID string
+	// Count is how many records the action touched.
+	Count int
+}
+
+// Auditor receives audit events. Implementations must be safe for
+// concurrent use and quick; the Client calls them inline.
+type Auditor interface {
+	Audit(ctx context.Context, e AuditEvent)
+}
+
+// SlogAuditor writes audit events to a slog.Logger at Info level.
+type SlogAuditor struct{ Logger *slog.Logger }
+
+// Audit implements Auditor.
+func (a SlogAuditor) Audit(ctx context.Context, e AuditEvent) {
+	if a.Logger == nil {
+		return
+	}
+	a.Logger.LogAttrs(ctx, slog.LevelInfo, "advox audit",
+		slog.Time("time", e.Time), slog.String("action", e.Action), slog.String("purpose", string(e.Purpose)),
+		slog.String("actor", e.Actor), slog.String("account", e.Account), slog.String("message_id", e.MessageID),
+		slog.Int("count", e.Count))
+}
+
+type actorKey struct{}
+
+// WithActor returns a context naming who acts (an opaque user or service
+// id, never an e-mail or name), for the audit trail.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// ActorFrom returns the actor set with WithActor, or "".
+func ActorFrom(ctx context.Context) string {
+	a, _ := ctx.Value(actorKey{}).(string)
+	return a
+}

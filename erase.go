@@ -1,0 +1,68 @@
+package advox
+
+import (
+	"context"
+	"time"
+)
+
+// EraseReason says why an account's traffic is erased. The set is closed
+// so that the audit trail never carries free text.
+type EraseReason string
+
+// The erase reasons.
+const (
+	// EraseOnRequest: the customer asked for its traffic to be erased.
+	EraseOnRequest EraseReason = "customer-request"
+	// EraseAccountClosed: the account is being deleted.
+	EraseAccountClosed EraseReason = "account-closed"
+)
+
+// EraseReport says what an erase did: counts and durations only.
+type EraseReport struct {
+	Account string
+	Reason  EraseReason
+	// KeysDestroyed is how many data keys were destroyed; from then on,
+	// every copy of the account's sealed data, backups included, is
+	// unreadable.
+	KeysDestroyed int
+	// UnreadableAfter is how long it took until the keys were gone.
+	UnreadableAfter time.Duration
+	// Records is how many per-message records were deleted.
+	Records int
+}
+
+// EraseAccountTraffic erases every per-message record of the account at
+// once, keeping only its aggregate usage per calendar month so billing
+// survives. It destroys the account's data keys first (crypto-shredding),
+// so that copies, replicas and backups become unreadable immediately, then
+// deletes the rows. Sends to the account in flight are either erased too
+// or recorded after the erase, under a new key.
+func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason EraseReason) (EraseReport, error) {
+	const op = "erase"
+	if err := ValidateAccountID(account); err != nil {
+		return EraseReport{}, err
+	}
+	if reason != EraseOnRequest && reason != EraseAccountClosed {
+		return EraseReport{}, newError(op, CodeInvalidArgument, "reason: must be %q or %q", EraseOnRequest, EraseAccountClosed)
+	}
+	if err := c.begin(op); err != nil {
+		return EraseReport{}, err
+	}
+	defer c.sends.Done()
+
+	lock := c.erasing.of(account)
+	lock.Lock()
+	defer lock.Unlock()
+	rep := EraseReport{Account: account, Reason: reason}
+	start := time.Now()
+	n, err := c.keys.destroy(ctx, account)
+	if err != nil {
+		return rep, wrap(op, err)
+	}
+	rep.KeysDestroyed, rep.UnreadableAfter = n, time.Since(start)
+	rep.Records, err = c.store.EraseAccount(context.WithoutCancel(ctx), account)
+	c.audit.Audit(ctx, AuditEvent{Time: c.now(), Action: "erase:" + string(reason), Actor: ActorFrom(ctx), Account: account, Count: rep.Records})
+	c.log.Info("advox: account traffic erased", "account", account, "reason", string(reason),
+		"records", rep.Records, "keys", rep.KeysDestroyed, "unreadable_after", rep.UnreadableAfter)
+	return rep, wrap(op, err)
+}

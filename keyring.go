@@ -1,0 +1,223 @@
+package advox
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/azenna/advox/storage"
+)
+
+// KeyEncryptionKey wraps and unwraps accounts' data keys. Applications
+// supply one from their configuration or a KMS; advox never stores it.
+type KeyEncryptionKey interface {
+	WrapKey(ctx context.Context, dataKey []byte) ([]byte, error)
+	UnwrapKey(ctx context.Context, wrapped []byte) ([]byte, error)
+}
+
+// StaticKEK is a KeyEncryptionKey held in memory: AES-256-GCM under a
+// 32-byte key from the application's configuration.
+type StaticKEK struct{ aead cipher.AEAD }
+
+// NewStaticKEK returns a StaticKEK for a 32-byte key.
+func NewStaticKEK(key []byte) (*StaticKEK, error) {
+	if len(key) != 32 {
+		return nil, newError("new kek", CodeInvalidArgument, "key-encryption key must be 32 bytes, got %d", len(key))
+	}
+	aead, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	return &StaticKEK{aead: aead}, nil
+}
+
+// WrapKey implements KeyEncryptionKey.
+func (k *StaticKEK) WrapKey(_ context.Context, dataKey []byte) ([]byte, error) {
+	return sealGCM(k.aead, dataKey, []byte("advox data key"))
+}
+
+// UnwrapKey implements KeyEncryptionKey.
+func (k *StaticKEK) UnwrapKey(_ context.Context, wrapped []byte) ([]byte, error) {
+	return openGCM(k.aead, wrapped, []byte("advox data key"))
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// sealGCM returns nonce || ciphertext.
+func sealGCM(aead cipher.AEAD, plaintext, aad []byte) ([]byte, error) {
+	out := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
+	if _, err := rand.Read(out); err != nil {
+		return nil, err
+	}
+	return aead.Seal(out, out, plaintext, aad), nil
+}
+
+var errSealed = errors.New("advox: sealed data is malformed or was tampered with")
+
+func openGCM(aead cipher.AEAD, sealed, aad []byte) ([]byte, error) {
+	n := aead.NonceSize()
+	if len(sealed) < n+aead.Overhead() {
+		return nil, errSealed
+	}
+	pt, err := aead.Open(nil, sealed[:n], sealed[n:], aad)
+	if err != nil {
+		return nil, errSealed
+	}
+	return pt, nil
+}
+
+// keyring seals confidential fields under per-account data keys kept
+// wrapped in a storage.KeyStore, caching unwrapped keys in memory.
+type keyring struct {
+	kek   KeyEncryptionKey
+	store storage.KeyStore
+	now   func() time.Time
+
+	mu      sync.Mutex
+	current map[string]*dataKey // account → key new data is sealed under
+	byID    map[string]*dataKey
+}
+
+type dataKey struct {
+	id, account string
+	aead        cipher.AEAD
+}
+
+func newKeyring(kek KeyEncryptionKey, store storage.KeyStore, now func() time.Time) *keyring {
+	return &keyring{kek: kek, store: store, now: now, current: map[string]*dataKey{}, byID: map[string]*dataKey{}}
+}
+
+// currentKey returns the key new data of the account is sealed under.
+func (k *keyring) currentKey(ctx context.Context, account string) (*dataKey, error) {
+	k.mu.Lock()
+	dk := k.current[account]
+	k.mu.Unlock()
+	if dk != nil {
+		return dk, nil
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	wrapped, err := k.kek.WrapKey(ctx, raw)
+	if err != nil {
+		return nil, fmt.Errorf("wrap data key: %w", err)
+	}
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return nil, err
+	}
+	got, err := k.store.EnsureKey(ctx, storage.DataKey{ID: hex.EncodeToString(id), Account: account, Wrapped: wrapped, CreatedAt: k.now()})
+	if err != nil {
+		return nil, err
+	}
+	dk, err = k.unwrap(ctx, got)
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	k.current[account] = dk
+	k.mu.Unlock()
+	return dk, nil
+}
+
+func (k *keyring) unwrap(ctx context.Context, sk storage.DataKey) (*dataKey, error) {
+	raw, err := k.kek.UnwrapKey(ctx, sk.Wrapped)
+	if err != nil {
+		return nil, fmt.Errorf("unwrap data key: %w", err)
+	}
+	aead, err := newGCM(raw)
+	clear(raw)
+	if err != nil {
+		return nil, err
+	}
+	dk := &dataKey{id: sk.ID, account: sk.Account, aead: aead}
+	k.mu.Lock()
+	k.byID[sk.ID] = dk
+	k.mu.Unlock()
+	return dk, nil
+}
+
+// key returns the key with the given id, or storage.ErrErased.
+func (k *keyring) key(ctx context.Context, id string) (*dataKey, error) {
+	k.mu.Lock()
+	dk := k.byID[id]
+	k.mu.Unlock()
+	if dk != nil {
+		return dk, nil
+	}
+	sk, err := k.store.Key(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return k.unwrap(ctx, sk)
+}
+
+// seal encrypts plaintext under the account's current key, bound to the
+// record and field it belongs to.
+func (k *keyring) seal(ctx context.Context, account, recordID, field string, plaintext []byte) (keyID string, sealed []byte, err error) {
+	dk, err := k.currentKey(ctx, account)
+	if err != nil {
+		return "", nil, err
+	}
+	sealed, err = sealGCM(dk.aead, plaintext, aad(recordID, field))
+	return dk.id, sealed, err
+}
+
+// open decrypts a sealed field; storage.ErrErased if its key is gone.
+func (k *keyring) open(ctx context.Context, keyID, recordID, field string, sealed []byte) ([]byte, error) {
+	dk, err := k.key(ctx, keyID)
+	if err != nil {
+		return nil, err
+	}
+	return openGCM(dk.aead, sealed, aad(recordID, field))
+}
+
+func aad(recordID, field string) []byte { return []byte(recordID + "\x00" + field) }
+
+// destroy crypto-shreds every key of the account, here and in the store.
+func (k *keyring) destroy(ctx context.Context, account string) (int, error) {
+	k.forget(account)
+	n, err := k.store.DestroyKeys(ctx, account)
+	k.forget(account) // a concurrent seal may have cached it again
+	return n, err
+}
+
+// forget drops the account's keys from the cache.
+func (k *keyring) forget(account string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.current, account)
+	for id, dk := range k.byID {
+		if dk.account == account {
+			delete(k.byID, id)
+		}
+	}
+}
+
+// blindIndex is a keyed HMAC-SHA256 of a number, scoped to the account, so
+// lookups by number never need the number stored, and equal numbers of
+// different accounts do not link.
+type blindIndex struct{ key []byte }
+
+func (b blindIndex) of(account, number string) []byte {
+	m := hmac.New(sha256.New, b.key)
+	m.Write([]byte(account))
+	m.Write([]byte{0})
+	m.Write([]byte(number))
+	return m.Sum(nil)
+}

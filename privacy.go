@@ -1,0 +1,82 @@
+package advox
+
+import (
+	"crypto/rand"
+	"sync"
+
+	"github.com/azenna/advox/storage"
+)
+
+// MinIndexKeyLen is the shortest IndexKey accepted.
+const MinIndexKeyLen = 32
+
+// initPrivacy sets up sealing, the blind index and the audit trail.
+func (c *Client) initPrivacy() error {
+	const op = "new client"
+	o := &c.opts
+	keys := o.Keys
+	if keys == nil {
+		ks, ok := c.store.(storage.KeyStore)
+		if !ok {
+			return newError(op, CodeInvalidArgument, "the store keeps no data keys: set Options.Keys")
+		}
+		keys = ks
+	}
+	kek := o.KEK
+	if kek == nil {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return err
+		}
+		k, err := NewStaticKEK(raw)
+		if err != nil {
+			return err
+		}
+		kek = k
+		c.log.Warn("advox: no KEK configured; traffic is sealed under a per-process key and unreadable after restart")
+	}
+	idx := o.IndexKey
+	switch {
+	case idx == nil:
+		idx = make([]byte, 32)
+		if _, err := rand.Read(idx); err != nil {
+			return err
+		}
+	case len(idx) < MinIndexKeyLen:
+		return newError(op, CodeInvalidArgument, "IndexKey must be at least %d bytes", MinIndexKeyLen)
+	}
+	if o.BodyRetention <= 0 {
+		o.BodyRetention = DefaultBodyRetention
+	}
+	c.keys = newKeyring(kek, keys, c.now)
+	c.index = blindIndex{key: append([]byte(nil), idx...)}
+	c.audit = o.Auditor
+	if c.audit == nil {
+		c.audit = SlogAuditor{Logger: c.log}
+	}
+	return nil
+}
+
+// accountLocks orders sends against erases of the same account in this
+// process: a send seals and records under a read lock, an erase holds the
+// write lock, so a send is either erased too or recorded after the erase
+// under a fresh key. (Across processes the store refuses records sealed
+// under a destroyed key, and the Client reseals.)
+type accountLocks struct {
+	mu    sync.Mutex
+	locks map[string]*sync.RWMutex
+}
+
+func (a *accountLocks) of(account string) *sync.RWMutex {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.locks == nil {
+		a.locks = make(map[string]*sync.RWMutex)
+	}
+	l, ok := a.locks[account]
+	if !ok {
+		l = new(sync.RWMutex)
+		a.locks[account] = l
+	}
+	return l
+}
