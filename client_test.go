@@ -21,7 +21,6 @@ import (
 	"github.com/azenna/advox/transport/memtransport"
 )
 
-
 const to = "+46701234567"
 
 func fastBackoff(int, time.Duration) time.Duration { return time.Millisecond }
