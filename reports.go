@@ -1,6 +1,7 @@
 package advox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -63,7 +64,7 @@ func (c *Client) applyReport(ctx context.Context, r transport.Report) bool {
 		u.At = c.now()
 	}
 	if r.OperatorID != "" {
-		rec, part, err := c.store.FindByOperatorID(ctx, c.tr.Name(), r.OperatorID)
+		rec, part, err := c.store.FindByOperatorID(ctx, cmp.Or(r.Transport, c.tr.Name()), r.OperatorID)
 		if err != nil {
 			c.logReportErr(err, r)
 			return false
@@ -123,7 +124,7 @@ func newReportMatcher(c *Client) *reportMatcher {
 
 func keyOf(r transport.Report) string {
 	if r.OperatorID != "" {
-		return "o:" + r.OperatorID
+		return "o:" + r.Transport + "\x00" + r.OperatorID
 	}
 	return "m:" + r.MessageID
 }
@@ -161,7 +162,9 @@ func (m *reportMatcher) claim(rec storage.Record) []transport.Report {
 	keys := []string{"m:" + rec.ID}
 	for _, p := range rec.Parts {
 		if p.OperatorID != "" {
-			keys = append(keys, "o:"+p.OperatorID)
+			// A report names its transport only when it came through a
+			// router; look under both spellings.
+			keys = append(keys, "o:\x00"+p.OperatorID, "o:"+rec.Transport+"\x00"+p.OperatorID)
 		}
 	}
 	var out []transport.Report

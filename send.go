@@ -1,6 +1,7 @@
 package advox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -153,7 +154,7 @@ func (c *Client) prepare(m Message) (*transport.Message, error) {
 		return nil, newError("send", CodeInvalidArgument, "valid for: negative")
 	}
 	return &transport.Message{
-		From: from, To: string(to), Encoding: seg.Encoding, Parts: seg.Parts, Concat: c.opts.Concat,
+		Account: m.Account, From: from, To: string(to), Encoding: seg.Encoding, Parts: seg.Parts, Concat: c.opts.Concat,
 		ReportRequested: !c.opts.NoReports, ValidFor: m.ValidFor,
 	}, nil
 }
@@ -219,7 +220,7 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 func (c *Client) recordFor(account string, tm *transport.Message, res transport.Result, err error) (storage.Record, bool) {
 	now := c.now()
 	rec := storage.Record{
-		ID: tm.ID, Account: account, Transport: c.tr.Name(), From: tm.From.Value,
+		ID: tm.ID, Account: account, Transport: cmp.Or(res.Transport, c.tr.Name()), Route: res.Route, From: tm.From.Value,
 		Encoding: tm.Encoding, Segments: len(tm.Parts), CreatedAt: now, UpdatedAt: now,
 		Deadline: c.opts.Retention.Deadline(now),
 	}

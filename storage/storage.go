@@ -93,6 +93,8 @@ type Record struct {
 	Account string
 	// Transport is the Name of the transport that took the message.
 	Transport string
+	// Route is the route the message took ("" when unrouted).
+	Route string
 	// From is the sender as sent.
 	From string
 	// Recipient is the recipient number, sealed under the account's data

@@ -23,6 +23,10 @@ type Report struct {
 	ErrorCode string
 	// At is when the operator says the status was reached (zero: unknown).
 	At time.Time
+	// Transport names the transport that received the report when it is
+	// not the one the Client registered with (a router forwarding for one
+	// of its transports); "" otherwise. Operator ids are scoped by it.
+	Transport string
 }
 
 // ReportHandler receives delivery reports. It is called from the adapter's

@@ -70,6 +70,9 @@ type Sender struct {
 // encoded and split into parts the adapter must send as they are (never
 // re-split).
 type Message struct {
+	// Account is the sending account's opaque id, for transports that
+	// route by account. Adapters that reach an operator never send it.
+	Account string
 	// ID is the library's own message id. Adapters that can pass a client
 	// reference to the operator (SMPP has none; HTTP APIs often do) send it,
 	// so delivery reports can be correlated even without an operator id.
@@ -117,4 +120,10 @@ type Result struct {
 	// Price is the operator's price for the message, verbatim ("0.35",
 	// "0.35 SEK"; "" when it did not say).
 	Price string
+	// Transport names the transport that took (or last tried) the message
+	// when it is not the one the Client called — a router answering for
+	// one of its transports; "" otherwise. Set also alongside an error.
+	Transport string
+	// Route names the route a router chose ("" when none).
+	Route string
 }
