@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"sync"
 	"time"
 
@@ -212,12 +213,22 @@ func (k *keyring) forget(account string) {
 // blindIndex is a keyed HMAC-SHA256 of a number, scoped to the account, so
 // lookups by number never need the number stored, and equal numbers of
 // different accounts do not link.
-type blindIndex struct{ key []byte }
+type blindIndex struct {
+	key  []byte
+	pool *sync.Pool // of keyed HMACs, reset between uses
+}
+
+func newBlindIndex(key []byte) blindIndex {
+	key = append([]byte(nil), key...)
+	return blindIndex{key: key, pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+}
 
 func (b blindIndex) of(account, number string) []byte {
-	m := hmac.New(sha256.New, b.key)
+	m := b.pool.Get().(hash.Hash)
+	defer b.pool.Put(m)
+	m.Reset()
 	m.Write([]byte(account))
 	m.Write([]byte{0})
 	m.Write([]byte(number))
-	return m.Sum(nil)
+	return m.Sum(make([]byte, 0, sha256.Size))
 }

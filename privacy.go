@@ -49,7 +49,7 @@ func (c *Client) initPrivacy() error {
 		o.BodyRetention = DefaultBodyRetention
 	}
 	c.keys = newKeyring(kek, keys, c.now)
-	c.index = blindIndex{key: append([]byte(nil), idx...)}
+	c.index = newBlindIndex(idx)
 	c.audit = o.Auditor
 	if c.audit == nil {
 		c.audit = SlogAuditor{Logger: c.log}
