@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
 	"github.com/azenna/advox/storage"
@@ -84,6 +86,13 @@ type Options struct {
 	// PurgeEvery, when positive, makes the Client run a retention enforcer
 	// that purges the store at this interval until Close.
 	PurgeEvery time.Duration
+	// MeterProvider receives the Client's metrics (see MetricSentMessages
+	// and the other Metric* names); nil means the otel global provider, a
+	// no-op until the application installs an SDK.
+	MeterProvider metric.MeterProvider
+	// TracerProvider receives the Client's spans (see SpanSend); nil means
+	// the otel global provider.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultBodyRetention is how long kept bodies live at most.
@@ -118,6 +127,7 @@ type Client struct {
 	audit   Auditor
 	erasing accountLocks
 	purger  *Retention
+	tel     *telemetry
 
 	mu          sync.Mutex
 	closed      bool
@@ -182,6 +192,7 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	if err := c.initPrivacy(); err != nil {
 		return nil, err
 	}
+	c.tel = newTelemetry(o.MeterProvider, o.TracerProvider, t.Name(), c.log)
 	c.reports = newReportMatcher(c)
 	if rs, ok := t.(transport.ReportSource); ok {
 		rs.SetReportHandler(c.handleReport)
@@ -192,7 +203,8 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 		c.reports.expireLoop(c.closeCtx.Done())
 	}()
 	if o.PurgeEvery > 0 {
-		c.purger = NewRetention(s, &RetentionOptions{Every: o.PurgeEvery, Now: c.now, Logger: c.log, Auditor: c.audit})
+		c.purger = NewRetention(s, &RetentionOptions{Every: o.PurgeEvery, Now: c.now, Logger: c.log, Auditor: c.audit,
+			MeterProvider: o.MeterProvider})
 		c.bg.Add(1)
 		go func() {
 			defer c.bg.Done()

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/azenna/advox/storage"
 )
 
@@ -19,6 +21,10 @@ type RetentionOptions struct {
 	Logger *slog.Logger
 	// Auditor receives an event per purge; nil means a SlogAuditor.
 	Auditor Auditor
+	// MeterProvider receives the count of records purged
+	// (MetricPurgeDeleted); nil means the otel global provider. A Client
+	// hands its own Options.MeterProvider to the enforcer it runs.
+	MeterProvider metric.MeterProvider
 }
 
 // DefaultPurgeEvery is how often the enforcer purges by default.
@@ -31,16 +37,18 @@ type PurgeReport = storage.PurgeResult
 // already hide such records on read; purging deletes them. It is safe to
 // run in several instances at once against one database.
 type Retention struct {
-	store storage.TrafficStore
-	every time.Duration
-	now   func() time.Time
-	log   *slog.Logger
-	audit Auditor
+	store  storage.TrafficStore
+	every  time.Duration
+	now    func() time.Time
+	log    *slog.Logger
+	audit  Auditor
+	purged metric.Int64Counter
 }
 
 // NewRetention returns an enforcer for store. opts may be nil.
 func NewRetention(store storage.TrafficStore, opts *RetentionOptions) *Retention {
 	r := &Retention{store: store, every: DefaultPurgeEvery, now: time.Now, log: slog.Default()}
+	var mp metric.MeterProvider
 	if opts != nil {
 		if opts.Every > 0 {
 			r.every = opts.Every
@@ -52,7 +60,9 @@ func NewRetention(store storage.TrafficStore, opts *RetentionOptions) *Retention
 			r.log = opts.Logger
 		}
 		r.audit = opts.Auditor
+		mp = opts.MeterProvider
 	}
+	r.purged = purgeCounter(mp, r.log)
 	if r.audit == nil {
 		r.audit = SlogAuditor{Logger: r.log}
 	}
@@ -65,6 +75,7 @@ func (r *Retention) PurgeNow(ctx context.Context) (PurgeReport, error) {
 	if err != nil {
 		return rep, wrap("purge", err)
 	}
+	r.purged.Add(ctx, int64(rep.Deleted))
 	r.audit.Audit(ctx, AuditEvent{Time: r.now(), Action: "purge", Actor: ActorFrom(ctx), Count: rep.Deleted})
 	r.log.Info("advox: retention purge", "deleted", rep.Deleted, "bodies_dropped", rep.BodiesDropped, "oldest_deadline", rep.OldestDeadline)
 	return rep, nil

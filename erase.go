@@ -61,6 +61,7 @@ func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason
 	}
 	rep.KeysDestroyed, rep.UnreadableAfter = n, time.Since(start)
 	rep.Records, err = c.store.EraseAccount(context.WithoutCancel(ctx), account)
+	c.tel.erasedRecords(ctx, rep.Records, reason)
 	c.audit.Audit(ctx, AuditEvent{Time: c.now(), Action: "erase:" + string(reason), Actor: ActorFrom(ctx), Account: account, Count: rep.Records})
 	c.log.Info("advox: account traffic erased", "account", account, "reason", string(reason),
 		"records", rep.Records, "keys", rep.KeysDestroyed, "unreadable_after", rep.UnreadableAfter)

@@ -74,7 +74,7 @@ func (c *Client) applyReport(ctx context.Context, r transport.Report) bool {
 			u.Part = storage.AllParts
 		}
 	}
-	rec, err := c.store.UpdateStatus(ctx, u)
+	rec, err := c.tel.updateStatus(ctx, c.store, u)
 	if err != nil {
 		c.logReportErr(err, r)
 		return false

@@ -60,8 +60,10 @@ type Receipt struct {
 // as StatusUnknown for a later report to settle. When the message was
 // handed over but its record could not be written, Send returns the
 // Receipt together with the error: do not send it again.
-func (c *Client) Send(ctx context.Context, m Message) (Receipt, error) {
+func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	const op = "send"
+	ctx, span := c.tel.startSend(ctx)
+	defer func() { endSend(span, err) }()
 	if err := c.begin(op); err != nil {
 		return Receipt{}, err
 	}
@@ -93,6 +95,7 @@ func (c *Client) Send(ctx context.Context, m Message) (Receipt, error) {
 	tm.ID = newMessageID(c.now())
 
 	res, attempts, subErr := c.submit(ctx, tm)
+	c.tel.sent(ctx, tm, res, attempts, subErr)
 	rec, ok := c.recordFor(m.Account, tm, res, subErr)
 	if !ok { // never reached the operator: nothing to record, nothing used
 		if c.opts.Accounts != nil {
@@ -188,7 +191,9 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 	attempt := 0
 	for {
 		attempt++
-		res, err := c.tr.Submit(ctx, tm)
+		a := c.tel.startAttempt(ctx, attempt)
+		res, err := c.tr.Submit(a.ctx, tm)
+		a.end(res, err)
 		if err == nil {
 			return res, attempt, nil
 		}
@@ -212,6 +217,7 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 			// Nothing is out: the last attempt was safe to retry.
 			return res, attempt, errors.Join(err, werr)
 		}
+		c.tel.retry(ctx, res, err)
 	}
 }
 
