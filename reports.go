@@ -49,11 +49,23 @@ func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 	}
 	p := c.reports.hold(r)
 	// The record may have been written between the first look and the
-	// hold; Send claims held reports only after writing, so one of the two
-	// looks sees the other.
-	if c.applyReport(ctx, r) {
-		c.reports.release(p)
+	// hold; Send claims held reports only after writing, so either Send's
+	// claim or this second look sees the other. Whoever takes the held
+	// report out applies it, so it is applied once.
+	if c.recordExists(ctx, r) && c.reports.release(p) {
+		c.applyReport(ctx, r)
 	}
+}
+
+// recordExists reports whether the record a report is about is stored.
+func (c *Client) recordExists(ctx context.Context, r transport.Report) bool {
+	var err error
+	if r.OperatorID != "" {
+		_, _, err = c.store.FindByOperatorID(ctx, cmp.Or(r.Transport, c.tr.Name()), r.OperatorID)
+	} else {
+		_, err = c.store.Get(ctx, r.MessageID)
+	}
+	return err == nil
 }
 
 // applyReport applies r to its record and reports whether a record was
@@ -138,18 +150,21 @@ func (m *reportMatcher) hold(r transport.Report) *heldReport {
 	return p
 }
 
-// release removes p if it is still held.
-func (m *reportMatcher) release(p *heldReport) {
+// release removes p if it is still held and reports whether it was.
+func (m *reportMatcher) release(p *heldReport) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	list := m.byKey[p.key]
-	if i := slices.Index(list, p); i >= 0 {
-		m.byKey[p.key] = slices.Delete(list, i, i+1)
-		if len(m.byKey[p.key]) == 0 {
-			delete(m.byKey, p.key)
-		}
-		m.held--
+	i := slices.Index(list, p)
+	if i < 0 {
+		return false
 	}
+	m.byKey[p.key] = slices.Delete(list, i, i+1)
+	if len(m.byKey[p.key]) == 0 {
+		delete(m.byKey, p.key)
+	}
+	m.held--
+	return true
 }
 
 // claim removes and returns the reports held for rec's ids.
