@@ -1,0 +1,298 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"modernc.org/sqlite"
+
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/accounttest"
+)
+
+func TestAccountConformance(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(t *testing.T, opts *Options) *Store) {
+		accounttest.Run(t, func(t *testing.T) storage.AccountStore { return open(t, nil).Accounts() },
+			accounttest.Features{})
+	})
+}
+
+// testCustomer is an account with one user per id, each allowed one
+// network.
+func testCustomer(account string, users ...string) storage.Customer {
+	c := storage.Customer{Account: account, Organisation: "Exempel AB", CreatedAt: t0, UpdatedAt: t0}
+	for _, u := range users {
+		c.Users = append(c.Users, storage.User{
+			ID: u, PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA",
+			Allowed: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
+		})
+	}
+	return c
+}
+
+// sharedStores opens n stores on one database: one SQLite file, or one
+// PostgreSQL schema with a pool per store (as separate processes would).
+func sharedStores(t *testing.T, n int) []*Store {
+	t.Helper()
+	var open func() (*Store, error)
+	if filepath.Base(t.Name()) == "sqlite" {
+		path := filepath.Join(t.TempDir(), "shared.db")
+		open = func() (*Store, error) { return OpenSQLite(path, nil) }
+	} else {
+		cfg := pgSchema(t)
+		open = func() (*Store, error) { return NewPostgres(context.Background(), pgPool(t, cfg), nil) }
+	}
+	stores := make([]*Store, n)
+	for i := range stores {
+		s, err := open()
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		stores[i] = s
+	}
+	return stores
+}
+
+// TestAccountsReserveAcrossStores: two stores on one database reserve
+// segments concurrently against one quota. Exactly the quota is granted,
+// never more, and the stored usage equals what was granted.
+func TestAccountsReserveAcrossStores(t *testing.T) {
+	dialects(t, func(t *testing.T, _ func(*testing.T, *Options) *Store) {
+		stores := sharedStores(t, 2)
+		ctx := testCtx(t)
+		a, b := stores[0].Accounts(), stores[1].Accounts()
+		require.NoError(t, a.CreateAccount(ctx, testCustomer("acct-q")))
+		period := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+
+		const quota, perStore, ask = 60, 24, 2 // 2 × 24 × 2 = 96 asked for 60
+		var granted atomic.Int64
+		var wg sync.WaitGroup
+		for _, s := range []*Accounts{a, b} {
+			for range perStore {
+				wg.Go(func() {
+					used, ok, err := s.ReserveSegments(ctx, "acct-q", period, ask, quota)
+					if !assert.NoError(t, err) {
+						return
+					}
+					assert.LessOrEqual(t, used, quota, "usage beyond the quota")
+					if ok {
+						granted.Add(ask)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		assert.EqualValues(t, quota, granted.Load(), "exactly the quota is granted")
+		for _, s := range []*Accounts{a, b} {
+			used, ok, err := s.ReserveSegments(ctx, "acct-q", period, 0, quota)
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.Equal(t, quota, used, "stored usage is what was granted")
+		}
+	})
+}
+
+// TestAccountsUpdateAcrossStores: two stores update one account at once;
+// the row lock (PostgreSQL) or write lock (SQLite) loses no update.
+func TestAccountsUpdateAcrossStores(t *testing.T) {
+	dialects(t, func(t *testing.T, _ func(*testing.T, *Options) *Store) {
+		stores := sharedStores(t, 2)
+		ctx := testCtx(t)
+		require.NoError(t, stores[0].Accounts().CreateAccount(ctx, testCustomer("acct-u", "alice")))
+		const perStore = 10
+		var wg sync.WaitGroup
+		for i, s := range stores {
+			acc := s.Accounts()
+			for j := range perStore {
+				wg.Go(func() {
+					_, err := acc.UpdateAccount(ctx, "acct-u", func(c *storage.Customer) error {
+						c.References = append(c.References, fmt.Sprintf("ref-%d-%02d", i, j))
+						c.Users[0].Allowed = append(c.Users[0].Allowed,
+							netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i), byte(j), 0}), 24))
+						return nil
+					})
+					assert.NoError(t, err)
+				})
+			}
+		}
+		wg.Wait()
+		got, err := stores[1].Accounts().GetAccount(ctx, "acct-u")
+		require.NoError(t, err)
+		assert.Len(t, got.References, 2*perStore)
+		require.Len(t, got.Users, 1)
+		assert.Len(t, got.Users[0].Allowed, 1+2*perStore)
+	})
+}
+
+// TestAccountsCloseWithStore: the handle's Close leaves the store (and
+// other handles) working; the store's Close ends every handle.
+func TestAccountsCloseWithStore(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(*testing.T, *Options) *Store) {
+		s := open(t, nil)
+		ctx := testCtx(t)
+		first := s.Accounts()
+		require.NoError(t, first.CreateAccount(ctx, testCustomer("acct-c", "carol")))
+		require.NoError(t, first.Close())
+		_, err := first.GetAccount(ctx, "acct-c")
+		assert.ErrorIs(t, err, storage.ErrClosed)
+
+		second := s.Accounts()
+		_, err = second.FindUser(ctx, "carol")
+		require.NoError(t, err, "another handle still works")
+		require.NoError(t, s.Record(ctx, testRecord("msg-1", "acct-c", t0, "op-1")), "so does the store")
+
+		require.NoError(t, s.Close())
+		_, err = second.FindUser(ctx, "carol")
+		assert.ErrorIs(t, err, storage.ErrClosed)
+		_, _, err = second.ReserveSegments(ctx, "acct-c", t0, 1, 0)
+		assert.ErrorIs(t, err, storage.ErrClosed)
+	})
+}
+
+// TestAccountsTimesUTC: times in any location come back as the same
+// instants in UTC, stored through the time codec.
+func TestAccountsTimesUTC(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(*testing.T, *Options) *Store) {
+		s := open(t, nil)
+		ctx := testCtx(t)
+		stockholm := time.FixedZone("CET", 3600)
+		c := testCustomer("acct-t")
+		c.CreatedAt = t0.In(stockholm)
+		c.Consents = []storage.Consent{{Party: "p", Purpose: "technical-support", GrantedAt: t0.Add(time.Hour).In(stockholm)}}
+		acc := s.Accounts()
+		require.NoError(t, acc.CreateAccount(ctx, c))
+		got, err := acc.GetAccount(ctx, "acct-t")
+		require.NoError(t, err)
+		assert.Equal(t, time.UTC, got.CreatedAt.Location())
+		assert.True(t, got.CreatedAt.Equal(t0))
+		assert.True(t, got.Consents[0].GrantedAt.Equal(t0.Add(time.Hour)))
+		assert.True(t, got.Consents[0].WithdrawnAt.IsZero(), "zero stays zero")
+		var stored int64
+		require.NoError(t, s.rdb.QueryRow(s.d.bind("SELECT created_at FROM advox_accounts WHERE account = ?"),
+			"acct-t").Scan(&stored))
+		assert.Equal(t, encodeTime(t0), stored)
+	})
+}
+
+// TestAccountsErrors: a taken id is ErrExists without quoting the id; a
+// database failure is ErrUnavailable with the driver's error reachable;
+// a damaged row fails instead of yielding a wrong account.
+func TestAccountsErrors(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(*testing.T, *Options) *Store) {
+		s := open(t, nil)
+		ctx := testCtx(t)
+		acc := s.Accounts()
+		require.NoError(t, acc.CreateAccount(ctx, testCustomer("acct-e", "someone@example.se")))
+
+		err := acc.CreateAccount(ctx, testCustomer("acct-f", "someone@example.se"))
+		require.ErrorIs(t, err, storage.ErrExists)
+		assert.NotContains(t, err.Error(), "someone@example.se")
+
+		_, err = s.w.db.Exec(s.d.bind("UPDATE advox_accounts SET refs = ? WHERE account = ?"), "{broken", "acct-e")
+		require.NoError(t, err)
+		_, err = acc.GetAccount(ctx, "acct-e")
+		assert.ErrorIs(t, err, storage.ErrUnavailable)
+		assert.NotContains(t, err.Error(), "{broken")
+
+		require.NoError(t, acc.CreateAccount(ctx, testCustomer("acct-g")))
+		_, err = s.w.db.Exec("DROP TABLE advox_contacts")
+		require.NoError(t, err)
+		_, err = acc.GetAccount(ctx, "acct-g")
+		require.ErrorIs(t, err, storage.ErrUnavailable)
+		if s.d.name == "sqlite" {
+			var se *sqlite.Error
+			assert.ErrorAs(t, err, &se)
+		} else {
+			var pe *pgconn.PgError
+			assert.ErrorAs(t, err, &pe)
+		}
+	})
+}
+
+// TestAccountsReserveAfterDelete: a reservation racing a deletion of its
+// account either counts (before) or is ErrNotFound (after), never a
+// database error.
+func TestAccountsReserveAfterDelete(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(*testing.T, *Options) *Store) {
+		acc := open(t, nil).Accounts()
+		ctx := testCtx(t)
+		for round := range 5 {
+			id := fmt.Sprintf("acct-%d", round)
+			require.NoError(t, acc.CreateAccount(ctx, testCustomer(id)))
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() {
+					_, _, err := acc.ReserveSegments(ctx, id, t0, 1, 0)
+					if err != nil {
+						assert.ErrorIs(t, err, storage.ErrNotFound)
+					}
+				})
+			}
+			wg.Go(func() { assert.NoError(t, acc.DeleteAccount(ctx, id)) })
+			wg.Wait()
+		}
+	})
+}
+
+// TestAccountsMigrateFromVersion1: a database created before customer
+// data existed gets the account tables on open, and its traffic stays.
+func TestAccountsMigrateFromVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := OpenSQLite(path, nil)
+	require.NoError(t, err)
+	ctx := testCtx(t)
+	require.NoError(t, s.Record(ctx, testRecord("old-1", "acct-o", t0, "op-1")))
+	for _, q := range []string{
+		"DROP TABLE advox_account_usage", "DROP TABLE advox_consents", "DROP TABLE advox_contacts",
+		"DROP TABLE advox_user_networks", "DROP TABLE advox_users", "DROP TABLE advox_accounts",
+		"DELETE FROM advox_schema_migrations WHERE version > 1",
+	} {
+		_, err := s.w.db.Exec(q)
+		require.NoError(t, err, q)
+	}
+	require.NoError(t, s.Close())
+
+	s, err = OpenSQLite(path, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Get(ctx, "old-1")
+	require.NoError(t, err)
+	acc := s.Accounts()
+	require.NoError(t, acc.CreateAccount(ctx, testCustomer("acct-o", "olle")))
+	got, err := acc.FindUser(ctx, "olle")
+	require.NoError(t, err)
+	assert.Equal(t, "acct-o", got.Account)
+}
+
+// TestAccountsUseIndexes: every account query reaches its rows through a
+// key, never by scanning a table (see TestHotPathsUseIndexes).
+func TestAccountsUseIndexes(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(*testing.T, *Options) *Store) {
+		s := open(t, nil)
+		pg := s.d.name == "postgres"
+		q := s.Accounts().q
+		for _, tt := range []struct {
+			name, query string
+			args        []any
+		}{
+			{"get", q.get, []any{"a"}},
+			{"get by user", q.getByUser, []any{"u"}},
+			{"users", q.usersOf, []any{"a"}},
+			{"contacts", q.contactsOf, []any{"a"}},
+			{"consents", q.consentsOf, []any{"a"}},
+			{"usage", q.usageOf, []any{"a", int64(1), "a"}},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				assert.NotRegexp(t, tableScan(pg), explain(t, s.rdb, pg, tt.query, tt.args))
+			})
+		}
+	})
+}
