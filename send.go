@@ -258,7 +258,8 @@ func (c *Client) recordFor(account string, tm *transport.Message, res transport.
 	case errors.Is(err, transport.ErrRejected):
 		rec.Parts = []storage.Part{part("", transport.StatusRejected)}
 		rec.ErrorCode = errorCode(err)
-	case transport.SafeToRetry(err):
+	case transport.SafeToRetry(err), errors.Is(err, transport.ErrClosed):
+		// Never reached the operator (a closed transport sends nothing).
 		return storage.Record{}, false
 	default: // outcome unknown, or a bare context error mid-submit
 		rec.Parts = []storage.Part{part("", transport.StatusUnknown)}

@@ -1,0 +1,164 @@
+package router_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/router"
+)
+
+func TestBreakerOpensProbesAndCloses(t *testing.T) {
+	clk := newClock()
+	a, b := &scripted{name: "a"}, &scripted{name: "b"}
+	policy := router.BreakerPolicy{Failures: 3, Backoff: time.Second, MaxBackoff: 3 * time.Second}
+	r := newRouter(t, router.Config{Routes: failover("a", "b"), Breaker: policy, Now: clk.Now}, a, b)
+	down := fmt.Errorf("down: %w", transport.ErrNotSent)
+	send := func() transport.Result {
+		t.Helper()
+		res, err := r.Submit(ctxT(t), msg())
+		require.NoError(t, err)
+		return res
+	}
+
+	// Three consecutive failures take a out of rotation; b takes each.
+	a.queue(down, down, down)
+	for i := range 3 {
+		assert.Equal(t, "b", send().Transport)
+		assert.Equal(t, i+1, a.count())
+	}
+	assert.Equal(t, router.BreakerOpen, r.Breaker("a"))
+
+	// While open, a is skipped without being tried.
+	assert.Equal(t, "b", send().Transport)
+	assert.Equal(t, 3, a.count(), "an open transport receives nothing")
+
+	// The back-off ends: one probe; it fails, and the breaker reopens for
+	// twice as long.
+	clk.Advance(time.Second)
+	assert.Equal(t, router.BreakerHalfOpen, r.Breaker("a"))
+	a.queue(down)
+	assert.Equal(t, "b", send().Transport)
+	assert.Equal(t, 4, a.count(), "the probe")
+	assert.Equal(t, router.BreakerOpen, r.Breaker("a"))
+	clk.Advance(time.Second)
+	assert.Equal(t, router.BreakerOpen, r.Breaker("a"), "second opening lasts 2s")
+	clk.Advance(time.Second)
+	assert.Equal(t, router.BreakerHalfOpen, r.Breaker("a"))
+
+	// The next probe succeeds: a is back in rotation and takes traffic.
+	assert.Equal(t, "a", send().Transport)
+	assert.Equal(t, router.BreakerClosed, r.Breaker("a"))
+	assert.Equal(t, "a", send().Transport)
+
+	// A later opening starts from the first back-off again.
+	a.queue(down, down, down)
+	for range 3 {
+		send()
+	}
+	assert.Equal(t, router.BreakerOpen, r.Breaker("a"))
+	clk.Advance(time.Second)
+	assert.Equal(t, router.BreakerHalfOpen, r.Breaker("a"))
+}
+
+func TestBreakerBackoffIsCapped(t *testing.T) {
+	clk := newClock()
+	a, b := &scripted{name: "a"}, &scripted{name: "b"}
+	policy := router.BreakerPolicy{Failures: 1, Backoff: time.Second, MaxBackoff: 3 * time.Second}
+	r := newRouter(t, router.Config{Routes: failover("a", "b"), Breaker: policy, Now: clk.Now}, a, b)
+	down := fmt.Errorf("down: %w", transport.ErrNotSent)
+	for _, wait := range []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second} {
+		a.queue(down)
+		_, err := r.Submit(ctxT(t), msg())
+		require.NoError(t, err)
+		require.Equal(t, router.BreakerOpen, r.Breaker("a"))
+		clk.Advance(wait - time.Millisecond)
+		assert.Equal(t, router.BreakerOpen, r.Breaker("a"), "open for %s", wait)
+		clk.Advance(time.Millisecond)
+		assert.Equal(t, router.BreakerHalfOpen, r.Breaker("a"))
+	}
+}
+
+func TestBreakerCountsOnlyConsecutiveFailures(t *testing.T) {
+	tests := []struct {
+		name    string
+		between error // answered between failures
+		open    bool
+	}{
+		{"accepted resets", nil, false},
+		{"rejected resets: the operator answered", fmt.Errorf("x: %w", transport.ErrRejected), false},
+		{"throttled resets: the operator answered", fmt.Errorf("x: %w", transport.ErrThrottled), false},
+		{"outcome unknown counts", fmt.Errorf("x: %w", transport.ErrOutcomeUnknown), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := &scripted{name: "a"}, &scripted{name: "b"}
+			r := newRouter(t, router.Config{Routes: failover("a", "b"), Breaker: router.BreakerPolicy{Failures: 3},
+				Throttle: router.ThrottlePolicy{Pause: time.Nanosecond}}, a, b)
+			down := fmt.Errorf("down: %w", transport.ErrNotSent)
+			a.queue(down, down, tt.between, down)
+			for range 4 {
+				_, _ = r.Submit(ctxT(t), msg())
+			}
+			want := router.BreakerClosed
+			if tt.open {
+				want = router.BreakerOpen
+			}
+			assert.Equal(t, want, r.Breaker("a"))
+		})
+	}
+}
+
+func TestEveryTransportOutOfRotation(t *testing.T) {
+	clk := newClock()
+	a, b := &scripted{name: "a"}, &scripted{name: "b"}
+	policy := router.BreakerPolicy{Failures: 1, Backoff: 2 * time.Second}
+	r := newRouter(t, router.Config{Routes: failover("a", "b"), Breaker: policy, Now: clk.Now}, a, b)
+	a.queue(fmt.Errorf("a: %w", transport.ErrNotSent))
+	b.queue(fmt.Errorf("b: %w", transport.ErrNotSent))
+	_, err := r.Submit(ctxT(t), msg())
+	require.ErrorIs(t, err, transport.ErrNotSent)
+	clk.Advance(500 * time.Millisecond)
+
+	res, err := r.Submit(ctxT(t), msg())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, transport.ErrNotSent)
+	assert.Contains(t, err.Error(), "out of rotation")
+	hint, ok := transport.RetryAfter(err)
+	require.True(t, ok, "the Client is told when a probe is due")
+	assert.Equal(t, 1500*time.Millisecond, hint)
+	assert.Equal(t, "", res.Transport, "no transport was tried")
+	assert.Equal(t, 1, a.count(), "nothing more was submitted")
+	assert.Equal(t, 1, b.count(), "nothing more was submitted")
+}
+
+func TestHalfOpenAllowsOneProbe(t *testing.T) {
+	clk := newClock()
+	slow := &blocking{name: "a", release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	b := &scripted{name: "b"}
+	r := newRouter(t, router.Config{Routes: failover("a", "b"), Breaker: router.BreakerPolicy{Failures: 1}, Now: clk.Now}, slow, b)
+	slow.fail.Store(true)
+	_, err := r.Submit(ctxT(t), msg())
+	require.NoError(t, err)
+	require.Equal(t, router.BreakerOpen, r.Breaker("a"))
+	clk.Advance(router.DefaultBreakerBackoff)
+
+	slow.fail.Store(false)
+	slow.block.Store(true)
+	done := make(chan transport.Result)
+	go func() {
+		res, _ := r.Submit(ctxT(t), msg())
+		done <- res
+	}()
+	<-slow.entered // the probe is out
+	res, err := r.Submit(ctxT(t), msg())
+	require.NoError(t, err)
+	assert.Equal(t, "b", res.Transport, "while the probe is out, a stays out of rotation")
+	close(slow.release)
+	assert.Equal(t, "a", (<-done).Transport)
+	assert.Equal(t, router.BreakerClosed, r.Breaker("a"))
+}

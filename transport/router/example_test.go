@@ -1,0 +1,144 @@
+package router_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/memtransport"
+	"github.com/azenna/advox/transport/router"
+)
+
+// A route table: Swedish mobiles go to operator A with B as failover,
+// everything else to B. A is down for the first message, so B takes it.
+func ExampleNew() {
+	a := memtransport.New(&memtransport.Config{Name: "operator-a"})
+	b := memtransport.New(&memtransport.Config{Name: "operator-b"})
+	r, err := router.New(router.Config{
+		Transports: []transport.Transport{a, b},
+		Routes: []router.Route{
+			{Name: "se-mobile", Match: router.Match{Prefixes: []string{"+4670", "+4672", "+4673"}},
+				Transports: []router.Target{{Transport: "operator-a"}, {Transport: "operator-b"}}},
+			{Name: "rest", Transports: []router.Target{{Transport: "operator-b"}}},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+
+	a.Inject(memtransport.NotSent) // operator A is not connected for one submit
+	for _, to := range []string{"+46701234567", "+46701234568", "+4581234567"} {
+		m := &transport.Message{To: to, From: transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric},
+			Encoding: transport.GSM7, Parts: []string{"Hello"}}
+		res, err := r.Submit(context.Background(), m)
+		fmt.Println(advox.MaskNumber(to), res.Route, res.Transport, err)
+	}
+	// Output:
+	// +4670*****67 se-mobile operator-b <nil>
+	// +4670*****68 se-mobile operator-a <nil>
+	// +4581****67 rest operator-b <nil>
+}
+
+// A weighted route shares the traffic; Seed makes the draw reproducible.
+func ExampleNew_weighted() {
+	a := memtransport.New(&memtransport.Config{Name: "a"})
+	b := memtransport.New(&memtransport.Config{Name: "b"})
+	r, err := router.New(router.Config{
+		Transports: []transport.Transport{a, b},
+		Routes: []router.Route{{Name: "spread", Mode: router.Weighted,
+			Transports: []router.Target{{Transport: "a", Weight: 1}, {Transport: "b", Weight: 3}}}},
+		Seed: 1,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	for range 1000 {
+		m := &transport.Message{To: "+46701234567", Encoding: transport.GSM7, Parts: []string{"Hi"}}
+		if _, err := r.Submit(context.Background(), m); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	fmt.Println(len(a.Sent())/100, len(b.Sent())/100, "(hundreds)")
+	// Output: 2 7 (hundreds)
+}
+
+// A transport that keeps failing leaves rotation for a back-off, then one
+// probe brings it back.
+func ExampleRouter_Breaker() {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	a := memtransport.New(&memtransport.Config{Name: "a"})
+	b := memtransport.New(&memtransport.Config{Name: "b"})
+	r, err := router.New(router.Config{
+		Transports: []transport.Transport{a, b},
+		Routes:     []router.Route{{Name: "all", Transports: []router.Target{{Transport: "a"}, {Transport: "b"}}}},
+		Breaker:    router.BreakerPolicy{Failures: 2, Backoff: time.Minute},
+		Now:        func() time.Time { return now },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	send := func() string {
+		res, _ := r.Submit(context.Background(), &transport.Message{To: "+46701234567", Encoding: transport.GSM7, Parts: []string{"Hi"}})
+		return res.Transport
+	}
+	a.Inject(memtransport.NotSent, memtransport.NotSent)
+	fmt.Println(send(), send(), r.Breaker("a"))
+	fmt.Println(send(), r.Breaker("a"))
+	now = now.Add(time.Minute)
+	fmt.Println(r.Breaker("a"))
+	fmt.Println(send(), r.Breaker("a"))
+	// Output:
+	// b b open
+	// b open
+	// half-open
+	// a closed
+}
+
+// A Client sends through the router as through any transport. The Client
+// checks the router's name against the register of sub-processors; data
+// goes to every transport of the table, so each one is registered too.
+func ExampleRouter_Transports() {
+	a := memtransport.New(&memtransport.Config{Name: "a"})
+	b := memtransport.New(&memtransport.Config{Name: "b"})
+	r, err := router.New(router.Config{
+		Name:       "edge",
+		Transports: []transport.Transport{a, b},
+		Routes:     []router.Route{{Name: "all", Transports: []router.Target{{Transport: "a"}, {Transport: "b"}}}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	procs, _ := advox.NewProcessors(advox.OperatorProcessor(r.Name(), "SE", agreed))
+	for _, name := range r.Transports() {
+		_ = procs.Register(advox.OperatorProcessor(name, "SE", agreed))
+	}
+	c, err := advox.NewClient(r, memstore.New(nil), &advox.Options{Processors: procs, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+
+	a.Inject(memtransport.NotSent)
+	rcpt, err := c.Send(context.Background(), advox.Message{Account: "acct-1", From: "Advox", To: "+46701234567", Text: "Hello"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rec, _ := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+	fmt.Println(r.Transports(), rec.Route, rec.Transport, rec.Status)
+	// Output: [a b] all b accepted
+}

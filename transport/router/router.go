@@ -1,0 +1,165 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/azenna/advox/transport"
+)
+
+// Router is a transport.Transport that routes each message to one of
+// several transports (see the package documentation). It is safe for
+// concurrent use.
+type Router struct {
+	name     string
+	members  []*member
+	routes   []route
+	throttle ThrottlePolicy
+	now      func() time.Time
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+
+	handler atomic.Pointer[transport.ReportHandler]
+
+	closeOnce sync.Once
+	closed    atomic.Bool
+	done      chan struct{}
+	closeErr  error
+}
+
+// member is one transport of the router, with its breaker.
+type member struct {
+	name string
+	t    transport.Transport
+	br   *breaker
+}
+
+var (
+	_ transport.Transport    = (*Router)(nil)
+	_ transport.ReportSource = (*Router)(nil)
+	_ transport.Pinger       = (*Router)(nil)
+	_ transport.Local        = (*Router)(nil)
+)
+
+// New validates cfg and returns a Router over its transports. It registers
+// a report handler on every transport that is a transport.ReportSource.
+func New(cfg Config) (*Router, error) {
+	members, routes, err := validate(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := &Router{
+		name:     cfg.Name,
+		members:  members,
+		routes:   routes,
+		throttle: cfg.Throttle.withDefaults(),
+		now:      cfg.Now,
+		done:     make(chan struct{}),
+	}
+	if r.name == "" {
+		r.name = "router"
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	r.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	policy := cfg.Breaker.withDefaults()
+	for _, m := range members {
+		m.br = newBreaker(policy)
+		if rs, ok := m.t.(transport.ReportSource); ok {
+			rs.SetReportHandler(r.forward(m.name))
+		}
+	}
+	return r, nil
+}
+
+// Name implements transport.Transport.
+func (r *Router) Name() string { return r.name }
+
+// Transports returns the names of the router's transports, in Config
+// order: every one of them receives messages, so every one must be a
+// registered sub-processor.
+func (r *Router) Transports() []string {
+	out := make([]string, len(r.members))
+	for i, m := range r.members {
+		out[i] = m.name
+	}
+	return out
+}
+
+// Breaker returns the breaker state of the named transport ("" when the
+// router has no such transport).
+func (r *Router) Breaker(name string) BreakerState {
+	for _, m := range r.members {
+		if m.name == name {
+			return m.br.current(r.now())
+		}
+	}
+	return ""
+}
+
+// Local implements transport.Local: the router hands data to a third party
+// unless every one of its transports is local.
+func (r *Router) Local() bool {
+	for _, m := range r.members {
+		l, ok := m.t.(transport.Local)
+		if !ok || !l.Local() {
+			return false
+		}
+	}
+	return true
+}
+
+// Ping implements transport.Pinger: it succeeds when at least one
+// transport in rotation answers (a transport that is not a
+// transport.Pinger counts as answering).
+func (r *Router) Ping(ctx context.Context) error {
+	if r.closed.Load() {
+		return errClosed
+	}
+	now := r.now()
+	var errs []error
+	for _, m := range r.members {
+		if !m.br.available(now) {
+			continue
+		}
+		p, ok := m.t.(transport.Pinger)
+		if !ok {
+			return nil
+		}
+		err := p.Ping(ctx)
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	return &exhausted{what: "no transport answers", errs: errs}
+}
+
+// Close implements transport.Transport: it closes every transport (each
+// ends its own goroutines) and interrupts submits waiting out a throttle
+// pause. The router starts no goroutines of its own.
+func (r *Router) Close() error {
+	r.closeOnce.Do(func() {
+		r.closed.Store(true)
+		close(r.done)
+		var errs []error
+		for _, m := range r.members {
+			errs = append(errs, m.t.Close())
+		}
+		r.closeErr = errors.Join(errs...)
+	})
+	return r.closeErr
+}
+
+var errClosed = fmt.Errorf("router: %w", transport.ErrClosed)

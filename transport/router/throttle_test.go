@@ -1,0 +1,115 @@
+package router_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/router"
+)
+
+func throttled(hint time.Duration) error {
+	return &transport.RetryAfterError{After: hint, Err: fmt.Errorf("slow down: %w", transport.ErrThrottled)}
+}
+
+// shortCtx is a context that ends long before any pause in these tests.
+func shortCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestThrottlePausesWithoutFailingOver(t *testing.T) {
+	tests := []struct {
+		name  string
+		hint  time.Duration
+		pause time.Duration // how long the transport stays paused
+	}{
+		{"operator hint", 10 * time.Second, 10 * time.Second},
+		{"no hint: ThrottlePolicy.Pause", 0, 3 * time.Second},
+		{"short hint: at least Pause", time.Millisecond, 3 * time.Second},
+		{"long hint capped at MaxPause", time.Hour, 30 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newClock()
+			a, b := &scripted{name: "a"}, &scripted{name: "b"}
+			policy := router.ThrottlePolicy{Pause: 3 * time.Second, MaxPause: 30 * time.Second}
+			r := newRouter(t, router.Config{Routes: failover("a", "b"), Throttle: policy, Now: clk.Now}, a, b)
+			a.queue(throttled(tt.hint))
+
+			res, err := r.Submit(ctxT(t), msg())
+			require.Error(t, err)
+			assert.ErrorIs(t, err, transport.ErrThrottled)
+			assert.True(t, transport.SafeToRetry(err))
+			hint, _ := transport.RetryAfter(err)
+			assert.Equal(t, tt.hint, hint, "the operator's hint reaches the Client unchanged")
+			assert.Equal(t, "a", res.Transport)
+			assert.Zero(t, b.count(), "throttling never fails over")
+
+			// Paused: a submit waits for a rather than switching to b.
+			clk.Advance(tt.pause / 2)
+			_, err = r.Submit(shortCtx(t), msg())
+			require.Error(t, err)
+			assert.ErrorIs(t, err, transport.ErrNotSent, "a wait cut short sent nothing")
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Equal(t, 1, a.count())
+			assert.Zero(t, b.count())
+
+			// The pause over, a takes the next message at once.
+			clk.Advance(tt.pause - tt.pause/2)
+			res, err = r.Submit(shortCtx(t), msg())
+			require.NoError(t, err)
+			assert.Equal(t, "a", res.Transport)
+			assert.Zero(t, b.count())
+		})
+	}
+}
+
+func TestThrottleWaitEndsOnClose(t *testing.T) {
+	a := &scripted{name: "a"}
+	clk := newClock()
+	calls := make(chan struct{}, 16)
+	now := func() time.Time {
+		calls <- struct{}{}
+		return clk.Now()
+	}
+	r, err := router.New(router.Config{Transports: []transport.Transport{a}, Routes: failover("a"),
+		Throttle: router.ThrottlePolicy{Pause: time.Minute}, Now: now})
+	require.NoError(t, err)
+	a.queue(throttled(0))
+	_, err = r.Submit(ctxT(t), msg())
+	require.ErrorIs(t, err, transport.ErrThrottled)
+	for len(calls) > 0 {
+		<-calls
+	}
+
+	errc := make(chan error)
+	go func() {
+		_, err := r.Submit(ctxT(t), msg())
+		errc <- err
+	}()
+	<-calls // admitted, about to wait out the pause
+	require.NoError(t, r.Close())
+	err = <-errc
+	assert.ErrorIs(t, err, transport.ErrClosed)
+	assert.ErrorIs(t, err, transport.ErrNotSent)
+	assert.Equal(t, 1, a.count(), "the waiting submit never reached the transport")
+}
+
+func TestThrottleRealPause(t *testing.T) {
+	a, b := &scripted{name: "a"}, &scripted{name: "b"}
+	r := newRouter(t, router.Config{Routes: failover("a", "b"), Throttle: router.ThrottlePolicy{Pause: 5 * time.Millisecond}}, a, b)
+	a.queue(throttled(0))
+	_, err := r.Submit(ctxT(t), msg())
+	require.ErrorIs(t, err, transport.ErrThrottled)
+	res, err := r.Submit(ctxT(t), msg())
+	require.NoError(t, err, "the submit waits out the pause and goes through")
+	assert.Equal(t, "a", res.Transport)
+	assert.Zero(t, b.count())
+}
