@@ -3,7 +3,6 @@ package advox_test
 import (
 	"context"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,59 +17,19 @@ import (
 // advox.DefaultPasswordParams.
 var cheapPasswords = advox.PasswordParams{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-// acctClock is a settable clock.
-type acctClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *acctClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *acctClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// recordingAuditor keeps audit events.
-type recordingAuditor struct {
-	mu     sync.Mutex
-	events []advox.AuditEvent
-}
-
-func (r *recordingAuditor) Audit(_ context.Context, e advox.AuditEvent) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, e)
-}
-
-func (r *recordingAuditor) actions() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, e := range r.events {
-		out = append(out, e.Action)
-	}
-	return out
-}
-
 // acctFixture is Accounts over a fresh memory store with a fixed clock.
 type acctFixture struct {
 	acc   *advox.Accounts
 	store *memstore.Accounts
-	clock *acctClock
-	audit *recordingAuditor
+	clock *fakeClock
+	audit *auditLog
 }
 
 var acctEpoch = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 
 func newAcctFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
 	t.Helper()
-	f := &acctFixture{store: memstore.NewAccounts(), clock: &acctClock{t: acctEpoch}, audit: &recordingAuditor{}}
+	f := &acctFixture{store: memstore.NewAccounts(), clock: &fakeClock{now: acctEpoch}, audit: &auditLog{}}
 	var o advox.AccountsOptions
 	if opts != nil {
 		o = *opts
