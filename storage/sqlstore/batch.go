@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,14 +10,16 @@ import (
 	"github.com/azenna/advox/storage"
 )
 
-// execBatch runs the ops of one batch inside tx. Results an op owns
-// (ErrExists, ErrNotFound, the updated record, counts) are set on the op;
-// a returned error is a database failure that aborts the whole batch.
-// Every op's result is reset first, because a failed batch runs again.
+// execBatch runs the ops of one batch inside tx: the records first, then
+// the status updates, then the other writes in arrival order. Results an
+// op owns (ErrExists, ErrNotFound, ErrErased, the updated record, counts)
+// are set on the op; a returned error is a database failure that aborts
+// the whole batch. Every op's result is reset first, because a failed
+// batch runs again.
 func (s *Store) execBatch(ctx context.Context, tx *wtx, batch []*op) error {
 	var recs, updates []*op
 	for _, o := range batch {
-		o.err, o.n, o.rec = nil, 0, storage.Record{}
+		o.err, o.rec = nil, storage.Record{}
 		switch o.kind {
 		case opRecord:
 			recs = append(recs, o)
@@ -38,36 +39,31 @@ func (s *Store) execBatch(ctx context.Context, tx *wtx, batch []*op) error {
 		}
 	}
 	for _, o := range batch {
-		var (
-			res sql.Result
-			err error
-		)
-		switch o.kind {
-		case opPurge:
-			res, err = tx.exec(ctx, s.q.purgeChunk, encodeTime(o.now), o.limit)
-		case opErase:
-			res, err = tx.exec(ctx, s.q.erase, o.account)
-		default:
+		if o.kind != opFunc {
 			continue
 		}
-		if err != nil {
+		var err error
+		if o.err, err = o.fn(ctx, tx); err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		o.n = int(n)
 	}
 	return nil
 }
 
-// insert records the record ops all or none each: every row goes in with
-// one statement that skips existing ids; an op that lost any id to an
-// existing record gets ErrExists and its other rows are taken out again.
+// insert records the record ops all or none each. A record sealed under a
+// data key that does not exist (destroyed by an erase) fails its op with
+// ErrErased: the check holds the key rows until the commit (PostgreSQL:
+// FOR SHARE; SQLite: the writer holds the database), so a DestroyKeys
+// either sees the records or they see it. Every other row goes in with one
+// statement that skips existing ids; an op that lost any id to an existing
+// record gets ErrExists and its other rows are taken out again.
 func (s *Store) insert(ctx context.Context, tx *wtx, ops []*op) error {
 	if len(ops) == 0 {
 		return nil
+	}
+	ops, err := s.checkKeys(ctx, tx, ops)
+	if err != nil || len(ops) == 0 {
+		return err
 	}
 	var rows []recordRow
 	for _, o := range ops {
@@ -82,12 +78,12 @@ func (s *Store) insert(ctx context.Context, tx *wtx, ops []*op) error {
 	if err != nil {
 		return err
 	}
-	var parts []partRow
-	var undo []any
+	var opIDs []opRow
+	var undo []int64
 	for _, o := range ops {
 		if complete(o, rids) {
 			for i := range o.recs {
-				parts = partRows(rids[o.recs[i].ID], &o.recs[i], parts)
+				opIDs = opRows(rids[o.recs[i].ID], &o.recs[i], opIDs)
 			}
 			continue
 		}
@@ -98,15 +94,68 @@ func (s *Store) insert(ctx context.Context, tx *wtx, ops []*op) error {
 			}
 		}
 	}
-	for len(undo) > 0 {
-		n := min(len(undo), maxRowsPerStatement)
-		q := s.d.bind("DELETE FROM advox_records WHERE rid IN (" + placeholders(n) + ")")
-		if _, err := tx.exec(ctx, q, undo[:n]...); err != nil {
+	if len(undo) > 0 {
+		if _, err := tx.exec(ctx, s.q.deleteRecs, s.d.ids(undo)); err != nil {
 			return err
 		}
-		undo = undo[n:]
 	}
-	return s.d.insertParts(ctx, tx, parts)
+	if len(opIDs) == 0 {
+		return nil
+	}
+	return s.d.insertOperatorIDs(ctx, tx, opIDs)
+}
+
+// checkKeys fails the ops holding a record sealed under a missing data
+// key with ErrErased and returns the others.
+func (s *Store) checkKeys(ctx context.Context, tx *wtx, ops []*op) ([]*op, error) {
+	var keys []string
+	for _, o := range ops {
+		for i := range o.recs {
+			if k := o.recs[i].Recipient.KeyID; k != "" {
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return ops, nil
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	rows, err := tx.query(ctx, s.q.checkKeys, s.d.texts(keys))
+	if err != nil {
+		return nil, err
+	}
+	exist := make(map[string]bool, len(keys))
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		exist[k] = true
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	kept := ops[:0:0]
+	for _, o := range ops {
+		if erased(o, exist) {
+			o.err = fmt.Errorf("sqlstore: record: sealed under a destroyed key: %w", storage.ErrErased)
+			continue
+		}
+		kept = append(kept, o)
+	}
+	return kept, nil
+}
+
+// erased reports whether a record of o names a key not in exist.
+func erased(o *op, exist map[string]bool) bool {
+	for i := range o.recs {
+		if k := o.recs[i].Recipient.KeyID; k != "" && !exist[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // complete reports whether every record of o was inserted.
@@ -119,18 +168,19 @@ func complete(o *op, rids map[string]int64) bool {
 	return true
 }
 
-// applyUpdate applies a delivery report. It first locks the record row
-// (PostgreSQL; SQLite's single writer holds the database lock), then reads
-// the record with a new statement: under READ COMMITTED a statement that
-// waited for a lock re-reads only the locked row, so parts read by that
-// same statement could predate a concurrent update. It applies the
-// no-regression rule with storage.Apply and writes the parts with a
-// conditional update and the record's derived status.
+// applyUpdate applies a delivery report. It first locks the record row if
+// it is visible at the store clock (PostgreSQL; SQLite's single writer
+// holds the database lock), then reads the record with a new statement:
+// under READ COMMITTED a statement that waited for a lock re-reads only
+// the locked row's own columns as of the wait's end, which a second
+// statement sees consistently. It applies the no-regression rule with
+// storage.Apply and writes the record back.
 func (s *Store) applyUpdate(ctx context.Context, tx *wtx, o *op) error {
 	u := o.update
+	now := encodeTime(o.now)
 	notFound := fmt.Errorf("sqlstore: update status: %w", storage.ErrNotFound)
 	var rid int64
-	rows, err := tx.query(ctx, s.q.lockRecord, u.ID, encodeTime(o.now))
+	rows, err := tx.query(ctx, s.q.lockRecord, append([]any{u.ID}, visibleArgs(now)...)...)
 	if err != nil {
 		return err
 	}
@@ -163,16 +213,12 @@ func (s *Store) applyUpdate(ctx context.Context, tx *wtx, o *op) error {
 		return nil
 	}
 	if storage.Apply(&rec, u) {
-		q, blocked := s.d.updateParts(u.Status)
-		args := append([]any{string(u.Status), u.ErrorCode, encodeTime(u.At), rid, int64(u.Part), int64(u.Part)}, blocked...)
-		if _, err := tx.exec(ctx, q, args...); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, s.q.updateRecord,
-			string(rec.Status), rec.ErrorCode, encodeTime(rec.UpdatedAt), rid); err != nil {
+		bodyKey, body, bodyUntil := bodyColumns(&rec)
+		if _, err := tx.exec(ctx, s.q.updateRecord, string(rec.Status), rec.ErrorCode, encodeTime(rec.UpdatedAt),
+			encodeParts(nil, rec.Parts, rec.CreatedAt), bodyKey, body, bodyUntil, rid); err != nil {
 			return err
 		}
 	}
-	o.rec = rec
+	o.rec = view(rec, now)
 	return nil
 }

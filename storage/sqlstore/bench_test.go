@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"sync"
@@ -25,16 +26,34 @@ var benchBase = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // benchRecord is record number i: created one millisecond after the one
 // before, on one of accounts accounts, with a time-ordered id (like the
-// Client's) and one operator id.
+// Client's), one operator id, and a recipient the size the Client seals
+// (AES-256-GCM of a number with its nonce and tag, under the account's
+// key, see benchKeys) with a 32-byte blind index (an HMAC: random order).
 func benchRecord(i, accounts int, deadline time.Time) storage.Record {
 	created := benchBase.Add(time.Duration(i) * time.Millisecond)
 	id := fmt.Sprintf("%012x%020d", created.UnixMilli(), i)
+	account := fmt.Sprintf("acct-%03d", i%accounts)
+	h := sha256.Sum256(fmt.Appendf(nil, "+4670%07d", i%10000000))
 	return storage.Record{
-		ID: id, Account: fmt.Sprintf("acct-%03d", i%accounts), Transport: "smpp:bench",
-		From: "Advox", To: fmt.Sprintf("+4670%07d", i%10000000), Encoding: transport.GSM7, Segments: 1,
-		Status:    transport.StatusAccepted,
-		Parts:     []storage.Part{{OperatorID: fmt.Sprintf("op%d", i), Status: transport.StatusAccepted, UpdatedAt: created}},
-		CreatedAt: created, UpdatedAt: created, Deadline: deadline,
+		ID: id, Account: account, Transport: "smpp:bench",
+		From: "Advox", Encoding: transport.GSM7, Segments: 1,
+		Recipient:      storage.Sealed{KeyID: "key-" + account, Data: append(h[:], h[:8]...)},
+		RecipientIndex: h[:],
+		Status:         transport.StatusAccepted,
+		Parts:          []storage.Part{{OperatorID: fmt.Sprintf("op%d", i), Status: transport.StatusAccepted, UpdatedAt: created}},
+		CreatedAt:      created, UpdatedAt: created, Deadline: deadline,
+	}
+}
+
+// benchKeys stores the data key of each of accounts accounts that
+// benchRecord seals under.
+func benchKeys(b *testing.B, s *Store, accounts int) {
+	b.Helper()
+	for a := range accounts {
+		account := fmt.Sprintf("acct-%03d", a)
+		_, err := s.EnsureKey(context.Background(), storage.DataKey{
+			ID: "key-" + account, Account: account, Wrapped: make([]byte, 60), CreatedAt: benchBase})
+		require.NoError(b, err)
 	}
 }
 
@@ -50,6 +69,7 @@ func BenchmarkRecord(b *testing.B) {
 		for _, writers := range []int{1, 64} {
 			b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
 				s := open(b)
+				benchKeys(b, s, 100)
 				ctx := context.Background()
 				deadline := time.Now().AddDate(1, 0, 0)
 				var next atomic.Int64
@@ -118,6 +138,7 @@ func BenchmarkPurge(b *testing.B) {
 		for range b.N {
 			b.StopTimer()
 			s := open(b)
+			benchKeys(b, s, 100)
 			now := benchBase.AddDate(0, 6, 0)
 			seed(b, s, total, func(i int) storage.Record {
 				d := now.Add(time.Hour) // kept
@@ -127,32 +148,43 @@ func BenchmarkPurge(b *testing.B) {
 				return benchRecord(i, 100, d)
 			})
 			b.StartTimer()
-			n, err := s.Purge(context.Background(), now)
+			res, err := s.Purge(context.Background(), now)
 			b.StopTimer()
 			require.NoError(b, err)
-			require.Equal(b, expired, n)
+			require.Equal(b, expired, res.Deleted)
 			require.NoError(b, s.Close())
 		}
 	})
 }
 
 // BenchmarkErase measures erasing one account holding 100,000 records
-// among 1,000,000 (every tenth record, interleaved with the others).
+// among 1,000,000 (every tenth record, interleaved with the others) the
+// way the Client does: destroy the account's data key, which makes its
+// records unreadable at once (reported as key-ms), then delete them.
 func BenchmarkErase(b *testing.B) {
 	requireLarge(b)
 	const total, accounts = 1_000_000, 10
 	benchDialects(b, func(b *testing.B, open func(b *testing.B) *Store) {
+		var keyTime time.Duration
 		for range b.N {
 			b.StopTimer()
 			s := open(b)
+			benchKeys(b, s, accounts)
 			deadline := time.Now().AddDate(1, 0, 0)
 			seed(b, s, total, func(i int) storage.Record { return benchRecord(i, accounts, deadline) })
+			ctx := context.Background()
 			b.StartTimer()
-			n, err := s.EraseAccount(context.Background(), "acct-003")
+			start := time.Now()
+			k, err := s.DestroyKeys(ctx, "acct-003")
+			keyTime += time.Since(start)
+			require.NoError(b, err)
+			n, err := s.EraseAccount(ctx, "acct-003")
 			b.StopTimer()
 			require.NoError(b, err)
+			require.Equal(b, 1, k)
 			require.Equal(b, total/accounts, n)
 			require.NoError(b, s.Close())
 		}
+		b.ReportMetric(float64(keyTime.Microseconds())/1000/float64(b.N), "key-ms")
 	})
 }

@@ -9,6 +9,8 @@ import (
 
 func TestConformance(t *testing.T) {
 	dialects(t, func(t *testing.T, open func(t *testing.T, opts *Options) *Store) {
-		storagetest.Run(t, func(t *testing.T) storage.TrafficStore { return open(t, nil) }, storagetest.Features{})
+		storagetest.Run(t, func(t *testing.T, clock *storagetest.Clock) storage.TrafficStore {
+			return open(t, &Options{Now: clock.Now})
+		}, storagetest.Features{})
 	})
 }

@@ -55,7 +55,8 @@ func crashChild() {
 func crashRecord(id string, deadline time.Time) storage.Record {
 	now := time.Now()
 	return storage.Record{
-		ID: id, Account: "acct-crash", Transport: "test", From: "Advox", To: "+46700000000",
+		ID: id, Account: "acct-crash", Transport: "test", From: "Advox",
+		Recipient: storage.Sealed{Data: []byte("sealed:" + id)}, RecipientIndex: []byte("index"),
 		Encoding: transport.GSM7, Segments: 2, Status: transport.StatusAccepted,
 		Parts: []storage.Part{
 			{OperatorID: id + "-a", Status: transport.StatusAccepted, UpdatedAt: now},

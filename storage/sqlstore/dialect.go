@@ -20,14 +20,29 @@ type dialect struct {
 	// lockRecord is appended to the SELECT that finds a record for a
 	// status update: it row-locks the record against other instances.
 	lockRecord string
+	// lockKeys is appended to the SELECT that checks, in a transaction
+	// that records, that the records' data keys exist: it holds the key
+	// rows until the commit, so a concurrent DestroyKeys waits for it.
+	lockKeys string
+	// claim is appended to the SELECT that picks the rows a purge or
+	// erase chunk deletes: it locks them and skips rows another instance
+	// is deleting, so two instances never count a row twice.
+	claim string
+	// idList and textList are subqueries yielding the integers or the
+	// strings of one bound argument (made by ids or texts), so that one
+	// statement serves any number of rows.
+	idList, textList string
+	// ids and texts make the arguments of idList and textList.
+	ids   func(ns []int64) any
+	texts func(ss []string) any
 	// lockMigrations serializes migrations of one database across
 	// processes, inside the migration transaction.
 	lockMigrations func(ctx context.Context, tx *sql.Tx) error
 	// insertRecords inserts rows, skipping ids that exist already, and
 	// returns the rid of each inserted id.
 	insertRecords func(ctx context.Context, tx *wtx, rows []recordRow) (map[string]int64, error)
-	// insertParts inserts part rows.
-	insertParts func(ctx context.Context, tx *wtx, rows []partRow) error
+	// insertOperatorIDs inserts the operator ids of parts after the first.
+	insertOperatorIDs func(ctx context.Context, tx *wtx, rows []opRow) error
 	// prepared lists the writer statements to prepare once at open, beyond
 	// the store's own (nil: the driver caches statements itself).
 	prepared []string
@@ -40,10 +55,15 @@ type dialect struct {
 type ddlTokens struct {
 	// RowID is the surrogate key column's type and constraint.
 	RowID string
-	// WithoutRowID makes the parts table clustered by its primary key.
+	// WithoutRowID makes a table clustered by its primary key.
 	WithoutRowID string
 	// Collate forces byte order on ids and accounts, as Go sorts strings.
 	Collate string
+	// Blob is the type of byte strings.
+	Blob string
+	// DeadlineKey is the column list of the deadline index, ordered by
+	// (deadline, rid): SQLite appends the rowid to every index itself.
+	DeadlineKey string
 }
 
 // bind rewrites ? placeholders for the dialect. Queries of this package
@@ -70,18 +90,32 @@ func (d *dialect) bind(q string) string {
 // under SQLite's limit on bound parameters.
 const maxRowsPerStatement = 256
 
-// recordRow is a record as its columns.
+// recordRow is a record as its columns (recordInsertCols). Byte strings
+// are never nil except body: nil binds NULL.
 type recordRow struct {
-	id, account, transport, sender, recipient, encoding string
-	segments                                            int64
-	status, errorCode                                   string
-	createdAt, updatedAt, deadline                      int64
+	id, account, transport, sender, recipientKey string
+	recipient, recipientIndex                    []byte
+	recipientTag                                 int64
+	bodyKey                                      *string // NULL when there is no body
+	body                                         []byte
+	bodyUntil                                    *int64
+	encoding                                     string
+	segments                                     int64
+	status, errorCode, op0                       string
+	moreOps                                      int64
+	parts                                        []byte
+	createdAt, updatedAt, deadline               int64
 }
 
-// partRow is a part as its columns.
-type partRow struct {
-	rid                                      int64
-	idx                                      int64
-	transport, operatorID, status, errorCode string
-	updatedAt                                int64
+// appendArgs appends the row's values in recordInsertCols order.
+func (r *recordRow) appendArgs(dst []any) []any {
+	return append(dst, r.id, r.account, r.transport, r.sender, r.recipientKey, r.recipient,
+		r.recipientIndex, r.recipientTag, r.bodyKey, r.body, r.bodyUntil, r.encoding, r.segments, r.status,
+		r.errorCode, r.op0, r.moreOps, r.parts, r.createdAt, r.updatedAt, r.deadline)
+}
+
+// opRow is the operator id of a part after the first.
+type opRow struct {
+	rid, idx              int64
+	transport, operatorID string
 }

@@ -74,6 +74,16 @@
 // record's overall status consistent with its parts when two instances
 // race; the condition keeps a final status final even so.
 //
+// # Customer data
+//
+// Store.Accounts returns a storage.AccountStore on the same database
+// (accounts.go; tables from migration 0002_accounts.sql), passing
+// accounttest on both databases. Account writes are short transactions of
+// their own beside the group-commit writer (on SQLite on the writer's
+// connection); UpdateAccount locks the account row on PostgreSQL, and
+// ReserveSegments is one conditional upsert, so instances sharing a
+// database never exceed a quota.
+//
 // # Errors
 //
 // Missing and expired records are storage.ErrNotFound, a used id

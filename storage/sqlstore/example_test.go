@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -13,61 +14,81 @@ import (
 	"github.com/azenna/advox/transport"
 )
 
-// Open a SQLite file, record a two-part message, apply delivery reports
-// the way the Client does (found by operator id), and read it back.
-func ExampleOpenSQLite() {
+// march14 is when the examples' messages are sent.
+var march14 = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
+
+// message is a one-part message of account sent at sent, kept five
+// months. The Client seals the recipient under the account's data key and
+// adds a keyed blind index of the number; the store only ever sees those.
+func message(id, account, keyID string, sent time.Time) storage.Record {
+	return storage.Record{
+		ID: id, Account: account, Transport: "smpp:operator-a", From: "Acme",
+		Recipient:      storage.Sealed{KeyID: keyID, Data: []byte("ciphertext of the number")},
+		RecipientIndex: []byte("hmac of the number"),
+		Encoding:       transport.GSM7, Segments: 1,
+		Parts:     []storage.Part{{OperatorID: "op-" + id, Status: transport.StatusAccepted, UpdatedAt: sent}},
+		Status:    transport.StatusAccepted,
+		CreatedAt: sent, UpdatedAt: sent,
+		Deadline: sent.AddDate(0, 5, 0),
+	}
+}
+
+// openExample opens a store in a temporary directory whose clock reads
+// *now; done removes it.
+func openExample(now *time.Time) (s *sqlstore.Store, done func()) {
 	dir, err := os.MkdirTemp("", "advox-example")
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
-
-	s, err := sqlstore.OpenSQLite(filepath.Join(dir, "traffic.db"), nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer s.Close()
-	ctx := context.Background()
-
-	sent := time.Now()
-	err = s.Record(ctx, storage.Record{
-		ID: "msg-1", Account: "acme", Transport: "smpp:operator-a",
-		From: "Acme", To: "+46701234567", Encoding: transport.GSM7, Segments: 2,
-		Parts: []storage.Part{
-			{OperatorID: "a1", Status: transport.StatusAccepted, UpdatedAt: sent},
-			{OperatorID: "a2", Status: transport.StatusAccepted, UpdatedAt: sent},
-		},
-		Status:    transport.StatusAccepted,
-		CreatedAt: sent, UpdatedAt: sent,
-		Deadline: sent.AddDate(0, 5, 0),
+	s, err = sqlstore.OpenSQLite(filepath.Join(dir, "traffic.db"), &sqlstore.Options{
+		Now: func() time.Time { return *now },
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
+	return s, func() { s.Close(); os.RemoveAll(dir) }
+}
 
+// Open a SQLite file, record a two-part message, apply delivery reports
+// the way the Client does (found by operator id), and read it back.
+func ExampleOpenSQLite() {
+	now := march14
+	s, done := openExample(&now)
+	defer done()
+	ctx := context.Background()
+
+	rec := message("msg-1", "acme", "", march14)
+	rec.Segments = 2
+	rec.Parts = []storage.Part{
+		{OperatorID: "a1", Status: transport.StatusAccepted, UpdatedAt: march14},
+		{OperatorID: "a2", Status: transport.StatusAccepted, UpdatedAt: march14},
+	}
+	if err := s.Record(ctx, rec); err != nil {
+		log.Fatal(err)
+	}
 	for _, opID := range []string{"a2", "a1"} {
-		rec, part, err := s.FindByOperatorID(ctx, "smpp:operator-a", opID)
+		got, part, err := s.FindByOperatorID(ctx, "smpp:operator-a", opID)
 		if err != nil {
 			log.Fatal(err)
 		}
-		rec, err = s.UpdateStatus(ctx, storage.StatusUpdate{
-			ID: rec.ID, Part: part, Status: transport.StatusDelivered, At: sent.Add(time.Minute),
+		got, err = s.UpdateStatus(ctx, storage.StatusUpdate{
+			ID: got.ID, Part: part, Status: transport.StatusDelivered, At: march14.Add(time.Minute),
 		})
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("part %d delivered, message %s\n", part, rec.Status)
+		fmt.Printf("part %d delivered, message %s\n", part, got.Status)
 	}
 
-	u, err := s.Usage(ctx, "acme", sent.AddDate(0, 0, -1), sent.AddDate(0, 1, 0))
+	u, err := s.Usage(ctx, "acme", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("acme: %d message(s), %d segment(s), %d delivered\n", u.Messages, u.Segments, u.Delivered)
+	fmt.Printf("acme in March: %d message(s), %d segment(s), %d delivered\n", u.Messages, u.Segments, u.Delivered)
 	// Output:
 	// part 1 delivered, message accepted
 	// part 0 delivered, message delivered
-	// acme: 1 message(s), 2 segment(s), 1 delivered
+	// acme in March: 1 message(s), 2 segment(s), 1 delivered
 }
 
 // Connect to PostgreSQL, for many application instances sharing one
@@ -79,52 +100,113 @@ func ExampleOpenPostgres() {
 		log.Fatal(err)
 	}
 	defer s.Close()
-	n, err := s.Purge(ctx, time.Now())
+	res, err := s.Purge(ctx, time.Now())
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("purged", n)
+	fmt.Println("purged", res.Deleted)
 }
 
-// Retention: purge what has passed its deadline, and erase an account on
-// the customer's request.
+// Retention: records go at their deadline, unless an invoice that is not
+// yet settled bills them; then they stay until it is settled. Reads hide
+// an expired record even before Purge deletes it.
 func ExampleStore_Purge() {
-	dir, err := os.MkdirTemp("", "advox-example")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	s, err := sqlstore.OpenSQLite(filepath.Join(dir, "traffic.db"), nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer s.Close()
+	now := march14
+	s, done := openExample(&now)
+	defer done()
 	ctx := context.Background()
 
-	now := time.Now()
-	var recs []storage.Record
-	for i, acct := range []string{"globex", "acme", "acme"} {
-		created := now.AddDate(0, -3*i, -1) // 1 day, 3 and 6 months old
-		recs = append(recs, storage.Record{
-			ID: fmt.Sprintf("msg-%d", i), Account: acct, Transport: "http:operator-b",
-			Encoding: transport.GSM7, Segments: 1, Status: transport.StatusAccepted,
-			Parts:     []storage.Part{{Status: transport.StatusAccepted, UpdatedAt: created}},
-			CreatedAt: created, UpdatedAt: created, Deadline: created.AddDate(0, 5, 0),
-		})
-	}
-	if err := s.Record(ctx, recs...); err != nil {
+	billed := message("billed", "acme", "", march14)
+	unbilled := message("unbilled", "acme", "", march14.AddDate(0, 1, 0)) // April: not on the invoice
+	if err := s.Record(ctx, billed, unbilled); err != nil {
 		log.Fatal(err)
+	}
+	linked, err := s.CreateInvoice(ctx, storage.Invoice{
+		ID: "inv-2026-03", Account: "acme",
+		PeriodStart: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		PeriodEnd:   time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+		IssuedAt:    time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC),
+		TimeBar:     time.Date(2029, 4, 2, 0, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("invoice bills", linked, "record(s)")
+
+	show := func(when string) {
+		res, err := s.Purge(ctx, now)
+		if err != nil {
+			log.Fatal(err)
+		}
+		var left []string
+		for r, err := range s.Query(ctx, storage.Query{Account: "acme"}) {
+			if err != nil {
+				log.Fatal(err)
+			}
+			left = append(left, r.ID)
+		}
+		fmt.Printf("%s: purged %d, left %v\n", when, res.Deleted, left)
+	}
+	now = billed.Deadline.Add(time.Hour)
+	show("August 14, invoice open")
+	if _, err := s.SetInvoiceState(ctx, "inv-2026-03", storage.InvoicePartiallyPaid, now); err != nil {
+		log.Fatal(err)
+	}
+	now = unbilled.Deadline.Add(time.Hour)
+	show("September 14, partly paid")
+	if _, err := s.SetInvoiceState(ctx, "inv-2026-03", storage.InvoicePaid, now); err != nil {
+		log.Fatal(err)
+	}
+	show("September 14, paid")
+	// Output:
+	// invoice bills 1 record(s)
+	// August 14, invoice open: purged 0, left [billed unbilled]
+	// September 14, partly paid: purged 1, left [billed]
+	// September 14, paid: purged 1, left []
+}
+
+// Erase on request, the way the Client does it: destroy the account's data
+// key first (crypto-shredding: whatever was sealed under it is unreadable
+// from then on, in every copy), then delete its records, keeping only
+// their usage per month for billing.
+func ExampleStore_EraseAccount() {
+	now := march14
+	s, done := openExample(&now)
+	defer done()
+	ctx := context.Background()
+
+	key, err := s.EnsureKey(ctx, storage.DataKey{
+		ID: "key-1", Account: "acme", Wrapped: []byte("data key wrapped by the KEK"), CreatedAt: march14})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, id := range []string{"m1", "m2", "m3"} {
+		if err := s.Record(ctx, message(id, "acme", key.ID, march14)); err != nil {
+			log.Fatal(err)
+		}
 	}
 
-	purged, err := s.Purge(ctx, now)
+	destroyed, err := s.DestroyKeys(ctx, "acme")
 	if err != nil {
 		log.Fatal(err)
 	}
-	erased, err := s.EraseAccount(ctx, "globex")
+	late := s.Record(ctx, message("m4", "acme", key.ID, march14))
+	erased, err := s.EraseAccount(ctx, "acme")
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("purged", purged, "erased", erased)
+	u, err := s.Usage(ctx, "acme", time.Time{}, time.Time{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = s.Get(ctx, "m1")
+	fmt.Println("keys destroyed:", destroyed)
+	fmt.Println("late record refused:", errors.Is(late, storage.ErrErased))
+	fmt.Println("records erased:", erased, "- found afterwards:", !errors.Is(err, storage.ErrNotFound))
+	fmt.Println("usage kept:", u.Messages, "message(s)")
 	// Output:
-	// purged 1 erased 1
+	// keys destroyed: 1
+	// late record refused: true
+	// records erased: 3 - found afterwards: false
+	// usage kept: 3 message(s)
 }

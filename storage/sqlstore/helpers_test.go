@@ -14,10 +14,12 @@ import (
 var t0 = time.Date(2026, 2, 3, 4, 5, 6, 789000000, time.UTC)
 
 // testRecord is a record of account with one accepted part per operator
-// id, created at created and kept for a year after t0.
+// id, created at created and kept for a year after t0. Its recipient is
+// stand-in ciphertext under no key.
 func testRecord(id, account string, created time.Time, opIDs ...string) storage.Record {
 	r := storage.Record{
-		ID: id, Account: account, Transport: "test", From: "Advox", To: "+46701234567",
+		ID: id, Account: account, Transport: "test", From: "Advox",
+		Recipient: storage.Sealed{Data: []byte("sealed:" + id)}, RecipientIndex: []byte("index:" + account),
 		Encoding: transport.GSM7, Segments: len(opIDs),
 		CreatedAt: created, UpdatedAt: created, Deadline: t0.AddDate(1, 0, 0),
 	}

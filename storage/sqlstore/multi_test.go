@@ -40,6 +40,9 @@ func TestPostgresTwoInstances(t *testing.T) {
 		var seed []storage.Record
 		for j := range expiredPer {
 			r := testRecord(idOf("exp"+name, j), "acct-1", t0, "e"+idOf(name, j))
+			if j%2 == 0 { // multi-part: its further operator ids go too
+				r = testRecord(idOf("exp"+name, j), "acct-1", t0, "e"+idOf(name, j), "f"+idOf(name, j))
+			}
 			r.Deadline = now.Add(-time.Duration(j+1) * time.Minute)
 			seed = append(seed, r)
 		}
@@ -107,10 +110,10 @@ func TestPostgresTwoInstances(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 3 {
-				n, err := s.Purge(ctx, now)
+				res, err := s.Purge(ctx, now)
 				assert.NoError(t, err)
 				mu.Lock()
-				purged[i] += n
+				purged[i] += res.Deleted
 				mu.Unlock()
 			}
 		}()
@@ -124,8 +127,8 @@ func TestPostgresTwoInstances(t *testing.T) {
 	assert.Zero(t, left, "no expired record survives")
 	var orphans int
 	require.NoError(t, stores[0].rdb.QueryRowContext(ctx,
-		"SELECT COUNT(*) FROM advox_record_parts p WHERE NOT EXISTS (SELECT 1 FROM advox_records r WHERE r.rid = p.rid)").Scan(&orphans))
-	assert.Zero(t, orphans, "parts go with their records")
+		"SELECT COUNT(*) FROM advox_operator_ids o WHERE NOT EXISTS (SELECT 1 FROM advox_records r WHERE r.rid = o.rid)").Scan(&orphans))
+	assert.Zero(t, orphans, "operator ids go with their records")
 
 	assert.Len(t, recorded, 2*3*40)
 	for _, id := range recorded {

@@ -71,52 +71,66 @@ func postgresDialect() *dialect {
 		name:     "postgres",
 		numbered: true,
 		ddl: ddlTokens{
-			RowID:   "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-			Collate: ` COLLATE "C"`,
+			RowID:       "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+			Collate:     ` COLLATE "C"`,
+			Blob:        "BYTEA",
+			DeadlineKey: "deadline, rid",
 		},
 		lockRecord: " FOR UPDATE",
+		lockKeys:   " FOR SHARE",
+		claim:      " FOR UPDATE SKIP LOCKED",
+		idList:     "(SELECT unnest(?::bigint[]))",
+		textList:   "(SELECT unnest(?::text[]))",
+		ids:        func(ns []int64) any { return ns },
+		texts:      func(ss []string) any { return ss },
 		lockMigrations: func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLockKey))
 			return err
 		},
-		insertRecords: pgInsertRecords,
-		insertParts:   pgInsertParts,
-		retryable:     pgRetryable,
+		insertRecords:     pgInsertRecords,
+		insertOperatorIDs: pgInsertOperatorIDs,
+		retryable:         pgRetryable,
 	}
 }
 
 // pgInsertRecords inserts every row with one statement over arrays, so the
 // statement text (and pgx's prepared statement) is the same for any batch.
 func pgInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string]int64, error) {
-	ids := make([]string, len(rows))
-	accounts := make([]string, len(rows))
-	transports := make([]string, len(rows))
-	senders := make([]string, len(rows))
-	recipients := make([]string, len(rows))
-	encodings := make([]string, len(rows))
-	segments := make([]int64, len(rows))
-	statuses := make([]string, len(rows))
-	codes := make([]string, len(rows))
-	created := make([]int64, len(rows))
-	updated := make([]int64, len(rows))
-	deadlines := make([]int64, len(rows))
+	n := len(rows)
+	var (
+		ids, accounts, transports, senders = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		recipientKeys, encodings           = make([]string, n), make([]string, n)
+		tags                               = make([]int64, n)
+		statuses, codes, op0s              = make([]string, n), make([]string, n), make([]string, n)
+		recipients, indexes, bodies, parts = make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
+		bodyKeys                           = make([]*string, n)
+		bodyUntils                         = make([]*int64, n)
+		segments, moreOps                  = make([]int64, n), make([]int64, n)
+		created, updated, deadlines        = make([]int64, n), make([]int64, n), make([]int64, n)
+	)
 	for i, r := range rows {
-		ids[i], accounts[i], transports[i], senders[i] = r.id, r.account, r.transport, r.sender
-		recipients[i], encodings[i], segments[i] = r.recipient, r.encoding, r.segments
-		statuses[i], codes[i] = r.status, r.errorCode
-		created[i], updated[i], deadlines[i] = r.createdAt, r.updatedAt, r.deadline
+		ids[i], accounts[i], transports[i], senders[i], recipientKeys[i] = r.id, r.account, r.transport, r.sender, r.recipientKey
+		recipients[i], indexes[i], tags[i] = r.recipient, r.recipientIndex, r.recipientTag
+		bodyKeys[i], bodies[i], bodyUntils[i] = r.bodyKey, r.body, r.bodyUntil
+		encodings[i], segments[i], statuses[i], codes[i], op0s[i] = r.encoding, r.segments, r.status, r.errorCode, r.op0
+		moreOps[i], parts[i], created[i], updated[i], deadlines[i] = r.moreOps, r.parts, r.createdAt, r.updatedAt, r.deadline
 	}
-	q := "INSERT INTO advox_records (" + recordInsertCols + ") " +
-		"SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], " +
-		"$7::int[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[]) " +
-		"ON CONFLICT (id) DO NOTHING RETURNING rid, id"
-	rids := make(map[string]int64, len(rows))
-	err := collectRids(ctx, tx, q, []any{ids, accounts, transports, senders, recipients, encodings,
-		segments, statuses, codes, created, updated, deadlines}, rids)
+	rids := make(map[string]int64, n)
+	err := collectRids(ctx, tx, pgRecordInsert, []any{ids, accounts, transports, senders, recipientKeys,
+		recipients, indexes, tags, bodyKeys, bodies, bodyUntils, encodings, segments, statuses, codes, op0s,
+		moreOps, parts, created, updated, deadlines}, rids)
 	return rids, err
 }
 
-func pgInsertParts(ctx context.Context, tx *wtx, rows []partRow) error {
+// pgRecordInsert inserts the columns of recordInsertCols, each given as an
+// array.
+var pgRecordInsert = "INSERT INTO advox_records (" + recordInsertCols + ") " +
+	"SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], " +
+	"$7::bytea[], $8::bigint[], $9::text[], $10::bytea[], $11::bigint[], $12::text[], $13::int[], $14::text[], " +
+	"$15::text[], $16::text[], $17::int[], $18::bytea[], $19::bigint[], $20::bigint[], $21::bigint[]) " +
+	"ON CONFLICT (id) DO NOTHING RETURNING rid, id"
+
+func pgInsertOperatorIDs(ctx context.Context, tx *wtx, rows []opRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -124,16 +138,12 @@ func pgInsertParts(ctx context.Context, tx *wtx, rows []partRow) error {
 	idxs := make([]int64, len(rows))
 	transports := make([]string, len(rows))
 	opids := make([]string, len(rows))
-	statuses := make([]string, len(rows))
-	codes := make([]string, len(rows))
-	updated := make([]int64, len(rows))
-	for i, p := range rows {
-		rids[i], idxs[i], transports[i], opids[i] = p.rid, p.idx, p.transport, p.operatorID
-		statuses[i], codes[i], updated[i] = p.status, p.errorCode, p.updatedAt
+	for i, o := range rows {
+		rids[i], idxs[i], transports[i], opids[i] = o.rid, o.idx, o.transport, o.operatorID
 	}
-	q := "INSERT INTO advox_record_parts (" + partInsertCols + ") " +
-		"SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])"
-	_, err := tx.exec(ctx, q, rids, idxs, transports, opids, statuses, codes, updated)
+	q := "INSERT INTO advox_operator_ids (rid, idx, transport, operator_id) " +
+		"SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[])"
+	_, err := tx.exec(ctx, q, rids, idxs, transports, opids)
 	return err
 }
 

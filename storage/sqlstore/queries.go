@@ -3,44 +3,66 @@ package sqlstore
 import (
 	"strings"
 
+	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
 
 // Column lists shared by the inserts and the scanners.
 const (
-	recordInsertCols = "id, account, transport, sender, recipient, encoding, segments, " +
-		"status, error_code, created_at, updated_at, deadline"
-	partInsertCols = "rid, idx, transport, operator_id, status, error_code, updated_at"
+	recordInsertCols = "id, account, transport, sender, recipient_key, recipient, recipient_index, " +
+		"recipient_tag, body_key, body, body_until, encoding, segments, status, error_code, op0, more_ops, " +
+		"parts, created_at, updated_at, deadline"
+	recordInsertWidth = 21
 
-	// recordSelect reads records (alias r) with their parts (alias p),
-	// one row per part, in the order scanRecords expects.
-	recordSelect = "SELECT r.rid, r.id, r.account, r.transport, r.sender, r.recipient, r.encoding, " +
-		"r.segments, r.status, r.error_code, r.created_at, r.updated_at, r.deadline, " +
-		"p.idx, p.operator_id, p.status, p.error_code, p.updated_at "
-	partsJoin = "LEFT JOIN advox_record_parts p ON p.rid = r.rid "
+	// recordCols are the columns scanRecord reads, of a record aliased r.
+	recordCols = "r.rid, r.id, r.account, r.transport, r.sender, r.recipient_key, r.recipient, " +
+		"r.recipient_index, r.body_key, r.body, r.body_until, r.encoding, r.segments, r.status, " +
+		"r.error_code, r.parts, r.created_at, r.updated_at, r.deadline, r.invoice"
+
+	invoiceCols = "id, account, period_start, period_end, state, issued_at, time_bar, final_at"
 )
+
+// visible is storage.Visible in SQL, for the record aliased r: before its
+// deadline, or billed on an invoice that still holds it. It takes two
+// arguments, both the instant of the read (see visibleArgs).
+var visible = visibleOf("r.")
+
+// visibleOf is visible for the record whose columns are named with the
+// prefix ("" where the statement allows no alias, as in RETURNING).
+func visibleOf(prefix string) string {
+	return "(" + prefix + "deadline > ? OR (" + prefix + "invoice IS NOT NULL AND EXISTS (SELECT 1 FROM advox_invoices i " +
+		"WHERE i.id = " + prefix + "invoice AND i.state IN ('" + string(storage.InvoiceOpen) + "', '" +
+		string(storage.InvoicePartiallyPaid) + "') AND i.time_bar > ?)))"
+}
+
+// visibleArgs are the arguments of visible at the encoded instant now.
+func visibleArgs(now int64) []any { return []any{now, now} }
 
 // queries are the statements of the store, bound for one dialect.
 type queries struct {
-	get, lockRecord, getByRid, byOperatorID string
-	queryFirst, queryNext                   string
-	usage                                   string
-	updateRecord                            string
-	purgeChunk, erase                       string
+	// Reads.
+	get, byOperatorID, queryFirst, queryNext       string
+	queryIndexFirst, queryIndexNext                string
+	usage, erasedUsage, invoice, key, keyOfAccount string
+	// Writes.
+	checkKeys, lockRecord, getByRid, updateRecord string
+	purgeUnbilled, purgeBilled, erase, erasedAdd  string
+	deleteRecs                                    string
+	deleteOps, dropBodies, timeBar, oldest        string
+	insertInvoice, linkInvoice, setInvoiceState   string
+	insertKey, destroyKeys                        string
 }
 
 // writerStatements lists every statement the writer runs, for dialects
 // that prepare them once (dialect.prepared).
 func (q *queries) writerStatements(d *dialect) []string {
-	qs := append([]string{q.lockRecord, q.getByRid, q.updateRecord, q.purgeChunk, q.erase}, d.prepared...)
-	for _, st := range transport.Statuses {
-		u, _ := d.updateParts(st)
-		qs = append(qs, u)
-	}
-	return qs
+	return append([]string{q.checkKeys, q.lockRecord, q.getByRid, q.updateRecord,
+		q.purgeUnbilled, q.purgeBilled, q.erase, q.erasedAdd, q.deleteRecs, q.deleteOps,
+		q.insertInvoice, q.linkInvoice, q.setInvoiceState, q.invoice}, d.prepared...)
 }
 
-// finalFailed lists the final statuses other than delivered (Usage.Failed).
+// finalFailed lists the final statuses other than delivered (Usage.Failed,
+// and the records no invoice bills).
 func finalFailed() []transport.Status {
 	var s []transport.Status
 	for _, st := range transport.Statuses {
@@ -51,53 +73,99 @@ func finalFailed() []transport.Status {
 	return s
 }
 
+// inList renders the statuses as a SQL list of literals: they are the
+// package's own constants, never input.
+func inList(sts []transport.Status) string {
+	q := make([]string, len(sts))
+	for i, s := range sts {
+		q[i] = "'" + string(s) + "'"
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
 // placeholders renders n comma-separated ? placeholders.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
-func newQueries(d *dialect) *queries {
-	page := "FROM (SELECT * FROM advox_records WHERE account = ? AND created_at >= ? AND created_at < ? " +
-		"AND deadline > ? %s ORDER BY created_at, id LIMIT ?) r " + partsJoin +
-		"ORDER BY r.created_at, r.id, p.idx"
-	return &queries{
-		get: d.bind(recordSelect + "FROM advox_records r " + partsJoin +
-			"WHERE r.id = ? AND r.deadline > ? ORDER BY p.idx"),
-		lockRecord: d.bind("SELECT rid FROM advox_records WHERE id = ? AND deadline > ?" + d.lockRecord),
-		getByRid: d.bind(recordSelect + "FROM advox_records r " + partsJoin +
-			"WHERE r.rid = ? ORDER BY p.idx"),
-		byOperatorID: d.bind(recordSelect + "FROM advox_records r " + partsJoin +
-			"WHERE r.rid = (SELECT q.rid FROM advox_record_parts q JOIN advox_records s ON s.rid = q.rid " +
-			"WHERE q.transport = ? AND q.operator_id = ? AND q.operator_id <> '' AND s.deadline > ? " +
-			"ORDER BY s.created_at DESC, s.id DESC LIMIT 1) ORDER BY p.idx"),
-		queryFirst: d.bind(recordSelect + strings.Replace(page, "%s", "", 1)),
-		queryNext:  d.bind(recordSelect + strings.Replace(page, "%s", "AND (created_at, id) > (?, ?)", 1)),
-		usage: d.bind("SELECT COUNT(*), COALESCE(SUM(segments), 0), " +
-			"COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0), " +
-			"COALESCE(SUM(CASE WHEN status IN (" + placeholders(len(finalFailed())) + ") THEN 1 ELSE 0 END), 0) " +
-			"FROM advox_records WHERE account = ? AND created_at >= ? AND created_at < ? AND deadline > ?"),
-		updateRecord: d.bind("UPDATE advox_records SET status = ?, error_code = ?, updated_at = ? WHERE rid = ?"),
-		purgeChunk: d.bind("DELETE FROM advox_records WHERE rid IN " +
-			"(SELECT rid FROM advox_records WHERE deadline <= ? ORDER BY deadline LIMIT ?)"),
-		erase: d.bind("DELETE FROM advox_records WHERE account = ?"),
-	}
-}
+// counts is the aggregate of Usage over records aliased r: messages,
+// segments, delivered, failed.
+var counts = "COUNT(*), COALESCE(SUM(r.segments), 0), " +
+	"COALESCE(SUM(CASE WHEN r.status = '" + string(transport.StatusDelivered) + "' THEN 1 ELSE 0 END), 0), " +
+	"COALESCE(SUM(CASE WHEN r.status IN " + inList(finalFailed()) + " THEN 1 ELSE 0 END), 0)"
 
-// updateParts is the conditional part update for a status: it sets only
-// parts whose stored status may become next (the no-regression rule of
-// transport.Status.CanBecome, evaluated by the database so it holds even
-// against a concurrent writer).
-func (d *dialect) updateParts(next transport.Status) (string, []any) {
-	var blocked []any
-	for _, s := range transport.Statuses {
-		if !s.CanBecome(next) {
-			blocked = append(blocked, string(s))
-		}
+func newQueries(d *dialect) *queries {
+	sel := "SELECT " + recordCols + " FROM advox_records r "
+	page := func(from, extra string) string {
+		return from + "WHERE r.account = ? AND r.created_at >= ? AND r.created_at < ? AND " + visible +
+			extra + " ORDER BY r.created_at, r.id LIMIT ?"
 	}
-	q := "UPDATE advox_record_parts SET status = ?, error_code = ?, updated_at = ? " +
-		"WHERE rid = ? AND (? = -1 OR idx = ?)"
-	if len(blocked) > 0 {
-		q += " AND status NOT IN (" + placeholders(len(blocked)) + ")"
+	const next = " AND (r.created_at > ? OR (r.created_at = ? AND r.id > ?))"
+	const byIndex = " AND r.recipient_tag = ? AND r.recipient_index = ?"
+	open := "('" + string(storage.InvoiceOpen) + "', '" + string(storage.InvoicePartiallyPaid) + "')"
+	return &queries{
+		get: d.bind(sel + "WHERE r.id = ? AND " + visible),
+		// The newest record wins when an operator reused an id; the
+		// caller picks it from the (few) candidates.
+		byOperatorID: d.bind(sel + "WHERE r.transport = ? AND r.op0 = ? AND r.op0 <> '' AND " + visible +
+			" UNION ALL " + sel + "JOIN advox_operator_ids o ON o.rid = r.rid " +
+			"WHERE o.transport = ? AND o.operator_id = ? AND " + visible),
+		queryFirst:      d.bind(page(sel, "")),
+		queryNext:       d.bind(page(sel, next)),
+		queryIndexFirst: d.bind(page(sel, byIndex)),
+		queryIndexNext:  d.bind(page(sel, byIndex+next)),
+		usage: d.bind("SELECT " + counts + " FROM advox_records r " +
+			"WHERE r.account = ? AND r.created_at >= ? AND r.created_at < ? AND " + visible),
+		erasedUsage: d.bind("SELECT COALESCE(SUM(messages), 0), COALESCE(SUM(segments), 0), " +
+			"COALESCE(SUM(delivered), 0), COALESCE(SUM(failed), 0) FROM advox_erased_usage " +
+			"WHERE account = ? AND period >= ? AND period < ?"),
+		invoice:      d.bind("SELECT " + invoiceCols + " FROM advox_invoices WHERE id = ?"),
+		key:          d.bind("SELECT id, account, wrapped, created_at FROM advox_keys WHERE id = ?"),
+		keyOfAccount: d.bind("SELECT id, account, wrapped, created_at FROM advox_keys WHERE account = ?"),
+
+		checkKeys:  d.bind("SELECT id FROM advox_keys WHERE id IN " + d.textList + d.lockKeys),
+		lockRecord: d.bind("SELECT r.rid FROM advox_records r WHERE r.id = ? AND " + visible + d.lockRecord),
+		getByRid:   d.bind(sel + "WHERE r.rid = ?"),
+		updateRecord: d.bind("UPDATE advox_records SET status = ?, error_code = ?, updated_at = ?, parts = ?, " +
+			"body_key = ?, body = ?, body_until = ? WHERE rid = ?"),
+		// A purge chunk deletes the next unbilled records past their
+		// deadline; then the billed ones no open invoice holds, stepping
+		// through them in (deadline, rid) order after a cursor.
+		purgeUnbilled: d.bind("DELETE FROM advox_records WHERE rid IN (SELECT r.rid FROM advox_records r " +
+			"WHERE r.invoice IS NULL AND r.deadline <= ? ORDER BY r.deadline LIMIT ?" + d.claim + ") RETURNING rid, more_ops"),
+		purgeBilled: d.bind("SELECT r.rid, r.deadline, r.more_ops FROM advox_records r " +
+			"WHERE r.invoice IS NOT NULL AND (r.deadline, r.rid) > (?, ?) AND r.deadline <= ? AND NOT " + visible +
+			" ORDER BY r.deadline, r.rid LIMIT ?" + d.claim),
+		// An erase chunk deletes the account's next records and returns
+		// what the usage of those still visible needs.
+		erase: d.bind("DELETE FROM advox_records WHERE rid IN (SELECT r.rid FROM advox_records r " +
+			"WHERE r.account = ? ORDER BY r.created_at LIMIT ?" + d.claim + ") " +
+			"RETURNING rid, more_ops, created_at, segments, status, CASE WHEN " + visibleOf("") + " THEN 1 ELSE 0 END"),
+		erasedAdd: d.bind("INSERT INTO advox_erased_usage (account, period, messages, segments, delivered, failed) " +
+			"VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, period) DO UPDATE SET " +
+			"messages = advox_erased_usage.messages + excluded.messages, " +
+			"segments = advox_erased_usage.segments + excluded.segments, " +
+			"delivered = advox_erased_usage.delivered + excluded.delivered, " +
+			"failed = advox_erased_usage.failed + excluded.failed"),
+		deleteRecs: d.bind("DELETE FROM advox_records WHERE rid IN " + d.idList),
+		deleteOps:  d.bind("DELETE FROM advox_operator_ids WHERE rid IN " + d.idList),
+		dropBodies: d.bind("UPDATE advox_records SET body_key = NULL, body = NULL, body_until = NULL " +
+			"WHERE body IS NOT NULL AND body_until <= ?"),
+		timeBar: d.bind("UPDATE advox_invoices SET state = '" + string(storage.InvoiceTimeBarred) +
+			"', final_at = time_bar WHERE state IN " + open + " AND time_bar <= ?"),
+		oldest: "SELECT MIN(d) FROM (SELECT MIN(deadline) AS d FROM advox_records WHERE invoice IS NULL " +
+			"UNION ALL SELECT MIN(deadline) FROM advox_records WHERE invoice IS NOT NULL) m",
+
+		insertInvoice: d.bind("INSERT INTO advox_invoices (" + invoiceCols + ") VALUES (" + placeholders(8) + ") " +
+			"ON CONFLICT (id) DO NOTHING"),
+		// Only the account's visible, billable (not failed), unbilled
+		// records of the period.
+		linkInvoice: d.bind("UPDATE advox_records SET invoice = ? WHERE rid IN (SELECT r.rid FROM advox_records r " +
+			"WHERE r.account = ? AND r.created_at >= ? AND r.created_at < ? AND r.invoice IS NULL " +
+			"AND r.status NOT IN " + inList(finalFailed()) + " AND " + visible + ")"),
+		setInvoiceState: d.bind("UPDATE advox_invoices SET state = ?, final_at = ? WHERE id = ? AND state IN " + open),
+
+		insertKey:   d.bind("INSERT INTO advox_keys (id, account, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+		destroyKeys: d.bind("DELETE FROM advox_keys WHERE account = ?"),
 	}
-	return d.bind(q), blocked
 }

@@ -9,22 +9,24 @@ import (
 	"time"
 
 	"github.com/azenna/advox/storage"
-	"github.com/azenna/advox/transport"
 )
 
-// The reads: straight to the read pool, filtered by the store clock so that
-// nothing past its deadline is ever returned.
+// The reads: straight to the read pool, filtered by the store clock with
+// storage.Visible's rule (queries.go: visible), so that nothing past its
+// deadline is ever returned unless an open invoice holds it, even before
+// Purge removes it; a body past its time is withheld (view).
 
 // Get returns the record with the given id, or storage.ErrNotFound.
 func (s *Store) Get(ctx context.Context, id string) (storage.Record, error) {
-	got, err := s.read(ctx, "get", s.q.get, id, encodeTime(s.now()))
+	now := encodeTime(s.now())
+	got, err := s.read(ctx, "get", s.q.get, append([]any{id}, visibleArgs(now)...)...)
 	if err != nil {
 		return storage.Record{}, err
 	}
 	if len(got) == 0 {
 		return storage.Record{}, fmt.Errorf("sqlstore: get: %w", storage.ErrNotFound)
 	}
-	return got[0].rec, nil
+	return view(got[0].rec, now), nil
 }
 
 // FindByOperatorID returns the record one of whose parts the named
@@ -35,17 +37,26 @@ func (s *Store) FindByOperatorID(ctx context.Context, transportName, operatorID 
 	if operatorID == "" {
 		return storage.Record{}, 0, notFound
 	}
-	got, err := s.read(ctx, "find by operator id", s.q.byOperatorID, transportName, operatorID, encodeTime(s.now()))
+	now := encodeTime(s.now())
+	vis := visibleArgs(now)
+	args := append(append([]any{transportName, operatorID}, vis...), transportName, operatorID)
+	got, err := s.read(ctx, "find by operator id", s.q.byOperatorID, append(args, vis...)...)
 	if err != nil {
 		return storage.Record{}, 0, err
 	}
-	if len(got) == 0 {
+	var best *storage.Record
+	for i := range got {
+		r := &got[i].rec
+		if best == nil || r.CreatedAt.After(best.CreatedAt) || (r.CreatedAt.Equal(best.CreatedAt) && r.ID > best.ID) {
+			best = r
+		}
+	}
+	if best == nil {
 		return storage.Record{}, 0, notFound
 	}
-	rec := got[0].rec
-	for i, p := range rec.Parts {
+	for i, p := range best.Parts {
 		if p.OperatorID == operatorID {
-			return rec, i, nil
+			return view(*best, now), i, nil
 		}
 	}
 	return storage.Record{}, 0, notFound
@@ -56,10 +67,17 @@ func (s *Store) FindByOperatorID(ctx context.Context, transportName, operatorID 
 const queryPage = 256
 
 // Query yields an account's records created in [q.From, q.To), oldest
-// first, ties broken by id.
+// first, ties broken by id; with q.RecipientIndex, only those with that
+// blind index.
 func (s *Store) Query(ctx context.Context, q storage.Query) iter.Seq2[storage.Record, error] {
 	return func(yield func(storage.Record, error) bool) {
 		from, to := bounds(q.From, q.To)
+		first, next := s.q.queryFirst, s.q.queryNext
+		var filter []any
+		if q.RecipientIndex != nil {
+			first, next = s.q.queryIndexFirst, s.q.queryIndexNext
+			filter = []any{recipientTag(q.RecipientIndex), q.RecipientIndex}
+		}
 		left := q.Limit
 		var last *storage.Record
 		for {
@@ -67,20 +85,26 @@ func (s *Store) Query(ctx context.Context, q storage.Query) iter.Seq2[storage.Re
 			if q.Limit > 0 {
 				n = min(n, left)
 			}
-			var got []stored
-			var err error
+			now := encodeTime(s.now())
+			var (
+				got []stored
+				err error
+			)
 			if last == nil {
-				got, err = s.read(ctx, "query", s.q.queryFirst, q.Account, from, to, encodeTime(s.now()), n)
+				args := append(append([]any{q.Account, from, to}, visibleArgs(now)...), filter...)
+				got, err = s.read(ctx, "query", first, append(args, n)...)
 			} else {
-				got, err = s.read(ctx, "query", s.q.queryNext, q.Account, from, to, encodeTime(s.now()),
-					encodeTime(last.CreatedAt), last.ID, n)
+				// The next page starts at the last record's time.
+				lc := encodeTime(last.CreatedAt)
+				args := append(append([]any{q.Account, lc, to}, visibleArgs(now)...), filter...)
+				got, err = s.read(ctx, "query", next, append(args, lc, lc, last.ID, n)...)
 			}
 			if err != nil {
 				yield(storage.Record{}, err)
 				return
 			}
 			for i := range got {
-				if !yield(got[i].rec, nil) {
+				if !yield(view(got[i].rec, now), nil) {
 					return
 				}
 			}
@@ -93,24 +117,34 @@ func (s *Store) Query(ctx context.Context, q storage.Query) iter.Seq2[storage.Re
 	}
 }
 
-// Usage aggregates an account's records created in [from, to); a zero
-// bound is open, as in Query.
+// Usage aggregates an account's visible records created in [from, to),
+// plus the aggregates EraseAccount kept of erased records whose period
+// starts in [from, to); a zero bound is open, as in Query.
 func (s *Store) Usage(ctx context.Context, account string, from, to time.Time) (storage.Usage, error) {
 	u := storage.Usage{Account: account, From: from, To: to}
 	lo, hi := bounds(from, to)
-	args := []any{string(transport.StatusDelivered)}
-	for _, st := range finalFailed() {
-		args = append(args, string(st))
-	}
-	args = append(args, account, lo, hi, encodeTime(s.now()))
-	var messages, segments, delivered, failed int64
+	args := append([]any{account, lo, hi}, visibleArgs(encodeTime(s.now()))...)
+	var live, erased [4]int64
 	err := s.withDB(ctx, "usage", func(db *sql.DB) error {
-		return db.QueryRowContext(ctx, s.q.usage, args...).Scan(&messages, &segments, &delivered, &failed)
+		// One read transaction, so an erase chunk committing in between
+		// cannot count its records twice or not at all.
+		tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := tx.QueryRowContext(ctx, s.q.usage, args...).Scan(&live[0], &live[1], &live[2], &live[3]); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.q.erasedUsage, account, lo, hi).Scan(&erased[0], &erased[1], &erased[2], &erased[3])
 	})
 	if err != nil {
 		return storage.Usage{}, err
 	}
-	u.Messages, u.Segments, u.Delivered, u.Failed = int(messages), int(segments), int(delivered), int(failed)
+	u.Messages = int(live[0] + erased[0])
+	u.Segments = int(live[1] + erased[1])
+	u.Delivered = int(live[2] + erased[2])
+	u.Failed = int(live[3] + erased[3])
 	return u, nil
 }
 
@@ -126,7 +160,7 @@ func bounds(from, to time.Time) (int64, int64) {
 	return lo, hi
 }
 
-// read runs a recordSelect query on the read pool.
+// read runs a query selecting recordCols on the read pool.
 func (s *Store) read(ctx context.Context, name, q string, args ...any) ([]stored, error) {
 	var got []stored
 	err := s.withDB(ctx, name, func(db *sql.DB) error {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -54,7 +55,7 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	// transaction never fails half-way on another process's lock.
 	wdb, err := open(base+"?_txlock=immediate&"+busy+
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"+
-		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)", 1)
+		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)", 1)
 	if err != nil {
 		return nil, err
 	}
@@ -94,27 +95,39 @@ func sqliteDialect() *dialect {
 		ddl: ddlTokens{
 			RowID:        "INTEGER PRIMARY KEY",
 			WithoutRowID: " WITHOUT ROWID",
+			Blob:         "BLOB",
+			DeadlineKey:  "deadline",
 		},
-		lockMigrations: func(context.Context, *sql.Tx) error { return nil }, // BEGIN IMMEDIATE locks
-		insertRecords:  sqliteInsertRecords,
-		insertParts:    sqliteInsertParts,
-		prepared:       sqlitePrepared(),
-		retryable:      func(error) bool { return false },
+		idList:            "(SELECT value FROM json_each(?))",
+		textList:          "(SELECT value FROM json_each(?))",
+		ids:               jsonArray[int64],
+		texts:             jsonArray[string],
+		lockMigrations:    func(context.Context, *sql.Tx) error { return nil }, // BEGIN IMMEDIATE locks
+		insertRecords:     sqliteInsertRecords,
+		insertOperatorIDs: sqliteInsertOperatorIDs,
+		prepared:          sqlitePrepared(),
+		retryable:         func(error) bool { return false },
 	}
+}
+
+// jsonArray renders values as a JSON array, the argument of json_each.
+func jsonArray[T int64 | string](vs []T) any {
+	b, _ := json.Marshal(vs) // ints and strings always marshal
+	return string(b)
 }
 
 // The multi-row INSERTs, by row count. Row counts are powers of two up to
 // maxRowsPerStatement, each prepared once on the writer connection, so
 // any batch is a few prepared statements and none is parsed on the hot
 // path.
-var sqliteRecordInserts, sqlitePartInserts = func() (map[int]string, map[int]string) {
-	recs, parts := map[int]string{}, map[int]string{}
+var sqliteRecordInserts, sqliteOpInserts = func() (map[int]string, map[int]string) {
+	recs, ops := map[int]string{}, map[int]string{}
 	for n := 1; n <= maxRowsPerStatement; n *= 2 {
-		recs[n] = "INSERT INTO advox_records (" + recordInsertCols + ") VALUES " +
-			valuesList(n, 12) + " ON CONFLICT (id) DO NOTHING RETURNING rid, id"
-		parts[n] = "INSERT INTO advox_record_parts (" + partInsertCols + ") VALUES " + valuesList(n, 7)
+		recs[n] = "INSERT OR IGNORE INTO advox_records (" + recordInsertCols + ") VALUES " +
+			valuesList(n, recordInsertWidth) + " RETURNING rid, id"
+		ops[n] = "INSERT INTO advox_operator_ids (rid, idx, transport, operator_id) VALUES " + valuesList(n, 4)
 	}
-	return recs, parts
+	return recs, ops
 }()
 
 // chunk returns the largest prepared row count not above n.
@@ -129,20 +142,19 @@ func chunk(n int) int {
 func sqlitePrepared() []string {
 	var qs []string
 	for n := 1; n <= maxRowsPerStatement; n *= 2 {
-		qs = append(qs, sqliteRecordInserts[n], sqlitePartInserts[n])
+		qs = append(qs, sqliteRecordInserts[n], sqliteOpInserts[n])
 	}
 	return qs
 }
 
 func sqliteInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string]int64, error) {
 	rids := make(map[string]int64, len(rows))
-	args := make([]any, 0, min(len(rows), maxRowsPerStatement)*12)
+	args := make([]any, 0, min(len(rows), maxRowsPerStatement)*recordInsertWidth)
 	for len(rows) > 0 {
 		n := chunk(len(rows))
 		args = args[:0]
-		for _, r := range rows[:n] {
-			args = append(args, r.id, r.account, r.transport, r.sender, r.recipient, r.encoding,
-				r.segments, r.status, r.errorCode, r.createdAt, r.updatedAt, r.deadline)
+		for i := range rows[:n] {
+			args = rows[i].appendArgs(args)
 		}
 		rows = rows[n:]
 		if err := collectRids(ctx, tx, sqliteRecordInserts[n], args, rids); err != nil {
@@ -152,16 +164,16 @@ func sqliteInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[st
 	return rids, nil
 }
 
-func sqliteInsertParts(ctx context.Context, tx *wtx, rows []partRow) error {
-	args := make([]any, 0, min(len(rows), maxRowsPerStatement)*7)
+func sqliteInsertOperatorIDs(ctx context.Context, tx *wtx, rows []opRow) error {
+	args := make([]any, 0, min(len(rows), maxRowsPerStatement)*4)
 	for len(rows) > 0 {
 		n := chunk(len(rows))
 		args = args[:0]
-		for _, p := range rows[:n] {
-			args = append(args, p.rid, p.idx, p.transport, p.operatorID, p.status, p.errorCode, p.updatedAt)
+		for _, o := range rows[:n] {
+			args = append(args, o.rid, o.idx, o.transport, o.operatorID)
 		}
 		rows = rows[n:]
-		if _, err := tx.exec(ctx, sqlitePartInserts[n], args...); err != nil {
+		if _, err := tx.exec(ctx, sqliteOpInserts[n], args...); err != nil {
 			return err
 		}
 	}

@@ -9,9 +9,9 @@ import (
 	"github.com/azenna/advox/storage"
 )
 
-// Store is a storage.TrafficStore on SQLite or PostgreSQL. It is safe for
-// concurrent use. Reads go straight to the database; writes go through
-// the group-commit writer.
+// Store is a storage.TrafficStore and storage.KeyStore on SQLite or
+// PostgreSQL. It is safe for concurrent use. Reads go straight to the
+// database; writes go through the group-commit writer.
 type Store struct {
 	d       *dialect
 	q       *queries
@@ -28,7 +28,10 @@ type Store struct {
 	closed bool
 }
 
-var _ storage.TrafficStore = (*Store)(nil)
+var (
+	_ storage.TrafficStore = (*Store)(nil)
+	_ storage.KeyStore     = (*Store)(nil)
+)
 
 // newStore starts the writer on wdb. On error the caller still owns (and
 // closes) the databases.

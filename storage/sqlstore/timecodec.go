@@ -8,10 +8,8 @@ import (
 // Times are stored as int64 nanoseconds since the Unix epoch, UTC: exact,
 // ordered the same way in every dialect, and cheap to index. The zero
 // time.Time is stored as math.MinInt64 so that it sorts before every real
-// time, except in the deadline column, where zero means "no deadline" (as
-// in memstore) and is stored as math.MaxInt64 so that it never expires.
-// Times outside the int64 range (before 1678, after 2262) are clamped to
-// its ends.
+// time. Times outside the int64 range (before 1678, after 2262) are
+// clamped to its ends.
 
 const (
 	zeroNanos = math.MinInt64
@@ -44,21 +42,4 @@ func decodeTime(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
-}
-
-// encodeDeadline is encodeTime for the deadline column: the zero time
-// (no deadline) sorts after every real deadline.
-func encodeDeadline(t time.Time) int64 {
-	if t.IsZero() {
-		return maxNanos
-	}
-	return encodeTime(t)
-}
-
-// decodeDeadline is the inverse of encodeDeadline.
-func decodeDeadline(n int64) time.Time {
-	if n == maxNanos {
-		return time.Time{}
-	}
-	return decodeTime(n)
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/azenna/advox/storage"
 )
 
-// The group-commit writer. Every write (Record, UpdateStatus, a purge
-// chunk, EraseAccount) becomes an op on a bounded queue. One goroutine
+// The group-commit writer. Every write (Record, UpdateStatus, a purge or
+// erase chunk, an invoice change) becomes an op on a bounded queue. One goroutine
 // takes whatever is queued, up to MaxBatch ops, runs them in a single
 // transaction and commits once, so concurrent callers share one commit
 // (and one fsync). A caller returns only after its batch committed, so an
@@ -20,10 +20,13 @@ import (
 type opKind int
 
 const (
+	// opRecord inserts records; the batch inserts all its records with a
+	// few multi-row statements.
 	opRecord opKind = iota
+	// opUpdate applies a delivery report.
 	opUpdate
-	opPurge
-	opErase
+	// opFunc runs fn.
+	opFunc
 )
 
 // op is one queued write and, once done is closed, its result.
@@ -31,14 +34,16 @@ type op struct {
 	ctx  context.Context
 	kind opKind
 
-	recs    []storage.Record     // opRecord
-	update  storage.StatusUpdate // opUpdate
-	now     time.Time            // opUpdate: the store clock; opPurge: the cutoff
-	limit   int                  // opPurge: rows per chunk
-	account string               // opErase
+	recs   []storage.Record     // opRecord
+	update storage.StatusUpdate // opUpdate
+	now    time.Time            // opUpdate: the store clock
+	// fn (opFunc) runs the write in tx. It returns the op's own result
+	// error (ErrExists, ErrNotFound, …), having written nothing, or a
+	// database failure, which aborts the batch. It sets any other result
+	// itself, from scratch: a failed batch runs again.
+	fn func(ctx context.Context, tx *wtx) (result, failure error)
 
 	rec  storage.Record // opUpdate result
-	n    int            // opPurge, opErase result
 	err  error
 	done chan struct{}
 }

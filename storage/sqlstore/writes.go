@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/azenna/advox/storage"
 )
@@ -12,8 +11,10 @@ import (
 // executed by execBatch (batch.go).
 
 // Record stores new records, all or none; an id that exists already (or
-// an empty id) fails the call with storage.ErrExists. It returns once the
-// records are durable.
+// an empty id, or a zero Deadline) fails the call with storage.ErrExists,
+// and a record sealed under a destroyed data key with storage.ErrErased.
+// It returns once the records are durable. The records' InvoiceID is
+// ignored: only CreateInvoice links records to an invoice.
 func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -24,7 +25,10 @@ func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 	seen := make(map[string]struct{}, len(recs))
 	own := make([]storage.Record, len(recs))
 	for i, r := range recs {
-		if _, dup := seen[r.ID]; dup || r.ID == "" {
+		if r.ID == "" || r.Deadline.IsZero() {
+			return fmt.Errorf("sqlstore: record without id or deadline: %w", storage.ErrExists)
+		}
+		if _, dup := seen[r.ID]; dup {
 			return fmt.Errorf("sqlstore: record: %w", storage.ErrExists)
 		}
 		seen[r.ID] = struct{}{}
@@ -36,7 +40,8 @@ func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 
 // UpdateStatus applies a delivery report to one record under the
 // no-regression rule and returns the record as it is afterwards. A record
-// that is missing, expired or lacks the named part is storage.ErrNotFound.
+// that is missing, no longer visible or lacks the named part is
+// storage.ErrNotFound. A final status drops the record's sealed body.
 func (s *Store) UpdateStatus(ctx context.Context, u storage.StatusUpdate) (storage.Record, error) {
 	o := &op{kind: opUpdate, update: u, now: s.now()}
 	if err := s.do(ctx, "update status", o); err != nil {
@@ -45,30 +50,7 @@ func (s *Store) UpdateStatus(ctx context.Context, u storage.StatusUpdate) (stora
 	return o.rec, nil
 }
 
-// Purge deletes every record whose deadline is at or before now, in
-// chunks of Options.PurgeChunk so that recording goes on meanwhile, and
-// returns how many it deleted. Two stores purging one database at once
-// never count a record twice.
-func (s *Store) Purge(ctx context.Context, now time.Time) (int, error) {
-	total := 0
-	for {
-		o := &op{kind: opPurge, now: now, limit: s.chunk}
-		if err := s.do(ctx, "purge", o); err != nil {
-			return total, err
-		}
-		total += o.n
-		if o.n < s.chunk {
-			return total, nil
-		}
-	}
-}
-
-// EraseAccount deletes every record of the account in one transaction and
-// returns how many it deleted.
-func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
-	o := &op{kind: opErase, account: account}
-	if err := s.do(ctx, "erase account", o); err != nil {
-		return 0, err
-	}
-	return o.n, nil
+// run queues fn as one write of its own batch share and waits for it.
+func (s *Store) run(ctx context.Context, name string, fn func(ctx context.Context, tx *wtx) (error, error)) error {
+	return s.do(ctx, name, &op{kind: opFunc, fn: fn})
 }

@@ -1,0 +1,112 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/transport"
+)
+
+// EraseAccount deletes every record of the account and returns how many it
+// deleted. The usage of those still visible is added to the account's
+// aggregate per calendar month (UTC) in advox_erased_usage — counts only —
+// so that Usage, and billing, survive the erase.
+//
+// It deletes in chunks of Options.PurgeChunk records, each its own
+// transaction (one DELETE … RETURNING, whose rows give the usage to add
+// in the same transaction, so Usage is right between chunks too), and
+// ends when no record of the account is left. A record recorded for the
+// account while the erase runs is erased too, or, if it comes after the
+// last chunk, kept. The erase makes the records unreadable before it
+// deletes them only when the caller destroyed the account's data key first
+// (storage.KeyStore.DestroyKeys), which is what the Client does: that is
+// immediate; the deletion takes its time.
+func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
+	total := 0
+	for {
+		var c chunkResult
+		err := s.run(ctx, "erase account", func(ctx context.Context, tx *wtx) (error, error) {
+			var err error
+			c, err = s.eraseChunk(ctx, tx, account)
+			return nil, err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += c.deleted
+		if c.claimed < s.chunk {
+			return total, nil
+		}
+	}
+}
+
+// eraseChunk deletes up to s.chunk records of the account and adds the
+// usage of the visible ones to the erased aggregate.
+func (s *Store) eraseChunk(ctx context.Context, tx *wtx, account string) (chunkResult, error) {
+	var c chunkResult
+	args := append([]any{account, s.chunk}, visibleArgs(encodeTime(s.now()))...)
+	rows, err := tx.query(ctx, s.q.erase, args...)
+	if err != nil {
+		return c, err
+	}
+	var multi []int64
+	usage := make(map[int64]*storage.Usage) // by period
+	for rows.Next() {
+		var rid, more, created, segments, visible int64
+		var status string
+		if err := rows.Scan(&rid, &more, &created, &segments, &status, &visible); err != nil {
+			rows.Close()
+			return c, err
+		}
+		c.claimed++
+		if more > 0 {
+			multi = append(multi, rid)
+		}
+		if visible == 0 {
+			continue
+		}
+		p := encodeTime(monthOf(decodeTime(created)))
+		u := usage[p]
+		if u == nil {
+			u = &storage.Usage{}
+			usage[p] = u
+		}
+		addUsage(u, segments, transport.Status(status))
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return c, err
+	}
+	c.deleted = c.claimed
+	// In period order, so that two instances erasing at once take the
+	// aggregate rows' locks in one order.
+	for _, p := range slices.Sorted(maps.Keys(usage)) {
+		u := usage[p]
+		if _, err := tx.exec(ctx, s.q.erasedAdd, account, p, int64(u.Messages), int64(u.Segments),
+			int64(u.Delivered), int64(u.Failed)); err != nil {
+			return c, err
+		}
+	}
+	return c, s.deleteOperatorIDs(ctx, tx, multi)
+}
+
+// addUsage counts one message in u, as storage.Usage counts.
+func addUsage(u *storage.Usage, segments int64, st transport.Status) {
+	u.Messages++
+	u.Segments += int(segments)
+	switch {
+	case st == transport.StatusDelivered:
+		u.Delivered++
+	case st.Final():
+		u.Failed++
+	}
+}
+
+// monthOf is the billing period of t: its calendar month, UTC.
+func monthOf(t time.Time) time.Time {
+	y, m, _ := t.UTC().Date()
+	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+}

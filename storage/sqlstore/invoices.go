@@ -1,0 +1,134 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/azenna/advox/storage"
+)
+
+// CreateInvoice stores an invoice in state storage.InvoiceOpen and links
+// to it, with one UPDATE, the account's records created in its period
+// that are visible at the store clock, not failed and not yet linked; it
+// returns how many it linked. An existing id (or an invoice without id,
+// account, period or time-bar) fails with storage.ErrExists.
+func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if inv.ID == "" || inv.Account == "" || !inv.PeriodStart.Before(inv.PeriodEnd) || inv.TimeBar.IsZero() {
+		return 0, fmt.Errorf("sqlstore: invoice needs an id, an account, a period and a time-bar: %w", storage.ErrExists)
+	}
+	var linked int
+	err := s.run(ctx, "create invoice", func(ctx context.Context, tx *wtx) (error, error) {
+		linked = 0
+		r, err := tx.exec(ctx, s.q.insertInvoice, inv.ID, inv.Account, encodeTime(inv.PeriodStart),
+			encodeTime(inv.PeriodEnd), string(storage.InvoiceOpen), encodeTime(inv.IssuedAt),
+			encodeTime(inv.TimeBar), encodeTime(time.Time{}))
+		if err != nil {
+			return nil, err
+		}
+		if n, err := r.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("sqlstore: invoice: %w", storage.ErrExists), err
+		}
+		args := append([]any{inv.ID, inv.Account, encodeTime(inv.PeriodStart), encodeTime(inv.PeriodEnd)},
+			visibleArgs(encodeTime(s.now()))...)
+		if r, err = tx.exec(ctx, s.q.linkInvoice, args...); err != nil {
+			return nil, err
+		}
+		n, err := r.RowsAffected()
+		linked = int(n)
+		return nil, err
+	})
+	return linked, err
+}
+
+// SetInvoiceState moves an invoice to state at time at and returns it. A
+// final state never changes again: storage.ErrInvoiceFinal, with the
+// invoice as it is. Open is not a state to move to (ErrInvoiceFinal too).
+func (s *Store) SetInvoiceState(ctx context.Context, id string, state storage.InvoiceState, at time.Time) (storage.Invoice, error) {
+	if err := ctx.Err(); err != nil {
+		return storage.Invoice{}, err
+	}
+	if !state.Valid() || state == storage.InvoiceOpen {
+		return storage.Invoice{}, fmt.Errorf("sqlstore: invoice state %q: %w", state, storage.ErrInvoiceFinal)
+	}
+	finalAt := time.Time{}
+	if state.Final() {
+		finalAt = at
+	}
+	var inv storage.Invoice
+	err := s.run(ctx, "set invoice state", func(ctx context.Context, tx *wtx) (error, error) {
+		// The update only touches an invoice that is not final, so two
+		// instances settling one invoice at once cannot both win.
+		r, err := tx.exec(ctx, s.q.setInvoiceState, string(state), encodeTime(finalAt), id)
+		if err != nil {
+			return nil, err
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			return nil, err
+		}
+		rows, err := tx.query(ctx, s.q.invoice, id)
+		if err != nil {
+			return nil, err
+		}
+		got, err := scanInvoice(rows)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("sqlstore: invoice: %w", storage.ErrNotFound), nil
+		case err != nil:
+			return nil, err
+		}
+		inv = got
+		if n == 0 {
+			return fmt.Errorf("sqlstore: invoice is %s: %w", got.State, storage.ErrInvoiceFinal), nil
+		}
+		return nil, nil
+	})
+	return inv, err
+}
+
+// Invoice returns an invoice, or storage.ErrNotFound.
+func (s *Store) Invoice(ctx context.Context, id string) (storage.Invoice, error) {
+	var inv storage.Invoice
+	err := s.withDB(ctx, "invoice", func(db *sql.DB) error {
+		rows, err := db.QueryContext(ctx, s.q.invoice, id)
+		if err != nil {
+			return err
+		}
+		inv, err = scanInvoice(rows)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlstore: invoice: %w", storage.ErrNotFound)
+		}
+		return err
+	})
+	return inv, err
+}
+
+// scanInvoice reads the first row of a query selecting invoiceCols, or
+// sql.ErrNoRows, and closes rows.
+func scanInvoice(rows *sql.Rows) (storage.Invoice, error) {
+	defer rows.Close()
+	var (
+		inv                                  storage.Invoice
+		state                                string
+		start, end, issued, timeBar, finalAt int64
+	)
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return inv, err
+		}
+		return inv, sql.ErrNoRows
+	}
+	if err := rows.Scan(&inv.ID, &inv.Account, &start, &end, &state, &issued, &timeBar, &finalAt); err != nil {
+		return inv, err
+	}
+	inv.State = storage.InvoiceState(state)
+	inv.PeriodStart, inv.PeriodEnd = decodeTime(start), decodeTime(end)
+	inv.IssuedAt, inv.TimeBar, inv.FinalAt = decodeTime(issued), decodeTime(timeBar), decodeTime(finalAt)
+	return inv, rows.Close()
+}

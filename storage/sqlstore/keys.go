@@ -1,0 +1,111 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/azenna/advox/storage"
+)
+
+// The keyring: advox_keys holds each account's current data key, wrapped
+// by the application's key-encryption key, at most one per account (a
+// unique index on account). Records name the key their recipient is
+// sealed under; Record refuses a key that is gone (batch.go).
+
+// EnsureKey returns the account's current key, storing candidate as that
+// key if the account has none. Every concurrent caller, in this process
+// or another sharing the database, gets the same key: the insert does
+// nothing when the account has a key, and the key is then read back in
+// the same transaction. A candidate without id, account or wrapped key, or
+// whose id another account's key has, fails with storage.ErrExists.
+func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (storage.DataKey, error) {
+	if k, err := s.readKey(ctx, "ensure key", s.q.keyOfAccount, candidate.Account); !errors.Is(err, storage.ErrErased) {
+		return k, err
+	}
+	if candidate.ID == "" || candidate.Account == "" || len(candidate.Wrapped) == 0 {
+		return storage.DataKey{}, fmt.Errorf("sqlstore: incomplete data key: %w", storage.ErrExists)
+	}
+	var k storage.DataKey
+	err := s.run(ctx, "ensure key", func(ctx context.Context, tx *wtx) (error, error) {
+		if _, err := tx.exec(ctx, s.q.insertKey, candidate.ID, candidate.Account, candidate.Wrapped,
+			encodeTime(candidate.CreatedAt)); err != nil {
+			return nil, err
+		}
+		rows, err := tx.query(ctx, s.q.keyOfAccount, candidate.Account)
+		if err != nil {
+			return nil, err
+		}
+		k, err = scanKey(rows)
+		if errors.Is(err, sql.ErrNoRows) {
+			// The account has no key, so the insert conflicted on the id.
+			return fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists), nil
+		}
+		return nil, err
+	})
+	return k, err
+}
+
+// Key returns the key with the given id, or storage.ErrErased when it was
+// destroyed (or never existed).
+func (s *Store) Key(ctx context.Context, id string) (storage.DataKey, error) {
+	return s.readKey(ctx, "key", s.q.key, id)
+}
+
+// DestroyKeys destroys every key of the account and returns how many it
+// destroyed. It commits on its own, beside the group-commit writer rather
+// than behind its queue, so the key is gone within one writer batch (on
+// SQLite the write connection is handed to it as soon as the batch in
+// flight commits; on PostgreSQL it waits only for the transactions that
+// are recording under the key, which hold it FOR SHARE). Records sealed
+// under it are unreadable from then on; EraseAccount deletes them.
+func (s *Store) DestroyKeys(ctx context.Context, account string) (int, error) {
+	var n int64
+	err := s.withDB(ctx, "destroy keys", func(*sql.DB) error {
+		r, err := s.w.db.ExecContext(ctx, s.q.destroyKeys, account)
+		if err != nil {
+			return err
+		}
+		n, err = r.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// readKey reads one key on the read pool; none is storage.ErrErased.
+func (s *Store) readKey(ctx context.Context, name, q string, arg string) (storage.DataKey, error) {
+	var k storage.DataKey
+	err := s.withDB(ctx, name, func(db *sql.DB) error {
+		rows, err := db.QueryContext(ctx, q, arg)
+		if err != nil {
+			return err
+		}
+		k, err = scanKey(rows)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlstore: data key: %w", storage.ErrErased)
+		}
+		return err
+	})
+	return k, err
+}
+
+// scanKey reads the first key row, or sql.ErrNoRows, and closes rows.
+func scanKey(rows *sql.Rows) (storage.DataKey, error) {
+	defer rows.Close()
+	var (
+		k       storage.DataKey
+		created int64
+	)
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return k, err
+		}
+		return k, sql.ErrNoRows
+	}
+	if err := rows.Scan(&k.ID, &k.Account, &k.Wrapped, &created); err != nil {
+		return k, err
+	}
+	k.CreatedAt = decodeTime(created)
+	return k, rows.Close()
+}

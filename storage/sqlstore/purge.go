@@ -1,0 +1,184 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/azenna/advox/storage"
+)
+
+// Purge deletes every record that is no longer visible at now (past its
+// deadline and not held by an open invoice), drops the sealed bodies whose
+// time has passed, marks open invoices past their time-bar time-barred,
+// and reports what it did.
+//
+// It deletes in chunks of Options.PurgeChunk records, each its own
+// transaction, so that recording goes on meanwhile. Unbilled records (all
+// but those an invoice bills) come straight off their deadline index, a
+// chunk being one DELETE. Billed records are stepped through in deadline
+// order after a cursor, so that those an open invoice holds are passed
+// over once rather than on every chunk. Two stores purging one database
+// at once never count a record twice: PostgreSQL claims rows with FOR
+// UPDATE SKIP LOCKED, and SQLite runs one writer at a time.
+func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, error) {
+	var res storage.PurgeResult
+	t := encodeTime(now)
+	for {
+		var c chunkResult
+		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
+			var err error
+			c, err = s.deleteReturning(ctx, tx, s.q.purgeUnbilled, t, s.chunk)
+			return nil, err
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Deleted += c.deleted
+		if c.claimed < s.chunk {
+			break
+		}
+	}
+	after := cursor{deadline: math.MinInt64, rid: math.MinInt64}
+	for {
+		var c chunkResult
+		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
+			var err error
+			c, err = s.purgeBilled(ctx, tx, t, after)
+			return nil, err
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Deleted += c.deleted
+		if c.claimed < s.chunk {
+			break
+		}
+		after = c.last
+	}
+	err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
+		var err error
+		res.BodiesDropped, res.OldestDeadline, err = s.purgeFinish(ctx, tx, t)
+		return nil, err
+	})
+	return res, err
+}
+
+// cursor is a position in (deadline, rid) order.
+type cursor struct{ deadline, rid int64 }
+
+// chunkResult is what one purge or erase chunk did.
+type chunkResult struct {
+	claimed, deleted int
+	last             cursor
+}
+
+// deleteReturning runs a DELETE … RETURNING rid, more_ops, then deletes
+// the further operator ids of the records it deleted.
+func (s *Store) deleteReturning(ctx context.Context, tx *wtx, q string, args ...any) (chunkResult, error) {
+	var c chunkResult
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return c, err
+	}
+	var multi []int64
+	for rows.Next() {
+		var rid, more int64
+		if err := rows.Scan(&rid, &more); err != nil {
+			rows.Close()
+			return c, err
+		}
+		c.claimed++
+		if more > 0 {
+			multi = append(multi, rid)
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return c, err
+	}
+	c.deleted = c.claimed
+	return c, s.deleteOperatorIDs(ctx, tx, multi)
+}
+
+// purgeBilled claims up to s.chunk billed records after the cursor that
+// are invisible at now, and deletes them.
+func (s *Store) purgeBilled(ctx context.Context, tx *wtx, now int64, after cursor) (chunkResult, error) {
+	c := chunkResult{last: after}
+	args := append([]any{after.deadline, after.rid, now}, visibleArgs(now)...)
+	rows, err := tx.query(ctx, s.q.purgeBilled, append(args, s.chunk)...)
+	if err != nil {
+		return c, err
+	}
+	var rids, multi []int64
+	for rows.Next() {
+		var rid, deadline, more int64
+		if err := rows.Scan(&rid, &deadline, &more); err != nil {
+			rows.Close()
+			return c, err
+		}
+		rids = append(rids, rid)
+		if more > 0 {
+			multi = append(multi, rid)
+		}
+		c.last = cursor{deadline, rid}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return c, err
+	}
+	c.claimed = len(rids)
+	if len(rids) == 0 {
+		return c, nil
+	}
+	if err := s.deleteOperatorIDs(ctx, tx, multi); err != nil {
+		return c, err
+	}
+	r, err := tx.exec(ctx, s.q.deleteRecs, s.d.ids(rids))
+	if err != nil {
+		return c, err
+	}
+	n, err := r.RowsAffected()
+	c.deleted = int(n)
+	return c, err
+}
+
+// deleteOperatorIDs deletes the further operator ids of the given records.
+func (s *Store) deleteOperatorIDs(ctx context.Context, tx *wtx, rids []int64) error {
+	if len(rids) == 0 {
+		return nil
+	}
+	_, err := tx.exec(ctx, s.q.deleteOps, s.d.ids(rids))
+	return err
+}
+
+// purgeFinish drops the bodies past their time, time-bars invoices, and
+// reads the oldest deadline left.
+func (s *Store) purgeFinish(ctx context.Context, tx *wtx, now int64) (int, time.Time, error) {
+	r, err := tx.exec(ctx, s.q.dropBodies, now)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	dropped, err := r.RowsAffected()
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	if _, err := tx.exec(ctx, s.q.timeBar, now); err != nil {
+		return 0, time.Time{}, err
+	}
+	var oldest sql.NullInt64
+	rows, err := tx.query(ctx, s.q.oldest)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	if rows.Next() {
+		err = rows.Scan(&oldest)
+	}
+	if err := errors.Join(err, rows.Err(), rows.Close()); err != nil {
+		return 0, time.Time{}, err
+	}
+	if !oldest.Valid {
+		return int(dropped), time.Time{}, nil
+	}
+	return int(dropped), decodeTime(oldest.Int64), nil
+}
