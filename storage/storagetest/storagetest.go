@@ -122,10 +122,10 @@ func newRecord(account string, created time.Time, ids ...string) storage.Record 
 		From:           "Advox",
 		Recipient:      storage.Sealed{Data: []byte(fmt.Sprintf("sealed-%d", seq))},
 		RecipientIndex: []byte(fmt.Sprintf("index-%d", seq%7)),
-		Encoding:  transport.GSM7,
-		Segments:  len(ids),
-		CreatedAt: created,
-		UpdatedAt: created,
+		Encoding:       transport.GSM7,
+		Segments:       len(ids),
+		CreatedAt:      created,
+		UpdatedAt:      created,
 		// Well after the clock: reads must not hide it.
 		Deadline: start.AddDate(1, 0, 0),
 	}
