@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"net/http"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/azenna/advox"
+)
+
+// Defaults of the login cache.
+const (
+	// defaultLoginTTL is how long a successful login is remembered. A
+	// password changed meanwhile stops working at the latest this long
+	// after the change.
+	defaultLoginTTL = time.Minute
+	// defaultLoginCacheMax bounds the remembered logins.
+	defaultLoginCacheMax = 10000
+)
+
+// authenticator logs users in with HTTP Basic (user id and password) from
+// the request's remote address, which must lie in one of the user's
+// allowed networks. Forwarding headers are never trusted: put no proxy in
+// front that hides the client's address.
+//
+// Successful logins are remembered for a short while under a keyed hash of
+// (user, password, client address), so that a busy customer does not pay
+// an argon2id hash — tens of milliseconds and 19 MiB — on every request.
+// The cache holds no password and no address in the clear. Failures are
+// never remembered: each goes through the failure limiter of Accounts.
+type authenticator struct {
+	accounts *advox.Accounts
+	ttl      time.Duration
+	max      int
+	now      func() time.Time
+	key      []byte
+
+	mu    sync.Mutex
+	cache map[[sha256.Size]byte]cachedLogin
+}
+
+type cachedLogin struct {
+	p     advox.Principal
+	until time.Time
+}
+
+func newAuthenticator(accounts *advox.Accounts) *authenticator {
+	return &authenticator{
+		accounts: accounts, ttl: defaultLoginTTL, max: defaultLoginCacheMax, now: time.Now,
+		key: []byte(randomHex(32)), cache: make(map[[sha256.Size]byte]cachedLogin),
+	}
+}
+
+// login authenticates the request. Every failure of the credentials is
+// advox.ErrAuthFailed; only a store failure or ctx returns another error.
+func (a *authenticator) login(ctx context.Context, r *http.Request) (advox.Principal, error) {
+	user, password, ok := r.BasicAuth()
+	if !ok || user == "" {
+		return advox.Principal{}, advox.ErrAuthFailed
+	}
+	k := a.cacheKey(user, password, r.RemoteAddr)
+	now := a.now()
+	a.mu.Lock()
+	c, hit := a.cache[k]
+	a.mu.Unlock()
+	if hit && now.Before(c.until) {
+		return c.p, nil
+	}
+	p, err := a.accounts.Authenticate(ctx, user, password, r.RemoteAddr)
+	if err != nil {
+		return advox.Principal{}, err
+	}
+	a.remember(k, p, now)
+	return p, nil
+}
+
+// cacheKey is an HMAC of the credentials and the client's address (its
+// port left out: a client opens many connections).
+func (a *authenticator) cacheKey(user, password, remoteAddr string) [sha256.Size]byte {
+	host := remoteAddr
+	if ap, err := netip.ParseAddrPort(remoteAddr); err == nil {
+		host = ap.Addr().Unmap().String()
+	}
+	m := hmac.New(sha256.New, a.key)
+	for _, s := range []string{user, password, host} {
+		m.Write([]byte(s))
+		m.Write([]byte{0})
+	}
+	var k [sha256.Size]byte
+	m.Sum(k[:0])
+	return k
+}
+
+// remember caches a successful login, sweeping expired entries when the
+// cache is full (and dropping everything if that frees nothing).
+func (a *authenticator) remember(k [sha256.Size]byte, p advox.Principal, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.cache) >= a.max {
+		for key, c := range a.cache {
+			if !now.Before(c.until) {
+				delete(a.cache, key)
+			}
+		}
+		if len(a.cache) >= a.max {
+			clear(a.cache)
+		}
+	}
+	a.cache[k] = cachedLogin{p: p, until: now.Add(a.ttl)}
+}

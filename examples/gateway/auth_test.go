@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
+)
+
+// cheapPasswords keep argon2id fast in unit tests.
+var cheapPasswords = advox.PasswordParams{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// newTestAuth returns an authenticator over one account with user "u"
+// (password "password-one", allowed from 127.0.0.0/8) and a clock the
+// test moves.
+func newTestAuth(t *testing.T) (*authenticator, *advox.Accounts, *time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	accts, err := advox.NewAccounts(memstore.NewAccounts(), &advox.AccountsOptions{Password: &cheapPasswords})
+	require.NoError(t, err)
+	_, err = accts.Create(ctx, storage.Customer{Account: "acct", Organisation: "Acct AB",
+		Users: []storage.User{{ID: "u", Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}}})
+	require.NoError(t, err)
+	require.NoError(t, accts.SetPassword(ctx, "u", "password-one"))
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	a := newAuthenticator(accts)
+	a.now = func() time.Time { return now }
+	return a, accts, &now
+}
+
+func basicReq(user, password, remote string) *http.Request {
+	r, _ := http.NewRequest(http.MethodGet, "http://gateway/v1/usage", nil)
+	if user != "" {
+		r.SetBasicAuth(user, password)
+	}
+	r.RemoteAddr = remote
+	return r
+}
+
+// A login is remembered for its TTL per (user, password, address) — so a
+// changed password stops working once the TTL has passed — and failures
+// are never remembered.
+func TestAuthenticatorCache(t *testing.T) {
+	a, accts, now := newTestAuth(t)
+	ctx := context.Background()
+
+	p, err := a.login(ctx, basicReq("u", "password-one", "127.0.0.1:50000"))
+	require.NoError(t, err)
+	assert.Equal(t, advox.Principal{Account: "acct", User: "u"}, p)
+	assert.Len(t, a.cache, 1)
+
+	require.NoError(t, accts.SetPassword(ctx, "u", "password-two"))
+	_, err = a.login(ctx, basicReq("u", "password-one", "127.0.0.1:50001"))
+	assert.NoError(t, err, "remembered across connections (ports) within the TTL")
+
+	*now = now.Add(defaultLoginTTL)
+	_, err = a.login(ctx, basicReq("u", "password-one", "127.0.0.1:50002"))
+	assert.ErrorIs(t, err, advox.ErrAuthFailed, "the old password is gone after the TTL")
+	_, err = a.login(ctx, basicReq("u", "password-two", "127.0.0.1:50003"))
+	assert.NoError(t, err)
+
+	_, err = a.login(ctx, basicReq("u", "password-two", "192.0.2.1:50004"))
+	assert.ErrorIs(t, err, advox.ErrAuthFailed, "a remembered login does not carry over to another address")
+	_, err = a.login(ctx, basicReq("", "", "127.0.0.1:1"))
+	assert.ErrorIs(t, err, advox.ErrAuthFailed)
+	for _, k := range a.cache {
+		assert.Equal(t, "u", k.p.User, "only successes are remembered")
+	}
+}
+
+// The cache stays bounded: when full, expired logins go first, then all.
+func TestAuthenticatorCacheBound(t *testing.T) {
+	a, _, now := newTestAuth(t)
+	a.max = 2
+	p := advox.Principal{Account: "acct", User: "u"}
+	a.remember(a.cacheKey("u", "1", "127.0.0.1"), p, *now)
+	a.remember(a.cacheKey("u", "2", "127.0.0.1"), p, now.Add(time.Second))
+	*now = now.Add(defaultLoginTTL + time.Millisecond) // the first has expired, the second not
+	a.remember(a.cacheKey("u", "3", "127.0.0.1"), p, *now)
+	assert.Len(t, a.cache, 2)
+	assert.Contains(t, a.cache, a.cacheKey("u", "2", "127.0.0.1"))
+	a.remember(a.cacheKey("u", "4", "127.0.0.1"), p, *now)
+	assert.Len(t, a.cache, 1, "nothing expired: everything dropped")
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// shutdownTimeout bounds the graceful shutdown: requests still running
+// after it are cut off (the Client still waits for sends in flight).
+const shutdownTimeout = 30 * time.Second
+
+// flags are the command line.
+type flags struct {
+	addr, config, db, postgres string
+	verbose                    bool
+}
+
+func main() {
+	var f flags
+	flag.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listening address")
+	flag.StringVar(&f.config, "config", "", "configuration file (default: the embedded one, with simulators)")
+	flag.StringVar(&f.db, "db", "", "SQLite file for traffic and accounts (default: a file in a new temporary directory)")
+	flag.StringVar(&f.postgres, "postgres", "", "PostgreSQL DSN, used instead of SQLite")
+	flag.BoolVar(&f.verbose, "v", false, "log at debug level")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, f, os.Stdout, os.Stderr); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run starts the gateway, prints how to use it to out, logs to logw, and
+// shuts it down gracefully when ctx ends.
+func run(ctx context.Context, f flags, out, logw io.Writer) error {
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: level}))
+	if f.db == "" && f.postgres == "" {
+		dir, err := os.MkdirTemp("", "advox-gateway-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		f.db = filepath.Join(dir, "gateway.db")
+	}
+	g, err := start(ctx, cfg, options{Addr: f.addr, DBPath: f.db, Postgres: f.postgres, Logger: logger})
+	if err != nil {
+		return err
+	}
+	g.banner(out)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(out, "shutting down: draining requests and sends in flight")
+	case serveErr = <-g.served:
+		g.served <- serveErr // shutdown reads it again
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := g.shutdown(sctx); err != nil && serveErr == nil {
+		return err
+	}
+	return serveErr
+}
+
+// banner prints where the gateway runs, what it sends through, the
+// generated logins and a ready curl line.
+func (g *gateway) banner(w io.Writer) {
+	fmt.Fprintf(w, "advox gateway listening on %s\n", g.url)
+	fmt.Fprintf(w, "  data:       %s\n", g.stores.desc)
+	for _, b := range g.built {
+		to := "operator at " + b.cfg.Addr + b.cfg.BaseURL
+		if b.sim != "" {
+			to = b.sim
+		}
+		fmt.Fprintf(w, "  transport:  %s -> %s", b.tr.Name(), to)
+		if b.webhook != nil {
+			fmt.Fprintf(w, "; delivery reports at %s", b.cfg.webhookPath())
+		}
+		fmt.Fprintln(w)
+	}
+	for _, r := range g.cfg.Routes {
+		match := strings.Join(r.Prefixes, ",")
+		if match == "" {
+			match = "*"
+		}
+		fmt.Fprintf(w, "  route:      %s (%s) -> %s\n", r.Name, match, strings.Join(r.Transports, ", "))
+	}
+	fmt.Fprintf(w, "  metrics:    %s%s\n", g.url, g.cfg.MetricsPath)
+	if g.cfg.KEK == "" {
+		fmt.Fprintln(w, "  note:       no kek configured: traffic is sealed under a per-process key, unreadable after a restart")
+	}
+	for i, l := range g.logins {
+		fmt.Fprintf(w, "  login:      account %s, user %s, password %s (generated, shown once)\n", l.Account, l.User, l.Password)
+		if i == 0 {
+			fmt.Fprintf(w, "try:\n  curl -u %s:%s -d '{\"from\":\"Advox\",\"to\":\"+46701740605\",\"text\":\"Hello from advox\"}' %s/v1/messages\n",
+				l.User, l.Password, g.url)
+		}
+	}
+}

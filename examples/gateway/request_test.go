@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// "to" takes one number or a list.
+func TestRecipients(t *testing.T) {
+	tests := []struct {
+		json string
+		want recipients
+		ok   bool
+	}{
+		{`"+46701740605"`, recipients{"+46701740605"}, true},
+		{`["+46701740605","+46701740606"]`, recipients{"+46701740605", "+46701740606"}, true},
+		{`[]`, recipients{}, true},
+		{`46701740605`, nil, false},
+		{`[1,2]`, nil, false},
+		{`{"to":"x"}`, nil, false},
+	}
+	for _, tt := range tests {
+		var r recipients
+		err := json.Unmarshal([]byte(tt.json), &r)
+		if !tt.ok {
+			assert.Error(t, err, tt.json)
+			assert.NotContains(t, err.Error(), "4670", "the error never quotes the input")
+			continue
+		}
+		require.NoError(t, err, tt.json)
+		assert.Equal(t, tt.want, r)
+	}
+}
+
+// Usage periods default to the current month and take RFC 3339 times or
+// dates.
+func TestParsePeriod(t *testing.T) {
+	now := time.Date(2026, 2, 17, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		name, from, to string
+		wantFrom       time.Time
+		wantTo         time.Time
+		err            string
+	}{
+		{"current month", "", "", day(2026, 2, 1), day(2026, 3, 1), ""},
+		{"dates", "2026-01-01", "2026-01-15", day(2026, 1, 1), day(2026, 1, 15), ""},
+		{"times", "2026-01-01T10:00:00+01:00", "2026-01-01T12:00:00Z", time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), ""},
+		{"from only", "2026-02-10", "", day(2026, 2, 10), day(2026, 3, 1), ""},
+		{"empty period", "2026-01-01", "2026-01-01", time.Time{}, time.Time{}, "from must be before to"},
+		{"bad from", "last week", "", time.Time{}, time.Time{}, "from: an RFC 3339 time"},
+		{"bad to", "", "2026-13-01", time.Time{}, time.Time{}, "to: an RFC 3339 time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			from, to, err := parsePeriod(tt.from, tt.to, now)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				assert.Equal(t, http.StatusBadRequest, statusOf(err))
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantFrom, from)
+			assert.Equal(t, tt.wantTo, to)
+		})
+	}
+}
+
+// FuzzSendRequest: any body is either a well-formed send request or a
+// 400/413 refusal, never a panic, and a refusal never quotes a number.
+func FuzzSendRequest(f *testing.F) {
+	f.Add(`{"from":"Advox","to":"+46701740605","text":"hi"}`)
+	f.Add(`{"from":"Advox","to":["+46701740605","0701740606"],"text":"hi","ucs2":true,"valid_for":"1h"}`)
+	f.Add(`{"from":"Advox","to":46701740605}`)
+	f.Add(`{"account":"other"}`)
+	f.Add(`{"valid_for":"+46701740605"}`)
+	f.Add(`{} {}`)
+	f.Add(``)
+	f.Add(strings.Repeat(`[`, 1000))
+	f.Fuzz(func(t *testing.T, body string) {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(body))
+		var req sendRequest
+		err := readJSON(w, r, 512, &req)
+		if err == nil {
+			return
+		}
+		var re *requestError
+		require.True(t, errors.As(err, &re), "%T", err)
+		require.Contains(t, []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge}, re.status)
+		require.NotContains(t, err.Error(), "701740605")
+	})
+}
+
+// FuzzParsePeriod: any query is a valid period or a 400.
+func FuzzParsePeriod(f *testing.F) {
+	f.Add("2026-01-01", "2026-02-01")
+	f.Add("2026-01-01T00:00:00Z", "")
+	f.Add("", "garbage")
+	f.Fuzz(func(t *testing.T, from, to string) {
+		a, b, err := parsePeriod(from, to, time.Now())
+		if err != nil {
+			require.Equal(t, http.StatusBadRequest, statusOf(err))
+			return
+		}
+		require.True(t, a.Before(b))
+	})
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/sqlstore"
+)
+
+// stores are where the gateway keeps its data: traffic and customer data
+// in one database, so that billing and erasure see one consistent state.
+type stores struct {
+	traffic  *sqlstore.Store
+	accounts storage.AccountStore
+	// desc says where the data is, for the start banner; never a DSN
+	// (which may hold a password).
+	desc string
+}
+
+// openStores opens PostgreSQL when dsn is set, else the SQLite file at
+// path.
+func openStores(ctx context.Context, path, dsn string) (*stores, error) {
+	var (
+		s    *sqlstore.Store
+		err  error
+		desc string
+	)
+	switch {
+	case dsn != "":
+		s, err = sqlstore.OpenPostgres(ctx, dsn, nil)
+		desc = "PostgreSQL"
+	case path != "":
+		s, err = sqlstore.OpenSQLite(path, nil)
+		desc = "SQLite at " + path
+	default:
+		return nil, errors.New("no database: set -db or -postgres")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &stores{traffic: s, accounts: s.Accounts(), desc: desc}, nil
+}
