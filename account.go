@@ -24,6 +24,8 @@ type Account struct {
 	// Limit, when its Rate is non-zero, overrides the Client's default
 	// per-account send rate.
 	Limit Limit
+	// MonthlySegments is the contract's monthly segment quota (0: none).
+	MonthlySegments int
 }
 
 // MaxAccountIDLen bounds account ids.

@@ -42,7 +42,16 @@ func (a *Accounts) ReserveSegments(ctx context.Context, account string, n int, n
 	if err != nil {
 		return wrap(op, err)
 	}
-	quota := c.Limits.MonthlySegments
+	return a.reserve(ctx, account, c.Limits.MonthlySegments, n, now)
+}
+
+// reserve counts n segments against a quota the caller has already read
+// (Send reads the account once for its rate and its quota).
+func (a *Accounts) reserve(ctx context.Context, account string, quota, n int, now time.Time) error {
+	const op = "reserve segments"
+	if n < 1 || n > maxReserve {
+		return newError(op, CodeInvalidArgument, "segments must be 1–%d", maxReserve)
+	}
 	period := monthStart(now)
 	used, ok, err := a.store.ReserveSegments(ctx, account, period, n, quota)
 	if err != nil {

@@ -197,7 +197,7 @@ func (a *Accounts) Account(ctx context.Context, account string) (Account, error)
 	if err != nil {
 		return Account{}, wrap("account", err)
 	}
-	return Account{ID: c.Account, Limit: limitOf(c.Limits)}, nil
+	return Account{ID: c.Account, Limit: limitOf(c.Limits), MonthlySegments: c.Limits.MonthlySegments}, nil
 }
 
 // Delete removes an account: first its traffic, through the EraseTraffic

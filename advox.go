@@ -44,8 +44,9 @@ type Options struct {
 	// quota before submitting (ErrQuotaExceeded).
 	Accounts *Accounts
 	// Processors is the register of sub-processors. NewClient refuses a
-	// transport the register does not allow; nil allows only transports
-	// that hand data to no third party (transport.Local).
+	// transport the register does not allow (for a transport.Composite,
+	// every member); nil allows only transports that hand data to no third
+	// party (transport.Local).
 	Processors *Processors
 	// RetryPolicy decides retries of safe failures; nil means
 	// DefaultRetryPolicy.
@@ -217,12 +218,22 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 // checkProcessor refuses a transport the sub-processor register does not
 // allow.
 func checkProcessor(t transport.Transport, ps *Processors) error {
+	if l, ok := t.(transport.Local); ok && l.Local() {
+		return nil
+	}
 	if ps == nil {
-		if l, ok := t.(transport.Local); ok && l.Local() {
-			return nil
-		}
 		return newError("new client", CodeInvalidArgument,
 			"transport %q hands data to a third party: register it in Options.Processors", t.Name())
+	}
+	// A composite transport (a router) hands data to the operators behind
+	// its members: each of them must be allowed.
+	if comp, ok := t.(transport.Composite); ok {
+		for _, name := range comp.Transports() {
+			if err := ps.Check(name); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return ps.Check(t.Name())
 }

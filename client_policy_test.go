@@ -128,3 +128,23 @@ func longText(n int) string {
 	}
 	return string(b)
 }
+
+// composite stands for a router: it hands messages to the named members.
+type composite struct {
+	transport.Transport
+	members []string
+}
+
+func (c composite) Name() string         { return "router" }
+func (c composite) Transports() []string { return c.members }
+
+func TestNewClientChecksEveryMemberOfAComposite(t *testing.T) {
+	procs, err := advox.NewProcessors(advox.OperatorProcessor("op-se", "SE", agreedOn))
+	require.NoError(t, err)
+	_, err = advox.NewClient(composite{remote{memtransport.New(nil)}, []string{"op-se", "op-us"}}, memstore.New(nil), &advox.Options{Processors: procs})
+	assert.ErrorIs(t, err, advox.ErrInvalidArgument, "an undeclared operator behind the router")
+	require.NoError(t, procs.Register(advox.OperatorProcessor("op-us", "NO", agreedOn)))
+	c, err := advox.NewClient(composite{remote{memtransport.New(nil)}, []string{"op-se", "op-us"}}, memstore.New(nil), &advox.Options{Processors: procs})
+	require.NoError(t, err, "every member declared; the router itself needs no entry")
+	require.NoError(t, c.Close())
+}

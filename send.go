@@ -73,14 +73,13 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	if err != nil {
 		return Receipt{}, err
 	}
-	var contract Limit
+	var acct Account
 	if c.opts.Accounts != nil {
-		acct, err := c.opts.Accounts.Account(ctx, m.Account)
-		if err != nil {
+		if acct, err = c.opts.Accounts.Account(ctx, m.Account); err != nil {
 			return Receipt{}, wrap(op, err)
 		}
-		contract = acct.Limit
 	}
+	contract := acct.Limit
 	if lim := c.limiter(m.Account, contract); !lim.Allow() {
 		if err := c.wait(ctx, op, lim.Wait); err != nil {
 			return Receipt{}, err
@@ -88,7 +87,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	}
 	reservedAt := c.now()
 	if c.opts.Accounts != nil {
-		if err := c.opts.Accounts.ReserveSegments(ctx, m.Account, len(tm.Parts), reservedAt); err != nil {
+		if err := c.opts.Accounts.reserve(ctx, m.Account, acct.MonthlySegments, len(tm.Parts), reservedAt); err != nil {
 			return Receipt{}, wrap(op, err)
 		}
 	}

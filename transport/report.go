@@ -53,3 +53,10 @@ type Pinger interface {
 type Local interface {
 	Local() bool
 }
+
+// Composite is the optional interface of transports that hand messages to
+// other transports (a router): Transports names every member, so the
+// Client can check each operator behind it against the sub-processors.
+type Composite interface {
+	Transports() []string
+}

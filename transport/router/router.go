@@ -86,6 +86,8 @@ func New(cfg Config) (*Router, error) {
 // Name implements transport.Transport.
 func (r *Router) Name() string { return r.name }
 
+var _ transport.Composite = (*Router)(nil)
+
 // Transports returns the names of the router's transports, in Config
 // order: every one of them receives messages, so every one must be a
 // registered sub-processor.

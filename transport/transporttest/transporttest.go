@@ -400,7 +400,7 @@ func testClientSend(t *testing.T, h Harness, tr transport.Transport, f Features)
 	// A composite transport (a router) records the transport that took
 	// the message, one of those it names.
 	names := []string{tr.Name()}
-	if comp, ok := tr.(interface{ Transports() []string }); ok {
+	if comp, ok := tr.(transport.Composite); ok {
 		names = append(names, comp.Transports()...)
 	}
 	assert.Contains(t, names, rec.Transport, "the record names the transport that took the message")
