@@ -231,7 +231,7 @@ func TestAccountLimit(t *testing.T) {
 
 	a, err := f.acc.Account(ctxT(t), "acme")
 	require.NoError(t, err)
-	assert.Equal(t, advox.Account{ID: "acme", Limit: advox.Limit{Rate: 10, Burst: 5}}, a)
+	assert.Equal(t, advox.Account{ID: "acme", Limit: advox.Limit{Rate: 10, Burst: 5}, MonthlySegments: 100}, a)
 	a, err = f.acc.Account(ctxT(t), "free")
 	require.NoError(t, err)
 	assert.Zero(t, a.Limit, "no contract rate: the Client's default applies")
