@@ -10,17 +10,14 @@ import (
 
 // CreateInvoice implements storage.TrafficStore.
 func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
 	if inv.ID == "" || inv.Account == "" || !inv.PeriodStart.Before(inv.PeriodEnd) || inv.TimeBar.IsZero() {
 		return 0, fmt.Errorf("memstore: invoice needs an id, an account, a period and a time-bar: %w", storage.ErrExists)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return 0, storage.ErrClosed
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return 0, err
 	}
+	defer unlock()
 	if _, ok := s.invoices[inv.ID]; ok {
 		return 0, fmt.Errorf("memstore: invoice %s: %w", inv.ID, storage.ErrExists)
 	}
@@ -40,17 +37,14 @@ func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, er
 
 // SetInvoiceState implements storage.TrafficStore.
 func (s *Store) SetInvoiceState(ctx context.Context, id string, state storage.InvoiceState, at time.Time) (storage.Invoice, error) {
-	if err := ctx.Err(); err != nil {
-		return storage.Invoice{}, err
-	}
 	if !state.Valid() || state == storage.InvoiceOpen {
 		return storage.Invoice{}, fmt.Errorf("memstore: invoice state %q: %w", state, storage.ErrInvoiceFinal)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return storage.Invoice{}, storage.ErrClosed
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return storage.Invoice{}, err
 	}
+	defer unlock()
 	inv, ok := s.invoices[id]
 	if !ok {
 		return storage.Invoice{}, fmt.Errorf("memstore: invoice %s: %w", id, storage.ErrNotFound)
@@ -67,14 +61,11 @@ func (s *Store) SetInvoiceState(ctx context.Context, id string, state storage.In
 
 // Invoice implements storage.TrafficStore.
 func (s *Store) Invoice(ctx context.Context, id string) (storage.Invoice, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.rlock(ctx)
+	if err != nil {
 		return storage.Invoice{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return storage.Invoice{}, storage.ErrClosed
-	}
+	defer unlock()
 	inv, ok := s.invoices[id]
 	if !ok {
 		return storage.Invoice{}, fmt.Errorf("memstore: invoice %s: %w", id, storage.ErrNotFound)

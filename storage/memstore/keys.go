@@ -9,14 +9,11 @@ import (
 
 // EnsureKey implements storage.KeyStore.
 func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (storage.DataKey, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.lock(ctx)
+	if err != nil {
 		return storage.DataKey{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return storage.DataKey{}, storage.ErrClosed
-	}
+	defer unlock()
 	if id, ok := s.current[candidate.Account]; ok {
 		return s.keys[id], nil
 	}
@@ -34,14 +31,11 @@ func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (stora
 
 // Key implements storage.KeyStore.
 func (s *Store) Key(ctx context.Context, id string) (storage.DataKey, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.rlock(ctx)
+	if err != nil {
 		return storage.DataKey{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return storage.DataKey{}, storage.ErrClosed
-	}
+	defer unlock()
 	k, ok := s.keys[id]
 	if !ok {
 		return storage.DataKey{}, fmt.Errorf("memstore: data key %s: %w", id, storage.ErrErased)
@@ -51,14 +45,11 @@ func (s *Store) Key(ctx context.Context, id string) (storage.DataKey, error) {
 
 // DestroyKeys implements storage.KeyStore.
 func (s *Store) DestroyKeys(ctx context.Context, account string) (int, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.lock(ctx)
+	if err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return 0, storage.ErrClosed
-	}
+	defer unlock()
 	n := 0
 	for id, k := range s.keys {
 		if k.Account == account {

@@ -61,6 +61,32 @@ func New(opts *Options) *Store {
 	return s
 }
 
+// lock takes the write lock of an open store for a call honouring ctx.
+func (s *Store) lock(ctx context.Context) (unlock func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, storage.ErrClosed
+	}
+	return s.mu.Unlock, nil
+}
+
+// rlock takes the read lock of an open store for a call honouring ctx.
+func (s *Store) rlock(ctx context.Context) (unlock func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return nil, storage.ErrClosed
+	}
+	return s.mu.RUnlock, nil
+}
+
 // live reports whether r may be read now (storage.Visible). Called with
 // s.mu held.
 func (s *Store) live(r *storage.Record) bool {
@@ -86,14 +112,11 @@ func (s *Store) view(r *storage.Record) storage.Record {
 
 // Record implements storage.TrafficStore.
 func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.lock(ctx)
+	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return storage.ErrClosed
-	}
+	defer unlock()
 	seen := make(map[string]bool, len(recs))
 	for _, r := range recs {
 		if r.ID == "" || r.Deadline.IsZero() {
@@ -130,14 +153,11 @@ func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 
 // UpdateStatus implements storage.TrafficStore.
 func (s *Store) UpdateStatus(ctx context.Context, u storage.StatusUpdate) (storage.Record, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.lock(ctx)
+	if err != nil {
 		return storage.Record{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return storage.Record{}, storage.ErrClosed
-	}
+	defer unlock()
 	r, ok := s.byID[u.ID]
 	if !ok || !s.live(r) {
 		return storage.Record{}, fmt.Errorf("memstore: record %s: %w", u.ID, storage.ErrNotFound)
@@ -151,14 +171,11 @@ func (s *Store) UpdateStatus(ctx context.Context, u storage.StatusUpdate) (stora
 
 // Get implements storage.TrafficStore.
 func (s *Store) Get(ctx context.Context, id string) (storage.Record, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.rlock(ctx)
+	if err != nil {
 		return storage.Record{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return storage.Record{}, storage.ErrClosed
-	}
+	defer unlock()
 	r, ok := s.byID[id]
 	if !ok || !s.live(r) {
 		return storage.Record{}, fmt.Errorf("memstore: record %s: %w", id, storage.ErrNotFound)
@@ -168,14 +185,11 @@ func (s *Store) Get(ctx context.Context, id string) (storage.Record, error) {
 
 // FindByOperatorID implements storage.TrafficStore.
 func (s *Store) FindByOperatorID(ctx context.Context, transportName, operatorID string) (storage.Record, int, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.rlock(ctx)
+	if err != nil {
 		return storage.Record{}, 0, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return storage.Record{}, 0, storage.ErrClosed
-	}
+	defer unlock()
 	id, ok := s.byOp[opKey{transportName, operatorID}]
 	if ok {
 		if r, ok := s.byID[id]; ok && s.live(r) {
@@ -211,14 +225,11 @@ func (s *Store) Query(ctx context.Context, q storage.Query) iter.Seq2[storage.Re
 }
 
 func (s *Store) snapshot(ctx context.Context, q storage.Query) ([]storage.Record, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.rlock(ctx)
+	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return nil, storage.ErrClosed
-	}
+	defer unlock()
 	var out []storage.Record
 	for id := range s.byAcct[q.Account] {
 		r := s.byID[id]
@@ -286,14 +297,11 @@ func monthOf(t time.Time) time.Time {
 // Purge implements storage.TrafficStore.
 func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, error) {
 	var res storage.PurgeResult
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.lock(ctx)
+	if err != nil {
 		return res, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return res, storage.ErrClosed
-	}
+	defer unlock()
 	for id, r := range s.byID {
 		if !s.visibleAt(r, now) {
 			s.removeLocked(id)
@@ -318,14 +326,11 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, 
 
 // EraseAccount implements storage.TrafficStore.
 func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.lock(ctx)
+	if err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return 0, storage.ErrClosed
-	}
+	defer unlock()
 	n := 0
 	agg := s.erased[account]
 	for id := range s.byAcct[account] {
