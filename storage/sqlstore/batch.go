@@ -65,10 +65,14 @@ func (s *Store) insert(ctx context.Context, tx *wtx, ops []*op) error {
 	if err != nil || len(ops) == 0 {
 		return err
 	}
+	listed := int64(1)
+	if s.d.deferListing {
+		listed = 0
+	}
 	var rows []recordRow
 	for _, o := range ops {
 		for i := range o.recs {
-			rows = append(rows, toRow(&o.recs[i]))
+			rows = append(rows, toRow(&o.recs[i], listed))
 		}
 	}
 	// Insert in id order, so concurrent instances take unique-index locks
@@ -99,10 +103,12 @@ func (s *Store) insert(ctx context.Context, tx *wtx, ops []*op) error {
 			return err
 		}
 	}
-	if len(opIDs) == 0 {
-		return nil
+	if len(opIDs) > 0 {
+		if err := s.d.insertOperatorIDs(ctx, tx, opIDs); err != nil {
+			return err
+		}
 	}
-	return s.d.insertOperatorIDs(ctx, tx, opIDs)
+	return s.afterInsert(ctx, tx, len(rids)-len(undo))
 }
 
 // checkKeys fails the ops holding a record sealed under a missing data

@@ -24,15 +24,22 @@ type dialect struct {
 	// that records, that the records' data keys exist: it holds the key
 	// rows until the commit, so a concurrent DestroyKeys waits for it.
 	lockKeys string
+	// deferListing says records are inserted unlisted and listed in bulk
+	// later (listing.go); queries by account then also read the unlisted.
+	deferListing bool
 	// claim is appended to the SELECT that picks the rows a purge or
 	// erase chunk deletes: it locks them and skips rows another instance
 	// is deleting, so two instances never count a row twice.
 	claim string
-	// idList and textList are subqueries yielding the integers or the
+	// inIDs and inTexts test a column against the integers or the
 	// strings of one bound argument (made by ids or texts), so that one
 	// statement serves any number of rows.
-	idList, textList string
-	// ids and texts make the arguments of idList and textList.
+	inIDs, inTexts string
+	// inQuery tests a column against the rows of a subquery. PostgreSQL
+	// gets them as an array, evaluated once, so that its planner looks
+	// each up by key instead of hash-joining the whole table.
+	inQuery func(sub string) string
+	// ids and texts make the arguments of inIDs and inTexts.
 	ids   func(ns []int64) any
 	texts func(ss []string) any
 	// lockMigrations serializes migrations of one database across
@@ -95,7 +102,7 @@ const maxRowsPerStatement = 256
 type recordRow struct {
 	id, account, transport, sender, recipientKey string
 	recipient, recipientIndex                    []byte
-	recipientTag                                 int64
+	recipientTag, listed                         int64
 	bodyKey                                      *string // NULL when there is no body
 	body                                         []byte
 	bodyUntil                                    *int64
@@ -110,7 +117,7 @@ type recordRow struct {
 // appendArgs appends the row's values in recordInsertCols order.
 func (r *recordRow) appendArgs(dst []any) []any {
 	return append(dst, r.id, r.account, r.transport, r.sender, r.recipientKey, r.recipient,
-		r.recipientIndex, r.recipientTag, r.bodyKey, r.body, r.bodyUntil, r.encoding, r.segments, r.status,
+		r.recipientIndex, r.recipientTag, r.listed, r.bodyKey, r.body, r.bodyUntil, r.encoding, r.segments, r.status,
 		r.errorCode, r.op0, r.moreOps, r.parts, r.createdAt, r.updatedAt, r.deadline)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"math"
 	"slices"
 	"time"
 
@@ -27,11 +28,12 @@ import (
 // immediate; the deletion takes its time.
 func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 	total := 0
+	from := int64(math.MinInt64) // the creation time the next chunk starts at
 	for {
 		var c chunkResult
 		err := s.run(ctx, "erase account", func(ctx context.Context, tx *wtx) (error, error) {
 			var err error
-			c, err = s.eraseChunk(ctx, tx, account)
+			c, err = s.eraseChunk(ctx, tx, account, from)
 			return nil, err
 		})
 		if err != nil {
@@ -41,14 +43,18 @@ func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 		if c.claimed < s.chunk {
 			return total, nil
 		}
+		from = c.last.deadline
 	}
 }
 
-// eraseChunk deletes up to s.chunk records of the account and adds the
-// usage of the visible ones to the erased aggregate.
-func (s *Store) eraseChunk(ctx context.Context, tx *wtx, account string) (chunkResult, error) {
-	var c chunkResult
-	args := append([]any{account, s.chunk}, visibleArgs(encodeTime(s.now()))...)
+// eraseChunk deletes up to s.chunk records of the account created at or
+// after from, oldest first, and adds the usage of the visible ones to the
+// erased aggregate. c.last.deadline is the newest creation time it
+// deleted: the next chunk starts there (PostgreSQL's index still holds
+// the entries of the rows it deleted, until VACUUM).
+func (s *Store) eraseChunk(ctx context.Context, tx *wtx, account string, from int64) (chunkResult, error) {
+	c := chunkResult{last: cursor{deadline: from}}
+	args := append(s.d.ofAccountArgs(account, []any{from}, s.chunk, false), visibleArgs(encodeTime(s.now()))...)
 	rows, err := tx.query(ctx, s.q.erase, args...)
 	if err != nil {
 		return c, err
@@ -66,6 +72,7 @@ func (s *Store) eraseChunk(ctx context.Context, tx *wtx, account string) (chunkR
 		if more > 0 {
 			multi = append(multi, rid)
 		}
+		c.last.deadline = max(c.last.deadline, created)
 		if visible == 0 {
 			continue
 		}

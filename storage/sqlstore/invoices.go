@@ -34,8 +34,8 @@ func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, er
 		if n, err := r.RowsAffected(); err != nil || n == 0 {
 			return fmt.Errorf("sqlstore: invoice: %w", storage.ErrExists), err
 		}
-		args := append([]any{inv.ID, inv.Account, encodeTime(inv.PeriodStart), encodeTime(inv.PeriodEnd)},
-			visibleArgs(encodeTime(s.now()))...)
+		cond := append([]any{encodeTime(inv.PeriodStart), encodeTime(inv.PeriodEnd)}, visibleArgs(encodeTime(s.now()))...)
+		args := append([]any{inv.ID}, s.d.ofAccountArgs(inv.Account, cond, -1, false)...)
 		if r, err = tx.exec(ctx, s.q.linkInvoice, args...); err != nil {
 			return nil, err
 		}

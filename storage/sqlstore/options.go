@@ -15,15 +15,19 @@ const (
 	// DefaultBusyTimeout is how long a SQLite connection waits for a lock
 	// held by another process before failing with ErrUnavailable.
 	DefaultBusyTimeout = 5 * time.Second
-	// DefaultPurgeChunk is how many expired records one purge transaction
-	// deletes, so that a large purge never holds the writer for long.
+	// DefaultPurgeChunk is how many records one purge or erase transaction
+	// deletes, so that a large purge or erase never holds the writer for
+	// long (on SQLite a chunk takes about 0.1–0.2 s; DestroyKeys and
+	// Record wait at most that).
 	DefaultPurgeChunk = 10000
 )
 
 // Options tunes a store. The zero value (or nil) means the defaults.
 type Options struct {
-	// Now is the store clock that decides which records have passed their
-	// deadline on read. Default time.Now.
+	// Now is the store clock that decides which records are still
+	// visible on read (storage.Visible), which bodies are withheld, and
+	// which records CreateInvoice and EraseAccount's usage count. Purge
+	// takes its instant as an argument. Default time.Now.
 	Now func() time.Time
 	// MaxBatch caps the writes committed in one transaction. Default
 	// DefaultMaxBatch.
@@ -31,8 +35,8 @@ type Options struct {
 	// QueueSize bounds the writes waiting for the writer; further callers
 	// block until there is room or their ctx ends. Default DefaultQueueSize.
 	QueueSize int
-	// PurgeChunk is how many records one purge transaction deletes. Default
-	// DefaultPurgeChunk.
+	// PurgeChunk is how many records one purge or erase transaction
+	// deletes. Default DefaultPurgeChunk.
 	PurgeChunk int
 	// Readers is the number of SQLite read connections. Default
 	// max(4, GOMAXPROCS). PostgreSQL uses its pool's size instead.

@@ -79,8 +79,9 @@ func postgresDialect() *dialect {
 		lockRecord: " FOR UPDATE",
 		lockKeys:   " FOR SHARE",
 		claim:      " FOR UPDATE SKIP LOCKED",
-		idList:     "(SELECT unnest(?::bigint[]))",
-		textList:   "(SELECT unnest(?::text[]))",
+		inIDs:      "= ANY(?::bigint[])",
+		inTexts:    "= ANY(?::text[])",
+		inQuery:    func(sub string) string { return "= ANY(ARRAY(" + sub + "))" },
 		ids:        func(ns []int64) any { return ns },
 		texts:      func(ss []string) any { return ss },
 		lockMigrations: func(ctx context.Context, tx *sql.Tx) error {
@@ -100,7 +101,7 @@ func pgInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string
 	var (
 		ids, accounts, transports, senders = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		recipientKeys, encodings           = make([]string, n), make([]string, n)
-		tags                               = make([]int64, n)
+		tags, listed                       = make([]int64, n), make([]int64, n)
 		statuses, codes, op0s              = make([]string, n), make([]string, n), make([]string, n)
 		recipients, indexes, bodies, parts = make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
 		bodyKeys                           = make([]*string, n)
@@ -110,14 +111,14 @@ func pgInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string
 	)
 	for i, r := range rows {
 		ids[i], accounts[i], transports[i], senders[i], recipientKeys[i] = r.id, r.account, r.transport, r.sender, r.recipientKey
-		recipients[i], indexes[i], tags[i] = r.recipient, r.recipientIndex, r.recipientTag
+		recipients[i], indexes[i], tags[i], listed[i] = r.recipient, r.recipientIndex, r.recipientTag, r.listed
 		bodyKeys[i], bodies[i], bodyUntils[i] = r.bodyKey, r.body, r.bodyUntil
 		encodings[i], segments[i], statuses[i], codes[i], op0s[i] = r.encoding, r.segments, r.status, r.errorCode, r.op0
 		moreOps[i], parts[i], created[i], updated[i], deadlines[i] = r.moreOps, r.parts, r.createdAt, r.updatedAt, r.deadline
 	}
 	rids := make(map[string]int64, n)
 	err := collectRids(ctx, tx, pgRecordInsert, []any{ids, accounts, transports, senders, recipientKeys,
-		recipients, indexes, tags, bodyKeys, bodies, bodyUntils, encodings, segments, statuses, codes, op0s,
+		recipients, indexes, tags, listed, bodyKeys, bodies, bodyUntils, encodings, segments, statuses, codes, op0s,
 		moreOps, parts, created, updated, deadlines}, rids)
 	return rids, err
 }
@@ -126,8 +127,8 @@ func pgInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string
 // array.
 var pgRecordInsert = "INSERT INTO advox_records (" + recordInsertCols + ") " +
 	"SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], " +
-	"$7::bytea[], $8::bigint[], $9::text[], $10::bytea[], $11::bigint[], $12::text[], $13::int[], $14::text[], " +
-	"$15::text[], $16::text[], $17::int[], $18::bytea[], $19::bigint[], $20::bigint[], $21::bigint[]) " +
+	"$7::bytea[], $8::bigint[], $9::smallint[], $10::text[], $11::bytea[], $12::bigint[], $13::text[], $14::int[], " +
+	"$15::text[], $16::text[], $17::text[], $18::int[], $19::bytea[], $20::bigint[], $21::bigint[], $22::bigint[]) " +
 	"ON CONFLICT (id) DO NOTHING RETURNING rid, id"
 
 func pgInsertOperatorIDs(ctx context.Context, tx *wtx, rows []opRow) error {

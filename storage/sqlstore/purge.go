@@ -26,11 +26,12 @@ import (
 func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, error) {
 	var res storage.PurgeResult
 	t := encodeTime(now)
+	after := cursor{deadline: math.MinInt64, rid: math.MinInt64}
 	for {
 		var c chunkResult
 		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
 			var err error
-			c, err = s.deleteReturning(ctx, tx, s.q.purgeUnbilled, t, s.chunk)
+			c, err = s.purgeUnbilled(ctx, tx, t, after)
 			return nil, err
 		})
 		if err != nil {
@@ -40,8 +41,9 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, 
 		if c.claimed < s.chunk {
 			break
 		}
+		after = c.last
 	}
-	after := cursor{deadline: math.MinInt64, rid: math.MinInt64}
+	after = cursor{deadline: math.MinInt64, rid: math.MinInt64}
 	for {
 		var c chunkResult
 		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
@@ -69,30 +71,39 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, 
 // cursor is a position in (deadline, rid) order.
 type cursor struct{ deadline, rid int64 }
 
+// after reports whether c comes after d.
+func (c cursor) after(d cursor) bool {
+	return c.deadline > d.deadline || (c.deadline == d.deadline && c.rid > d.rid)
+}
+
 // chunkResult is what one purge or erase chunk did.
 type chunkResult struct {
 	claimed, deleted int
 	last             cursor
 }
 
-// deleteReturning runs a DELETE … RETURNING rid, more_ops, then deletes
-// the further operator ids of the records it deleted.
-func (s *Store) deleteReturning(ctx context.Context, tx *wtx, q string, args ...any) (chunkResult, error) {
-	var c chunkResult
-	rows, err := tx.query(ctx, q, args...)
+// purgeUnbilled deletes up to s.chunk unbilled records past their
+// deadline at now, after the cursor, and the further operator ids of
+// those it deleted.
+func (s *Store) purgeUnbilled(ctx context.Context, tx *wtx, now int64, after cursor) (chunkResult, error) {
+	c := chunkResult{last: after}
+	rows, err := tx.query(ctx, s.q.purgeUnbilled, after.deadline, after.rid, now, s.chunk)
 	if err != nil {
 		return c, err
 	}
 	var multi []int64
 	for rows.Next() {
-		var rid, more int64
-		if err := rows.Scan(&rid, &more); err != nil {
+		var rid, more, deadline int64
+		if err := rows.Scan(&rid, &more, &deadline); err != nil {
 			rows.Close()
 			return c, err
 		}
 		c.claimed++
 		if more > 0 {
 			multi = append(multi, rid)
+		}
+		if (cursor{deadline, rid}).after(c.last) { // RETURNING keeps no order
+			c.last = cursor{deadline, rid}
 		}
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {

@@ -10,9 +10,9 @@ import (
 // Column lists shared by the inserts and the scanners.
 const (
 	recordInsertCols = "id, account, transport, sender, recipient_key, recipient, recipient_index, " +
-		"recipient_tag, body_key, body, body_until, encoding, segments, status, error_code, op0, more_ops, " +
-		"parts, created_at, updated_at, deadline"
-	recordInsertWidth = 21
+		"recipient_tag, listed, body_key, body, body_until, encoding, segments, status, error_code, op0, " +
+		"more_ops, parts, created_at, updated_at, deadline"
+	recordInsertWidth = 22
 
 	// recordCols are the columns scanRecord reads, of a record aliased r.
 	recordCols = "r.rid, r.id, r.account, r.transport, r.sender, r.recipient_key, r.recipient, " +
@@ -51,6 +51,7 @@ type queries struct {
 	deleteOps, dropBodies, timeBar, oldest        string
 	insertInvoice, linkInvoice, setInvoiceState   string
 	insertKey, destroyKeys                        string
+	listTo, listedTo, setListedTo, maxRid         string
 }
 
 // writerStatements lists every statement the writer runs, for dialects
@@ -96,9 +97,9 @@ var counts = "COUNT(*), COALESCE(SUM(r.segments), 0), " +
 
 func newQueries(d *dialect) *queries {
 	sel := "SELECT " + recordCols + " FROM advox_records r "
-	page := func(from, extra string) string {
-		return from + "WHERE r.account = ? AND r.created_at >= ? AND r.created_at < ? AND " + visible +
-			extra + " ORDER BY r.created_at, r.id LIMIT ?"
+	page := func(extra string) string {
+		return d.ofAccount(recordCols, "r.created_at >= ? AND r.created_at < ? AND "+visible+extra,
+			"r.created_at, r.id", "created_at, id", "")
 	}
 	const next = " AND (r.created_at > ? OR (r.created_at = ? AND r.id > ?))"
 	const byIndex = " AND r.recipient_tag = ? AND r.recipient_index = ?"
@@ -110,12 +111,12 @@ func newQueries(d *dialect) *queries {
 		byOperatorID: d.bind(sel + "WHERE r.transport = ? AND r.op0 = ? AND r.op0 <> '' AND " + visible +
 			" UNION ALL " + sel + "JOIN advox_operator_ids o ON o.rid = r.rid " +
 			"WHERE o.transport = ? AND o.operator_id = ? AND " + visible),
-		queryFirst:      d.bind(page(sel, "")),
-		queryNext:       d.bind(page(sel, next)),
-		queryIndexFirst: d.bind(page(sel, byIndex)),
-		queryIndexNext:  d.bind(page(sel, byIndex+next)),
-		usage: d.bind("SELECT " + counts + " FROM advox_records r " +
-			"WHERE r.account = ? AND r.created_at >= ? AND r.created_at < ? AND " + visible),
+		queryFirst:      d.bind(page("")),
+		queryNext:       d.bind(page(next)),
+		queryIndexFirst: d.bind(page(byIndex)),
+		queryIndexNext:  d.bind(page(byIndex + next)),
+		usage: d.bind("SELECT " + counts + " FROM (" +
+			d.ofAccount("r.segments, r.status", "r.created_at >= ? AND r.created_at < ? AND "+visible, "", "", "") + ") r"),
 		erasedUsage: d.bind("SELECT COALESCE(SUM(messages), 0), COALESCE(SUM(segments), 0), " +
 			"COALESCE(SUM(delivered), 0), COALESCE(SUM(failed), 0) FROM advox_erased_usage " +
 			"WHERE account = ? AND period >= ? AND period < ?"),
@@ -123,23 +124,26 @@ func newQueries(d *dialect) *queries {
 		key:          d.bind("SELECT id, account, wrapped, created_at FROM advox_keys WHERE id = ?"),
 		keyOfAccount: d.bind("SELECT id, account, wrapped, created_at FROM advox_keys WHERE account = ?"),
 
-		checkKeys:  d.bind("SELECT id FROM advox_keys WHERE id IN " + d.textList + d.lockKeys),
+		checkKeys:  d.bind("SELECT id FROM advox_keys WHERE id " + d.inTexts + d.lockKeys),
 		lockRecord: d.bind("SELECT r.rid FROM advox_records r WHERE r.id = ? AND " + visible + d.lockRecord),
 		getByRid:   d.bind(sel + "WHERE r.rid = ?"),
 		updateRecord: d.bind("UPDATE advox_records SET status = ?, error_code = ?, updated_at = ?, parts = ?, " +
 			"body_key = ?, body = ?, body_until = ? WHERE rid = ?"),
 		// A purge chunk deletes the next unbilled records past their
-		// deadline; then the billed ones no open invoice holds, stepping
-		// through them in (deadline, rid) order after a cursor.
-		purgeUnbilled: d.bind("DELETE FROM advox_records WHERE rid IN (SELECT r.rid FROM advox_records r " +
-			"WHERE r.invoice IS NULL AND r.deadline <= ? ORDER BY r.deadline LIMIT ?" + d.claim + ") RETURNING rid, more_ops"),
+		// deadline; then the billed ones no open invoice holds. Each
+		// steps through its index in (deadline, rid) order after a cursor:
+		// the billed to pass over the held records once, both so that
+		// PostgreSQL's scan starts past the index entries of the rows it
+		// deleted, which stay until VACUUM.
+		purgeUnbilled: d.bind("DELETE FROM advox_records WHERE rid " + d.inQuery("SELECT r.rid FROM advox_records r "+
+			"WHERE r.invoice IS NULL AND (r.deadline, r.rid) > (?, ?) AND r.deadline <= ? "+
+			"ORDER BY r.deadline, r.rid LIMIT ?"+d.claim) + " RETURNING rid, more_ops, deadline"),
 		purgeBilled: d.bind("SELECT r.rid, r.deadline, r.more_ops FROM advox_records r " +
 			"WHERE r.invoice IS NOT NULL AND (r.deadline, r.rid) > (?, ?) AND r.deadline <= ? AND NOT " + visible +
 			" ORDER BY r.deadline, r.rid LIMIT ?" + d.claim),
 		// An erase chunk deletes the account's next records and returns
 		// what the usage of those still visible needs.
-		erase: d.bind("DELETE FROM advox_records WHERE rid IN (SELECT r.rid FROM advox_records r " +
-			"WHERE r.account = ? ORDER BY r.created_at LIMIT ?" + d.claim + ") " +
+		erase: d.bind("DELETE FROM advox_records WHERE rid " + d.inQuery(d.ofAccount("r.rid", "r.created_at >= ?", "r.created_at", "", d.claim)) + " " +
 			"RETURNING rid, more_ops, created_at, segments, status, CASE WHEN " + visibleOf("") + " THEN 1 ELSE 0 END"),
 		erasedAdd: d.bind("INSERT INTO advox_erased_usage (account, period, messages, segments, delivered, failed) " +
 			"VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, period) DO UPDATE SET " +
@@ -147,8 +151,8 @@ func newQueries(d *dialect) *queries {
 			"segments = advox_erased_usage.segments + excluded.segments, " +
 			"delivered = advox_erased_usage.delivered + excluded.delivered, " +
 			"failed = advox_erased_usage.failed + excluded.failed"),
-		deleteRecs: d.bind("DELETE FROM advox_records WHERE rid IN " + d.idList),
-		deleteOps:  d.bind("DELETE FROM advox_operator_ids WHERE rid IN " + d.idList),
+		deleteRecs: d.bind("DELETE FROM advox_records WHERE rid " + d.inIDs),
+		deleteOps:  d.bind("DELETE FROM advox_operator_ids WHERE rid " + d.inIDs),
 		dropBodies: d.bind("UPDATE advox_records SET body_key = NULL, body = NULL, body_until = NULL " +
 			"WHERE body IS NOT NULL AND body_until <= ?"),
 		timeBar: d.bind("UPDATE advox_invoices SET state = '" + string(storage.InvoiceTimeBarred) +
@@ -160,10 +164,15 @@ func newQueries(d *dialect) *queries {
 			"ON CONFLICT (id) DO NOTHING"),
 		// Only the account's visible, billable (not failed), unbilled
 		// records of the period.
-		linkInvoice: d.bind("UPDATE advox_records SET invoice = ? WHERE rid IN (SELECT r.rid FROM advox_records r " +
-			"WHERE r.account = ? AND r.created_at >= ? AND r.created_at < ? AND r.invoice IS NULL " +
-			"AND r.status NOT IN " + inList(finalFailed()) + " AND " + visible + ")"),
+		linkInvoice: d.bind("UPDATE advox_records SET invoice = ? WHERE rid " + d.inQuery(d.ofAccount("r.rid",
+			"r.created_at >= ? AND r.created_at < ? AND r.invoice IS NULL AND r.status NOT IN "+inList(finalFailed())+
+				" AND "+visible, "", "", ""))),
 		setInvoiceState: d.bind("UPDATE advox_invoices SET state = ?, final_at = ? WHERE id = ? AND state IN " + open),
+
+		listTo:      d.bind("UPDATE advox_records SET listed = 1 WHERE rid > ? AND rid <= ?"),
+		listedTo:    "SELECT listed_to FROM advox_listing",
+		setListedTo: d.bind("UPDATE advox_listing SET listed_to = ?"),
+		maxRid:      "SELECT MAX(rid) FROM advox_records",
 
 		insertKey:   d.bind("INSERT INTO advox_keys (id, account, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"),
 		destroyKeys: d.bind("DELETE FROM advox_keys WHERE account = ?"),

@@ -91,13 +91,14 @@ func (s *Store) Query(ctx context.Context, q storage.Query) iter.Seq2[storage.Re
 				err error
 			)
 			if last == nil {
-				args := append(append([]any{q.Account, from, to}, visibleArgs(now)...), filter...)
-				got, err = s.read(ctx, "query", first, append(args, n)...)
+				cond := append(append([]any{from, to}, visibleArgs(now)...), filter...)
+				got, err = s.read(ctx, "query", first, s.d.ofAccountArgs(q.Account, cond, n, true)...)
 			} else {
 				// The next page starts at the last record's time.
 				lc := encodeTime(last.CreatedAt)
-				args := append(append([]any{q.Account, lc, to}, visibleArgs(now)...), filter...)
-				got, err = s.read(ctx, "query", next, append(args, lc, lc, last.ID, n)...)
+				cond := append(append([]any{lc, to}, visibleArgs(now)...), filter...)
+				cond = append(cond, lc, lc, last.ID)
+				got, err = s.read(ctx, "query", next, s.d.ofAccountArgs(q.Account, cond, n, true)...)
 			}
 			if err != nil {
 				yield(storage.Record{}, err)
@@ -123,7 +124,7 @@ func (s *Store) Query(ctx context.Context, q storage.Query) iter.Seq2[storage.Re
 func (s *Store) Usage(ctx context.Context, account string, from, to time.Time) (storage.Usage, error) {
 	u := storage.Usage{Account: account, From: from, To: to}
 	lo, hi := bounds(from, to)
-	args := append([]any{account, lo, hi}, visibleArgs(encodeTime(s.now()))...)
+	args := s.d.ofAccountArgs(account, append([]any{lo, hi}, visibleArgs(encodeTime(s.now()))...), -1, false)
 	var live, erased [4]int64
 	err := s.withDB(ctx, "usage", func(db *sql.DB) error {
 		// One read transaction, so an erase chunk committing in between

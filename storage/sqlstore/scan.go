@@ -77,11 +77,11 @@ func view(r storage.Record, now int64) storage.Record {
 
 // toRow is a record's column values, and the operator ids of its parts
 // after the first appended to ops (their rid is set once it is known).
-func toRow(r *storage.Record) recordRow {
+func toRow(r *storage.Record, listed int64) recordRow {
 	row := recordRow{
 		id: r.ID, account: r.Account, transport: r.Transport, sender: r.From,
 		recipientKey: r.Recipient.KeyID, recipient: nonNil(r.Recipient.Data),
-		recipientIndex: nonNil(r.RecipientIndex), recipientTag: recipientTag(r.RecipientIndex),
+		recipientIndex: nonNil(r.RecipientIndex), recipientTag: recipientTag(r.RecipientIndex), listed: listed,
 		encoding: string(r.Encoding), segments: int64(r.Segments),
 		status: string(r.Status), errorCode: r.ErrorCode,
 		parts:     encodeParts(nil, r.Parts, r.CreatedAt),

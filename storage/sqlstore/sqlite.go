@@ -55,7 +55,7 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	// transaction never fails half-way on another process's lock.
 	wdb, err := open(base+"?_txlock=immediate&"+busy+
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"+
-		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)", 1)
+		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)&_pragma=mmap_size(2147483648)", 1)
 	if err != nil {
 		return nil, err
 	}
@@ -93,14 +93,16 @@ func sqliteDialect() *dialect {
 	return &dialect{
 		name: "sqlite",
 		ddl: ddlTokens{
-			RowID:        "INTEGER PRIMARY KEY",
+			RowID:        "INTEGER PRIMARY KEY AUTOINCREMENT",
 			WithoutRowID: " WITHOUT ROWID",
 			Blob:         "BLOB",
 			DeadlineKey:  "deadline",
 		},
-		idList:            "(SELECT value FROM json_each(?))",
-		textList:          "(SELECT value FROM json_each(?))",
+		inIDs:             "IN (SELECT value FROM json_each(?))",
+		inTexts:           "IN (SELECT value FROM json_each(?))",
+		inQuery:           func(sub string) string { return "IN (" + sub + ")" },
 		ids:               jsonArray[int64],
+		deferListing:      true,
 		texts:             jsonArray[string],
 		lockMigrations:    func(context.Context, *sql.Tx) error { return nil }, // BEGIN IMMEDIATE locks
 		insertRecords:     sqliteInsertRecords,

@@ -20,6 +20,7 @@ type Store struct {
 	now     func() time.Time
 	chunk   int
 	closeFn func() error
+	listing listing // the writer's
 
 	// mu guards closed: reads and enqueues hold it shared, so Close
 	// (exclusive) waits for them before it closes the queue and the
@@ -36,7 +37,8 @@ var (
 // newStore starts the writer on wdb. On error the caller still owns (and
 // closes) the databases.
 func newStore(ctx context.Context, d *dialect, wdb, rdb *sql.DB, closeFn func() error, o Options) (*Store, error) {
-	s := &Store{d: d, q: newQueries(d), rdb: rdb, now: o.Now, chunk: o.PurgeChunk, closeFn: closeFn}
+	s := &Store{d: d, q: newQueries(d), rdb: rdb, now: o.Now, chunk: o.PurgeChunk, closeFn: closeFn,
+		listing: listing{unlisted: listEvery, every: listEvery}} // list what an earlier run left, at the first insert
 	var stmts map[string]*sql.Stmt
 	if d.prepared != nil {
 		var err error

@@ -153,8 +153,17 @@ func TestQueryPages(t *testing.T) {
 		for i := range n {
 			want = append(want, fmt.Sprintf("q-%03d-%d", i/3, i%3))
 		}
-		require.NoError(t, s.Record(ctx, recs...))
+		if s.d.deferListing {
+			setListEvery(t, s, 100) // the second page straddles listed and unlisted records
+		}
+		require.NoError(t, s.Record(ctx, recs[:500]...))
+		require.NoError(t, s.Record(ctx, recs[500:]...))
 		require.NoError(t, s.Record(ctx, testRecord("other", "acct-other", t0, "")))
+		if s.d.deferListing {
+			var unlisted int
+			require.NoError(t, s.rdb.QueryRow("SELECT COUNT(*) FROM advox_records WHERE listed = 0").Scan(&unlisted))
+			assert.Equal(t, n-500+1, unlisted, "the later records wait to be listed")
+		}
 
 		collect := func(q storage.Query) []string {
 			var ids []string

@@ -22,6 +22,7 @@ CREATE TABLE advox_records (
     recipient       {{.Blob}} NOT NULL,
     recipient_index {{.Blob}} NOT NULL,
     recipient_tag   BIGINT NOT NULL,
+    listed          SMALLINT NOT NULL,
     body_key        TEXT,
     body            {{.Blob}},
     body_until      BIGINT,
@@ -45,13 +46,18 @@ CREATE TABLE advox_records (
 -- the rows of the matches. A blind index is random, so an index led by it
 -- would cost a scattered page write per record recorded and a scattered
 -- deletion per record purged, for a lookup that support makes by hand.
-CREATE INDEX advox_records_account ON advox_records (account, created_at, recipient_tag);
+-- Only listed records are in it: SQLite lists new records in bulk, see
+-- listing.go and advox_listing; PostgreSQL records them listed.
+CREATE INDEX advox_records_account ON advox_records (account, created_at, recipient_tag) WHERE listed = 1;
 
--- Purge: records in deadline order, apart for the few that an invoice
--- bills, which an open invoice may hold past their deadline. Purge takes
--- the unbilled ones straight from this index, and steps through the billed
--- ones ({{.DeadlineKey}}) to pass over the held.
-CREATE INDEX advox_records_deadline ON advox_records (deadline) WHERE invoice IS NULL;
+-- The records with a rid above listed_to are not listed yet (SQLite).
+CREATE TABLE advox_listing (listed_to BIGINT NOT NULL);
+INSERT INTO advox_listing (listed_to) VALUES (0);
+
+-- Purge: records in (deadline, rid) order ({{.DeadlineKey}}), the unbilled
+-- apart from those an invoice bills, which an open invoice may hold past
+-- their deadline and purge must step over.
+CREATE INDEX advox_records_deadline ON advox_records ({{.DeadlineKey}}) WHERE invoice IS NULL;
 CREATE INDEX advox_records_billed ON advox_records ({{.DeadlineKey}}) WHERE invoice IS NOT NULL;
 
 -- FindByOperatorID: delivery-report correlation on part 0.
