@@ -100,23 +100,23 @@ const maxRowsPerStatement = 256
 // recordRow is a record as its columns (recordInsertCols). Byte strings
 // are never nil except body: nil binds NULL.
 type recordRow struct {
-	id, account, transport, sender, recipientKey string
-	recipient, recipientIndex                    []byte
-	recipientTag, listed                         int64
-	bodyKey                                      *string // NULL when there is no body
-	body                                         []byte
-	bodyUntil                                    *int64
-	encoding                                     string
-	segments                                     int64
-	status, errorCode, op0                       string
-	moreOps                                      int64
-	parts                                        []byte
-	createdAt, updatedAt, deadline               int64
+	id, account, transport, route, sender, recipientKey string
+	recipient, recipientIndex                           []byte
+	recipientTag, listed                                int64
+	bodyKey                                             *string // NULL when there is no body
+	body                                                []byte
+	bodyUntil                                           *int64
+	encoding                                            string
+	segments                                            int64
+	status, errorCode, op0                              string
+	moreOps                                             int64
+	parts                                               []byte
+	createdAt, updatedAt, deadline                      int64
 }
 
 // appendArgs appends the row's values in recordInsertCols order.
 func (r *recordRow) appendArgs(dst []any) []any {
-	return append(dst, r.id, r.account, r.transport, r.sender, r.recipientKey, r.recipient,
+	return append(dst, r.id, r.account, r.transport, r.route, r.sender, r.recipientKey, r.recipient,
 		r.recipientIndex, r.recipientTag, r.listed, r.bodyKey, r.body, r.bodyUntil, r.encoding, r.segments, r.status,
 		r.errorCode, r.op0, r.moreOps, r.parts, r.createdAt, r.updatedAt, r.deadline)
 }

@@ -100,6 +100,7 @@ func pgInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string
 	n := len(rows)
 	var (
 		ids, accounts, transports, senders = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		routes                             = make([]string, n)
 		recipientKeys, encodings           = make([]string, n), make([]string, n)
 		tags, listed                       = make([]int64, n), make([]int64, n)
 		statuses, codes, op0s              = make([]string, n), make([]string, n), make([]string, n)
@@ -111,13 +112,14 @@ func pgInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string
 	)
 	for i, r := range rows {
 		ids[i], accounts[i], transports[i], senders[i], recipientKeys[i] = r.id, r.account, r.transport, r.sender, r.recipientKey
+		routes[i] = r.route
 		recipients[i], indexes[i], tags[i], listed[i] = r.recipient, r.recipientIndex, r.recipientTag, r.listed
 		bodyKeys[i], bodies[i], bodyUntils[i] = r.bodyKey, r.body, r.bodyUntil
 		encodings[i], segments[i], statuses[i], codes[i], op0s[i] = r.encoding, r.segments, r.status, r.errorCode, r.op0
 		moreOps[i], parts[i], created[i], updated[i], deadlines[i] = r.moreOps, r.parts, r.createdAt, r.updatedAt, r.deadline
 	}
 	rids := make(map[string]int64, n)
-	err := collectRids(ctx, tx, pgRecordInsert, []any{ids, accounts, transports, senders, recipientKeys,
+	err := collectRids(ctx, tx, pgRecordInsert, []any{ids, accounts, transports, routes, senders, recipientKeys,
 		recipients, indexes, tags, listed, bodyKeys, bodies, bodyUntils, encodings, segments, statuses, codes, op0s,
 		moreOps, parts, created, updated, deadlines}, rids)
 	return rids, err
@@ -126,9 +128,9 @@ func pgInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string
 // pgRecordInsert inserts the columns of recordInsertCols, each given as an
 // array.
 var pgRecordInsert = "INSERT INTO advox_records (" + recordInsertCols + ") " +
-	"SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], " +
-	"$7::bytea[], $8::bigint[], $9::smallint[], $10::text[], $11::bytea[], $12::bigint[], $13::text[], $14::int[], " +
-	"$15::text[], $16::text[], $17::text[], $18::int[], $19::bytea[], $20::bigint[], $21::bigint[], $22::bigint[]) " +
+	"SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], " +
+	"$8::bytea[], $9::bigint[], $10::smallint[], $11::text[], $12::bytea[], $13::bigint[], $14::text[], $15::int[], " +
+	"$16::text[], $17::text[], $18::text[], $19::int[], $20::bytea[], $21::bigint[], $22::bigint[], $23::bigint[]) " +
 	"ON CONFLICT (id) DO NOTHING RETURNING rid, id"
 
 func pgInsertOperatorIDs(ctx context.Context, tx *wtx, rows []opRow) error {

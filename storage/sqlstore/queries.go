@@ -9,13 +9,13 @@ import (
 
 // Column lists shared by the inserts and the scanners.
 const (
-	recordInsertCols = "id, account, transport, sender, recipient_key, recipient, recipient_index, " +
+	recordInsertCols = "id, account, transport, route, sender, recipient_key, recipient, recipient_index, " +
 		"recipient_tag, listed, body_key, body, body_until, encoding, segments, status, error_code, op0, " +
 		"more_ops, parts, created_at, updated_at, deadline"
-	recordInsertWidth = 22
+	recordInsertWidth = 23
 
 	// recordCols are the columns scanRecord reads, of a record aliased r.
-	recordCols = "r.rid, r.id, r.account, r.transport, r.sender, r.recipient_key, r.recipient, " +
+	recordCols = "r.rid, r.id, r.account, r.transport, r.route, r.sender, r.recipient_key, r.recipient, " +
 		"r.recipient_index, r.body_key, r.body, r.body_until, r.encoding, r.segments, r.status, " +
 		"r.error_code, r.parts, r.created_at, r.updated_at, r.deadline, r.invoice"
 

@@ -31,7 +31,7 @@ func scanRecords(rows *sql.Rows) ([]stored, error) {
 			body, parts                        []byte
 		)
 		r := &s.rec
-		if err := rows.Scan(&s.rid, &r.ID, &r.Account, &r.Transport, &r.From, &r.Recipient.KeyID,
+		if err := rows.Scan(&s.rid, &r.ID, &r.Account, &r.Transport, &r.Route, &r.From, &r.Recipient.KeyID,
 			&r.Recipient.Data, &r.RecipientIndex, &bodyKey, &body, &bodyUntil, &encoding, &segments,
 			&status, &r.ErrorCode, &parts, &created, &updated, &deadln, &invoice); err != nil {
 			return nil, err
@@ -79,7 +79,7 @@ func view(r storage.Record, now int64) storage.Record {
 // after the first appended to ops (their rid is set once it is known).
 func toRow(r *storage.Record, listed int64) recordRow {
 	row := recordRow{
-		id: r.ID, account: r.Account, transport: r.Transport, sender: r.From,
+		id: r.ID, account: r.Account, transport: r.Transport, route: r.Route, sender: r.From,
 		recipientKey: r.Recipient.KeyID, recipient: nonNil(r.Recipient.Data),
 		recipientIndex: nonNil(r.RecipientIndex), recipientTag: recipientTag(r.RecipientIndex), listed: listed,
 		encoding: string(r.Encoding), segments: int64(r.Segments),

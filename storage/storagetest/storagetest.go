@@ -119,6 +119,7 @@ func newRecord(account string, created time.Time, ids ...string) storage.Record 
 		ID:             fmt.Sprintf("msg-%s-%06d", account, seq),
 		Account:        account,
 		Transport:      "test",
+		Route:          "route-" + account,
 		From:           "Advox",
 		Recipient:      storage.Sealed{Data: []byte(fmt.Sprintf("sealed-%d", seq))},
 		RecipientIndex: []byte(fmt.Sprintf("index-%d", seq%7)),
@@ -148,6 +149,7 @@ func assertSameRecord(t *testing.T, want, got storage.Record) {
 	assert.Equal(t, want.ID, got.ID)
 	assert.Equal(t, want.Account, got.Account)
 	assert.Equal(t, want.Transport, got.Transport)
+	assert.Equal(t, want.Route, got.Route)
 	assert.Equal(t, want.From, got.From)
 	assert.Equal(t, want.Recipient.KeyID, got.Recipient.KeyID)
 	assert.Equal(t, want.Recipient.Data, got.Recipient.Data)

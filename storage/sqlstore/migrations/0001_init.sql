@@ -17,6 +17,7 @@ CREATE TABLE advox_records (
     id              TEXT{{.Collate}} NOT NULL UNIQUE,
     account         TEXT{{.Collate}} NOT NULL,
     transport       TEXT{{.Collate}} NOT NULL,
+    route           TEXT NOT NULL,
     sender          TEXT NOT NULL,
     recipient_key   TEXT NOT NULL,
     recipient       {{.Blob}} NOT NULL,
