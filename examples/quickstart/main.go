@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,7 +81,11 @@ func run(ctx context.Context, dbPath string) error {
 		return err
 	}
 	fmt.Println("== traffic stored in SQLite at", dbPath)
-	client, err := advox.NewClient(tr, store, &advox.Options{Region: "SE", Processors: procs, Accounts: accounts})
+	// Audit events go to the logger at Info level; the quickstart shows
+	// only warnings. (Without Options.KEK, traffic is sealed under a key
+	// that lives as long as this process — fine for a demo.)
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	client, err := advox.NewClient(tr, store, &advox.Options{Region: "SE", Processors: procs, Accounts: accounts, Logger: logger})
 	if err != nil {
 		store.Close()
 		return err
