@@ -50,9 +50,11 @@ type dialect struct {
 	insertRecords func(ctx context.Context, tx *wtx, rows []recordRow) (map[string]int64, error)
 	// insertOperatorIDs inserts the operator ids of parts after the first.
 	insertOperatorIDs func(ctx context.Context, tx *wtx, rows []opRow) error
-	// prepared lists the writer statements to prepare once at open, beyond
-	// the store's own (nil: the driver caches statements itself).
-	prepared []string
+	// eraseChunk is the default Options.EraseChunk.
+	eraseChunk int
+	// prepares says the writer prepares its statements (see wtx); false
+	// when the driver caches prepared statements itself.
+	prepares bool
 	// retryable reports a transient conflict (deadlock, serialization
 	// failure) after which the whole transaction may simply run again.
 	retryable func(err error) bool

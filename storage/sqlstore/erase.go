@@ -17,7 +17,7 @@ import (
 // aggregate per calendar month (UTC) in advox_erased_usage — counts only —
 // so that Usage, and billing, survive the erase.
 //
-// It deletes in chunks of Options.PurgeChunk records, each its own
+// It deletes in chunks of Options.EraseChunk records, each its own
 // transaction (one DELETE … RETURNING, whose rows give the usage to add
 // in the same transaction, so Usage is right between chunks too), and
 // ends when no record of the account is left. A record recorded for the
@@ -40,21 +40,21 @@ func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 			return total, err
 		}
 		total += c.deleted
-		if c.claimed < s.chunk {
+		if c.claimed < s.echunk {
 			return total, nil
 		}
 		from = c.last.deadline
 	}
 }
 
-// eraseChunk deletes up to s.chunk records of the account created at or
+// eraseChunk deletes up to s.echunk records of the account created at or
 // after from, oldest first, and adds the usage of the visible ones to the
 // erased aggregate. c.last.deadline is the newest creation time it
 // deleted: the next chunk starts there (PostgreSQL's index still holds
 // the entries of the rows it deleted, until VACUUM).
 func (s *Store) eraseChunk(ctx context.Context, tx *wtx, account string, from int64) (chunkResult, error) {
 	c := chunkResult{last: cursor{deadline: from}}
-	args := append(s.d.ofAccountArgs(account, []any{from}, s.chunk, false), visibleArgs(encodeTime(s.now()))...)
+	args := append(s.d.ofAccountArgs(account, []any{from}, s.echunk, false), visibleArgs(encodeTime(s.now()))...)
 	rows, err := tx.query(ctx, s.q.erase, args...)
 	if err != nil {
 		return c, err

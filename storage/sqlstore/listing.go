@@ -14,20 +14,21 @@ import (
 // inserted into it lands on another leaf page: with a hundred accounts, a
 // commit of 32 records dirtied about 30 leaves of that one index, which
 // SQLite then writes to the WAL, each a page — more than all the other
-// B-trees of the record together, and on this package's measurements
-// (BENCHMARKS.md) it halved the records per second.
+// B-trees of the record together; on this package's measurements
+// (BENCHMARKS.md) it cost a third of the records per second.
 //
 // So on SQLite a record is inserted unlisted (listed = 0: the index is
 // partial, WHERE listed = 1, so it has no entry yet), and the writer lists
 // the records in bulk once listEvery of them are waiting: one UPDATE in
 // its transaction sets listed = 1 on every record above
 // advox_listing.listed_to, and moves listed_to to the newest record. A
-// thousand records over a hundred accounts then touch about ten records'
-// worth of leaves each, once. Until then the unlisted records are the few
-// above listed_to: rids are AUTOINCREMENT (never reused) and assigned in
-// commit order by the single writer, so the tail is a rowid range, and
-// every query by account reads both — the index, and the tail — in one
-// statement (ofAccount), which sees one snapshot of both.
+// thousand records over a hundred accounts then add ten entries to each
+// account's leaf in one go, one page write per leaf instead of one per
+// record. Until then the unlisted records are the few above listed_to:
+// rids are AUTOINCREMENT (never reused) and assigned in commit order by
+// the single writer, so the tail is a rowid range, and every query by
+// account reads both — the index, and the tail — in one statement
+// (ofAccount), which sees one snapshot of both.
 //
 // PostgreSQL records every record listed, and its queries read the index
 // only: its rids come from a sequence and commit out of order across

@@ -15,11 +15,17 @@ const (
 	// DefaultBusyTimeout is how long a SQLite connection waits for a lock
 	// held by another process before failing with ErrUnavailable.
 	DefaultBusyTimeout = 5 * time.Second
-	// DefaultPurgeChunk is how many records one purge or erase transaction
-	// deletes, so that a large purge or erase never holds the writer for
-	// long (on SQLite a chunk takes about 0.1–0.2 s; DestroyKeys and
-	// Record wait at most that).
+	// DefaultPurgeChunk is how many records one purge transaction
+	// deletes, so that a large purge never holds the writer for long (on
+	// SQLite a chunk takes about 0.1–0.2 s; DestroyKeys and Record wait
+	// at most that).
 	DefaultPurgeChunk = 10000
+	// DefaultEraseChunk is how many records one erase transaction deletes
+	// on SQLite. An account's records are spread over the whole table, so
+	// each costs several times a purged one there: the smaller chunk keeps
+	// the transaction about as short. (PostgreSQL erases DefaultPurgeChunk
+	// at a time: there DestroyKeys and Record do not wait for the writer.)
+	DefaultEraseChunk = 2000
 )
 
 // Options tunes a store. The zero value (or nil) means the defaults.
@@ -35,9 +41,13 @@ type Options struct {
 	// QueueSize bounds the writes waiting for the writer; further callers
 	// block until there is room or their ctx ends. Default DefaultQueueSize.
 	QueueSize int
-	// PurgeChunk is how many records one purge or erase transaction
-	// deletes. Default DefaultPurgeChunk.
+	// PurgeChunk is how many records one purge transaction deletes.
+	// Default DefaultPurgeChunk.
 	PurgeChunk int
+	// EraseChunk is how many records one erase transaction deletes.
+	// Default DefaultEraseChunk on SQLite, DefaultPurgeChunk on
+	// PostgreSQL.
+	EraseChunk int
 	// Readers is the number of SQLite read connections. Default
 	// max(4, GOMAXPROCS). PostgreSQL uses its pool's size instead.
 	Readers int

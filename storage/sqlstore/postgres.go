@@ -91,6 +91,7 @@ func postgresDialect() *dialect {
 		insertRecords:     pgInsertRecords,
 		insertOperatorIDs: pgInsertOperatorIDs,
 		retryable:         pgRetryable,
+		eraseChunk:        DefaultPurgeChunk,
 	}
 }
 

@@ -151,7 +151,7 @@ func TestPurgeChunks(t *testing.T) {
 // right.
 func TestEraseChunks(t *testing.T) {
 	dialects(t, func(t *testing.T, open func(*testing.T, *Options) *Store) {
-		s := open(t, &Options{PurgeChunk: 4, Now: clockAt(t0)})
+		s := open(t, &Options{EraseChunk: 4, Now: clockAt(t0)})
 		ctx := testCtx(t)
 		feb, mar := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 		var recs []storage.Record

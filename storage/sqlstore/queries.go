@@ -54,14 +54,6 @@ type queries struct {
 	listTo, listedTo, setListedTo, maxRid         string
 }
 
-// writerStatements lists every statement the writer runs, for dialects
-// that prepare them once (dialect.prepared).
-func (q *queries) writerStatements(d *dialect) []string {
-	return append([]string{q.checkKeys, q.lockRecord, q.getByRid, q.updateRecord,
-		q.purgeUnbilled, q.purgeBilled, q.erase, q.erasedAdd, q.deleteRecs, q.deleteOps,
-		q.insertInvoice, q.linkInvoice, q.setInvoiceState, q.invoice}, d.prepared...)
-}
-
 // finalFailed lists the final statuses other than delivered (Usage.Failed,
 // and the records no invoice bills).
 func finalFailed() []transport.Status {

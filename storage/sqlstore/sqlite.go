@@ -55,7 +55,7 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	// transaction never fails half-way on another process's lock.
 	wdb, err := open(base+"?_txlock=immediate&"+busy+
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"+
-		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)&_pragma=mmap_size(2147483648)", 1)
+		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)", 1)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,8 @@ func sqliteDialect() *dialect {
 		lockMigrations:    func(context.Context, *sql.Tx) error { return nil }, // BEGIN IMMEDIATE locks
 		insertRecords:     sqliteInsertRecords,
 		insertOperatorIDs: sqliteInsertOperatorIDs,
-		prepared:          sqlitePrepared(),
+		prepares:          true,
+		eraseChunk:        DefaultEraseChunk,
 		retryable:         func(error) bool { return false },
 	}
 }
@@ -119,9 +120,9 @@ func jsonArray[T int64 | string](vs []T) any {
 }
 
 // The multi-row INSERTs, by row count. Row counts are powers of two up to
-// maxRowsPerStatement, each prepared once on the writer connection, so
-// any batch is a few prepared statements and none is parsed on the hot
-// path.
+// maxRowsPerStatement, each prepared once on the writer connection (see
+// wtx), so any batch is a few prepared statements and none is parsed on
+// the hot path.
 var sqliteRecordInserts, sqliteOpInserts = func() (map[int]string, map[int]string) {
 	recs, ops := map[int]string{}, map[int]string{}
 	for n := 1; n <= maxRowsPerStatement; n *= 2 {
@@ -139,14 +140,6 @@ func chunk(n int) int {
 		c *= 2
 	}
 	return c
-}
-
-func sqlitePrepared() []string {
-	var qs []string
-	for n := 1; n <= maxRowsPerStatement; n *= 2 {
-		qs = append(qs, sqliteRecordInserts[n], sqliteOpInserts[n])
-	}
-	return qs
 }
 
 func sqliteInsertRecords(ctx context.Context, tx *wtx, rows []recordRow) (map[string]int64, error) {

@@ -18,7 +18,8 @@ type Store struct {
 	rdb     *sql.DB
 	w       *writer
 	now     func() time.Time
-	chunk   int
+	chunk   int // purge chunk
+	echunk  int // erase chunk
 	closeFn func() error
 	listing listing // the writer's
 
@@ -37,23 +38,22 @@ var (
 // newStore starts the writer on wdb. On error the caller still owns (and
 // closes) the databases.
 func newStore(ctx context.Context, d *dialect, wdb, rdb *sql.DB, closeFn func() error, o Options) (*Store, error) {
-	s := &Store{d: d, q: newQueries(d), rdb: rdb, now: o.Now, chunk: o.PurgeChunk, closeFn: closeFn,
-		listing: listing{unlisted: listEvery, every: listEvery}} // list what an earlier run left, at the first insert
-	var stmts map[string]*sql.Stmt
-	if d.prepared != nil {
-		var err error
-		if stmts, err = prepareAll(ctx, wdb, s.q.writerStatements(d)); err != nil {
-			return nil, err
-		}
+	if o.EraseChunk <= 0 {
+		o.EraseChunk = d.eraseChunk
 	}
+	s := &Store{d: d, q: newQueries(d), rdb: rdb, now: o.Now, chunk: o.PurgeChunk, echunk: o.EraseChunk, closeFn: closeFn,
+		listing: listing{unlisted: listEvery, every: listEvery}} // list what an earlier run left, at the first insert
 	s.w = &writer{
 		db:        wdb,
-		stmts:     stmts,
+		stmts:     make(map[string]*sql.Stmt),
 		queue:     make(chan *op, o.QueueSize),
 		maxBatch:  o.MaxBatch,
 		exec:      s.execBatch,
 		retryable: d.retryable,
 		stopped:   make(chan struct{}),
+	}
+	if d.prepares {
+		s.w.want = make(map[string]bool)
 	}
 	go s.w.run()
 	return s, nil

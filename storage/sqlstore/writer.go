@@ -54,6 +54,7 @@ type writer struct {
 	queue     chan *op
 	maxBatch  int
 	stmts     map[string]*sql.Stmt // prepared on db, see wtx
+	want      map[string]bool      // to prepare on db after the transaction (nil: never)
 	exec      func(ctx context.Context, tx *wtx, batch []*op) error
 	retryable func(error) bool
 	stopped   chan struct{}
@@ -164,7 +165,8 @@ func (w *writer) attempt(batch []*op) error {
 	if err != nil {
 		return err
 	}
-	if err := w.exec(ctx, &wtx{tx: tx, stmts: w.stmts}, batch); err != nil {
+	defer prepareWanted(ctx, w.db, w.want, w.stmts) // after the commit: it needs the connection
+	if err := w.exec(ctx, &wtx{tx: tx, stmts: w.stmts, want: w.want}, batch); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -6,18 +6,24 @@ import (
 )
 
 // wtx is a writer transaction. On SQLite it runs the writer's statements
-// prepared once on the writer connection, so the hot path never parses
-// SQL; on PostgreSQL pgx caches prepared statements itself and stmts is
-// empty.
+// prepared on the writer connection, so the hot path never parses SQL: a
+// statement is prepared the first time it runs, once the transaction that
+// wanted it is over and the single connection is free again (until then
+// it runs unprepared). On PostgreSQL pgx caches prepared statements itself
+// and stmts stays empty.
 type wtx struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	// want collects the statements that ran unprepared (nil: the dialect
+	// prepares nothing).
+	want map[string]bool
 }
 
 func (t *wtx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := t.stmts[q]; st != nil {
 		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
+	t.wanted(q)
 	return t.tx.ExecContext(ctx, q, args...)
 }
 
@@ -25,25 +31,26 @@ func (t *wtx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	if st := t.stmts[q]; st != nil {
 		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
+	t.wanted(q)
 	return t.tx.QueryContext(ctx, q, args...)
 }
 
-// prepareAll prepares qs on db (the writer's single connection), before
-// the writer starts.
-func prepareAll(ctx context.Context, db *sql.DB, qs []string) (map[string]*sql.Stmt, error) {
-	stmts := make(map[string]*sql.Stmt, len(qs))
-	for _, q := range qs {
-		if _, ok := stmts[q]; ok {
-			continue
-		}
-		st, err := db.PrepareContext(ctx, q)
-		if err != nil {
-			closeAll(stmts)
-			return nil, err
-		}
-		stmts[q] = st
+func (t *wtx) wanted(q string) {
+	if t.want != nil {
+		t.want[q] = true
 	}
-	return stmts, nil
+}
+
+// prepareWanted prepares the statements want collected on db (the
+// writer's connection, free between transactions) and adds them to
+// stmts. A statement that fails to prepare keeps running unprepared.
+func prepareWanted(ctx context.Context, db *sql.DB, want map[string]bool, stmts map[string]*sql.Stmt) {
+	for q := range want {
+		if st, err := db.PrepareContext(ctx, q); err == nil {
+			stmts[q] = st
+		}
+		delete(want, q)
+	}
 }
 
 func closeAll(stmts map[string]*sql.Stmt) {
