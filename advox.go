@@ -124,7 +124,7 @@ type Client struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	limMu    sync.Mutex
+	limMu    sync.RWMutex
 	limiters map[string]*rate.Limiter
 
 	reports *reportMatcher
@@ -246,9 +246,15 @@ func checkProcessor(t transport.Transport, ps *Processors) error {
 // limiter returns the account's rate limiter; contract is the account's
 // contract rate (zero when it has none).
 func (c *Client) limiter(account string, contract Limit) *rate.Limiter {
+	c.limMu.RLock()
+	l, ok := c.limiters[account]
+	c.limMu.RUnlock()
+	if ok {
+		return l
+	}
 	c.limMu.Lock()
 	defer c.limMu.Unlock()
-	l, ok := c.limiters[account]
+	l, ok = c.limiters[account]
 	if !ok {
 		lim := contract
 		if lim.Rate == 0 {

@@ -88,7 +88,7 @@ type keyring struct {
 	store storage.KeyStore
 	now   func() time.Time
 
-	mu      sync.Mutex
+	mu      sync.RWMutex        // read-locked on every seal and open
 	current map[string]*dataKey // account → key new data is sealed under
 	byID    map[string]*dataKey
 }
@@ -104,9 +104,9 @@ func newKeyring(kek KeyEncryptionKey, store storage.KeyStore, now func() time.Ti
 
 // currentKey returns the key new data of the account is sealed under.
 func (k *keyring) currentKey(ctx context.Context, account string) (*dataKey, error) {
-	k.mu.Lock()
+	k.mu.RLock()
 	dk := k.current[account]
-	k.mu.Unlock()
+	k.mu.RUnlock()
 	if dk != nil {
 		return dk, nil
 	}
@@ -155,9 +155,9 @@ func (k *keyring) unwrap(ctx context.Context, sk storage.DataKey) (*dataKey, err
 
 // key returns the key with the given id, or storage.ErrErased.
 func (k *keyring) key(ctx context.Context, id string) (*dataKey, error) {
-	k.mu.Lock()
+	k.mu.RLock()
 	dk := k.byID[id]
-	k.mu.Unlock()
+	k.mu.RUnlock()
 	if dk != nil {
 		return dk, nil
 	}

@@ -59,11 +59,9 @@ func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 
 // recordExists reports whether the record a report is about is stored.
 func (c *Client) recordExists(ctx context.Context, r transport.Report) bool {
-	var err error
-	if r.OperatorID != "" {
-		_, _, err = c.store.FindByOperatorID(ctx, cmp.Or(r.Transport, c.tr.Name()), r.OperatorID)
-	} else {
-		_, err = c.store.Get(ctx, r.MessageID)
+	id, _, err := c.target(ctx, r)
+	if err == nil && r.OperatorID == "" {
+		_, err = c.store.Get(ctx, id)
 	}
 	return err == nil
 }
@@ -71,20 +69,14 @@ func (c *Client) recordExists(ctx context.Context, r transport.Report) bool {
 // applyReport applies r to its record and reports whether a record was
 // found.
 func (c *Client) applyReport(ctx context.Context, r transport.Report) bool {
-	u := storage.StatusUpdate{ID: r.MessageID, Part: storage.AllParts, Status: r.Status, ErrorCode: r.ErrorCode, At: r.At}
+	id, part, err := c.target(ctx, r)
+	if err != nil {
+		c.logReportErr(err, r)
+		return false
+	}
+	u := storage.StatusUpdate{ID: id, Part: part, Status: r.Status, ErrorCode: r.ErrorCode, At: r.At}
 	if u.At.IsZero() {
 		u.At = c.now()
-	}
-	if r.OperatorID != "" {
-		rec, part, err := c.store.FindByOperatorID(ctx, cmp.Or(r.Transport, c.tr.Name()), r.OperatorID)
-		if err != nil {
-			c.logReportErr(err, r)
-			return false
-		}
-		u.ID, u.Part = rec.ID, part
-		if len(rec.Parts) == 1 {
-			u.Part = storage.AllParts
-		}
 	}
 	rec, err := c.tel.updateStatus(ctx, c.store, u)
 	if err != nil {
@@ -94,6 +86,22 @@ func (c *Client) applyReport(ctx context.Context, r transport.Report) bool {
 	c.reports.applied.Add(1)
 	c.log.Debug("advox: delivery report", "id", rec.ID, "status", string(rec.Status))
 	return true
+}
+
+// target resolves the record and part a report is about: by operator id
+// (scoped by transport), or by the message id the operator echoed.
+func (c *Client) target(ctx context.Context, r transport.Report) (id string, part int, err error) {
+	if r.OperatorID == "" {
+		return r.MessageID, storage.AllParts, nil
+	}
+	rec, part, err := c.store.FindByOperatorID(ctx, cmp.Or(r.Transport, c.tr.Name()), r.OperatorID)
+	if err != nil {
+		return "", 0, err
+	}
+	if len(rec.Parts) == 1 {
+		part = storage.AllParts
+	}
+	return rec.ID, part, nil
 }
 
 func (c *Client) logReportErr(err error, r transport.Report) {

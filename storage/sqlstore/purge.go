@@ -26,39 +26,12 @@ import (
 func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, error) {
 	var res storage.PurgeResult
 	t := encodeTime(now)
-	after := cursor{deadline: math.MinInt64, rid: math.MinInt64}
-	for {
-		var c chunkResult
-		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
-			var err error
-			c, err = s.purgeUnbilled(ctx, tx, t, after)
-			return nil, err
-		})
+	for _, step := range []purgeStep{s.purgeUnbilled, s.purgeBilled} {
+		n, err := s.purgeChunks(ctx, t, step)
+		res.Deleted += n
 		if err != nil {
 			return res, err
 		}
-		res.Deleted += c.deleted
-		if c.claimed < s.chunk {
-			break
-		}
-		after = c.last
-	}
-	after = cursor{deadline: math.MinInt64, rid: math.MinInt64}
-	for {
-		var c chunkResult
-		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
-			var err error
-			c, err = s.purgeBilled(ctx, tx, t, after)
-			return nil, err
-		})
-		if err != nil {
-			return res, err
-		}
-		res.Deleted += c.deleted
-		if c.claimed < s.chunk {
-			break
-		}
-		after = c.last
 	}
 	err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
 		var err error
@@ -192,4 +165,30 @@ func (s *Store) purgeFinish(ctx context.Context, tx *wtx, now int64) (int, time.
 		return int(dropped), time.Time{}, nil
 	}
 	return int(dropped), decodeTime(oldest.Int64), nil
+}
+
+// purgeStep deletes one chunk of expired records after a cursor.
+type purgeStep func(ctx context.Context, tx *wtx, now int64, after cursor) (chunkResult, error)
+
+// purgeChunks runs step, one transaction per chunk, until a chunk comes
+// back short, and returns how many records it deleted.
+func (s *Store) purgeChunks(ctx context.Context, now int64, step purgeStep) (int, error) {
+	deleted := 0
+	after := cursor{deadline: math.MinInt64, rid: math.MinInt64}
+	for {
+		var c chunkResult
+		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
+			var err error
+			c, err = step(ctx, tx, now, after)
+			return nil, err
+		})
+		if err != nil {
+			return deleted, err
+		}
+		deleted += c.deleted
+		if c.claimed < s.chunk {
+			return deleted, nil
+		}
+		after = c.last
+	}
 }
