@@ -168,7 +168,7 @@ func classify(err error) Code {
 		return CodeOutcomeUnknown
 	case errors.Is(err, storage.ErrNotFound):
 		return CodeNotFound
-	case errors.Is(err, storage.ErrExists), errors.Is(err, storage.ErrInvoiceFinal):
+	case errors.Is(err, storage.ErrExists), errors.Is(err, storage.ErrInvoiceFinal), errors.Is(err, storage.ErrInvalid):
 		return CodeInvalidArgument
 	case errors.Is(err, storage.ErrErased):
 		return CodeErased

@@ -52,6 +52,7 @@ func TestClassify(t *testing.T) {
 		{storage.ErrNotFound, CodeNotFound},
 		{storage.ErrUnavailable, CodeUnavailable},
 		{storage.ErrExists, CodeInvalidArgument},
+		{storage.ErrInvalid, CodeInvalidArgument},
 		{errors.New("mystery"), CodeUnknown},
 		{ErrErased, CodeErased},
 	}

@@ -31,7 +31,8 @@ type DataKey struct {
 type KeyStore interface {
 	// EnsureKey returns the account's current key, storing candidate as
 	// that key if the account has none. Concurrent callers (also in other
-	// processes sharing the store) all get the same key.
+	// processes sharing the store) all get the same key. A candidate
+	// without id, account or wrapped key fails with ErrInvalid.
 	EnsureKey(ctx context.Context, candidate DataKey) (DataKey, error)
 	// Key returns the key with the given id, or ErrErased when it was
 	// destroyed (or never existed).

@@ -14,7 +14,8 @@ import (
 // is at or before the store's clock, even if Purge has not run yet.
 type TrafficStore interface {
 	// Record stores new records, all or none. A record whose ID exists
-	// already fails the call with ErrExists.
+	// already fails the call with ErrExists; one without ID or Deadline
+	// with ErrInvalid.
 	Record(ctx context.Context, recs ...Record) error
 	// UpdateStatus applies a delivery report to one record and returns the
 	// record as it is afterwards. An update that would move a part out of a
@@ -46,7 +47,8 @@ type TrafficStore interface {
 	// CreateInvoice stores an invoice in state InvoiceOpen and links to it
 	// the account's records created in its period that are not failed and
 	// not yet linked; it returns how many it linked. An existing id fails
-	// with ErrExists.
+	// with ErrExists; an invoice without id, account, period or time-bar
+	// with ErrInvalid.
 	CreateInvoice(ctx context.Context, inv Invoice) (int, error)
 	// SetInvoiceState moves an invoice to state at time at and returns it.
 	// A final state never changes again (ErrInvoiceFinal).
@@ -78,6 +80,10 @@ var (
 	ErrExists      = errors.New("storage: record exists")
 	ErrClosed      = errors.New("storage: closed")
 	ErrUnavailable = errors.New("storage: unavailable")
+	// ErrInvalid: the caller passed something incomplete (a record without
+	// id or deadline, an invoice without period, a key without account),
+	// so nothing was written.
+	ErrInvalid = errors.New("storage: invalid argument")
 	// ErrInvoiceFinal: the invoice is in a final state and cannot change.
 	ErrInvoiceFinal = errors.New("storage: invoice is final")
 )

@@ -11,7 +11,7 @@ import (
 // CreateInvoice implements storage.TrafficStore.
 func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, error) {
 	if inv.ID == "" || inv.Account == "" || !inv.PeriodStart.Before(inv.PeriodEnd) || inv.TimeBar.IsZero() {
-		return 0, fmt.Errorf("memstore: invoice needs an id, an account, a period and a time-bar: %w", storage.ErrExists)
+		return 0, fmt.Errorf("memstore: invoice needs an id, an account, a period and a time-bar: %w", storage.ErrInvalid)
 	}
 	unlock, err := s.lock(ctx)
 	if err != nil {

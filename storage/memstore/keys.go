@@ -18,7 +18,7 @@ func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (stora
 		return s.keys[id], nil
 	}
 	if candidate.ID == "" || candidate.Account == "" || len(candidate.Wrapped) == 0 {
-		return storage.DataKey{}, fmt.Errorf("memstore: incomplete data key: %w", storage.ErrExists)
+		return storage.DataKey{}, fmt.Errorf("memstore: incomplete data key: %w", storage.ErrInvalid)
 	}
 	if _, ok := s.keys[candidate.ID]; ok {
 		return storage.DataKey{}, fmt.Errorf("memstore: data key %s: %w", candidate.ID, storage.ErrExists)

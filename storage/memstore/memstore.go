@@ -120,7 +120,7 @@ func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 	seen := make(map[string]bool, len(recs))
 	for _, r := range recs {
 		if r.ID == "" || r.Deadline.IsZero() {
-			return fmt.Errorf("memstore: record without id or deadline: %w", storage.ErrExists)
+			return fmt.Errorf("memstore: record without id or deadline: %w", storage.ErrInvalid)
 		}
 		if k := r.Recipient.KeyID; k != "" {
 			if _, ok := s.keys[k]; !ok {

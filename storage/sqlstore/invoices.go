@@ -20,7 +20,7 @@ func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, er
 		return 0, err
 	}
 	if inv.ID == "" || inv.Account == "" || !inv.PeriodStart.Before(inv.PeriodEnd) || inv.TimeBar.IsZero() {
-		return 0, fmt.Errorf("sqlstore: invoice needs an id, an account, a period and a time-bar: %w", storage.ErrExists)
+		return 0, fmt.Errorf("sqlstore: invoice needs an id, an account, a period and a time-bar: %w", storage.ErrInvalid)
 	}
 	var linked int
 	err := s.run(ctx, "create invoice", func(ctx context.Context, tx *wtx) (error, error) {

@@ -18,14 +18,15 @@ import (
 // key if the account has none. Every concurrent caller, in this process
 // or another sharing the database, gets the same key: the insert does
 // nothing when the account has a key, and the key is then read back in
-// the same transaction. A candidate without id, account or wrapped key, or
-// whose id another account's key has, fails with storage.ErrExists.
+// the same transaction. A candidate without id, account or wrapped key
+// fails with storage.ErrInvalid; one whose id another account's key has,
+// with storage.ErrExists.
 func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (storage.DataKey, error) {
 	if k, err := s.readKey(ctx, "ensure key", s.q.keyOfAccount, candidate.Account); !errors.Is(err, storage.ErrErased) {
 		return k, err
 	}
 	if candidate.ID == "" || candidate.Account == "" || len(candidate.Wrapped) == 0 {
-		return storage.DataKey{}, fmt.Errorf("sqlstore: incomplete data key: %w", storage.ErrExists)
+		return storage.DataKey{}, fmt.Errorf("sqlstore: incomplete data key: %w", storage.ErrInvalid)
 	}
 	var k storage.DataKey
 	err := s.run(ctx, "ensure key", func(ctx context.Context, tx *wtx) (error, error) {

@@ -201,7 +201,7 @@ func TestStoreClock(t *testing.T) {
 		require.NoError(t, s.Record(ctx, past, future))
 		none := testRecord("none", "acct", t0, "op-none")
 		none.Deadline = time.Time{}
-		assert.ErrorIs(t, s.Record(ctx, none), storage.ErrExists, "a record without a deadline is refused")
+		assert.ErrorIs(t, s.Record(ctx, none), storage.ErrInvalid, "a record without a deadline is refused")
 
 		_, err := s.Get(ctx, "past")
 		assert.ErrorIs(t, err, storage.ErrNotFound, "deadline at the store clock is expired")

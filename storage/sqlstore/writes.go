@@ -10,8 +10,9 @@ import (
 // The writes: each becomes an op for the group-commit writer (writer.go),
 // executed by execBatch (batch.go).
 
-// Record stores new records, all or none; an id that exists already (or
-// an empty id, or a zero Deadline) fails the call with storage.ErrExists,
+// Record stores new records, all or none; an id that exists already fails
+// the call with storage.ErrExists, an empty id or a zero Deadline with
+// storage.ErrInvalid,
 // and a record sealed under a destroyed data key with storage.ErrErased.
 // It returns once the records are durable. The records' InvoiceID is
 // ignored: only CreateInvoice links records to an invoice.
@@ -26,7 +27,7 @@ func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 	own := make([]storage.Record, len(recs))
 	for i, r := range recs {
 		if r.ID == "" || r.Deadline.IsZero() {
-			return fmt.Errorf("sqlstore: record without id or deadline: %w", storage.ErrExists)
+			return fmt.Errorf("sqlstore: record without id or deadline: %w", storage.ErrInvalid)
 		}
 		if _, dup := seen[r.ID]; dup {
 			return fmt.Errorf("sqlstore: record: %w", storage.ErrExists)

@@ -64,6 +64,7 @@ var start = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 var cases = []testCase{
 	{"RecordGetRoundTrip", testRoundTrip},
 	{"RecordBatchAllOrNone", testBatchAllOrNone},
+	{"InvalidInput", testInvalidInput},
 	{"GetMissing", testGetMissing},
 	{"FindByOperatorID", testFindByOperatorID},
 	{"StatusProgression", testStatusProgression},
@@ -195,6 +196,49 @@ func testRoundTrip(t *testing.T, s storage.TrafficStore, _ Features) {
 
 	err = s.Record(ctx(t), r)
 	assert.ErrorIs(t, err, storage.ErrExists, "recording an existing id")
+}
+
+func testInvalidInput(t *testing.T, s storage.TrafficStore, _ Features) {
+	ok := newRecord("acct-i", base)
+	noID := newRecord("acct-i", base)
+	noID.ID = ""
+	noDeadline := newRecord("acct-i", base)
+	noDeadline.Deadline = time.Time{}
+	inv := invoiceFor("inv-i", "acct-i")
+	noPeriod := inv
+	noPeriod.PeriodEnd = time.Time{}
+	noAccount := inv
+	noAccount.Account = ""
+	type write struct {
+		name string
+		do   func() error
+	}
+	tests := []write{
+		{"record without id", func() error { return s.Record(ctx(t), ok, noID) }},
+		{"record without deadline", func() error { return s.Record(ctx(t), noDeadline) }},
+		{"invoice without period", func() error { _, err := s.CreateInvoice(ctx(t), noPeriod); return err }},
+		{"invoice without account", func() error { _, err := s.CreateInvoice(ctx(t), noAccount); return err }},
+	}
+	if ks, isKS := s.(storage.KeyStore); isKS {
+		tests = append(tests,
+			write{"key without account", func() error {
+				_, err := ks.EnsureKey(ctx(t), storage.DataKey{ID: "key-i", Wrapped: []byte("w")})
+				return err
+			}},
+			write{"key without wrapped key", func() error {
+				_, err := ks.EnsureKey(ctx(t), storage.DataKey{ID: "key-i", Account: "acct-i"})
+				return err
+			}})
+	}
+	for _, tt := range tests {
+		err := tt.do()
+		assert.ErrorIs(t, err, storage.ErrInvalid, tt.name)
+		assert.NotErrorIs(t, err, storage.ErrExists, tt.name)
+	}
+	_, err := s.Get(ctx(t), ok.ID)
+	assert.ErrorIs(t, err, storage.ErrNotFound, "a batch with an invalid record stores nothing")
+	_, err = s.Invoice(ctx(t), inv.ID)
+	assert.ErrorIs(t, err, storage.ErrNotFound, "an invalid invoice is not stored")
 }
 
 func testBatchAllOrNone(t *testing.T, s storage.TrafficStore, _ Features) {
