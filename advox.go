@@ -73,12 +73,12 @@ type Options struct {
 	// 32 bytes, separate from the KEK). nil means a random per-process key.
 	IndexKey []byte
 	// Keys keeps the wrapped data keys; nil means the store itself, which
-	// must then implement storage.KeyStore. Keys kept in the traffic
-	// database are copied into that database's backups: an erase then makes
-	// the live data and replicas unreadable at once, but a backup taken
-	// before it stays readable to whoever holds the KEK. To make backups
-	// unreadable too, keep the keys elsewhere (a separate KeyStore that is
-	// not backed up with the traffic) or rotate the KEK after erases.
+	// must then implement storage.KeyStore. Keys must not travel with the
+	// traffic's backups, or a backup taken before an erase stays readable
+	// to whoever holds the KEK: sqlstore keeps them in a file of their own
+	// on SQLite (Options.KeysPath) and, given Options.KeysDSN, in a
+	// database of their own on PostgreSQL. A KeyStore of your own (a KMS,
+	// a vault) works the same way.
 	Keys storage.KeyStore
 	// KeepBodies keeps each message's text, sealed, for troubleshooting,
 	// until BodyRetention passes or the message reaches a final status.

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -127,8 +128,21 @@ func (s *Store) checkKeys(ctx context.Context, tx *wtx, ops []*op) ([]*op, error
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	rows, err := tx.query(ctx, s.q.checkKeys, s.d.texts(keys))
-	if err != nil {
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if s.kdb != nil {
+		// Held until the traffic transaction ended (pgkeys.go).
+		ktx, err := s.kdb.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		tx.release = append(tx.release, func() { ktx.Rollback() })
+		if rows, err = ktx.QueryContext(ctx, s.q.checkKeys, s.d.texts(keys)); err != nil {
+			return nil, err
+		}
+	} else if rows, err = tx.query(ctx, s.q.checkKeys, s.d.texts(keys)); err != nil {
 		return nil, err
 	}
 	exist := make(map[string]bool, len(keys))

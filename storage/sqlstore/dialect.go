@@ -73,6 +73,9 @@ type ddlTokens struct {
 	// DeadlineKey is the column list of the deadline index, ordered by
 	// (deadline, rid): SQLite appends the rowid to every index itself.
 	DeadlineKey string
+	// KeysApart says the keyring is kept outside the traffic database
+	// (SQLite: the attached keys file, keyfile.go).
+	KeysApart bool
 }
 
 // bind rewrites ? placeholders for the dialect. Queries of this package

@@ -67,6 +67,15 @@
 // the commit, so a concurrent DestroyKeys waits for records being
 // recorded under the key, and SQLite's single writer serializes the two.
 //
+// The keyring lives apart from the traffic, so that backups of the
+// traffic hold no key and an erase makes the account unreadable in them
+// too: on SQLite in a second file attached to every connection
+// (Options.KeysPath, keyfile.go; the writer's BEGIN IMMEDIATE locks both
+// files), on PostgreSQL in the database Options.KeysDSN names (pgkeys.go;
+// the writer reads the batch's keys there FOR SHARE in a transaction it
+// ends after the traffic commit). Without KeysDSN, PostgreSQL keeps the
+// keys in the traffic database, and its backups with them.
+//
 // # Writes: group commit
 //
 // Every write — Record, UpdateStatus, a purge or erase chunk, an invoice

@@ -28,6 +28,9 @@ func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (stora
 	if candidate.ID == "" || candidate.Account == "" || len(candidate.Wrapped) == 0 {
 		return storage.DataKey{}, fmt.Errorf("sqlstore: incomplete data key: %w", storage.ErrInvalid)
 	}
+	if s.kdb != nil {
+		return s.ensureKeyApart(ctx, candidate)
+	}
 	var k storage.DataKey
 	err := s.run(ctx, "ensure key", func(ctx context.Context, tx *wtx) (error, error) {
 		if _, err := tx.exec(ctx, s.q.insertKey, candidate.ID, candidate.Account, candidate.Wrapped,
@@ -64,7 +67,11 @@ func (s *Store) Key(ctx context.Context, id string) (storage.DataKey, error) {
 func (s *Store) DestroyKeys(ctx context.Context, account string) (int, error) {
 	var n int64
 	err := s.withDB(ctx, "destroy keys", func(*sql.DB) error {
-		r, err := s.w.db.ExecContext(ctx, s.q.destroyKeys, account)
+		db := s.w.db
+		if s.kdb != nil {
+			db = s.kdb
+		}
+		r, err := db.ExecContext(ctx, s.q.destroyKeys, account)
 		if err != nil {
 			return err
 		}
@@ -78,6 +85,9 @@ func (s *Store) DestroyKeys(ctx context.Context, account string) (int, error) {
 func (s *Store) readKey(ctx context.Context, name, q string, arg string) (storage.DataKey, error) {
 	var k storage.DataKey
 	err := s.withDB(ctx, name, func(db *sql.DB) error {
+		if s.kdb != nil {
+			db = s.kdb
+		}
 		rows, err := db.QueryContext(ctx, q, arg)
 		if err != nil {
 			return err
@@ -87,6 +97,34 @@ func (s *Store) readKey(ctx context.Context, name, q string, arg string) (storag
 			return fmt.Errorf("sqlstore: data key: %w", storage.ErrErased)
 		}
 		return err
+	})
+	return k, err
+}
+
+// ensureKeyApart is EnsureKey on a keys database of its own (pgkeys.go):
+// one transaction there, not a writer op.
+func (s *Store) ensureKeyApart(ctx context.Context, candidate storage.DataKey) (storage.DataKey, error) {
+	var k storage.DataKey
+	err := s.withDB(ctx, "ensure key", func(*sql.DB) error {
+		tx, err := s.kdb.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, s.q.insertKey, candidate.ID, candidate.Account, candidate.Wrapped,
+			encodeTime(candidate.CreatedAt)); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, s.q.keyOfAccount, candidate.Account)
+		if err != nil {
+			return err
+		}
+		if k, err = scanKey(rows); errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists)
+		} else if err != nil {
+			return err
+		}
+		return tx.Commit()
 	})
 	return k, err
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,4 +96,34 @@ func dialects(t *testing.T, f func(t *testing.T, open func(t *testing.T, opts *O
 	t.Run("postgres", func(t *testing.T) {
 		f(t, func(t *testing.T, o *Options) *Store { return newPostgres(t, o) })
 	})
+	// The keyring in a database of its own (pgkeys.go).
+	t.Run("postgres-keys-apart", func(t *testing.T) {
+		f(t, func(t *testing.T, o *Options) *Store { return newPostgres(t, withKeysDSN(o, pgKeysDSN(t))) })
+	})
+}
+
+// pgKeysDSN returns a connection string for a fresh schema (see pgSchema)
+// that plays the separate keys database.
+func pgKeysDSN(t testing.TB) string {
+	t.Helper()
+	schema := pgSchema(t).ConnConfig.RuntimeParams["search_path"]
+	dsn := os.Getenv(pgDSNEnv)
+	switch {
+	case !strings.Contains(dsn, "://"):
+		return dsn + " search_path=" + schema
+	case strings.Contains(dsn, "?"):
+		return dsn + "&search_path=" + schema
+	default:
+		return dsn + "?search_path=" + schema
+	}
+}
+
+// withKeysDSN returns a copy of o (which may be nil) with KeysDSN set.
+func withKeysDSN(o *Options, dsn string) *Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	c.KeysDSN = dsn
+	return &c
 }

@@ -106,8 +106,10 @@ func migrate(ctx context.Context, db *sql.DB, d *dialect) error {
 		if err != nil {
 			return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
 		}
-		if _, err := tx.ExecContext(ctx, ddl); err != nil {
-			return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+		if strings.TrimSpace(ddl) != "" { // nothing to do in this dialect
+			if _, err := tx.ExecContext(ctx, ddl); err != nil {
+				return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, d.bind(
 			"INSERT INTO advox_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),

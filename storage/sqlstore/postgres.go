@@ -14,6 +14,14 @@ import (
 // connection string or URL) and migrates it. The store owns the pool and
 // closes it on Close. Many application instances may share one database:
 // migrations take an advisory lock, and status updates lock the record row.
+//
+// The accounts' wrapped data keys live in the traffic database unless
+// Options.KeysDSN names another one. Keep them apart in production: a
+// dump or base backup of a database holding both stays readable, to
+// whoever holds the key-encryption key, for every account erased after it
+// was taken. With the keys elsewhere (another database, ideally on a
+// server whose backups are kept briefly), an erase makes the account's
+// records unreadable in every traffic backup at once.
 func OpenPostgres(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -42,16 +50,30 @@ func openPostgres(ctx context.Context, pool *pgxpool.Pool, opts *Options, closeP
 		closePool()
 		return nil, mapErr("open", err)
 	}
+	var (
+		kdb       *sql.DB
+		closeKeys = func() error { return nil }
+	)
+	if o.KeysDSN != "" {
+		var err error
+		if kdb, closeKeys, err = openPostgresKeys(ctx, o.KeysDSN, db); err != nil {
+			db.Close()
+			closePool()
+			return nil, mapErr("open: keys", err)
+		}
+	}
 	s, err := newStore(ctx, d, db, db, func() error {
-		err := db.Close()
+		err := errors.Join(closeKeys(), db.Close())
 		closePool()
 		return err
 	}, o)
 	if err != nil {
+		closeKeys()
 		db.Close()
 		closePool()
 		return nil, mapErr("open", err)
 	}
+	s.kdb = kdb
 	return s, nil
 }
 

@@ -21,6 +21,15 @@ import (
 // on disk), a busy timeout, foreign keys, one writer connection owned by
 // the group-commit writer and a pool of read-only connections. path must be
 // a file: an in-memory database cannot be shared between the connections.
+//
+// The accounts' wrapped data keys live in a second file, Options.KeysPath
+// (default path + ".keys"), so that a backup of the traffic database alone
+// holds no key: after an erase, the account's records in such a backup are
+// unreadable even with the key-encryption key. Back up the keys file
+// separately, if at all, and keep its copies no longer than the retention
+// you promise: a copy of it taken before an erase can still unlock that
+// account's records in traffic backups of the same age. Losing it makes
+// all recorded recipients unreadable, nothing else.
 func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	o := opts.withDefaults()
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
@@ -40,11 +49,18 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 			}
 		}
 	}()
-	open := func(dsn string, conns int) (*sql.DB, error) {
-		db, err := sql.Open("sqlite", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: sqlite: %w", err)
-		}
+	keys := o.KeysPath
+	if keys == "" {
+		keys = abs + keysSuffix
+	}
+	if keys, err = filepath.Abs(keys); err != nil {
+		return nil, fmt.Errorf("sqlstore: sqlite: keys: %w", err)
+	}
+	if keys == abs {
+		return nil, errors.New("sqlstore: sqlite: the keys file must not be the traffic database")
+	}
+	open := func(dsn string, conns int, after ...string) (*sql.DB, error) {
+		db := sql.OpenDB(attachConnector{drv: &sqlite.Driver{}, dsn: dsn, keys: keys, after: after})
 		opened = append(opened, db)
 		db.SetMaxOpenConns(conns)
 		db.SetMaxIdleConns(conns)
@@ -55,7 +71,8 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	// transaction never fails half-way on another process's lock.
 	wdb, err := open(base+"?_txlock=immediate&"+busy+
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"+
-		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)", 1)
+		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)", 1,
+		"PRAGMA keys.journal_mode=WAL", "PRAGMA keys.synchronous=FULL")
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +82,10 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	// SQLITE_BUSY while it turns to WAL, past the busy timeout's reach:
 	// retry for as long as the busy timeout allows.
 	for deadline := time.Now().Add(o.BusyTimeout); ; {
-		err = migrate(ctx, wdb, d)
+		err = moveKeys(ctx, wdb)
+		if err == nil {
+			err = migrate(ctx, wdb, d)
+		}
 		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
 			break
 		}
@@ -97,6 +117,7 @@ func sqliteDialect() *dialect {
 			WithoutRowID: " WITHOUT ROWID",
 			Blob:         "BLOB",
 			DeadlineKey:  "deadline",
+			KeysApart:    true,
 		},
 		inIDs:             "IN (SELECT value FROM json_each(?))",
 		inTexts:           "IN (SELECT value FROM json_each(?))",

@@ -16,6 +16,7 @@ type Store struct {
 	d       *dialect
 	q       *queries
 	rdb     *sql.DB
+	kdb     *sql.DB // PostgreSQL's keys database, if apart (pgkeys.go); nil: rdb and the writer's
 	w       *writer
 	now     func() time.Time
 	chunk   int // purge chunk

@@ -334,7 +334,11 @@ func twoStores(t *testing.T) (*Store, *Store) {
 		open = func() (*Store, error) { return OpenSQLite(path, nil) }
 	} else {
 		cfg := pgSchema(t)
-		open = func() (*Store, error) { return NewPostgres(context.Background(), pgPool(t, cfg), nil) }
+		var opts *Options
+		if strings.HasSuffix(t.Name(), "/postgres-keys-apart") {
+			opts = &Options{KeysDSN: pgKeysDSN(t)}
+		}
+		open = func() (*Store, error) { return NewPostgres(context.Background(), pgPool(t, cfg), opts) }
 	}
 	var stores [2]*Store
 	for i := range stores {

@@ -166,7 +166,9 @@ func (w *writer) attempt(batch []*op) error {
 		return err
 	}
 	defer prepareWanted(ctx, w.db, w.want, w.stmts) // after the commit: it needs the connection
-	if err := w.exec(ctx, &wtx{tx: tx, stmts: w.stmts, want: w.want}, batch); err != nil {
+	t := &wtx{tx: tx, stmts: w.stmts, want: w.want}
+	defer t.done() // after the commit or rollback
+	if err := w.exec(ctx, t, batch); err != nil {
 		tx.Rollback()
 		return err
 	}

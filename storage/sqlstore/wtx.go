@@ -17,6 +17,18 @@ type wtx struct {
 	// want collects the statements that ran unprepared (nil: the dialect
 	// prepares nothing).
 	want map[string]bool
+	// release ends what the transaction held elsewhere (the keys
+	// database's transaction, pgkeys.go); the writer calls done after the
+	// commit or rollback.
+	release []func()
+}
+
+// done runs the releases, after the transaction ended.
+func (t *wtx) done() {
+	for _, f := range t.release {
+		f()
+	}
+	t.release = nil
 }
 
 func (t *wtx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

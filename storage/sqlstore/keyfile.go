@@ -1,0 +1,93 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+)
+
+// On SQLite the keyring lives in a file of its own (Options.KeysPath),
+// attached to every connection as the schema "keys". A backup or copy of
+// the traffic database then holds ciphertext but no wrapped data key, so
+// an erase (DestroyKeys) makes the account's records in those copies
+// unreadable too, even to someone holding the key-encryption key. The
+// queries name the table unqualified: with main's advox_keys dropped
+// (migration 3), SQLite finds it in the attached file. The writer's
+// BEGIN IMMEDIATE takes the write lock of both files, so the key check of a
+// recording transaction still holds off a DestroyKeys until it commits.
+
+// keysSuffix names the default keys file: the traffic file's path plus it.
+const keysSuffix = ".keys"
+
+// keysSchema creates the keyring in the attached file. It runs at every
+// open, so a keys file that was lost or deleted comes back empty (every
+// record sealed before then is unreadable) rather than breaking the store.
+var keysSchema = []string{
+	`CREATE TABLE IF NOT EXISTS keys.advox_keys (
+    id         TEXT PRIMARY KEY,
+    account    TEXT NOT NULL UNIQUE,
+    wrapped    BLOB NOT NULL,
+    created_at BIGINT NOT NULL)`,
+}
+
+// attachConnector opens connections of a SQLite driver and attaches the
+// keys file to each, then runs the statements in after. database/sql may
+// reopen a connection at any time; each one gets the same setup.
+type attachConnector struct {
+	drv   driver.Driver
+	dsn   string
+	keys  string // the keys file's path
+	after []string
+}
+
+// Connect opens one connection with the keys file attached.
+func (c attachConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.drv.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	ex, ok := conn.(driver.ExecerContext)
+	if !ok {
+		conn.Close()
+		return nil, errors.New("sqlstore: sqlite: driver cannot execute statements")
+	}
+	if _, err := ex.ExecContext(ctx, "ATTACH DATABASE ? AS keys", []driver.NamedValue{{Ordinal: 1, Value: c.keys}}); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("sqlstore: sqlite: attach keys file: %w", err)
+	}
+	for _, q := range c.after {
+		if _, err := ex.ExecContext(ctx, q, nil); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("sqlstore: sqlite: %s: %w", q, err)
+		}
+	}
+	return conn, nil
+}
+
+// Driver returns the underlying driver.
+func (c attachConnector) Driver() driver.Driver { return c.drv }
+
+// moveKeys creates the keyring in the keys file and moves into it any keys
+// an earlier version kept in the traffic database. The copy commits before
+// migration 3 drops the old table, so a crash in between loses no key: the
+// next open copies again (INSERT OR IGNORE), then drops.
+func moveKeys(ctx context.Context, db *sql.DB) error {
+	for _, q := range keysSchema {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := db.QueryRowContext(ctx,
+		"SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'advox_keys'").Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	_, err := db.ExecContext(ctx, `INSERT OR IGNORE INTO keys.advox_keys (id, account, wrapped, created_at)
+		SELECT id, account, wrapped, created_at FROM main.advox_keys`)
+	return err
+}

@@ -1,0 +1,121 @@
+package sqlstore
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/storage"
+)
+
+// TestBackupUnreadableAfterErase: a backup of the traffic database taken
+// before an erase holds the erased account's ciphertext but not its key,
+// so after DestroyKeys nothing in the backup can be unsealed; other
+// accounts in the same backup stay readable.
+func TestBackupUnreadableAfterErase(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "traffic.db")
+	ctx := testCtx(t)
+	s, err := OpenSQLite(path, nil)
+	require.NoError(t, err)
+	erased, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-erased", Account: "acct-e", Wrapped: []byte("WRAPPED-KEY-OF-ACCT-E"), CreatedAt: t0})
+	require.NoError(t, err)
+	kept, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-kept", Account: "acct-k", Wrapped: []byte("WRAPPED-KEY-OF-ACCT-K"), CreatedAt: t0})
+	require.NoError(t, err)
+	r1 := testRecord("msg-e", "acct-e", t0, "op-e")
+	r1.Recipient.KeyID = erased.ID
+	r2 := testRecord("msg-k", "acct-k", t0, "op-k")
+	r2.Recipient.KeyID = kept.ID
+	require.NoError(t, s.Record(ctx, r1, r2))
+
+	backup := filepath.Join(dir, "backup.db")
+	_, err = s.w.db.ExecContext(ctx, "VACUUM main INTO ?", backup)
+	require.NoError(t, err)
+	_, err = s.DestroyKeys(ctx, "acct-e")
+	require.NoError(t, err)
+	_, err = s.EraseAccount(ctx, "acct-e")
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	for _, f := range []string{path, backup} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.False(t, bytes.Contains(b, []byte("WRAPPED-KEY-OF")), "%s holds no wrapped key", filepath.Base(f))
+	}
+
+	// The backup restored beside the live keys file.
+	old, err := OpenSQLite(backup, &Options{KeysPath: path + ".keys", Now: clockAt(t0)})
+	require.NoError(t, err)
+	defer old.Close()
+	got, err := old.Get(ctx, r1.ID)
+	require.NoError(t, err, "the backup still holds the erased account's row")
+	_, err = old.Key(ctx, got.Recipient.KeyID)
+	assert.ErrorIs(t, err, storage.ErrErased, "but not the key to read it")
+	got, err = old.Get(ctx, r2.ID)
+	require.NoError(t, err)
+	k, err := old.Key(ctx, got.Recipient.KeyID)
+	require.NoError(t, err, "other accounts stay readable")
+	assert.Equal(t, kept.Wrapped, k.Wrapped)
+}
+
+// TestKeysMoveOutOfTrafficDatabase: keys an earlier version kept in the
+// traffic database move to the keys file on open, and the old table goes.
+func TestKeysMoveOutOfTrafficDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	ctx := testCtx(t)
+	s, err := OpenSQLite(path, nil)
+	require.NoError(t, err)
+	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-old", Account: "acct-o", Wrapped: []byte("w-old"), CreatedAt: t0})
+	require.NoError(t, err)
+	// Back to the version-2 layout: the key in main, none in the keys file.
+	for _, q := range []string{
+		"CREATE TABLE main.advox_keys AS SELECT * FROM keys.advox_keys",
+		"DELETE FROM keys.advox_keys",
+		"DELETE FROM advox_schema_migrations WHERE version > 2",
+	} {
+		_, err := s.w.db.ExecContext(ctx, q)
+		require.NoError(t, err, q)
+	}
+	require.NoError(t, s.Close())
+
+	s, err = OpenSQLite(path, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	got, err := s.Key(ctx, key.ID)
+	require.NoError(t, err, "the key moved")
+	assert.Equal(t, key.Wrapped, got.Wrapped)
+	var n int
+	require.NoError(t, s.rdb.QueryRowContext(ctx,
+		"SELECT count(*) FROM main.sqlite_master WHERE name = 'advox_keys'").Scan(&n))
+	assert.Zero(t, n, "the traffic database keeps no keys")
+}
+
+// TestKeysPath: the keys file defaults to the traffic file's path plus
+// ".keys", may be named, and may not be the traffic file itself.
+func TestKeysPath(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, keys, want string
+	}{
+		{"default", "", filepath.Join(dir, "a.db.keys")},
+		{"named", filepath.Join(dir, "elsewhere", "ring"), filepath.Join(dir, "elsewhere", "ring")},
+	}
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "elsewhere"), 0o700))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := OpenSQLite(filepath.Join(dir, "a.db"), &Options{KeysPath: tt.keys})
+			require.NoError(t, err)
+			_, err = s.EnsureKey(testCtx(t), storage.DataKey{ID: "k-" + tt.name, Account: "acct-" + tt.name, Wrapped: []byte("w"), CreatedAt: t0})
+			require.NoError(t, err)
+			require.NoError(t, s.Close())
+			_, err = os.Stat(tt.want)
+			assert.NoError(t, err, "keys file at %s", tt.want)
+		})
+	}
+	_, err := OpenSQLite(filepath.Join(dir, "b.db"), &Options{KeysPath: filepath.Join(dir, "b.db")})
+	assert.Error(t, err)
+}

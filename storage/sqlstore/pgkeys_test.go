@@ -1,0 +1,73 @@
+package sqlstore
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/storage"
+)
+
+// TestPostgresBackupUnreadableAfterErase: with the keyring in a database
+// of its own, the traffic database never holds a key, so a copy of its
+// records taken before an erase names a key that is gone afterwards.
+func TestPostgresBackupUnreadableAfterErase(t *testing.T) {
+	cfg := pgSchema(t)
+	ctx := testCtx(t)
+	s, err := NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t), Now: clockAt(t0)})
+	require.NoError(t, err)
+	defer s.Close()
+	erased, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-erased", Account: "acct-e", Wrapped: []byte("w-e"), CreatedAt: t0})
+	require.NoError(t, err)
+	kept, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-kept", Account: "acct-k", Wrapped: []byte("w-k"), CreatedAt: t0})
+	require.NoError(t, err)
+	r1 := testRecord("msg-e", "acct-e", t0, "op-e")
+	r1.Recipient.KeyID = erased.ID
+	r2 := testRecord("msg-k", "acct-k", t0, "op-k")
+	r2.Recipient.KeyID = kept.ID
+	require.NoError(t, s.Record(ctx, r1, r2))
+
+	traffic := pgPool(t, cfg)
+	var n int
+	require.NoError(t, traffic.QueryRow(ctx, "SELECT count(*) FROM advox_keys").Scan(&n))
+	assert.Zero(t, n, "the traffic database holds no key")
+	_, err = traffic.Exec(ctx, "CREATE TABLE backup AS SELECT id, recipient_key FROM advox_records")
+	require.NoError(t, err)
+
+	_, err = s.DestroyKeys(ctx, "acct-e")
+	require.NoError(t, err)
+	_, err = s.EraseAccount(ctx, "acct-e")
+	require.NoError(t, err)
+
+	var key string
+	require.NoError(t, traffic.QueryRow(ctx, "SELECT recipient_key FROM backup WHERE id = $1", r1.ID).Scan(&key))
+	_, err = s.Key(ctx, key)
+	assert.ErrorIs(t, err, storage.ErrErased, "the backup's key for the erased account is gone")
+	require.NoError(t, traffic.QueryRow(ctx, "SELECT recipient_key FROM backup WHERE id = $1", r2.ID).Scan(&key))
+	_, err = s.Key(ctx, key)
+	assert.NoError(t, err, "other accounts stay readable")
+}
+
+// TestPostgresKeysMoveApart: keys kept in the traffic database move to the
+// keys database when a store opens with KeysDSN.
+func TestPostgresKeysMoveApart(t *testing.T) {
+	cfg := pgSchema(t)
+	ctx := context.Background()
+	s, err := NewPostgres(ctx, pgPool(t, cfg), nil)
+	require.NoError(t, err)
+	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-old", Account: "acct-o", Wrapped: []byte("w-old"), CreatedAt: t0})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s, err = NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t)})
+	require.NoError(t, err)
+	defer s.Close()
+	got, err := s.Key(ctx, key.ID)
+	require.NoError(t, err, "the key moved")
+	assert.Equal(t, key.Wrapped, got.Wrapped)
+	var n int
+	require.NoError(t, pgPool(t, cfg).QueryRow(ctx, "SELECT count(*) FROM advox_keys").Scan(&n))
+	assert.Zero(t, n, "the traffic database keeps no keys")
+}
