@@ -21,6 +21,10 @@ func (c *Client) initPrivacy() error {
 			return newError(op, CodeInvalidArgument, "the store keeps no data keys: set Options.Keys")
 		}
 		keys = ks
+		if a, ok := c.store.(interface{ KeysApart() bool }); ok && !a.KeysApart() {
+			c.log.Warn("advox: data keys are kept in the traffic database, so its backups stay readable after an erase; " +
+				"keep them apart (sqlstore.Options.KeysDSN, or Options.Keys)")
+		}
 	}
 	kek := o.KEK
 	if kek == nil {

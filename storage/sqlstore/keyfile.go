@@ -18,6 +18,12 @@ import (
 // BEGIN IMMEDIATE takes the write lock of both files, so the key check of a
 // recording transaction still holds off a DestroyKeys until it commits.
 
+// KeysApart reports whether the keyring is kept outside the traffic
+// database, so that the traffic's backups hold no key: always on SQLite,
+// on PostgreSQL when Options.KeysDSN is set. advox.NewClient warns when it
+// is not.
+func (s *Store) KeysApart() bool { return s.d.ddl.KeysApart || s.kdb != nil }
+
 // keysSuffix names the default keys file: the traffic file's path plus it.
 const keysSuffix = ".keys"
 

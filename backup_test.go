@@ -1,0 +1,85 @@
+package advox_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/storage/sqlstore"
+	"github.com/azenna/advox/transport/memtransport"
+)
+
+// TestEraseReachesBackups: a copy of the traffic database taken before an
+// erase, restored and read by a Client that holds the same KEK, no longer
+// yields the erased account's numbers (its key lived in the keys file,
+// which the copy does not include), while other accounts stay readable.
+func TestEraseReachesBackups(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "traffic.db")
+	ctx := context.Background()
+	open := func(path string, opts *sqlstore.Options) (*advox.Client, *sqlstore.Store) {
+		st, err := sqlstore.OpenSQLite(path, opts)
+		require.NoError(t, err)
+		c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{KEK: kek(t)})
+		require.NoError(t, err)
+		return c, st
+	}
+	c, st := open(path, nil)
+	erased := send(t, c, "acct-e", "+46701234567", "hej")
+	kept := send(t, c, "acct-k", "+46707654321", "hej")
+	require.NoError(t, c.Close())
+	require.NoError(t, st.Close())
+	data, err := os.ReadFile(path) // closed: everything is in the main file
+	require.NoError(t, err)
+	backup := filepath.Join(dir, "backup.db")
+	require.NoError(t, os.WriteFile(backup, data, 0o600))
+
+	c, st = open(path, nil)
+	_, err = c.EraseAccountTraffic(ctx, "acct-e", advox.EraseOnRequest)
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+	require.NoError(t, st.Close())
+
+	// The backup restored beside the live keys file.
+	c, st = open(backup, &sqlstore.Options{KeysPath: path + ".keys"})
+	defer st.Close()
+	defer c.Close()
+	_, err = c.Status(ctx, advox.PurposeTroubleshoot, erased.ID)
+	assert.Equal(t, advox.CodeErased, advox.CodeOf(err), "the backup's copy of an erased account is unreadable: %v", err)
+	r, err := c.Status(ctx, advox.PurposeTroubleshoot, kept.ID)
+	require.NoError(t, err)
+	assert.Equal(t, advox.Number("+46707654321"), r.To)
+}
+
+// keysWith is a store that says where it keeps its keys.
+type keysWith struct {
+	*memstore.Store
+	apart bool
+}
+
+func (k keysWith) KeysApart() bool { return k.apart }
+
+// TestWarnsWhenKeysShareTheTrafficDatabase: NewClient says so when the
+// store's own keyring would travel with its backups.
+func TestWarnsWhenKeysShareTheTrafficDatabase(t *testing.T) {
+	for _, apart := range []bool{true, false} {
+		var buf bytes.Buffer
+		c, err := advox.NewClient(memtransport.New(nil), keysWith{memstore.New(nil), apart},
+			&advox.Options{KEK: kek(t), Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+		require.NoError(t, err)
+		require.NoError(t, c.Close())
+		if apart {
+			assert.NotContains(t, buf.String(), "backups stay readable")
+		} else {
+			assert.Contains(t, buf.String(), "backups stay readable")
+		}
+	}
+}
