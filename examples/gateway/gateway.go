@@ -27,8 +27,9 @@ type options struct {
 	// Addr is the listening address ("127.0.0.1:0" picks a port).
 	Addr string
 	// DBPath is the SQLite file; Postgres, when set, a PostgreSQL DSN
-	// used instead.
-	DBPath, Postgres string
+	// used instead, and PostgresKeys the database for the data keys
+	// (empty: the traffic database, and the library warns).
+	DBPath, Postgres, PostgresKeys string
 	// Logger receives the gateway's and the library's logs; nil discards
 	// them.
 	Logger *slog.Logger
@@ -80,7 +81,7 @@ func start(ctx context.Context, cfg *config, o options) (_ *gateway, err error) 
 		publicURL = g.url
 	}
 
-	if g.stores, err = openStores(ctx, o.DBPath, o.Postgres); err != nil {
+	if g.stores, err = openStores(ctx, o.DBPath, o.Postgres, o.PostgresKeys); err != nil {
 		return nil, err
 	}
 	if g.accounts, err = advox.NewAccounts(g.stores.accounts, &advox.AccountsOptions{Logger: g.log}); err != nil {

@@ -21,8 +21,8 @@ const shutdownTimeout = 30 * time.Second
 
 // flags are the command line.
 type flags struct {
-	addr, config, db, postgres string
-	verbose                    bool
+	addr, config, db, postgres, postgresKeys string
+	verbose                                  bool
 }
 
 func main() {
@@ -31,6 +31,7 @@ func main() {
 	flag.StringVar(&f.config, "config", "", "configuration file (default: the embedded one, with simulators)")
 	flag.StringVar(&f.db, "db", "", "SQLite file for traffic and accounts (default: a file in a new temporary directory)")
 	flag.StringVar(&f.postgres, "postgres", "", "PostgreSQL DSN, used instead of SQLite")
+	flag.StringVar(&f.postgresKeys, "postgres-keys", "", "PostgreSQL DSN of the database for the data keys, kept apart from the traffic's backups")
 	flag.BoolVar(&f.verbose, "v", false, "log at debug level")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -60,7 +61,7 @@ func run(ctx context.Context, f flags, out, logw io.Writer) error {
 		defer os.RemoveAll(dir)
 		f.db = filepath.Join(dir, "gateway.db")
 	}
-	g, err := start(ctx, cfg, options{Addr: f.addr, DBPath: f.db, Postgres: f.postgres, Logger: logger})
+	g, err := start(ctx, cfg, options{Addr: f.addr, DBPath: f.db, Postgres: f.postgres, PostgresKeys: f.postgresKeys, Logger: logger})
 	if err != nil {
 		return err
 	}

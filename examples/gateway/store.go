@@ -18,9 +18,10 @@ type stores struct {
 	desc string
 }
 
-// openStores opens PostgreSQL when dsn is set, else the SQLite file at
-// path.
-func openStores(ctx context.Context, path, dsn string) (*stores, error) {
+// openStores opens PostgreSQL when dsn is set (with the data keys in the
+// database keysDSN names, if set), else the SQLite file at path (the keys
+// beside it, in path + ".keys").
+func openStores(ctx context.Context, path, dsn, keysDSN string) (*stores, error) {
 	var (
 		s    *sqlstore.Store
 		err  error
@@ -28,7 +29,7 @@ func openStores(ctx context.Context, path, dsn string) (*stores, error) {
 	)
 	switch {
 	case dsn != "":
-		s, err = sqlstore.OpenPostgres(ctx, dsn, nil)
+		s, err = sqlstore.OpenPostgres(ctx, dsn, &sqlstore.Options{KeysDSN: keysDSN})
 		desc = "PostgreSQL"
 	case path != "":
 		s, err = sqlstore.OpenSQLite(path, nil)
