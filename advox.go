@@ -80,6 +80,11 @@ type Options struct {
 	// database of their own on PostgreSQL. A KeyStore of your own (a KMS,
 	// a vault) works the same way.
 	Keys storage.KeyStore
+	// KeysInTrafficDatabase accepts a store that keeps its keyring in the
+	// traffic database (sqlstore on PostgreSQL without KeysDSN), whose
+	// backups then stay readable after an erase to whoever holds the KEK.
+	// Without it NewClient refuses such a store; with it, it warns.
+	KeysInTrafficDatabase bool
 	// KeepBodies keeps each message's text, sealed, for troubleshooting,
 	// until BodyRetention passes or the message reaches a final status.
 	// Off by default: bodies are not stored.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -67,19 +68,37 @@ type keysWith struct {
 
 func (k keysWith) KeysApart() bool { return k.apart }
 
-// TestWarnsWhenKeysShareTheTrafficDatabase: NewClient says so when the
-// store's own keyring would travel with its backups.
-func TestWarnsWhenKeysShareTheTrafficDatabase(t *testing.T) {
-	for _, apart := range []bool{true, false} {
-		var buf bytes.Buffer
-		c, err := advox.NewClient(memtransport.New(nil), keysWith{memstore.New(nil), apart},
-			&advox.Options{KEK: kek(t), Logger: slog.New(slog.NewTextHandler(&buf, nil))})
-		require.NoError(t, err)
-		require.NoError(t, c.Close())
-		if apart {
-			assert.NotContains(t, buf.String(), "backups stay readable")
-		} else {
-			assert.Contains(t, buf.String(), "backups stay readable")
-		}
+// TestKeysInTrafficDatabase: NewClient refuses a store whose own keyring
+// would travel with its backups, unless told to accept it (then it warns),
+// and takes a store that keeps them apart, or a keyring of the
+// application's, as they are.
+func TestKeysInTrafficDatabase(t *testing.T) {
+	tests := []struct {
+		name            string
+		apart, accepted bool
+		keys            bool // a KeyStore of the application's
+		wantErr, warns  bool
+	}{
+		{name: "apart", apart: true},
+		{name: "together", wantErr: true},
+		{name: "together, accepted", accepted: true, warns: true},
+		{name: "together, own keyring", keys: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			opts := &advox.Options{KEK: kek(t), KeysInTrafficDatabase: tt.accepted, Logger: slog.New(slog.NewTextHandler(&buf, nil))}
+			if tt.keys {
+				opts.Keys = memstore.New(nil)
+			}
+			c, err := advox.NewClient(memtransport.New(nil), keysWith{memstore.New(nil), tt.apart}, opts)
+			if tt.wantErr {
+				assert.Equal(t, advox.CodeInvalidArgument, advox.CodeOf(err))
+				return
+			}
+			require.NoError(t, err)
+			require.NoError(t, c.Close())
+			assert.Equal(t, tt.warns, strings.Contains(buf.String(), "backups stay readable"))
+		})
 	}
 }

@@ -28,7 +28,8 @@ type options struct {
 	Addr string
 	// DBPath is the SQLite file; Postgres, when set, a PostgreSQL DSN
 	// used instead, and PostgresKeys the database for the data keys
-	// (empty: the traffic database, and the library warns).
+	// (required with Postgres: the Client refuses keys that share the
+	// traffic's backups).
 	DBPath, Postgres, PostgresKeys string
 	// Logger receives the gateway's and the library's logs; nil discards
 	// them.

@@ -74,7 +74,9 @@
 // files), on PostgreSQL in the database Options.KeysDSN names (pgkeys.go;
 // the writer reads the batch's keys there FOR SHARE in a transaction it
 // ends after the traffic commit). Without KeysDSN, PostgreSQL keeps the
-// keys in the traffic database, and its backups with them.
+// keys in the traffic database, and its backups with them; Store.KeysApart
+// says so, and advox.NewClient then refuses the store unless told to
+// accept it.
 //
 // # Writes: group commit
 //

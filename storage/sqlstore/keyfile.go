@@ -20,8 +20,8 @@ import (
 
 // KeysApart reports whether the keyring is kept outside the traffic
 // database, so that the traffic's backups hold no key: always on SQLite,
-// on PostgreSQL when Options.KeysDSN is set. advox.NewClient warns when it
-// is not.
+// on PostgreSQL when Options.KeysDSN is set. advox.NewClient refuses a
+// store that keeps them together unless the application accepts it.
 func (s *Store) KeysApart() bool { return s.d.ddl.KeysApart || s.kdb != nil }
 
 // keysSuffix names the default keys file: the traffic file's path plus it.
