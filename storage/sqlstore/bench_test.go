@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -219,4 +221,53 @@ func BenchmarkQueryByRecipient(b *testing.B) {
 			require.Equal(b, 1, n)
 		}
 	})
+}
+
+// BenchmarkSQLiteCeiling is what SQLite itself (modernc.org/sqlite, WAL,
+// synchronous=FULL) costs for BenchmarkRecord's rows, with none of the
+// store around it: one goroutine inserts the same rows into the store's
+// schema with the store's multi-row INSERT, batch rows per transaction,
+// left unlisted as the store leaves them (no account index entry, no key
+// check). batch=64 is the most that 64 writers waiting for their commit
+// can have in flight, so no store on this schema records faster than
+// batch=64 with 64 writers on this machine.
+func BenchmarkSQLiteCeiling(b *testing.B) {
+	for _, batch := range []int{16, 64, 256} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "ceiling.db")
+			s, err := OpenSQLite(path, nil)
+			require.NoError(b, err)
+			require.NoError(b, s.Close())
+			db, err := sql.Open("sqlite", "file:"+path+
+				"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(10000)")
+			require.NoError(b, err)
+			defer db.Close()
+			db.SetMaxOpenConns(1)
+			ctx := context.Background()
+			insert, err := db.PrepareContext(ctx, sqliteRecordInserts[batch])
+			require.NoError(b, err)
+			defer insert.Close()
+			deadline := time.Now().AddDate(1, 0, 0)
+			args := make([]any, 0, batch*recordInsertWidth)
+			b.ResetTimer()
+			for i := 0; i < b.N; i += batch {
+				args = args[:0]
+				for j := range batch {
+					r := benchRecord(i+j, 100, deadline)
+					row := toRow(&r, 0)
+					args = row.appendArgs(args)
+				}
+				tx, err := db.BeginTx(ctx, nil)
+				require.NoError(b, err)
+				rows, err := tx.StmtContext(ctx, insert).QueryContext(ctx, args...)
+				require.NoError(b, err)
+				for rows.Next() { // RETURNING rid, id, as the store reads it
+				}
+				require.NoError(b, rows.Close())
+				require.NoError(b, tx.Commit())
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
 }
