@@ -271,3 +271,115 @@ func BenchmarkSQLiteCeiling(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSQLiteDeleteCeiling compares the store's Purge and EraseAccount
+// with what SQLite itself takes to delete the same rows in one plain
+// DELETE, on copies of one seeded file (400,000 records; half expired, in
+// BenchmarkPurge's layout, and one account in ten, as BenchmarkErase's).
+// "raw-bare" deletes with every index dropped but the one it searches and
+// the message id's: the least any layout with lookups by id could cost.
+// Each reports µs per deleted record.
+func BenchmarkSQLiteDeleteCeiling(b *testing.B) {
+	requireLarge(b)
+	const total, expired, accounts = 400_000, 200_000, 10
+	dir := b.TempDir()
+	seedFile := func(name string, rec func(i int) storage.Record) []byte {
+		path := filepath.Join(dir, name)
+		s, err := OpenSQLite(path, nil)
+		require.NoError(b, err)
+		benchKeys(b, s, accounts)
+		seed(b, s, total, rec)
+		require.NoError(b, s.Close())
+		data, err := os.ReadFile(path)
+		require.NoError(b, err)
+		return data
+	}
+	now := benchBase.AddDate(0, 6, 0)
+	purgeData := seedFile("purge.db", func(i int) storage.Record {
+		d := now.Add(time.Hour)
+		if i < expired {
+			d = now.Add(-time.Duration(expired-i) * time.Millisecond)
+		}
+		return benchRecord(i, accounts, d)
+	})
+	later := time.Now().AddDate(1, 0, 0)
+	eraseData := seedFile("erase.db", func(i int) storage.Record { return benchRecord(i, accounts, later) })
+
+	copyOf := func(b *testing.B, data []byte) string {
+		path := filepath.Join(b.TempDir(), "copy.db")
+		require.NoError(b, os.WriteFile(path, data, 0o600))
+		return path
+	}
+	raw := func(b *testing.B, data []byte, keep, del string, arg any) {
+		for range b.N {
+			b.StopTimer()
+			db, err := sql.Open("sqlite", "file:"+copyOf(b, data)+
+				"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(10000)")
+			require.NoError(b, err)
+			db.SetMaxOpenConns(1)
+			if keep != "" {
+				rows, err := db.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name <> ?", keep)
+				require.NoError(b, err)
+				var drop []string
+				for rows.Next() {
+					var n string
+					require.NoError(b, rows.Scan(&n))
+					drop = append(drop, n)
+				}
+				require.NoError(b, rows.Err())
+				for _, n := range drop {
+					_, err := db.Exec("DROP INDEX " + n)
+					require.NoError(b, err)
+				}
+			}
+			b.StartTimer()
+			start := time.Now()
+			r, err := db.Exec(del, arg)
+			require.NoError(b, err)
+			el := time.Since(start)
+			b.StopTimer()
+			n, err := r.RowsAffected()
+			require.NoError(b, err)
+			b.ReportMetric(float64(el.Microseconds())/float64(n), "µs/record")
+			require.NoError(b, db.Close())
+		}
+	}
+	purgeRaw := "DELETE FROM advox_records WHERE invoice IS NULL AND deadline <= ?"
+	eraseRaw := "DELETE FROM advox_records WHERE account = ?"
+	b.Run("purge/store", func(b *testing.B) {
+		for range b.N {
+			b.StopTimer()
+			s, err := OpenSQLite(copyOf(b, purgeData), nil)
+			require.NoError(b, err)
+			b.StartTimer()
+			start := time.Now()
+			res, err := s.Purge(context.Background(), now)
+			el := time.Since(start)
+			b.StopTimer()
+			require.NoError(b, err)
+			require.Equal(b, expired, res.Deleted)
+			b.ReportMetric(float64(el.Microseconds())/float64(res.Deleted), "µs/record")
+			require.NoError(b, s.Close())
+		}
+	})
+	b.Run("purge/raw", func(b *testing.B) { raw(b, purgeData, "", purgeRaw, encodeTime(now)) })
+	b.Run("purge/raw-bare", func(b *testing.B) { raw(b, purgeData, "advox_records_deadline", purgeRaw, encodeTime(now)) })
+	b.Run("erase/store", func(b *testing.B) {
+		for range b.N {
+			b.StopTimer()
+			s, err := OpenSQLite(copyOf(b, eraseData), nil)
+			require.NoError(b, err)
+			b.StartTimer()
+			start := time.Now()
+			n, err := s.EraseAccount(context.Background(), "acct-003")
+			el := time.Since(start)
+			b.StopTimer()
+			require.NoError(b, err)
+			require.Equal(b, total/accounts, n)
+			b.ReportMetric(float64(el.Microseconds())/float64(n), "µs/record")
+			require.NoError(b, s.Close())
+		}
+	})
+	b.Run("erase/raw", func(b *testing.B) { raw(b, eraseData, "", eraseRaw, "acct-003") })
+	b.Run("erase/raw-bare", func(b *testing.B) { raw(b, eraseData, "advox_records_account", eraseRaw, "acct-003") })
+}
