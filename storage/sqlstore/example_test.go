@@ -92,10 +92,15 @@ func ExampleOpenSQLite() {
 }
 
 // Connect to PostgreSQL, for many application instances sharing one
-// database. The schema is created (or upgraded) on open.
+// database, with the data keys in another. The schema is created (or
+// upgraded) on open.
 func ExampleOpenPostgres() {
 	ctx := context.Background()
-	s, err := sqlstore.OpenPostgres(ctx, "postgres://advox@db.internal:5432/advox", nil)
+	s, err := sqlstore.OpenPostgres(ctx, "postgres://advox@db.internal:5432/advox", &sqlstore.Options{
+		// The data keys in a database of their own, whose backups are kept
+		// briefly: an erase then reaches the traffic's backups too.
+		KeysDSN: "postgres://advox@keys.internal:5432/advox_keys",
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -209,4 +214,63 @@ func ExampleStore_EraseAccount() {
 	// late record refused: true
 	// records erased: 3 - found afterwards: false
 	// usage kept: 3 message(s)
+}
+
+// The data keys live in a file of their own, so a backup of the traffic
+// file holds none: once an account is erased, its records in a backup
+// taken before are unreadable, even restored beside the live keyring.
+func ExampleOptions_keysPath() {
+	dir, err := os.MkdirTemp("", "advox-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	traffic, backup := filepath.Join(dir, "traffic.db"), filepath.Join(dir, "backup.db")
+	opts := &sqlstore.Options{KeysPath: filepath.Join(dir, "keyring.db"), Now: func() time.Time { return march14 }}
+
+	s, err := sqlstore.OpenSQLite(traffic, opts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "key-acme-1", Account: "acme", Wrapped: []byte("wrapped by the KEK"), CreatedAt: march14})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := s.Record(ctx, message("msg-1", "acme", key.ID, march14)); err != nil {
+		log.Fatal(err)
+	}
+	s.Close() // closed, the traffic is all in traffic.db: copy it as a backup
+	data, err := os.ReadFile(traffic)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(backup, data, 0o600); err != nil {
+		log.Fatal(err)
+	}
+
+	s, err = sqlstore.OpenSQLite(traffic, opts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := s.DestroyKeys(ctx, "acme"); err != nil { // what Client.EraseAccountTraffic does first
+		log.Fatal(err)
+	}
+	if _, err := s.EraseAccount(ctx, "acme"); err != nil {
+		log.Fatal(err)
+	}
+	s.Close()
+
+	old, err := sqlstore.OpenSQLite(backup, opts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer old.Close()
+	rec, err := old.Get(ctx, "msg-1")
+	fmt.Println("the backup still holds msg-1:", err == nil)
+	_, err = old.Key(ctx, rec.Recipient.KeyID)
+	fmt.Println("the key to read it is gone:", errors.Is(err, storage.ErrErased))
+	// Output:
+	// the backup still holds msg-1: true
+	// the key to read it is gone: true
 }
