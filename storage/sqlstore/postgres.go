@@ -87,6 +87,9 @@ func (e *dsnError) Unwrap() error { return e.err }
 // migrationLockKey is the advisory lock that serializes migrations.
 const migrationLockKey = 0x6164766f78 // "advox"
 
+// purgeLockKey is the advisory lock that serializes purge chunks.
+const purgeLockKey = migrationLockKey + 2
+
 // postgresDialect is PostgreSQL through pgx's database/sql adapter.
 func postgresDialect() *dialect {
 	return &dialect{
@@ -101,11 +104,15 @@ func postgresDialect() *dialect {
 		lockRecord: " FOR UPDATE",
 		lockKeys:   " FOR SHARE",
 		claim:      " FOR UPDATE SKIP LOCKED",
-		inIDs:      "= ANY(?::bigint[])",
-		inTexts:    "= ANY(?::text[])",
-		inQuery:    func(sub string) string { return "= ANY(ARRAY(" + sub + "))" },
-		ids:        func(ns []int64) any { return ns },
-		texts:      func(ss []string) any { return ss },
+		lockPurge: func(ctx context.Context, tx *wtx) error {
+			_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(purgeLockKey))
+			return err
+		},
+		inIDs:   "= ANY(?::bigint[])",
+		inTexts: "= ANY(?::text[])",
+		inQuery: func(sub string) string { return "= ANY(ARRAY(" + sub + "))" },
+		ids:     func(ns []int64) any { return ns },
+		texts:   func(ss []string) any { return ss },
 		lockMigrations: func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLockKey))
 			return err

@@ -21,8 +21,10 @@ import (
 // chunk being one DELETE. Billed records are stepped through in deadline
 // order after a cursor, so that those an open invoice holds are passed
 // over once rather than on every chunk. Two stores purging one database
-// at once never count a record twice: PostgreSQL claims rows with FOR
-// UPDATE SKIP LOCKED, and SQLite runs one writer at a time.
+// at once never count a record twice: on PostgreSQL a chunk takes an
+// advisory lock first, so chunks of several instances run one after
+// another, each seeing what the last deleted; SQLite runs one writer at
+// a time.
 func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, error) {
 	var res storage.PurgeResult
 	t := encodeTime(now)
@@ -178,6 +180,11 @@ func (s *Store) purgeChunks(ctx context.Context, now int64, step purgeStep) (int
 	for {
 		var c chunkResult
 		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
+			if s.d.lockPurge != nil {
+				if err := s.d.lockPurge(ctx, tx); err != nil {
+					return nil, err
+				}
+			}
 			var err error
 			c, err = step(ctx, tx, now, after)
 			return nil, err

@@ -129,10 +129,10 @@ func newQueries(d *dialect) *queries {
 		// deleted, which stay until VACUUM.
 		purgeUnbilled: d.bind("DELETE FROM advox_records WHERE rid " + d.inQuery("SELECT r.rid FROM advox_records r "+
 			"WHERE r.invoice IS NULL AND (r.deadline, r.rid) > (?, ?) AND r.deadline <= ? "+
-			"ORDER BY r.deadline, r.rid LIMIT ?"+d.claim) + " RETURNING rid, more_ops, deadline"),
+			"ORDER BY r.deadline, r.rid LIMIT ?") + " RETURNING rid, more_ops, deadline"),
 		purgeBilled: d.bind("SELECT r.rid, r.deadline, r.more_ops FROM advox_records r " +
 			"WHERE r.invoice IS NOT NULL AND (r.deadline, r.rid) > (?, ?) AND r.deadline <= ? AND NOT " + visible +
-			" ORDER BY r.deadline, r.rid LIMIT ?" + d.claim),
+			" ORDER BY r.deadline, r.rid LIMIT ?"),
 		// An erase chunk deletes the account's next records and returns
 		// what the usage of those still visible needs.
 		erase: d.bind("DELETE FROM advox_records WHERE rid " + d.inQuery(d.ofAccount("r.rid", "r.created_at >= ?", "r.created_at", "", d.claim)) + " " +
