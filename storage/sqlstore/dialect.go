@@ -27,15 +27,12 @@ type dialect struct {
 	// deferListing says records are inserted unlisted and listed in bulk
 	// later (listing.go); queries by account then also read the unlisted.
 	deferListing bool
-	// claim is appended to the SELECT that picks the rows an erase chunk
-	// deletes: it locks them and skips rows another instance is deleting,
-	// so two instances never count a row twice.
-	claim string
-	// lockPurge serializes purge chunks across instances (nil: the
-	// dialect's single writer does). Locking every row a chunk deletes,
-	// as erase does, doubled PostgreSQL's purge: each row was written
-	// twice, once to lock it and once to delete it.
-	lockPurge func(ctx context.Context, tx *wtx) error
+	// lockChunk serializes purge and erase chunks across instances (nil:
+	// the dialect's single writer does), so that two instances never pick
+	// the same rows and stop early. Claiming each row instead (FOR UPDATE
+	// SKIP LOCKED) doubled PostgreSQL's cost: every row was written twice,
+	// once to lock it and once to delete it.
+	lockChunk func(ctx context.Context, tx *wtx) error
 	// inIDs and inTexts test a column against the integers or the
 	// strings of one bound argument (made by ids or texts), so that one
 	// statement serves any number of rows.

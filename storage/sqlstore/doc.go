@@ -106,9 +106,9 @@
 // in SQLite the writer holds the database's write lock), then reads the
 // record with a fresh statement, applies storage.Apply and writes it
 // back, so two instances applying reports to one record never lose one.
-// Purge chunks take an advisory lock on PostgreSQL and erase chunks claim
-// their rows with FOR UPDATE SKIP LOCKED, so instances purging or erasing
-// at once delete (and count) each record once. EnsureKey inserts with ON CONFLICT DO NOTHING and reads back, so
+// Purge and erase chunks take an advisory lock on PostgreSQL, so chunks
+// of instances purging or erasing at once run one after another, each
+// seeing what the last deleted: each record is deleted (and counted) once. EnsureKey inserts with ON CONFLICT DO NOTHING and reads back, so
 // every instance gets the account's one key.
 //
 // # Errors

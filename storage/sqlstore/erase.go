@@ -32,6 +32,9 @@ func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 	for {
 		var c chunkResult
 		err := s.run(ctx, "erase account", func(ctx context.Context, tx *wtx) (error, error) {
+			if err := s.lockChunk(ctx, tx); err != nil {
+				return nil, err
+			}
 			var err error
 			c, err = s.eraseChunk(ctx, tx, account, from)
 			return nil, err

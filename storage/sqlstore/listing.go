@@ -42,15 +42,15 @@ const listEvery = 1024
 
 // ofAccount is a SELECT of cols from the records (aliased r) of one
 // account that meet cond, in order (if not "") and with a LIMIT (if order
-// is not "") followed by suffix. Its arguments are those of ofAccountArgs.
+// is not ""). Its arguments are those of ofAccountArgs.
 // outer orders the union of SQLite's two parts, by result column names.
-func (d *dialect) ofAccount(cols, cond, order, outer, suffix string) string {
+func (d *dialect) ofAccount(cols, cond, order, outer string) string {
 	part := func(which string) string {
 		q := "SELECT " + cols + " FROM advox_records r WHERE " + which + " AND r.account = ? AND " + cond
 		if order != "" {
 			q += " ORDER BY " + order + " LIMIT ?"
 		}
-		return q + suffix
+		return q
 	}
 	listed := part("r.listed = 1")
 	if !d.deferListing {

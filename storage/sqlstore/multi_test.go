@@ -217,3 +217,43 @@ func TestReopenKeepsData(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, len(ms), versions)
 }
+
+// TestTwoInstancesEraseOneAccount: two stores erasing the same account at
+// once, in small chunks, delete each record once between them, leave none
+// of it, and add its usage to the aggregate exactly once.
+func TestTwoInstancesEraseOneAccount(t *testing.T) {
+	dialects(t, func(t *testing.T, _ func(*testing.T, *Options) *Store) {
+		a, b := twoStores(t)
+		for _, s := range []*Store{a, b} {
+			s.echunk = 7 // many small chunks interleave
+		}
+		ctx := testCtx(t)
+		const n = 300
+		recs := make([]storage.Record, n)
+		for i := range recs {
+			recs[i] = testRecord(idOf("e", i), "acct-e", t0.Add(time.Duration(i)*time.Second), idOf("op-e", i))
+		}
+		require.NoError(t, a.Record(ctx, recs...))
+		require.NoError(t, a.Record(ctx, testRecord("other", "acct-o", t0, "op-o")))
+		before, err := a.Usage(ctx, "acct-e", t0.AddDate(0, -1, 0), t0.AddDate(0, 1, 0))
+		require.NoError(t, err)
+
+		var counts [2]int
+		var wg sync.WaitGroup
+		for i, s := range []*Store{a, b} {
+			wg.Go(func() {
+				c, err := s.EraseAccount(ctx, "acct-e")
+				assert.NoError(t, err)
+				counts[i] = c
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, n, counts[0]+counts[1], "each record erased and counted once")
+		assert.Empty(t, collectIDs(t, b, storage.Query{Account: "acct-e"}))
+		_, err = b.Get(ctx, "other")
+		assert.NoError(t, err, "other accounts are untouched")
+		after, err := b.Usage(ctx, "acct-e", t0.AddDate(0, -1, 0), t0.AddDate(0, 1, 0))
+		require.NoError(t, err)
+		assert.Equal(t, before, after, "usage survives the erase, counted once")
+	})
+}

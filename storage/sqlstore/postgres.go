@@ -87,8 +87,9 @@ func (e *dsnError) Unwrap() error { return e.err }
 // migrationLockKey is the advisory lock that serializes migrations.
 const migrationLockKey = 0x6164766f78 // "advox"
 
-// purgeLockKey is the advisory lock that serializes purge chunks.
-const purgeLockKey = migrationLockKey + 2
+// chunkLockKey is the advisory lock that serializes purge and erase
+// chunks.
+const chunkLockKey = migrationLockKey + 2
 
 // postgresDialect is PostgreSQL through pgx's database/sql adapter.
 func postgresDialect() *dialect {
@@ -103,9 +104,8 @@ func postgresDialect() *dialect {
 		},
 		lockRecord: " FOR UPDATE",
 		lockKeys:   " FOR SHARE",
-		claim:      " FOR UPDATE SKIP LOCKED",
-		lockPurge: func(ctx context.Context, tx *wtx) error {
-			_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(purgeLockKey))
+		lockChunk: func(ctx context.Context, tx *wtx) error {
+			_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(chunkLockKey))
 			return err
 		},
 		inIDs:   "= ANY(?::bigint[])",

@@ -172,6 +172,14 @@ func (s *Store) purgeFinish(ctx context.Context, tx *wtx, now int64) (int, time.
 // purgeStep deletes one chunk of expired records after a cursor.
 type purgeStep func(ctx context.Context, tx *wtx, now int64, after cursor) (chunkResult, error)
 
+// lockChunk takes the dialect's lock for one purge or erase chunk.
+func (s *Store) lockChunk(ctx context.Context, tx *wtx) error {
+	if s.d.lockChunk == nil {
+		return nil
+	}
+	return s.d.lockChunk(ctx, tx)
+}
+
 // purgeChunks runs step, one transaction per chunk, until a chunk comes
 // back short, and returns how many records it deleted.
 func (s *Store) purgeChunks(ctx context.Context, now int64, step purgeStep) (int, error) {
@@ -180,10 +188,8 @@ func (s *Store) purgeChunks(ctx context.Context, now int64, step purgeStep) (int
 	for {
 		var c chunkResult
 		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
-			if s.d.lockPurge != nil {
-				if err := s.d.lockPurge(ctx, tx); err != nil {
-					return nil, err
-				}
+			if err := s.lockChunk(ctx, tx); err != nil {
+				return nil, err
 			}
 			var err error
 			c, err = step(ctx, tx, now, after)

@@ -91,7 +91,7 @@ func newQueries(d *dialect) *queries {
 	sel := "SELECT " + recordCols + " FROM advox_records r "
 	page := func(extra string) string {
 		return d.ofAccount(recordCols, "r.created_at >= ? AND r.created_at < ? AND "+visible+extra,
-			"r.created_at, r.id", "created_at, id", "")
+			"r.created_at, r.id", "created_at, id")
 	}
 	const next = " AND (r.created_at > ? OR (r.created_at = ? AND r.id > ?))"
 	const byIndex = " AND r.recipient_tag = ? AND r.recipient_index = ?"
@@ -108,7 +108,7 @@ func newQueries(d *dialect) *queries {
 		queryIndexFirst: d.bind(page(byIndex)),
 		queryIndexNext:  d.bind(page(byIndex + next)),
 		usage: d.bind("SELECT " + counts + " FROM (" +
-			d.ofAccount("r.segments, r.status", "r.created_at >= ? AND r.created_at < ? AND "+visible, "", "", "") + ") r"),
+			d.ofAccount("r.segments, r.status", "r.created_at >= ? AND r.created_at < ? AND "+visible, "", "") + ") r"),
 		erasedUsage: d.bind("SELECT COALESCE(SUM(messages), 0), COALESCE(SUM(segments), 0), " +
 			"COALESCE(SUM(delivered), 0), COALESCE(SUM(failed), 0) FROM advox_erased_usage " +
 			"WHERE account = ? AND period >= ? AND period < ?"),
@@ -135,7 +135,7 @@ func newQueries(d *dialect) *queries {
 			" ORDER BY r.deadline, r.rid LIMIT ?"),
 		// An erase chunk deletes the account's next records and returns
 		// what the usage of those still visible needs.
-		erase: d.bind("DELETE FROM advox_records WHERE rid " + d.inQuery(d.ofAccount("r.rid", "r.created_at >= ?", "r.created_at", "", d.claim)) + " " +
+		erase: d.bind("DELETE FROM advox_records WHERE rid " + d.inQuery(d.ofAccount("r.rid", "r.created_at >= ?", "r.created_at", "")) + " " +
 			"RETURNING rid, more_ops, created_at, segments, status, CASE WHEN " + visibleOf("") + " THEN 1 ELSE 0 END"),
 		erasedAdd: d.bind("INSERT INTO advox_erased_usage (account, period, messages, segments, delivered, failed) " +
 			"VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, period) DO UPDATE SET " +
@@ -158,7 +158,7 @@ func newQueries(d *dialect) *queries {
 		// records of the period.
 		linkInvoice: d.bind("UPDATE advox_records SET invoice = ? WHERE rid " + d.inQuery(d.ofAccount("r.rid",
 			"r.created_at >= ? AND r.created_at < ? AND r.invoice IS NULL AND r.status NOT IN "+inList(finalFailed())+
-				" AND "+visible, "", "", ""))),
+				" AND "+visible, "", ""))),
 		setInvoiceState: d.bind("UPDATE advox_invoices SET state = ?, final_at = ? WHERE id = ? AND state IN " + open),
 
 		listTo:      d.bind("UPDATE advox_records SET listed = 1 WHERE rid > ? AND rid <= ?"),
