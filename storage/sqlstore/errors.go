@@ -20,7 +20,8 @@ func mapErr(op string, err error) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrExists),
 		errors.Is(err, storage.ErrClosed), errors.Is(err, storage.ErrUnavailable),
-		errors.Is(err, storage.ErrErased), errors.Is(err, storage.ErrInvoiceFinal):
+		errors.Is(err, storage.ErrErased), errors.Is(err, storage.ErrInvoiceFinal),
+		errors.Is(err, storage.ErrInvalid):
 		return err
 	}
 	return fmt.Errorf("sqlstore: %s: %w: %w", op, storage.ErrUnavailable, err)

@@ -24,6 +24,18 @@ import (
 // store that keeps them together unless the application accepts it.
 func (s *Store) KeysApart() bool { return s.d.ddl.KeysApart || s.kdb != nil }
 
+// ErrNoKeyring: the traffic database holds sealed records but the keyring
+// it is opened with is new and empty — most likely the keys file (or
+// KeysDSN) names the wrong place, or was lost. Opening anyway would start
+// a new keyring and leave every recorded recipient unreadable, so the open
+// fails instead. To start an empty keyring on purpose, create it first
+// (on SQLite, an empty file at Options.KeysPath).
+var ErrNoKeyring = errors.New("sqlstore: the traffic holds sealed records but the keyring is new and empty")
+
+// sealedWithoutKeys reports whether the traffic database holds a sealed
+// record while the keyring holds no key at all.
+const sealedWithoutKeys = "SELECT EXISTS (SELECT 1 FROM advox_records WHERE recipient_key <> '') AND NOT EXISTS (SELECT 1 FROM advox_keys)"
+
 // keysSuffix names the default keys file: the traffic file's path plus it.
 const keysSuffix = ".keys"
 

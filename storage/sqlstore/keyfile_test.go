@@ -119,3 +119,41 @@ func TestKeysPath(t *testing.T) {
 	_, err := OpenSQLite(filepath.Join(dir, "b.db"), &Options{KeysPath: filepath.Join(dir, "b.db")})
 	assert.Error(t, err)
 }
+
+// TestMissingKeysFile: a traffic file with sealed records opened without
+// its keys file fails with ErrNoKeyring and leaves no keys file behind;
+// an empty keys file created on purpose opens, with the old records
+// unreadable.
+func TestMissingKeysFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "traffic.db")
+	ctx := testCtx(t)
+	s, err := OpenSQLite(path, &Options{Now: clockAt(t0)})
+	require.NoError(t, err)
+	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "k1", Account: "acct", Wrapped: []byte("w"), CreatedAt: t0})
+	require.NoError(t, err)
+	r := testRecord("msg-1", "acct", t0, "op-1")
+	r.Recipient.KeyID = key.ID
+	require.NoError(t, s.Record(ctx, r))
+	require.NoError(t, s.Close())
+
+	moved := filepath.Join(dir, "elsewhere.keys")
+	require.NoError(t, os.Rename(path+".keys", moved))
+	_, err = OpenSQLite(path, nil)
+	require.ErrorIs(t, err, ErrNoKeyring)
+	_, statErr := os.Stat(path + ".keys")
+	assert.ErrorIs(t, statErr, os.ErrNotExist, "the failed open leaves no keys file")
+
+	s, err = OpenSQLite(path, &Options{KeysPath: moved, Now: clockAt(t0)})
+	require.NoError(t, err, "named, the keys file is found")
+	_, err = s.Key(ctx, key.ID)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	require.NoError(t, os.WriteFile(path+".keys", nil, 0o600))
+	s, err = OpenSQLite(path, &Options{Now: clockAt(t0)})
+	require.NoError(t, err, "an empty keys file made on purpose starts a new keyring")
+	defer s.Close()
+	_, err = s.Key(ctx, key.ID)
+	assert.ErrorIs(t, err, storage.ErrErased, "the old records stay unreadable")
+}

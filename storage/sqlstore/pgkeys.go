@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -38,7 +39,7 @@ func openPostgresKeys(ctx context.Context, dsn string, db *sql.DB) (kdb *sql.DB,
 		pool.Close()
 		return err
 	}
-	if err := createPostgresKeyring(ctx, kdb); err != nil {
+	if err := createPostgresKeyring(ctx, kdb, db); err != nil {
 		return nil, nil, errors.Join(err, closeKeys())
 	}
 	if err := moveKeysTo(ctx, db, kdb); err != nil {
@@ -48,8 +49,10 @@ func openPostgresKeys(ctx context.Context, dsn string, db *sql.DB) (kdb *sql.DB,
 }
 
 // createPostgresKeyring creates advox_keys in the keys database, under an
-// advisory lock so that instances opening at once do not race.
-func createPostgresKeyring(ctx context.Context, kdb *sql.DB) error {
+// advisory lock so that instances opening at once do not race. A keyring
+// it would create empty for a traffic database that holds sealed records
+// and no keys to move is ErrNoKeyring, and is not created.
+func createPostgresKeyring(ctx context.Context, kdb, db *sql.DB) error {
 	tx, err := kdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -57,6 +60,19 @@ func createPostgresKeyring(ctx context.Context, kdb *sql.DB) error {
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(keysLockKey)); err != nil {
 		return err
+	}
+	var exists bool
+	if err := tx.QueryRowContext(ctx, "SELECT to_regclass('advox_keys') IS NOT NULL").Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		var orphaned bool
+		if err := db.QueryRowContext(ctx, sealedWithoutKeys).Scan(&orphaned); err != nil {
+			return err
+		}
+		if orphaned {
+			return fmt.Errorf("sqlstore: postgres: keys database: %w", ErrNoKeyring)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS advox_keys (
     id         TEXT COLLATE "C" PRIMARY KEY,

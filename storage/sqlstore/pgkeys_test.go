@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -70,4 +71,30 @@ func TestPostgresKeysMoveApart(t *testing.T) {
 	var n int
 	require.NoError(t, pgPool(t, cfg).QueryRow(ctx, "SELECT count(*) FROM advox_keys").Scan(&n))
 	assert.Zero(t, n, "the traffic database keeps no keys")
+}
+
+// TestPostgresWrongKeysDatabase: a traffic database with sealed records
+// opened with a keys database that has no keyring fails with ErrNoKeyring
+// and creates nothing there.
+func TestPostgresWrongKeysDatabase(t *testing.T) {
+	cfg := pgSchema(t)
+	ctx := testCtx(t)
+	s, err := NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t)})
+	require.NoError(t, err)
+	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "k1", Account: "acct", Wrapped: []byte("w"), CreatedAt: t0})
+	require.NoError(t, err)
+	r := testRecord("msg-1", "acct", t0, "op-1")
+	r.Recipient.KeyID = key.ID
+	require.NoError(t, s.Record(ctx, r))
+	require.NoError(t, s.Close())
+
+	wrong := pgKeysDSN(t)
+	_, err = NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: wrong})
+	require.ErrorIs(t, err, ErrNoKeyring)
+	kp, err := pgxpool.New(ctx, wrong)
+	require.NoError(t, err)
+	defer kp.Close()
+	var exists bool
+	require.NoError(t, kp.QueryRow(ctx, "SELECT to_regclass('advox_keys') IS NOT NULL").Scan(&exists))
+	assert.False(t, exists, "no keyring was created in the wrong database")
 }

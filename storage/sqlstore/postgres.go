@@ -59,6 +59,9 @@ func openPostgres(ctx context.Context, pool *pgxpool.Pool, opts *Options, closeP
 		if kdb, closeKeys, err = openPostgresKeys(ctx, o.KeysDSN, db); err != nil {
 			db.Close()
 			closePool()
+			if errors.Is(err, ErrNoKeyring) {
+				return nil, err
+			}
 			return nil, mapErr("open: keys", err)
 		}
 	}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -29,7 +31,9 @@ import (
 // separately, if at all, and keep its copies no longer than the retention
 // you promise: a copy of it taken before an erase can still unlock that
 // account's records in traffic backups of the same age. Losing it makes
-// all recorded recipients unreadable, nothing else.
+// all recorded recipients unreadable, nothing else; a traffic file with
+// sealed records opened where its keys file is not fails with
+// ErrNoKeyring rather than start a new keyring unasked.
 func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	o := opts.withDefaults()
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
@@ -59,6 +63,8 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	if keys == abs {
 		return nil, errors.New("sqlstore: sqlite: the keys file must not be the traffic database")
 	}
+	_, statErr := os.Stat(keys)
+	newKeyring := errors.Is(statErr, fs.ErrNotExist)
 	open := func(dsn string, conns int, after ...string) (*sql.DB, error) {
 		db := sql.OpenDB(attachConnector{drv: &sqlite.Driver{}, dsn: dsn, keys: keys, after: after})
 		opened = append(opened, db)
@@ -93,6 +99,19 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	}
 	if err != nil {
 		return nil, mapErr("open: migrate", err)
+	}
+	if newKeyring {
+		var orphaned bool
+		if err := wdb.QueryRowContext(ctx, sealedWithoutKeys).Scan(&orphaned); err != nil {
+			return nil, mapErr("open: keys", err)
+		}
+		if orphaned {
+			wdb.Close()
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(keys + suffix) // the keys file this open created
+			}
+			return nil, fmt.Errorf("sqlstore: sqlite: keys file %s: %w", keys, ErrNoKeyring)
+		}
 	}
 	rdb, err := open(base+"?"+busy+"&_pragma=query_only(1)&_pragma=cache_size(-16384)", o.Readers)
 	if err != nil {
