@@ -177,5 +177,3 @@ func (b *bounded[K, V]) put(k K, v V) {
 	}
 	b.m[k] = v
 }
-
-func (b *bounded[K, V]) len() int { return len(b.m) }

@@ -17,7 +17,7 @@ func TestBoundedForgetsOldest(t *testing.T) {
 		b.put(strconv.Itoa(i), i)
 		b.put(strconv.Itoa(i), i*10) // an update does not count as new
 	}
-	assert.Equal(t, 3, b.len())
+	assert.Len(t, b.m, 3)
 	for i := range 7 {
 		_, ok := b.get(strconv.Itoa(i))
 		assert.False(t, ok, "key %d should be forgotten", i)

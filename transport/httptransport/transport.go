@@ -205,7 +205,7 @@ func (t *Transport) operatorMessage(r Reply, m *transport.Message) string {
 	}
 	red := redactor{
 		secrets: []string{t.creds.Password, t.creds.Token, t.creds.User, t.hook.Secret, t.hook.Password, m.Text()},
-		numbers: []string{m.To, trimPlus(m.To)},
+		numbers: []string{m.To, strings.TrimPrefix(m.To, "+")},
 	}
 	return red.clean(msg)
 }
@@ -241,11 +241,4 @@ func (t *Transport) sendError(ctx context.Context, err error, wrote bool) error 
 // trusted: Kannel labels its one-line text answers text/html.
 func isHTML(r Reply) bool {
 	return strings.HasPrefix(http.DetectContentType(r.Body), "text/html")
-}
-
-func trimPlus(s string) string {
-	if len(s) > 0 && s[0] == '+' {
-		return s[1:]
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package httptransport
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -32,9 +33,9 @@ func (t *Transport) authenticate(r *http.Request, body []byte) bool {
 		}
 		d := &t.p.Reports
 		return t.verifyHMAC(
-			r.Header.Get(orDefault(d.TimestampHeader, DefaultTimestampHeader)),
-			r.Header.Get(orDefault(d.NonceHeader, DefaultNonceHeader)),
-			r.Header.Get(orDefault(d.SignatureHeader, DefaultSignatureHeader)),
+			r.Header.Get(cmp.Or(d.TimestampHeader, DefaultTimestampHeader)),
+			r.Header.Get(cmp.Or(d.NonceHeader, DefaultNonceHeader)),
+			r.Header.Get(cmp.Or(d.SignatureHeader, DefaultSignatureHeader)),
 			payload)
 	}
 	return false
@@ -82,13 +83,6 @@ func Sign(secret, timestamp, nonce string, payload []byte) []byte {
 // equal compares secrets in constant time.
 func equal(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // nonceCache remembers the nonces of signed reports until their timestamp

@@ -56,10 +56,11 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 			return res, nil
 		}
 		next, o := classify(ctx, err)
-		mem.br.done(probe, o, r.now())
+		answered := r.now() // the submit took time: now is stale
+		mem.br.done(probe, o, answered)
 		if errors.Is(err, transport.ErrThrottled) {
 			hint, _ := transport.RetryAfter(err)
-			mem.br.throttled(r.now().Add(r.throttle.pause(hint)))
+			mem.br.throttled(answered.Add(r.throttle.pause(hint)))
 		}
 		if !next {
 			return res, fmt.Errorf("router %s: route %s via %s: %w", r.name, rt.name, mem.name, err)

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/azenna/advox/gsm7"
 	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/smpptransport/internal/wire"
 	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
 )
@@ -50,20 +50,11 @@ func encodeParts(m *transport.Message) ([][]byte, uint8, error) {
 		return out, codingGSM7, nil
 	case transport.UCS2:
 		for i, p := range m.Parts {
-			out[i] = utf16BE(p)
+			out[i] = wire.UTF16BE(p)
 		}
 		return out, codingUCS2, nil
 	}
 	return nil, 0, rejectf("unsupported encoding %q", m.Encoding)
-}
-
-func utf16BE(s string) []byte {
-	u := utf16.Encode([]rune(s))
-	b := make([]byte, 2*len(u))
-	for i, c := range u {
-		b[2*i], b[2*i+1] = byte(c>>8), byte(c)
-	}
-	return b
 }
 
 // udh returns the concatenation user data header of part i (0-based) of

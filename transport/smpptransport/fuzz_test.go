@@ -33,7 +33,7 @@ func FuzzParseReceiptText(f *testing.F) {
 // decoder and the receipt reader.
 func FuzzReportOf(f *testing.F) {
 	f.Add(byte(0x04), byte(0), []byte("id:1 stat:DELIVRD err:000 text:x"), []byte(nil))
-	f.Add(byte(0x04), byte(8), utf16BE("id:2 stat:UNDELIV"), []byte{0x00, 0x1E, 0x00, 0x02, '7', 0})
+	f.Add(byte(0x04), byte(8), wire.UTF16BE("id:2 stat:UNDELIV"), []byte{0x00, 0x1E, 0x00, 0x02, '7', 0})
 	f.Add(byte(0x44), byte(0), []byte{5, 0, 3, 1, 2, 1, 'a'}, []byte{0x04, 0x27, 0x00, 0x01, 2})
 	f.Add(byte(0x20), byte(0), []byte(nil), []byte{0x04, 0x24, 0x00, 0x04, 'i', 'd', ':', '3'})
 	tr := &Transport{cfg: Config{ReceiptLocation: time.UTC, SubmitIDBase: 16, ReceiptIDBase: 10}}

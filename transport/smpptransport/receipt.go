@@ -1,14 +1,15 @@
 package smpptransport
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/smpptransport/internal/wire"
 	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
@@ -63,23 +64,16 @@ func parseReceiptText(s string) receiptText {
 		v := s[start:i]
 		switch field {
 		case "id":
-			r.id = first(r.id, v)
+			r.id = cmp.Or(r.id, v)
 		case "stat":
-			r.stat = first(r.stat, v)
+			r.stat = cmp.Or(r.stat, v)
 		case "err":
-			r.err = first(r.err, v)
+			r.err = cmp.Or(r.err, v)
 		case "done":
-			r.done = first(r.done, v)
+			r.done = cmp.Or(r.done, v)
 		}
 	}
 	return r
-}
-
-func first(old, v string) string {
-	if old != "" {
-		return old
-	}
-	return v
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0 }
@@ -213,7 +207,7 @@ func (t *Transport) reportOf(p pdu.Body) (transport.Report, error) {
 	}
 	text := string(raw)
 	if fixed(f, pdufield.DataCoding) == codingUCS2 {
-		text = fromUTF16BE(raw)
+		text = wire.FromUTF16BE(raw)
 	}
 	rt := parseReceiptText(text)
 
@@ -254,12 +248,4 @@ func fixed(f pdufield.Map, n pdufield.Name) uint8 {
 		return v.Data
 	}
 	return 0
-}
-
-func fromUTF16BE(b []byte) string {
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-	}
-	return string(utf16.Decode(u))
 }

@@ -178,7 +178,7 @@ func TestReportOf(t *testing.T) {
 		{"receipt text in message_payload", tr, deliverFrame(0x04, 0, nil, map[uint16][]byte{
 			0x0424: []byte("id:5 stat:EXPIRED err:003")}),
 			transport.Report{OperatorID: "5", Status: transport.StatusExpired, ErrorCode: "003"}, nil},
-		{"UCS-2 receipt", tr, deliverFrame(0x04, 8, utf16BE("id:6 stat:DELETED"), nil),
+		{"UCS-2 receipt", tr, deliverFrame(0x04, 8, wire.UTF16BE("id:6 stat:DELETED"), nil),
 			transport.Report{OperatorID: "6", Status: transport.StatusDeleted}, nil},
 		{"intermediate notification", tr, deliverFrame(0x20, 0, []byte("id:7 stat:ENROUTE"), nil),
 			transport.Report{OperatorID: "7", Status: transport.StatusEnroute}, nil},

@@ -81,7 +81,7 @@ func classOf(s pdu.Status) error {
 // statusErr wraps a refusal, adding the retry hint for throttling.
 func (t *Transport) statusErr(cmd string, s pdu.Status) error {
 	err := &StatusError{Command: cmd, Status: s}
-	if s == StatusThrottled || s == StatusQueueFull {
+	if classOf(s) == transport.ErrThrottled {
 		return &transport.RetryAfterError{After: t.cfg.ThrottleRetryAfter, Err: err}
 	}
 	return err

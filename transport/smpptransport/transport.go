@@ -1,6 +1,7 @@
 package smpptransport
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -180,7 +181,7 @@ func (t *Transport) pick(ctx context.Context) (*link, error) {
 			l := t.tx[(start+i)%n]
 			c, err := l.live()
 			if c == nil {
-				lastErr = firstErr(lastErr, err)
+				lastErr = cmp.Or(lastErr, err) // the first link's error
 				continue
 			}
 			if len(l.window) < cap(l.window) {
@@ -204,13 +205,6 @@ func (t *Transport) pick(ctx context.Context) (*link, error) {
 			return nil, closedErr()
 		}
 	}
-}
-
-func firstErr(old, err error) error {
-	if old != nil {
-		return old
-	}
-	return err
 }
 
 // submit sends one submit_sm on the link: window slot (waiting, bounded

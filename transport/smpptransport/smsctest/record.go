@@ -2,10 +2,10 @@ package smsctest
 
 import (
 	"strings"
-	"unicode/utf16"
 
 	"github.com/azenna/advox/gsm7"
 	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/smpptransport/internal/wire"
 	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
@@ -131,11 +131,7 @@ func decodeText(b []byte, coding uint8) string {
 			return s
 		}
 	case 0x08:
-		r := make([]uint16, len(b)/2)
-		for i := range r {
-			r[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-		}
-		return string(utf16.Decode(r))
+		return wire.FromUTF16BE(b)
 	}
 	return string(b)
 }

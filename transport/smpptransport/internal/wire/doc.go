@@ -2,5 +2,6 @@
 // simulator smsctest: reading one whole PDU at a time so that a PDU
 // go-smpp cannot decode never desynchronises the stream, decoding with
 // go-smpp's codec behind a recover (it parses outside input), and a
-// writer that batches concurrent PDUs into one flush.
+// writer that batches concurrent PDUs into one flush; and the UTF-16BE
+// text coding of UCS-2 short messages, which both sides read and write.
 package wire
