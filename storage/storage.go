@@ -203,6 +203,27 @@ type Usage struct {
 	Failed    int
 }
 
+// Add counts one message of the given segments and status in u, the way
+// every store counts it: a delivered message in Delivered, any other final
+// status in Failed.
+func (u *Usage) Add(segments int, st transport.Status) {
+	u.Messages++
+	u.Segments += segments
+	switch {
+	case st == transport.StatusDelivered:
+		u.Delivered++
+	case st.Final():
+		u.Failed++
+	}
+}
+
+// MonthOf is the billing period t falls in: the start of its calendar
+// month, UTC. EraseAccount keeps its aggregates per such period.
+func MonthOf(t time.Time) time.Time {
+	y, m, _ := t.UTC().Date()
+	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+}
+
 // Apply applies u to r in place following the no-regression rule and
 // reports whether anything changed. Stores use it so that every store means
 // the same thing by an update.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
 
@@ -100,8 +101,7 @@ func (a *api) usage(w http.ResponseWriter, r *http.Request, p advox.Principal) {
 // parsePeriod reads a usage period. Empty bounds default to the calendar
 // month (UTC) of now.
 func parsePeriod(fromS, toS string, now time.Time) (from, to time.Time, err error) {
-	y, m, _ := now.UTC().Date()
-	from = time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	from = storage.MonthOf(now)
 	to = from.AddDate(0, 1, 0)
 	if fromS != "" {
 		if from, err = parseBound("from", fromS); err != nil {

@@ -70,7 +70,8 @@ func apiErrorOf(err error) apiError {
 	if errors.As(err, &re) {
 		return apiError{Code: re.code, Message: re.msg}
 	}
-	code := strings.ReplaceAll(advox.CodeOf(err).String(), " ", "_")
+	c := advox.CodeOf(err)
+	code := strings.ReplaceAll(c.String(), " ", "_")
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		code = "timeout"
@@ -78,7 +79,7 @@ func apiErrorOf(err error) apiError {
 		code = "canceled"
 	}
 	msg := strings.ReplaceAll(code, "_", " ")
-	switch advox.CodeOf(err) {
+	switch c {
 	case advox.CodeInvalidArgument, advox.CodePersonalNumber, advox.CodeRejected, advox.CodeQuotaExceeded:
 		msg = err.Error()
 	}
@@ -91,15 +92,16 @@ func apiErrorOf(err error) apiError {
 // later.
 func retryAfter(err error, now time.Time) (time.Duration, bool) {
 	var q *advox.QuotaError
-	switch {
-	case errors.As(err, &q):
+	if errors.As(err, &q) {
 		return max(q.Reset.Sub(now), time.Second), true
-	case advox.CodeOf(err) == advox.CodeThrottled:
+	}
+	switch advox.CodeOf(err) {
+	case advox.CodeThrottled:
 		if d, ok := transport.RetryAfter(err); ok {
 			return d, true
 		}
 		return time.Second, true
-	case advox.CodeOf(err) == advox.CodeUnavailable, advox.CodeOf(err) == advox.CodeClosed:
+	case advox.CodeUnavailable, advox.CodeClosed:
 		return time.Second, true
 	}
 	return 0, false

@@ -13,8 +13,6 @@ import (
 // banner when the password was generated.
 type login struct {
 	Account, User, Password string
-	// Generated is true when the configuration left the password empty.
-	Generated bool
 }
 
 // seedAccounts creates the configured accounts (or brings existing ones in
@@ -43,15 +41,15 @@ func seedAccounts(ctx context.Context, accts *advox.Accounts, cfgs []accountConf
 			return nil, fmt.Errorf("seed account %s: %w", ac.Account, err)
 		}
 		for _, u := range ac.Users {
-			l := login{Account: ac.Account, User: u.ID, Password: string(u.Password)}
-			if l.Password == "" {
-				l.Password, l.Generated = randomHex(12), true
+			password, generated := string(u.Password), u.Password == ""
+			if generated {
+				password = randomHex(12)
 			}
-			if err := accts.SetPassword(ctx, u.ID, l.Password); err != nil {
+			if err := accts.SetPassword(ctx, u.ID, password); err != nil {
 				return nil, fmt.Errorf("seed account %s: user %s: %w", ac.Account, u.ID, err)
 			}
-			if l.Generated {
-				out = append(out, l)
+			if generated {
+				out = append(out, login{Account: ac.Account, User: u.ID, Password: password})
 			}
 		}
 	}

@@ -186,7 +186,10 @@ func run(ctx context.Context) error {
 		return err
 	}
 	n := 0
-	for range client.FindByRecipient(ctx, advox.PurposeTroubleshoot, "globex", "+46701112233", time.Time{}, time.Time{}) {
+	for _, err := range client.FindByRecipient(ctx, advox.PurposeTroubleshoot, "globex", "+46701112233", time.Time{}, time.Time{}) {
+		if err != nil {
+			return err
+		}
 		n++
 	}
 	fmt.Printf("support looking up globex's recipient: %d record(s) found\n", n)

@@ -24,13 +24,11 @@ func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, er
 	inv.State, inv.FinalAt = storage.InvoiceOpen, time.Time{}
 	s.invoices[inv.ID] = &inv
 	n := 0
-	for id := range s.byAcct[inv.Account] {
-		r := s.byID[id]
-		if r.InvoiceID != "" || r.Failed() || !s.live(r) || !inRange(r.CreatedAt, inv.PeriodStart, inv.PeriodEnd) {
-			continue
+	for r := range s.matching(storage.Query{Account: inv.Account, From: inv.PeriodStart, To: inv.PeriodEnd}) {
+		if r.InvoiceID == "" && !r.Failed() {
+			r.InvoiceID = inv.ID
+			n++
 		}
-		r.InvoiceID = inv.ID
-		n++
 	}
 	return n, nil
 }

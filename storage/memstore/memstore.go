@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/azenna/advox/storage"
-	"github.com/azenna/advox/transport"
 )
 
 // Options configures a Store. The zero value is usable.
@@ -231,14 +230,7 @@ func (s *Store) snapshot(ctx context.Context, q storage.Query) ([]storage.Record
 	}
 	defer unlock()
 	var out []storage.Record
-	for id := range s.byAcct[q.Account] {
-		r := s.byID[id]
-		if !s.live(r) || !inRange(r.CreatedAt, q.From, q.To) {
-			continue
-		}
-		if q.RecipientIndex != nil && !bytes.Equal(q.RecipientIndex, r.RecipientIndex) {
-			continue
-		}
+	for r := range s.matching(q) {
 		out = append(out, s.view(r))
 	}
 	slices.SortFunc(out, func(a, b storage.Record) int {
@@ -250,21 +242,40 @@ func (s *Store) snapshot(ctx context.Context, q storage.Query) ([]storage.Record
 	return out, nil
 }
 
+// matching yields the live records q selects, unordered and uncapped
+// (q.Limit is the caller's). Called with s.mu held.
+func (s *Store) matching(q storage.Query) iter.Seq[*storage.Record] {
+	return func(yield func(*storage.Record) bool) {
+		now := s.now()
+		for id := range s.byAcct[q.Account] {
+			r := s.byID[id]
+			if !s.visibleAt(r, now) || !inRange(r.CreatedAt, q.From, q.To) ||
+				(q.RecipientIndex != nil && !bytes.Equal(q.RecipientIndex, r.RecipientIndex)) {
+				continue
+			}
+			if !yield(r) {
+				return
+			}
+		}
+	}
+}
+
 func inRange(t, from, to time.Time) bool {
 	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
 }
 
-// Usage implements storage.TrafficStore.
+// Usage implements storage.TrafficStore. Records and erased aggregates
+// are read under one lock, so an erase running meanwhile is counted once.
 func (s *Store) Usage(ctx context.Context, account string, from, to time.Time) (storage.Usage, error) {
-	recs, err := s.snapshot(ctx, storage.Query{Account: account, From: from, To: to})
+	unlock, err := s.rlock(ctx)
 	if err != nil {
 		return storage.Usage{}, err
 	}
+	defer unlock()
 	u := storage.Usage{Account: account, From: from, To: to}
-	for _, r := range recs {
-		addUsage(&u, &r)
+	for r := range s.matching(storage.Query{Account: account, From: from, To: to}) {
+		u.Add(r.Segments, r.Status)
 	}
-	s.mu.RLock()
 	for period, e := range s.erased[account] {
 		if inRange(period, from, to) {
 			u.Messages += e.Messages
@@ -273,25 +284,7 @@ func (s *Store) Usage(ctx context.Context, account string, from, to time.Time) (
 			u.Failed += e.Failed
 		}
 	}
-	s.mu.RUnlock()
 	return u, nil
-}
-
-func addUsage(u *storage.Usage, r *storage.Record) {
-	u.Messages++
-	u.Segments += r.Segments
-	switch {
-	case r.Status == transport.StatusDelivered:
-		u.Delivered++
-	case r.Status.Final():
-		u.Failed++
-	}
-}
-
-// monthOf is the billing period of t: its calendar month, UTC.
-func monthOf(t time.Time) time.Time {
-	y, m, _ := t.UTC().Date()
-	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
 }
 
 // Purge implements storage.TrafficStore.
@@ -340,9 +333,9 @@ func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 				agg = make(map[time.Time]storage.Usage)
 				s.erased[account] = agg
 			}
-			p := monthOf(r.CreatedAt)
+			p := storage.MonthOf(r.CreatedAt)
 			u := agg[p]
-			addUsage(&u, r)
+			u.Add(r.Segments, r.Status)
 			agg[p] = u
 		}
 		s.removeLocked(id)

@@ -2,11 +2,12 @@
 // runs on itself, in the manner of testing/fstest and testing/slogtest:
 //
 //	func TestConformance(t *testing.T) {
-//		storagetest.Run(t, func(t *testing.T) storage.TrafficStore {
-//			return mystore.Open(t.TempDir())
+//		storagetest.Run(t, func(t *testing.T, clock *storagetest.Clock) storage.TrafficStore {
+//			return mystore.Open(t.TempDir(), clock.Now)
 //		}, storagetest.Features{})
 //	}
 //
-// Each case gets a fresh store from newStore and closes it when done. The
-// cases are private, so new ones never break an implementation's code.
+// Each case gets a fresh store from newStore, reading the time from the
+// case's Clock, and closes it when done. The cases are private, so new
+// ones never break an implementation's code.
 package storagetest

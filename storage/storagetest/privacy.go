@@ -49,20 +49,28 @@ func visible(t *testing.T, s storage.TrafficStore, id string) bool {
 	return true
 }
 
-func testZeroDeadline(t *testing.T, s storage.TrafficStore, _ Features) {
+// billedRecord records one record of inv's account, due a day after
+// start, then creates inv; it returns the record and how many records the
+// invoice linked.
+func billedRecord(t *testing.T, s storage.TrafficStore, inv storage.Invoice) (storage.Record, int) {
+	t.Helper()
+	r := newRecord(inv.Account, base)
+	r.Deadline = start.Add(24 * time.Hour)
+	require.NoError(t, s.Record(ctx(t), r))
+	n, err := s.CreateInvoice(ctx(t), inv)
+	require.NoError(t, err)
+	return r, n
+}
+
+func testZeroDeadline(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	r := newRecord("acct-z", base)
 	r.Deadline = time.Time{}
 	assert.Error(t, s.Record(ctx(t), r), "a record without a retention deadline is refused")
 	assert.False(t, visible(t, s, r.ID))
 }
 
-func testInvoiceHold(t *testing.T, s storage.TrafficStore, _ Features) {
-	clk := clockOf(s)
-	r := newRecord("acct-i", base)
-	r.Deadline = start.Add(24 * time.Hour)
-	require.NoError(t, s.Record(ctx(t), r))
-	n, err := s.CreateInvoice(ctx(t), invoiceFor("inv-1", "acct-i"))
-	require.NoError(t, err)
+func testInvoiceHold(t *testing.T, s storage.TrafficStore, clk *Clock, _ Features) {
+	r, n := billedRecord(t, s, invoiceFor("inv-1", "acct-i"))
 	assert.Equal(t, 1, n)
 	got, err := s.Get(ctx(t), r.ID)
 	require.NoError(t, err)
@@ -87,15 +95,10 @@ func testInvoiceHold(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Equal(t, 1, res.Deleted)
 }
 
-func testInvoiceTimeBar(t *testing.T, s storage.TrafficStore, _ Features) {
-	clk := clockOf(s)
-	r := newRecord("acct-tb", base)
-	r.Deadline = start.Add(24 * time.Hour)
-	require.NoError(t, s.Record(ctx(t), r))
+func testInvoiceTimeBar(t *testing.T, s storage.TrafficStore, clk *Clock, _ Features) {
 	inv := invoiceFor("inv-tb", "acct-tb")
 	inv.TimeBar = start.Add(48 * time.Hour)
-	_, err := s.CreateInvoice(ctx(t), inv)
-	require.NoError(t, err)
+	r, _ := billedRecord(t, s, inv)
 	clk.Set(start.Add(47 * time.Hour))
 	assert.True(t, visible(t, s, r.ID))
 	clk.Set(inv.TimeBar)
@@ -105,22 +108,16 @@ func testInvoiceTimeBar(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Equal(t, 1, res.Deleted)
 }
 
-func testInvoiceSettledEarly(t *testing.T, s storage.TrafficStore, _ Features) {
-	clk := clockOf(s)
-	r := newRecord("acct-se", base)
-	r.Deadline = start.Add(24 * time.Hour)
-	require.NoError(t, s.Record(ctx(t), r))
-	_, err := s.CreateInvoice(ctx(t), invoiceFor("inv-se", "acct-se"))
-	require.NoError(t, err)
-	_, err = s.SetInvoiceState(ctx(t), "inv-se", storage.InvoiceCredited, clk.Now())
+func testInvoiceSettledEarly(t *testing.T, s storage.TrafficStore, clk *Clock, _ Features) {
+	r, _ := billedRecord(t, s, invoiceFor("inv-se", "acct-se"))
+	_, err := s.SetInvoiceState(ctx(t), "inv-se", storage.InvoiceCredited, clk.Now())
 	require.NoError(t, err)
 	assert.True(t, visible(t, s, r.ID), "before the deadline it stays")
 	clk.Set(r.Deadline)
 	assert.False(t, visible(t, s, r.ID), "settled records keep the hard cap")
 }
 
-func testInvoiceLinks(t *testing.T, s storage.TrafficStore, _ Features) {
-	clk := clockOf(s)
+func testInvoiceLinks(t *testing.T, s storage.TrafficStore, clk *Clock, _ Features) {
 	billed := newRecord("acct-l", base)
 	failed := newRecord("acct-l", base.Add(time.Second))
 	failed.Parts[0].Status = transport.StatusUndeliverable
@@ -142,7 +139,7 @@ func testInvoiceLinks(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.False(t, visible(t, s, otherAccount.ID))
 }
 
-func testInvoiceStates(t *testing.T, s storage.TrafficStore, _ Features) {
+func testInvoiceStates(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	_, err := s.CreateInvoice(ctx(t), invoiceFor("inv-s", "acct-s"))
 	require.NoError(t, err)
 	_, err = s.CreateInvoice(ctx(t), invoiceFor("inv-s", "acct-s"))
@@ -168,7 +165,7 @@ func testInvoiceStates(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.ErrorIs(t, err, storage.ErrNotFound)
 }
 
-func testRecipientIndex(t *testing.T, s storage.TrafficStore, _ Features) {
+func testRecipientIndex(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	var want []string
 	for i := range 6 {
 		r := newRecord("acct-r", base.Add(time.Duration(i)*time.Minute))
@@ -185,8 +182,7 @@ func testRecipientIndex(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Equal(t, want, ids(got), "lookups by blind index stay within the account")
 }
 
-func testBodyDropped(t *testing.T, s storage.TrafficStore, _ Features) {
-	clk := clockOf(s)
+func testBodyDropped(t *testing.T, s storage.TrafficStore, clk *Clock, _ Features) {
 	a := newRecord("acct-b", base)
 	a.Body = storage.Sealed{KeyID: "", Data: []byte("sealed body a")}
 	a.BodyUntil = start.Add(72 * time.Hour)
@@ -214,7 +210,7 @@ func testBodyDropped(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Zero(t, res.Deleted)
 }
 
-func testUsageAfterErase(t *testing.T, s storage.TrafficStore, _ Features) {
+func testUsageAfterErase(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	march := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	april := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	m1 := newRecord("acct-ue", march.Add(time.Hour), "ue-1", "ue-2")
@@ -240,7 +236,7 @@ func testUsageAfterErase(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Equal(t, 3, u.Messages)
 }
 
-func testKeys(t *testing.T, s storage.TrafficStore, f Features) {
+func testKeys(t *testing.T, s storage.TrafficStore, _ *Clock, f Features) {
 	ks, ok := s.(storage.KeyStore)
 	if !ok {
 		t.Skip("the store is not a storage.KeyStore")

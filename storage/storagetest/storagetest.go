@@ -23,9 +23,10 @@ type Features struct {
 	Concurrency int
 }
 
+// testCase is one conformance case; clk is the store's clock.
 type testCase struct {
 	name string
-	run  func(t *testing.T, s storage.TrafficStore, f Features)
+	run  func(t *testing.T, s storage.TrafficStore, clk *Clock, f Features)
 }
 
 // Clock is the store clock the suite controls: newStore must make the
@@ -47,14 +48,6 @@ func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	c.now = t
 	c.mu.Unlock()
-}
-
-// clocks maps each store under test to its clock, for the cases.
-var clocks sync.Map // storage.TrafficStore → *Clock
-
-func clockOf(s storage.TrafficStore) *Clock {
-	c, _ := clocks.Load(s)
-	return c.(*Clock)
 }
 
 // start is where every case's clock begins: after base, well before the
@@ -95,12 +88,8 @@ func Run(t *testing.T, newStore func(t *testing.T, clock *Clock) storage.Traffic
 			clk := &Clock{now: start}
 			s := newStore(t, clk)
 			require.NotNil(t, s, "newStore returned nil")
-			clocks.Store(s, clk)
-			t.Cleanup(func() {
-				_ = s.Close()
-				clocks.Delete(s)
-			})
-			c.run(t, s, f)
+			t.Cleanup(func() { _ = s.Close() })
+			c.run(t, s, clk, f)
 		})
 	}
 }
@@ -175,7 +164,7 @@ func assertSameRecord(t *testing.T, want, got storage.Record) {
 	}
 }
 
-func testRoundTrip(t *testing.T, s storage.TrafficStore, _ Features) {
+func testRoundTrip(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	r := newRecord("acct-a", base, "id-1", "id-2", "id-3")
 	r.ErrorCode = ""
 	r.Encoding = transport.UCS2
@@ -198,7 +187,7 @@ func testRoundTrip(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.ErrorIs(t, err, storage.ErrExists, "recording an existing id")
 }
 
-func testInvalidInput(t *testing.T, s storage.TrafficStore, _ Features) {
+func testInvalidInput(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	ok := newRecord("acct-i", base)
 	noID := newRecord("acct-i", base)
 	noID.ID = ""
@@ -241,7 +230,7 @@ func testInvalidInput(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.ErrorIs(t, err, storage.ErrNotFound, "an invalid invoice is not stored")
 }
 
-func testBatchAllOrNone(t *testing.T, s storage.TrafficStore, _ Features) {
+func testBatchAllOrNone(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	a := newRecord("acct-a", base)
 	require.NoError(t, s.Record(ctx(t), a))
 	b := newRecord("acct-a", base)
@@ -259,14 +248,14 @@ func testBatchAllOrNone(t *testing.T, s storage.TrafficStore, _ Features) {
 	}
 }
 
-func testGetMissing(t *testing.T, s storage.TrafficStore, _ Features) {
+func testGetMissing(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	_, err := s.Get(ctx(t), "no-such-id")
 	assert.ErrorIs(t, err, storage.ErrNotFound)
 	_, err = s.UpdateStatus(ctx(t), storage.StatusUpdate{ID: "no-such-id", Part: storage.AllParts, Status: transport.StatusDelivered, At: base})
 	assert.ErrorIs(t, err, storage.ErrNotFound)
 }
 
-func testFindByOperatorID(t *testing.T, s storage.TrafficStore, _ Features) {
+func testFindByOperatorID(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	r := newRecord("acct-a", base, "x-1", "x-2")
 	other := newRecord("acct-b", base, "x-1")
 	other.Transport = "other"
@@ -293,7 +282,7 @@ func update(t *testing.T, s storage.TrafficStore, id string, part int, st transp
 	return r
 }
 
-func testStatusProgression(t *testing.T, s storage.TrafficStore, _ Features) {
+func testStatusProgression(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	r := newRecord("acct-a", base)
 	require.NoError(t, s.Record(ctx(t), r))
 	got := update(t, s, r.ID, storage.AllParts, transport.StatusEnroute, base.Add(time.Second))
@@ -306,7 +295,7 @@ func testStatusProgression(t *testing.T, s storage.TrafficStore, _ Features) {
 	assertSameRecord(t, got, stored)
 }
 
-func testNeverRegresses(t *testing.T, s storage.TrafficStore, _ Features) {
+func testNeverRegresses(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	tests := []struct {
 		name  string
 		steps []transport.Status
@@ -335,7 +324,7 @@ func testNeverRegresses(t *testing.T, s storage.TrafficStore, _ Features) {
 	}
 }
 
-func testPerPart(t *testing.T, s storage.TrafficStore, _ Features) {
+func testPerPart(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	r := newRecord("acct-a", base, "p-1", "p-2", "p-3")
 	require.NoError(t, s.Record(ctx(t), r))
 	got := update(t, s, r.ID, 0, transport.StatusDelivered, base.Add(time.Second))
@@ -355,7 +344,7 @@ func testPerPart(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.ErrorIs(t, err, storage.ErrNotFound, "a part that does not exist")
 }
 
-func testStatusConcurrent(t *testing.T, s storage.TrafficStore, f Features) {
+func testStatusConcurrent(t *testing.T, s storage.TrafficStore, _ *Clock, f Features) {
 	r := newRecord("acct-a", base, "c-1", "c-2")
 	require.NoError(t, s.Record(ctx(t), r))
 	var wg sync.WaitGroup
@@ -382,7 +371,7 @@ func testStatusConcurrent(t *testing.T, s storage.TrafficStore, f Features) {
 	assert.Equal(t, transport.StatusDelivered, got.Status)
 }
 
-func testRecordConcurrent(t *testing.T, s storage.TrafficStore, f Features) {
+func testRecordConcurrent(t *testing.T, s storage.TrafficStore, _ *Clock, f Features) {
 	const each = 20
 	ids := make(chan string, f.Concurrency*each)
 	var wg sync.WaitGroup
@@ -439,7 +428,7 @@ func ids(recs []storage.Record) []string {
 	return out
 }
 
-func testQueryRange(t *testing.T, s storage.TrafficStore, _ Features) {
+func testQueryRange(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	var want []storage.Record
 	for i := range 6 {
 		r := newRecord("acct-q", base.Add(time.Duration(5-i)*time.Hour)) // stored newest first
@@ -463,7 +452,7 @@ func testQueryRange(t *testing.T, s storage.TrafficStore, _ Features) {
 	}
 }
 
-func testQueryEarlyStop(t *testing.T, s storage.TrafficStore, _ Features) {
+func testQueryEarlyStop(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	for i := range 5 {
 		require.NoError(t, s.Record(ctx(t), newRecord("acct-e", base.Add(time.Duration(i)*time.Minute))))
 	}
@@ -481,7 +470,7 @@ func testQueryEarlyStop(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Len(t, collect(t, s, storage.Query{Account: "acct-e"}), 6)
 }
 
-func testUsage(t *testing.T, s storage.TrafficStore, _ Features) {
+func testUsage(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	march := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	april := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	a := newRecord("acct-u", march.Add(time.Hour), "u-1", "u-2")
@@ -510,13 +499,13 @@ func testUsage(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Zero(t, u.Messages)
 }
 
-func testDeadlineOnRead(t *testing.T, s storage.TrafficStore, _ Features) {
+func testDeadlineOnRead(t *testing.T, s storage.TrafficStore, clk *Clock, _ Features) {
 	r := newRecord("acct-d", base, "d-1")
 	r.Deadline = start.Add(time.Minute)
 	require.NoError(t, s.Record(ctx(t), r))
 	_, err := s.Get(ctx(t), r.ID)
 	require.NoError(t, err)
-	clockOf(s).Set(r.Deadline)
+	clk.Set(r.Deadline)
 
 	_, err = s.Get(ctx(t), r.ID)
 	assert.ErrorIs(t, err, storage.ErrNotFound, "Get must hide a record at its deadline")
@@ -527,7 +516,7 @@ func testDeadlineOnRead(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.ErrorIs(t, err, storage.ErrNotFound, "an expired record takes no updates")
 }
 
-func testPurge(t *testing.T, s storage.TrafficStore, _ Features) {
+func testPurge(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	now := start
 	var expired, kept []storage.Record
 	for i := range 5 {
@@ -554,7 +543,7 @@ func testPurge(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Equal(t, ids(kept), ids(collect(t, s, storage.Query{Account: "acct-p"})))
 }
 
-func testErase(t *testing.T, s storage.TrafficStore, _ Features) {
+func testErase(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	var gone []storage.Record
 	for i := range 4 {
 		gone = append(gone, newRecord("acct-x", base.Add(time.Duration(i)*time.Minute), fmt.Sprintf("e-%d", i)))
@@ -588,7 +577,7 @@ func testErase(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.Zero(t, n)
 }
 
-func testContextCanceled(t *testing.T, s storage.TrafficStore, _ Features) {
+func testContextCanceled(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	c, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := s.Record(c, newRecord("acct-c", base))
@@ -597,7 +586,7 @@ func testContextCanceled(t *testing.T, s storage.TrafficStore, _ Features) {
 	assert.True(t, errors.Is(err, context.Canceled), "Get with a canceled context: %v", err)
 }
 
-func testClosed(t *testing.T, s storage.TrafficStore, _ Features) {
+func testClosed(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	r := newRecord("acct-z", base)
 	require.NoError(t, s.Record(ctx(t), r))
 	require.NoError(t, s.Close())
