@@ -30,28 +30,39 @@ func (a *Accounts) ReserveSegments(ctx context.Context, account string, period t
 	var u int64
 	if a.s.d.name == "sqlite" {
 		u, ok, err = a.reserveQueued(ctx, account, p, n, checked, limit)
-		if err != nil {
-			return 0, false, err
-		}
-		return int(u), ok, nil
+	} else {
+		err = a.write(ctx, "reserve segments", func(tx *sql.Tx) error {
+			var err error
+			u, ok, err = a.reserveIn(ctx, tx.QueryRowContext, account, p, n, checked, limit)
+			return err
+		})
 	}
-	err = a.write(ctx, "reserve segments", func(tx *sql.Tx) error {
-		ok = true
-		err := tx.QueryRowContext(ctx, a.q.reserve, p, max(int64(n), 0), account, limit,
-			int64(n), int64(n), checked, limit).Scan(&u)
-		if errors.Is(err, sql.ErrNoRows) {
-			ok = false
-			err = tx.QueryRowContext(ctx, a.q.usageOf, account, p, account).Scan(&u)
-		}
-		if errors.Is(err, sql.ErrNoRows) || foreignKeyViolation(err) {
-			return fmt.Errorf("sqlstore: reserve segments: account: %w", storage.ErrNotFound)
-		}
-		return err
-	})
 	if err != nil {
 		return 0, false, err
 	}
 	return int(u), ok, nil
+}
+
+// errNoAccount is ReserveSegments' result for an account that does not
+// exist.
+var errNoAccount = fmt.Errorf("sqlstore: reserve segments: account: %w", storage.ErrNotFound)
+
+// reserveIn runs the reservation's statements with queryRow, inside one
+// transaction, and returns the usage and whether n fitted; a missing
+// account is errNoAccount.
+func (a *Accounts) reserveIn(ctx context.Context, queryRow func(context.Context, string, ...any) *sql.Row,
+	account string, p int64, n, checked int, limit int64) (used int64, ok bool, err error) {
+	ok = true
+	err = queryRow(ctx, a.q.reserve, p, max(int64(n), 0), account, limit,
+		int64(n), int64(n), checked, limit).Scan(&used)
+	if errors.Is(err, sql.ErrNoRows) {
+		ok = false
+		err = queryRow(ctx, a.q.usageOf, account, p, account).Scan(&used)
+	}
+	if errors.Is(err, sql.ErrNoRows) || foreignKeyViolation(err) {
+		return 0, false, errNoAccount
+	}
+	return used, ok, err
 }
 
 // reserveQueued is ReserveSegments as an op of the group-commit writer, for
@@ -65,40 +76,13 @@ func (a *Accounts) reserveQueued(ctx context.Context, account string, p int64, n
 		return 0, false, errClosed(name)
 	}
 	err = a.s.run(ctx, name, func(ctx context.Context, tx *wtx) (error, error) {
-		ok = true
-		u, err := queryInt(ctx, tx, a.q.reserve, p, max(int64(n), 0), account, limit,
-			int64(n), int64(n), checked, limit)
-		if errors.Is(err, sql.ErrNoRows) {
-			ok = false
-			u, err = queryInt(ctx, tx, a.q.usageOf, account, p, account)
-		}
-		if errors.Is(err, sql.ErrNoRows) || foreignKeyViolation(err) {
+		var err error
+		used, ok, err = a.reserveIn(ctx, tx.queryRow, account, p, n, checked, limit)
+		if errors.Is(err, errNoAccount) {
 			// The failed statement wrote nothing; the batch goes on.
-			return fmt.Errorf("sqlstore: reserve segments: account: %w", storage.ErrNotFound), nil
+			return err, nil
 		}
-		used = u
 		return nil, err
 	})
 	return used, ok, err
-}
-
-// queryInt runs a one-column, one-row query in tx: sql.ErrNoRows if it
-// returned no row.
-func queryInt(ctx context.Context, tx *wtx, q string, args ...any) (int64, error) {
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return 0, err
-		}
-		return 0, sql.ErrNoRows
-	}
-	var v int64
-	if err := rows.Scan(&v); err != nil {
-		return 0, err
-	}
-	return v, rows.Close()
 }

@@ -188,6 +188,10 @@ func complete(o *op, rids map[string]int64) bool {
 	return true
 }
 
+// errUpdateNotFound is UpdateStatus's result for a record that is missing
+// or no longer visible.
+var errUpdateNotFound = fmt.Errorf("sqlstore: update status: %w", storage.ErrNotFound)
+
 // applyUpdate applies a delivery report. It first locks the record row if
 // it is visible at the store clock (PostgreSQL; SQLite's single writer
 // holds the database lock), then reads the record with a new statement:
@@ -198,24 +202,16 @@ func complete(o *op, rids map[string]int64) bool {
 func (s *Store) applyUpdate(ctx context.Context, tx *wtx, o *op) error {
 	u := o.update
 	now := encodeTime(o.now)
-	notFound := fmt.Errorf("sqlstore: update status: %w", storage.ErrNotFound)
 	var rid int64
-	rows, err := tx.query(ctx, s.q.lockRecord, append([]any{u.ID}, visibleArgs(now)...)...)
+	err := tx.queryRow(ctx, s.q.lockRecord, append([]any{u.ID}, visibleArgs(now)...)...).Scan(&rid)
+	if errors.Is(err, sql.ErrNoRows) {
+		o.err = errUpdateNotFound
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	found := rows.Next()
-	if found {
-		err = rows.Scan(&rid)
-	}
-	if err := errors.Join(err, rows.Close(), rows.Err()); err != nil {
-		return err
-	}
-	if !found {
-		o.err = notFound
-		return nil
-	}
-	rows, err = tx.query(ctx, s.q.getByRid, rid)
+	rows, err := tx.query(ctx, s.q.getByRid, rid)
 	if err != nil {
 		return err
 	}
@@ -224,7 +220,7 @@ func (s *Store) applyUpdate(ctx context.Context, tx *wtx, o *op) error {
 		return err
 	}
 	if len(got) == 0 {
-		o.err = notFound
+		o.err = errUpdateNotFound
 		return nil
 	}
 	rec := got[0].rec

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"math"
 	"slices"
-	"time"
 
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
@@ -27,27 +25,10 @@ import (
 // (storage.KeyStore.DestroyKeys), which is what the Client does: that is
 // immediate; the deletion takes its time.
 func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
-	total := 0
-	from := int64(math.MinInt64) // the creation time the next chunk starts at
-	for {
-		var c chunkResult
-		err := s.run(ctx, "erase account", func(ctx context.Context, tx *wtx) (error, error) {
-			if err := s.lockChunk(ctx, tx); err != nil {
-				return nil, err
-			}
-			var err error
-			c, err = s.eraseChunk(ctx, tx, account, from)
-			return nil, err
-		})
-		if err != nil {
-			return total, err
-		}
-		total += c.deleted
-		if c.claimed < s.echunk {
-			return total, nil
-		}
-		from = c.last.deadline
-	}
+	// The cursor's deadline is the creation time the next chunk starts at.
+	return s.runChunks(ctx, "erase account", s.echunk, func(ctx context.Context, tx *wtx, after cursor) (chunkResult, error) {
+		return s.eraseChunk(ctx, tx, account, after.deadline)
+	})
 }
 
 // eraseChunk deletes up to s.echunk records of the account created at or
@@ -79,13 +60,13 @@ func (s *Store) eraseChunk(ctx context.Context, tx *wtx, account string, from in
 		if visible == 0 {
 			continue
 		}
-		p := encodeTime(monthOf(decodeTime(created)))
+		p := encodeTime(storage.MonthOf(decodeTime(created)))
 		u := usage[p]
 		if u == nil {
 			u = &storage.Usage{}
 			usage[p] = u
 		}
-		addUsage(u, segments, transport.Status(status))
+		u.Add(int(segments), transport.Status(status))
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return c, err
@@ -101,22 +82,4 @@ func (s *Store) eraseChunk(ctx context.Context, tx *wtx, account string, from in
 		}
 	}
 	return c, s.deleteOperatorIDs(ctx, tx, multi)
-}
-
-// addUsage counts one message in u, as storage.Usage counts.
-func addUsage(u *storage.Usage, segments int64, st transport.Status) {
-	u.Messages++
-	u.Segments += int(segments)
-	switch {
-	case st == transport.StatusDelivered:
-		u.Delivered++
-	case st.Final():
-		u.Failed++
-	}
-}
-
-// monthOf is the billing period of t: its calendar month, UTC.
-func monthOf(t time.Time) time.Time {
-	y, m, _ := t.UTC().Date()
-	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
@@ -28,6 +30,18 @@ func testRecord(id, account string, created time.Time, opIDs ...string) storage.
 	}
 	r.Status = storage.OverallOf(r.Parts)
 	return r
+}
+
+// sealedRecord stores a data key for account in s (id keyID, wrapped key
+// wrapped, created at t0) and returns it with a test record of the
+// account, id msg, sealed under it and not yet recorded.
+func sealedRecord(t testing.TB, ctx context.Context, s *Store, keyID, account, wrapped, msg string) (storage.DataKey, storage.Record) {
+	t.Helper()
+	key, err := s.EnsureKey(ctx, storage.DataKey{ID: keyID, Account: account, Wrapped: []byte(wrapped), CreatedAt: t0})
+	require.NoError(t, err)
+	r := testRecord(msg, account, t0, "op-"+msg)
+	r.Recipient.KeyID = key.ID
+	return key, r
 }
 
 // clockAt is a store clock fixed at t.

@@ -72,11 +72,7 @@ func (s *Store) SetInvoiceState(ctx context.Context, id string, state storage.In
 		if err != nil {
 			return nil, err
 		}
-		rows, err := tx.query(ctx, s.q.invoice, id)
-		if err != nil {
-			return nil, err
-		}
-		got, err := scanInvoice(rows)
+		got, err := scanInvoice(tx.queryRow(ctx, s.q.invoice, id))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("sqlstore: invoice: %w", storage.ErrNotFound), nil
@@ -96,11 +92,8 @@ func (s *Store) SetInvoiceState(ctx context.Context, id string, state storage.In
 func (s *Store) Invoice(ctx context.Context, id string) (storage.Invoice, error) {
 	var inv storage.Invoice
 	err := s.withDB(ctx, "invoice", func(db *sql.DB) error {
-		rows, err := db.QueryContext(ctx, s.q.invoice, id)
-		if err != nil {
-			return err
-		}
-		inv, err = scanInvoice(rows)
+		var err error
+		inv, err = scanInvoice(db.QueryRowContext(ctx, s.q.invoice, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlstore: invoice: %w", storage.ErrNotFound)
 		}
@@ -109,26 +102,19 @@ func (s *Store) Invoice(ctx context.Context, id string) (storage.Invoice, error)
 	return inv, err
 }
 
-// scanInvoice reads the first row of a query selecting invoiceCols, or
-// sql.ErrNoRows, and closes rows.
-func scanInvoice(rows *sql.Rows) (storage.Invoice, error) {
-	defer rows.Close()
+// scanInvoice reads a row selecting invoiceCols: sql.ErrNoRows from a
+// *sql.Row that has none.
+func scanInvoice(r rowScanner) (storage.Invoice, error) {
 	var (
 		inv                                  storage.Invoice
 		state                                string
 		start, end, issued, timeBar, finalAt int64
 	)
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return inv, err
-		}
-		return inv, sql.ErrNoRows
-	}
-	if err := rows.Scan(&inv.ID, &inv.Account, &start, &end, &state, &issued, &timeBar, &finalAt); err != nil {
-		return inv, err
+	if err := r.Scan(&inv.ID, &inv.Account, &start, &end, &state, &issued, &timeBar, &finalAt); err != nil {
+		return storage.Invoice{}, err
 	}
 	inv.State = storage.InvoiceState(state)
 	inv.PeriodStart, inv.PeriodEnd = decodeTime(start), decodeTime(end)
 	inv.IssuedAt, inv.TimeBar, inv.FinalAt = decodeTime(issued), decodeTime(timeBar), decodeTime(finalAt)
-	return inv, rows.Close()
+	return inv, nil
 }

@@ -22,14 +22,8 @@ func TestBackupUnreadableAfterErase(t *testing.T) {
 	ctx := testCtx(t)
 	s, err := OpenSQLite(path, nil)
 	require.NoError(t, err)
-	erased, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-erased", Account: "acct-e", Wrapped: []byte("WRAPPED-KEY-OF-ACCT-E"), CreatedAt: t0})
-	require.NoError(t, err)
-	kept, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-kept", Account: "acct-k", Wrapped: []byte("WRAPPED-KEY-OF-ACCT-K"), CreatedAt: t0})
-	require.NoError(t, err)
-	r1 := testRecord("msg-e", "acct-e", t0, "op-e")
-	r1.Recipient.KeyID = erased.ID
-	r2 := testRecord("msg-k", "acct-k", t0, "op-k")
-	r2.Recipient.KeyID = kept.ID
+	_, r1 := sealedRecord(t, ctx, s, "k-erased", "acct-e", "WRAPPED-KEY-OF-ACCT-E", "msg-e")
+	kept, r2 := sealedRecord(t, ctx, s, "k-kept", "acct-k", "WRAPPED-KEY-OF-ACCT-K", "msg-k")
 	require.NoError(t, s.Record(ctx, r1, r2))
 
 	backup := filepath.Join(dir, "backup.db")
@@ -130,10 +124,7 @@ func TestMissingKeysFile(t *testing.T) {
 	ctx := testCtx(t)
 	s, err := OpenSQLite(path, &Options{Now: clockAt(t0)})
 	require.NoError(t, err)
-	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "k1", Account: "acct", Wrapped: []byte("w"), CreatedAt: t0})
-	require.NoError(t, err)
-	r := testRecord("msg-1", "acct", t0, "op-1")
-	r.Recipient.KeyID = key.ID
+	key, r := sealedRecord(t, ctx, s, "k1", "acct", "w", "msg-1")
 	require.NoError(t, s.Record(ctx, r))
 	require.NoError(t, s.Close())
 

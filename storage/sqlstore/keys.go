@@ -37,11 +37,8 @@ func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (stora
 			encodeTime(candidate.CreatedAt)); err != nil {
 			return nil, err
 		}
-		rows, err := tx.query(ctx, s.q.keyOfAccount, candidate.Account)
-		if err != nil {
-			return nil, err
-		}
-		k, err = scanKey(rows)
+		var err error
+		k, err = scanKey(tx.queryRow(ctx, s.q.keyOfAccount, candidate.Account))
 		if errors.Is(err, sql.ErrNoRows) {
 			// The account has no key, so the insert conflicted on the id.
 			return fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists), nil
@@ -88,11 +85,8 @@ func (s *Store) readKey(ctx context.Context, name, q string, arg string) (storag
 		if s.kdb != nil {
 			db = s.kdb
 		}
-		rows, err := db.QueryContext(ctx, q, arg)
-		if err != nil {
-			return err
-		}
-		k, err = scanKey(rows)
+		var err error
+		k, err = scanKey(db.QueryRowContext(ctx, q, arg))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlstore: data key: %w", storage.ErrErased)
 		}
@@ -115,11 +109,7 @@ func (s *Store) ensureKeyApart(ctx context.Context, candidate storage.DataKey) (
 			encodeTime(candidate.CreatedAt)); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, s.q.keyOfAccount, candidate.Account)
-		if err != nil {
-			return err
-		}
-		if k, err = scanKey(rows); errors.Is(err, sql.ErrNoRows) {
+		if k, err = scanKey(tx.QueryRowContext(ctx, s.q.keyOfAccount, candidate.Account)); errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists)
 		} else if err != nil {
 			return err
@@ -129,22 +119,15 @@ func (s *Store) ensureKeyApart(ctx context.Context, candidate storage.DataKey) (
 	return k, err
 }
 
-// scanKey reads the first key row, or sql.ErrNoRows, and closes rows.
-func scanKey(rows *sql.Rows) (storage.DataKey, error) {
-	defer rows.Close()
+// scanKey reads a key row: sql.ErrNoRows from a *sql.Row that has none.
+func scanKey(r rowScanner) (storage.DataKey, error) {
 	var (
 		k       storage.DataKey
 		created int64
 	)
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return k, err
-		}
-		return k, sql.ErrNoRows
-	}
-	if err := rows.Scan(&k.ID, &k.Account, &k.Wrapped, &created); err != nil {
-		return k, err
+	if err := r.Scan(&k.ID, &k.Account, &k.Wrapped, &created); err != nil {
+		return storage.DataKey{}, err
 	}
 	k.CreatedAt = decodeTime(created)
-	return k, rows.Close()
+	return k, nil
 }

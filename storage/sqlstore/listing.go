@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 )
 
 // Listing: how SQLite keeps the account index cheap to write.
@@ -112,10 +111,10 @@ func (s *Store) afterInsert(ctx context.Context, tx *wtx, inserted int) error {
 func (s *Store) listAll(ctx context.Context, tx *wtx) error {
 	var from int64
 	var to sql.NullInt64
-	if err := scanOne(ctx, tx, s.q.listedTo, &from); err != nil {
+	if err := tx.queryRow(ctx, s.q.listedTo).Scan(&from); err != nil {
 		return err
 	}
-	if err := scanOne(ctx, tx, s.q.maxRid, &to); err != nil {
+	if err := tx.queryRow(ctx, s.q.maxRid).Scan(&to); err != nil {
 		return err
 	}
 	if !to.Valid || to.Int64 <= from {
@@ -126,16 +125,4 @@ func (s *Store) listAll(ctx context.Context, tx *wtx) error {
 	}
 	_, err := tx.exec(ctx, s.q.setListedTo, to.Int64)
 	return err
-}
-
-// scanOne reads the one value of a one-row query run in tx.
-func scanOne(ctx context.Context, tx *wtx, q string, dst any) error {
-	rows, err := tx.query(ctx, q)
-	if err != nil {
-		return err
-	}
-	if !rows.Next() {
-		return errors.Join(rows.Err(), rows.Close(), sql.ErrNoRows)
-	}
-	return errors.Join(rows.Scan(dst), rows.Close())
 }

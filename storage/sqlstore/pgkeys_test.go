@@ -20,14 +20,8 @@ func TestPostgresBackupUnreadableAfterErase(t *testing.T) {
 	s, err := NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t), Now: clockAt(t0)})
 	require.NoError(t, err)
 	defer s.Close()
-	erased, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-erased", Account: "acct-e", Wrapped: []byte("w-e"), CreatedAt: t0})
-	require.NoError(t, err)
-	kept, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-kept", Account: "acct-k", Wrapped: []byte("w-k"), CreatedAt: t0})
-	require.NoError(t, err)
-	r1 := testRecord("msg-e", "acct-e", t0, "op-e")
-	r1.Recipient.KeyID = erased.ID
-	r2 := testRecord("msg-k", "acct-k", t0, "op-k")
-	r2.Recipient.KeyID = kept.ID
+	_, r1 := sealedRecord(t, ctx, s, "k-erased", "acct-e", "w-e", "msg-e")
+	_, r2 := sealedRecord(t, ctx, s, "k-kept", "acct-k", "w-k", "msg-k")
 	require.NoError(t, s.Record(ctx, r1, r2))
 
 	traffic := pgPool(t, cfg)
@@ -81,10 +75,7 @@ func TestPostgresWrongKeysDatabase(t *testing.T) {
 	ctx := testCtx(t)
 	s, err := NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t)})
 	require.NoError(t, err)
-	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "k1", Account: "acct", Wrapped: []byte("w"), CreatedAt: t0})
-	require.NoError(t, err)
-	r := testRecord("msg-1", "acct", t0, "op-1")
-	r.Recipient.KeyID = key.ID
+	_, r := sealedRecord(t, ctx, s, "k1", "acct", "w", "msg-1")
 	require.NoError(t, s.Record(ctx, r))
 	require.NoError(t, s.Close())
 

@@ -65,19 +65,11 @@ func openPostgres(ctx context.Context, pool *pgxpool.Pool, opts *Options, closeP
 			return nil, mapErr("open: keys", err)
 		}
 	}
-	s, err := newStore(ctx, d, db, db, func() error {
+	return newStore(d, db, db, kdb, func() error {
 		err := errors.Join(closeKeys(), db.Close())
 		closePool()
 		return err
-	}, o)
-	if err != nil {
-		closeKeys()
-		db.Close()
-		closePool()
-		return nil, mapErr("open", err)
-	}
-	s.kdb = kdb
-	return s, nil
+	}, o), nil
 }
 
 // dsnError hides a connection string that failed to parse (it may hold a

@@ -29,7 +29,9 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, 
 	var res storage.PurgeResult
 	t := encodeTime(now)
 	for _, step := range []purgeStep{s.purgeUnbilled, s.purgeBilled} {
-		n, err := s.purgeChunks(ctx, t, step)
+		n, err := s.runChunks(ctx, "purge", s.chunk, func(ctx context.Context, tx *wtx, after cursor) (chunkResult, error) {
+			return step(ctx, tx, t, after)
+		})
 		res.Deleted += n
 		if err != nil {
 			return res, err
@@ -152,15 +154,8 @@ func (s *Store) purgeFinish(ctx context.Context, tx *wtx, now int64) (int, time.
 	if _, err := tx.exec(ctx, s.q.timeBar, now); err != nil {
 		return 0, time.Time{}, err
 	}
-	var oldest sql.NullInt64
-	rows, err := tx.query(ctx, s.q.oldest)
-	if err != nil {
-		return 0, time.Time{}, err
-	}
-	if rows.Next() {
-		err = rows.Scan(&oldest)
-	}
-	if err := errors.Join(err, rows.Err(), rows.Close()); err != nil {
+	var oldest sql.NullInt64 // the query's MIN always returns its one row
+	if err := tx.queryRow(ctx, s.q.oldest).Scan(&oldest); err != nil {
 		return 0, time.Time{}, err
 	}
 	if !oldest.Valid {
@@ -172,34 +167,31 @@ func (s *Store) purgeFinish(ctx context.Context, tx *wtx, now int64) (int, time.
 // purgeStep deletes one chunk of expired records after a cursor.
 type purgeStep func(ctx context.Context, tx *wtx, now int64, after cursor) (chunkResult, error)
 
-// lockChunk takes the dialect's lock for one purge or erase chunk.
-func (s *Store) lockChunk(ctx context.Context, tx *wtx) error {
-	if s.d.lockChunk == nil {
-		return nil
-	}
-	return s.d.lockChunk(ctx, tx)
-}
-
-// purgeChunks runs step, one transaction per chunk, until a chunk comes
-// back short, and returns how many records it deleted.
-func (s *Store) purgeChunks(ctx context.Context, now int64, step purgeStep) (int, error) {
+// runChunks runs step, one transaction per chunk of up to size records
+// under the dialect's chunk lock, from the start of the cursor order
+// until a chunk comes back short, and returns how many records it
+// deleted. Purge and EraseAccount chunk alike.
+func (s *Store) runChunks(ctx context.Context, name string, size int,
+	step func(ctx context.Context, tx *wtx, after cursor) (chunkResult, error)) (int, error) {
 	deleted := 0
 	after := cursor{deadline: math.MinInt64, rid: math.MinInt64}
 	for {
 		var c chunkResult
-		err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
-			if err := s.lockChunk(ctx, tx); err != nil {
-				return nil, err
+		err := s.run(ctx, name, func(ctx context.Context, tx *wtx) (error, error) {
+			if s.d.lockChunk != nil {
+				if err := s.d.lockChunk(ctx, tx); err != nil {
+					return nil, err
+				}
 			}
 			var err error
-			c, err = step(ctx, tx, now, after)
+			c, err = step(ctx, tx, after)
 			return nil, err
 		})
 		if err != nil {
 			return deleted, err
 		}
 		deleted += c.deleted
-		if c.claimed < s.chunk {
+		if c.claimed < size {
 			return deleted, nil
 		}
 		after = c.last

@@ -65,23 +65,20 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	}
 	_, statErr := os.Stat(keys)
 	newKeyring := errors.Is(statErr, fs.ErrNotExist)
-	open := func(dsn string, conns int, after ...string) (*sql.DB, error) {
+	open := func(dsn string, conns int, after ...string) *sql.DB {
 		db := sql.OpenDB(attachConnector{drv: &sqlite.Driver{}, dsn: dsn, keys: keys, after: after})
 		opened = append(opened, db)
 		db.SetMaxOpenConns(conns)
 		db.SetMaxIdleConns(conns)
-		return db, nil
+		return db
 	}
 
 	// The writer: BEGIN IMMEDIATE takes the write lock up front, so a
 	// transaction never fails half-way on another process's lock.
-	wdb, err := open(base+"?_txlock=immediate&"+busy+
+	wdb := open(base+"?_txlock=immediate&"+busy+
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"+
 		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)", 1,
 		"PRAGMA keys.journal_mode=WAL", "PRAGMA keys.synchronous=FULL")
-	if err != nil {
-		return nil, err
-	}
 	ctx := context.Background()
 	d := sqliteDialect()
 	// Processes creating one new database at the same moment can see
@@ -113,18 +110,11 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 			return nil, fmt.Errorf("sqlstore: sqlite: keys file %s: %w", keys, ErrNoKeyring)
 		}
 	}
-	rdb, err := open(base+"?"+busy+"&_pragma=query_only(1)&_pragma=cache_size(-16384)", o.Readers)
-	if err != nil {
-		return nil, err
-	}
+	rdb := open(base+"?"+busy+"&_pragma=query_only(1)&_pragma=cache_size(-16384)", o.Readers)
 	if err := rdb.PingContext(ctx); err != nil {
 		return nil, mapErr("open: readers", err)
 	}
-	s, err := newStore(ctx, d, wdb, rdb, func() error { return errors.Join(rdb.Close(), wdb.Close()) }, o)
-	if err != nil {
-		return nil, mapErr("open: prepare", err)
-	}
-	return s, nil
+	return newStore(d, wdb, rdb, nil, func() error { return errors.Join(rdb.Close(), wdb.Close()) }, o), nil
 }
 
 // sqliteDialect is SQLite as modernc.org/sqlite speaks it.

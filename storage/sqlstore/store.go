@@ -36,13 +36,14 @@ var (
 	_ storage.KeyStore     = (*Store)(nil)
 )
 
-// newStore starts the writer on wdb. On error the caller still owns (and
-// closes) the databases.
-func newStore(ctx context.Context, d *dialect, wdb, rdb *sql.DB, closeFn func() error, o Options) (*Store, error) {
+// newStore starts the writer on wdb; kdb is the keys database apart
+// (nil: none). The store owns the databases from then on: its Close calls
+// closeFn.
+func newStore(d *dialect, wdb, rdb, kdb *sql.DB, closeFn func() error, o Options) *Store {
 	if o.EraseChunk <= 0 {
 		o.EraseChunk = d.eraseChunk
 	}
-	s := &Store{d: d, q: newQueries(d), rdb: rdb, now: o.Now, chunk: o.PurgeChunk, echunk: o.EraseChunk, closeFn: closeFn,
+	s := &Store{d: d, q: newQueries(d), rdb: rdb, kdb: kdb, now: o.Now, chunk: o.PurgeChunk, echunk: o.EraseChunk, closeFn: closeFn,
 		listing: listing{unlisted: listEvery, every: listEvery}} // list what an earlier run left, at the first insert
 	s.w = &writer{
 		db:        wdb,
@@ -57,7 +58,7 @@ func newStore(ctx context.Context, d *dialect, wdb, rdb *sql.DB, closeFn func() 
 		s.w.want = make(map[string]bool)
 	}
 	go s.w.run()
-	return s, nil
+	return s
 }
 
 // do queues o for the writer and waits for its result.

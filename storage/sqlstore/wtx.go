@@ -47,6 +47,16 @@ func (t *wtx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	return t.tx.QueryContext(ctx, q, args...)
 }
 
+// queryRow is query for a statement that returns at most one row; its
+// Scan reports sql.ErrNoRows when there is none.
+func (t *wtx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.stmts[q]; st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	t.wanted(q)
+	return t.tx.QueryRowContext(ctx, q, args...)
+}
+
 func (t *wtx) wanted(q string) {
 	if t.want != nil {
 		t.want[q] = true
