@@ -92,17 +92,14 @@ func checkEmail(op, field, s string) error {
 	return nil
 }
 
-// maxPhoneInput bounds phone input before parsing.
-const maxPhoneInput = 64
-
 // normalisePhone returns the E.164 form of a valid phone number, read as
 // Swedish when it has no country code.
 func normalisePhone(s string) (string, bool) {
-	if len(s) > maxPhoneInput {
+	if len(s) > maxNumberInput {
 		return "", false
 	}
-	pn, err := phonenumbers.Parse(s, "SE")
-	if err != nil || !phonenumbers.IsValidNumber(pn) {
+	pn, ok := parsePhone(s, "SE")
+	if !ok || !phonenumbers.IsValidNumber(pn) {
 		return "", false
 	}
 	return phonenumbers.Format(pn, phonenumbers.E164), true

@@ -29,7 +29,7 @@ var acctEpoch = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 
 func newAcctFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
 	t.Helper()
-	f := &acctFixture{store: memstore.NewAccounts(), clock: &fakeClock{now: acctEpoch}, audit: &auditLog{}}
+	f := &acctFixture{store: memstore.NewAccounts(), clock: newFakeClock(acctEpoch), audit: &auditLog{}}
 	var o advox.AccountsOptions
 	if opts != nil {
 		o = *opts

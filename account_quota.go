@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/azenna/advox/storage"
 )
 
 // QuotaError is the cause of a quota refusal.
@@ -52,7 +54,7 @@ func (a *Accounts) reserve(ctx context.Context, account string, quota, n int, no
 	if n < 1 || n > maxReserve {
 		return newError(op, CodeInvalidArgument, "segments must be 1–%d", maxReserve)
 	}
-	period := monthStart(now)
+	period := storage.MonthOf(now)
 	used, ok, err := a.store.ReserveSegments(ctx, account, period, n, quota)
 	if err != nil {
 		return wrap(op, err)
@@ -70,19 +72,13 @@ func (a *Accounts) ReleaseSegments(ctx context.Context, account string, n int, n
 	if n < 1 || n > maxReserve {
 		return newError(op, CodeInvalidArgument, "segments must be 1–%d", maxReserve)
 	}
-	_, _, err := a.store.ReserveSegments(ctx, account, monthStart(now), -n, 0)
+	_, _, err := a.store.ReserveSegments(ctx, account, storage.MonthOf(now), -n, 0)
 	return wrap(op, err)
 }
 
 // SegmentsUsed returns the segments counted for the account in the
 // calendar month of now (UTC).
 func (a *Accounts) SegmentsUsed(ctx context.Context, account string, now time.Time) (int, error) {
-	used, _, err := a.store.ReserveSegments(ctx, account, monthStart(now), 0, 0)
+	used, _, err := a.store.ReserveSegments(ctx, account, storage.MonthOf(now), 0, 0)
 	return used, wrap("segments used", err)
-}
-
-// monthStart is the start of t's calendar month in UTC.
-func monthStart(t time.Time) time.Time {
-	y, m, _ := t.UTC().Date()
-	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/azenna/advox/storage"
 )
@@ -65,10 +66,8 @@ func (a *Accounts) GrantConsent(ctx context.Context, account, party string, purp
 	}
 	now := a.now()
 	_, err := a.store.UpdateAccount(ctx, account, func(c *storage.Customer) error {
-		for _, k := range c.Consents {
-			if k.Party == party && k.Purpose == string(purpose) && k.Active(now) {
-				return nil
-			}
+		if slices.ContainsFunc(c.Consents, inForce(party, purpose, now)) {
+			return nil
 		}
 		c.Consents = append(c.Consents, storage.Consent{Party: party, Purpose: string(purpose), GrantedAt: now})
 		c.UpdatedAt = now
@@ -91,9 +90,9 @@ func (a *Accounts) WithdrawConsent(ctx context.Context, account, party string, p
 	}
 	now := a.now()
 	_, err := a.store.UpdateAccount(ctx, account, func(c *storage.Customer) error {
-		found := false
+		match, found := inForce(party, purpose, now), false
 		for i, k := range c.Consents {
-			if k.Party == party && k.Purpose == string(purpose) && k.Active(now) {
+			if match(k) {
 				c.Consents[i].WithdrawnAt = now
 				found = true
 			}
@@ -109,6 +108,14 @@ func (a *Accounts) WithdrawConsent(ctx context.Context, account, party string, p
 	}
 	a.audit(ctx, "withdraw consent: "+string(purpose), account)
 	return nil
+}
+
+// inForce matches the consents of party for purpose that are in force at
+// now.
+func inForce(party string, purpose DisclosurePurpose, now time.Time) func(storage.Consent) bool {
+	return func(k storage.Consent) bool {
+		return k.Party == party && k.Purpose == string(purpose) && k.Active(now)
+	}
 }
 
 // checkConsentArgs refuses unknown purposes and parties that are empty,
@@ -138,11 +145,7 @@ func (a *Accounts) Disclose(ctx context.Context, account, party string, purpose 
 	if err != nil {
 		return storage.Customer{}, wrap(op, err)
 	}
-	now := a.now()
-	consented := slices.ContainsFunc(c.Consents, func(k storage.Consent) bool {
-		return k.Party == party && k.Purpose == string(purpose) && k.Active(now)
-	})
-	if !consented {
+	if !slices.ContainsFunc(c.Consents, inForce(party, purpose, a.now())) {
 		return storage.Customer{}, newError(op, CodeNoConsent, "the customer has not consented to this disclosure")
 	}
 	if purpose == DisclosureReinvoicing && (c.Reseller == "" || party != c.Reseller) {

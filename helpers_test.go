@@ -6,32 +6,23 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/storagetest"
 )
 
 // fakeClock is a settable clock shared by a Client, its stores and
-// Accounts.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
+// Accounts: the storage suite's clock, which can also be advanced.
+type fakeClock struct{ storagetest.Clock }
+
+// newFakeClock returns a clock standing at t.
+func newFakeClock(t time.Time) *fakeClock {
+	c := &fakeClock{}
+	c.Set(t)
+	return c
 }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// Advance moves the clock on by d. Tests advance it from one goroutine, so
+// reading and setting need not be one step.
+func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // auditLog records audit events.
 type auditLog struct {

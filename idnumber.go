@@ -1,6 +1,7 @@
 package advox
 
 import (
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -160,21 +161,7 @@ func validBirthDate(y, m, d int) bool {
 	if d > 60 {
 		d -= 60
 	}
-	return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)
-}
-
-// daysInMonth is the length of month m (1–12) of year y.
-func daysInMonth(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
+	return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, time.Month(m))
 }
 
 // luhnValid runs the Luhn check (weights 2, 1, 2, … from the left) over

@@ -64,8 +64,7 @@ func ValidateVATNumber(s string) error {
 		return newError(op, CodeInvalidArgument, "a Swedish VAT number is SE, 10 digits and 01")
 	}
 	if err := validateOrgNumber(op, d[:10]); err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Code == CodePersonalNumber {
+		if CodeOf(err) == CodePersonalNumber {
 			return err
 		}
 		return newError(op, CodeInvalidArgument, "the VAT number's core is not a valid organisation number")

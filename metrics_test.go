@@ -90,7 +90,7 @@ func counts(t *testing.T, m metricdata.Metrics) map[string]uint64 {
 func TestMetricsOfAScriptedRun(t *testing.T) {
 	ctx := context.Background()
 	mf := newMeterFixture(t)
-	clock := &fakeClock{now: time.Now()}
+	clock := newFakeClock(time.Now())
 	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
 	st := memstore.New(&memstore.Options{Now: clock.Now})
 	c, err := advox.NewClient(tr, st, &advox.Options{
@@ -236,7 +236,7 @@ func TestMetricUnits(t *testing.T) {
 
 func TestClientEnforcerCountsPurges(t *testing.T) {
 	mf := newMeterFixture(t)
-	clock := &fakeClock{now: time.Now()}
+	clock := newFakeClock(time.Now())
 	st := memstore.New(&memstore.Options{Now: clock.Now})
 	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{
 		MeterProvider: mf.mp, Now: clock.Now, PurgeEvery: 5 * time.Millisecond,

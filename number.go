@@ -139,15 +139,17 @@ func parsePhone(s, region string) (pn *phonenumbers.PhoneNumber, ok bool) {
 
 // isE164 reports whether s is "+" and 8–15 digits, not starting with 0.
 func isE164(s string) bool {
-	if len(s) < 1+8 || len(s) > 1+15 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
+	return len(s) >= 1+8 && len(s) <= 1+15 && s[0] == '+' && s[1] != '0' && isDigits(s[1:])
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}
-	return true
+	return s != ""
 }
 
 // String returns the full E.164 number. Use it to address the message,

@@ -216,12 +216,3 @@ func digitsOf(s string) (string, bool) {
 	}
 	return string(b), intl
 }
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}

@@ -84,7 +84,7 @@ func TestFindByRecipient(t *testing.T) {
 }
 
 func TestKeepBodiesForTroubleshooting(t *testing.T) {
-	clk := &fakeClock{now: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}
+	clk := newFakeClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
 	tr := memtransport.New(nil)
 	st := memstore.New(&memstore.Options{Now: clk.Now})
 	c, err := advox.NewClient(tr, st, &advox.Options{KeepBodies: true, BodyRetention: time.Hour, Now: clk.Now})
@@ -208,7 +208,7 @@ func TestEraseUnderConcurrentSends(t *testing.T) {
 }
 
 func TestInvoiceHoldThroughClient(t *testing.T) {
-	clk := &fakeClock{now: time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)}
+	clk := newFakeClock(time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC))
 	st := memstore.New(&memstore.Options{Now: clk.Now})
 	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now})
 	require.NoError(t, err)
@@ -255,7 +255,7 @@ func TestInvoiceHoldThroughClient(t *testing.T) {
 }
 
 func TestClientRunsTheEnforcer(t *testing.T) {
-	clk := &fakeClock{now: time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC)}
+	clk := newFakeClock(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC))
 	st := memstore.New(&memstore.Options{Now: clk.Now})
 	audit := &auditLog{}
 	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now, PurgeEvery: 5 * time.Millisecond, Auditor: audit})

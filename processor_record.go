@@ -3,6 +3,7 @@ package advox
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -160,14 +161,7 @@ func NewProcessingRecord(cfg ProcessingConfig, now time.Time) ProcessingRecord {
 	return r
 }
 
-func sortedPurposes(p DisclosurePolicy) []DisclosurePurpose {
-	out := make([]DisclosurePurpose, 0, len(p))
-	for k := range p {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
+func sortedPurposes(p DisclosurePolicy) []DisclosurePurpose { return slices.Sorted(maps.Keys(p)) }
 
 func retentionEntries(cfg ProcessingConfig) []RecordRetention {
 	out := []RecordRetention{
@@ -250,7 +244,8 @@ func joinCategories(cs []DataCategory) string {
 	return strings.Join(s, ", ")
 }
 
+// mdCellReplacer escapes what would break a Markdown table cell.
+var mdCellReplacer = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ")
+
 // mdCell makes s safe inside a Markdown table cell.
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
-}
+func mdCell(s string) string { return mdCellReplacer.Replace(s) }

@@ -126,13 +126,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	c.log.Debug("advox: message sent", slog.String("id", tm.ID), slog.String("account", m.Account),
 		slog.Any("to", Number(tm.To)), slog.Int("segments", len(tm.Parts)), slog.String("encoding", string(tm.Encoding)),
 		slog.String("status", string(rec.Status)), slog.Int("attempts", attempts))
-	if subErr != nil {
-		if errors.Is(subErr, context.Canceled) || errors.Is(subErr, context.DeadlineExceeded) {
-			return rcpt, subErr
-		}
-		return rcpt, wrap(op, subErr)
-	}
-	return rcpt, nil
+	return rcpt, wrap(op, subErr) // nil, or the failure; context errors stay bare
 }
 
 // prepare validates m and builds the transport message (without its id).

@@ -43,11 +43,11 @@ func ParseSender(s string) (transport.Sender, error) {
 		return transport.Sender{Value: s, Kind: transport.SenderInternational}, nil
 	case s[0] == '+':
 		return internationalSender(s)
-	case allDigits(s) && len(s) < minShortCode:
+	case isDigits(s) && len(s) < minShortCode:
 		return transport.Sender{}, invalidSender("too short for a short code")
-	case allDigits(s) && len(s) <= maxShortCode:
+	case isDigits(s) && len(s) <= maxShortCode:
 		return transport.Sender{Value: s, Kind: transport.SenderShortCode}, nil
-	case allDigits(s):
+	case isDigits(s):
 		return internationalSender("+" + s)
 	}
 	return alphanumericSender(s)
@@ -94,13 +94,4 @@ func alphanumericSender(s string) (transport.Sender, error) {
 		return transport.Sender{}, invalidSender("has no letter")
 	}
 	return transport.Sender{Value: s, Kind: transport.SenderAlphanumeric}, nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
