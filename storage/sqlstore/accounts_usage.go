@@ -28,7 +28,7 @@ func (a *Accounts) ReserveSegments(ctx context.Context, account string, period t
 	}
 	p := encodeTime(period)
 	var u int64
-	if a.s.d.name == "sqlite" {
+	if a.s.d.queuedReservations {
 		u, ok, err = a.reserveQueued(ctx, account, p, n, checked, limit)
 	} else {
 		err = a.write(ctx, "reserve segments", func(tx *sql.Tx) error {

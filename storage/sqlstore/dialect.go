@@ -54,6 +54,11 @@ type dialect struct {
 	insertOperatorIDs func(ctx context.Context, tx *wtx, rows []opRow) error
 	// eraseChunk is the default Options.EraseChunk.
 	eraseChunk int
+	// queuedReservations says quota reservations are ops of the
+	// group-commit writer (SQLite: its one writer would otherwise commit
+	// each on its own) rather than transactions of their own (PostgreSQL:
+	// usage rows are then never locked for a whole batch).
+	queuedReservations bool
 	// prepares says the writer prepares its statements (see wtx); false
 	// when the driver caches prepared statements itself.
 	prepares bool

@@ -128,18 +128,19 @@ func sqliteDialect() *dialect {
 			DeadlineKey:  "deadline",
 			KeysApart:    true,
 		},
-		inIDs:             "IN (SELECT value FROM json_each(?))",
-		inTexts:           "IN (SELECT value FROM json_each(?))",
-		inQuery:           func(sub string) string { return "IN (" + sub + ")" },
-		ids:               jsonArray[int64],
-		deferListing:      true,
-		texts:             jsonArray[string],
-		lockMigrations:    func(context.Context, *sql.Tx) error { return nil }, // BEGIN IMMEDIATE locks
-		insertRecords:     sqliteInsertRecords,
-		insertOperatorIDs: sqliteInsertOperatorIDs,
-		prepares:          true,
-		eraseChunk:        DefaultEraseChunk,
-		retryable:         func(error) bool { return false },
+		inIDs:              "IN (SELECT value FROM json_each(?))",
+		inTexts:            "IN (SELECT value FROM json_each(?))",
+		inQuery:            func(sub string) string { return "IN (" + sub + ")" },
+		ids:                jsonArray[int64],
+		deferListing:       true,
+		texts:              jsonArray[string],
+		lockMigrations:     func(context.Context, *sql.Tx) error { return nil }, // BEGIN IMMEDIATE locks
+		insertRecords:      sqliteInsertRecords,
+		insertOperatorIDs:  sqliteInsertOperatorIDs,
+		prepares:           true,
+		queuedReservations: true,
+		eraseChunk:         DefaultEraseChunk,
+		retryable:          func(error) bool { return false },
 	}
 }
 
