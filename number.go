@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/azenna/advox/internal/phone"
 )
 
 // Number is a recipient number in E.164 form ("+46701234567"), made by
@@ -14,7 +16,7 @@ type Number string
 
 // maxNumberInput bounds raw number and sender input; longer input is
 // refused before any parsing.
-const maxNumberInput = 64
+const maxNumberInput = phone.MaxInput
 
 // ParseNumber parses s into an E.164 Number. region is the ISO 3166 region
 // national numbers are read in ("SE" reads "070-123 45 67" as
@@ -101,7 +103,7 @@ func screenNumber(s string, needPlus bool) string {
 		case '0' <= c && c <= '9':
 			digits++
 		case c == '+' && i == 0:
-		case isNumberSeparator(c):
+		case phone.IsSeparator(c):
 		default:
 			return "not a number: only digits, a leading '+' and separators are allowed"
 		}
@@ -113,15 +115,6 @@ func screenNumber(s string, needPlus bool) string {
 		return "not in international form (+…)"
 	}
 	return ""
-}
-
-// isNumberSeparator reports whether c is formatting people put in numbers.
-func isNumberSeparator(c byte) bool {
-	switch c {
-	case ' ', '-', '(', ')', '.', '/':
-		return true
-	}
-	return false
 }
 
 // parsePhone calls phonenumbers.Parse, turning a panic of the parser on
@@ -165,10 +158,6 @@ func (n Number) Masked() string { return MaskNumber(string(n)) }
 // whole.
 func (n Number) LogValue() slog.Value { return slog.StringValue(n.Masked()) }
 
-// maskedNonNumber is what MaskNumber returns for input that is not a
-// number at all: nothing of it is revealed, not even its length.
-const maskedNonNumber = "***"
-
 // MaskNumber masks a number, parsed or not, for logs. A number with a
 // leading '+' keeps "+", its country code (when it is a known one), the
 // first two and the last two national digits; one without keeps its first
@@ -176,65 +165,5 @@ const maskedNonNumber = "***"
 // when the number is short, so that at least three digits and at least
 // half of the national digits are always masked. Input that is not a
 // number (letters, overlong, no digits) gives "***". It never panics.
-func MaskNumber(s string) string {
-	if len(s) > maxNumberInput {
-		return maskedNonNumber
-	}
-	t := strings.TrimSpace(s)
-	plus := strings.HasPrefix(t, "+")
-	if plus {
-		t = t[1:]
-	}
-	digits := make([]byte, 0, len(t))
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		switch {
-		case '0' <= c && c <= '9':
-			digits = append(digits, c)
-		case isNumberSeparator(c):
-		default:
-			return maskedNonNumber
-		}
-	}
-	if len(digits) == 0 {
-		return maskedNonNumber
-	}
-	cc := 0
-	if plus {
-		cc = callingCodeLen(digits)
-	}
-	national := digits[cc:]
-	n := len(national)
-	hide := max(3, (n+1)/2)
-	head, tail := 2, 2
-	for n-head-tail < hide && tail > 0 {
-		tail--
-	}
-	for n-head-tail < hide && head > 0 {
-		head--
-	}
-	var b strings.Builder
-	b.Grow(1 + len(digits))
-	if plus {
-		b.WriteByte('+')
-	}
-	b.Write(digits[:cc+head])
-	b.WriteString(strings.Repeat("*", n-head-tail))
-	b.Write(national[n-tail:])
-	return b.String()
-}
-
-// callingCodeLen returns the length of the known country calling code
-// digits start with, or 0. Calling codes are prefix-free, so the first
-// match is the only one.
-func callingCodeLen(digits []byte) int {
-	codes := phonenumbers.GetSupportedCallingCodes()
-	cc := 0
-	for i := 0; i < 3 && i < len(digits)-1; i++ {
-		cc = cc*10 + int(digits[i]-'0')
-		if codes[cc] {
-			return i + 1
-		}
-	}
-	return 0
-}
+// The transports mask numbers in their errors the same way.
+func MaskNumber(s string) string { return phone.Mask(s) }

@@ -151,7 +151,7 @@ func ExampleParseRetryAfter() {
 
 func ExampleMaskNumber() {
 	fmt.Println(httptransport.MaskNumber("+46701234567"))
-	// Output: +46*******67
+	// Output: +4670*****67
 }
 
 // An operator (or gateway) signing a GenericJSON delivery report for an

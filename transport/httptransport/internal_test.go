@@ -77,11 +77,12 @@ func TestLearnReleasesParked(t *testing.T) {
 
 func TestMaskNumber(t *testing.T) {
 	cases := map[string]string{
-		"+46701234567": "+46*******67",
+		"+46701234567": "+4670*****67",
 		"46701234567":  "46*******67",
 		"0701234567":   "07******67",
-		"12345":        "*****",
-		"":             "",
+		"12345":        "12***",
+		"":             "***",
+		"not a number": "***",
 	}
 	for in, want := range cases {
 		assert.Equal(t, want, MaskNumber(in), in)
@@ -91,7 +92,7 @@ func TestMaskNumber(t *testing.T) {
 func TestRedactor(t *testing.T) {
 	r := redactor{secrets: []string{"s3cret-pass", "hello world text"}, numbers: []string{"+46701234567", "46701234567"}}
 	cases := []struct{ in, want string }{
-		{"Invalid to number: +46701234567", "Invalid to number: +46*******67"},
+		{"Invalid to number: +46701234567", "Invalid to number: +4670*****67"},
 		{"bad number 46701234567", "bad number 46*******67"},
 		{"auth s3cret-pass failed", "auth [redacted] failed"},
 		{"message 'hello world text' too long", "message '[redacted]' too long"},

@@ -3,27 +3,15 @@ package httptransport
 import (
 	"strings"
 	"unicode"
+
+	"github.com/azenna/advox/internal/phone"
 )
 
-// MaskNumber masks a phone number for logs and errors: the leading "+" and
-// two digits and the last two digits stay, every other digit becomes "*".
-// Numbers of six characters or fewer are masked entirely.
-func MaskNumber(n string) string {
-	if len(n) <= 6 {
-		return strings.Repeat("*", len(n))
-	}
-	keep := 2
-	if strings.HasPrefix(n, "+") {
-		keep = 3
-	}
-	b := []byte(n)
-	for i := keep; i < len(b)-2; i++ {
-		if b[i] >= '0' && b[i] <= '9' {
-			b[i] = '*'
-		}
-	}
-	return string(b)
-}
+// MaskNumber masks a phone number for logs and errors, the way
+// advox.MaskNumber does: "+", the country code, the first two and the last
+// two national digits stay ("+4670*****67"), at least half of the digits
+// are hidden, and input that is not a number gives "***".
+func MaskNumber(n string) string { return phone.Mask(n) }
 
 // maxQuoted bounds how much of an operator's message an error quotes.
 const maxQuoted = 160
