@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -29,7 +30,7 @@ type ReportStats struct {
 func (c *Client) ReportStats() ReportStats {
 	m := c.reports
 	m.mu.Lock()
-	held := int64(m.held)
+	held := int64(len(m.all))
 	m.mu.Unlock()
 	return ReportStats{Applied: m.applied.Load(), Held: held, Unmatched: m.unmatched.Load()}
 }
@@ -57,7 +58,9 @@ func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 	}
 }
 
-// recordExists reports whether the record a report is about is stored.
+// recordExists reports whether the record a report is about is stored
+// (target finds records by operator id, so only a report naming none
+// needs a look).
 func (c *Client) recordExists(ctx context.Context, r transport.Report) bool {
 	id, _, err := c.target(ctx, r)
 	if err == nil && r.OperatorID == "" {
@@ -89,12 +92,19 @@ func (c *Client) applyReport(ctx context.Context, r transport.Report) bool {
 }
 
 // target resolves the record and part a report is about: by operator id
-// (scoped by transport), or by the message id the operator echoed.
+// (scoped by transport), or by the message id the operator echoed. An
+// operator id the store does not know falls back to the echoed message id
+// (see unnamedPart): a message whose submit answer was lost (outcome
+// unknown) has no operator id on record, and the client reference is what
+// settles it.
 func (c *Client) target(ctx context.Context, r transport.Report) (id string, part int, err error) {
 	if r.OperatorID == "" {
 		return r.MessageID, storage.AllParts, nil
 	}
 	rec, part, err := c.store.FindByOperatorID(ctx, cmp.Or(r.Transport, c.tr.Name()), r.OperatorID)
+	if errors.Is(err, storage.ErrNotFound) && r.MessageID != "" {
+		return c.unnamedPart(ctx, r.MessageID)
+	}
 	if err != nil {
 		return "", 0, err
 	}
@@ -102,6 +112,35 @@ func (c *Client) target(ctx context.Context, r transport.Report) (id string, par
 		part = storage.AllParts
 	}
 	return rec.ID, part, nil
+}
+
+// unnamedPart resolves a report whose operator id is on no record but
+// which echoes message id: to the record's parts that have no operator id
+// — all of them (AllParts) when none has one, else the first — so that a
+// report never settles a part another operator id names. A record whose
+// every part has an operator id is not the one the report is about
+// (storage.ErrNotFound).
+func (c *Client) unnamedPart(ctx context.Context, id string) (string, int, error) {
+	rec, err := c.store.Get(ctx, id)
+	if err != nil {
+		return "", 0, err
+	}
+	unnamed, first := 0, -1
+	for i, p := range rec.Parts {
+		if p.OperatorID == "" {
+			unnamed++
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	switch unnamed {
+	case 0:
+		return "", 0, fmt.Errorf("advox: report for %s names an unknown operator id: %w", id, storage.ErrNotFound)
+	case len(rec.Parts):
+		return rec.ID, storage.AllParts, nil
+	}
+	return rec.ID, first, nil
 }
 
 func (c *Client) logReportErr(err error, r transport.Report) {
@@ -124,8 +163,8 @@ type reportMatcher struct {
 	now   func() time.Time
 
 	mu    sync.Mutex
-	byKey map[string][]*heldReport
-	held  int
+	byKey map[string][]*heldReport // a report is listed under each of its keys
+	all   map[*heldReport]struct{}
 
 	applied   atomic.Int64
 	unmatched atomic.Int64
@@ -133,27 +172,36 @@ type reportMatcher struct {
 }
 
 type heldReport struct {
-	key   string
+	keys  []string
 	r     transport.Report
 	until time.Time
 }
 
 func newReportMatcher(c *Client) *reportMatcher {
-	return &reportMatcher{hold_: c.opts.ReportHold, now: c.now, byKey: make(map[string][]*heldReport), c: c}
+	return &reportMatcher{hold_: c.opts.ReportHold, now: c.now, byKey: make(map[string][]*heldReport),
+		all: make(map[*heldReport]struct{}), c: c}
 }
 
-func keyOf(r transport.Report) string {
+// keysOf returns the keys a report is held under: its operator id and the
+// message id it echoes, so that a record with either claims it.
+func keysOf(r transport.Report) []string {
+	var keys []string
 	if r.OperatorID != "" {
-		return "o:" + r.Transport + "\x00" + r.OperatorID
+		keys = append(keys, "o:"+r.Transport+"\x00"+r.OperatorID)
 	}
-	return "m:" + r.MessageID
+	if r.MessageID != "" {
+		keys = append(keys, "m:"+r.MessageID)
+	}
+	return keys
 }
 
 func (m *reportMatcher) hold(r transport.Report) *heldReport {
-	p := &heldReport{key: keyOf(r), r: r, until: m.now().Add(m.hold_)}
+	p := &heldReport{keys: keysOf(r), r: r, until: m.now().Add(m.hold_)}
 	m.mu.Lock()
-	m.byKey[p.key] = append(m.byKey[p.key], p)
-	m.held++
+	for _, k := range p.keys {
+		m.byKey[k] = append(m.byKey[k], p)
+	}
+	m.all[p] = struct{}{}
 	m.mu.Unlock()
 	return p
 }
@@ -162,16 +210,23 @@ func (m *reportMatcher) hold(r transport.Report) *heldReport {
 func (m *reportMatcher) release(p *heldReport) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	list := m.byKey[p.key]
-	i := slices.Index(list, p)
-	if i < 0 {
+	return m.remove(p)
+}
+
+// remove takes p out of every list it is in; m.mu is held.
+func (m *reportMatcher) remove(p *heldReport) bool {
+	if _, ok := m.all[p]; !ok {
 		return false
 	}
-	m.byKey[p.key] = slices.Delete(list, i, i+1)
-	if len(m.byKey[p.key]) == 0 {
-		delete(m.byKey, p.key)
+	delete(m.all, p)
+	for _, k := range p.keys {
+		list := slices.DeleteFunc(m.byKey[k], func(q *heldReport) bool { return q == p })
+		if len(list) == 0 {
+			delete(m.byKey, k)
+		} else {
+			m.byKey[k] = list
+		}
 	}
-	m.held--
 	return true
 }
 
@@ -179,7 +234,7 @@ func (m *reportMatcher) release(p *heldReport) bool {
 func (m *reportMatcher) claim(rec storage.Record) []transport.Report {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.held == 0 {
+	if len(m.all) == 0 {
 		return nil
 	}
 	keys := []string{"m:" + rec.ID}
@@ -192,11 +247,11 @@ func (m *reportMatcher) claim(rec storage.Record) []transport.Report {
 	}
 	var out []transport.Report
 	for _, k := range keys {
-		for _, p := range m.byKey[k] {
-			out = append(out, p.r)
-			m.held--
+		for _, p := range slices.Clone(m.byKey[k]) {
+			if m.remove(p) {
+				out = append(out, p.r)
+			}
 		}
-		delete(m.byKey, k)
 	}
 	return out
 }
@@ -219,22 +274,11 @@ func (m *reportMatcher) expireLoop(stop <-chan struct{}) {
 func (m *reportMatcher) expire(now time.Time) {
 	m.mu.Lock()
 	n := 0
-	for k, list := range m.byKey {
-		kept := list[:0]
-		for _, p := range list {
-			if now.Before(p.until) {
-				kept = append(kept, p)
-				continue
-			}
+	for p := range m.all {
+		if !now.Before(p.until) && m.remove(p) {
 			n++
 		}
-		if len(kept) == 0 {
-			delete(m.byKey, k)
-		} else {
-			m.byKey[k] = kept
-		}
 	}
-	m.held -= n
 	m.mu.Unlock()
 	if n > 0 {
 		m.unmatched.Add(int64(n))
@@ -245,8 +289,8 @@ func (m *reportMatcher) expire(now time.Time) {
 // dropAll forgets every held report, counting them unmatched.
 func (m *reportMatcher) dropAll() {
 	m.mu.Lock()
-	n := m.held
-	m.byKey, m.held = make(map[string][]*heldReport), 0
+	n := len(m.all)
+	m.byKey, m.all = make(map[string][]*heldReport), make(map[*heldReport]struct{})
 	m.mu.Unlock()
 	m.unmatched.Add(int64(n))
 }

@@ -126,7 +126,28 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	c.log.Debug("advox: message sent", slog.String("id", tm.ID), slog.String("account", m.Account),
 		slog.Any("to", Number(tm.To)), slog.Int("segments", len(tm.Parts)), slog.String("encoding", string(tm.Encoding)),
 		slog.String("status", string(rec.Status)), slog.Int("attempts", attempts))
-	return rcpt, wrap(op, subErr) // nil, or the failure; context errors stay bare
+	return rcpt, recordedErr(op, rec.Status, subErr) // nil, or the failure; context errors stay bare
+}
+
+// recordedErr wraps the failure of a submit whose record was written: the
+// operator took the message, took part of it, refused it or may have taken
+// it. Its code follows the recorded status, so that it never says nothing
+// was sent (Throttled, Unavailable: a caller retrying on those would send
+// the accepted parts again) and a failure the adapter left unclassified,
+// recorded as unknown, comes back as CodeOutcomeUnknown. Context errors
+// stay bare.
+func recordedErr(op string, status transport.Status, err error) error {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return wrap(op, err)
+	}
+	code := classify(err)
+	if code != CodeRejected && code != CodeOutcomeUnknown {
+		code = CodeOutcomeUnknown
+		if status == transport.StatusRejected {
+			code = CodeRejected
+		}
+	}
+	return &Error{Op: op, Code: code, Err: err}
 }
 
 // prepare validates m and builds the transport message (without its id).
