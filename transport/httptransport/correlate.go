@@ -42,10 +42,11 @@ func (c *correlator) learn(msgID string, opIDs []string) []transport.Report {
 	for _, op := range opIDs {
 		c.msgByOp.put(op, msgID)
 		for _, p := range c.parked[op] {
-			if p.timer.Stop() {
-				p.r.MessageID = msgID
-				out = append(out, p.r)
-			}
+			// Being in the list, under c.mu, is what owns the report: a
+			// timer that already fired finds it gone in unpark.
+			p.timer.Stop()
+			p.r.MessageID = msgID
+			out = append(out, p.r)
 		}
 		delete(c.parked, op)
 	}
@@ -110,17 +111,16 @@ func (c *correlator) unpark(p *parkedReport) bool {
 	return false
 }
 
-// releaseAll unparks every report whose timer has not fired and returns
-// them: called when no submit is in flight any more, so none can match.
+// releaseAll unparks every parked report and returns them: called when no
+// submit is in flight any more, so none can match.
 func (c *correlator) releaseAll() []transport.Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []transport.Report
 	for op, list := range c.parked {
 		for _, p := range list {
-			if p.timer.Stop() {
-				out = append(out, p.r)
-			}
+			p.timer.Stop() // a fired timer finds the report gone in unpark
+			out = append(out, p.r)
 		}
 		delete(c.parked, op)
 	}

@@ -137,15 +137,18 @@ func (t *Transport) newRequest(ctx context.Context, m *transport.Message) (*http
 	if err != nil {
 		return nil, err
 	}
-	if body == nil {
+	switch {
+	case body != nil:
+		req.Header.Set("Content-Type", contentType)
+	case replayedByNetHTTP(req.Method):
 		// net/http silently resends a GET (or any request it deems
 		// idempotent) on a reused connection that fails after the
 		// write. An operator's GET sendsms is not idempotent, so the
 		// request gets a non-rewindable empty body: nothing is sent on
-		// the wire, and it is never replayed.
+		// the wire, and it is never replayed. Other methods keep
+		// http.NoBody: net/http never replays them, and would send an
+		// unknown-length body chunked rather than "Content-Length: 0".
 		req.Body, req.GetBody, req.ContentLength = noReplayBody{}, nil, 0
-	} else {
-		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json, text/plain;q=0.9, */*;q=0.1")
 	req.Header.Set("User-Agent", "advox-httptransport")
@@ -158,6 +161,16 @@ func (t *Transport) newRequest(ctx context.Context, m *transport.Message) (*http
 		req.Header.Set(t.p.Auth.Header, t.creds.Token)
 	}
 	return req, nil
+}
+
+// replayedByNetHTTP reports whether net/http deems a bodiless request with
+// this method idempotent, and so resends it on its own.
+func replayedByNetHTTP(method string) bool {
+	switch method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
 }
 
 // noReplayBody is an empty request body that net/http cannot rewind, so it

@@ -102,6 +102,13 @@ func (t *Transport) begin() bool {
 	return true
 }
 
+// isClosed reports whether Close has begun; once it is true, begin fails.
+func (t *Transport) isClosed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.closed
+}
+
 // Close implements transport.Transport: it cancels submits in flight,
 // drops parked reports, waits for running report handlers (whose context
 // it cancels) and closes the default client's idle connections.
@@ -157,12 +164,18 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 	body, readErr := readLimited(resp.Body, maxResponse)
 	resp.Body.Close()
 	reply := Reply{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
+	// When the caller's context ended the read, its error stays
+	// reachable (ctx.Err() is nil otherwise).
+	var cause error
+	if readErr != nil {
+		cause = ctx.Err()
+	}
 	class := t.p.classify(reply)
 	if class != Accepted {
-		return transport.Result{}, t.refusal(class, reply, m)
+		return transport.Result{}, t.refusal(class, reply, m, cause)
 	}
 	if readErr != nil {
-		return transport.Result{}, t.fail(OutcomeUnknown, resp.StatusCode, "accepted answer cut short: "+readErr.Error(), nil)
+		return transport.Result{}, t.fail(OutcomeUnknown, resp.StatusCode, "accepted answer cut short: "+readErr.Error(), cause)
 	}
 	ans, err := t.p.Response.Read(body)
 	if err != nil {
@@ -178,9 +191,10 @@ func (t *Transport) fail(c Class, status int, msg string, cause error) *Error {
 }
 
 // refusal is the error of a non-accepted answer: the operator's message,
-// redacted, and for a throttle the Retry-After hint.
-func (t *Transport) refusal(c Class, r Reply, m *transport.Message) error {
-	e := t.fail(c, r.StatusCode, t.operatorMessage(r, m), nil)
+// redacted, and for a throttle the Retry-After hint. cause is the
+// caller's context error when it cut the answer short.
+func (t *Transport) refusal(c Class, r Reply, m *transport.Message, cause error) error {
+	e := t.fail(c, r.StatusCode, t.operatorMessage(r, m), cause)
 	if c == Throttled {
 		if d, ok := ParseRetryAfter(r.Header.Get("Retry-After"), time.Now()); ok {
 			return &transport.RetryAfterError{After: d, Err: e}

@@ -60,6 +60,12 @@ func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
 		t.stats.reports.Add(1)
 		t.accept(rep)
 	}
+	if t.isClosed() {
+		// Close ran while this request was read: its reports may have
+		// been dropped, so the operator must send them again.
+		http.Error(w, "closed", http.StatusServiceUnavailable)
+		return
+	}
 	writeAck(w, t.p.Reports.Ack)
 }
 
