@@ -111,21 +111,21 @@ func (c *conn) readLoop() {
 
 // dispatch hands a response to the request waiting for it. A response
 // with the wrong command_id for its sequence number (other than
-// generic_nack) or with no request waiting is counted and dropped.
+// generic_nack) or with no request waiting is counted and dropped. The
+// hand-over happens under c.mu, so a call that is no longer pending has
+// its response in cl.ch or never gets one (see abandon).
 func (c *conn) dispatch(h *pdu.Header, body []byte) {
 	c.mu.Lock()
 	cl := c.pending[h.Seq]
-	if cl != nil && (cl.want == h.ID || h.ID == pdu.GenericNACKID) {
+	ok := cl != nil && (cl.want == h.ID || h.ID == pdu.GenericNACKID)
+	if ok {
 		delete(c.pending, h.Seq)
-	} else {
-		cl = nil
+		cl.ch <- response{h: h, body: body} // buffered, one send per call
 	}
 	c.mu.Unlock()
-	if cl == nil {
+	if !ok {
 		c.late.Add(1)
-		return
 	}
-	cl.ch <- response{h: h, body: body}
 }
 
 // close ends the connection once; err says why.
@@ -197,11 +197,33 @@ func (c *conn) wait(ctx context.Context, cl *call, seq uint32, timeout time.Dura
 		}
 		return response{}, errConnLost
 	case <-t.C:
-		c.forget(seq)
+		if r, ok := c.abandon(cl, seq); ok {
+			return r, nil
+		}
 		return response{}, errTimeout
 	case <-ctx.Done():
-		c.forget(seq)
+		if r, ok := c.abandon(cl, seq); ok {
+			return r, nil
+		}
 		return response{}, ctx.Err()
+	}
+}
+
+// abandon stops waiting for the response to seq. A response that arrived
+// meanwhile is returned: it is the request's outcome (for a submit_sm,
+// the message id that correlates its receipts).
+func (c *conn) abandon(cl *call, seq uint32) (response, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending[seq] == cl {
+		delete(c.pending, seq)
+		return response{}, false
+	}
+	select {
+	case r := <-cl.ch:
+		return r, true
+	default:
+		return response{}, false
 	}
 }
 

@@ -124,6 +124,25 @@ func notSent(what string, cause error) error {
 	return fmt.Errorf("smpp: %s: %w: %w", what, transport.ErrNotSent, cause)
 }
 
+// notBound builds the error of a submit that found no bound session:
+// ErrNotSent, ctx's error if it ended, and why the session is down. The
+// reason keeps its text and stays reachable with errors.As (a refused
+// bind's *StatusError), but not its classification: a bind's
+// command_status says nothing about the message, which was never sent.
+func notBound(ctxErr, lastErr error) error {
+	if lastErr != nil {
+		lastErr = unclassified{lastErr}
+	}
+	return notSent("not bound", errors.Join(ctxErr, lastErr))
+}
+
+// unclassified hides the transport sentinels err wraps from errors.Is,
+// while errors.As still reaches the errors in its chain.
+type unclassified struct{ err error }
+
+func (e unclassified) Error() string      { return e.err.Error() }
+func (e unclassified) As(target any) bool { return errors.As(e.err, target) }
+
 // Submit implements transport.Transport: one submit_sm per part (with a
 // concatenation header when there are several), or one with
 // message_payload. Parts are sent in order on one session, each after the
@@ -195,12 +214,12 @@ func (t *Transport) pick(ctx context.Context) (*link, error) {
 			return bound, nil
 		}
 		if t.cfg.Outage == OutageFailFast {
-			return nil, notSent("not bound", lastErr)
+			return nil, notBound(nil, lastErr)
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return nil, notSent("not bound", errors.Join(ctx.Err(), lastErr))
+			return nil, notBound(ctx.Err(), lastErr)
 		case <-t.done:
 			return nil, closedErr()
 		}
@@ -276,6 +295,9 @@ func (t *Transport) pace(ctx context.Context) error {
 		if t.closed.Load() {
 			return closedErr()
 		}
+		if err := ctx.Err(); err != nil { // nothing was written
+			return notSent("waiting for the throughput limit", err)
+		}
 		return fmt.Errorf("smpp: throughput limit: %w: %w", transport.ErrThrottled, err)
 	}
 	return nil
@@ -291,12 +313,12 @@ func (l *link) bound(ctx context.Context) (*conn, error) {
 			return c, nil
 		}
 		if l.t.cfg.Outage == OutageFailFast {
-			return nil, notSent("not bound", lastErr)
+			return nil, notBound(nil, lastErr)
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return nil, notSent("not bound", errors.Join(ctx.Err(), lastErr))
+			return nil, notBound(ctx.Err(), lastErr)
 		case <-l.t.done:
 			return nil, closedErr()
 		}
