@@ -36,7 +36,10 @@ type ReportHandler func(ctx context.Context, r Report)
 
 // ReportSource is the optional interface of transports that receive
 // delivery reports. The Client calls SetReportHandler once, before the first
-// Submit; reports that arrive while no handler is set are dropped.
+// Submit. An adapter does not deliver reports that arrive while no handler
+// is set: where the protocol lets it, it leaves them with the operator to
+// be delivered again (the SMPP transport answers ESME_RX_T_APPN); else it
+// drops them.
 type ReportSource interface {
 	SetReportHandler(h ReportHandler)
 }

@@ -91,7 +91,11 @@ type Config struct {
 	// Outage chooses what Submit does while not bound. Default OutageWait.
 	Outage OutagePolicy
 	// Backoff is the pause before bind attempt n (n ≥ 1) after a failure or
-	// a lost connection. Default DefaultBackoff.
+	// a lost connection. n counts the failed binds and the sessions lost
+	// less than 30s (DefaultBackoff's cap) after their bind; it starts over
+	// at 1 only when a session that stayed bound for at least 30s is lost,
+	// so an SMSC that accepts binds and drops them at once sees the pause
+	// grow. Default DefaultBackoff.
 	Backoff func(attempt int) time.Duration
 	// ThrottleRetryAfter is the retry hint attached to throttled and
 	// queue-full answers. Default 1s.
@@ -108,6 +112,10 @@ type Config struct {
 	// Logger receives connection events and dropped reports, never a phone
 	// number, password or message text. Default slog.Default().
 	Logger *slog.Logger
+
+	// stableAfter is how long a session must stay bound for the backoff
+	// to start over; tests shorten it. Default stableSession.
+	stableAfter time.Duration
 }
 
 // Defaults.
@@ -115,6 +123,10 @@ const (
 	DefaultWindow      = 10
 	DefaultEnquireLink = 30 * time.Second
 	DefaultRespTimeout = 10 * time.Second
+
+	// stableSession is how long a session must stay bound for the backoff
+	// to start over (see Config.Backoff).
+	stableSession = 30 * time.Second
 )
 
 // DefaultBackoff doubles from 250ms up to 30s, with ±20% jitter so that
@@ -181,6 +193,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Backoff == nil {
 		c.Backoff = DefaultBackoff
+	}
+	if c.stableAfter <= 0 {
+		c.stableAfter = stableSession
 	}
 	if c.ThrottleRetryAfter <= 0 {
 		c.ThrottleRetryAfter = time.Second

@@ -74,6 +74,8 @@ type conn struct {
 	pending map[uint32]*call
 	err     error
 	dead    chan struct{} // closed when the connection is finished
+	stale   error         // why the SMSC no longer takes submits here
+	retired chan struct{} // closed when stale is set
 }
 
 func newConn(nc net.Conn, writeTimeout time.Duration, h requestHandler, late *atomic.Int64) *conn {
@@ -84,6 +86,7 @@ func newConn(nc net.Conn, writeTimeout time.Duration, h requestHandler, late *at
 		late:    late,
 		pending: make(map[uint32]*call),
 		dead:    make(chan struct{}),
+		retired: make(chan struct{}),
 	}
 }
 
@@ -149,6 +152,30 @@ func (c *conn) cause() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err
+}
+
+// retire marks a live connection as no longer fit for submits (the SMSC
+// says it is not bound): new submits avoid it and its link unbinds and
+// rebinds, while the answers to requests in flight still arrive.
+func (c *conn) retire(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil || c.stale != nil {
+		return
+	}
+	c.stale = err
+	close(c.retired)
+}
+
+// unusable returns why no new request should go on the connection: it
+// ended or was retired. nil means it is fit.
+func (c *conn) unusable() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	return c.stale
 }
 
 // send writes request p under a fresh sequence number. An error means p

@@ -26,10 +26,9 @@
 //     touches them.
 //   - The transceiver acknowledges deliver_sm only after the handler
 //     returns, and its rate limiter also paces deliver_sm_resp and
-//     enquire_link. Here the reader acknowledges every deliver_sm before
-//     anything else, reports go to the handler through an unbounded queue
-//     on a goroutine of their own, and the throughput limit paces submit_sm
-//     only.
+//     enquire_link. Here the reader answers every deliver_sm at once,
+//     reports go to the handler through an unbounded queue on a goroutine
+//     of their own, and the throughput limit paces submit_sm only.
 //   - Its window fails with ErrMaxWindowSize instead of waiting, and its
 //     sequence numbers come from one process-wide counter that never
 //     wraps. Here a full window makes Submit wait (bounded by ctx), and each
@@ -54,6 +53,8 @@
 //
 //   - ESME_RTHROTTLED and ESME_RMSGQFUL: ErrThrottled, with a retry hint.
 //   - ESME_RSYSERR and ESME_RX_T_APPN: ErrNotSent.
+//   - ESME_RINVBNDSTS (the SMSC says the session is not bound for
+//     transmit): ErrNotSent, and the session unbinds and rebinds.
 //   - not bound, context done before the write, a failed write: ErrNotSent.
 //   - no response within RespTimeout, or the connection lost, after the
 //     write: ErrOutcomeUnknown (the Client never retries it).
@@ -70,12 +71,18 @@
 // variants. The text field (the start of the message) is never kept.
 // Message ids are normalised the same way on both sides (see
 // Config.SubmitIDBase). Receipts that cannot be used are counted in Stats
-// and logged with the id masked.
+// and logged with the id masked. A receipt that arrives before a report
+// handler is set (SetReportHandler) is answered with ESME_RX_T_APPN, which
+// asks the SMSC to keep it and deliver it again later, so that receipts
+// queued while the application was down are not lost during its start-up.
 //
 // # Sessions
 //
 // New returns at once and binds in the background; every session rebinds
-// with backoff after a lost connection. What a Submit does meanwhile is
+// with backoff after a lost connection. The backoff starts over only after
+// a session that stayed bound for 30s; one lost sooner counts as another
+// failed attempt, so an SMSC that keeps dropping fresh binds sees the
+// pause grow (see Config.Backoff). What a Submit does meanwhile is
 // Config.Outage: wait for the bind (bounded by ctx) or fail fast as not
 // sent. Close waits for submits in flight, unbinds every session and ends
 // every goroutine.

@@ -58,12 +58,12 @@ func (l *link) state() (*conn, error) {
 	return l.conn, l.lastErr
 }
 
-// live is state without a connection that has died but whose loss the
-// link has not handled yet.
+// live is state without a connection that has died (or was retired) but
+// whose loss the link has not handled yet.
 func (l *link) live() (*conn, error) {
 	c, err := l.state()
 	if c != nil {
-		if cause := c.cause(); cause != nil {
+		if cause := c.unusable(); cause != nil {
 			return nil, cause
 		}
 	}
@@ -99,13 +99,21 @@ func (l *link) run(ctx context.Context) {
 		}
 		l.t.stats.binds.Add(1)
 		l.set(c, nil)
+		up := time.Now()
 		err = l.serve(ctx, c)
 		l.set(nil, err)
 		if ctx.Err() != nil {
 			return
 		}
-		log.Warn("smpp: connection lost, rebinding", "err", err)
-		attempt = 1
+		// Only a session that stayed up starts the backoff over: one lost
+		// right after its bind counts as one more failed attempt, so a
+		// flapping SMSC sees the pause grow.
+		if time.Since(up) >= l.t.cfg.stableAfter {
+			attempt = 1
+		} else {
+			attempt++
+		}
+		log.Warn("smpp: connection lost, rebinding", "attempt", attempt, "err", err)
 	}
 }
 
@@ -183,6 +191,11 @@ func (l *link) serve(ctx context.Context, c *conn) error {
 		select {
 		case <-c.dead:
 			return c.cause()
+		case <-c.retired:
+			err := c.unusable()
+			l.set(nil, err) // no new submit picks it while it unbinds
+			l.unbind(c)
+			return err
 		case <-ctx.Done():
 			l.unbind(c)
 			return ctx.Err()
@@ -205,14 +218,13 @@ func (l *link) unbind(c *conn) {
 	c.close(errors.New("smpp: unbound"))
 }
 
-// onRequest answers the SMSC's requests. deliver_sm is acknowledged before
-// anything else happens to it, so a slow report handler never stalls the
+// onRequest answers the SMSC's requests. deliver_sm is answered at once,
+// never after the report handler ran, so a slow handler never stalls the
 // connection.
 func (l *link) onRequest(c *conn, h *pdu.Header, p pdu.Body, decodeErr error) {
 	switch h.ID {
 	case pdu.DeliverSMID:
-		c.reply(pdu.NewDeliverSMResp(), h.Seq, 0)
-		l.t.receive(l, p, decodeErr)
+		c.reply(pdu.NewDeliverSMResp(), h.Seq, l.t.receive(l, p, decodeErr))
 	case pdu.EnquireLinkID:
 		c.reply(pdu.NewEnquireLinkResp(), h.Seq, 0)
 	case pdu.UnbindID:

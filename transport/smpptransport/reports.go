@@ -40,27 +40,37 @@ func (q *reportQueue) take() []transport.Report {
 	return items
 }
 
-// receive turns a deliver_sm (already acknowledged) into a queued report,
-// or counts and logs why it could not.
-func (t *Transport) receive(l *link, p pdu.Body, decodeErr error) {
+// receive turns a deliver_sm into a queued report, or counts and logs why
+// it could not, and returns the command_status to answer it with. A
+// receipt that arrives before a report handler is set is not taken: it is
+// answered with ESME_RX_T_APPN, so that the SMSC keeps it and delivers it
+// again later instead of it being lost during start-up. Everything else is
+// acknowledged.
+func (t *Transport) receive(l *link, p pdu.Body, decodeErr error) pdu.Status {
 	if decodeErr != nil {
 		t.stats.malformed.Add(1)
 		t.cfg.Logger.Warn("smpp: undecodable deliver_sm dropped", "transport", t.name, "session", l.session)
-		return
+		return 0
 	}
 	r, err := t.reportOf(p)
 	switch {
 	case errors.Is(err, errNotReceipt):
 		t.stats.ignored.Add(1) // a mobile-originated message: not ours to read
-		return
+		return 0
 	case err != nil:
 		t.stats.malformed.Add(1)
 		t.cfg.Logger.Warn("smpp: delivery receipt dropped", "transport", t.name, "session", l.session,
 			"id", mask(r.OperatorID), "err", err)
-		return
+		return 0
+	case t.handler.Load() == nil:
+		t.stats.deferred.Add(1)
+		t.cfg.Logger.Info("smpp: delivery receipt deferred, no handler yet", "transport", t.name,
+			"session", l.session, "id", mask(r.OperatorID))
+		return StatusTempAppError
 	}
 	t.stats.reports.Add(1)
 	t.reports.push(r)
+	return 0
 }
 
 // dispatch calls the report handler for every queued report until stop

@@ -12,8 +12,13 @@ type Stats struct {
 	// Malformed counts deliver_sm PDUs that claimed to be receipts but had
 	// no usable id or status, or could not be decoded.
 	Malformed int64
-	// Unhandled counts receipts dropped because no handler was set.
+	// Unhandled counts receipts dropped because the handler was removed
+	// (SetReportHandler(nil)) after they were acknowledged.
 	Unhandled int64
+	// Deferred counts receipts that arrived before a handler was set and
+	// were answered with ESME_RX_T_APPN, so that the SMSC keeps them and
+	// delivers them again later. An SMSC retrying counts once per attempt.
+	Deferred int64
 	// Ignored counts deliver_sm PDUs that were not receipts (mobile
 	// originated messages, which this transport does not read).
 	Ignored int64
@@ -23,7 +28,7 @@ type Stats struct {
 }
 
 type counters struct {
-	binds, reports, malformed, unhandled, ignored, late atomic.Int64
+	binds, reports, malformed, unhandled, deferred, ignored, late atomic.Int64
 }
 
 // Stats returns the transport's counters.
@@ -31,6 +36,6 @@ func (t *Transport) Stats() Stats {
 	c := &t.stats
 	return Stats{
 		Binds: c.binds.Load(), Reports: c.reports.Load(), Malformed: c.malformed.Load(),
-		Unhandled: c.unhandled.Load(), Ignored: c.ignored.Load(), Late: c.late.Load(),
+		Unhandled: c.unhandled.Load(), Deferred: c.deferred.Load(), Ignored: c.ignored.Load(), Late: c.late.Load(),
 	}
 }

@@ -10,6 +10,7 @@ import (
 // The command_status values classified as retryable (see the package doc);
 // every other non-zero status is a permanent refusal.
 const (
+	StatusInvalidBind  pdu.Status = 0x04 // ESME_RINVBNDSTS: not sent, rebind
 	StatusSystemError  pdu.Status = 0x08 // ESME_RSYSERR: not sent, retry
 	StatusQueueFull    pdu.Status = 0x14 // ESME_RMSGQFUL: throttled
 	StatusThrottled    pdu.Status = 0x58 // ESME_RTHROTTLED: throttled
@@ -72,7 +73,7 @@ func classOf(s pdu.Status) error {
 	switch s {
 	case StatusThrottled, StatusQueueFull:
 		return transport.ErrThrottled
-	case StatusSystemError, StatusTempAppError:
+	case StatusSystemError, StatusTempAppError, StatusInvalidBind:
 		return transport.ErrNotSent
 	}
 	return transport.ErrRejected

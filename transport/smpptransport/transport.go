@@ -93,6 +93,11 @@ func (t *Transport) Name() string { return t.name }
 
 // SetReportHandler implements transport.ReportSource. The handler runs on
 // a goroutine of its own; deliver_sm is acknowledged before it is called.
+// Until a handler is set, delivery receipts are answered with
+// ESME_RX_T_APPN (counted in Stats.Deferred) so that the SMSC keeps them
+// and delivers them again later: none is lost to a start-up. Receipts
+// already acknowledged when the handler is removed (h nil) are dropped and
+// counted in Stats.Unhandled.
 func (t *Transport) SetReportHandler(h transport.ReportHandler) {
 	if h == nil {
 		t.handler.Store(nil)
@@ -280,6 +285,11 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 	if s := r.h.Status; s != 0 || r.h.ID == pdu.GenericNACKID {
 		if s == 0 {
 			s = 0xFF
+		}
+		if s == StatusInvalidBind {
+			// The SMSC no longer counts the session as bound for
+			// transmit: the message is fine, the session is broken.
+			c.retire(errors.New("smpp: submit_sm answered ESME_RINVBNDSTS: session not bound, rebinding"))
 		}
 		return "", t.statusErr("submit_sm", s)
 	}
