@@ -57,7 +57,8 @@ type Options struct {
 	// DefaultRetentionPolicy.
 	Retention RetentionPolicy
 	// ReportHold is how long a delivery report that matches no record yet
-	// (it overtook the submit response) is held for a match; 0 means
+	// (it overtook the submit response) is held for a match, and how long
+	// one the store failed to take is tried again; 0 means
 	// DefaultReportHold.
 	ReportHold time.Duration
 	// Now is the Client's clock; nil means time.Now.
@@ -211,7 +212,7 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	c.bg.Add(1)
 	go func() {
 		defer c.bg.Done()
-		c.reports.expireLoop(c.closeCtx.Done())
+		c.reports.expireLoop(c.closeCtx)
 	}()
 	if o.PurgeEvery > 0 {
 		c.purger = NewRetention(s, &RetentionOptions{Every: o.PurgeEvery, Now: c.now, Logger: c.log, Auditor: c.audit,
@@ -249,31 +250,39 @@ func checkProcessor(t transport.Transport, ps *Processors) error {
 }
 
 // limiter returns the account's rate limiter; contract is the account's
-// contract rate (zero when it has none).
+// contract rate (zero when it has none). The limiter is kept per account;
+// when the limit that applies has changed since (a contract updated through
+// Accounts), the kept limiter takes the new rate and burst, keeping the
+// tokens it has (up to the new burst).
 func (c *Client) limiter(account string, contract Limit) *rate.Limiter {
+	lim := contract
+	if lim.Rate == 0 {
+		lim = c.opts.AccountLimits[account]
+	}
+	if lim.Rate == 0 {
+		lim = c.opts.AccountLimit
+	}
+	burst := max(lim.Burst, 1)
 	c.limMu.RLock()
 	l, ok := c.limiters[account]
 	c.limMu.RUnlock()
-	if ok {
+	if ok && l.Limit() == lim.Rate && l.Burst() == burst {
 		return l
 	}
 	c.limMu.Lock()
 	defer c.limMu.Unlock()
 	l, ok = c.limiters[account]
-	if !ok {
-		lim := contract
-		if lim.Rate == 0 {
-			lim = c.opts.AccountLimits[account]
-		}
-		if lim.Rate == 0 {
-			lim = c.opts.AccountLimit
-		}
-		burst := lim.Burst
-		if burst <= 0 {
-			burst = 1
-		}
+	switch {
+	case ok && l.Limit() == lim.Rate && l.Burst() == burst: // updated meanwhile
+	case !ok || l.Limit() == rate.Inf:
+		// A new account, or one that was unlimited: an unlimited limiter
+		// keeps no token count, so start from a full burst.
 		l = rate.NewLimiter(lim.Rate, burst)
 		c.limiters[account] = l
+	default:
+		// Burst first: SetLimit then caps the tokens at the new burst.
+		l.SetBurst(burst)
+		l.SetLimit(lim.Rate)
 	}
 	return l
 }

@@ -19,10 +19,11 @@ type ReportStats struct {
 	// Applied reports matched a record (including duplicates that changed
 	// nothing).
 	Applied int64
-	// Held reports are waiting for their record right now.
+	// Held reports are waiting for their record, or for the store to
+	// take them, right now.
 	Held int64
-	// Unmatched reports found no record within the hold time, or were
-	// malformed.
+	// Unmatched reports found no record (or no store to take them) within
+	// the hold time, or were malformed.
 	Unmatched int64
 }
 
@@ -38,23 +39,54 @@ func (c *Client) ReportStats() ReportStats {
 // handleReport is the transport.ReportHandler the Client registers. A
 // report that matches no record yet (it overtook the submit response, or
 // the record is being written) is held for Options.ReportHold and matched
-// when the record appears.
+// when the record appears. A report the store failed to take (it was
+// unavailable) is held too, and tried again until the hold time ends.
 func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 	if !r.Status.Valid() || (r.OperatorID == "" && r.MessageID == "") {
 		c.reports.unmatched.Add(1)
 		c.log.Warn("advox: malformed delivery report dropped", "transport", c.tr.Name(), "status", string(r.Status))
 		return
 	}
-	if c.applyReport(ctx, r) {
+	err := c.applyReport(ctx, r)
+	if err == nil {
 		return
 	}
-	p := c.reports.hold(r)
+	c.logReportErr(err, r)
+	p := c.reports.hold(r, retryable(err))
 	// The record may have been written between the first look and the
 	// hold; Send claims held reports only after writing, so either Send's
 	// claim or this second look sees the other. Whoever takes the held
 	// report out applies it, so it is applied once.
 	if c.recordExists(ctx, r) && c.reports.release(p) {
-		c.applyReport(ctx, r)
+		c.applyTaken(ctx, p)
+	}
+}
+
+// retryable reports whether a report that failed with err may apply when
+// tried again: the store failed, rather than finding no record or refusing
+// the update.
+func retryable(err error) bool {
+	return !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrInvalid)
+}
+
+// applyTaken applies a report taken out of the held set. One that fails
+// is held again, marked to be tried again, until its hold time ends: the
+// store may be back, or the record written, by the next try (a Send that
+// wrote it while the report was out found nothing to claim). Only a
+// refused update is given up at once, counted unmatched.
+func (c *Client) applyTaken(ctx context.Context, p *heldReport) {
+	err := c.applyReport(ctx, p.r)
+	switch {
+	case err == nil:
+	case errors.Is(err, storage.ErrInvalid):
+		c.logReportErr(err, p.r)
+		c.reports.unmatched.Add(1)
+	default:
+		if !p.retry { // logged once, not on every try
+			c.logReportErr(err, p.r)
+		}
+		p.retry = true
+		c.reports.add(p)
 	}
 }
 
@@ -69,13 +101,12 @@ func (c *Client) recordExists(ctx context.Context, r transport.Report) bool {
 	return err == nil
 }
 
-// applyReport applies r to its record and reports whether a record was
-// found.
-func (c *Client) applyReport(ctx context.Context, r transport.Report) bool {
+// applyReport applies r to its record; storage.ErrNotFound means no record
+// is (yet) there.
+func (c *Client) applyReport(ctx context.Context, r transport.Report) error {
 	id, part, err := c.target(ctx, r)
 	if err != nil {
-		c.logReportErr(err, r)
-		return false
+		return err
 	}
 	u := storage.StatusUpdate{ID: id, Part: part, Status: r.Status, ErrorCode: r.ErrorCode, At: r.At}
 	if u.At.IsZero() {
@@ -83,12 +114,11 @@ func (c *Client) applyReport(ctx context.Context, r transport.Report) bool {
 	}
 	rec, err := c.tel.updateStatus(ctx, c.store, u)
 	if err != nil {
-		c.logReportErr(err, r)
-		return false
+		return err
 	}
 	c.reports.applied.Add(1)
 	c.log.Debug("advox: delivery report", "id", rec.ID, "status", string(rec.Status))
-	return true
+	return nil
 }
 
 // target resolves the record and part a report is about: by operator id
@@ -152,8 +182,8 @@ func (c *Client) logReportErr(err error, r transport.Report) {
 
 // claimReports applies the reports held for a record just written.
 func (c *Client) claimReports(ctx context.Context, rec storage.Record) {
-	for _, r := range c.reports.claim(rec) {
-		c.applyReport(ctx, r)
+	for _, p := range c.reports.claim(rec) {
+		c.applyTaken(ctx, p)
 	}
 }
 
@@ -175,6 +205,11 @@ type heldReport struct {
 	keys  []string
 	r     transport.Report
 	until time.Time
+	// retry is set when applying the report failed on a store error (or
+	// after it was taken out): the expiry loop tries it again. Only
+	// whoever holds or took out the report writes it, before adding it
+	// (under mu).
+	retry bool
 }
 
 func newReportMatcher(c *Client) *reportMatcher {
@@ -195,15 +230,21 @@ func keysOf(r transport.Report) []string {
 	return keys
 }
 
-func (m *reportMatcher) hold(r transport.Report) *heldReport {
-	p := &heldReport{keys: keysOf(r), r: r, until: m.now().Add(m.hold_)}
+// hold holds r for the hold time; retry marks it to be tried again.
+func (m *reportMatcher) hold(r transport.Report, retry bool) *heldReport {
+	p := &heldReport{keys: keysOf(r), r: r, until: m.now().Add(m.hold_), retry: retry}
+	m.add(p)
+	return p
+}
+
+// add holds p (again) until p.until.
+func (m *reportMatcher) add(p *heldReport) {
 	m.mu.Lock()
 	for _, k := range p.keys {
 		m.byKey[k] = append(m.byKey[k], p)
 	}
 	m.all[p] = struct{}{}
 	m.mu.Unlock()
-	return p
 }
 
 // release removes p if it is still held and reports whether it was.
@@ -231,7 +272,7 @@ func (m *reportMatcher) remove(p *heldReport) bool {
 }
 
 // claim removes and returns the reports held for rec's ids.
-func (m *reportMatcher) claim(rec storage.Record) []transport.Report {
+func (m *reportMatcher) claim(rec storage.Record) []*heldReport {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.all) == 0 {
@@ -245,28 +286,52 @@ func (m *reportMatcher) claim(rec storage.Record) []transport.Report {
 			keys = append(keys, "o:\x00"+p.OperatorID, "o:"+rec.Transport+"\x00"+p.OperatorID)
 		}
 	}
-	var out []transport.Report
+	var out []*heldReport
 	for _, k := range keys {
 		for _, p := range slices.Clone(m.byKey[k]) {
 			if m.remove(p) {
-				out = append(out, p.r)
+				out = append(out, p)
 			}
 		}
 	}
 	return out
 }
 
-// expireLoop drops held reports past their hold time until stop closes.
-func (m *reportMatcher) expireLoop(stop <-chan struct{}) {
+// expireLoop, until ctx ends, tries again the held reports a store error
+// kept from applying, then drops those past their hold time.
+func (m *reportMatcher) expireLoop(ctx context.Context) {
 	every := min(max(m.hold_/4, 10*time.Millisecond), time.Second)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
-		case <-stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
+			m.retry(ctx)
 			m.expire(m.now())
+		}
+	}
+}
+
+// retry tries again the held reports marked for it. Each is taken out of
+// the held set before it is applied, so that a Send claiming it at the
+// same time does not apply it too.
+func (m *reportMatcher) retry(ctx context.Context) {
+	m.mu.Lock()
+	var due []*heldReport
+	for p := range m.all {
+		if p.retry {
+			due = append(due, p)
+		}
+	}
+	m.mu.Unlock()
+	for _, p := range due {
+		if ctx.Err() != nil {
+			return
+		}
+		if m.release(p) {
+			m.c.applyTaken(ctx, p)
 		}
 	}
 }
