@@ -200,10 +200,16 @@ func (l *link) serve(ctx context.Context, c *conn) error {
 			l.unbind(c)
 			return ctx.Err()
 		case <-tick.C:
-			if _, err := c.roundTrip(ctx, pdu.NewEnquireLink(), cfg.RespTimeout); err != nil {
+			r, err := c.roundTrip(ctx, pdu.NewEnquireLink(), cfg.RespTimeout)
+			switch {
+			case err != nil:
 				if ctx.Err() == nil {
 					c.close(fmt.Errorf("smpp: enquire_link: %w", err))
 				}
+			case r.h.Status == StatusInvalidBind:
+				// The connection answers but the SMSC no longer counts
+				// the session as bound: rebind before a submit finds out.
+				c.retire(errors.New("smpp: enquire_link answered ESME_RINVBNDSTS: session not bound, rebinding"))
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package smpptransport
 
 import (
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -9,7 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/smpptransport/internal/wire"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
+	"github.com/fiorix/go-smpp/smpp/pdu"
 )
 
 // ESME_RINVBNDSTS answering a submit_sm says the session is not bound for
@@ -72,4 +75,39 @@ func TestBackoffGrowsWhileSessionsFlap(t *testing.T) {
 			assert.Equal(t, tc.want, attempts)
 		})
 	}
+}
+
+// An SMSC that answers enquire_link with ESME_RINVBNDSTS no longer counts
+// the session as bound, though the connection is up: the session unbinds
+// and binds again before a submit finds out.
+func TestKeepAliveNotBoundRebinds(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	tr := newTransport(t, Config{
+		Addr: ln.Addr().String(), SystemID: "advox", RespTimeout: 500 * time.Millisecond,
+		EnquireLink: 20 * time.Millisecond, Backoff: fastBackoff, Logger: quiet,
+	})
+	smsc := acceptBound(t, ln)
+	for {
+		h, _, err := wire.ReadFrame(smsc.br)
+		require.NoError(t, err)
+		if h.ID == pdu.EnquireLinkID {
+			smsc.write(pdu.EnquireLinkRespID, StatusInvalidBind, h.Seq, nil)
+			break
+		}
+	}
+	for {
+		h, _, err := wire.ReadFrame(smsc.br)
+		require.NoError(t, err)
+		if h.ID == pdu.UnbindID {
+			smsc.write(pdu.UnbindRespID, 0, h.Seq, nil)
+			break
+		}
+		if h.ID == pdu.EnquireLinkID { // one more tick may have gone out
+			smsc.write(pdu.EnquireLinkRespID, StatusInvalidBind, h.Seq, nil)
+		}
+	}
+	acceptBound(t, ln) // the transport binds again
+	require.Eventually(t, func() bool { return tr.Stats().Binds == 2 }, 5*time.Second, time.Millisecond)
 }
