@@ -31,7 +31,8 @@ type Report struct {
 
 // ReportHandler receives delivery reports. It is called from the adapter's
 // goroutines, possibly concurrently; the adapter acknowledges the operator
-// promptly whatever the handler does or how long it takes.
+// promptly whatever the handler does or how long it takes. A handler must
+// not call its transport's Close: Close waits for running handlers.
 type ReportHandler func(ctx context.Context, r Report)
 
 // ReportSource is the optional interface of transports that receive
