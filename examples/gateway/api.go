@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/azenna/advox"
@@ -79,8 +80,8 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error 
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data after the JSON value")
+	if err == nil {
+		err = trailing(dec)
 	}
 	var tooBig *http.MaxBytesError
 	switch {
@@ -92,8 +93,28 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error 
 	case errors.Is(err, io.EOF):
 		return badRequest("empty request body")
 	}
-	// Decoder errors name fields and offsets, never values.
+	// Decoder errors name the request's fields and offsets, never values;
+	// except an unknown field's name, which is the client's input and may
+	// be a number.
+	if strings.HasPrefix(err.Error(), "json: unknown field ") {
+		return badRequest("malformed JSON: unknown field")
+	}
 	return badRequest("malformed JSON: %v", err)
+}
+
+// trailing reports anything but white space after the value dec has
+// decoded. (Decoder.More is no test for it: it is false before a stray
+// ']' or '}', so that "{…}]" would pass.)
+func trailing(dec *json.Decoder) error {
+	_, err := dec.Token()
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &tooBig):
+		return err
+	}
+	return errors.New("trailing data after the JSON value")
 }
 
 // writeJSON answers v as JSON with the given status.

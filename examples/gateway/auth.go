@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"sync"
 	"time"
 
@@ -32,12 +33,22 @@ const (
 // an argon2id hash — tens of milliseconds and 19 MiB — on every request.
 // The cache holds no password and no address in the clear. Failures are
 // never remembered: each goes through the failure limiter of Accounts.
+//
+// The hashes a login needs run at most GOMAXPROCS at once, the others
+// wait their turn: anyone can make the gateway hash (a wrong password, an
+// unknown user), and unbounded, a burst of such requests would allocate
+// 19 MiB each until memory runs out. The failure limiter does not stop
+// it: concurrent requests all pass it before any has failed.
 type authenticator struct {
 	accounts *advox.Accounts
 	ttl      time.Duration
 	max      int
 	now      func() time.Time
 	key      []byte
+	// verify checks credentials (Accounts.Authenticate); hashing holds
+	// a slot of the hashing semaphore.
+	verify  func(ctx context.Context, user, password, remoteAddr string) (advox.Principal, error)
+	hashing chan struct{}
 
 	mu    sync.Mutex
 	cache map[[sha256.Size]byte]cachedLogin
@@ -52,6 +63,7 @@ func newAuthenticator(accounts *advox.Accounts) *authenticator {
 	return &authenticator{
 		accounts: accounts, ttl: defaultLoginTTL, max: defaultLoginCacheMax, now: time.Now,
 		key: []byte(randomHex(32)), cache: make(map[[sha256.Size]byte]cachedLogin),
+		verify: accounts.Authenticate, hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 	}
 }
 
@@ -70,7 +82,13 @@ func (a *authenticator) login(ctx context.Context, r *http.Request) (advox.Princ
 	if hit && now.Before(c.until) {
 		return c.p, nil
 	}
-	p, err := a.accounts.Authenticate(ctx, user, password, r.RemoteAddr)
+	select {
+	case a.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return advox.Principal{}, ctx.Err()
+	}
+	p, err := a.verify(ctx, user, password, r.RemoteAddr)
+	<-a.hashing
 	if err != nil {
 		return advox.Principal{}, err
 	}

@@ -90,3 +90,39 @@ func TestAuthenticatorCacheBound(t *testing.T) {
 	a.remember(a.cacheKey("u", "4", "127.0.0.1"), p, *now)
 	assert.Len(t, a.cache, 1, "nothing expired: everything dropped")
 }
+
+// Logins that need a hash run a bounded number at once: a request that
+// finds every slot taken waits its turn (or its context), rather than
+// allocating another argon2id state — anyone can make the gateway hash.
+func TestAuthenticatorBoundsHashing(t *testing.T) {
+	a, _, _ := newTestAuth(t)
+	a.hashing = make(chan struct{}, 1)
+	entered, release := make(chan struct{}), make(chan struct{})
+	calls := 0
+	a.verify = func(ctx context.Context, user, password, remoteAddr string) (advox.Principal, error) {
+		calls++ // guarded by the single slot
+		if calls == 1 {
+			close(entered)
+			<-release
+		}
+		return advox.Principal{}, advox.ErrAuthFailed
+	}
+	first := make(chan error, 1)
+	go func() {
+		_, err := a.login(context.Background(), basicReq("u", "wrong-1", "127.0.0.1:1"))
+		first <- err
+	}()
+	<-entered
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := a.login(ctx, basicReq("u", "wrong-2", "127.0.0.1:2"))
+	assert.ErrorIs(t, err, context.Canceled, "waited for a slot, not hashed")
+	close(release)
+	assert.ErrorIs(t, <-first, advox.ErrAuthFailed)
+	assert.Equal(t, 1, calls, "one hash at a time")
+
+	_, err = a.login(context.Background(), basicReq("u", "wrong-3", "127.0.0.1:3"))
+	assert.ErrorIs(t, err, advox.ErrAuthFailed, "the slot is free again")
+	assert.Equal(t, 2, calls)
+}

@@ -193,7 +193,7 @@ func parseConfig(data []byte) (*config, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	if dec.More() {
+	if trailing(dec) != nil {
 		return nil, errors.New("config: trailing data after the JSON object")
 	}
 	c.applyDefaults()
@@ -228,6 +228,10 @@ func (c *config) applyDefaults() {
 // paths, traffic records and metric labels.
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 
+// metricsPathRE is a plain URL path: no wildcards or spaces, which the
+// ServeMux would read as a pattern (and panic on at start when malformed).
+var metricsPathRE = regexp.MustCompile(`^(/[A-Za-z0-9._~-]+)+$`)
+
 // prefixRE is a route's number prefix.
 var prefixRE = regexp.MustCompile(`^\+[0-9]{1,14}$`)
 
@@ -247,8 +251,9 @@ func (c *config) validate() error {
 			bad("index_key: want at least %d hex digits", 2*advox.MinIndexKeyLen)
 		}
 	}
-	if !strings.HasPrefix(c.MetricsPath, "/") || strings.HasPrefix(c.MetricsPath, "/v1/") {
-		bad("metrics_path: an absolute path outside /v1/")
+	if !metricsPathRE.MatchString(c.MetricsPath) || strings.HasPrefix(c.MetricsPath, "/v1/") ||
+		strings.HasPrefix(c.MetricsPath, defaultWebhookPrefix) {
+		bad("metrics_path: an absolute path of letters, digits and -._~, outside /v1/ and %s", defaultWebhookPrefix)
 	}
 	names := map[string]bool{}
 	for i := range c.Transports {

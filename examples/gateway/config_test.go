@@ -55,12 +55,18 @@ func TestConfigRefusals(t *testing.T) {
 	}{
 		{"not JSON", `{`, "unexpected EOF"},
 		{"trailing data", testConfigJSON + `{}`, "trailing data"},
+		{"trailing bracket", testConfigJSON + `]`, "trailing data"},
+		{"trailing brace", testConfigJSON + `}`, "trailing data"},
 		{"unknown field", base(func(m map[string]any) { m["purge_evry"] = "1h" }), `unknown field "purge_evry"`},
 		{"bad duration", base(func(m map[string]any) { m["purge_every"] = "often" }), "not a duration"},
 		{"negative body", base(func(m map[string]any) { m["max_body"] = -1 }), "must not be negative"},
 		{"bad kek", base(func(m map[string]any) { m["kek"] = "abcd" }), "kek: want 64 hex digits"},
 		{"short index key", base(func(m map[string]any) { m["index_key"] = strings.Repeat("ab", 16) }), "index_key"},
 		{"metrics in api", base(func(m map[string]any) { m["metrics_path"] = "/v1/metrics" }), "metrics_path"},
+		{"metrics path a bad pattern", base(func(m map[string]any) { m["metrics_path"] = "/metrics/{x" }), "metrics_path"},
+		{"metrics path a wildcard", base(func(m map[string]any) { m["metrics_path"] = "/m/{a}/{a}" }), "metrics_path"},
+		{"metrics path with a space", base(func(m map[string]any) { m["metrics_path"] = "/a b" }), "metrics_path"},
+		{"metrics over a webhook", base(func(m map[string]any) { m["metrics_path"] = "/webhooks/elks" }), "metrics_path"},
 		{"no transports", base(func(m map[string]any) { m["transports"] = []any{}; m["routes"] = []any{} }), "transports: at least one"},
 		{"bad transport name", base(func(m map[string]any) { tr(m, 0)["name"] = "SMSC A" }), `name "SMSC A"`},
 		{"duplicate transport", base(func(m map[string]any) {

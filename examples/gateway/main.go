@@ -16,8 +16,21 @@ import (
 )
 
 // shutdownTimeout bounds the graceful shutdown: requests still running
-// after it are cut off (the Client still waits for sends in flight).
+// after it are cut off (the Client still waits for sends in flight). It is
+// raised for a send_timeout that would outlast it (see shutdownGrace).
 const shutdownTimeout = 30 * time.Second
+
+// shutdownAnswerMargin is the time left, after the longest send, for its
+// answer to reach the customer.
+const shutdownAnswerMargin = 5 * time.Second
+
+// shutdownGrace is how long a shutdown waits for requests in progress: at
+// least shutdownTimeout, and long enough for a send request that began
+// just before to run to its send_timeout and answer. Cut off earlier, the
+// customer learns nothing of messages that went out, and sends them again.
+func shutdownGrace(cfg *config) time.Duration {
+	return max(shutdownTimeout, time.Duration(cfg.SendTimeout)+shutdownAnswerMargin)
+}
 
 // flags are the command line.
 type flags struct {
@@ -74,7 +87,7 @@ func run(ctx context.Context, f flags, out, logw io.Writer) error {
 	case serveErr = <-g.served:
 		g.served <- serveErr // shutdown reads it again
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace(cfg))
 	defer cancel()
 	if err := g.shutdown(sctx); err != nil && serveErr == nil {
 		return err

@@ -82,6 +82,7 @@ func FuzzSendRequest(f *testing.F) {
 	f.Add(`{"from":"Advox","to":["+46701740605","0701740606"],"text":"hi","ucs2":true,"valid_for":"1h"}`)
 	f.Add(`{"from":"Advox","to":46701740605}`)
 	f.Add(`{"account":"other"}`)
+	f.Add(`{"+46701740605":"x"}`)
 	f.Add(`{"valid_for":"+46701740605"}`)
 	f.Add(`{} {}`)
 	f.Add(``)
@@ -114,4 +115,61 @@ func FuzzParsePeriod(f *testing.F) {
 		}
 		require.True(t, a.Before(b))
 	})
+}
+
+// A body is one JSON value and nothing after it: a stray closing bracket
+// or brace (which json.Decoder.More does not count as more data) is
+// refused like any other trailing data, and trailing data past the limit
+// is too large.
+func TestReadJSONTrailingData(t *testing.T) {
+	const ok = `{"from":"Advox","to":"+46701740605","text":"hi"}`
+	tests := []struct {
+		name   string
+		body   string
+		limit  int64
+		status int
+	}{
+		{"one value", ok, 512, 0},
+		{"trailing white space", ok + " \n\t", 512, 0},
+		{"trailing value", ok + ` {}`, 512, http.StatusBadRequest},
+		{"trailing bracket", ok + `]`, 512, http.StatusBadRequest},
+		{"trailing brace", ok + `}`, 512, http.StatusBadRequest},
+		{"trailing garbage", ok + ` x`, 512, http.StatusBadRequest},
+		{"trailing data past the limit", ok + strings.Repeat(" ", 600) + `]`, 512, http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(tt.body))
+			var req sendRequest
+			err := readJSON(w, r, tt.limit, &req)
+			if tt.status == 0 {
+				require.NoError(t, err)
+				assert.Equal(t, recipients{"+46701740605"}, req.To)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.status, statusOf(err), err.Error())
+		})
+	}
+}
+
+// A refused body is never quoted back, not even an unknown field's name:
+// a client's input may be a number.
+func TestReadJSONNeverQuotesInput(t *testing.T) {
+	for _, body := range []string{
+		`{"+46701740605":"hi"}`,
+		`{"from":"Advox","to":"+46701740605","text":"hi","701740605":1}`,
+		`{"from":{"+46701740605":1}}`,
+		`{"to":[46701740605]}`,
+		`{"valid_for":"+46701740605"}`,
+	} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(body))
+		var req sendRequest
+		err := readJSON(w, r, 512, &req)
+		require.Error(t, err, body)
+		assert.Equal(t, http.StatusBadRequest, statusOf(err), body)
+		assert.NotContains(t, apiErrorOf(err).Message, "701740605", body)
+	}
 }

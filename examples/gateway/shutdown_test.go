@@ -100,3 +100,17 @@ func TestRunOneCommand(t *testing.T) {
 	}
 	assert.Contains(t, out.String(), "shutting down")
 }
+
+// A shutdown waits long enough for a send that began just before it to
+// run to its send_timeout and answer: cut off earlier, the customer never
+// learns the outcome of messages that went out and sends them again.
+func TestShutdownGraceCoversSends(t *testing.T) {
+	for _, sendTimeout := range []time.Duration{time.Second, defaultSendTimeout, 2 * time.Minute} {
+		cfg, err := parseConfig([]byte(strings.Replace(testConfigJSON, `{`,
+			`{"send_timeout": "`+sendTimeout.String()+`",`, 1)))
+		require.NoError(t, err)
+		g := shutdownGrace(cfg)
+		assert.GreaterOrEqual(t, g, shutdownTimeout)
+		assert.Greater(t, g, sendTimeout, "send_timeout %s", sendTimeout)
+	}
+}
