@@ -79,3 +79,25 @@ func ExampleClient_Status() {
 	fmt.Println(rec.Status)
 	// Output: delivered
 }
+
+// A customer-facing API reads a message for the account it acts for:
+// another account's message is not found, exactly like a missing one.
+func ExampleClient_AccountStatus() {
+	client, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	rcpt, err := client.Send(context.Background(), advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	rec, err := client.AccountStatus(context.Background(), advox.PurposeTroubleshoot, "acme", rcpt.ID)
+	fmt.Println(rec.Status, err)
+	_, err = client.AccountStatus(context.Background(), advox.PurposeTroubleshoot, "globex", rcpt.ID)
+	fmt.Println(advox.CodeOf(err))
+	// Output:
+	// accepted <nil>
+	// not found
+}

@@ -57,7 +57,23 @@ func readErr(op string, err error) error {
 // Status returns message id's record — its overall status and each part's
 // — read for purpose p.
 func (c *Client) Status(ctx context.Context, p Purpose, id string) (Record, error) {
-	const op = "status"
+	return c.status(ctx, "status", p, "", id)
+}
+
+// AccountStatus is Status for a caller that acts for one account, such as
+// a customer-facing API: another account's message is ErrNotFound, exactly
+// like a missing one, and is neither opened nor audited as read.
+func (c *Client) AccountStatus(ctx context.Context, p Purpose, account, id string) (Record, error) {
+	const op = "account status"
+	if account == "" {
+		return Record{}, newError(op, CodeInvalidArgument, "account is empty")
+	}
+	return c.status(ctx, op, p, account, id)
+}
+
+// status reads message id's record for purpose p; account, unless "",
+// must be the record's.
+func (c *Client) status(ctx context.Context, op string, p Purpose, account, id string) (Record, error) {
 	if err := checkPurpose(op, p); err != nil {
 		return Record{}, err
 	}
@@ -66,6 +82,9 @@ func (c *Client) Status(ctx context.Context, p Purpose, id string) (Record, erro
 	}
 	defer c.sends.Done()
 	r, err := c.store.Get(ctx, id)
+	if err == nil && account != "" && r.Account != account {
+		err = storage.ErrNotFound
+	}
 	if err != nil {
 		return Record{}, readErr(op, err)
 	}

@@ -48,10 +48,7 @@ func (a *api) status(w http.ResponseWriter, r *http.Request, p advox.Principal) 
 		a.fail(w, p.Account, advox.ErrNotFound)
 		return
 	}
-	rec, err := a.client.Status(r.Context(), advox.PurposeTroubleshoot, id)
-	if err == nil && rec.Account != p.Account {
-		err = advox.ErrNotFound
-	}
+	rec, err := a.client.AccountStatus(r.Context(), advox.PurposeTroubleshoot, p.Account, id)
 	if err != nil {
 		a.fail(w, p.Account, err)
 		return
