@@ -75,14 +75,23 @@ func (a *Accounts) reserveQueued(ctx context.Context, account string, p int64, n
 	if a.closed.Load() {
 		return 0, false, errClosed(name)
 	}
+	// The writer sets u and fits, not the named results: a caller that
+	// gives up returns while the writer may still be setting them.
+	var (
+		u    int64
+		fits bool
+	)
 	err = a.s.run(ctx, name, func(ctx context.Context, tx *wtx) (error, error) {
 		var err error
-		used, ok, err = a.reserveIn(ctx, tx.queryRow, account, p, n, checked, limit)
+		u, fits, err = a.reserveIn(ctx, tx.queryRow, account, p, n, checked, limit)
 		if errors.Is(err, errNoAccount) {
 			// The failed statement wrote nothing; the batch goes on.
 			return err, nil
 		}
 		return nil, err
 	})
-	return used, ok, err
+	if err != nil {
+		return 0, false, err
+	}
+	return u, fits, nil
 }

@@ -33,9 +33,9 @@ func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 
 // eraseChunk deletes up to s.echunk records of the account created at or
 // after from, oldest first, and adds the usage of the visible ones to the
-// erased aggregate. c.last.deadline is the newest creation time it
-// deleted: the next chunk starts there (PostgreSQL's index still holds
-// the entries of the rows it deleted, until VACUUM).
+// erased aggregate. c.last.deadline is where the next chunk starts: on
+// PostgreSQL the newest creation time it deleted (its index still holds
+// the entries of the rows it deleted, until VACUUM); on SQLite from again.
 func (s *Store) eraseChunk(ctx context.Context, tx *wtx, account string, from int64) (chunkResult, error) {
 	c := chunkResult{last: cursor{deadline: from}}
 	args := append(s.d.ofAccountArgs(account, []any{from}, s.echunk, false), visibleArgs(encodeTime(s.now()))...)
@@ -72,6 +72,14 @@ func (s *Store) eraseChunk(ctx context.Context, tx *wtx, account string, from in
 		return c, err
 	}
 	c.deleted = c.claimed
+	if s.d.deferListing {
+		// SQLite's chunk is two scans, the listed records and the
+		// unlisted tail, each in creation order: the newest record
+		// deleted may come from the tail, while the listed scan left
+		// older records. Its deleted rows leave its indexes at once, so
+		// the next chunk starts where this one did.
+		c.last.deadline = from
+	}
 	// In period order, so that two instances erasing at once take the
 	// aggregate rows' locks in one order.
 	for _, p := range slices.Sorted(maps.Keys(usage)) {

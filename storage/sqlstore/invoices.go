@@ -13,8 +13,9 @@ import (
 // CreateInvoice stores an invoice in state storage.InvoiceOpen and links
 // to it, with one UPDATE, the account's records created in its period
 // that are visible at the store clock, not failed and not yet linked; it
-// returns how many it linked. An existing id (or an invoice without id,
-// account, period or time-bar) fails with storage.ErrExists.
+// returns how many it linked. An existing id fails with
+// storage.ErrExists; an invoice without id, account, period or time-bar
+// with storage.ErrInvalid.
 func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -43,7 +44,10 @@ func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, er
 		linked = int(n)
 		return nil, err
 	})
-	return linked, err
+	if err != nil {
+		return 0, err // linked may be the writer's still, if the caller gave up
+	}
+	return linked, nil
 }
 
 // SetInvoiceState moves an invoice to state at time at and returns it. A
@@ -85,6 +89,11 @@ func (s *Store) SetInvoiceState(ctx context.Context, id string, state storage.In
 		}
 		return nil, nil
 	})
+	if err != nil && !errors.Is(err, storage.ErrInvoiceFinal) {
+		// inv may be the writer's still, if the caller gave up; with
+		// ErrInvoiceFinal the write completed.
+		return storage.Invoice{}, err
+	}
 	return inv, err
 }
 

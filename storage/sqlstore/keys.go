@@ -45,7 +45,10 @@ func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (stora
 		}
 		return nil, err
 	})
-	return k, err
+	if err != nil {
+		return storage.DataKey{}, err // k may be the writer's still, if the caller gave up
+	}
+	return k, nil
 }
 
 // Key returns the key with the given id, or storage.ErrErased when it was

@@ -37,12 +37,20 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, 
 			return res, err
 		}
 	}
+	var (
+		dropped int
+		oldest  time.Time
+	)
 	err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
 		var err error
-		res.BodiesDropped, res.OldestDeadline, err = s.purgeFinish(ctx, tx, t)
+		dropped, oldest, err = s.purgeFinish(ctx, tx, t)
 		return nil, err
 	})
-	return res, err
+	if err != nil {
+		return res, err // dropped and oldest may be the writer's still, if the caller gave up
+	}
+	res.BodiesDropped, res.OldestDeadline = dropped, oldest
+	return res, nil
 }
 
 // cursor is a position in (deadline, rid) order.

@@ -29,6 +29,9 @@ type Store struct {
 	// databases.
 	mu     sync.RWMutex
 	closed bool
+	// shut is closed once Close has finished: a Close that finds another
+	// under way waits for it.
+	shut chan struct{}
 }
 
 var (
@@ -44,7 +47,8 @@ func newStore(d *dialect, wdb, rdb, kdb *sql.DB, closeFn func() error, o Options
 		o.EraseChunk = d.eraseChunk
 	}
 	s := &Store{d: d, q: newQueries(d), rdb: rdb, kdb: kdb, now: o.Now, chunk: o.PurgeChunk, echunk: o.EraseChunk, closeFn: closeFn,
-		listing: listing{unlisted: listEvery, every: listEvery}} // list what an earlier run left, at the first insert
+		listing: listing{unlisted: listEvery, every: listEvery}, // list what an earlier run left, at the first insert
+		shut:    make(chan struct{})}
 	s.w = &writer{
 		db:        wdb,
 		stmts:     make(map[string]*sql.Stmt),
@@ -111,16 +115,19 @@ func (s *Store) withDB(ctx context.Context, name string, f func(*sql.DB) error) 
 
 // Close stops taking writes, lets the writer commit everything queued,
 // and closes the database. Later calls fail with storage.ErrClosed; Close
-// itself is idempotent.
+// itself is idempotent: a further call returns nil once the first has
+// finished.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
+		<-s.shut
 		return nil
 	}
 	s.closed = true
 	close(s.w.queue)
 	s.mu.Unlock()
+	defer close(s.shut)
 	<-s.w.stopped
 	return mapErr("close", s.closeFn())
 }
