@@ -18,7 +18,8 @@
 // outcome-unknown answer, a rejection, a partial acceptance or a throttled
 // answer is returned at once, so a failover can never send an SMS twice.
 // When every candidate failed or was out of rotation the error wraps
-// transport.ErrNotSent, which the Client may retry.
+// transport.ErrNotSent, which the Client may retry. A Close during a
+// submit stops the failover: the error then wraps transport.ErrClosed too.
 //
 // # Circuit breaker
 //
@@ -46,7 +47,9 @@
 // Result.Transport names the transport that took (or last tried) the
 // message and Result.Route the route, and the Client records both. Delivery
 // reports of every transport that is a transport.ReportSource are forwarded
-// with Report.Transport set, because operator ids are scoped per transport.
+// with Report.Transport set, because operator ids are scoped per transport;
+// the router sets its handler on them only once its own SetReportHandler is
+// called, so until then each keeps reports as it does without a handler.
 //
 // The Client checks only the Router's Name against its register of
 // sub-processors. Data goes to every transport of the table, so an

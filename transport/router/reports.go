@@ -9,9 +9,30 @@ import (
 // SetReportHandler implements transport.ReportSource: reports of every
 // transport that is a transport.ReportSource reach h with Report.Transport
 // set to that transport's Name (unless a nested router set it already).
-// Reports that arrive before it is called are dropped.
+// The router registers its handler on those transports only here (and
+// removes it when h is nil), so reports that arrive while no handler is
+// set are treated as each transport treats them without one: left with
+// the operator where the protocol allows it, else dropped.
 func (r *Router) SetReportHandler(h transport.ReportHandler) {
-	r.handler.Store(&h)
+	r.handlerMu.Lock()
+	defer r.handlerMu.Unlock()
+	if h != nil {
+		r.handler.Store(&h) // before the members deliver to forward
+	}
+	for _, m := range r.members {
+		rs, ok := m.t.(transport.ReportSource)
+		if !ok {
+			continue
+		}
+		if h == nil {
+			rs.SetReportHandler(nil)
+		} else {
+			rs.SetReportHandler(r.forward(m.name))
+		}
+	}
+	if h == nil {
+		r.handler.Store(nil) // after the members stopped taking reports
+	}
 }
 
 // forward returns the handler the router registers on the named transport.

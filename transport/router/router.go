@@ -25,7 +25,8 @@ type Router struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	handler atomic.Pointer[transport.ReportHandler]
+	handlerMu sync.Mutex // serialises SetReportHandler
+	handler   atomic.Pointer[transport.ReportHandler]
 
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -47,8 +48,11 @@ var (
 	_ transport.Local        = (*Router)(nil)
 )
 
-// New validates cfg and returns a Router over its transports. It registers
-// a report handler on every transport that is a transport.ReportSource.
+// New validates cfg and returns a Router over its transports. Report
+// handlers are registered on the transports that are a
+// transport.ReportSource only when SetReportHandler is called, so that
+// until then each keeps its own no-handler behaviour (an SMPP transport
+// leaves receipts with the SMSC).
 func New(cfg Config) (*Router, error) {
 	members, routes, err := validate(&cfg)
 	if err != nil {
@@ -76,9 +80,6 @@ func New(cfg Config) (*Router, error) {
 	policy := cfg.Breaker.withDefaults()
 	for _, m := range members {
 		m.br = newBreaker(policy)
-		if rs, ok := m.t.(transport.ReportSource); ok {
-			rs.SetReportHandler(r.forward(m.name))
-		}
 	}
 	return r, nil
 }

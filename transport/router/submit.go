@@ -34,6 +34,11 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 	)
 	for _, i := range r.order(rt, order[:0]) {
 		mem := r.members[i]
+		if r.closed.Load() {
+			// Closed meanwhile: hand the message to no other transport
+			// (the error says closed, see below).
+			break
+		}
 		now := r.now()
 		ok, probe, retry := mem.br.admit(now)
 		if !ok {
@@ -68,6 +73,10 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 		errs = append(errs, notSentCause(mem.name, err))
 	}
 	e := &exhausted{what: "route " + rt.name + ": no transport took the message", errs: errs}
+	if r.closed.Load() {
+		e.what = "route " + rt.name + ": closed before a transport took the message"
+		e.closed = true
+	}
 	if !retryAt.IsZero() {
 		e.retryAfter = max(retryAt.Sub(r.now()), time.Millisecond)
 	}
@@ -129,6 +138,7 @@ type exhausted struct {
 	what       string
 	errs       []error
 	retryAfter time.Duration
+	closed     bool // the router was closed meanwhile: wraps ErrClosed too
 }
 
 // Error implements error.
@@ -145,10 +155,14 @@ func (e *exhausted) Error() string {
 	return s
 }
 
-// Unwrap returns transport.ErrNotSent, the retry hint and the causes.
+// Unwrap returns transport.ErrNotSent (and transport.ErrClosed when the
+// router was closed meanwhile), the retry hint and the causes.
 func (e *exhausted) Unwrap() []error {
-	out := make([]error, 0, len(e.errs)+2)
+	out := make([]error, 0, len(e.errs)+3)
 	out = append(out, transport.ErrNotSent)
+	if e.closed {
+		out = append(out, transport.ErrClosed)
+	}
 	if e.retryAfter > 0 {
 		out = append(out, &transport.RetryAfterError{After: e.retryAfter, Err: transport.ErrNotSent})
 	}
