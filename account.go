@@ -32,7 +32,8 @@ type Account struct {
 const MaxAccountIDLen = 64
 
 // ValidateAccountID checks that id is usable as an account id: 1–64
-// printable characters without spaces.
+// printable characters without spaces, and no personal identity number
+// (refused with CodePersonalNumber; the error never holds the id).
 func ValidateAccountID(id string) error {
 	if id == "" {
 		return newError("account", CodeInvalidArgument, "account: empty")
@@ -44,6 +45,9 @@ func ValidateAccountID(id string) error {
 		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
 			return newError("account", CodeInvalidArgument, "account: contains spaces or control characters")
 		}
+	}
+	if ContainsPersonalNumber(id) {
+		return personalNumberField("account", "account")
 	}
 	return nil
 }

@@ -19,6 +19,9 @@ import (
 // country codes upper case.
 func checkCustomer(op string, c *storage.Customer) error {
 	if err := ValidateAccountID(c.Account); err != nil {
+		if CodeOf(err) == CodePersonalNumber {
+			return personalNumberField(op, "Account")
+		}
 		return &Error{Op: op, Code: CodeInvalidArgument, Err: &FieldError{Field: "Account", Reason: "1–64 printable characters without spaces"}}
 	}
 	if err := guardCustomer(op, c); err != nil {

@@ -76,10 +76,19 @@ func (a SlogAuditor) Audit(ctx context.Context, e AuditEvent) {
 type actorKey struct{}
 
 // WithActor returns a context naming who acts (an opaque user or service
-// id, never an e-mail or name), for the audit trail.
+// id, never an e-mail or name), for the audit trail. An actor holding a
+// personal identity number (as a BankID login yields) is never collected:
+// it is replaced by RedactedActor.
 func WithActor(ctx context.Context, actor string) context.Context {
+	if ContainsPersonalNumber(actor) {
+		actor = RedactedActor
+	}
 	return context.WithValue(ctx, actorKey{}, actor)
 }
+
+// RedactedActor is the actor of audit events whose actor, as given to
+// WithActor, held a personal identity number.
+const RedactedActor = "redacted:personal-number"
 
 // ActorFrom returns the actor set with WithActor, or "".
 func ActorFrom(ctx context.Context) string {

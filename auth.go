@@ -25,15 +25,48 @@ type Principal struct {
 // are limited per user and per address (see AuthLimit) and all return
 // ErrAuthFailed. Only a store failure or ctx returns another error.
 func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAddr string) (Principal, error) {
-	now := a.now()
 	addr, addrOK := parseRemoteAddr(remoteAddr)
 	uk := userKey(userID)
-	if a.fails.blocked(uk, now) || (addrOK && a.fails.blocked(addrKey(addr), now)) {
+	keys := []string{uk}
+	if addrOK {
+		keys = append(keys, addrKey(addr))
+	}
+	// The attempt counts against the limits while it is under way, so that
+	// concurrent guesses cannot get more passwords verified than the limit.
+	ok, err := a.fails.begin(ctx, a.now, keys...)
+	if err != nil {
+		return Principal{}, err
+	}
+	if !ok {
 		return Principal{}, ErrAuthFailed
 	}
+	p, failed, err := a.authenticate(ctx, userID, password, addr, addrOK)
+	now := a.now()
+	validID := ValidateAccountID(userID) == nil
+	a.fails.end(uk, failed && validID, now)
+	if addrOK {
+		a.fails.end(addrKey(addr), failed, now)
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if !failed {
+		a.fails.reset(uk)
+		return p, nil
+	}
+	if validID && p.Account != "" && a.fails.blocked(uk, now) {
+		// The account id is opaque; the user id and address are not logged.
+		a.log.Warn("advox: failed logins limited for a user", "account", p.Account)
+	}
+	return Principal{}, ErrAuthFailed
+}
+
+// authenticate checks one attempt. failed is true when the password or the
+// address is wrong (p then holds the user's account, if the user exists);
+// err is a store failure, which counts as no attempt.
+func (a *Accounts) authenticate(ctx context.Context, userID, password string, addr netip.Addr, addrOK bool) (p Principal, failed bool, err error) {
 	var user storage.User
 	var c storage.Customer
-	var err error
 	validID := ValidateAccountID(userID) == nil // user ids follow account-id rules
 	if validID {
 		c, err = a.store.FindUser(ctx, userID)
@@ -46,7 +79,7 @@ func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAdd
 			user = c.Users[i]
 		}
 	case !errors.Is(err, storage.ErrNotFound):
-		return Principal{}, wrap("authenticate", err)
+		return Principal{}, false, wrap("authenticate", err)
 	}
 	// Always hash, so that an unknown user or a refused address costs the
 	// same time as a wrong password.
@@ -56,21 +89,7 @@ func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAdd
 	}
 	passwordOK := len(password) <= MaxPasswordLen && verifyPassword(hash, password) && user.PasswordHash != ""
 	addrAllowed := addrOK && slices.ContainsFunc(user.Allowed, func(p netip.Prefix) bool { return p.Contains(addr) })
-	if passwordOK && addrAllowed {
-		a.fails.reset(uk)
-		return Principal{Account: c.Account, User: userID}, nil
-	}
-	if validID {
-		a.fails.fail(uk, now)
-		if c.Account != "" && a.fails.blocked(uk, now) {
-			// The account id is opaque; the user id and address are not logged.
-			a.log.Warn("advox: failed logins limited for a user", "account", c.Account)
-		}
-	}
-	if addrOK {
-		a.fails.fail(addrKey(addr), now)
-	}
-	return Principal{}, ErrAuthFailed
+	return Principal{Account: c.Account, User: userID}, !(passwordOK && addrAllowed), nil
 }
 
 // dummyHash is a hash of a random password with the current parameters.

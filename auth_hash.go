@@ -41,6 +41,9 @@ const (
 	maxPasswordSalt   = 64
 	minPasswordKey    = 16
 	maxPasswordKey    = 128
+	// maxPasswordWork bounds passes × memory (KiB): 2 GiB-passes, a few
+	// seconds, so that the two bounds above never combine into minutes.
+	maxPasswordWork = 2 << 20
 )
 
 // validate reports parameters out of bounds.
@@ -56,6 +59,8 @@ func (p PasswordParams) validate() error {
 		return fmt.Errorf("salt length must be %d–%d bytes", minPasswordSalt, maxPasswordSalt)
 	case p.KeyLen < minPasswordKey || p.KeyLen > maxPasswordKey:
 		return fmt.Errorf("key length must be %d–%d bytes", minPasswordKey, maxPasswordKey)
+	case uint64(p.Time)*uint64(p.Memory) > maxPasswordWork:
+		return fmt.Errorf("time × memory must be at most %d KiB", maxPasswordWork)
 	}
 	return nil
 }

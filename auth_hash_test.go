@@ -31,6 +31,7 @@ func TestParsePasswordHashRefuses(t *testing.T) {
 		"leading zero":     "$argon2id$v=19$m=064,t=1,p=1$" + salt + "$" + key,
 		"memory too large": "$argon2id$v=19$m=4194304,t=1,p=1$" + salt + "$" + key,
 		"too many passes":  "$argon2id$v=19$m=64,t=65,p=1$" + salt + "$" + key,
+		"minutes of work":  "$argon2id$v=19$m=1048576,t=64,p=1$" + salt + "$" + key,
 		"no threads":       "$argon2id$v=19$m=64,t=1,p=0$" + salt + "$" + key,
 		"threads > 255":    "$argon2id$v=19$m=4096,t=1,p=256$" + salt + "$" + key,
 		"padded base64":    "$argon2id$v=19$m=64,t=1,p=1$" + salt + "==$" + key,
@@ -44,4 +45,17 @@ func TestParsePasswordHashRefuses(t *testing.T) {
 	}
 	_, err := parsePasswordHash(storage.PasswordHash("$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key))
 	assert.NoError(t, err, "the well-formed control")
+	_, err = parsePasswordHash(storage.PasswordHash("$argon2id$v=19$m=1048576,t=2,p=1$" + salt + "$" + key))
+	assert.NoError(t, err, "the most work allowed")
+}
+
+// The bounds on passes and memory hold together, for new hashes too: a
+// login never costs minutes of argon2id.
+func TestPasswordParamsBoundWork(t *testing.T) {
+	p := DefaultPasswordParams
+	require.NoError(t, p.validate())
+	p.Time, p.Memory = 64, maxPasswordMemory
+	assert.Error(t, p.validate())
+	p.Time = 2
+	assert.NoError(t, p.validate())
 }

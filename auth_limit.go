@@ -1,6 +1,7 @@
 package advox
 
 import (
+	"context"
 	"net/netip"
 	"sync"
 	"time"
@@ -11,7 +12,9 @@ import (
 // AuthLimit limits failed logins, separately per user id and per remote
 // address: Failures may fail in a row, then one more attempt is allowed
 // every Every. While a key is limited every attempt fails, right password
-// or not, with the same generic error.
+// or not, with the same generic error. Attempts under way count too: one
+// that could exceed the limit if those under way fail waits for them, so
+// concurrent guesses get no more passwords verified than sequential ones.
 type AuthLimit struct {
 	// Failures is the burst of failed attempts allowed.
 	Failures int
@@ -25,16 +28,79 @@ var DefaultAuthLimit = AuthLimit{Failures: 5, Every: time.Minute}
 // failureLimiter keeps one token bucket per key, spending a token per
 // failure. Buckets that have refilled are swept when the map has doubled
 // since the last sweep, so memory stays bounded by recent failures.
+// Attempts under way are counted per key, so that they cannot together
+// spend more tokens than the bucket holds.
 type failureLimiter struct {
 	limit AuthLimit
 
 	mu        sync.Mutex
 	buckets   map[string]*rate.Limiter
 	sweepSize int
+	inflight  map[string]int
+	done      chan struct{} // closed and replaced when an attempt ends
 }
 
 func newFailureLimiter(l AuthLimit) *failureLimiter {
-	return &failureLimiter{limit: l, buckets: make(map[string]*rate.Limiter), sweepSize: 1024}
+	return &failureLimiter{limit: l, buckets: make(map[string]*rate.Limiter), sweepSize: 1024,
+		inflight: make(map[string]int), done: make(chan struct{})}
+}
+
+// begin starts an attempt on keys. It reports false when one of them is
+// limited (no token left). When the tokens left would not cover the
+// attempts already under way failing as well, it waits for one of those to
+// end and looks again, so that concurrent attempts never spend more than
+// the limit. Each successful begin must be followed by end for each key.
+func (f *failureLimiter) begin(ctx context.Context, now func() time.Time, keys ...string) (bool, error) {
+	for {
+		f.mu.Lock()
+		t := now()
+		limited, full := false, false
+		for _, k := range keys {
+			tokens := float64(f.limit.Failures)
+			if b, ok := f.buckets[k]; ok {
+				tokens = b.TokensAt(t)
+			}
+			switch {
+			case tokens < 1:
+				limited = true
+			case tokens-float64(f.inflight[k]) < 1:
+				full = true
+			}
+		}
+		if limited || !full {
+			if !limited {
+				for _, k := range keys {
+					f.inflight[k]++
+				}
+			}
+			f.mu.Unlock()
+			return !limited, nil
+		}
+		done := f.done
+		f.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+}
+
+// end finishes an attempt on key begun with begin, spending a token of key
+// when failed.
+func (f *failureLimiter) end(key string, failed bool, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := f.inflight[key] - 1; n > 0 {
+		f.inflight[key] = n
+	} else {
+		delete(f.inflight, key)
+	}
+	if failed {
+		f.failLocked(key, now)
+	}
+	close(f.done)
+	f.done = make(chan struct{})
 }
 
 // blocked reports whether key has no attempt left at now.
@@ -45,10 +111,8 @@ func (f *failureLimiter) blocked(key string, now time.Time) bool {
 	return ok && b.TokensAt(now) < 1
 }
 
-// fail spends one attempt of key.
-func (f *failureLimiter) fail(key string, now time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// failLocked spends one attempt of key; the caller holds mu.
+func (f *failureLimiter) failLocked(key string, now time.Time) {
 	b, ok := f.buckets[key]
 	if !ok {
 		if len(f.buckets) >= f.sweepSize {

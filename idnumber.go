@@ -35,13 +35,17 @@ import (
 // refuse a large share of them.
 //
 // Beyond the policy's space, "-" and "+", every Unicode space, dash, the
-// minus sign and invisible format characters (zero-width space) count as
-// separators, and non-ASCII decimal digits (fullwidth "８") as digits, so
-// typography does not smuggle a number past the guard.
+// minus sign, the fullwidth and small plus signs and invisible format
+// characters (zero-width space) count as separators, and non-ASCII decimal
+// digits (fullwidth "８") as digits, so typography does not smuggle a
+// number past the guard.
 
 // ContainsPersonalNumber reports whether s contains a Swedish personnummer
 // or samordningsnummer, in any of the forms described above, anywhere.
 func ContainsPersonalNumber(s string) bool {
+	if fewDigits(s) {
+		return false
+	}
 	var sc pnrScanner
 	for _, r := range s {
 		if sc.feed(r) {
@@ -49,6 +53,22 @@ func ContainsPersonalNumber(s string) bool {
 		}
 	}
 	return sc.flush()
+}
+
+// fewDigits reports, without allocating, that ASCII s has fewer than the
+// 10 digits any number takes (common for ids and short fields).
+func fewDigits(s string) bool {
+	n := 0
+	for i := range len(s) {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return false
+		}
+		if c >= '0' && c <= '9' {
+			n++
+		}
+	}
+	return n < 10
 }
 
 // pnrScanner collects one run of digit groups at a time.
@@ -75,7 +95,7 @@ func (sc *pnrScanner) feed(r rune) bool {
 	if isPnrSeparator(r) {
 		if len(sc.digits) > 0 {
 			sc.pending = true
-			sc.pendPl = sc.pendPl || r == '+'
+			sc.pendPl = sc.pendPl || isPlus(r)
 		}
 		return false
 	}
@@ -208,8 +228,8 @@ func digitValue(r rune) (int, bool) {
 }
 
 // isPnrSeparator reports whether r may sit inside a written number: space,
-// "-", "+", any Unicode space or dash, the minus sign, or an invisible
-// format character.
+// "-", "+" (also fullwidth or small), any Unicode space or dash, the minus
+// sign, or an invisible format character.
 func isPnrSeparator(r rune) bool {
 	if r < utf8.RuneSelf {
 		switch r {
@@ -218,5 +238,11 @@ func isPnrSeparator(r rune) bool {
 		}
 		return false
 	}
-	return r == '\u2212' || unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r)
+	return r == '\u2212' || isPlus(r) || unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r)
+}
+
+// isPlus reports whether r is "+" or one of its typographic variants
+// (fullwidth, small), which mean the same in a written number.
+func isPlus(r rune) bool {
+	return r == '+' || r == '\uff0b' || r == '\ufe62'
 }

@@ -23,6 +23,16 @@ func ValidateOrgNumber(s string) error {
 }
 
 func validateOrgNumber(op, s string) error {
+	err := checkOrgNumber(op, s)
+	if CodeOf(err) == CodeInvalidArgument && ContainsPersonalNumber(s) {
+		// Not an organisation number, but a personal identity number (or
+		// a VAT number made of one): refused as such, like in any field.
+		return &Error{Op: op, Code: CodePersonalNumber, Err: ErrSoleTraderNumber}
+	}
+	return err
+}
+
+func checkOrgNumber(op, s string) error {
 	d, ok := compactDigits(s)
 	if ok && len(d) == 12 {
 		if isPnr12([]byte(d)) {
@@ -55,6 +65,14 @@ func validateOrgNumber(op, s string) error {
 // ValidateOrgNumber refuses it.
 func ValidateVATNumber(s string) error {
 	const op = "validate vat number"
+	err := checkVATNumber(op, s)
+	if CodeOf(err) == CodeInvalidArgument && ContainsPersonalNumber(s) {
+		return &Error{Op: op, Code: CodePersonalNumber, Err: ErrSoleTraderNumber}
+	}
+	return err
+}
+
+func checkVATNumber(op, s string) error {
 	t := strings.TrimSpace(s)
 	if len(t) < 2 || !strings.EqualFold(t[:2], "SE") {
 		return newError(op, CodeInvalidArgument, "a Swedish VAT number starts with SE")

@@ -91,7 +91,17 @@ type keyring struct {
 	mu      sync.RWMutex        // read-locked on every seal and open
 	current map[string]*dataKey // account → key new data is sealed under
 	byID    map[string]*dataKey
+	// epoch counts forgets; forgotAt is the epoch of each account's last
+	// one. A key fetched from the store is cached only if its account was
+	// not forgotten since the fetch began, so that a key destroyed while it
+	// was being fetched never lingers in memory.
+	epoch    uint64
+	forgotAt map[string]uint64
 }
+
+// fetchTries bounds how often a fetch overtaken by a forget of the same
+// account is repeated before its key is used once without being cached.
+const fetchTries = 3
 
 type dataKey struct {
 	id, account string
@@ -99,43 +109,46 @@ type dataKey struct {
 }
 
 func newKeyring(kek KeyEncryptionKey, store storage.KeyStore, now func() time.Time) *keyring {
-	return &keyring{kek: kek, store: store, now: now, current: map[string]*dataKey{}, byID: map[string]*dataKey{}}
+	return &keyring{kek: kek, store: store, now: now, current: map[string]*dataKey{}, byID: map[string]*dataKey{},
+		forgotAt: map[string]uint64{}}
 }
 
 // currentKey returns the key new data of the account is sealed under.
 func (k *keyring) currentKey(ctx context.Context, account string) (*dataKey, error) {
-	k.mu.RLock()
-	dk := k.current[account]
-	k.mu.RUnlock()
-	if dk != nil {
-		return dk, nil
+	for try := 1; ; try++ {
+		k.mu.RLock()
+		dk, since := k.current[account], k.epoch
+		k.mu.RUnlock()
+		if dk != nil {
+			return dk, nil
+		}
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return nil, err
+		}
+		wrapped, err := k.kek.WrapKey(ctx, raw)
+		if err != nil {
+			return nil, fmt.Errorf("wrap data key: %w", err)
+		}
+		id := make([]byte, 16)
+		if _, err := rand.Read(id); err != nil {
+			return nil, err
+		}
+		got, err := k.store.EnsureKey(ctx, storage.DataKey{ID: hex.EncodeToString(id), Account: account, Wrapped: wrapped, CreatedAt: k.now()})
+		if err != nil {
+			return nil, err
+		}
+		dk, err = k.unwrap(ctx, got)
+		if err != nil {
+			return nil, err
+		}
+		if k.cache(dk, since, true) || try == fetchTries {
+			return dk, nil
+		}
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return nil, err
-	}
-	wrapped, err := k.kek.WrapKey(ctx, raw)
-	if err != nil {
-		return nil, fmt.Errorf("wrap data key: %w", err)
-	}
-	id := make([]byte, 16)
-	if _, err := rand.Read(id); err != nil {
-		return nil, err
-	}
-	got, err := k.store.EnsureKey(ctx, storage.DataKey{ID: hex.EncodeToString(id), Account: account, Wrapped: wrapped, CreatedAt: k.now()})
-	if err != nil {
-		return nil, err
-	}
-	dk, err = k.unwrap(ctx, got)
-	if err != nil {
-		return nil, err
-	}
-	k.mu.Lock()
-	k.current[account] = dk
-	k.mu.Unlock()
-	return dk, nil
 }
 
+// unwrap opens a stored key; it does not cache it.
 func (k *keyring) unwrap(ctx context.Context, sk storage.DataKey) (*dataKey, error) {
 	raw, err := k.kek.UnwrapKey(ctx, sk.Wrapped)
 	if err != nil {
@@ -146,26 +159,45 @@ func (k *keyring) unwrap(ctx context.Context, sk storage.DataKey) (*dataKey, err
 	if err != nil {
 		return nil, err
 	}
-	dk := &dataKey{id: sk.ID, account: sk.Account, aead: aead}
+	return &dataKey{id: sk.ID, account: sk.Account, aead: aead}, nil
+}
+
+// cache keeps dk (as the account's current key too, when current) unless
+// its account was forgotten after epoch since, and reports whether it did.
+func (k *keyring) cache(dk *dataKey, since uint64, current bool) bool {
 	k.mu.Lock()
-	k.byID[sk.ID] = dk
-	k.mu.Unlock()
-	return dk, nil
+	defer k.mu.Unlock()
+	if k.forgotAt[dk.account] > since {
+		return false
+	}
+	k.byID[dk.id] = dk
+	if current {
+		k.current[dk.account] = dk
+	}
+	return true
 }
 
 // key returns the key with the given id, or storage.ErrErased.
 func (k *keyring) key(ctx context.Context, id string) (*dataKey, error) {
-	k.mu.RLock()
-	dk := k.byID[id]
-	k.mu.RUnlock()
-	if dk != nil {
-		return dk, nil
+	for try := 1; ; try++ {
+		k.mu.RLock()
+		dk, since := k.byID[id], k.epoch
+		k.mu.RUnlock()
+		if dk != nil {
+			return dk, nil
+		}
+		sk, err := k.store.Key(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		dk, err = k.unwrap(ctx, sk)
+		if err != nil {
+			return nil, err
+		}
+		if k.cache(dk, since, false) || try == fetchTries {
+			return dk, nil
+		}
 	}
-	sk, err := k.store.Key(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return k.unwrap(ctx, sk)
 }
 
 // seal encrypts plaintext under the account's current key, bound to the
@@ -194,14 +226,17 @@ func aad(recordID, field string) []byte { return []byte(recordID + "\x00" + fiel
 func (k *keyring) destroy(ctx context.Context, account string) (int, error) {
 	k.forget(account)
 	n, err := k.store.DestroyKeys(ctx, account)
-	k.forget(account) // a concurrent seal may have cached it again
+	k.forget(account) // stops fetches that began before the store destroyed the keys
 	return n, err
 }
 
-// forget drops the account's keys from the cache.
+// forget drops the account's keys from the cache, and keeps fetches under
+// way from caching them again.
 func (k *keyring) forget(account string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	k.epoch++
+	k.forgotAt[account] = k.epoch
 	delete(k.current, account)
 	for id, dk := range k.byID {
 		if dk.account == account {
