@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"math"
 	"slices"
 
 	"github.com/azenna/advox/storage"
@@ -18,17 +19,34 @@ import (
 // It deletes in chunks of Options.EraseChunk records, each its own
 // transaction (one DELETE … RETURNING, whose rows give the usage to add
 // in the same transaction, so Usage is right between chunks too), and
-// ends when no record of the account is left. A record recorded for the
-// account while the erase runs is erased too, or, if it comes after the
+// ends once a chunk that starts from the account's oldest record comes
+// back short. A record recorded for the account while the erase runs,
+// whatever its creation time, is erased too, or, if it comes after the
 // last chunk, kept. The erase makes the records unreadable before it
 // deletes them only when the caller destroyed the account's data key first
 // (storage.KeyStore.DestroyKeys), which is what the Client does: that is
 // immediate; the deletion takes its time.
 func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 	// The cursor's deadline is the creation time the next chunk starts at.
-	return s.runChunks(ctx, "erase account", s.echunk, func(ctx context.Context, tx *wtx, after cursor) (chunkResult, error) {
-		return s.eraseChunk(ctx, tx, account, after.deadline)
-	})
+	// A pass whose chunks moved past the start (PostgreSQL) can have left
+	// behind a record recorded meanwhile with an older creation time: the
+	// erase ends only after a pass of a single, short chunk from the start.
+	// That last pass runs once the cursor reached the end, so it costs one
+	// more scan of the account's index, not one per chunk.
+	total := 0
+	for {
+		moved := false
+		n, err := s.runChunks(ctx, "erase account", s.echunk, func(ctx context.Context, tx *wtx, after cursor) (chunkResult, error) {
+			if after.deadline != math.MinInt64 {
+				moved = true
+			}
+			return s.eraseChunk(ctx, tx, account, after.deadline)
+		})
+		total += n
+		if err != nil || !moved {
+			return total, err
+		}
+	}
 }
 
 // eraseChunk deletes up to s.echunk records of the account created at or

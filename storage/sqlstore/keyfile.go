@@ -88,24 +88,46 @@ func (c attachConnector) Connect(ctx context.Context) (driver.Conn, error) {
 func (c attachConnector) Driver() driver.Driver { return c.drv }
 
 // moveKeys creates the keyring in the keys file and moves into it any keys
-// an earlier version kept in the traffic database. The copy commits before
-// migration 3 drops the old table, so a crash in between loses no key: the
-// next open copies again (INSERT OR IGNORE), then drops.
+// an earlier version kept in the traffic database. The check and the copy
+// are one transaction, which the writer's BEGIN IMMEDIATE opens with the
+// write lock of both files, so another process opening the same file at
+// once cannot drop the old table between them. The old table is dropped
+// in a second transaction, only after the copy committed: in WAL mode a
+// transaction over two files is not atomic across them, so a crash
+// between the two commits must find the keys copied, never the table
+// dropped first. The next open (or migration 3) drops it then.
 func moveKeys(ctx context.Context, db *sql.DB) error {
+	moved, err := copyOldKeys(ctx, db)
+	if err != nil || !moved {
+		return err
+	}
+	_, err = db.ExecContext(ctx, "DROP TABLE IF EXISTS main.advox_keys")
+	return err
+}
+
+// copyOldKeys creates the keyring and copies the traffic database's old
+// key table into it, if there is one, in one transaction.
+func copyOldKeys(ctx context.Context, db *sql.DB) (bool, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
 	for _, q := range keysSchema {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return false, err
 		}
 	}
 	var n int
-	if err := db.QueryRowContext(ctx,
+	if err := tx.QueryRowContext(ctx,
 		"SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'advox_keys'").Scan(&n); err != nil {
-		return err
+		return false, err
 	}
-	if n == 0 {
-		return nil
+	if n > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO keys.advox_keys (id, account, wrapped, created_at)
+		SELECT id, account, wrapped, created_at FROM main.advox_keys`); err != nil {
+			return false, err
+		}
 	}
-	_, err := db.ExecContext(ctx, `INSERT OR IGNORE INTO keys.advox_keys (id, account, wrapped, created_at)
-		SELECT id, account, wrapped, created_at FROM main.advox_keys`)
-	return err
+	return n > 0, tx.Commit()
 }
