@@ -3,6 +3,7 @@ package memtransport
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -53,13 +54,14 @@ type Config struct {
 	Name string
 	// ReportStatus, when set, makes the transport send one delivery report
 	// with this status for every part of every accepted message that asked
-	// for reports.
+	// for reports. Each report goes to the handler set when it fires (not
+	// when the message was submitted) and is dropped if none is set then.
 	ReportStatus transport.Status
 	// ReportDelay delays those reports.
 	ReportDelay time.Duration
 	// RetryAfter is the hint given with Throttle faults.
 	RetryAfter time.Duration
-	// Latency delays every Submit (honouring ctx).
+	// Latency delays every Submit (honouring ctx and Close).
 	Latency time.Duration
 }
 
@@ -113,7 +115,9 @@ func (t *Transport) Inject(faults ...Fault) {
 	t.mu.Unlock()
 }
 
-// SetReportHandler implements transport.ReportSource.
+// SetReportHandler implements transport.ReportSource. The handler replaces
+// the previous one for every report sent from now on, including reports
+// already scheduled; nil stops delivery.
 func (t *Transport) SetReportHandler(h transport.ReportHandler) {
 	t.mu.Lock()
 	t.handler = h
@@ -133,8 +137,18 @@ func (t *Transport) Ping(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Submit implements transport.Transport.
+// Submit implements transport.Transport. After Close it fails with an
+// error wrapping transport.ErrClosed, whatever the state of ctx. A submit
+// cut short while it waits out Config.Latency — by ctx or by Close — sent
+// nothing: its error wraps transport.ErrNotSent and ctx.Err() or
+// transport.ErrClosed.
 func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	t.mu.Lock()
+	closed := t.closed
+	t.mu.Unlock()
+	if closed {
+		return transport.Result{}, errClosed
+	}
 	if err := ctx.Err(); err != nil {
 		return transport.Result{}, fmt.Errorf("memtransport: %w: %w", transport.ErrNotSent, err)
 	}
@@ -144,13 +158,16 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 		case <-ctx.Done():
 			timer.Stop()
 			return transport.Result{}, fmt.Errorf("memtransport: %w: %w", transport.ErrNotSent, ctx.Err())
+		case <-t.done:
+			timer.Stop()
+			return transport.Result{}, errClosedWaiting
 		case <-timer.C:
 		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
-		return transport.Result{}, transport.ErrClosed
+		return transport.Result{}, errClosedWaiting
 	}
 	f := Accept
 	if len(t.faults) > 0 {
@@ -171,20 +188,27 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 		ids[i] = "mem-" + strconv.Itoa(t.seq)
 	}
 	cp := *m
-	cp.Parts = append([]string(nil), m.Parts...)
+	cp.Parts = slices.Clone(m.Parts)
 	t.sent = append(t.sent, Sent{Message: cp, OperatorIDs: ids, Fault: f})
 	if f == OutcomeUnknown {
 		return transport.Result{}, fmt.Errorf("memtransport: no response: %w", transport.ErrOutcomeUnknown)
 	}
-	if t.cfg.ReportStatus != "" && m.ReportRequested && t.handler != nil {
-		t.scheduleReports(t.handler, ids)
+	if t.cfg.ReportStatus != "" && m.ReportRequested {
+		t.scheduleReports(ids)
 	}
-	return transport.Result{OperatorIDs: ids}, nil
+	// The caller owns the returned ids: t.sent and the reports keep theirs.
+	return transport.Result{OperatorIDs: slices.Clone(ids)}, nil
 }
 
+var (
+	errClosed        = fmt.Errorf("memtransport: %w", transport.ErrClosed)
+	errClosedWaiting = fmt.Errorf("memtransport: closed during submit: %w: %w", transport.ErrNotSent, transport.ErrClosed)
+)
+
 // scheduleReports sends the configured report for each id after the delay,
-// on a goroutine that Close waits for. Called with t.mu held.
-func (t *Transport) scheduleReports(h transport.ReportHandler, ids []string) {
+// on a goroutine that Close waits for. Each report goes to the handler set
+// when it fires, and is dropped when none is set then. Called with t.mu held.
+func (t *Transport) scheduleReports(ids []string) {
 	t.reports.Add(1)
 	go func() {
 		defer t.reports.Done()
@@ -196,7 +220,12 @@ func (t *Transport) scheduleReports(h transport.ReportHandler, ids []string) {
 		case <-timer.C:
 		}
 		for _, id := range ids {
-			h(context.Background(), transport.Report{OperatorID: id, Status: t.cfg.ReportStatus, At: time.Now()})
+			t.mu.Lock()
+			h := t.handler
+			t.mu.Unlock()
+			if h != nil {
+				h(context.Background(), transport.Report{OperatorID: id, Status: t.cfg.ReportStatus, At: time.Now()})
+			}
 		}
 	}()
 }
@@ -214,15 +243,24 @@ func (t *Transport) Report(ctx context.Context, r transport.Report) bool {
 	return true
 }
 
-// Sent returns a copy of what the transport has received, in order.
+// Sent returns a copy of what the transport has received, in order. The
+// copy is deep: the caller may modify it, slices included.
 func (t *Transport) Sent() []Sent {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]Sent(nil), t.sent...)
+	out := make([]Sent, len(t.sent))
+	for i, s := range t.sent {
+		s.Message.Parts = slices.Clone(s.Message.Parts)
+		s.OperatorIDs = slices.Clone(s.OperatorIDs)
+		out[i] = s
+	}
+	return out
 }
 
-// Close implements transport.Transport. Pending reports are dropped and
-// their goroutines end before Close returns.
+// Close implements transport.Transport. It cuts short submits waiting out
+// Config.Latency. Scheduled reports whose delay has not run out are
+// dropped; Close waits for the ones being delivered, and every report
+// goroutine has ended when it returns.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.closed {
