@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -175,6 +176,17 @@ func TestFailoverWhenSMSCDown(t *testing.T) {
 
 	smsc, op := h.transport("smsc").smsc, h.transport("elks").operator
 	require.NoError(t, smsc.Close())
+	// Send only once the transport has seen its session go. Before that, a
+	// submit_sm can still be written into the socket the SMSC just closed
+	// (its FIN not yet read): the transport cannot tell that write from one
+	// the SMSC read before it died, so it rightly answers outcome unknown
+	// and the router must not fail over. The outage under test is the one
+	// the transport knows of, where a submit fails as not sent.
+	pinger, ok := h.transport("smsc").tr.(transport.Pinger)
+	require.True(t, ok)
+	require.Eventually(t, func() bool {
+		return errors.Is(pinger.Ping(t.Context()), transport.ErrNotSent)
+	}, 5*time.Second, 5*time.Millisecond, "the SMPP transport never noticed that the SMSC went down")
 	code, after := h.send(demoUser, map[string]any{"from": "Advox", "to": []string{"+46701740606", "+46701740607"}, "text": "after"})
 	require.Equal(t, http.StatusOK, code, "%+v", after)
 	for _, m := range after.Messages {
