@@ -28,7 +28,8 @@ type Options struct {
 	// Concat is the concatenation reference width multipart messages are
 	// sized for; 0 means transport.Concat8.
 	Concat transport.Concat
-	// MaxSegments refuses longer texts; 0 means DefaultMaxSegments.
+	// MaxSegments refuses longer texts; 0 means DefaultMaxSegments, at
+	// most 255 (what concatenation can number).
 	MaxSegments int
 	// NoReports stops the Client from asking operators for delivery
 	// reports.
@@ -172,8 +173,8 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	if err := o.Retention.Validate(); err != nil {
 		return nil, err
 	}
-	if o.MaxSegments < 0 {
-		return nil, newError(op, CodeInvalidArgument, "MaxSegments must not be negative")
+	if o.MaxSegments < 0 || o.MaxSegments > maxConcatParts {
+		return nil, newError(op, CodeInvalidArgument, "MaxSegments must be between 0 and %d", maxConcatParts)
 	}
 	if o.Concat != 0 && o.Concat != transport.Concat8 && o.Concat != transport.Concat16 {
 		return nil, newError(op, CodeInvalidArgument, "Concat must be 8 or 16")

@@ -372,6 +372,13 @@ func TestNewClientOptions(t *testing.T) {
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument, "retention beyond the policy needs an explicit option")
 	_, err = advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Concat: 12})
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+	for _, n := range []int{-1, 256} {
+		_, err = advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{MaxSegments: n})
+		assert.ErrorIs(t, err, advox.ErrInvalidArgument, "MaxSegments %d: refused at once, not on every Send", n)
+	}
+	c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{MaxSegments: 255})
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
 }
 
 // pricedTransport answers like an operator that reports its own segment
