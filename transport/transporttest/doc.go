@@ -9,7 +9,10 @@
 // A Harness makes a fresh adapter connected to a far end (a simulator) and
 // reports what the far end received, so the suite can check what actually
 // went over the wire. Harnesses that can make the far end misbehave
-// implement FaultInjector and get the classification cases too. The suite
+// implement FaultInjector and get the classification cases too; those that
+// can fail one part of a multipart message (PartFaultInjector) get the
+// partial-acceptance cases, and those that can drop the connection after
+// reading a submit (FaultSupport, FaultConnectionLost) get that case. The suite
 // drives the adapter directly and through a real advox.Client. The cases
 // are private, so new ones never break an adapter author's code.
 package transporttest

@@ -64,6 +64,11 @@ const (
 	// answers; the adapter must time out with ErrOutcomeUnknown (the
 	// harness configures a short response timeout).
 	FaultOutcomeUnknown
+	// FaultConnectionLost: the far end reads the message and then drops
+	// the connection without answering; the adapter must answer
+	// ErrOutcomeUnknown, never ErrNotSent. Optional: the suite injects it
+	// only into harnesses whose FaultSupport says they support it.
+	FaultConnectionLost
 )
 
 // String names the fault.
@@ -77,6 +82,8 @@ func (f Fault) String() string {
 		return "not sent"
 	case FaultOutcomeUnknown:
 		return "outcome unknown"
+	case FaultConnectionLost:
+		return "connection lost"
 	}
 	return fmt.Sprintf("Fault(%d)", int(f))
 }
@@ -85,6 +92,22 @@ func (f Fault) String() string {
 type FaultInjector interface {
 	// InjectFault makes the far end answer the next submit with f.
 	InjectFault(f Fault)
+}
+
+// FaultSupport is implemented by FaultInjectors that support faults beyond
+// the four every FaultInjector must (FaultConnectionLost). The suite injects
+// an optional fault only when SupportsFault reports true for it.
+type FaultSupport interface {
+	SupportsFault(f Fault) bool
+}
+
+// PartFaultInjector is implemented by harnesses of adapters that submit the
+// parts of a multipart message separately (SMPP): it checks partial
+// acceptance.
+type PartFaultInjector interface {
+	// InjectPartFault makes the far end accept the parts before part
+	// (0-based) of the next message and answer part number part with f.
+	InjectPartFault(part int, f Fault)
 }
 
 // Features declares what the adapter under test supports. Zero fields skip
@@ -109,11 +132,18 @@ var cases = []testCase{
 	{"SubmitMultipartUCS2", testMultipartUCS2},
 	{"SubmitConcurrent", testConcurrent},
 	{"ContextCanceled", testContextCanceled},
+	{"ContextCanceledInFlight", testContextCanceledInFlight},
 	{"SubmitAfterClose", testSubmitAfterClose},
+	{"CloseDuringSubmit", testCloseDuringSubmit},
 	{"FaultThrottle", testFault(FaultThrottle)},
 	{"FaultReject", testFault(FaultReject)},
 	{"FaultNotSent", testFault(FaultNotSent)},
 	{"FaultOutcomeUnknown", testFault(FaultOutcomeUnknown)},
+	{"FaultConnectionLost", testFault(FaultConnectionLost)},
+	{"PartialThrottle", testPartial(FaultThrottle)},
+	{"PartialReject", testPartial(FaultReject)},
+	{"PartialNotSent", testPartial(FaultNotSent)},
+	{"PartialOutcomeUnknown", testPartial(FaultOutcomeUnknown)},
 	{"DeliveryReports", testReports},
 	{"ClientSend", testClientSend},
 	{"ClientRetriesThrottled", testClientRetry},
@@ -247,17 +277,31 @@ func testMultipartUCS2(t *testing.T, h Harness, tr transport.Transport, f Featur
 func testConcurrent(t *testing.T, h Harness, tr transport.Transport, f Features) {
 	const n = 32
 	msgs := make([]*transport.Message, n)
+	ids := make([][]string, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		msgs[i] = message(fmt.Sprintf("concurrent message %d", i), transport.GSM7)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := tr.Submit(withTimeout(t, f), msgs[i])
+			res, err := tr.Submit(withTimeout(t, f), msgs[i])
 			assert.NoError(t, err, "submit %d", i)
+			ids[i] = res.OperatorIDs
 		}()
 	}
 	wg.Wait()
+	// Reports are correlated by operator id: two messages sharing one
+	// would get each other's reports.
+	owner := map[string]int{}
+	for i, list := range ids {
+		for _, id := range list {
+			assert.NotEmpty(t, id, "operator ids are never empty")
+			if j, dup := owner[id]; dup && j != i {
+				assert.Failf(t, "operator id shared", "messages %d and %d both got operator id %q", j, i, id)
+			}
+			owner[id] = i
+		}
+	}
 	for _, m := range msgs {
 		checkReceived(t, m, waitReceived(t, h, m.To, f))
 		assert.Equal(t, 1, countTo(h, m.To), "each message exactly once")
@@ -272,6 +316,7 @@ func testContextCanceled(t *testing.T, h Harness, tr transport.Transport, f Feat
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, transport.ErrNotSent, "a submit refused before any write is not sent")
+	assertOneClass(t, err)
 	time.Sleep(20 * time.Millisecond)
 	assert.Zero(t, countTo(h, m.To), "nothing may reach the far end")
 }
@@ -292,36 +337,211 @@ func injector(t *testing.T, h Harness) FaultInjector {
 	return fi
 }
 
+// classes returns the classification sentinels err wraps.
+func classes(err error) []error {
+	var out []error
+	for _, s := range []error{transport.ErrNotSent, transport.ErrThrottled, transport.ErrOutcomeUnknown, transport.ErrRejected} {
+		if errors.Is(err, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// assertOneClass checks that err wraps exactly one classification sentinel:
+// an error that is both "not sent" and something else lets SafeToRetry
+// resend a message the operator may have.
+func assertOneClass(t *testing.T, err error) {
+	t.Helper()
+	assert.Lenf(t, classes(err), 1, "%v: must wrap exactly one of ErrNotSent, ErrThrottled, ErrOutcomeUnknown, ErrRejected", err)
+}
+
+// assertClass checks that err is classified as want, and only as want.
+func assertClass(t *testing.T, err, want error) {
+	t.Helper()
+	assert.ErrorIs(t, err, want)
+	assertOneClass(t, err)
+	safe := want == transport.ErrNotSent || want == transport.ErrThrottled
+	var pe *transport.PartialError
+	if errors.As(err, &pe) && len(pe.Accepted) > 0 {
+		safe = false
+	}
+	assert.Equalf(t, safe, transport.SafeToRetry(err), "SafeToRetry(%v)", err)
+}
+
+// submitAsync starts tr.Submit(ctx, m) and returns the channel its error
+// arrives on.
+func submitAsync(tr transport.Transport, ctx context.Context, m *transport.Message) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		_, err := tr.Submit(ctx, m)
+		errc <- err
+	}()
+	return errc
+}
+
+// whenReceived calls act once the far end has received a message to m.To,
+// unless the submit answers first; it returns the submit's error.
+func whenReceived(t *testing.T, h Harness, m *transport.Message, errc <-chan error, f Features, act func()) error {
+	t.Helper()
+	deadline := time.NewTimer(f.Timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	acted := false
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case <-deadline.C:
+			require.FailNow(t, "Submit did not return", "still running %s after the far end received the message (context cancellation or Close ignored?)", f.Timeout)
+		case <-tick.C:
+			if !acted && countTo(h, m.To) > 0 {
+				acted = true
+				act()
+			}
+		}
+	}
+}
+
+func supports(h Harness, fault Fault) bool {
+	if fault != FaultConnectionLost {
+		return true
+	}
+	fs, ok := h.(FaultSupport)
+	return ok && fs.SupportsFault(fault)
+}
+
+func testContextCanceledInFlight(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	// The far end takes the message and never answers; the caller gives
+	// up once it is there. The adapter must return promptly and must not
+	// call the message "not sent": the operator has it.
+	injector(t, h).InjectFault(FaultOutcomeUnknown)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := message("canceled in flight", transport.GSM7)
+	err := whenReceived(t, h, m, submitAsync(tr, ctx, m), f, cancel)
+	require.Error(t, err)
+	assert.False(t, transport.SafeToRetry(err), "the operator may have the message: %v", err)
+	assert.NotErrorIs(t, err, transport.ErrNotSent)
+	if len(classes(err)) > 0 || !errors.Is(err, context.Canceled) {
+		assertClass(t, err, transport.ErrOutcomeUnknown)
+	}
+	assert.LessOrEqual(t, countTo(h, m.To), 1, "one attempt per Submit")
+}
+
+func testCloseDuringSubmit(t *testing.T, h Harness, tr transport.Transport, f Features) {
+	// Close while a submit waits for an answer that never comes: both
+	// return, and the submit does not call a message the far end has
+	// "not sent".
+	injector(t, h).InjectFault(FaultOutcomeUnknown)
+	m := message("closed in flight", transport.GSM7)
+	closed := make(chan error, 2)
+	err := whenReceived(t, h, m, submitAsync(tr, withTimeout(t, f), m), f, func() {
+		go func() { closed <- tr.Close() }()
+	})
+	if countTo(h, m.To) > 0 && err != nil {
+		assert.False(t, transport.SafeToRetry(err), "the operator may have the message: %v", err)
+		assertClass(t, err, transport.ErrOutcomeUnknown)
+	}
+	go func() { closed <- tr.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(f.Timeout):
+		require.FailNow(t, "Close did not return")
+	}
+	_, err = tr.Submit(withTimeout(t, f), message("after close", transport.GSM7))
+	assert.ErrorIs(t, err, transport.ErrClosed)
+}
+
 func testFault(fault Fault) func(*testing.T, Harness, transport.Transport, Features) {
 	return func(t *testing.T, h Harness, tr transport.Transport, f Features) {
-		injector(t, h).InjectFault(fault)
+		fi := injector(t, h)
+		if !supports(h, fault) {
+			t.Skipf("harness does not support %v", fault)
+		}
+		fi.InjectFault(fault)
 		m := message("fault "+fault.String(), transport.GSM7)
 		_, err := tr.Submit(withTimeout(t, f), m)
 		require.Error(t, err)
 		switch fault {
 		case FaultThrottle:
-			assert.ErrorIs(t, err, transport.ErrThrottled)
-			assert.True(t, transport.SafeToRetry(err))
+			assertClass(t, err, transport.ErrThrottled)
 		case FaultReject:
-			assert.ErrorIs(t, err, transport.ErrRejected)
-			assert.False(t, transport.SafeToRetry(err))
+			assertClass(t, err, transport.ErrRejected)
 		case FaultNotSent:
-			assert.ErrorIs(t, err, transport.ErrNotSent)
-			assert.True(t, transport.SafeToRetry(err))
-		case FaultOutcomeUnknown:
-			assert.ErrorIs(t, err, transport.ErrOutcomeUnknown)
+			assertClass(t, err, transport.ErrNotSent)
+		case FaultOutcomeUnknown, FaultConnectionLost:
 			assert.False(t, transport.SafeToRetry(err), "an unknown outcome is never safe to retry")
-		}
-		for _, s := range []error{transport.ErrThrottled, transport.ErrRejected, transport.ErrNotSent, transport.ErrOutcomeUnknown} {
-			if !errors.Is(err, s) {
-				continue
-			}
-			assert.Falsef(t, errors.Is(err, transport.ErrOutcomeUnknown) && s != transport.ErrOutcomeUnknown,
-				"%v: exactly one classification", err)
+			assertClass(t, err, transport.ErrOutcomeUnknown)
 		}
 		assert.NotContains(t, err.Error(), m.To, "errors never carry the recipient")
-		// The fault is spent: the next submit goes through.
+		assert.LessOrEqual(t, countTo(h, m.To), 1, "one attempt per Submit: the adapter never retries itself")
+		// The fault is spent: the next submit goes through (after a lost
+		// connection, once the adapter has reconnected).
 		next := message("after the fault", transport.GSM7)
+		ctx := withTimeout(t, f)
+		for {
+			_, err = tr.Submit(ctx, next)
+			if err == nil || fault != FaultConnectionLost || !transport.SafeToRetry(err) || ctx.Err() != nil {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		require.NoError(t, err)
+		checkReceived(t, next, waitReceived(t, h, next.To, f))
+		assert.Equal(t, 1, countTo(h, next.To), "exactly one message on the wire")
+	}
+}
+
+func testPartial(fault Fault) func(*testing.T, Harness, transport.Transport, Features) {
+	return func(t *testing.T, h Harness, tr transport.Transport, f Features) {
+		pi, ok := h.(PartFaultInjector)
+		if !ok {
+			t.Skip("harness does not implement PartFaultInjector")
+		}
+		var mu sync.Mutex
+		reported := map[string]bool{}
+		if rs, ok := tr.(transport.ReportSource); ok && f.DeliveryReports {
+			rs.SetReportHandler(func(_ context.Context, r transport.Report) {
+				mu.Lock()
+				reported[r.OperatorID] = true
+				mu.Unlock()
+			})
+		}
+		pi.InjectPartFault(1, fault)
+		m := message("", transport.GSM7, strings.Repeat("p", 153), strings.Repeat("q", 153), "third part")
+		_, err := tr.Submit(withTimeout(t, f), m)
+		if err == nil {
+			if got := waitReceived(t, h, m.To, f); len(got.Parts) == 1 {
+				t.Skip("the adapter sends a multipart message in one request (no part can fail alone)")
+			}
+		}
+		require.Error(t, err)
+		var pe *transport.PartialError
+		require.ErrorAs(t, err, &pe, "a message whose first part was accepted fails with a *transport.PartialError")
+		require.Len(t, pe.Accepted, 1, "the operator id of the accepted first part")
+		assert.NotEmpty(t, pe.Accepted[0])
+		assert.False(t, transport.SafeToRetry(err), "part 1 is with the operator: resending the message duplicates it")
+		switch fault {
+		case FaultThrottle:
+			assertClass(t, err, transport.ErrThrottled)
+		case FaultReject:
+			assertClass(t, err, transport.ErrRejected)
+		case FaultNotSent:
+			assertClass(t, err, transport.ErrNotSent)
+		case FaultOutcomeUnknown:
+			assertClass(t, err, transport.ErrOutcomeUnknown)
+		}
+		assert.NotContains(t, err.Error(), m.To, "errors never carry the recipient")
+		if f.DeliveryReports {
+			require.Eventually(t, func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return reported[pe.Accepted[0]]
+			}, f.Timeout, 5*time.Millisecond, "the accepted part's report must reach the handler under the id in PartialError.Accepted")
+		}
+		next := message("after the partial failure", transport.GSM7, strings.Repeat("n", 153), "tail")
 		_, err = tr.Submit(withTimeout(t, f), next)
 		require.NoError(t, err)
 		checkReceived(t, next, waitReceived(t, h, next.To, f))
@@ -337,6 +557,8 @@ func testReports(t *testing.T, h Harness, tr transport.Transport, f Features) {
 	var mu sync.Mutex
 	var reports []transport.Report
 	rs.SetReportHandler(func(_ context.Context, r transport.Report) {
+		assert.True(t, r.OperatorID != "" || r.MessageID != "", "a report names the operator id or the message id: %+v", r)
+		assert.True(t, r.Status.Valid(), "a report's status is in the vocabulary: %q", r.Status)
 		mu.Lock()
 		reports = append(reports, r)
 		mu.Unlock()

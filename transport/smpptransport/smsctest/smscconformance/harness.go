@@ -52,17 +52,41 @@ func (h *Harness) Received() []transporttest.Received {
 }
 
 // InjectFault implements transporttest.FaultInjector: throttle is
-// ESME_RTHROTTLED, reject ESME_RINVDSTADR, not sent ESME_RSYSERR, and
-// outcome unknown a submit_sm never answered.
+// ESME_RTHROTTLED, reject ESME_RINVDSTADR, not sent ESME_RSYSERR, outcome
+// unknown a submit_sm never answered, and connection lost a submit_sm
+// answered by closing the connection.
 func (h *Harness) InjectFault(f transporttest.Fault) {
+	h.Server.InjectFault(smscFault(f))
+}
+
+// SupportsFault implements transporttest.FaultSupport.
+func (h *Harness) SupportsFault(f transporttest.Fault) bool {
+	return smscFault(f) != (smsctest.Fault{})
+}
+
+// InjectPartFault implements transporttest.PartFaultInjector: the
+// simulator accepts the first part submit_sms of the next message and
+// answers the next one with f.
+func (h *Harness) InjectPartFault(part int, f transporttest.Fault) {
+	for range part {
+		h.Server.InjectFault(smsctest.Fault{})
+	}
+	h.Server.InjectFault(smscFault(f))
+}
+
+// smscFault maps a suite fault onto the simulator's (zero: unsupported).
+func smscFault(f transporttest.Fault) smsctest.Fault {
 	switch f {
 	case transporttest.FaultThrottle:
-		h.Server.InjectFault(smsctest.Fault{Status: smsctest.StatusThrottled})
+		return smsctest.Fault{Status: smsctest.StatusThrottled}
 	case transporttest.FaultReject:
-		h.Server.InjectFault(smsctest.Fault{Status: smsctest.StatusInvalidDest})
+		return smsctest.Fault{Status: smsctest.StatusInvalidDest}
 	case transporttest.FaultNotSent:
-		h.Server.InjectFault(smsctest.Fault{Status: smsctest.StatusSystemError})
+		return smsctest.Fault{Status: smsctest.StatusSystemError}
 	case transporttest.FaultOutcomeUnknown:
-		h.Server.InjectFault(smsctest.Fault{NoAnswer: true})
+		return smsctest.Fault{NoAnswer: true}
+	case transporttest.FaultConnectionLost:
+		return smsctest.Fault{Drop: true}
 	}
+	return smsctest.Fault{}
 }
