@@ -15,7 +15,7 @@ func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (stora
 	}
 	defer unlock()
 	if id, ok := s.current[candidate.Account]; ok {
-		return s.keys[id], nil
+		return own(s.keys[id]), nil
 	}
 	if candidate.ID == "" || candidate.Account == "" || len(candidate.Wrapped) == 0 {
 		return storage.DataKey{}, fmt.Errorf("memstore: incomplete data key: %w", storage.ErrInvalid)
@@ -26,7 +26,14 @@ func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (stora
 	candidate.Wrapped = append([]byte(nil), candidate.Wrapped...)
 	s.keys[candidate.ID] = candidate
 	s.current[candidate.Account] = candidate.ID
-	return candidate, nil
+	return own(candidate), nil
+}
+
+// own returns a copy of k that shares no memory with the store, so a
+// caller may keep and read it while DestroyKeys clears the stored one.
+func own(k storage.DataKey) storage.DataKey {
+	k.Wrapped = append([]byte(nil), k.Wrapped...)
+	return k
 }
 
 // Key implements storage.KeyStore.
@@ -40,7 +47,7 @@ func (s *Store) Key(ctx context.Context, id string) (storage.DataKey, error) {
 	if !ok {
 		return storage.DataKey{}, fmt.Errorf("memstore: data key %s: %w", id, storage.ErrErased)
 	}
-	return k, nil
+	return own(k), nil
 }
 
 // DestroyKeys implements storage.KeyStore.
