@@ -3,7 +3,6 @@ package advox
 import (
 	"context"
 	"errors"
-	"hash/maphash"
 	"log/slog"
 
 	"go.opentelemetry.io/otel"
@@ -122,7 +121,7 @@ func newTelemetry(mp metric.MeterProvider, tp trace.TracerProvider, trName strin
 		trName: trName,
 		trAttr: []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(AttrTransport, trName)))},
 	}
-	t.reportLocks.seed = maphash.MakeSeed()
+	t.reportLocks = newReportLocks()
 	var errs []error
 	t.messages = counter(m, MetricSentMessages, "{message}", "Messages handed to a transport, by outcome.", &errs)
 	t.segments = counter(m, MetricSentSegments, "{segment}", "Segments of messages handed to a transport, by outcome.", &errs)

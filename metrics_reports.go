@@ -3,7 +3,6 @@ package advox
 import (
 	"context"
 	"hash/maphash"
-	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -14,9 +13,9 @@ import (
 // updateStatus applies a delivery report to the store and, when report
 // metrics are recorded, measures it: a report that moved the message's
 // status records its latency (from the record's CreatedAt to u.At) and,
-// for a final status, counts the message. Reports that move nothing —
-// duplicates, or one part of several that leaves the message where it was
-// — record nothing.
+// when the message first reaches a final status, counts it. Reports that
+// move nothing — duplicates, or one part of several that leaves the
+// message where it was — record nothing.
 //
 // Seeing whether a report moved the status takes a read before the
 // update; both run under a per-message lock, so that the same report
@@ -27,32 +26,60 @@ func (t *telemetry) updateStatus(ctx context.Context, s storage.TrafficStore, u 
 	if !t.latency.Enabled(ctx) && !t.final.Enabled(ctx) {
 		return s.UpdateStatus(ctx, u)
 	}
-	mu := t.reportLocks.of(u.ID)
-	mu.Lock()
+	unlock, err := t.reportLocks.lock(ctx, u.ID)
+	if err != nil {
+		return storage.Record{}, err
+	}
 	before, err := s.Get(ctx, u.ID)
 	if err != nil {
 		before = storage.Record{} // unknown: the update decides
 	}
 	rec, err := s.UpdateStatus(ctx, u)
-	mu.Unlock()
+	unlock()
 	if err != nil || rec.Status == before.Status {
 		return rec, err
 	}
 	attrs := metric.WithAttributes(attribute.String(AttrTransport, rec.Transport), attribute.String(AttrStatus, string(rec.Status)))
 	t.latency.Record(ctx, max(u.At.Sub(rec.CreatedAt), 0).Seconds(), attrs)
-	if rec.Status.Final() {
+	if rec.Status.Final() && !before.Status.Final() {
+		// Once final, a message stays counted: a later part that fails
+		// otherwise may still move its overall status (expired to
+		// undeliverable), and a message recorded final by Send (a partial
+		// rejection) reached it without a report.
 		t.final.Add(ctx, 1, attrs)
 	}
 	return rec, nil
 }
 
 // reportLocks serialise report metrics per message id, striped so that
-// memory stays fixed.
+// memory stays fixed. Each stripe is a one-slot channel, so that waiting
+// for it honours the report's context.
 type reportLocks struct {
 	seed  maphash.Seed
-	locks [64]sync.Mutex
+	locks [64]chan struct{}
 }
 
-func (l *reportLocks) of(id string) *sync.Mutex {
-	return &l.locks[maphash.String(l.seed, id)%uint64(len(l.locks))]
+func newReportLocks() reportLocks {
+	l := reportLocks{seed: maphash.MakeSeed()}
+	for i := range l.locks {
+		l.locks[i] = make(chan struct{}, 1)
+	}
+	return l
+}
+
+// lock takes id's stripe, or gives up with ctx's error when ctx ends
+// first.
+func (l *reportLocks) lock(ctx context.Context, id string) (unlock func(), err error) {
+	ch := l.locks[maphash.String(l.seed, id)%uint64(len(l.locks))]
+	select {
+	case ch <- struct{}{}: // free: taken even when ctx has ended, as the store decides then
+		return func() { <-ch }, nil
+	default:
+	}
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

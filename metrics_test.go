@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -313,4 +314,87 @@ func TestRefusedInstrumentsNeverStopSending(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, logs.String(), "metric instruments not available")
 	assert.Contains(t, logs.String(), "counter refused")
+}
+
+// A message whose parts fail one after the other with different final
+// statuses moves from one final status to another; it reached a final
+// status once and is counted once.
+func TestReportFinalCountsAMessageOnce(t *testing.T) {
+	mf := newMeterFixture(t)
+	tr := memtransport.New(nil)
+	c, _ := newClient(t, tr, &advox.Options{MeterProvider: mf.mp})
+	ctx := context.Background()
+	rcpt, err := c.Send(ctx, msg(strings.Repeat("x", 200)))
+	require.NoError(t, err)
+	require.Len(t, rcpt.OperatorIDs, 2)
+
+	for _, r := range []transport.Report{
+		{OperatorID: rcpt.OperatorIDs[1], Status: transport.StatusExpired},       // message: expired
+		{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusUndeliverable}, // message: undeliverable
+		{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusDelivered},     // a duplicate of sorts: no move
+	} {
+		require.True(t, tr.Report(ctx, r))
+	}
+	require.EqualValues(t, 3, c.ReportStats().Applied)
+
+	var total int64
+	for _, v := range sums(t, mf.collect(t)[advox.MetricReportFinal]) {
+		total += v
+	}
+	assert.EqualValues(t, 1, total, "one message reached a final status")
+}
+
+// stalledUpdate is a store whose first status update stalls until
+// released, as a slow database would.
+type stalledUpdate struct {
+	*memstore.Store
+	stalled          atomic.Bool
+	entered, release chan struct{}
+}
+
+func (s *stalledUpdate) UpdateStatus(ctx context.Context, u storage.StatusUpdate) (storage.Record, error) {
+	if s.stalled.CompareAndSwap(false, true) {
+		close(s.entered)
+		<-s.release
+	}
+	return s.Store.UpdateStatus(ctx, u)
+}
+
+// The per-message lock that report metrics take must not make a report
+// whose context has ended wait for another report's slow update.
+func TestReportMetricsLockHonoursContext(t *testing.T) {
+	mf := newMeterFixture(t)
+	tr := memtransport.New(nil)
+	st := &stalledUpdate{Store: memstore.New(nil), entered: make(chan struct{}), release: make(chan struct{})}
+	c, err := advox.NewClient(tr, st, &advox.Options{MeterProvider: mf.mp})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	rcpt, err := c.Send(context.Background(), msg("hi"))
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	released := sync.OnceFunc(func() { close(st.release) })
+	defer released()
+	wg.Go(func() {
+		tr.Report(context.Background(), transport.Report{MessageID: rcpt.ID, Status: transport.StatusEnroute})
+	})
+	<-st.entered
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan struct{})
+	wg.Go(func() {
+		defer close(done)
+		tr.Report(ctx, transport.Report{MessageID: rcpt.ID, Status: transport.StatusDelivered})
+	})
+	assert.Eventually(t, func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}, 5*time.Second, time.Millisecond, "a cancelled report waits for another report's update")
+	released()
 }
