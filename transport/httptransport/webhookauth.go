@@ -102,12 +102,14 @@ func newNonceCache() *nonceCache {
 func (c *nonceCache) claim(nonce string, expiry, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if exp, ok := c.until[nonce]; ok && now.Before(exp) {
+	// expiry is inclusive: the timestamp check still admits a request
+	// whose timestamp is exactly ReplayWindow old.
+	if exp, ok := c.until[nonce]; ok && !now.After(exp) {
 		return false
 	}
 	if len(c.until) >= c.sweepN {
 		for n, exp := range c.until {
-			if !now.Before(exp) {
+			if now.After(exp) {
 				delete(c.until, n)
 			}
 		}
