@@ -111,7 +111,7 @@ var trafficPurposes = []struct {
 func NewProcessingRecord(cfg ProcessingConfig, now time.Time) ProcessingRecord {
 	r := ProcessingRecord{GeneratedAt: now.UTC(), Controller: cfg.Controller}
 	for _, tp := range trafficPurposes {
-		r.Purposes = append(r.Purposes, RecordPurpose{Name: string(tp.p), Description: tp.desc, Categories: tp.cats})
+		r.Purposes = append(r.Purposes, RecordPurpose{Name: string(tp.p), Description: tp.desc, Categories: slices.Clone(tp.cats)})
 	}
 	var disclosures DisclosurePolicy
 	if cfg.Accounts != nil {

@@ -127,3 +127,24 @@ func TestProcessingRecordFromLiveConfig(t *testing.T) {
 	assert.Contains(t, def.Retention[0].Deadline, "5 calendar months", "the zero policy is the default")
 	assert.NotContains(t, strings.Join(def.Security, "\n"), "argon2id", "no accounts, no login measures")
 }
+
+// TestProcessingRecordOwnsItsSlices: a generated record is the caller's to
+// edit (redact, translate); editing it must not change the next record.
+func TestProcessingRecordOwnsItsSlices(t *testing.T) {
+	procs, err := advox.NewProcessors(operator("se-operator", "SE", ""))
+	require.NoError(t, err)
+	cfg := advox.ProcessingConfig{Processors: procs}
+	want := advox.NewProcessingRecord(cfg, agreed)
+	edited := advox.NewProcessingRecord(cfg, agreed)
+	for i := range edited.Purposes {
+		for j := range edited.Purposes[i].Categories {
+			edited.Purposes[i].Categories[j] = "edited"
+		}
+	}
+	for i := range edited.Recipients {
+		for j := range edited.Recipients[i].Categories {
+			edited.Recipients[i].Categories[j] = "edited"
+		}
+	}
+	assert.Equal(t, want, advox.NewProcessingRecord(cfg, agreed), "the next record is generated from the configuration, not from an edited copy")
+}
