@@ -15,6 +15,7 @@ import (
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
+	"github.com/azenna/advox/transport/router"
 )
 
 // remote hides memtransport's Local method: a transport that reaches a
@@ -139,5 +140,33 @@ func TestNewClientChecksEveryMemberOfAComposite(t *testing.T) {
 	require.NoError(t, procs.Register(advox.OperatorProcessor("op-us", "NO", agreedOn)))
 	c, err := advox.NewClient(composite{remote{memtransport.New(nil)}, []string{"op-se", "op-us"}}, memstore.New(nil), &advox.Options{Processors: procs})
 	require.NoError(t, err, "every member declared; the router itself needs no entry")
+	require.NoError(t, c.Close())
+}
+
+// A router nested in a router hides no operator: every transport behind
+// both must be registered.
+func TestNewClientChecksNestedRouters(t *testing.T) {
+	mem := func(name string) transport.Transport {
+		return remote{memtransport.New(&memtransport.Config{Name: name})}
+	}
+	inner, err := router.New(router.Config{Name: "inner", Transports: []transport.Transport{mem("op-se"), mem("op-us")},
+		Routes: []router.Route{{Name: "default", Transports: []router.Target{{Transport: "op-se"}, {Transport: "op-us"}}}}})
+	require.NoError(t, err)
+	outer, err := router.New(router.Config{Name: "outer", Transports: []transport.Transport{mem("op-a"), inner},
+		Routes: []router.Route{{Name: "default", Transports: []router.Target{{Transport: "op-a"}, {Transport: "inner"}}}}})
+	require.NoError(t, err)
+	registered := func(names ...string) *advox.Processors {
+		var ps []advox.Processor
+		for _, n := range names {
+			ps = append(ps, advox.OperatorProcessor(n, "SE", agreedOn))
+		}
+		procs, err := advox.NewProcessors(ps...)
+		require.NoError(t, err)
+		return procs
+	}
+	_, err = advox.NewClient(outer, memstore.New(nil), &advox.Options{Processors: registered("op-a", "inner", "op-se")})
+	assert.ErrorIs(t, err, advox.ErrInvalidArgument, "op-us, behind the inner router, is not registered")
+	c, err := advox.NewClient(outer, memstore.New(nil), &advox.Options{Processors: registered("op-a", "op-se", "op-us")})
+	require.NoError(t, err)
 	require.NoError(t, c.Close())
 }

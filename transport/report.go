@@ -59,8 +59,10 @@ type Local interface {
 }
 
 // Composite is the optional interface of transports that hand messages to
-// other transports (a router): Transports names every member, so the
-// Client can check each operator behind it against the sub-processors.
+// other transports (a router): Transports names every transport messages
+// reach through it — for a member that is itself a Composite, that
+// member's Transports — so the Client can check each operator behind it
+// against the sub-processors.
 type Composite interface {
 	Transports() []string
 }

@@ -70,6 +70,11 @@ func TestNewDefaults(t *testing.T) {
 	assert.Equal(t, router.BreakerState(""), r.Breaker("nope"))
 	assert.True(t, r.Local(), "a router of local transports is local")
 
+	inner := newRouter(t, router.Config{Name: "inner", Routes: failover("c", "d")}, &scripted{name: "c"}, &scripted{name: "d"})
+	outer := newRouter(t, router.Config{Name: "outer", Routes: failover("a", "inner")}, mems("a")[0], inner)
+	assert.Equal(t, []string{"a", "c", "d"}, outer.Transports(),
+		"a nested router's transports are named, not the router: each operator behind it is checked")
+
 	named := newRouter(t, router.Config{Name: "edge", Routes: failover("x")}, &scripted{name: "x"})
 	assert.Equal(t, "edge", named.Name())
 	assert.False(t, named.Local(), "a transport that is not Local makes the router reach a third party")

@@ -89,13 +89,19 @@ func (r *Router) Name() string { return r.name }
 
 var _ transport.Composite = (*Router)(nil)
 
-// Transports returns the names of the router's transports, in Config
-// order: every one of them receives messages, so every one must be a
-// registered sub-processor.
+// Transports returns the names of the transports messages reach through
+// the router, in Config order: every one of them receives messages, so
+// every one must be a registered sub-processor. A member that is itself a
+// transport.Composite (a nested router) is replaced by its own
+// Transports, so that no operator behind it goes unchecked.
 func (r *Router) Transports() []string {
-	out := make([]string, len(r.members))
-	for i, m := range r.members {
-		out[i] = m.name
+	var out []string
+	for _, m := range r.members {
+		if c, ok := m.t.(transport.Composite); ok {
+			out = append(out, c.Transports()...)
+			continue
+		}
+		out = append(out, m.name)
 	}
 	return out
 }
