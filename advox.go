@@ -18,7 +18,7 @@ import (
 // Options configures a Client. A nil *Options, and every zero field, means
 // the documented default.
 type Options struct {
-	// Logger receives structured logs; nil discards them. Recipient numbers
+	// Logger receives structured logs; nil means slog.Default(). Recipient numbers
 	// are always masked in them.
 	Logger *slog.Logger
 	// Region is the default ISO 3166 region for national recipient numbers

@@ -1,9 +1,11 @@
 package advox_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -332,4 +334,29 @@ func TestEraseTypedErrors(t *testing.T) {
 	_, err = c.EraseAccountTraffic(ctx, "acct-t", advox.EraseOnRequest)
 	assert.ErrorIs(t, err, advox.ErrClosed)
 	assert.False(t, strings.Contains(fmt.Sprint(calls), "erase records"))
+}
+
+// failingErase is a store whose record deletion fails after the keys went.
+type failingErase struct {
+	*memstore.Store
+}
+
+func (f failingErase) EraseAccount(context.Context, string) (int, error) {
+	return 0, fmt.Errorf("disk full: %w", storage.ErrUnavailable)
+}
+
+// An erase whose record deletion failed is not logged as done: the keys
+// are gone, the records left, and the error says so.
+func TestEraseFailureIsNotLoggedAsDone(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	c, err := advox.NewClient(memtransport.New(nil), failingErase{memstore.New(nil)}, &advox.Options{Logger: log})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	send(t, c, "acct-x", to, "x")
+	rep, err := c.EraseAccountTraffic(context.Background(), "acct-x", advox.EraseOnRequest)
+	require.Error(t, err)
+	assert.Equal(t, 1, rep.KeysDestroyed, "the records are unreadable all the same")
+	assert.Contains(t, buf.String(), "erase incomplete")
+	assert.NotContains(t, buf.String(), "account traffic erased")
 }
