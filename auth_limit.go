@@ -36,6 +36,7 @@ type failureLimiter struct {
 	mu        sync.Mutex
 	buckets   map[string]*rate.Limiter
 	sweepSize int
+	swept     time.Time // the last sweep, see end
 	inflight  map[string]int
 	done      chan struct{} // closed and replaced when an attempt ends
 }
@@ -99,6 +100,11 @@ func (f *failureLimiter) end(key string, failed bool, now time.Time) {
 	if failed {
 		f.failLocked(key, now)
 	}
+	if now.Sub(f.swept) >= f.limit.Every {
+		// Counters are kept only until they have refilled (the record
+		// of processing says so): at most one sweep per Every.
+		f.sweep(now)
+	}
 	close(f.done)
 	f.done = make(chan struct{})
 }
@@ -140,6 +146,7 @@ func (f *failureLimiter) sweep(now time.Time) {
 		}
 	}
 	f.sweepSize = max(1024, 2*len(f.buckets))
+	f.swept = now
 }
 
 // userKey and addrKey name the buckets. IPv6 addresses are limited per /64,

@@ -175,7 +175,7 @@ func retentionEntries(cfg ProcessingConfig) []RecordRetention {
 		out = append(out,
 			RecordRetention{"customer data and consents", "while the account exists; deleted with the account, together with its traffic"},
 			RecordRetention{"monthly segment counters", "per calendar month, while the account exists"},
-			RecordRetention{"failed-login counters", fmt.Sprintf("in memory only, until %s after the last failure", time.Duration(l.Failures)*l.Every)},
+			RecordRetention{"failed-login counters", fmt.Sprintf("in memory only, until %s after the last failure (dropped at the first login attempt after that)", time.Duration(l.Failures)*l.Every)},
 		)
 	}
 	return out
