@@ -16,7 +16,7 @@ func TestFailureCountersForgottenOnceRefilled(t *testing.T) {
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	f.end(userKey("a"), true, now) // two attempts begun and failed: no token left
 	f.end(userKey("a"), true, now)
-	f.inflight[userKey("b")]++     // what begin does
+	f.inflight[userKey("b")]++ // what begin does
 	assert.Contains(t, f.buckets, userKey("a"))
 
 	f.end(userKey("b"), false, now.Add(time.Minute)) // not yet refilled
