@@ -80,7 +80,9 @@ type Options struct {
 	// to whoever holds the KEK: sqlstore keeps them in a file of their own
 	// on SQLite (Options.KeysPath) and, given Options.KeysDSN, in a
 	// database of their own on PostgreSQL. A KeyStore of your own (a KMS,
-	// a vault) works the same way.
+	// a vault) works the same way with a traffic store that keeps no
+	// keyring (memstore, or your own); sqlstore records only under keys
+	// its own keyring holds, so NewClient refuses Options.Keys with it.
 	Keys storage.KeyStore
 	// KeysInTrafficDatabase accepts a store that keeps its keyring in the
 	// traffic database (sqlstore on PostgreSQL without KeysDSN), whose

@@ -3,6 +3,7 @@ package advox_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/storage/sqlstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/router"
@@ -169,4 +171,34 @@ func TestNewClientChecksNestedRouters(t *testing.T) {
 	c, err := advox.NewClient(outer, memstore.New(nil), &advox.Options{Processors: registered("op-a", "op-se", "op-us")})
 	require.NoError(t, err)
 	require.NoError(t, c.Close())
+}
+
+// Options.Keys, a keyring apart from the traffic store: with memstore the
+// messages are recorded and readable, and an erase through the keyring
+// makes them unreadable; sqlstore, which records only under its own
+// keys, is refused at once rather than failing every record after the
+// message went out.
+func TestKeyringApart(t *testing.T) {
+	ctx := context.Background()
+	keys := memstore.New(nil)
+	c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{KEK: kek(t), Keys: keys})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	rcpt, err := c.Send(ctx, msg("x"))
+	require.NoError(t, err)
+	r, err := c.Status(ctx, advox.PurposeTroubleshoot, rcpt.ID)
+	require.NoError(t, err)
+	assert.Equal(t, advox.Number(to), r.To)
+	n, err := keys.DestroyKeys(ctx, msg("x").Account)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the key is in the keyring apart")
+
+	st, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "traffic.db"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	_, err = advox.NewClient(memtransport.New(nil), st, &advox.Options{Keys: memstore.New(nil)})
+	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+	c2, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Keys: st})
+	require.NoError(t, err, "the store itself as Options.Keys is its own keyring")
+	require.NoError(t, c2.Close())
 }

@@ -15,6 +15,15 @@ func (c *Client) initPrivacy() error {
 	const op = "new client"
 	o := &c.opts
 	keys := o.Keys
+	if ks, ok := c.store.(storage.KeyStore); ok && keys != nil && any(keys) != any(ks) {
+		if _, own := c.store.(interface{ KeysApart() bool }); own {
+			// sqlstore checks every record against its own keyring, in
+			// the recording transaction: under a keyring apart it would
+			// refuse them all, after the messages went out.
+			return newError(op, CodeInvalidArgument, "the store keeps a keyring of its own and records only under its keys: "+
+				"leave Options.Keys unset (sqlstore keeps its keys apart with its KeysPath or KeysDSN)")
+		}
+	}
 	if keys == nil {
 		ks, ok := c.store.(storage.KeyStore)
 		if !ok {

@@ -62,6 +62,7 @@ func (s *Store) DestroyKeys(ctx context.Context, account string) (int, error) {
 		if k.Account == account {
 			clear(k.Wrapped)
 			delete(s.keys, id)
+			s.destroyed[id] = struct{}{}
 			n++
 		}
 	}

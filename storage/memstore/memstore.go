@@ -32,7 +32,11 @@ type Store struct {
 	invoices map[string]*storage.Invoice
 	erased   map[string]map[time.Time]storage.Usage // account → period → aggregate of erased records
 	keys     map[string]storage.DataKey             // key id → key
-	current  map[string]string                      // account → current key id
+	// destroyed holds the ids of the keys DestroyKeys removed: a record
+	// sealed under one is refused. A key the store never held is not:
+	// with a keyring apart (advox.Options.Keys) the store holds none.
+	destroyed map[string]struct{}
+	current   map[string]string // account → current key id
 }
 
 type opKey struct{ transport, operatorID string }
@@ -45,14 +49,15 @@ var (
 // New returns an empty store. opts may be nil.
 func New(opts *Options) *Store {
 	s := &Store{
-		now:      time.Now,
-		byID:     make(map[string]*storage.Record),
-		byOp:     make(map[opKey]string),
-		byAcct:   make(map[string]map[string]struct{}),
-		invoices: make(map[string]*storage.Invoice),
-		erased:   make(map[string]map[time.Time]storage.Usage),
-		keys:     make(map[string]storage.DataKey),
-		current:  make(map[string]string),
+		now:       time.Now,
+		byID:      make(map[string]*storage.Record),
+		byOp:      make(map[opKey]string),
+		byAcct:    make(map[string]map[string]struct{}),
+		invoices:  make(map[string]*storage.Invoice),
+		erased:    make(map[string]map[time.Time]storage.Usage),
+		keys:      make(map[string]storage.DataKey),
+		destroyed: make(map[string]struct{}),
+		current:   make(map[string]string),
 	}
 	if opts != nil && opts.Now != nil {
 		s.now = opts.Now
@@ -122,7 +127,7 @@ func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 			return fmt.Errorf("memstore: record without id or deadline: %w", storage.ErrInvalid)
 		}
 		if k := r.Recipient.KeyID; k != "" {
-			if _, ok := s.keys[k]; !ok {
+			if _, gone := s.destroyed[k]; gone {
 				return fmt.Errorf("memstore: record %s sealed under a destroyed key: %w", r.ID, storage.ErrErased)
 			}
 		}
