@@ -33,8 +33,8 @@ func (c *Client) initPrivacy() error {
 		if a, ok := c.store.(interface{ KeysApart() bool }); ok && !a.KeysApart() {
 			if !o.KeysInTrafficDatabase {
 				return newError(op, CodeInvalidArgument, "the store keeps the data keys in the traffic database, "+
-					"so its backups would stay readable after an erase: keep them apart (sqlstore.Options.KeysDSN, "+
-					"or Options.Keys), or accept it with Options.KeysInTrafficDatabase")
+					"so its backups would stay readable after an erase: keep them apart (sqlstore.Options.KeysDSN), "+
+					"or accept it with Options.KeysInTrafficDatabase")
 			}
 			c.log.Warn("advox: data keys are kept in the traffic database, so its backups stay readable after an erase")
 		}
