@@ -6,17 +6,31 @@
 // and the traffic records as stored, read back from the database, numbers
 // masked.
 //
-//	go run ./examples/quickstart [-db traffic.db]
+//	go run ./examples/quickstart
+//
+// With -db the traffic outlives the run, so the keys that seal it must
+// too: -db needs a key-encryption key and a blind-index key, 32 random
+// bytes each in hex, from the environment (from configuration or a KMS in
+// real life). Without -db both are random keys that end with the process,
+// like the temporary database.
+//
+//	export ADVOX_KEK=$(openssl rand -hex 32) ADVOX_INDEX_KEY=$(openssl rand -hex 32)
+//	go run ./examples/quickstart -db traffic.db
+//
+// Ctrl-C stops the run, closes the connections and removes the temporary
+// directory.
 package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -29,16 +43,34 @@ import (
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
 
+// The environment variables -db reads its keys from.
+const (
+	envKEK      = "ADVOX_KEK"
+	envIndexKey = "ADVOX_INDEX_KEY"
+)
+
 func main() {
-	db := flag.String("db", "", "SQLite file for the traffic records (default: a file in a new temporary directory)")
+	db := flag.String("db", "", "SQLite file for the traffic records, kept after the run (needs "+envKEK+" and "+envIndexKey+"; default: a file in a new temporary directory)")
 	flag.Parse()
-	if err := run(context.Background(), *db); err != nil {
+	// The first Ctrl-C cancels the run, which then closes everything and
+	// removes its temporary directory; a second one kills the process.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	context.AfterFunc(ctx, stop)
+	err := run(ctx, *db)
+	stop()
+	if err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, dbPath string) error {
-	if dbPath == "" {
+func run(ctx context.Context, dbPath string) (err error) {
+	var kek advox.KeyEncryptionKey
+	var indexKey []byte
+	if dbPath != "" {
+		if kek, indexKey, err = keysFromEnv(); err != nil {
+			return err
+		}
+	} else {
 		dir, err := os.MkdirTemp("", "advox-quickstart-")
 		if err != nil {
 			return err
@@ -63,34 +95,41 @@ func run(ctx context.Context, dbPath string) error {
 		return err
 	}
 
+	store, err := sqlstore.OpenSQLite(dbPath, nil)
+	if err != nil {
+		return err
+	}
+	// smpptransport.New starts binding in the background: from here on,
+	// every path closes the transport (through the Client once it has one).
 	tr, err := smpptransport.New(smpptransport.Config{
 		Name: "smsc-sim", Addr: smsc.Addr(),
 		SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
 	})
 	if err != nil {
-		return err
+		return errors.Join(err, store.Close())
 	}
 	// Data goes only to declared sub-processors: the operator behind the
 	// transport is registered with its country and agreement date.
 	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
-		return err
-	}
-	store, err := sqlstore.OpenSQLite(dbPath, nil)
-	if err != nil {
-		return err
+		return errors.Join(err, tr.Close(), store.Close())
 	}
 	fmt.Println("== traffic stored in SQLite at", dbPath)
 	// Audit events go to the logger at Info level; the quickstart shows
-	// only warnings. (Without Options.KEK, traffic is sealed under a key
-	// that lives as long as this process — fine for a demo.)
+	// only warnings. (Without -db, kek and indexKey are nil: traffic is
+	// sealed under a key that lives as long as this process, which warns
+	// so — fine for a database deleted at exit.)
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, err := advox.NewClient(tr, store, &advox.Options{Region: "SE", Processors: procs, Accounts: accounts, Logger: logger})
+	client, err := advox.NewClient(tr, store, &advox.Options{
+		Region: "SE", Processors: procs, Accounts: accounts, Logger: logger,
+		KEK: kek, IndexKey: indexKey,
+	})
 	if err != nil {
-		store.Close()
-		return err
+		return errors.Join(err, tr.Close(), store.Close())
 	}
-	defer client.Close() // closes the transport and the store too
+	// Close closes the transport and the store too; its error (the last
+	// writes to SQLite) is the run's.
+	defer func() { err = errors.Join(err, client.Close()) }()
 
 	msgs := []advox.Message{
 		{Account: "demo", From: "Advox", To: "070-123 45 67", Text: "Hello from advox! Your code is 4711."},
@@ -146,6 +185,28 @@ func run(ctx context.Context, dbPath string) error {
 	fmt.Printf("== usage: %d messages, %d segments (%d of the monthly quota), %d delivered, %d failed\n",
 		u.Messages, u.Segments, used, u.Delivered, u.Failed)
 	return nil
+}
+
+// keysFromEnv reads the key-encryption key and the blind-index key that
+// traffic kept in a -db file is sealed and indexed under.
+func keysFromEnv() (advox.KeyEncryptionKey, []byte, error) {
+	const how = "-db keeps traffic past this run, so the keys that seal it must outlive the run too: " +
+		"set " + envKEK + " and " + envIndexKey + " to 32 random bytes in hex each " +
+		"(export " + envKEK + "=$(openssl rand -hex 32) " + envIndexKey + "=$(openssl rand -hex 32)), " +
+		"and keep them: without them the file cannot be read"
+	raw, err := hex.DecodeString(os.Getenv(envKEK))
+	if err != nil || len(raw) != 32 {
+		return nil, nil, fmt.Errorf("%s is missing or not 32 bytes in hex; %s", envKEK, how)
+	}
+	kek, err := advox.NewStaticKEK(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx, err := hex.DecodeString(os.Getenv(envIndexKey))
+	if err != nil || len(idx) < advox.MinIndexKeyLen {
+		return nil, nil, fmt.Errorf("%s is missing or shorter than %d bytes in hex; %s", envIndexKey, advox.MinIndexKeyLen, how)
+	}
+	return kek, idx, nil
 }
 
 // demoAccount registers the demo customer, and shows that a personal

@@ -1,7 +1,7 @@
 // Command retention walks advox's retention and erase rules through a
 // simulated year: it sends traffic for two accounts at simulated dates,
 // bills one month on an invoice that stays unpaid past the five-month
-// deadline, runs the retention enforcer month by month, settles the
+// deadline, runs the retention enforcer as the months pass, settles the
 // invoice, erases one account on request, and prints what remains after
 // every step.
 //
@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log"
 	"log/slog"
@@ -53,7 +54,15 @@ func run(ctx context.Context) error {
 	quiet := slog.New(slog.DiscardHandler)
 	store := memstore.New(&memstore.Options{Now: clk.Now})
 	tr := memtransport.New(&memtransport.Config{Name: "operator"})
-	kek, err := advox.NewStaticKEK(make([]byte, 32)) // from configuration or a KMS in real life
+	// The KEK comes from configuration or a KMS in real life, and must be
+	// kept: traffic sealed under it is unreadable without it. Here the
+	// store lives in memory and ends with the process, so a random key
+	// that ends with it too will do (never a fixed one such as all zeros).
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return err
+	}
+	kek, err := advox.NewStaticKEK(raw)
 	if err != nil {
 		return err
 	}
