@@ -55,6 +55,15 @@ type Config struct {
 	ReceiptDelay time.Duration
 	// ReceiptTLVs adds the receipted_message_id and message_state TLVs.
 	ReceiptTLVs bool
+	// RedeliveryDelay is how long a receipt whose deliver_sm_resp (or
+	// generic_nack) carries a non-zero command_status, such as
+	// ESME_RX_T_APPN, waits before it is delivered again, as real SMSCs
+	// retry refused receipts. Default DefaultRedeliveryDelay.
+	RedeliveryDelay time.Duration
+	// MaxDeliveries bounds how many times one receipt is delivered, the
+	// first delivery included; a receipt refused that many times is
+	// dropped. 1 never redelivers; zero or less: DefaultMaxDeliveries.
+	MaxDeliveries int
 	// ReceiptText formats receipt texts; nil: the SMPP 3.4 appendix B
 	// format "id:… sub:001 dlvrd:… submit date:… done date:… stat:… err:…
 	// text:…".
@@ -72,6 +81,12 @@ type Config struct {
 const (
 	DefaultSystemID = "advox"
 	DefaultPassword = "secret"
+)
+
+// The redelivery defaults.
+const (
+	DefaultRedeliveryDelay = 50 * time.Millisecond
+	DefaultMaxDeliveries   = 5
 )
 
 func (c *Config) withDefaults() Config {
@@ -96,6 +111,12 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.ReceiptErr == "" {
 		out.ReceiptErr = "000"
+	}
+	if out.RedeliveryDelay <= 0 {
+		out.RedeliveryDelay = DefaultRedeliveryDelay
+	}
+	if out.MaxDeliveries <= 0 {
+		out.MaxDeliveries = DefaultMaxDeliveries
 	}
 	return out
 }

@@ -5,9 +5,11 @@
 // A Server listens on a loopback port, checks bind credentials (transmitter,
 // receiver and transceiver binds), answers submit_sm with message ids
 // (decimal or hex), sends a delivery receipt per accepted part (with a
-// configurable outcome, format and delay), answers enquire_link and unbind,
-// and records every submit_sm and every reassembled message so that tests
-// can assert on what went over the wire.
+// configurable outcome, format and delay), delivers a receipt again when
+// the client answers it with a non-zero command_status such as
+// ESME_RX_T_APPN (after a configurable delay, a bounded number of times),
+// answers enquire_link and unbind, and records every submit_sm and every
+// reassembled message so that tests can assert on what went over the wire.
 //
 // Faults make it misbehave the way real SMSCs do: throttling every Nth
 // submit or above a rate, queue full, refusal with any command_status,

@@ -11,6 +11,8 @@ import (
 type outbound struct {
 	systemID string
 	body     []byte
+	// deliveries counts the times it was sent before.
+	deliveries int
 }
 
 // receipt builds the deliver_sm body reporting an accepted part.
@@ -90,7 +92,27 @@ func (s *Server) sendReceipt(o outbound, on *sconn, seq uint32) {
 		seq = on.nextSeq()
 	}
 	s.stats.delivers.Add(1)
+	if o.deliveries > 0 {
+		s.stats.redeliveries.Add(1)
+	}
+	o.deliveries++
+	on.sent(seq, o) // before the write, which the answer may overtake
 	_ = on.write(pdu.DeliverSMID, 0, seq, o.body)
+}
+
+// answered handles the answer to a deliver_sm: a receipt refused with a
+// non-zero status is delivered again after Config.RedeliveryDelay, up to
+// Config.MaxDeliveries times in all; one accepted is done.
+func (s *Server) answered(c *sconn, seq uint32, status pdu.Status) {
+	o, ok := c.answered(seq)
+	if !ok || status == 0 {
+		return
+	}
+	s.stats.deliverRefusals.Add(1)
+	if o.deliveries >= s.cfg.MaxDeliveries {
+		return
+	}
+	s.after(s.cfg.RedeliveryDelay, func() { s.sendReceipt(o, nil, 0) })
 }
 
 func (s *Server) receiver(systemID string) *sconn {

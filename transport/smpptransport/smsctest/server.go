@@ -156,6 +156,26 @@ type sconn struct {
 	kind     pdu.ID // the bind command_id, 0 before the bind
 	systemID string
 	closed   bool
+	inflight map[uint32]outbound // receipts sent and not answered yet, by sequence number
+}
+
+// sent files a receipt sent with sequence number seq until it is answered.
+func (c *sconn) sent(seq uint32, o outbound) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inflight == nil {
+		c.inflight = make(map[uint32]outbound)
+	}
+	c.inflight[seq] = o
+}
+
+// answered takes the receipt sent with sequence number seq, if any.
+func (c *sconn) answered(seq uint32) (outbound, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o, ok := c.inflight[seq]
+	delete(c.inflight, seq)
+	return o, ok
 }
 
 func (c *sconn) bound() bool {
@@ -250,8 +270,11 @@ func (c *sconn) handle(h *pdu.Header, p pdu.Body, decodeErr error) bool {
 	case pdu.UnbindRespID:
 		return false
 	case pdu.DeliverSMRespID:
+		s.answered(c, h.Seq, h.Status) // before the count, so that the count says it is handled
 		s.stats.deliverAcks.Add(1)
-	case pdu.EnquireLinkRespID, pdu.GenericNACKID:
+	case pdu.GenericNACKID:
+		s.answered(c, h.Seq, h.Status)
+	case pdu.EnquireLinkRespID:
 	case pdu.SubmitSMID:
 		if kind != pdu.BindTransmitterID && kind != pdu.BindTransceiverID {
 			c.reply(pdu.SubmitSMRespID, StatusInvalidBind, h.Seq, []byte{0})

@@ -17,6 +17,10 @@ type Stats struct {
 	// Delivers counts deliver_sm sent; DeliverAcks the deliver_sm_resp
 	// received.
 	Delivers, DeliverAcks int64
+	// DeliverRefusals counts deliver_sm answered with a non-zero
+	// command_status; Redeliveries the deliver_sm sent again because of
+	// one (they are counted in Delivers too).
+	DeliverRefusals, Redeliveries int64
 	// EnquireLinks counts enquire_link received; Unbinds unbind received.
 	EnquireLinks, Unbinds int64
 }
@@ -24,6 +28,7 @@ type Stats struct {
 type counters struct {
 	transmitters, receivers, transceivers, bindsRefused   atomic.Int64
 	submits, delivers, deliverAcks, enquireLinks, unbinds atomic.Int64
+	deliverRefusals, redeliveries                         atomic.Int64
 }
 
 func (c *counters) bound(kind pdu.ID) {
@@ -44,6 +49,7 @@ func (s *Server) Stats() Stats {
 		Transmitters: c.transmitters.Load(), Receivers: c.receivers.Load(), Transceivers: c.transceivers.Load(),
 		BindsRefused: c.bindsRefused.Load(), Submits: c.submits.Load(),
 		Delivers: c.delivers.Load(), DeliverAcks: c.deliverAcks.Load(),
+		DeliverRefusals: c.deliverRefusals.Load(), Redeliveries: c.redeliveries.Load(),
 		EnquireLinks: c.enquireLinks.Load(), Unbinds: c.unbinds.Load(),
 	}
 }
