@@ -75,23 +75,20 @@ func (a *Accounts) reserveQueued(ctx context.Context, account string, p int64, n
 	if a.closed.Load() {
 		return 0, false, errClosed(name)
 	}
-	// The writer sets u and fits, not the named results: a caller that
-	// gives up returns while the writer may still be setting them.
-	var (
-		u    int64
-		fits bool
-	)
-	err = a.s.run(ctx, name, func(ctx context.Context, tx *wtx) (error, error) {
-		var err error
-		u, fits, err = a.reserveIn(ctx, tx.queryRow, account, p, n, checked, limit)
+	type reserved struct {
+		used int64
+		ok   bool
+	}
+	r, err := runValue(a.s, ctx, name, func(ctx context.Context, tx *wtx) (reserved, error, error) {
+		used, ok, err := a.reserveIn(ctx, tx.queryRow, account, p, n, checked, limit)
 		if errors.Is(err, errNoAccount) {
 			// The failed statement wrote nothing; the batch goes on.
-			return err, nil
+			return reserved{}, err, nil
 		}
-		return nil, err
+		return reserved{used, ok}, nil, err
 	})
 	if err != nil {
 		return 0, false, err
 	}
-	return u, fits, nil
+	return r.used, r.ok, nil
 }

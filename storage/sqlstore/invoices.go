@@ -23,29 +23,26 @@ func (s *Store) CreateInvoice(ctx context.Context, inv storage.Invoice) (int, er
 	if inv.ID == "" || inv.Account == "" || !inv.PeriodStart.Before(inv.PeriodEnd) || inv.TimeBar.IsZero() {
 		return 0, fmt.Errorf("sqlstore: invoice needs an id, an account, a period and a time-bar: %w", storage.ErrInvalid)
 	}
-	var linked int
-	err := s.run(ctx, "create invoice", func(ctx context.Context, tx *wtx) (error, error) {
-		linked = 0
+	linked, err := runValue(s, ctx, "create invoice", func(ctx context.Context, tx *wtx) (int, error, error) {
 		r, err := tx.exec(ctx, s.q.insertInvoice, inv.ID, inv.Account, encodeTime(inv.PeriodStart),
 			encodeTime(inv.PeriodEnd), string(storage.InvoiceOpen), encodeTime(inv.IssuedAt),
 			encodeTime(inv.TimeBar), encodeTime(time.Time{}))
 		if err != nil {
-			return nil, err
+			return 0, nil, err
 		}
 		if n, err := r.RowsAffected(); err != nil || n == 0 {
-			return fmt.Errorf("sqlstore: invoice: %w", storage.ErrExists), err
+			return 0, fmt.Errorf("sqlstore: invoice: %w", storage.ErrExists), err
 		}
 		cond := append([]any{encodeTime(inv.PeriodStart), encodeTime(inv.PeriodEnd)}, visibleArgs(encodeTime(s.now()))...)
 		args := append([]any{inv.ID}, s.d.ofAccountArgs(inv.Account, cond, -1, false)...)
 		if r, err = tx.exec(ctx, s.q.linkInvoice, args...); err != nil {
-			return nil, err
+			return 0, nil, err
 		}
 		n, err := r.RowsAffected()
-		linked = int(n)
-		return nil, err
+		return int(n), nil, err
 	})
 	if err != nil {
-		return 0, err // linked may be the writer's still, if the caller gave up
+		return 0, err
 	}
 	return linked, nil
 }
@@ -64,37 +61,29 @@ func (s *Store) SetInvoiceState(ctx context.Context, id string, state storage.In
 	if state.Final() {
 		finalAt = at
 	}
-	var inv storage.Invoice
-	err := s.run(ctx, "set invoice state", func(ctx context.Context, tx *wtx) (error, error) {
+	return runValue(s, ctx, "set invoice state", func(ctx context.Context, tx *wtx) (storage.Invoice, error, error) {
 		// The update only touches an invoice that is not final, so two
 		// instances settling one invoice at once cannot both win.
 		r, err := tx.exec(ctx, s.q.setInvoiceState, string(state), encodeTime(finalAt), id)
 		if err != nil {
-			return nil, err
+			return storage.Invoice{}, nil, err
 		}
 		n, err := r.RowsAffected()
 		if err != nil {
-			return nil, err
+			return storage.Invoice{}, nil, err
 		}
 		got, err := scanInvoice(tx.queryRow(ctx, s.q.invoice, id))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("sqlstore: invoice: %w", storage.ErrNotFound), nil
+			return storage.Invoice{}, fmt.Errorf("sqlstore: invoice: %w", storage.ErrNotFound), nil
 		case err != nil:
-			return nil, err
+			return storage.Invoice{}, nil, err
 		}
-		inv = got
 		if n == 0 {
-			return fmt.Errorf("sqlstore: invoice is %s: %w", got.State, storage.ErrInvoiceFinal), nil
+			return got, fmt.Errorf("sqlstore: invoice is %s: %w", got.State, storage.ErrInvoiceFinal), nil
 		}
-		return nil, nil
+		return got, nil, nil
 	})
-	if err != nil && !errors.Is(err, storage.ErrInvoiceFinal) {
-		// inv may be the writer's still, if the caller gave up; with
-		// ErrInvoiceFinal the write completed.
-		return storage.Invoice{}, err
-	}
-	return inv, err
 }
 
 // Invoice returns an invoice, or storage.ErrNotFound.

@@ -31,22 +31,20 @@ func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (stora
 	if s.kdb != nil {
 		return s.ensureKeyApart(ctx, candidate)
 	}
-	var k storage.DataKey
-	err := s.run(ctx, "ensure key", func(ctx context.Context, tx *wtx) (error, error) {
+	k, err := runValue(s, ctx, "ensure key", func(ctx context.Context, tx *wtx) (storage.DataKey, error, error) {
 		if _, err := tx.exec(ctx, s.q.insertKey, candidate.ID, candidate.Account, candidate.Wrapped,
 			encodeTime(candidate.CreatedAt)); err != nil {
-			return nil, err
+			return storage.DataKey{}, nil, err
 		}
-		var err error
-		k, err = scanKey(tx.queryRow(ctx, s.q.keyOfAccount, candidate.Account))
+		k, err := scanKey(tx.queryRow(ctx, s.q.keyOfAccount, candidate.Account))
 		if errors.Is(err, sql.ErrNoRows) {
 			// The account has no key, so the insert conflicted on the id.
-			return fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists), nil
+			return storage.DataKey{}, fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists), nil
 		}
-		return nil, err
+		return k, nil, err
 	})
 	if err != nil {
-		return storage.DataKey{}, err // k may be the writer's still, if the caller gave up
+		return storage.DataKey{}, err
 	}
 	return k, nil
 }

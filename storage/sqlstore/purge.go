@@ -37,19 +37,16 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, 
 			return res, err
 		}
 	}
-	var (
-		dropped int
-		oldest  time.Time
-	)
-	err := s.run(ctx, "purge", func(ctx context.Context, tx *wtx) (error, error) {
+	fin, err := runValue(s, ctx, "purge", func(ctx context.Context, tx *wtx) (storage.PurgeResult, error, error) {
+		var fin storage.PurgeResult
 		var err error
-		dropped, oldest, err = s.purgeFinish(ctx, tx, t)
-		return nil, err
+		fin.BodiesDropped, fin.OldestDeadline, err = s.purgeFinish(ctx, tx, t)
+		return fin, nil, err
 	})
 	if err != nil {
-		return res, err // dropped and oldest may be the writer's still, if the caller gave up
+		return res, err
 	}
-	res.BodiesDropped, res.OldestDeadline = dropped, oldest
+	res.BodiesDropped, res.OldestDeadline = fin.BodiesDropped, fin.OldestDeadline
 	return res, nil
 }
 
@@ -184,16 +181,14 @@ func (s *Store) runChunks(ctx context.Context, name string, size int,
 	deleted := 0
 	after := cursor{deadline: math.MinInt64, rid: math.MinInt64}
 	for {
-		var c chunkResult
-		err := s.run(ctx, name, func(ctx context.Context, tx *wtx) (error, error) {
+		c, err := runValue(s, ctx, name, func(ctx context.Context, tx *wtx) (chunkResult, error, error) {
 			if s.d.lockChunk != nil {
 				if err := s.d.lockChunk(ctx, tx); err != nil {
-					return nil, err
+					return chunkResult{}, nil, err
 				}
 			}
-			var err error
-			c, err = step(ctx, tx, after)
-			return nil, err
+			c, err := step(ctx, tx, after)
+			return c, nil, err
 		})
 		if err != nil {
 			return deleted, err

@@ -55,3 +55,24 @@ func (s *Store) UpdateStatus(ctx context.Context, u storage.StatusUpdate) (stora
 func (s *Store) run(ctx context.Context, name string, fn func(ctx context.Context, tx *wtx) (error, error)) error {
 	return s.do(ctx, name, &op{kind: opFunc, fn: fn})
 }
+
+// runValue is run for a write that yields a value: fn returns it with the
+// op's own result and a database failure. The value is returned only once
+// the write has finished — a caller that gave up gets the zero value, as
+// the writer may still be running fn — and each rerun of a failed batch
+// yields it afresh.
+func runValue[T any](s *Store, ctx context.Context, name string, fn func(ctx context.Context, tx *wtx) (T, error, error)) (T, error) {
+	var v T
+	o := &op{kind: opFunc, fn: func(ctx context.Context, tx *wtx) (result, failure error) {
+		v, result, failure = fn(ctx, tx)
+		return result, failure
+	}}
+	err := s.do(ctx, name, o)
+	select {
+	case <-o.done: // closed once fn has run for the last time
+		return v, err
+	default:
+		var zero T
+		return zero, err
+	}
+}
