@@ -115,34 +115,44 @@ func newKeyring(kek KeyEncryptionKey, store storage.KeyStore, now func() time.Ti
 
 // currentKey returns the key new data of the account is sealed under.
 func (k *keyring) currentKey(ctx context.Context, account string) (*dataKey, error) {
+	return k.cached(ctx, func() *dataKey { return k.current[account] }, func() (storage.DataKey, error) {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return storage.DataKey{}, err
+		}
+		wrapped, err := k.kek.WrapKey(ctx, raw)
+		if err != nil {
+			return storage.DataKey{}, fmt.Errorf("wrap data key: %w", err)
+		}
+		id := make([]byte, 16)
+		if _, err := rand.Read(id); err != nil {
+			return storage.DataKey{}, err
+		}
+		return k.store.EnsureKey(ctx, storage.DataKey{ID: hex.EncodeToString(id), Account: account, Wrapped: wrapped, CreatedAt: k.now()})
+	}, true)
+}
+
+// cached returns the key find sees in the cache (under k.mu), or else
+// loads it with load, opens it and caches it — as the account's current
+// key too, when current. A load overtaken by a forget of the key's
+// account is not cached but repeated, up to fetchTries, so that a key
+// destroyed meanwhile never lingers in memory.
+func (k *keyring) cached(ctx context.Context, find func() *dataKey, load func() (storage.DataKey, error), current bool) (*dataKey, error) {
 	for try := 1; ; try++ {
 		k.mu.RLock()
-		dk, since := k.current[account], k.epoch
+		dk, since := find(), k.epoch
 		k.mu.RUnlock()
 		if dk != nil {
 			return dk, nil
 		}
-		raw := make([]byte, 32)
-		if _, err := rand.Read(raw); err != nil {
-			return nil, err
-		}
-		wrapped, err := k.kek.WrapKey(ctx, raw)
-		if err != nil {
-			return nil, fmt.Errorf("wrap data key: %w", err)
-		}
-		id := make([]byte, 16)
-		if _, err := rand.Read(id); err != nil {
-			return nil, err
-		}
-		got, err := k.store.EnsureKey(ctx, storage.DataKey{ID: hex.EncodeToString(id), Account: account, Wrapped: wrapped, CreatedAt: k.now()})
+		sk, err := load()
 		if err != nil {
 			return nil, err
 		}
-		dk, err = k.unwrap(ctx, got)
-		if err != nil {
+		if dk, err = k.unwrap(ctx, sk); err != nil {
 			return nil, err
 		}
-		if k.cache(dk, since, true) || try == fetchTries {
+		if k.cache(dk, since, current) || try == fetchTries {
 			return dk, nil
 		}
 	}
@@ -179,25 +189,9 @@ func (k *keyring) cache(dk *dataKey, since uint64, current bool) bool {
 
 // key returns the key with the given id, or storage.ErrErased.
 func (k *keyring) key(ctx context.Context, id string) (*dataKey, error) {
-	for try := 1; ; try++ {
-		k.mu.RLock()
-		dk, since := k.byID[id], k.epoch
-		k.mu.RUnlock()
-		if dk != nil {
-			return dk, nil
-		}
-		sk, err := k.store.Key(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		dk, err = k.unwrap(ctx, sk)
-		if err != nil {
-			return nil, err
-		}
-		if k.cache(dk, since, false) || try == fetchTries {
-			return dk, nil
-		}
-	}
+	return k.cached(ctx, func() *dataKey { return k.byID[id] }, func() (storage.DataKey, error) {
+		return k.store.Key(ctx, id)
+	}, false)
 }
 
 // seal encrypts plaintext under the account's current key, bound to the
