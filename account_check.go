@@ -9,6 +9,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/time/rate"
 
+	"github.com/azenna/advox/internal/phone"
 	"github.com/azenna/advox/storage"
 )
 
@@ -98,7 +99,7 @@ func checkEmail(op, field, s string) error {
 // normalisePhone returns the E.164 form of a valid phone number, read as
 // Swedish when it has no country code.
 func normalisePhone(s string) (string, bool) {
-	if len(s) > maxNumberInput {
+	if len(s) > phone.MaxInput {
 		return "", false
 	}
 	pn, ok := parsePhone(s, "SE")

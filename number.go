@@ -14,10 +14,6 @@ import (
 // It logs masked (LogValue); String gives it whole, for transports only.
 type Number string
 
-// maxNumberInput bounds raw number and sender input; longer input is
-// refused before any parsing.
-const maxNumberInput = phone.MaxInput
-
 // ParseNumber parses s into an E.164 Number. region is the ISO 3166 region
 // national numbers are read in ("SE" reads "070-123 45 67" as
 // +46701234567); "" means s must be international ("+…"). Errors are
@@ -89,7 +85,7 @@ func mobileCapable(t phonenumbers.PhoneNumberType) bool {
 // are neither digits nor separators, a '+' that does not lead, and national
 // input when international input is required.
 func screenNumber(s string, needPlus bool) string {
-	if len(s) > maxNumberInput {
+	if len(s) > phone.MaxInput {
 		return "too long"
 	}
 	t := strings.TrimSpace(s)

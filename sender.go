@@ -7,6 +7,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/azenna/advox/gsm7"
+	"github.com/azenna/advox/internal/phone"
 	"github.com/azenna/advox/transport"
 )
 
@@ -37,7 +38,7 @@ func ParseSender(s string) (transport.Sender, error) {
 	switch {
 	case s == "":
 		return transport.Sender{}, invalidSender("empty")
-	case len(s) > maxNumberInput:
+	case len(s) > phone.MaxInput:
 		return transport.Sender{}, invalidSender("too long")
 	case s[0] == '+' && isE164(s):
 		return transport.Sender{Value: s, Kind: transport.SenderInternational}, nil
