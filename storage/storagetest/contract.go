@@ -16,31 +16,29 @@ import (
 	"github.com/azenna/advox/transport"
 )
 
-// The cases below pin down promises of the storage doc comments that the
-// first cases leave open.
-func init() {
-	cases = append(cases,
-		testCase{"StatusNoOpChangesNothing", testNoOpUpdate},
-		testCase{"StatusConcurrentFinals", testConcurrentFinals},
-		testCase{"RecordDuplicateInBatch", testDuplicateInBatch},
-		testCase{"RecordIgnoresInvoiceID", testRecordIgnoresInvoiceID},
-		testCase{"RecordNotAliased", testNotAliased},
-		testCase{"QueryTiesAndPages", testQueryTiesAndPages},
-		testCase{"QueryLimitSkipsHidden", testQueryLimitSkipsHidden},
-		testCase{"QueryBoundsAnyZone", testQueryZones},
-		testCase{"BodyWithheldOnEveryRead", testBodyEveryRead},
-		testCase{"PurgeAtNowAndResult", testPurgeAtNow},
-		testCase{"PurgeConcurrent", testPurgeConcurrent},
-		testCase{"EraseKeepsUsage", testEraseKeepsUsage},
-		testCase{"InvoiceLinkingRules", testInvoiceLinking},
-		testCase{"InvoiceHoldOnEveryRead", testHoldEveryRead},
-		testCase{"ContextCanceledEveryCall", testCanceledEverywhere},
-		testCase{"ClosedEveryCall", testClosedEverywhere},
-		testCase{"KeysDestroyRules", testKeyRules},
-		testCase{"KeysNotAliased", testKeysNotAliased},
-		testCase{"RecordSameIDConcurrent", testSameIDConcurrent},
-		testCase{"InvoiceConcurrentLinksOnce", testInvoiceConcurrent},
-	)
+// contractCases pin down promises of the storage doc comments that cases
+// leave open; Run runs both lists.
+var contractCases = []testCase{
+	{"StatusNoOpChangesNothing", testNoOpUpdate},
+	{"StatusConcurrentFinals", testConcurrentFinals},
+	{"RecordDuplicateInBatch", testDuplicateInBatch},
+	{"RecordIgnoresInvoiceID", testRecordIgnoresInvoiceID},
+	{"RecordNotAliased", testNotAliased},
+	{"QueryTiesAndPages", testQueryTiesAndPages},
+	{"QueryLimitSkipsHidden", testQueryLimitSkipsHidden},
+	{"QueryBoundsAnyZone", testQueryZones},
+	{"BodyWithheldOnEveryRead", testBodyEveryRead},
+	{"PurgeAtNowAndResult", testPurgeAtNow},
+	{"PurgeConcurrent", testPurgeConcurrent},
+	{"EraseKeepsUsage", testEraseKeepsUsage},
+	{"InvoiceLinkingRules", testInvoiceLinking},
+	{"InvoiceHoldOnEveryRead", testHoldEveryRead},
+	{"ContextCanceledEveryCall", testCanceledEverywhere},
+	{"ClosedEveryCall", testClosedEverywhere},
+	{"KeysDestroyRules", testKeyRules},
+	{"KeysNotAliased", testKeysNotAliased},
+	{"RecordSameIDConcurrent", testSameIDConcurrent},
+	{"InvoiceConcurrentLinksOnce", testInvoiceConcurrent},
 }
 
 // testNoOpUpdate: an update that would move a part backwards or out of a

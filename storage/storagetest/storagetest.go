@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func Run(t *testing.T, newStore func(t *testing.T, clock *Clock) storage.Traffic
 	if f.Concurrency <= 0 {
 		f.Concurrency = 16
 	}
-	for _, c := range cases {
+	for _, c := range slices.Concat(cases, contractCases) {
 		t.Run(c.name, func(t *testing.T) {
 			clk := &Clock{now: start}
 			s := newStore(t, clk)
