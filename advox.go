@@ -134,7 +134,7 @@ type Client struct {
 	now   func() time.Time
 
 	limMu    sync.RWMutex
-	limiters map[string]*rate.Limiter
+	limiters map[string]accountLimiter
 
 	reports *reportMatcher
 	keys    *keyring
@@ -163,7 +163,7 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	if s == nil {
 		return nil, newError(op, CodeInvalidArgument, "store is nil")
 	}
-	c := &Client{tr: t, store: s, limiters: make(map[string]*rate.Limiter)}
+	c := &Client{tr: t, store: s, limiters: make(map[string]accountLimiter)}
 	c.closeCtx, c.closeCancel = context.WithCancel(context.Background())
 	if opts != nil {
 		c.opts = *opts
@@ -265,29 +265,38 @@ func (c *Client) limiter(account string, contract Limit) *rate.Limiter {
 	if lim.Rate == 0 {
 		lim = c.opts.AccountLimit
 	}
-	burst := max(lim.Burst, 1)
+	lim.Burst = max(lim.Burst, 1)
 	c.limMu.RLock()
-	l, ok := c.limiters[account]
+	a, ok := c.limiters[account]
 	c.limMu.RUnlock()
-	if ok && l.Limit() == lim.Rate && l.Burst() == burst {
-		return l
+	if ok && a.lim == lim {
+		return a.Limiter
 	}
 	c.limMu.Lock()
 	defer c.limMu.Unlock()
-	l, ok = c.limiters[account]
+	a, ok = c.limiters[account]
 	switch {
-	case ok && l.Limit() == lim.Rate && l.Burst() == burst: // updated meanwhile
-	case !ok || l.Limit() == rate.Inf:
+	case ok && a.lim == lim: // updated meanwhile
+		return a.Limiter
+	case !ok || a.lim.Rate == rate.Inf:
 		// A new account, or one that was unlimited: an unlimited limiter
 		// keeps no token count, so start from a full burst.
-		l = rate.NewLimiter(lim.Rate, burst)
-		c.limiters[account] = l
+		a.Limiter = rate.NewLimiter(lim.Rate, lim.Burst)
 	default:
 		// Burst first: SetLimit then caps the tokens at the new burst.
-		l.SetBurst(burst)
-		l.SetLimit(lim.Rate)
+		a.SetBurst(lim.Burst)
+		a.SetLimit(lim.Rate)
 	}
-	return l
+	a.lim = lim
+	c.limiters[account] = a
+	return a.Limiter
+}
+
+// accountLimiter is an account's rate limiter and the limit it was last
+// set to, compared on every Send without taking the limiter's lock.
+type accountLimiter struct {
+	*rate.Limiter
+	lim Limit
 }
 
 // begin registers an operation that Close must wait for.
