@@ -57,12 +57,14 @@ type Config struct {
 	ReceiptTLVs bool
 	// RedeliveryDelay is how long a receipt whose deliver_sm_resp (or
 	// generic_nack) carries a non-zero command_status, such as
-	// ESME_RX_T_APPN, waits before it is delivered again, as real SMSCs
-	// retry refused receipts. Default DefaultRedeliveryDelay.
+	// ESME_RX_T_APPN, or whose connection closed before answering it,
+	// waits before it is delivered again, as real SMSCs retry refused
+	// and unacknowledged receipts. Default DefaultRedeliveryDelay.
 	RedeliveryDelay time.Duration
 	// MaxDeliveries bounds how many times one receipt is delivered, the
-	// first delivery included; a receipt refused that many times is
-	// dropped. 1 never redelivers; zero or less: DefaultMaxDeliveries.
+	// first delivery included; a receipt refused (or left unanswered)
+	// that many times is dropped. 1 never redelivers; zero or less:
+	// DefaultMaxDeliveries.
 	MaxDeliveries int
 	// ReceiptText formats receipt texts; nil: the SMPP 3.4 appendix B
 	// format "id:… sub:001 dlvrd:… submit date:… done date:… stat:… err:…
@@ -71,7 +73,9 @@ type Config struct {
 	// ThrottleEvery answers every Nth submit_sm with ESME_RTHROTTLED.
 	ThrottleEvery int
 	// MaxRate answers submit_sm above this many per second with
-	// ESME_RTHROTTLED. Zero: no limit.
+	// ESME_RTHROTTLED: a token bucket that holds a second's worth of
+	// submits (at least one), so a window of submits sent together within
+	// the rate passes. Zero: no limit.
 	MaxRate float64
 	// TLS, when set, makes the server speak TLS.
 	TLS *tls.Config

@@ -7,7 +7,8 @@
 // (decimal or hex), sends a delivery receipt per accepted part (with a
 // configurable outcome, format and delay), delivers a receipt again when
 // the client answers it with a non-zero command_status such as
-// ESME_RX_T_APPN (after a configurable delay, a bounded number of times),
+// ESME_RX_T_APPN or its connection closes before answering it (after a
+// configurable delay, a bounded number of times),
 // answers enquire_link and unbind, and records every submit_sm and every
 // reassembled message so that tests can assert on what went over the wire.
 //

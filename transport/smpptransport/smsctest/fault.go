@@ -30,11 +30,17 @@ type Fault struct {
 	// Drop closes the connection instead of answering.
 	Drop bool
 	// CollidingDeliver sends the part's receipt, before the answer, as a
-	// deliver_sm whose sequence number is the submit_sm's own.
+	// deliver_sm whose sequence number is the submit_sm's own (when the
+	// connection takes deliver_sm; otherwise to a receiver bind). The
+	// normal receipt follows the answer too when the receipt policy sends
+	// one.
 	CollidingDeliver bool
-	// ReceiptFirst sends the part's receipt before the submit_sm_resp.
+	// ReceiptFirst sends the part's receipt before the submit_sm_resp. The
+	// normal receipt follows the answer too when the receipt policy sends
+	// one.
 	ReceiptFirst bool
-	// DuplicateReceipt sends the part's receipt twice.
+	// DuplicateReceipt sends the part's receipt twice after the answer,
+	// whatever the receipt policy.
 	DuplicateReceipt bool
 	// ReceiptStat overrides Config.ReceiptStat for this part.
 	ReceiptStat string

@@ -30,9 +30,18 @@ func tlv(b []byte, tag uint16, v []byte) []byte {
 	return append(b, v...)
 }
 
+// maxShortMessage is the longest short_message; longer texts go in the
+// message_payload TLV.
+const maxShortMessage = 254
+
 // deliverBody builds the body of a deliver_sm carrying a delivery receipt
-// (esm_class 0x04) with an ASCII text and optional TLVs.
+// (esm_class 0x04) with an ASCII text and optional TLVs. A text too long
+// for short_message goes in message_payload, with sm_length 0.
 func deliverBody(src, dst Addr, text string, tlvs []byte) []byte {
+	if len(text) > maxShortMessage {
+		tlvs = tlv(append([]byte(nil), tlvs...), 0x0424, []byte(text))
+		text = ""
+	}
 	b := make([]byte, 0, 64+len(text)+len(tlvs))
 	b = cstring(b, "") // service_type
 	b = append(b, src.TON, src.NPI)

@@ -91,13 +91,30 @@ func (s *Server) sendReceipt(o outbound, on *sconn, seq uint32) {
 	if seq == 0 {
 		seq = on.nextSeq()
 	}
+	o.deliveries++
+	if !on.sent(seq, o) { // before the write, which the answer may overtake
+		o.deliveries--
+		s.sendReceipt(o, nil, 0) // closed meanwhile: another receiver, or wait
+		return
+	}
 	s.stats.delivers.Add(1)
-	if o.deliveries > 0 {
+	if o.deliveries > 1 {
 		s.stats.redeliveries.Add(1)
 	}
-	o.deliveries++
-	on.sent(seq, o) // before the write, which the answer may overtake
+	// A failed write closes the connection, whose end hands the receipt
+	// to unanswered.
 	_ = on.write(pdu.DeliverSMID, 0, seq, o.body)
+}
+
+// unanswered delivers again, after Config.RedeliveryDelay and within
+// Config.MaxDeliveries, the receipts a closed connection never answered,
+// as an SMSC does when a receiver goes away without acknowledging them.
+func (s *Server) unanswered(inflight map[uint32]outbound) {
+	for _, o := range inflight {
+		if o.deliveries < s.cfg.MaxDeliveries {
+			s.after(s.cfg.RedeliveryDelay, func() { s.sendReceipt(o, nil, 0) })
+		}
+	}
 }
 
 // answered handles the answer to a deliver_sm: a receipt refused with a

@@ -36,12 +36,15 @@ type Submit struct {
 	ESMClass, DataCoding, RegisteredDelivery uint8
 	// ValidityPeriod is the raw validity_period.
 	ValidityPeriod string
-	// Ref, Total and Index describe the concatenation header (Total 0:
-	// none); RefBits is 8 or 16.
+	// Ref, Total and Index describe the concatenation, from the user data
+	// header or else the SAR TLVs (Total 0: none); RefBits is 8 or 16
+	// (16 for SAR).
 	Ref, Total, Index, RefBits int
 	// Payload is true when the text came in the message_payload TLV.
 	Payload bool
-	// Text is the decoded text (without the user data header).
+	// Text is the decoded text (without the user data header): GSM 7-bit
+	// (data_coding 0), Latin-1 (3) and UCS-2 (8) are decoded, other
+	// codings kept as they came.
 	Text string
 }
 
@@ -80,11 +83,12 @@ func (s *Server) Messages() []Message {
 	return out
 }
 
-// Reset forgets everything received so far and every queued fault.
+// Reset forgets everything received so far (ThrottleEvery counts afresh)
+// and every queued fault. Stats and receipts on their way are kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.submits, s.messages, s.faults = nil, nil, nil
+	s.submits, s.messages, s.faults, s.count = nil, nil, nil, 0
 	clear(s.partial)
 }
 
@@ -120,8 +124,27 @@ func parseSubmit(p pdu.Body) Submit {
 			udh = udh[2+int(udh[1]):]
 		}
 	}
+	if sub.Total == 0 {
+		sub.Ref, sub.Total, sub.Index, sub.RefBits = sar(p.TLVFields())
+	}
 	sub.Text = decodeText(sm, sub.DataCoding)
 	return sub
+}
+
+// The SAR TLVs, which concatenate parts without a user data header.
+const (
+	tagSARMsgRefNum     pdutlv.Tag = 0x020C
+	tagSARTotalSegments pdutlv.Tag = 0x020E
+	tagSARSegmentSeqnum pdutlv.Tag = 0x020F
+)
+
+// sar reads the SAR TLVs; total is 0 when they are absent or malformed.
+func sar(t pdutlv.Map) (ref, total, index, bits int) {
+	r, n, i := t[tagSARMsgRefNum], t[tagSARTotalSegments], t[tagSARSegmentSeqnum]
+	if r == nil || n == nil || i == nil || len(r.Bytes()) != 2 || len(n.Bytes()) != 1 || len(i.Bytes()) != 1 {
+		return 0, 0, 0, 0
+	}
+	return int(r.Bytes()[0])<<8 | int(r.Bytes()[1]), int(n.Bytes()[0]), int(i.Bytes()[0]), 16
 }
 
 func decodeText(b []byte, coding uint8) string {
@@ -130,6 +153,12 @@ func decodeText(b []byte, coding uint8) string {
 		if s, err := gsm7.Decode(b); err == nil {
 			return s
 		}
+	case 0x03: // Latin-1: each octet is the code point
+		r := make([]rune, len(b))
+		for i, c := range b {
+			r[i] = rune(c)
+		}
+		return string(r)
 	case 0x08:
 		return wire.FromUTF16BE(b)
 	}

@@ -59,7 +59,9 @@ func NewServer(cfg *Config) (*Server, error) {
 		timers:  make(map[*time.Timer]struct{}),
 	}
 	if c.MaxRate > 0 {
-		s.limiter = rate.NewLimiter(rate.Limit(c.MaxRate), 1)
+		// A second's worth of burst: submits sent together within the
+		// rate (a window) are not throttled, as a per-second limit says.
+		s.limiter = rate.NewLimiter(rate.Limit(c.MaxRate), max(1, int(c.MaxRate)))
 	}
 	s.nextID.Store(firstID)
 	s.wg.Add(1)
@@ -159,14 +161,29 @@ type sconn struct {
 	inflight map[uint32]outbound // receipts sent and not answered yet, by sequence number
 }
 
-// sent files a receipt sent with sequence number seq until it is answered.
-func (c *sconn) sent(seq uint32, o outbound) {
+// sent files a receipt sent with sequence number seq until it is answered;
+// false when the connection is closed already.
+func (c *sconn) sent(seq uint32, o outbound) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
 	if c.inflight == nil {
 		c.inflight = make(map[uint32]outbound)
 	}
 	c.inflight[seq] = o
+	return true
+}
+
+// takeInflight takes the receipts sent and never answered, once the
+// connection is closed.
+func (c *sconn) takeInflight() map[uint32]outbound {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.inflight
+	c.inflight = nil
+	return m
 }
 
 // answered takes the receipt sent with sequence number seq, if any.
@@ -199,6 +216,14 @@ func (c *sconn) nextSeq() uint32 {
 	return n
 }
 
+// isClosed reports whether the connection was closed (dropped by a fault,
+// DropConnections or Close).
+func (c *sconn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
 func (c *sconn) close() {
 	c.mu.Lock()
 	c.closed = true
@@ -224,6 +249,7 @@ func (c *sconn) serve() {
 		c.s.mu.Lock()
 		delete(c.s.conns, c)
 		c.s.mu.Unlock()
+		c.s.unanswered(c.takeInflight())
 	}()
 	br := bufio.NewReaderSize(c.nc, 32<<10)
 	for {
@@ -232,6 +258,10 @@ func (c *sconn) serve() {
 			return
 		}
 		more := c.handle(h, p, err)
+		if c.isClosed() {
+			// Dropped: what is still in br died with the connection.
+			return
+		}
 		if !more || br.Buffered() == 0 {
 			_ = c.w.Flush()
 		}

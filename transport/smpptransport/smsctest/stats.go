@@ -19,7 +19,8 @@ type Stats struct {
 	Delivers, DeliverAcks int64
 	// DeliverRefusals counts deliver_sm answered with a non-zero
 	// command_status; Redeliveries the deliver_sm sent again because of
-	// one (they are counted in Delivers too).
+	// one, or because the connection they went out on closed before
+	// answering them (they are counted in Delivers too).
 	DeliverRefusals, Redeliveries int64
 	// EnquireLinks counts enquire_link received; Unbinds unbind received.
 	EnquireLinks, Unbinds int64

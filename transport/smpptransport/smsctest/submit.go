@@ -52,12 +52,12 @@ func (s *Server) submit(c *sconn, h *pdu.Header, p pdu.Body) {
 			s.sendReceipt(receipt(), nil, 0)
 		}
 		send(pdu.SubmitSMRespID, 0, h.Seq, cstring(nil, sub.MessageID))
-		if !s.wantsReceipt(sub) {
-			return
-		}
-		times := 1
-		if f.DuplicateReceipt {
+		times := 0
+		switch {
+		case f.DuplicateReceipt: // a fault that needs its receipt, whatever the policy
 			times = 2
+		case s.wantsReceipt(sub):
+			times = 1
 		}
 		for range times {
 			if d := s.cfg.ReceiptDelay; d > 0 {
