@@ -46,8 +46,9 @@ const (
 	// FaultResetBeforeRead resets the connection before reading the
 	// request body; nothing is recorded.
 	FaultResetBeforeRead
-	// FaultAcceptThenReset reads and accepts the message (it is recorded
-	// and reported on), then resets the connection without answering.
+	// FaultAcceptThenReset reads and accepts the message (it is recorded,
+	// and SendReport can report on it; Config.AutoReport does not), then
+	// resets the connection without answering.
 	FaultAcceptThenReset
 	// FaultReportBeforeResponse accepts the message, sends its
 	// "delivered" report (without the client reference, so only the

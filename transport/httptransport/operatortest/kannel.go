@@ -107,11 +107,49 @@ func (kannel) callbackURL(m Message, r Report, now time.Time) (string, error) {
 		case 'P':
 			v = m.From
 		case 'A':
-			v = "id:" + m.ID + " sub:001 dlvrd:001 stat:DELIVRD err:000 text:" + first(m.Text, 20)
+			v = kannelReceiptText(m, r)
 		}
 		b.WriteString(url.QueryEscape(v))
 	}
 	return b.String(), nil
+}
+
+// kannelReceiptText is the SMSC receipt Kannel's %A quotes, in the SMPP
+// 3.4 appendix B form, for the report's status and error code; both dates
+// are the report's time.
+func kannelReceiptText(m Message, r Report) string {
+	stat, dlvrd := smppStat(r.Status), "000"
+	if r.Status == transport.StatusDelivered {
+		dlvrd = "001"
+	}
+	errCode := r.ErrorCode
+	if errCode == "" {
+		errCode = "000"
+	}
+	date := r.At.UTC().Format("0601021504")
+	return "id:" + m.ID + " sub:001 dlvrd:" + dlvrd + " submit date:" + date + " done date:" + date +
+		" stat:" + stat + " err:" + errCode + " text:" + first(m.Text, 20)
+}
+
+// smppStat is the receipt stat of a status.
+func smppStat(s transport.Status) string {
+	switch s {
+	case transport.StatusDelivered:
+		return "DELIVRD"
+	case transport.StatusUndeliverable:
+		return "UNDELIV"
+	case transport.StatusExpired:
+		return "EXPIRED"
+	case transport.StatusDeleted:
+		return "DELETED"
+	case transport.StatusRejected:
+		return "REJECTD"
+	case transport.StatusEnroute:
+		return "ENROUTE"
+	case transport.StatusAccepted:
+		return "ACCEPTD"
+	}
+	return "UNKNOWN"
 }
 
 func first(s string, n int) string {

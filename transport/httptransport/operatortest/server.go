@@ -33,7 +33,9 @@ type Config struct {
 	// SigningSecret is the HMAC key GenericJSON reports are signed with.
 	SigningSecret string
 	// AutoReport sends a "delivered" report for every accepted message
-	// that carries a callback URL.
+	// that carries a callback URL, except those of FaultAcceptThenReset
+	// (SendReport settles them) and FaultReportBeforeResponse (which sent
+	// the message's report already).
 	AutoReport bool
 	// ReportDelay delays automatic reports (late reports).
 	ReportDelay time.Duration
@@ -270,6 +272,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case FaultReportBeforeResponse:
 		s.SendReport(r.Context(), Report{ID: m.ID, Status: transport.StatusDelivered, OmitReference: true})
+		ok.write(w)
+		return // its report is sent: no automatic one on top
 	}
 	ok.write(w)
 	s.autoReport(m)
@@ -355,6 +359,11 @@ func reset(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return
+	}
+	// Under TLS, close the TCP connection beneath: closing the TLS one
+	// would send close_notify, a clean end the client reads as EOF.
+	if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		conn = tc.NetConn()
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
 		tc.SetLinger(0)
