@@ -78,6 +78,13 @@ func loadMetadata() {
 		return // the fast path declines everything; the slow path still works
 	}
 	for _, md := range coll.Metadata {
+		// Every non-geographic calling code (+800, +870, +881, …) has the
+		// id "001": keyed by id they would overwrite one another, and one
+		// code's patterns would judge another's numbers. They are left to
+		// the slow path.
+		if md.GetId() == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
+			continue
+		}
 		metaByID[md.GetId()] = md
 	}
 }
@@ -147,6 +154,9 @@ func fastMobile(digits string, intl bool, region string) string {
 	var cc, nat string
 	var regions []string
 	if intl {
+		if digits[0] == '0' {
+			return "" // no calling code starts with 0: Atoi would read "046" as 46
+		}
 		for l := 1; l <= 3 && l < len(digits); l++ {
 			code, _ := strconv.Atoi(digits[:l])
 			if rs := phonenumbers.GetRegionCodesForCountryCode(code); len(rs) > 0 {
