@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"sync"
 	"time"
 
@@ -38,7 +39,9 @@ type Options struct {
 	// means DefaultAccountLimit.
 	AccountLimit Limit
 	// AccountLimits overrides the rate for individual accounts, by account
-	// id. A contract rate from Accounts wins over both.
+	// id. A contract rate from Accounts wins over both. NewClient keeps a
+	// copy: changing the map afterwards changes nothing. Negative rates and
+	// bursts are refused.
 	AccountLimits map[string]Limit
 	// Accounts, when set, makes Send refuse unknown accounts, apply each
 	// account's contract rate and reserve its segments against the monthly
@@ -110,7 +113,8 @@ type Options struct {
 	TracerProvider trace.TracerProvider
 }
 
-// DefaultBodyRetention is how long kept bodies live at most.
+// DefaultBodyRetention is how long kept bodies live when
+// Options.BodyRetention is zero.
 const DefaultBodyRetention = 72 * time.Hour
 
 // DefaultAccountLimit is the per-account send rate when none is set:
@@ -148,13 +152,15 @@ type Client struct {
 	closed      bool
 	closeCtx    context.Context // canceled when Close begins
 	closeCancel context.CancelFunc
+	closeDone   chan struct{} // closed when Close has finished
 	sends       sync.WaitGroup
 	bg          sync.WaitGroup
 }
 
 // NewClient returns a Client sending through t and recording into s. opts
 // may be nil. If t implements transport.ReportSource, the Client registers
-// itself for delivery reports.
+// itself for delivery reports. The Client owns t and s from then on; when
+// NewClient fails, they stay open and the caller closes them.
 func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*Client, error) {
 	const op = "new client"
 	if t == nil {
@@ -163,7 +169,7 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	if s == nil {
 		return nil, newError(op, CodeInvalidArgument, "store is nil")
 	}
-	c := &Client{tr: t, store: s, limiters: make(map[string]accountLimiter)}
+	c := &Client{tr: t, store: s, limiters: make(map[string]accountLimiter), closeDone: make(chan struct{})}
 	c.closeCtx, c.closeCancel = context.WithCancel(context.Background())
 	if opts != nil {
 		c.opts = *opts
@@ -184,6 +190,16 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	if o.Concat == 0 {
 		o.Concat = transport.Concat8
 	}
+	if !o.AccountLimit.valid() {
+		return nil, newError(op, CodeInvalidArgument, "AccountLimit: rate and burst must not be negative")
+	}
+	for _, l := range o.AccountLimits {
+		if !l.valid() {
+			return nil, newError(op, CodeInvalidArgument, "AccountLimits: rate and burst must not be negative")
+		}
+	}
+	// A copy: the caller's map may change under Send otherwise.
+	o.AccountLimits = maps.Clone(o.AccountLimits)
 	if o.AccountLimit.Rate == 0 {
 		o.AccountLimit = DefaultAccountLimit
 	}
@@ -292,6 +308,13 @@ func (c *Client) limiter(account string, contract Limit) *rate.Limiter {
 	return a.Limiter
 }
 
+// valid reports whether l is a usable limit: a rate that is not negative
+// or NaN (rate.Inf is unlimited) and a burst that is not negative. A
+// negative rate would let one message through and hold every later one.
+func (l Limit) valid() bool {
+	return l.Rate >= 0 && l.Burst >= 0 // NaN compares false
+}
+
 // accountLimiter is an account's rate limiter and the limit it was last
 // set to, compared on every Send without taking the limiter's lock.
 type accountLimiter struct {
@@ -314,16 +337,19 @@ func (c *Client) begin(op string) error {
 // stops the Client's goroutines and closes the transport and the store.
 // Waits inside Send (rate limit, backoff) end early with ErrClosed; a
 // submit already handed to the transport is allowed to finish. Close is
-// idempotent.
+// idempotent: a call made while another is under way returns nil once
+// that one has finished.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
+		<-c.closeDone
 		return nil
 	}
 	c.closed = true
 	c.closeCancel()
 	c.mu.Unlock()
+	defer close(c.closeDone)
 
 	c.sends.Wait()
 	errT := c.tr.Close()

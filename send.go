@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/azenna/advox/storage"
@@ -54,12 +55,16 @@ type Receipt struct {
 // limit, submits it (retrying only failures the transport marks safe to
 // retry), records the traffic and returns a receipt.
 //
-// Errors are *Error values with a Code; context errors are returned as they
-// are. A message the operator may have accepted is never submitted twice:
-// such failures come back as CodeOutcomeUnknown, with the message recorded
-// as StatusUnknown for a later report to settle. When the message was
-// handed over but its record could not be written, Send returns the
-// Receipt together with the error: do not send it again.
+// Errors are *Error values with a Code; context errors that ended Send
+// before anything was handed over are returned as they are. A message the
+// operator may have accepted is never submitted twice: such failures come
+// back as CodeOutcomeUnknown (also when ctx ended while the request was
+// out: the error then matches both ErrOutcomeUnknown and the context
+// error), with the message recorded as StatusUnknown for a later report to
+// settle. When the message was handed over but its record could not be
+// written, Send returns the Receipt together with an error of
+// CodeOutcomeUnknown (CodeRejected when the operator refused it whole): do
+// not send it again.
 func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	const op = "send"
 	ctx, span := c.tel.startSend(ctx)
@@ -91,17 +96,28 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 			return Receipt{}, wrap(op, err)
 		}
 	}
+	release := func() {
+		if c.opts.Accounts == nil {
+			return
+		}
+		if err := c.opts.Accounts.ReleaseSegments(context.WithoutCancel(ctx), m.Account, len(tm.Parts), reservedAt); err != nil {
+			c.log.Error("advox: segments not released", "account", m.Account, "error", err)
+		}
+	}
+	// A caller who has given up sends nothing: an adapter answering an
+	// ended context with the bare context error would otherwise leave a
+	// record of unknown outcome for a message that never left.
+	if err := ctx.Err(); err != nil {
+		release()
+		return Receipt{}, err
+	}
 	tm.ID = newMessageID(c.now())
 
 	res, attempts, subErr := c.submit(ctx, tm)
 	c.tel.sent(ctx, tm, res, attempts, subErr)
 	rec, ok := c.recordFor(m.Account, tm, res, subErr)
 	if !ok { // never reached the operator: nothing to record, nothing used
-		if c.opts.Accounts != nil {
-			if err := c.opts.Accounts.ReleaseSegments(context.WithoutCancel(ctx), m.Account, len(tm.Parts), reservedAt); err != nil {
-				c.log.Error("advox: segments not released", "account", m.Account, "error", err)
-			}
-		}
+		release()
 		c.log.Info("advox: message not sent", "account", m.Account, "to", Number(tm.To), "attempts", attempts, "error", subErr)
 		return Receipt{}, wrap(op, subErr)
 	}
@@ -120,13 +136,13 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	recCtx := context.WithoutCancel(ctx)
 	if err := c.sealAndRecord(recCtx, &rec, tm.To, m.Text); err != nil {
 		c.log.Error("advox: message sent but not recorded", "id", tm.ID, "account", m.Account, "error", err)
-		return rcpt, wrap(op, errors.Join(subErr, err))
+		return rcpt, unrecordedErr(op, rec, subErr, err)
 	}
 	c.claimReports(recCtx, rec)
 	c.log.Debug("advox: message sent", slog.String("id", tm.ID), slog.String("account", m.Account),
 		slog.Any("to", Number(tm.To)), slog.Int("segments", len(tm.Parts)), slog.String("encoding", string(tm.Encoding)),
 		slog.String("status", string(rec.Status)), slog.Int("attempts", attempts))
-	return rcpt, recordedErr(op, rec.Status, subErr) // nil, or the failure; context errors stay bare
+	return rcpt, recordedErr(op, rec.Status, subErr) // nil, or the failure
 }
 
 // recordedErr wraps the failure of a submit whose record was written: the
@@ -134,11 +150,13 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 // it. Its code follows the recorded status, so that it never says nothing
 // was sent (Throttled, Unavailable: a caller retrying on those would send
 // the accepted parts again) and a failure the adapter left unclassified,
-// recorded as unknown, comes back as CodeOutcomeUnknown. Context errors
-// stay bare.
+// recorded as unknown, comes back as CodeOutcomeUnknown. That holds for a
+// context that ended while the request was out too: the error still
+// matches the context error, but also ErrOutcomeUnknown, so that a caller
+// retrying on timeouts does not send the message twice.
 func recordedErr(op string, status transport.Status, err error) error {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return wrap(op, err)
+	if err == nil {
+		return nil
 	}
 	code := classify(err)
 	if code != CodeRejected && code != CodeOutcomeUnknown {
@@ -148,6 +166,18 @@ func recordedErr(op string, status transport.Status, err error) error {
 		}
 	}
 	return &Error{Op: op, Code: code, Err: err}
+}
+
+// unrecordedErr is the error of a message handed to the operator whose
+// record could not be written. Its code is CodeRejected when the operator
+// refused all of it and CodeOutcomeUnknown otherwise — never the store's
+// failure's code (Unavailable, Closed), which would say nothing was sent.
+func unrecordedErr(op string, rec storage.Record, subErr, recErr error) error {
+	code := CodeOutcomeUnknown
+	if !slices.ContainsFunc(rec.Parts, func(p storage.Part) bool { return p.Status != transport.StatusRejected }) {
+		code = CodeRejected
+	}
+	return &Error{Op: op, Code: code, Err: errors.Join(subErr, recErr)}
 }
 
 // prepare validates m and builds the transport message (without its id).
@@ -184,10 +214,10 @@ func (c *Client) wait(ctx context.Context, op string, f func(context.Context) er
 	defer stop()
 	err := f(wctx)
 	switch {
+	case ctx.Err() != nil: // even when the wait ended at the same moment
+		return ctx.Err()
 	case err == nil:
 		return nil
-	case ctx.Err() != nil:
-		return ctx.Err()
 	case c.closeCtx.Err() != nil:
 		return &Error{Op: op, Code: CodeClosed, Err: errors.New("client closed while waiting")}
 	}
@@ -272,8 +302,10 @@ func (c *Client) recordFor(account string, tm *transport.Message, res transport.
 	case errors.Is(err, transport.ErrRejected):
 		rec.Parts = []storage.Part{part("", transport.StatusRejected)}
 		rec.ErrorCode = errorCode(err)
-	case transport.SafeToRetry(err), errors.Is(err, transport.ErrClosed):
-		// Never reached the operator (a closed transport sends nothing).
+	case transport.SafeToRetry(err),
+		errors.Is(err, transport.ErrClosed) && !errors.Is(err, transport.ErrOutcomeUnknown):
+		// Never reached the operator (a closed transport sends nothing,
+		// unless it says a request was out when it closed).
 		return storage.Record{}, false
 	default: // outcome unknown, or a bare context error mid-submit
 		rec.Parts = []storage.Part{part("", transport.StatusUnknown)}

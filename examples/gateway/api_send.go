@@ -147,12 +147,11 @@ func (a *api) sendOne(ctx context.Context, p advox.Principal, req *sendRequest, 
 	e := apiErrorOf(err)
 	m.Error = &e
 	m.httpStatus = statusOf(err)
-	// A recorded message may be out, whole or in part: unless the operator
-	// refused it for good and the error says so, whatever went wrong (an
-	// unknown outcome, a record that could not be written — whose error
-	// may read "unavailable" or "throttled" even after the operator took
-	// some parts), it must not be sent again, so it never gets a status a
-	// client retries on.
+	// A message with a receipt may be out, whole or in part: unless the
+	// operator refused it for good and the error says so, whatever went
+	// wrong (an unknown outcome, a record that could not be written), it
+	// must not be sent again, so it never gets a status a client retries
+	// on, whatever code the error carries.
 	refused := advox.CodeOf(err) == advox.CodeRejected && rcpt.Status.Final() && rcpt.Status != transport.StatusDelivered
 	if rcpt.ID != "" && !refused {
 		m.httpStatus, m.Warning = http.StatusAccepted, outcomeWarning
