@@ -9,7 +9,12 @@ import (
 
 // Limit is a send rate: Rate messages per second with bursts of Burst.
 type Limit struct {
-	Rate  rate.Limit
+	// Rate is the sustained rate in messages per second; rate.Inf never
+	// waits. Zero means "not set": the next limit in line applies (see
+	// Options.AccountLimits).
+	Rate rate.Limit
+	// Burst is how many messages may go at once before Rate paces them;
+	// 0 means 1.
 	Burst int
 }
 

@@ -36,12 +36,25 @@ func checkPurpose(op string, p Purpose) error {
 	return nil
 }
 
-// AuditEvent records one read, purge or erase of traffic data. It holds
-// opaque ids, the action, purpose, actor, time and counts — never a number,
-// an e-mail or IP address, a name or an identity number.
+// AuditEvent records one access to traffic data (a read, an invoice, a
+// purge, an erase) or, through Accounts, to customer data. It holds opaque
+// ids, the action, purpose, actor, time and counts — never a number, an
+// e-mail or IP address, a name or an identity number.
 type AuditEvent struct {
-	Time    time.Time
-	Action  string // "read", "find", "usage", "purge", "erase"
+	// Time is when the action happened, by the clock of the Client,
+	// Retention or Accounts that reports it.
+	Time time.Time
+	// Action names what was done. On traffic data: "read" (Status,
+	// AccountStatus), "records" (Records), "find by recipient"
+	// (FindByRecipient), "usage" (Usage, Invoice), "invoice"
+	// (CreateInvoice), "purge" (Retention) and "erase:" followed by the
+	// EraseReason. On customer data (Accounts): "create account", "update
+	// account", "delete account", "set password", "export", and "grant
+	// consent: ", "withdraw consent: " or "disclose: " followed by the
+	// DisclosurePurpose.
+	Action string
+	// Purpose is the purpose a read of traffic data stated (PurposeBill for
+	// an invoice); "" for the other actions.
 	Purpose Purpose
 	// Actor is who acted, as set with WithActor ("" when unknown).
 	Actor string
@@ -56,11 +69,16 @@ type AuditEvent struct {
 // Auditor receives audit events. Implementations must be safe for
 // concurrent use and quick; the Client calls them inline.
 type Auditor interface {
+	// Audit records e. It returns nothing: the action has happened, and a
+	// failure to record it is the Auditor's to report (log, alert).
 	Audit(ctx context.Context, e AuditEvent)
 }
 
 // SlogAuditor writes audit events to a slog.Logger at Info level.
-type SlogAuditor struct{ Logger *slog.Logger }
+type SlogAuditor struct {
+	// Logger receives the events; nil drops them.
+	Logger *slog.Logger
+}
 
 // Audit implements Auditor.
 func (a SlogAuditor) Audit(ctx context.Context, e AuditEvent) {

@@ -19,8 +19,10 @@ const (
 
 // EraseReport says what an erase did: counts and durations only.
 type EraseReport struct {
+	// Account is the erased account's id.
 	Account string
-	Reason  EraseReason
+	// Reason is why it was erased, as given to EraseAccountTraffic.
+	Reason EraseReason
 	// KeysDestroyed is how many data keys were destroyed; from then on,
 	// every copy of the account's sealed data, backups included, is
 	// unreadable.

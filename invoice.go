@@ -10,7 +10,8 @@ import (
 // InvoiceRequest asks for an account's traffic of a period to be billed.
 type InvoiceRequest struct {
 	// ID is the invoice's id in the application's billing system.
-	ID      string
+	ID string
+	// Account is the billed account's id.
 	Account string
 	// PeriodStart and PeriodEnd bound the billed traffic: [start, end).
 	PeriodStart, PeriodEnd time.Time

@@ -20,7 +20,13 @@ import (
 // KeyEncryptionKey wraps and unwraps accounts' data keys. Applications
 // supply one from their configuration or a KMS; advox never stores it.
 type KeyEncryptionKey interface {
+	// WrapKey encrypts a new 32-byte data key. The result is stored as it
+	// is, beside the account's other keys (never beside the traffic), so
+	// it must carry whatever UnwrapKey needs, such as a KMS key version.
 	WrapKey(ctx context.Context, dataKey []byte) ([]byte, error)
+	// UnwrapKey decrypts what WrapKey returned. It must fail, never return
+	// a wrong key, when wrapped was made under another key-encryption key
+	// or altered. It honours ctx: a KMS call is a network round trip.
 	UnwrapKey(ctx context.Context, wrapped []byte) ([]byte, error)
 }
 

@@ -42,12 +42,15 @@ func (s InvoiceState) Final() bool {
 // Invoice bills an account's traffic of a period. While it is not final it
 // holds its records past their retention deadline, never past TimeBar.
 type Invoice struct {
-	ID      string
+	// ID is the invoice's id in the application's billing system.
+	ID string
+	// Account is the billed account's id.
 	Account string
 	// PeriodStart and PeriodEnd bound the billed records' CreatedAt:
 	// [PeriodStart, PeriodEnd).
 	PeriodStart, PeriodEnd time.Time
-	State                  InvoiceState
+	// State is where the invoice stands; a final state ends the hold.
+	State InvoiceState
 	// IssuedAt is when the invoice was issued.
 	IssuedAt time.Time
 	// TimeBar is when the claim is time-barred: the hold ends then at the

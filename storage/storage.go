@@ -145,8 +145,11 @@ type Record struct {
 // Sealed is an encrypted field: the ciphertext and the id of the data key
 // it is sealed under. Stores keep it as it is.
 type Sealed struct {
+	// KeyID is the id of the data key (a storage.DataKey) that sealed
+	// Data: once the key is destroyed, Data can never be opened.
 	KeyID string
-	Data  []byte
+	// Data is the ciphertext, nonce included.
+	Data []byte
 }
 
 // IsZero reports whether nothing is sealed.
@@ -180,6 +183,8 @@ type StatusUpdate struct {
 
 // Query selects an account's records by creation time.
 type Query struct {
+	// Account is the account whose records are read; a query never spans
+	// accounts.
 	Account string
 	// RecipientIndex, when set, keeps only records with this blind index.
 	RecipientIndex []byte
@@ -192,7 +197,10 @@ type Query struct {
 // Usage is the aggregate of an account's traffic in a period: counts only,
 // nothing that identifies a message or a recipient.
 type Usage struct {
-	Account  string
+	// Account is the account the counts are of.
+	Account string
+	// From and To are the period asked for, [From, To); a zero bound is
+	// open.
 	From, To time.Time
 	// Messages and Segments count every record in the period.
 	Messages int

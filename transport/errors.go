@@ -43,8 +43,11 @@ func SafeToRetry(err error) bool {
 // next attempt (an HTTP Retry-After, an SMPP throttling pause). Adapters
 // return it wrapping a classification sentinel.
 type RetryAfterError struct {
+	// After is how long the operator asked to wait; zero or less gives no
+	// hint.
 	After time.Duration
-	Err   error
+	// Err is the failure, wrapping its classification sentinel.
+	Err error
 }
 
 // Error implements error.

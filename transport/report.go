@@ -42,12 +42,15 @@ type ReportHandler func(ctx context.Context, r Report)
 // be delivered again (the SMPP transport answers ESME_RX_T_APPN); else it
 // drops them.
 type ReportSource interface {
+	// SetReportHandler makes h receive every delivery report from then on.
 	SetReportHandler(h ReportHandler)
 }
 
 // Pinger is the optional interface of transports that can tell whether the
 // operator answers (an SMPP enquire_link, an HTTP health endpoint).
 type Pinger interface {
+	// Ping returns nil when the operator answers, honouring ctx; it sends
+	// no message.
 	Ping(ctx context.Context) error
 }
 
@@ -55,6 +58,8 @@ type Pinger interface {
 // third party (in-memory fakes): they need no sub-processor registration.
 // Every transport that reaches an operator must be registered instead.
 type Local interface {
+	// Local reports whether the transport hands messages to no third
+	// party.
 	Local() bool
 }
 
@@ -64,5 +69,7 @@ type Local interface {
 // member's Transports — so the Client can check each operator behind it
 // against the sub-processors.
 type Composite interface {
+	// Transports returns the Name of every transport messages can reach
+	// through this one, composites expanded.
 	Transports() []string
 }

@@ -62,8 +62,12 @@ const (
 
 // Sender is a validated originating address.
 type Sender struct {
+	// Value is the sender id as sent: the alphanumeric name, the short
+	// code, or the number in E.164 form.
 	Value string
-	Kind  SenderKind
+	// Kind says which of those Value is, for protocols that encode them
+	// differently (SMPP TON/NPI).
+	Kind SenderKind
 }
 
 // Message is one SMS as the Client hands it to a transport: validated,

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -112,11 +113,15 @@ func (g *gateway) banner(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 	for _, r := range g.cfg.Routes {
-		match := strings.Join(r.Prefixes, ",")
-		if match == "" {
-			match = "*"
+		fmt.Fprintf(w, "  route:      %s (%s) -> %s", r.Name, routeMatch(r), strings.Join(r.Transports, ", "))
+		if len(r.Weights) > 0 {
+			weights := make([]string, len(r.Weights))
+			for i, wt := range r.Weights {
+				weights[i] = strconv.Itoa(wt)
+			}
+			fmt.Fprintf(w, " (weights %s)", strings.Join(weights, ", "))
 		}
-		fmt.Fprintf(w, "  route:      %s (%s) -> %s\n", r.Name, match, strings.Join(r.Transports, ", "))
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "  metrics:    %s%s\n", g.url, g.cfg.MetricsPath)
 	if g.cfg.KEK == "" {
@@ -129,4 +134,28 @@ func (g *gateway) banner(w io.Writer) {
 				l.User, l.Password, g.url)
 		}
 	}
+}
+
+// routeMatch describes what a route matches on, for the banner: number
+// prefixes (calling codes first), sender kinds and accounts; "*" when it
+// matches every message.
+func routeMatch(r routeConfig) string {
+	var numbers, parts []string
+	for _, cc := range r.CallingCodes {
+		numbers = append(numbers, "+"+strconv.Itoa(cc))
+	}
+	numbers = append(numbers, r.Prefixes...)
+	if len(numbers) > 0 {
+		parts = append(parts, strings.Join(numbers, ","))
+	}
+	if len(r.Senders) > 0 {
+		parts = append(parts, "sender "+strings.Join(r.Senders, ","))
+	}
+	if len(r.Accounts) > 0 {
+		parts = append(parts, "account "+strings.Join(r.Accounts, ","))
+	}
+	if len(parts) == 0 {
+		return "*"
+	}
+	return strings.Join(parts, "; ")
 }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -34,12 +36,13 @@ var profiles = map[string]struct {
 func main() {
 	name := flag.String("profile", "46elks", "operator profile: kannel, 46elks, sinch or generic")
 	flag.Parse()
-	if err := run(context.Background(), *name); err != nil {
+	if err := run(context.Background(), *name, os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, name string) error {
+// run sends through the named profile and prints what happens to out.
+func run(ctx context.Context, name string, out io.Writer) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	p, ok := profiles[name]
@@ -89,23 +92,28 @@ func run(ctx context.Context, name string) error {
 	// and text: it must be declared as a sub-processor.
 	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
-		return err
+		return errors.Join(err, tr.Close())
 	}
+	// Audit events (one per status read) go to the logger at Info level;
+	// the example shows only warnings.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{
 		Region:     "SE",
 		Processors: procs,
+		Logger:     logger,
 		Backoff:    func(int, time.Duration) time.Duration { return 50 * time.Millisecond },
 	})
 	if err != nil {
-		return err
+		return errors.Join(err, tr.Close())
 	}
-	defer client.Close() // closes the transport too
+	// Close closes the transport too.
+	defer func() { err = errors.Join(err, client.Close()) }()
 
 	msgs := []advox.Message{
 		{Account: "demo", From: "Advox", To: "070-123 45 67", Text: "Your code is 4711."},
 		{Account: "demo", From: "Advox", To: "+46 70 765 43 21", Text: "Räksmörgås 🦐 is on its way."},
 	}
-	fmt.Printf("== sending through %s at %s\n", tr.Name(), sim.URL())
+	fmt.Fprintf(out, "== sending through %s at %s\n", tr.Name(), sim.URL())
 	var ids []string
 	for _, m := range msgs {
 		rcpt, err := client.Send(ctx, m)
@@ -113,11 +121,11 @@ func run(ctx context.Context, name string) error {
 			return err
 		}
 		ids = append(ids, rcpt.ID)
-		fmt.Printf("sent %s: %d segment(s), %s, %d attempt(s), operator ids %v\n",
+		fmt.Fprintf(out, "sent %s: %d segment(s), %s, %d attempt(s), operator ids %v\n",
 			rcpt.ID, rcpt.Segments, rcpt.Encoding, rcpt.Attempts, rcpt.OperatorIDs)
 	}
 
-	fmt.Println("== waiting for delivery reports")
+	fmt.Fprintln(out, "== waiting for delivery reports")
 	for _, id := range ids {
 		for {
 			rec, err := client.Status(ctx, advox.PurposeTransmit, id)
@@ -125,7 +133,7 @@ func run(ctx context.Context, name string) error {
 				return err
 			}
 			if rec.Status.Final() {
-				fmt.Printf("%s to %s via %s: %s\n", rec.ID, rec.To.Masked(), rec.Transport, rec.Status)
+				fmt.Fprintf(out, "%s to %s via %s: %s\n", rec.ID, rec.To.Masked(), rec.Transport, rec.Status)
 				break
 			}
 			select {
@@ -136,9 +144,9 @@ func run(ctx context.Context, name string) error {
 		}
 	}
 	st := tr.Stats()
-	fmt.Printf("== webhook: %d request(s), %d report(s) forwarded, %d duplicate(s), %d unauthorized\n",
+	fmt.Fprintf(out, "== webhook: %d request(s), %d report(s) forwarded, %d duplicate(s), %d unauthorized\n",
 		st.Requests, st.Forwarded, st.Duplicates, st.Unauthorized)
-	fmt.Printf("== operator: %d submit request(s), %d accepted\n", sim.Requests(), len(sim.Received()))
+	fmt.Fprintf(out, "== operator: %d submit request(s), %d accepted\n", sim.Requests(), len(sim.Received()))
 	return nil
 }
 

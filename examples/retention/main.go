@@ -11,9 +11,12 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -44,12 +47,13 @@ func (c *clock) Set(t time.Time) {
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
+// run walks through the year, printing each step to out.
+func run(ctx context.Context, out io.Writer) (err error) {
 	clk := &clock{now: date(2026, 1, 31)}
 	quiet := slog.New(slog.DiscardHandler)
 	store := memstore.New(&memstore.Options{Now: clk.Now})
@@ -70,15 +74,20 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer client.Close()
+	defer func() { err = errors.Join(err, client.Close()) }()
 	enforcer := advox.NewRetention(store, &advox.RetentionOptions{Now: clk.Now, Logger: quiet})
 
 	send := func(account, to string) error {
 		_, err := client.Send(ctx, advox.Message{Account: account, From: "Advox", To: to, Text: "simulated traffic"})
 		return err
 	}
-	show := func(step string) error {
-		fmt.Printf("\n== %s (%s)\n", step, clk.Now().Format("2006-01-02"))
+	// show prints a step's heading, its notes, and what each account has
+	// left.
+	show := func(step string, notes ...string) error {
+		fmt.Fprintf(out, "\n== %s (%s)\n", step, clk.Now().Format("2006-01-02"))
+		for _, n := range notes {
+			fmt.Fprintln(out, n)
+		}
 		for _, account := range []string{"acme", "globex"} {
 			n := 0
 			var held []string
@@ -95,25 +104,25 @@ func run(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("%-6s %d record(s) readable", account, n)
+			fmt.Fprintf(out, "%-6s %d record(s) readable", account, n)
 			if len(held) > 0 {
-				fmt.Printf(", of which past their deadline but held by an unpaid invoice: %v", held)
+				fmt.Fprintf(out, ", of which past their deadline but held by an unpaid invoice: %v", held)
 			}
-			fmt.Printf("; usage on record: %d message(s)\n", u.Messages)
+			fmt.Fprintf(out, "; usage on record: %d message(s)\n", u.Messages)
 		}
 		return nil
 	}
-	purge := func() error {
+	// purge runs the enforcer and says what it did.
+	purge := func() (string, error) {
 		rep, err := enforcer.PurgeNow(ctx)
 		if err != nil {
-			return err
+			return "", err
 		}
 		oldest := "none"
 		if !rep.OldestDeadline.IsZero() {
 			oldest = rep.OldestDeadline.Format("2006-01-02")
 		}
-		fmt.Printf("purge: %d record(s) deleted; oldest remaining deadline: %s\n", rep.Deleted, oldest)
-		return nil
+		return fmt.Sprintf("purge: %d record(s) deleted; oldest remaining deadline: %s", rep.Deleted, oldest), nil
 	}
 
 	// January 31 and February 10: traffic for both accounts.
@@ -132,7 +141,7 @@ func run(ctx context.Context) error {
 	if err := show("traffic sent on 31 January and 10 February"); err != nil {
 		return err
 	}
-	fmt.Println("deadlines: 31 January + 5 months = 30 June (clamped to the month's end); 10 February + 5 months = 10 July")
+	fmt.Fprintln(out, "deadlines: 31 January + 5 months = 30 June (clamped to the month's end); 10 February + 5 months = 10 July")
 
 	// Acme's January is invoiced; the invoice stays unpaid for a long time.
 	clk.Set(date(2026, 2, 11))
@@ -142,14 +151,15 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\ninvoice INV-ACME-2026-01 issued for acme's January: %d record(s) linked\n", linked)
+	fmt.Fprintf(out, "\ninvoice INV-ACME-2026-01 issued for acme's January: %d record(s) linked\n", linked)
 
 	for _, d := range []time.Time{date(2026, 5, 1), date(2026, 7, 1), date(2026, 8, 1)} {
 		clk.Set(d)
-		if err := purge(); err != nil {
+		did, err := purge()
+		if err != nil {
 			return err
 		}
-		if err := show("the enforcer ran"); err != nil {
+		if err := show("the enforcer ran", did); err != nil {
 			return err
 		}
 	}
@@ -158,7 +168,7 @@ func run(ctx context.Context) error {
 	if _, err := client.SetInvoiceState(ctx, "INV-ACME-2026-01", storage.InvoicePartiallyPaid); err != nil {
 		return err
 	}
-	fmt.Println("\nacme pays part of the invoice: a partial payment ends nothing")
+	fmt.Fprintln(out, "\nacme pays part of the invoice: a partial payment ends nothing")
 	if err := show("after the partial payment"); err != nil {
 		return err
 	}
@@ -166,11 +176,12 @@ func run(ctx context.Context) error {
 	if _, err := client.SetInvoiceState(ctx, "INV-ACME-2026-01", storage.InvoicePaid); err != nil {
 		return err
 	}
-	fmt.Println("\nacme pays the rest: the hold ends at once")
-	if err := purge(); err != nil {
+	fmt.Fprintln(out, "\nacme pays the rest: the hold ends at once")
+	did, err := purge()
+	if err != nil {
 		return err
 	}
-	if err := show("after settlement"); err != nil {
+	if err := show("after settlement", did); err != nil {
 		return err
 	}
 
@@ -188,8 +199,8 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("\n(erase keeps per-month aggregates, so globex's usage survives for billing; purged traffic leaves none)")
-	fmt.Printf("globex asked for erasure: %d data key(s) destroyed after %s, %d record(s) deleted\n",
+	fmt.Fprintln(out, "\n(erase keeps per-month aggregates, so globex's usage survives for billing; purged traffic leaves none)")
+	fmt.Fprintf(out, "globex asked for erasure: %d data key(s) destroyed after %s, %d record(s) deleted\n",
 		rep.KeysDestroyed, rep.UnreadableAfter.Round(time.Microsecond), rep.Records)
 	if err := show("after the erase"); err != nil {
 		return err
@@ -201,6 +212,6 @@ func run(ctx context.Context) error {
 		}
 		n++
 	}
-	fmt.Printf("support looking up globex's recipient: %d record(s) found\n", n)
+	fmt.Fprintf(out, "support looking up globex's recipient: %d record(s) found\n", n)
 	return nil
 }

@@ -73,6 +73,8 @@ const (
 
 // Auth describes how a submit request carries the credentials.
 type Auth struct {
+	// Kind is how the credentials travel (AuthNone: not at all). It is
+	// required: New refuses a profile without it.
 	Kind AuthKind
 	// Header is the header name for AuthHeader, e.g. "X-API-Key".
 	Header string
@@ -121,6 +123,8 @@ const (
 
 // ResponseSpec says how to read the answer to an accepted submit.
 type ResponseSpec struct {
+	// Format is how the answer is encoded, ResponseJSON or ResponseText.
+	// It is required: New refuses a profile without it.
 	Format ResponseFormat
 	// ID is the dotted JSON path of the operator's id (a string, a number
 	// or an array of them, one per part). Empty: the operator returns none.

@@ -67,9 +67,14 @@ type Config struct {
 
 // Sent is a message the transport received, with the ids it answered.
 type Sent struct {
-	Message     transport.Message
+	// Message is the message as the Client handed it over.
+	Message transport.Message
+	// OperatorIDs are the ids the transport gave its parts, one per part.
 	OperatorIDs []string
-	Fault       Fault
+	// Fault is the fault the submit was answered with: Accept, or
+	// OutcomeUnknown for a message taken without an answer. Refused
+	// submits (Throttle, NotSent, Reject) are not in Sent at all.
+	Fault Fault
 }
 
 // Transport is the in-memory transport. It is safe for concurrent use.

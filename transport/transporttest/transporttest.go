@@ -37,9 +37,12 @@ type Received struct {
 	// MessageID is the client reference the far end saw, if the protocol
 	// carries one.
 	MessageID string
-	From      string
-	To        string
-	Encoding  transport.Encoding
+	// From is the sender id as the far end received it.
+	From string
+	// To is the recipient number as the far end received it.
+	To string
+	// Encoding is the character set the far end decoded the text with.
+	Encoding transport.Encoding
 	// Parts is the text of each part as the far end decoded it, or one
 	// element holding the whole text when the far end receives it whole.
 	Parts []string
@@ -95,9 +98,11 @@ type FaultInjector interface {
 }
 
 // FaultSupport is implemented by FaultInjectors that support faults beyond
-// the four every FaultInjector must (FaultConnectionLost). The suite injects
-// an optional fault only when SupportsFault reports true for it.
+// the four every FaultInjector must support (today: FaultConnectionLost).
+// The suite injects an optional fault only when SupportsFault reports true
+// for it.
 type FaultSupport interface {
+	// SupportsFault reports whether the far end can produce f.
 	SupportsFault(f Fault) bool
 }
 

@@ -93,11 +93,16 @@ type Message struct {
 
 // SentReport is a report the simulator sent and what the webhook answered.
 type SentReport struct {
-	ID     string
+	// ID is the Report.ID the report was sent for: the simulator's
+	// Message.ID of the message it is about.
+	ID string
+	// Status is the delivery status the report carried.
 	Status transport.Status
 	// Code is the webhook's HTTP status (0 when the request failed).
 	Code int
-	Err  error
+	// Err is why the request failed (nil when the webhook answered,
+	// whatever its status).
+	Err error
 }
 
 // Server is a running operator simulator. Its methods are safe for

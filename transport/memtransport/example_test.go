@@ -1,0 +1,55 @@
+package memtransport_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/memtransport"
+)
+
+// In an application's tests, memtransport stands in for the operator: it
+// records what it was handed, answers with operator ids, sends delivery
+// reports, and fails on demand. It is Local (it hands data to no third
+// party), so the Client needs no sub-processor for it.
+func ExampleNew() {
+	ctx := context.Background()
+	tr := memtransport.New(&memtransport.Config{Name: "fake-operator", ReportStatus: transport.StatusDelivered})
+	client, err := advox.NewClient(tr, memstore.New(nil), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close() // closes tr too
+
+	rcpt, err := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "Your code is 4711"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The report arrives on its own goroutine: wait for it.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		rec, err := client.Status(ctx, advox.PurposeTransmit, rcpt.ID)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if rec.Status.Final() || time.Now().After(deadline) {
+			fmt.Println(rcpt.OperatorIDs, rec.Status)
+			break
+		}
+	}
+
+	tr.Inject(memtransport.Reject) // the next submit is refused for good
+	_, err = client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "again"})
+	fmt.Println(advox.CodeOf(err))
+
+	for _, s := range tr.Sent() {
+		fmt.Println(s.Message.From.Value, s.Message.Encoding, s.Message.Parts, s.OperatorIDs)
+	}
+	// Output:
+	// [mem-1] delivered
+	// rejected
+	// Acme gsm7 [Your code is 4711] [mem-1]
+}
