@@ -111,6 +111,14 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 		release()
 		return Receipt{}, err
 	}
+	// The data key the record will be sealed under, before anything goes
+	// out: a keyring that cannot give it (another KEK than the stored
+	// keys', a KMS out of reach) refuses the message now, where after the
+	// submit it would be sent and never recorded. The key stays cached.
+	if _, err := c.keys.currentKey(ctx, m.Account); err != nil {
+		release()
+		return Receipt{}, wrap(op, err)
+	}
 	tm.ID = newMessageID(c.now())
 
 	res, attempts, subErr := c.submit(ctx, tm)
