@@ -30,10 +30,12 @@ var (
 
 // SafeToRetry reports whether err says the operator never accepted any of
 // the message, so that submitting it again cannot produce a duplicate. A
-// PartialError with accepted parts is never safe, whatever it wraps.
+// PartialError with accepted parts is never safe, whatever it wraps, and
+// neither is an error that also wraps ErrOutcomeUnknown: "may be out"
+// wins over "not sent".
 func SafeToRetry(err error) bool {
 	var pe *PartialError
-	if errors.As(err, &pe) && len(pe.Accepted) > 0 {
+	if errors.As(err, &pe) && len(pe.Accepted) > 0 || errors.Is(err, ErrOutcomeUnknown) {
 		return false
 	}
 	return errors.Is(err, ErrNotSent) || errors.Is(err, ErrThrottled)
