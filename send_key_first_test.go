@@ -48,4 +48,3 @@ func TestSendWithoutDataKeySendsNothing(t *testing.T) {
 type noClose struct{ *memstore.Store }
 
 func (noClose) Close() error { return nil }
-
