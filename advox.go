@@ -111,7 +111,16 @@ type Options struct {
 	// TracerProvider receives the Client's spans (see SpanSend); nil means
 	// the otel global provider.
 	TracerProvider trace.TracerProvider
+	// CloseGrace is how long Close lets submits in flight finish before it
+	// cancels them; 0 means DefaultCloseGrace. A submit that waits with no
+	// deadline of its own (an SMPP transport waiting out an outage) would
+	// otherwise hold Close for as long as the outage lasts.
+	CloseGrace time.Duration
 }
+
+// DefaultCloseGrace is how long Close lets submits in flight finish when
+// Options.CloseGrace is zero.
+const DefaultCloseGrace = 30 * time.Second
 
 // DefaultBodyRetention is how long kept bodies live when
 // Options.BodyRetention is zero.
@@ -152,7 +161,9 @@ type Client struct {
 	closed      bool
 	closeCtx    context.Context // canceled when Close begins
 	closeCancel context.CancelFunc
-	closeDone   chan struct{} // closed when Close has finished
+	closeDone   chan struct{}   // closed when Close has finished
+	abortCtx    context.Context // canceled when Close's grace for submits is over
+	abortCancel context.CancelFunc
 	sends       sync.WaitGroup
 	bg          sync.WaitGroup
 }
@@ -171,6 +182,7 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	}
 	c := &Client{tr: t, store: s, limiters: make(map[string]accountLimiter), closeDone: make(chan struct{})}
 	c.closeCtx, c.closeCancel = context.WithCancel(context.Background())
+	c.abortCtx, c.abortCancel = context.WithCancel(context.Background())
 	if opts != nil {
 		c.opts = *opts
 	}
@@ -211,6 +223,12 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	}
 	if o.ReportHold <= 0 {
 		o.ReportHold = DefaultReportHold
+	}
+	if o.CloseGrace < 0 {
+		return nil, newError(op, CodeInvalidArgument, "CloseGrace must not be negative")
+	}
+	if o.CloseGrace == 0 {
+		o.CloseGrace = DefaultCloseGrace
 	}
 	c.now = o.Now
 	if c.now == nil {
@@ -336,7 +354,9 @@ func (c *Client) begin(op string) error {
 // Close stops accepting work, waits for operations in flight to finish,
 // stops the Client's goroutines and closes the transport and the store.
 // Waits inside Send (rate limit, backoff) end early with ErrClosed; a
-// submit already handed to the transport is allowed to finish. Close is
+// submit already handed to the transport is allowed Options.CloseGrace to
+// finish, and is then cancelled: its message ends as not sent (ErrClosed)
+// or, when its request was out, recorded as of unknown outcome. Close is
 // idempotent: a call made while another is under way returns nil once
 // that one has finished.
 func (c *Client) Close() error {
@@ -351,7 +371,10 @@ func (c *Client) Close() error {
 	c.mu.Unlock()
 	defer close(c.closeDone)
 
+	grace := time.AfterFunc(c.opts.CloseGrace, c.abortCancel)
 	c.sends.Wait()
+	grace.Stop()
+	c.abortCancel()
 	errT := c.tr.Close()
 	c.bg.Wait()
 	c.reports.dropAll()

@@ -127,6 +127,9 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	if !ok { // never reached the operator: nothing to record, nothing used
 		release()
 		c.log.Info("advox: message not sent", "account", m.Account, "to", Number(tm.To), "attempts", attempts, "error", subErr)
+		if c.abortCtx.Err() != nil && ctx.Err() == nil { // cut short by Close, not by the caller
+			return Receipt{}, &Error{Op: op, Code: CodeClosed, Err: subErr}
+		}
 		return Receipt{}, wrap(op, subErr)
 	}
 	if res.Parts != 0 && res.Parts != len(tm.Parts) {
@@ -240,6 +243,10 @@ func (c *Client) wait(ctx context.Context, op string, f func(context.Context) er
 // submit makes attempts until one succeeds, fails in a way that is not
 // safe to retry, or the retry policy gives up.
 func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.Result, int, error) {
+	// Close cancels the submit once its grace is over (Options.CloseGrace).
+	ctx, cancel := context.WithCancel(ctx)
+	defer context.AfterFunc(c.abortCtx, cancel)()
+	defer cancel()
 	attempt := 0
 	for {
 		attempt++
