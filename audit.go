@@ -3,6 +3,8 @@ package advox
 import (
 	"context"
 	"log/slog"
+	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -96,10 +98,16 @@ type actorKey struct{}
 // WithActor returns a context naming who acts (an opaque user or service
 // id, never an e-mail or name), for the audit trail. An actor holding a
 // personal identity number (as a BankID login yields) is never collected:
-// it is replaced by RedactedActor.
+// it is replaced by RedactedActor. One holding an e-mail address, an IP
+// address or network, or a phone number in international form ("+46 …")
+// is replaced by RedactedContactActor. Names cannot be told from ids: pass
+// none.
 func WithActor(ctx context.Context, actor string) context.Context {
-	if ContainsPersonalNumber(actor) {
+	switch {
+	case ContainsPersonalNumber(actor):
 		actor = RedactedActor
+	case containsContactData(actor):
+		actor = RedactedContactActor
 	}
 	return context.WithValue(ctx, actorKey{}, actor)
 }
@@ -107,6 +115,54 @@ func WithActor(ctx context.Context, actor string) context.Context {
 // RedactedActor is the actor of audit events whose actor, as given to
 // WithActor, held a personal identity number.
 const RedactedActor = "redacted:personal-number"
+
+// RedactedContactActor is the actor of audit events whose actor, as given
+// to WithActor, held an e-mail address, an IP address or a phone number.
+const RedactedContactActor = "redacted:contact-data"
+
+// containsContactData reports whether s holds an e-mail address ("@"), an
+// IP address, address and port or network, or a phone number in
+// international form: "+" and at least 7 digits, spaces, "-", "." and
+// parentheses allowed between them.
+func containsContactData(s string) bool {
+	if strings.Contains(s, "@") {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '+' {
+			continue
+		}
+		digits := 0
+		for _, r := range s[i+1:] {
+			if r >= '0' && r <= '9' {
+				digits++
+			} else if !strings.ContainsRune(" -.()", r) {
+				break
+			}
+		}
+		if digits >= 7 {
+			return true
+		}
+	}
+	// IP addresses: the tokens made of what addresses are written with.
+	for _, tok := range strings.FieldsFunc(s, func(r rune) bool {
+		return !strings.ContainsRune("0123456789abcdefABCDEF.:[]/%", r)
+	}) {
+		// "ip:203.0.113.7" leaves ":203.0.113.7"; "::1" must stay whole.
+		if isIPText(tok) || isIPText(strings.Trim(tok, ":")) {
+			return true
+		}
+	}
+	return false
+}
+
+// isIPText reports whether s is an IP address, address and port, or network.
+func isIPText(s string) bool {
+	_, err1 := netip.ParseAddr(s)
+	_, err2 := netip.ParseAddrPort(s)
+	_, err3 := netip.ParsePrefix(s)
+	return err1 == nil || err2 == nil || err3 == nil
+}
 
 // ActorFrom returns the actor set with WithActor, or "".
 func ActorFrom(ctx context.Context) string {

@@ -37,8 +37,9 @@ import (
 // Beyond the policy's space, "-" and "+", every Unicode space, dash, the
 // minus sign, the fullwidth and small plus signs and invisible format
 // characters (zero-width space) count as separators, and non-ASCII decimal
-// digits (fullwidth "８") as digits, so typography does not smuggle a
-// number past the guard.
+// digits (fullwidth "８") as digits, and combining marks (variation
+// selectors, the enclosing keycap of emoji digits "8️⃣") are skipped, so
+// typography does not smuggle a number past the guard.
 
 // ContainsPersonalNumber reports whether s contains a Swedish personnummer
 // or samordningsnummer, in any of the forms described above, anywhere.
@@ -90,6 +91,11 @@ func (sc *pnrScanner) feed(r rune) bool {
 		}
 		sc.pending, sc.pendPl = false, false
 		sc.digits = append(sc.digits, '0'+byte(d))
+		return false
+	}
+	if unicode.In(r, unicode.Mn, unicode.Me) {
+		// A combining mark (a variation selector, the keycap of "8️⃣")
+		// leaves the digit or separator it sits on what it was.
 		return false
 	}
 	if isPnrSeparator(r) {

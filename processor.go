@@ -40,8 +40,8 @@ var eea = map[string]bool{
 func InEEA(country string) bool { return eea[strings.ToUpper(country)] }
 
 // Processors is the register of sub-processors. The Client refuses to start
-// with a transport the register does not allow (see Check). It is safe for
-// concurrent use.
+// with a transport the register does not allow (see Check). The zero value
+// is an empty register. It is safe for concurrent use.
 type Processors struct {
 	mu     sync.RWMutex
 	byName map[string]Processor
@@ -85,6 +85,9 @@ func (r *Processors) Register(p Processor) error {
 	p.Categories = slices.Clone(p.Categories)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.byName == nil {
+		r.byName = make(map[string]Processor)
+	}
 	r.byName[p.Name] = p
 	return nil
 }

@@ -65,10 +65,61 @@ func (c *Client) Status(ctx context.Context, p Purpose, id string) (Record, erro
 // like a missing one, and is neither opened nor audited as read.
 func (c *Client) AccountStatus(ctx context.Context, p Purpose, account, id string) (Record, error) {
 	const op = "account status"
-	if account == "" {
-		return Record{}, newError(op, CodeInvalidArgument, "account is empty")
+	if err := checkReadAccount(op, account); err != nil {
+		return Record{}, err
 	}
 	return c.status(ctx, op, p, account, id)
+}
+
+// checkReadAccount refuses the account of a read that is not an account id,
+// above all a personal identity number, which the audit trail (and the log
+// behind it) never holds. The error never contains it.
+func checkReadAccount(op, account string) error {
+	if err := ValidateAccountID(account); err != nil {
+		if CodeOf(err) == CodePersonalNumber {
+			return personalNumberField(op, "account")
+		}
+		return invalidField(op, "account", "1–64 printable characters without spaces")
+	}
+	return nil
+}
+
+// readable reports whether r may still be read at the Client's clock, and
+// withholds a body past its time. Stores hide what is past its retention
+// by their own clock; the Client, which owns the policy, holds it by its
+// own too (a store clock that lags, a store that does not hide): a record
+// is readable before its Deadline, or while the invoice it was billed on
+// before that deadline holds it (storage.Visible) — never when its message
+// failed, since failed records keep the hard cap, nor when the invoice came
+// only after the deadline. invs caches the invoices looked up, by id.
+func (c *Client) readable(ctx context.Context, r *storage.Record, invs map[string]*storage.Invoice) (bool, error) {
+	now := c.now()
+	if !r.BodyUntil.IsZero() && !now.Before(r.BodyUntil) {
+		r.Body, r.BodyUntil = storage.Sealed{}, time.Time{}
+	}
+	if now.Before(r.Deadline) {
+		return true, nil
+	}
+	if r.InvoiceID == "" || r.Failed() {
+		return false, nil
+	}
+	inv, ok := invs[r.InvoiceID]
+	if !ok {
+		got, err := c.store.Invoice(ctx, r.InvoiceID)
+		switch {
+		case err == nil:
+			inv = &got
+		case !errors.Is(err, storage.ErrNotFound):
+			return false, err
+		}
+		if invs != nil {
+			invs[r.InvoiceID] = inv
+		}
+	}
+	if inv != nil && !inv.IssuedAt.Before(r.Deadline) {
+		return false, nil // unbilled at its deadline: the hard cap applied
+	}
+	return storage.Visible(r, inv, now), nil
 }
 
 // status reads message id's record for purpose p; account, unless "",
@@ -85,6 +136,12 @@ func (c *Client) status(ctx context.Context, op string, p Purpose, account, id s
 	if err == nil && account != "" && r.Account != account {
 		err = storage.ErrNotFound
 	}
+	if err == nil {
+		var ok bool
+		if ok, err = c.readable(ctx, &r, nil); err == nil && !ok {
+			err = storage.ErrNotFound
+		}
+	}
 	if err != nil {
 		return Record{}, readErr(op, err)
 	}
@@ -94,7 +151,8 @@ func (c *Client) status(ctx context.Context, op string, p Purpose, account, id s
 }
 
 // Records yields, for purpose p, the account's traffic records created in
-// [q.From, q.To), oldest first.
+// [q.From, q.To), oldest first; none past its retention by the Client's
+// clock. q.Account must be an account id (see ValidateAccountID).
 func (c *Client) Records(ctx context.Context, p Purpose, q storage.Query) iter.Seq2[Record, error] {
 	return c.records(ctx, "records", p, q)
 }
@@ -106,6 +164,9 @@ func (c *Client) Records(ctx context.Context, p Purpose, q storage.Query) iter.S
 func (c *Client) FindByRecipient(ctx context.Context, p Purpose, account, number string, from, to time.Time) iter.Seq2[Record, error] {
 	const op = "find by recipient"
 	n, err := ValidateRecipient("number", number, c.opts.Region)
+	if err == nil {
+		err = checkReadAccount(op, account)
+	}
 	if err != nil {
 		return func(yield func(Record, error) bool) { yield(Record{}, err) }
 	}
@@ -119,6 +180,10 @@ func (c *Client) records(ctx context.Context, op string, p Purpose, q storage.Qu
 			yield(Record{}, err)
 			return
 		}
+		if err := checkReadAccount(op, q.Account); err != nil {
+			yield(Record{}, err)
+			return
+		}
 		if err := c.begin(op); err != nil {
 			yield(Record{}, err)
 			return
@@ -126,7 +191,14 @@ func (c *Client) records(ctx context.Context, op string, p Purpose, q storage.Qu
 		defer c.sends.Done()
 		n := 0
 		defer func() { c.auditRead(ctx, op, p, q.Account, "", n) }()
+		invs := make(map[string]*storage.Invoice)
 		for r, err := range c.store.Query(ctx, q) {
+			if err == nil {
+				var ok bool
+				if ok, err = c.readable(ctx, &r, invs); err == nil && !ok {
+					continue
+				}
+			}
 			if err != nil {
 				yield(Record{}, readErr(op, err))
 				return
@@ -141,10 +213,14 @@ func (c *Client) records(ctx context.Context, op string, p Purpose, q storage.Qu
 }
 
 // Usage aggregates, for purpose p, the account's traffic created in
-// [from, to): counts only, erased traffic included.
+// [from, to): counts only, erased traffic included. account must be an
+// account id (see ValidateAccountID).
 func (c *Client) Usage(ctx context.Context, p Purpose, account string, from, to time.Time) (storage.Usage, error) {
 	const op = "usage"
 	if err := checkPurpose(op, p); err != nil {
+		return storage.Usage{}, err
+	}
+	if err := checkReadAccount(op, account); err != nil {
 		return storage.Usage{}, err
 	}
 	if err := c.begin(op); err != nil {

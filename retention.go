@@ -82,15 +82,51 @@ func (p RetentionPolicy) Deadline(recorded time.Time) time.Time {
 // clamping the day to the last day of the target month: 31 October plus
 // five months is 31 March, 30 September plus five months is the last day of
 // February. Unlike time.AddDate it never overflows into the next month.
+//
+// The result is the first instant at which t's clock shows that date and
+// time of day: when a daylight-saving change repeats the hour, the first of
+// the two; when it skips the hour, the instant of the change.
 func AddMonthsClamped(t time.Time, n int) time.Time {
 	y, m, d := t.Date()
-	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, t.Location())
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
 	ty, tm, _ := first.Date()
 	if last := daysIn(ty, tm); d > last {
 		d = last
 	}
 	hh, mm, ss := t.Clock()
-	return time.Date(ty, tm, d, hh, mm, ss, t.Nanosecond(), t.Location())
+	return firstAtWallClock(time.Date(ty, tm, d, hh, mm, ss, t.Nanosecond(), time.UTC), t.Location())
+}
+
+// firstAtWallClock returns the first instant at which the clock of loc
+// shows wall (given as if in UTC) or later. time.Date leaves open which of
+// two instants it picks for a repeated wall time, and moves a skipped one
+// past the change by the size of the gap.
+func firstAtWallClock(wall time.Time, loc *time.Location) time.Time {
+	r := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), loc)
+	start, end := r.ZoneBounds()
+	switch shown := wallOf(r); {
+	case shown.Before(wall): // skipped, and r lies before the change
+		if !end.IsZero() {
+			return end.In(loc)
+		}
+	case shown.After(wall): // skipped, and r lies after the change
+		if !start.IsZero() {
+			return start.In(loc)
+		}
+	case !start.IsZero(): // shown as asked: is the zone before r's showing it too, earlier?
+		_, off := start.Add(-time.Nanosecond).Zone()
+		if u := wall.Add(-time.Duration(off) * time.Second); u.Before(start) && wallOf(u.In(loc)).Equal(wall) {
+			return u.In(loc)
+		}
+	}
+	return r
+}
+
+// wallOf returns t's wall clock as if it were UTC.
+func wallOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	hh, mm, ss := t.Clock()
+	return time.Date(y, m, d, hh, mm, ss, t.Nanosecond(), time.UTC)
 }
 
 // daysIn returns the number of days of month m of year y.
