@@ -68,13 +68,15 @@ func (inv Invoice) Holds(now time.Time) bool {
 
 // Visible reports whether a record may still be read at now: before its
 // Deadline, or — only when it is billed on an invoice that still holds it
-// (inv is that invoice; nil when the record has none) — until the invoice
-// is final or time-barred. Every store enforces exactly this on read.
+// (inv is that invoice; nil when the record has none) and its message has
+// not failed — until the invoice is final or time-barred. A message that
+// failed after it was billed keeps the hard cap, as every failed record
+// does. Every store enforces exactly this on read and purge.
 func Visible(r *Record, inv *Invoice, now time.Time) bool {
 	if now.Before(r.Deadline) {
 		return true
 	}
-	return r.InvoiceID != "" && inv != nil && inv.ID == r.InvoiceID && inv.Holds(now)
+	return r.InvoiceID != "" && !r.Failed() && inv != nil && inv.ID == r.InvoiceID && inv.Holds(now)
 }
 
 // Failed reports whether a record's message failed (a final status other

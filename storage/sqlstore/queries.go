@@ -23,14 +23,16 @@ const (
 )
 
 // visible is storage.Visible in SQL, for the record aliased r: before its
-// deadline, or billed on an invoice that still holds it. It takes two
+// deadline, or billed on an invoice that still holds it and not failed
+// since. It takes two
 // arguments, both the instant of the read (see visibleArgs).
 var visible = visibleOf("r.")
 
 // visibleOf is visible for the record whose columns are named with the
 // prefix ("" where the statement allows no alias, as in RETURNING).
 func visibleOf(prefix string) string {
-	return "(" + prefix + "deadline > ? OR (" + prefix + "invoice IS NOT NULL AND EXISTS (SELECT 1 FROM advox_invoices i " +
+	return "(" + prefix + "deadline > ? OR (" + prefix + "invoice IS NOT NULL AND " + prefix + "status NOT IN " +
+		inList(finalFailed()) + " AND EXISTS (SELECT 1 FROM advox_invoices i " +
 		"WHERE i.id = " + prefix + "invoice AND i.state IN ('" + string(storage.InvoiceOpen) + "', '" +
 		string(storage.InvoicePartiallyPaid) + "') AND i.time_bar > ?)))"
 }

@@ -19,6 +19,7 @@ func init() {
 		testCase{"InvoiceHoldsUntilFinal", testInvoiceHold},
 		testCase{"InvoiceHoldEndsAtTimeBar", testInvoiceTimeBar},
 		testCase{"InvoiceSettledBeforeDeadline", testInvoiceSettledEarly},
+		testCase{"InvoiceHoldsNoFailedRecord", testInvoiceFailedAfterBilling},
 		testCase{"InvoiceLinksOnlyBillable", testInvoiceLinks},
 		testCase{"InvoiceStates", testInvoiceStates},
 		testCase{"QueryByRecipientIndex", testRecipientIndex},
@@ -115,6 +116,22 @@ func testInvoiceSettledEarly(t *testing.T, s storage.TrafficStore, clk *Clock, _
 	assert.True(t, visible(t, s, r.ID), "before the deadline it stays")
 	clk.Set(r.Deadline)
 	assert.False(t, visible(t, s, r.ID), "settled records keep the hard cap")
+}
+
+// A record billed while its message was pending, whose message then
+// failed, keeps the hard cap like every failed record: the open invoice
+// does not hold it.
+func testInvoiceFailedAfterBilling(t *testing.T, s storage.TrafficStore, clk *Clock, _ Features) {
+	r, n := billedRecord(t, s, invoiceFor("inv-fa", "acct-fa"))
+	require.Equal(t, 1, n)
+	_, err := s.UpdateStatus(ctx(t), storage.StatusUpdate{ID: r.ID, Part: storage.AllParts,
+		Status: transport.StatusUndeliverable, At: clk.Now()})
+	require.NoError(t, err)
+	clk.Set(r.Deadline.Add(time.Hour))
+	assert.False(t, visible(t, s, r.ID), "failed: not held past its deadline")
+	res, err := s.Purge(ctx(t), clk.Now())
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Deleted)
 }
 
 func testInvoiceLinks(t *testing.T, s storage.TrafficStore, clk *Clock, _ Features) {
