@@ -37,8 +37,10 @@ type Account struct {
 const MaxAccountIDLen = 64
 
 // ValidateAccountID checks that id is usable as an account id: 1–64
-// printable characters without spaces, and no personal identity number
-// (refused with CodePersonalNumber; the error never holds the id).
+// printable characters without spaces, and an opaque id — no personal
+// identity number (refused with CodePersonalNumber) and no e-mail address,
+// phone number or IP address, since account ids go into every audit event
+// and log line. The error never holds the id.
 func ValidateAccountID(id string) error {
 	if id == "" {
 		return newError("account", CodeInvalidArgument, "account: empty")
@@ -53,6 +55,9 @@ func ValidateAccountID(id string) error {
 	}
 	if ContainsPersonalNumber(id) {
 		return personalNumberField("account", "account")
+	}
+	if containsContactData(id) {
+		return newError("account", CodeInvalidArgument, "account: an e-mail address, phone number or IP address, not an opaque id")
 	}
 	return nil
 }

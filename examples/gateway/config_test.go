@@ -96,7 +96,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"weights mismatch", base(func(m map[string]any) { rt(m, 0)["weights"] = []any{1} }), "one per transport"},
 		{"all weights zero", base(func(m map[string]any) { rt(m, 0)["weights"] = []any{0, 0} }), "at least one positive"},
 		{"duplicate route", base(func(m map[string]any) { rt(m, 1)["name"] = "sweden" }), "used twice"},
-		{"e-mail as user id", base(func(m map[string]any) { user(m)["id"] = "anna@example.se" }), "not an e-mail address"},
+		{"e-mail as user id", base(func(m map[string]any) { user(m)["id"] = "anna@example.se" }), "not an opaque id"},
 		{"no networks", base(func(m map[string]any) { user(m)["allowed"] = []any{} }), "at least one network"},
 		{"bad network", base(func(m map[string]any) { user(m)["allowed"] = []any{"localhost"} }), "neither a network nor an address"},
 		{"duplicate user", base(func(m map[string]any) {
