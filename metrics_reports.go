@@ -18,9 +18,10 @@ import (
 // message where it was — record nothing.
 //
 // Seeing whether a report moved the status takes a read before the
-// update; both run under a per-message lock, so that the same report
-// applied twice at once (an early report held and claimed concurrently)
-// counts once. The lock is per process: Clients in several processes that
+// update (a failed read fails the report, which is then tried again like
+// one whose update failed); both run under a per-message lock, so that
+// the same report applied twice at once (an early report held and claimed
+// concurrently) counts once. The lock is per process: Clients in several processes that
 // receive the same report may each count it.
 func (t *telemetry) updateStatus(ctx context.Context, s storage.TrafficStore, u storage.StatusUpdate) (storage.Record, error) {
 	if !t.latency.Enabled(ctx) && !t.final.Enabled(ctx) {
@@ -32,7 +33,11 @@ func (t *telemetry) updateStatus(ctx context.Context, s storage.TrafficStore, u 
 	}
 	before, err := s.Get(ctx, u.ID)
 	if err != nil {
-		before = storage.Record{} // unknown: the update decides
+		// Without the status before, a report that moves nothing (a
+		// duplicate of a final one) would be counted: the report fails
+		// as the update would, and is held and tried again.
+		unlock()
+		return storage.Record{}, err
 	}
 	rec, err := s.UpdateStatus(ctx, u)
 	unlock()

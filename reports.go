@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -31,16 +32,18 @@ type ReportStats struct {
 func (c *Client) ReportStats() ReportStats {
 	m := c.reports
 	m.mu.Lock()
-	held := int64(len(m.all))
+	held := int64(len(m.all) + m.trying)
 	m.mu.Unlock()
 	return ReportStats{Applied: m.applied.Load(), Held: held, Unmatched: m.unmatched.Load()}
 }
 
 // handleReport is the transport.ReportHandler the Client registers. A
 // report that matches no record yet (it overtook the submit response, or
-// the record is being written) is held for Options.ReportHold and matched
-// when the record appears. A report the store failed to take (it was
-// unavailable) is held too, and tried again until the hold time ends.
+// the record is being written, here or by another Client sharing the
+// store) is held for Options.ReportHold and matched when the record
+// appears. A report the store failed to take (it was unavailable) is held
+// too. Held reports are tried again until the hold time ends. After Close
+// nothing is held: a report that comes then is counted unmatched.
 func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 	if !r.Status.Valid() || (r.OperatorID == "" && r.MessageID == "") {
 		c.reports.unmatched.Add(1)
@@ -52,7 +55,11 @@ func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 		return
 	}
 	c.logReportErr(err, r)
-	p := c.reports.hold(r, retryable(err))
+	if errors.Is(err, storage.ErrInvalid) { // refused: trying again changes nothing
+		c.reports.unmatched.Add(1)
+		return
+	}
+	p := c.reports.hold(r, !errors.Is(err, storage.ErrNotFound))
 	// The record may have been written between the first look and the
 	// hold; Send claims held reports only after writing, so either Send's
 	// claim or this second look sees the other. Whoever takes the held
@@ -62,18 +69,11 @@ func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 	}
 }
 
-// retryable reports whether a report that failed with err may apply when
-// tried again: the store failed, rather than finding no record or refusing
-// the update.
-func retryable(err error) bool {
-	return !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrInvalid)
-}
-
 // applyTaken applies a report taken out of the held set. One that fails
-// is held again, marked to be tried again, until its hold time ends: the
-// store may be back, or the record written, by the next try (a Send that
-// wrote it while the report was out found nothing to claim). Only a
-// refused update is given up at once, counted unmatched.
+// is held again, to be tried again, until its hold time ends: the store
+// may be back, or the record written, by the next try (a Send that wrote
+// it while the report was out found nothing to claim). Only a refused
+// update is given up at once, counted unmatched.
 func (c *Client) applyTaken(ctx context.Context, p *heldReport) {
 	err := c.applyReport(ctx, p.r)
 	switch {
@@ -82,10 +82,10 @@ func (c *Client) applyTaken(ctx context.Context, p *heldReport) {
 		c.logReportErr(err, p.r)
 		c.reports.unmatched.Add(1)
 	default:
-		if !p.retry { // logged once, not on every try
+		if !p.logged && !errors.Is(err, storage.ErrNotFound) { // logged once, not on every try
 			c.logReportErr(err, p.r)
+			p.logged = true
 		}
-		p.retry = true
 		c.reports.add(p)
 	}
 }
@@ -195,6 +195,11 @@ type reportMatcher struct {
 	mu    sync.Mutex
 	byKey map[string][]*heldReport // a report is listed under each of its keys
 	all   map[*heldReport]struct{}
+	// trying counts the reports taken out to be tried again: they are
+	// still held for ReportStats.
+	trying int
+	// closed is set by dropAll: nothing is held from then on.
+	closed bool
 
 	applied   atomic.Int64
 	unmatched atomic.Int64
@@ -205,11 +210,12 @@ type heldReport struct {
 	keys  []string
 	r     transport.Report
 	until time.Time
-	// retry is set when applying the report failed on a store error (or
-	// after it was taken out): the expiry loop tries it again. Only
-	// whoever holds or took out the report writes it, before adding it
-	// (under mu).
-	retry bool
+	// logged is set once a store error applying the report was logged,
+	// so that one outage is not logged on every try. Only whoever holds
+	// or took out the report writes it, before adding it (under mu).
+	logged bool
+	// trying is set while retry has the report out (under mu).
+	trying bool
 }
 
 func newReportMatcher(c *Client) *reportMatcher {
@@ -230,16 +236,23 @@ func keysOf(r transport.Report) []string {
 	return keys
 }
 
-// hold holds r for the hold time; retry marks it to be tried again.
-func (m *reportMatcher) hold(r transport.Report, retry bool) *heldReport {
-	p := &heldReport{keys: keysOf(r), r: r, until: m.now().Add(m.hold_), retry: retry}
+// hold holds r for the hold time; logged says its error was logged.
+func (m *reportMatcher) hold(r transport.Report, logged bool) *heldReport {
+	p := &heldReport{keys: keysOf(r), r: r, until: m.now().Add(m.hold_), logged: logged}
 	m.add(p)
 	return p
 }
 
-// add holds p (again) until p.until.
+// add holds p (again) until p.until; once the matcher is closed, p is
+// counted unmatched instead, as no expiry loop would ever drop it.
 func (m *reportMatcher) add(p *heldReport) {
 	m.mu.Lock()
+	m.untry(p)
+	if m.closed {
+		m.mu.Unlock()
+		m.unmatched.Add(1)
+		return
+	}
 	for _, k := range p.keys {
 		m.byKey[k] = append(m.byKey[k], p)
 	}
@@ -297,8 +310,8 @@ func (m *reportMatcher) claim(rec storage.Record) []*heldReport {
 	return out
 }
 
-// expireLoop, until ctx ends, tries again the held reports a store error
-// kept from applying, then drops those past their hold time.
+// expireLoop, until ctx ends, tries the held reports again, then drops
+// those past their hold time.
 func (m *reportMatcher) expireLoop(ctx context.Context) {
 	every := min(max(m.hold_/4, 10*time.Millisecond), time.Second)
 	t := time.NewTicker(every)
@@ -314,25 +327,42 @@ func (m *reportMatcher) expireLoop(ctx context.Context) {
 	}
 }
 
-// retry tries again the held reports marked for it. Each is taken out of
-// the held set before it is applied, so that a Send claiming it at the
-// same time does not apply it too.
+// retry tries the held reports again: a store error may have kept them
+// from applying, or their record may have been written meanwhile where no
+// claim sees it (by another Client sharing the store, or while the report
+// was out of the held set). Each is taken out of the held set before it
+// is applied, so that a Send claiming it at the same time does not apply
+// it too.
 func (m *reportMatcher) retry(ctx context.Context) {
 	m.mu.Lock()
-	var due []*heldReport
-	for p := range m.all {
-		if p.retry {
-			due = append(due, p)
-		}
-	}
+	due := slices.Collect(maps.Keys(m.all))
 	m.mu.Unlock()
 	for _, p := range due {
 		if ctx.Err() != nil {
 			return
 		}
-		if m.release(p) {
-			m.c.applyTaken(ctx, p)
+		m.mu.Lock()
+		taken := m.remove(p)
+		if taken {
+			p.trying = true
+			m.trying++
 		}
+		m.mu.Unlock()
+		if !taken {
+			continue
+		}
+		m.c.applyTaken(ctx, p) // holds p again if it still waits
+		m.mu.Lock()
+		m.untry(p)
+		m.mu.Unlock()
+	}
+}
+
+// untry ends p's count as out to be tried again, if it was; m.mu is held.
+func (m *reportMatcher) untry(p *heldReport) {
+	if p.trying {
+		p.trying = false
+		m.trying--
 	}
 }
 
@@ -351,9 +381,11 @@ func (m *reportMatcher) expire(now time.Time) {
 	}
 }
 
-// dropAll forgets every held report, counting them unmatched.
+// dropAll forgets every held report, counting them unmatched, and holds
+// none from then on.
 func (m *reportMatcher) dropAll() {
 	m.mu.Lock()
+	m.closed = true
 	n := len(m.all)
 	m.byKey, m.all = make(map[string][]*heldReport), make(map[*heldReport]struct{})
 	m.mu.Unlock()

@@ -236,14 +236,19 @@ func (t *Transport) scheduleReports(ids []string) {
 }
 
 // Report delivers r to the report handler now, as if the operator had sent
-// it. It reports whether a handler was set.
+// it, and returns once the handler has. It reports whether a handler was
+// set; after Close it delivers nothing and returns false. Close waits for
+// a handler Report is running.
 func (t *Transport) Report(ctx context.Context, r transport.Report) bool {
 	t.mu.Lock()
 	h, closed := t.handler, t.closed
-	t.mu.Unlock()
 	if h == nil || closed {
+		t.mu.Unlock()
 		return false
 	}
+	t.reports.Add(1) // under mu, before Close can start waiting
+	t.mu.Unlock()
+	defer t.reports.Done()
 	h(ctx, r)
 	return true
 }
@@ -264,8 +269,9 @@ func (t *Transport) Sent() []Sent {
 
 // Close implements transport.Transport. It cuts short submits waiting out
 // Config.Latency. Scheduled reports whose delay has not run out are
-// dropped; Close waits for the ones being delivered, and every report
-// goroutine has ended when it returns.
+// dropped; Close waits for the ones being delivered and for handlers
+// Report is running, and every report goroutine has ended when it
+// returns.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.closed {
