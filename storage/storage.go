@@ -81,8 +81,9 @@ var (
 	ErrClosed      = errors.New("storage: closed")
 	ErrUnavailable = errors.New("storage: unavailable")
 	// ErrInvalid: the caller passed something incomplete (a record without
-	// id or deadline, an invoice without period, a key without account),
-	// so nothing was written.
+	// id or deadline, an invoice without period, a key without account)
+	// or customer data a store cannot keep exactly (see AccountStore), so
+	// nothing was written.
 	ErrInvalid = errors.New("storage: invalid argument")
 	// ErrInvoiceFinal: the invoice is in a final state and cannot change.
 	ErrInvoiceFinal = errors.New("storage: invoice is final")
@@ -251,11 +252,17 @@ func Apply(r *Record, u StatusUpdate) bool {
 	if !changed {
 		return false
 	}
-	r.Status = OverallOf(r.Parts)
+	// A message that has failed stays as it failed: later reports of its
+	// other parts move those parts, not the message's status or the code
+	// that made it fail; a delivered part's code is no failure's.
+	failed := r.Status.Final()
+	if !failed {
+		r.Status = OverallOf(r.Parts)
+	}
 	if r.Status.Final() {
 		r.Body, r.BodyUntil = Sealed{}, time.Time{}
 	}
-	if u.ErrorCode != "" {
+	if u.ErrorCode != "" && !failed && u.Status != transport.StatusDelivered {
 		r.ErrorCode = u.ErrorCode
 	}
 	if u.At.After(r.UpdatedAt) {

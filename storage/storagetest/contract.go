@@ -21,6 +21,7 @@ import (
 var contractCases = []testCase{
 	{"StatusNoOpChangesNothing", testNoOpUpdate},
 	{"StatusConcurrentFinals", testConcurrentFinals},
+	{"StatusFinalMessageStays", testFinalMessageStays},
 	{"RecordDuplicateInBatch", testDuplicateInBatch},
 	{"RecordIgnoresInvoiceID", testRecordIgnoresInvoiceID},
 	{"RecordNotAliased", testNotAliased},
@@ -39,6 +40,38 @@ var contractCases = []testCase{
 	{"KeysNotAliased", testKeysNotAliased},
 	{"RecordSameIDConcurrent", testSameIDConcurrent},
 	{"InvoiceConcurrentLinksOnce", testInvoiceConcurrent},
+}
+
+// testFinalMessageStays: once a message has failed, later reports of its
+// other parts change those parts but neither the message's status nor the
+// error code that made it fail (a delivered part's "000" least of all).
+func testFinalMessageStays(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
+	r := newRecord("acct-fm", base, "fm-1", "fm-2")
+	require.NoError(t, s.Record(ctx(t), r))
+	at := func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) }
+	got, err := s.UpdateStatus(ctx(t), storage.StatusUpdate{ID: r.ID, Part: 1, Status: transport.StatusUndeliverable, ErrorCode: "011", At: at(1)})
+	require.NoError(t, err)
+	require.Equal(t, transport.StatusUndeliverable, got.Status)
+	require.Equal(t, "011", got.ErrorCode)
+
+	got, err = s.UpdateStatus(ctx(t), storage.StatusUpdate{ID: r.ID, Part: 0, Status: transport.StatusExpired, ErrorCode: "023", At: at(2)})
+	require.NoError(t, err)
+	assert.Equal(t, transport.StatusExpired, got.Parts[0].Status, "the part moves")
+	assert.Equal(t, transport.StatusUndeliverable, got.Status, "a failed message stays as it failed")
+	assert.Equal(t, "011", got.ErrorCode)
+
+	r2 := newRecord("acct-fm", base, "fm-3", "fm-4")
+	require.NoError(t, s.Record(ctx(t), r2))
+	_, err = s.UpdateStatus(ctx(t), storage.StatusUpdate{ID: r2.ID, Part: 0, Status: transport.StatusUndeliverable, ErrorCode: "011", At: at(1)})
+	require.NoError(t, err)
+	got, err = s.UpdateStatus(ctx(t), storage.StatusUpdate{ID: r2.ID, Part: 1, Status: transport.StatusDelivered, ErrorCode: "000", At: at(2)})
+	require.NoError(t, err)
+	assert.Equal(t, transport.StatusUndeliverable, got.Status)
+	assert.Equal(t, "011", got.ErrorCode, "a delivered part's code is no failure's")
+	stored, err := s.Get(ctx(t), r2.ID)
+	require.NoError(t, err)
+	assert.Equal(t, got.Status, stored.Status)
+	assert.Equal(t, got.ErrorCode, stored.ErrorCode)
 }
 
 // testNoOpUpdate: an update that would move a part backwards or out of a
