@@ -16,10 +16,19 @@ import (
 // memory with their callers (they store and return deep copies).
 //
 // User ids are unique across all accounts: a call that would give two
-// accounts the same user id fails with ErrExists and changes nothing.
+// accounts the same user id fails with ErrExists and changes nothing. Ids
+// are compared byte for byte (case-sensitive, no Unicode normalisation),
+// by lookups and uniqueness alike.
+//
+// Every store keeps customer data exactly or refuses it: a Customer with a
+// string that is not UTF-8 or holds a NUL byte, or a NaN Limits.Rate
+// (which PostgreSQL or SQLite cannot keep), fails CreateAccount and
+// UpdateAccount with ErrInvalid and nothing is stored. A lookup by an id
+// no account can have for that reason fails with ErrNotFound.
 type AccountStore interface {
 	// CreateAccount stores a new account. It fails with ErrExists when the
-	// account id or one of its user ids is taken.
+	// account id or one of its user ids is taken, with ErrInvalid when c
+	// cannot be kept exactly (see above).
 	CreateAccount(ctx context.Context, c Customer) error
 	// GetAccount returns the account's customer data, or ErrNotFound.
 	GetAccount(ctx context.Context, account string) (Customer, error)
@@ -29,7 +38,10 @@ type AccountStore interface {
 	// nothing is stored and that error is returned as it is. fn must not
 	// change Account; if it does the call fails and nothing is stored. fn
 	// may be called more than once (stores that retry on conflict) and must
-	// not call the store. It fails with ErrNotFound for a missing account.
+	// not call the store. If fn panics, the panic goes on to the caller,
+	// nothing is stored and nothing stays locked. What fn leaves is
+	// refused like CreateAccount's argument (ErrExists, ErrInvalid). It
+	// fails with ErrNotFound for a missing account.
 	UpdateAccount(ctx context.Context, account string, fn func(*Customer) error) (Customer, error)
 	// DeleteAccount removes the account with its users, consents and usage
 	// counters, or fails with ErrNotFound. Its ids may be reused afterwards.
@@ -41,7 +53,9 @@ type AccountStore interface {
 	// quota > 0 and the usage would exceed it, nothing is added and ok is
 	// false. A negative n gives segments back (never refused; the usage
 	// never drops below zero). Periods are independent counters keyed by the
-	// instant period. It fails with ErrNotFound for a missing account.
+	// instant period. It fails with ErrNotFound for a missing account. A
+	// call that returns a context error has counted nothing, so the
+	// caller neither sends nor releases those segments.
 	ReserveSegments(ctx context.Context, account string, period time.Time, n, quota int) (used int, ok bool, err error)
 	// Close releases the store; later calls fail with ErrClosed.
 	Close() error

@@ -10,6 +10,7 @@
 // Each case gets a fresh, empty store from newStore and closes it when
 // done. The cases are private, so new ones never break an implementation's
 // code. They check round trips of every field, the uniqueness of account
-// and user ids, atomic updates, deletion, quota reservation under
-// concurrency, context cancellation and Close.
+// and user ids, atomic updates (a panicking one included), deletion, the
+// refusal of data a store cannot keep exactly, quota reservation under
+// concurrency and cancellation, context cancellation and Close.
 package accounttest

@@ -68,6 +68,9 @@ func (s *Accounts) userClash(c storage.Customer) bool {
 
 // CreateAccount implements storage.AccountStore.
 func (s *Accounts) CreateAccount(ctx context.Context, c storage.Customer) error {
+	if err := checkCustomer("create account", &c); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
@@ -128,6 +131,9 @@ func (s *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*s
 	}
 	if c.Account != account {
 		return storage.Customer{}, errAccountChanged
+	}
+	if err := checkCustomer("update account", &c); err != nil {
+		return storage.Customer{}, err
 	}
 	if s.userClash(c) {
 		return storage.Customer{}, fmt.Errorf("memstore: account %s: user id taken: %w", account, storage.ErrExists)

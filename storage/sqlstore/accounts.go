@@ -92,14 +92,17 @@ func (a *Accounts) use(ctx context.Context, name string, db *sql.DB, opts *sql.T
 	return mapErr(name, err) // wraps with %w: write still recognises a retryable driver error
 }
 
-// inTx runs f in a transaction and commits it.
+// inTx runs f in a transaction and commits it. A panic in f (an
+// UpdateAccount fn) rolls the transaction back before it goes on, so that
+// neither the connection nor the account's lock is held after it is
+// recovered.
 func inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, f func(tx *sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
+	defer func() { _ = tx.Rollback() }() // a no-op (ErrTxDone) after Commit
 	if err := f(tx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()

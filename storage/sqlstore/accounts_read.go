@@ -11,6 +11,9 @@ import (
 
 // GetAccount implements storage.AccountStore.
 func (a *Accounts) GetAccount(ctx context.Context, account string) (storage.Customer, error) {
+	if err := a.lookup(ctx, "get account", account); err != nil {
+		return storage.Customer{}, err
+	}
 	var c storage.Customer
 	err := a.read(ctx, "get account", func(tx *sql.Tx) error {
 		var err error
@@ -26,6 +29,9 @@ func (a *Accounts) GetAccount(ctx context.Context, account string) (storage.Cust
 // FindUser implements storage.AccountStore. User ids are compared byte
 // for byte (case-sensitive).
 func (a *Accounts) FindUser(ctx context.Context, userID string) (storage.Customer, error) {
+	if err := a.lookup(ctx, "find user", userID); err != nil {
+		return storage.Customer{}, err
+	}
 	var c storage.Customer
 	err := a.read(ctx, "find user", func(tx *sql.Tx) error {
 		var err error

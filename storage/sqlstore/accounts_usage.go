@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/azenna/advox/storage"
@@ -20,6 +21,9 @@ import (
 // own, so that usage rows are never held locked for a whole batch.
 // Periods are keyed by the instant period (the time codec's nanoseconds).
 func (a *Accounts) ReserveSegments(ctx context.Context, account string, period time.Time, n, quota int) (used int, ok bool, err error) {
+	if err := a.lookup(ctx, "reserve segments", account); err != nil {
+		return 0, false, err
+	}
 	// limit is the most usage there may be before adding n; a first
 	// reservation fits when limit >= 0. Unchecked calls pass 0.
 	checked, limit := 0, int64(0)
@@ -70,23 +74,48 @@ func (a *Accounts) reserveIn(ctx context.Context, queryRow func(context.Context,
 // on its own, and quota-limited sends would queue on those commits. The
 // reservation then shares its batch's commit with the records being
 // written; it returns once that commit is durable.
+//
+// A caller whose ctx has ended when the writer reaches the reservation
+// gets the context's error at once and nothing is counted. Once the
+// writer has run it, the call waits for the batch's commit and reports
+// its outcome instead: a context error must never stand for segments the
+// commit then counts, which the caller would neither send nor release.
 func (a *Accounts) reserveQueued(ctx context.Context, account string, p int64, n, checked int, limit int64) (used int64, ok bool, err error) {
 	const name = "reserve segments"
 	if a.closed.Load() {
 		return 0, false, errClosed(name)
 	}
-	type reserved struct {
-		used int64
-		ok   bool
-	}
-	r, err := runValue(a.s, ctx, name, func(ctx context.Context, tx *wtx) (reserved, error, error) {
-		used, ok, err := a.reserveIn(ctx, tx.queryRow, account, p, n, checked, limit)
+	const (
+		waiting   = iota // queued, not yet run
+		taken            // the writer ran it: the caller waits for the commit
+		abandoned        // the caller's ctx ended first: it counts nothing
+	)
+	var (
+		state atomic.Int32
+		r     struct {
+			used int64
+			ok   bool
+		}
+	)
+	o := &op{kind: opFunc, fn: func(wctx context.Context, tx *wtx) (result, failure error) {
+		// A rerun of a failed batch finds the op taken already.
+		if state.Load() != taken && (ctx.Err() != nil || !state.CompareAndSwap(waiting, taken)) {
+			state.CompareAndSwap(waiting, abandoned)
+			return ctx.Err(), nil
+		}
+		var err error
+		r.used, r.ok, err = a.reserveIn(wctx, tx.queryRow, account, p, n, checked, limit)
 		if errors.Is(err, errNoAccount) {
 			// The failed statement wrote nothing; the batch goes on.
-			return reserved{}, err, nil
+			return err, nil
 		}
-		return reserved{used, ok}, nil, err
-	})
+		return nil, err
+	}}
+	err = a.s.do(ctx, name, o)
+	if err != nil && ctx.Err() != nil && !state.CompareAndSwap(waiting, abandoned) && state.Load() == taken {
+		<-o.done // the batch is committing: its outcome is the call's
+		err = mapErr(name, o.err)
+	}
 	if err != nil {
 		return 0, false, err
 	}

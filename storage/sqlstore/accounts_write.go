@@ -15,8 +15,13 @@ var errAccountChanged = errors.New("sqlstore: update account: fn changed the acc
 
 // CreateAccount implements storage.AccountStore. The account and its
 // child rows go in with one transaction; a taken account id or user id
-// (the primary keys) is storage.ErrExists and stores nothing.
+// (the primary keys) is storage.ErrExists and stores nothing, and so is
+// data the database cannot keep exactly (a string that is not UTF-8 or
+// holds a NUL byte, a NaN rate) with storage.ErrInvalid.
 func (a *Accounts) CreateAccount(ctx context.Context, c storage.Customer) error {
+	if err := checkCustomer("create account", &c); err != nil {
+		return err
+	}
 	return a.write(ctx, "create account", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, a.q.insertAccount, accountArgs(&c)...); err != nil {
 			return existsOr(err, "create account")
@@ -30,11 +35,15 @@ func (a *Accounts) CreateAccount(ctx context.Context, c storage.Customer) error 
 // account row is locked (SELECT … FOR UPDATE), on SQLite the transaction
 // holds the database's write lock from its start. fn runs once per
 // attempt; PostgreSQL reruns the transaction after a deadlock, so fn may
-// run again. A user id taken by another account is storage.ErrExists.
+// run again. A user id taken by another account is storage.ErrExists,
+// data CreateAccount would refuse storage.ErrInvalid.
 func (a *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*storage.Customer) error) (storage.Customer, error) {
+	if err := a.lookup(ctx, "update account", account); err != nil {
+		return storage.Customer{}, err
+	}
 	var (
 		c      storage.Customer
-		refuse error // fn's error or errAccountChanged, returned as it is
+		refuse error // fn's error, errAccountChanged or checkCustomer's, returned as it is
 	)
 	err := a.write(ctx, "update account", func(tx *sql.Tx) error {
 		refuse = nil
@@ -48,6 +57,9 @@ func (a *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*s
 		}
 		if c.Account != account {
 			refuse = errAccountChanged
+			return errAborted
+		}
+		if refuse = checkCustomer("update account", &c); refuse != nil {
 			return errAborted
 		}
 		args := accountArgs(&c)
@@ -74,6 +86,9 @@ func (a *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*s
 // ON DELETE CASCADE removes users, networks, contacts, consents and usage
 // with the account row.
 func (a *Accounts) DeleteAccount(ctx context.Context, account string) error {
+	if err := a.lookup(ctx, "delete account", account); err != nil {
+		return err
+	}
 	return a.write(ctx, "delete account", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, a.q.deleteAccount, account)
 		if err != nil {
