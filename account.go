@@ -4,6 +4,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
 	"golang.org/x/time/rate"
 )
 
@@ -36,8 +37,20 @@ type Account struct {
 // MaxAccountIDLen bounds account ids.
 const MaxAccountIDLen = 64
 
-// ValidateAccountID checks that id is usable as an account id: 1–64
-// printable characters without spaces, and an opaque id — no personal
+// CanonicalID returns id in Unicode normal form C, the one form ids are
+// kept in: a login typed in another form ("A" and a combining ring for
+// "Å") finds its user. Input much longer than an id is returned as it is,
+// for ValidateAccountID to refuse.
+func CanonicalID(id string) string {
+	if len(id) > 4*MaxAccountIDLen {
+		return id
+	}
+	return norm.NFC.String(id)
+}
+
+// ValidateAccountID checks that id is usable as an account id (user ids
+// follow the same rules): 1–64 printable characters without spaces, in
+// Unicode normal form C (see CanonicalID), and an opaque id — no personal
 // identity number (refused with CodePersonalNumber) and no e-mail address,
 // phone number or IP address, since account ids go into every audit event
 // and log line. The error never holds the id.
@@ -52,6 +65,11 @@ func ValidateAccountID(id string) error {
 		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
 			return newError("account", CodeInvalidArgument, "account: contains spaces or control characters")
 		}
+	}
+	if !norm.NFC.IsNormalString(id) {
+		// Ids compare byte for byte: two spellings of one name would be
+		// two look-alike accounts or logins.
+		return newError("account", CodeInvalidArgument, "account: not in Unicode normal form C")
 	}
 	if ContainsPersonalNumber(id) {
 		return personalNumberField("account", "account")

@@ -25,6 +25,7 @@ type Principal struct {
 // are limited per user and per address (see AuthLimit) and all return
 // ErrAuthFailed. Only a store failure or ctx returns another error.
 func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAddr string) (Principal, error) {
+	userID = CanonicalID(userID)
 	addr, addrOK := parseRemoteAddr(remoteAddr)
 	uk := userKey(userID)
 	keys := []string{uk}
@@ -120,6 +121,7 @@ func parseRemoteAddr(s string) (netip.Addr, bool) {
 // parameters; the password itself is never stored or logged.
 func (a *Accounts) SetPassword(ctx context.Context, userID, password string) error {
 	const op = "set password"
+	userID = CanonicalID(userID)
 	if n := utf8.RuneCountInString(password); n < a.opts.MinPasswordLen || len(password) > MaxPasswordLen {
 		return newError(op, CodeInvalidArgument, "a password has %d–%d characters", a.opts.MinPasswordLen, MaxPasswordLen)
 	}
