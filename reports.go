@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -86,6 +85,8 @@ func (c *Client) applyTaken(ctx context.Context, p *heldReport) {
 			c.logReportErr(err, p.r)
 			p.logged = true
 		}
+		p.gap = min(2*p.gap+1, maxRetryGap)
+		p.wait = p.gap
 		c.reports.add(p)
 	}
 }
@@ -216,7 +217,17 @@ type heldReport struct {
 	logged bool
 	// trying is set while retry has the report out (under mu).
 	trying bool
+	// wait is how many more ticks of the expiry loop pass before retry
+	// tries the report again, and gap the wait it got last time: it
+	// doubles (up to maxRetryGap), so that a report whose record never
+	// comes (another system's, on a shared account) costs a few lookups
+	// rather than one a tick for its whole hold. Written by whoever holds
+	// or took out the report (under mu while held).
+	wait, gap int
 }
+
+// maxRetryGap bounds the ticks between two tries of a held report.
+const maxRetryGap = 15
 
 func newReportMatcher(c *Client) *reportMatcher {
 	return &reportMatcher{hold_: c.opts.ReportHold, now: c.now, byKey: make(map[string][]*heldReport),
@@ -327,7 +338,8 @@ func (m *reportMatcher) expireLoop(ctx context.Context) {
 	}
 }
 
-// retry tries the held reports again: a store error may have kept them
+// retry tries the held reports that are due (see heldReport.wait) again:
+// a store error may have kept them
 // from applying, or their record may have been written meanwhile where no
 // claim sees it (by another Client sharing the store, or while the report
 // was out of the held set). Each is taken out of the held set before it
@@ -335,7 +347,14 @@ func (m *reportMatcher) expireLoop(ctx context.Context) {
 // it too.
 func (m *reportMatcher) retry(ctx context.Context) {
 	m.mu.Lock()
-	due := slices.Collect(maps.Keys(m.all))
+	var due []*heldReport
+	for p := range m.all {
+		if p.wait > 0 {
+			p.wait--
+			continue
+		}
+		due = append(due, p)
+	}
 	m.mu.Unlock()
 	for _, p := range due {
 		if ctx.Err() != nil {
