@@ -41,9 +41,9 @@ func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAdd
 	if !ok {
 		return Principal{}, ErrAuthFailed
 	}
-	p, failed, err := a.authenticate(ctx, userID, password, addr, addrOK)
+	validID := ValidateAccountID(userID) == nil // user ids follow account-id rules
+	p, failed, err := a.authenticate(ctx, userID, validID, password, addr, addrOK)
 	now := a.now()
-	validID := ValidateAccountID(userID) == nil
 	a.fails.end(uk, failed && validID, now)
 	if addrOK {
 		a.fails.end(addrKey(addr), failed, now)
@@ -65,10 +65,9 @@ func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAdd
 // authenticate checks one attempt. failed is true when the password or the
 // address is wrong (p then holds the user's account, if the user exists);
 // err is a store failure, which counts as no attempt.
-func (a *Accounts) authenticate(ctx context.Context, userID, password string, addr netip.Addr, addrOK bool) (p Principal, failed bool, err error) {
+func (a *Accounts) authenticate(ctx context.Context, userID string, validID bool, password string, addr netip.Addr, addrOK bool) (p Principal, failed bool, err error) {
 	var user storage.User
 	var c storage.Customer
-	validID := ValidateAccountID(userID) == nil // user ids follow account-id rules
 	if validID {
 		c, err = a.store.FindUser(ctx, userID)
 	}

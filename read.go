@@ -65,23 +65,10 @@ func (c *Client) Status(ctx context.Context, p Purpose, id string) (Record, erro
 // like a missing one, and is neither opened nor audited as read.
 func (c *Client) AccountStatus(ctx context.Context, p Purpose, account, id string) (Record, error) {
 	const op = "account status"
-	if err := checkReadAccount(op, account); err != nil {
+	if err := ValidateAccountID(account); err != nil {
 		return Record{}, err
 	}
 	return c.status(ctx, op, p, account, id)
-}
-
-// checkReadAccount refuses the account of a read that is not an account id,
-// above all a personal identity number, which the audit trail (and the log
-// behind it) never holds. The error never contains it.
-func checkReadAccount(op, account string) error {
-	if err := ValidateAccountID(account); err != nil {
-		if CodeOf(err) == CodePersonalNumber {
-			return personalNumberField(op, "account")
-		}
-		return invalidField(op, "account", "1–64 printable characters without spaces")
-	}
-	return nil
 }
 
 // readable reports whether r may still be read at the Client's clock, and
@@ -165,7 +152,7 @@ func (c *Client) FindByRecipient(ctx context.Context, p Purpose, account, number
 	const op = "find by recipient"
 	n, err := ValidateRecipient("number", number, c.opts.Region)
 	if err == nil {
-		err = checkReadAccount(op, account)
+		err = ValidateAccountID(account)
 	}
 	if err != nil {
 		return func(yield func(Record, error) bool) { yield(Record{}, err) }
@@ -180,7 +167,7 @@ func (c *Client) records(ctx context.Context, op string, p Purpose, q storage.Qu
 			yield(Record{}, err)
 			return
 		}
-		if err := checkReadAccount(op, q.Account); err != nil {
+		if err := ValidateAccountID(q.Account); err != nil {
 			yield(Record{}, err)
 			return
 		}
@@ -220,7 +207,7 @@ func (c *Client) Usage(ctx context.Context, p Purpose, account string, from, to 
 	if err := checkPurpose(op, p); err != nil {
 		return storage.Usage{}, err
 	}
-	if err := checkReadAccount(op, account); err != nil {
+	if err := ValidateAccountID(account); err != nil {
 		return storage.Usage{}, err
 	}
 	if err := c.begin(op); err != nil {

@@ -339,12 +339,11 @@ func (m *reportMatcher) expireLoop(ctx context.Context) {
 }
 
 // retry tries the held reports that are due (see heldReport.wait) again:
-// a store error may have kept them
-// from applying, or their record may have been written meanwhile where no
-// claim sees it (by another Client sharing the store, or while the report
-// was out of the held set). Each is taken out of the held set before it
-// is applied, so that a Send claiming it at the same time does not apply
-// it too.
+// a store error may have kept them from applying, or their record may
+// have been written meanwhile where no claim sees it (by another Client
+// sharing the store, or while the report was out of the held set). Each
+// is taken out of the held set before it is applied, so that a Send
+// claiming it at the same time does not apply it too.
 func (m *reportMatcher) retry(ctx context.Context) {
 	m.mu.Lock()
 	var due []*heldReport
