@@ -40,13 +40,12 @@ const (
 // 19 MiB each until memory runs out. The failure limiter does not stop
 // it: concurrent requests all pass it before any has failed.
 type authenticator struct {
-	accounts *advox.Accounts
-	ttl      time.Duration
-	max      int
-	now      func() time.Time
-	key      []byte
-	// verify checks credentials (Accounts.Authenticate); hashing holds
-	// a slot of the hashing semaphore.
+	ttl time.Duration
+	max int
+	now func() time.Time
+	key []byte
+	// verify checks credentials (Accounts.Authenticate); a login holds
+	// a slot of the hashing semaphore while it runs.
 	verify  func(ctx context.Context, user, password, remoteAddr string) (advox.Principal, error)
 	hashing chan struct{}
 
@@ -61,7 +60,7 @@ type cachedLogin struct {
 
 func newAuthenticator(accounts *advox.Accounts) *authenticator {
 	return &authenticator{
-		accounts: accounts, ttl: defaultLoginTTL, max: defaultLoginCacheMax, now: time.Now,
+		ttl: defaultLoginTTL, max: defaultLoginCacheMax, now: time.Now,
 		key: []byte(randomHex(32)), cache: make(map[[sha256.Size]byte]cachedLogin),
 		verify: accounts.Authenticate, hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 	}

@@ -82,13 +82,12 @@ type Transport struct {
 	cfg Config
 
 	mu      sync.Mutex
-	closed  bool
 	seq     int
 	faults  []Fault
 	sent    []Sent
 	handler transport.ReportHandler
 	reports sync.WaitGroup
-	done    chan struct{}
+	done    chan struct{} // closed by Close, under mu
 }
 
 var (
@@ -134,12 +133,20 @@ func (t *Transport) Local() bool { return true }
 
 // Ping implements transport.Pinger.
 func (t *Transport) Ping(ctx context.Context) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
+	if t.isClosed() {
 		return transport.ErrClosed
 	}
 	return ctx.Err()
+}
+
+// isClosed reports whether Close was called.
+func (t *Transport) isClosed() bool {
+	select {
+	case <-t.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // Submit implements transport.Transport. After Close it fails with an
@@ -148,10 +155,7 @@ func (t *Transport) Ping(ctx context.Context) error {
 // nothing: its error wraps transport.ErrNotSent and ctx.Err() or
 // transport.ErrClosed.
 func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
-	t.mu.Lock()
-	closed := t.closed
-	t.mu.Unlock()
-	if closed {
+	if t.isClosed() {
 		return transport.Result{}, errClosed
 	}
 	if err := ctx.Err(); err != nil {
@@ -171,7 +175,7 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
+	if t.isClosed() {
 		return transport.Result{}, errClosedWaiting
 	}
 	f := Accept
@@ -241,8 +245,8 @@ func (t *Transport) scheduleReports(ids []string) {
 // a handler Report is running.
 func (t *Transport) Report(ctx context.Context, r transport.Report) bool {
 	t.mu.Lock()
-	h, closed := t.handler, t.closed
-	if h == nil || closed {
+	h := t.handler
+	if h == nil || t.isClosed() {
 		t.mu.Unlock()
 		return false
 	}
@@ -274,11 +278,10 @@ func (t *Transport) Sent() []Sent {
 // returns.
 func (t *Transport) Close() error {
 	t.mu.Lock()
-	if t.closed {
+	if t.isClosed() {
 		t.mu.Unlock()
 		return nil
 	}
-	t.closed = true
 	close(t.done)
 	t.mu.Unlock()
 	t.reports.Wait()

@@ -24,11 +24,11 @@ func (r *Router) SetReportHandler(h transport.ReportHandler) {
 		if !ok {
 			continue
 		}
-		if h == nil {
-			rs.SetReportHandler(nil)
-		} else {
-			rs.SetReportHandler(r.forward(m.name))
+		var fwd transport.ReportHandler // nil when h is
+		if h != nil {
+			fwd = r.forward(m.name)
 		}
+		rs.SetReportHandler(fwd)
 	}
 	if h == nil {
 		r.handler.Store(nil) // after the members stopped taking reports
@@ -38,8 +38,8 @@ func (r *Router) SetReportHandler(h transport.ReportHandler) {
 // forward returns the handler the router registers on the named transport.
 func (r *Router) forward(name string) transport.ReportHandler {
 	return func(ctx context.Context, rep transport.Report) {
-		h := r.handler.Load()
-		if h == nil || *h == nil {
+		h := r.handler.Load() // never a pointer to nil: see SetReportHandler
+		if h == nil {
 			return
 		}
 		if rep.Transport == "" {

@@ -111,9 +111,15 @@ func (s *Server) sendReceipt(o outbound, on *sconn, seq uint32) {
 // as an SMSC does when a receiver goes away without acknowledging them.
 func (s *Server) unanswered(inflight map[uint32]outbound) {
 	for _, o := range inflight {
-		if o.deliveries < s.cfg.MaxDeliveries {
-			s.after(s.cfg.RedeliveryDelay, func() { s.sendReceipt(o, nil, 0) })
-		}
+		s.redeliver(o)
+	}
+}
+
+// redeliver sends o again after Config.RedeliveryDelay, unless it has been
+// delivered Config.MaxDeliveries times already.
+func (s *Server) redeliver(o outbound) {
+	if o.deliveries < s.cfg.MaxDeliveries {
+		s.after(s.cfg.RedeliveryDelay, func() { s.sendReceipt(o, nil, 0) })
 	}
 }
 
@@ -126,10 +132,7 @@ func (s *Server) answered(c *sconn, seq uint32, status pdu.Status) {
 		return
 	}
 	s.stats.deliverRefusals.Add(1)
-	if o.deliveries >= s.cfg.MaxDeliveries {
-		return
-	}
-	s.after(s.cfg.RedeliveryDelay, func() { s.sendReceipt(o, nil, 0) })
+	s.redeliver(o)
 }
 
 func (s *Server) receiver(systemID string) *sconn {

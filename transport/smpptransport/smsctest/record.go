@@ -131,16 +131,10 @@ func parseSubmit(p pdu.Body) Submit {
 	return sub
 }
 
-// The SAR TLVs, which concatenate parts without a user data header.
-const (
-	tagSARMsgRefNum     pdutlv.Tag = 0x020C
-	tagSARTotalSegments pdutlv.Tag = 0x020E
-	tagSARSegmentSeqnum pdutlv.Tag = 0x020F
-)
-
-// sar reads the SAR TLVs; total is 0 when they are absent or malformed.
+// sar reads the SAR TLVs, which concatenate parts without a user data
+// header; total is 0 when they are absent or malformed.
 func sar(t pdutlv.Map) (ref, total, index, bits int) {
-	r, n, i := t[tagSARMsgRefNum], t[tagSARTotalSegments], t[tagSARSegmentSeqnum]
+	r, n, i := t[pdutlv.TagSarMsgRefNum], t[pdutlv.TagSarTotalSegments], t[pdutlv.TagSarSegmentSeqnum]
 	if r == nil || n == nil || i == nil || len(r.Bytes()) != 2 || len(n.Bytes()) != 1 || len(i.Bytes()) != 1 {
 		return 0, 0, 0, 0
 	}
