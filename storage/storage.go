@@ -255,14 +255,16 @@ func Apply(r *Record, u StatusUpdate) bool {
 	// A message that has failed stays as it failed: later reports of its
 	// other parts move those parts, not the message's status or the code
 	// that made it fail; a delivered part's code is no failure's.
-	failed := r.Status.Final()
-	if !failed {
+	// Final before this update means failed: a delivered message has no
+	// part left to change.
+	wasFinal := r.Status.Final()
+	if !wasFinal {
 		r.Status = OverallOf(r.Parts)
 	}
 	if r.Status.Final() {
 		r.Body, r.BodyUntil = Sealed{}, time.Time{}
 	}
-	if u.ErrorCode != "" && !failed && u.Status != transport.StatusDelivered {
+	if u.ErrorCode != "" && !wasFinal && u.Status != transport.StatusDelivered {
 		r.ErrorCode = u.ErrorCode
 	}
 	if u.At.After(r.UpdatedAt) {

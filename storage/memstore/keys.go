@@ -23,7 +23,7 @@ func (s *Store) EnsureKey(ctx context.Context, candidate storage.DataKey) (stora
 	if _, ok := s.keys[candidate.ID]; ok {
 		return storage.DataKey{}, fmt.Errorf("memstore: data key %s: %w", candidate.ID, storage.ErrExists)
 	}
-	candidate.Wrapped = append([]byte(nil), candidate.Wrapped...)
+	candidate = own(candidate)
 	s.keys[candidate.ID] = candidate
 	s.current[candidate.Account] = candidate.ID
 	return own(candidate), nil

@@ -106,28 +106,27 @@ func moveKeys(ctx context.Context, db *sql.DB) error {
 }
 
 // copyOldKeys creates the keyring and copies the traffic database's old
-// key table into it, if there is one, in one transaction.
-func copyOldKeys(ctx context.Context, db *sql.DB) (bool, error) {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	for _, q := range keysSchema {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return false, err
+// key table into it, if there is one, in one transaction. It reports
+// whether there was one.
+func copyOldKeys(ctx context.Context, db *sql.DB) (moved bool, err error) {
+	err = inTx(ctx, db, nil, func(tx *sql.Tx) error {
+		for _, q := range keysSchema {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx,
-		"SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'advox_keys'").Scan(&n); err != nil {
-		return false, err
-	}
-	if n > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO keys.advox_keys (id, account, wrapped, created_at)
-		SELECT id, account, wrapped, created_at FROM main.advox_keys`); err != nil {
-			return false, err
+		var n int
+		if err := tx.QueryRowContext(ctx,
+			"SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'advox_keys'").Scan(&n); err != nil {
+			return err
 		}
-	}
-	return n > 0, tx.Commit()
+		if n == 0 {
+			return nil
+		}
+		moved = true
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO keys.advox_keys (id, account, wrapped, created_at)
+		SELECT id, account, wrapped, created_at FROM main.advox_keys`)
+		return err
+	})
+	return moved && err == nil, err
 }

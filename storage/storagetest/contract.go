@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -245,18 +246,9 @@ func testQueryTiesAndPages(t *testing.T, s storage.TrafficStore, _ *Clock, _ Fea
 		recs = append(recs, r)
 	}
 	require.NoError(t, s.Record(ctx(t), recs...))
-	want := ids(recs)
-	slices.SortFunc(want, func(a, b string) int {
-		ra := recs[slices.IndexFunc(recs, func(r storage.Record) bool { return r.ID == a })]
-		rb := recs[slices.IndexFunc(recs, func(r storage.Record) bool { return r.ID == b })]
-		if c := ra.CreatedAt.Compare(rb.CreatedAt); c != 0 {
-			return c
-		}
-		if a < b {
-			return -1
-		}
-		return 1
-	})
+	want := ids(slices.SortedFunc(slices.Values(recs), func(a, b storage.Record) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	}))
 	assert.Equal(t, want, ids(collect(t, s, storage.Query{Account: "acct-tie"})), "oldest first, ties by ID")
 	assert.Equal(t, want[:n-7], ids(collect(t, s, storage.Query{Account: "acct-tie", Limit: n - 7})))
 	assert.Equal(t, want[:3], ids(collect(t, s, storage.Query{Account: "acct-tie", Limit: 3})))
