@@ -72,6 +72,7 @@ type conn struct {
 
 	mu      sync.Mutex
 	pending map[uint32]*call
+	binding bool // the bind is the only request out: see dispatch
 	err     error
 	dead    chan struct{} // closed when the connection is finished
 	stale   error         // why the SMSC no longer takes submits here
@@ -114,15 +115,24 @@ func (c *conn) readLoop() {
 
 // dispatch hands a response to the request waiting for it. A response
 // with the wrong command_id for its sequence number (other than
-// generic_nack) or with no request waiting is counted and dropped. The
-// hand-over happens under c.mu, so a call that is no longer pending has
-// its response in cl.ch or never gets one (see abandon).
+// generic_nack) or with no request waiting is counted and dropped, except
+// while binding: the bind is then the only request out, so its response
+// is taken whatever its sequence number (some SMSCs, go-smpp's smpptest
+// among them, number it their own way). The hand-over happens under c.mu,
+// so a call that is no longer pending has its response in cl.ch or never
+// gets one (see abandon).
 func (c *conn) dispatch(h *pdu.Header, body []byte) {
 	c.mu.Lock()
-	cl := c.pending[h.Seq]
+	seq := h.Seq
+	cl := c.pending[seq]
+	if cl == nil && c.binding && len(c.pending) == 1 {
+		for s, only := range c.pending {
+			seq, cl = s, only
+		}
+	}
 	ok := cl != nil && (cl.want == h.ID || h.ID == pdu.GenericNACKID)
 	if ok {
-		delete(c.pending, h.Seq)
+		delete(c.pending, seq)
 		cl.ch <- response{h: h, body: body} // buffered, one send per call
 	}
 	c.mu.Unlock()
@@ -252,6 +262,13 @@ func (c *conn) abandon(cl *call, seq uint32) (response, bool) {
 	default:
 		return response{}, false
 	}
+}
+
+// setBinding marks the bind as the only request out (see dispatch).
+func (c *conn) setBinding(on bool) {
+	c.mu.Lock()
+	c.binding = on
+	c.mu.Unlock()
 }
 
 // roundTrip sends p and waits for its response.

@@ -85,7 +85,9 @@
 // pause grow (see Config.Backoff). What a Submit does meanwhile is
 // Config.Outage: wait for the bind (bounded by ctx) or fail fast as not
 // sent. Close waits for submits in flight, unbinds every session and ends
-// every goroutine.
+// every goroutine. A bind is the only request out on its connection, so
+// its response is taken whatever sequence number the SMSC gave it (some
+// number bind responses their own way; this is logged once).
 //
 // Package smsctest is an SMSC simulator to test against.
 package smpptransport

@@ -147,7 +147,17 @@ func (l *link) connect(ctx context.Context) (*conn, error) {
 	_ = f.Set(pdufield.Password, cfg.Password)
 	_ = f.Set(pdufield.SystemType, cfg.SystemType)
 	_ = f.Set(pdufield.InterfaceVersion, 0x34)
-	r, err := c.roundTrip(ctx, p, cfg.RespTimeout)
+	c.setBinding(true)
+	cl, seq, err := c.send(p)
+	var r response
+	if err == nil {
+		r, err = c.wait(ctx, cl, seq, cfg.RespTimeout)
+	}
+	c.setBinding(false)
+	if err == nil && r.h.Seq != seq && l.t.bindSeqLogged.CompareAndSwap(false, true) {
+		l.t.cfg.Logger.Info("smpp: the SMSC answers binds with a sequence number of its own; taken as the bind's answer",
+			"transport", l.t.name, "bind", l.bindName(), "sent", seq, "answered", r.h.Seq)
+	}
 	if err == nil && r.h.Status != 0 {
 		err = &StatusError{Command: l.bindName(), Status: r.h.Status}
 	} else if err == nil && r.h.ID != l.bind|0x80000000 {

@@ -28,6 +28,8 @@ type Transport struct {
 	rr      atomic.Uint32
 	stats   counters
 
+	bindSeqLogged atomic.Bool // the SMSC's own bind numbering was logged
+
 	stateMu sync.Mutex
 	changed chan struct{} // closed and replaced on every link state change
 
