@@ -1,6 +1,8 @@
 package router_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -84,15 +86,28 @@ func TestBreakerBackoffIsCapped(t *testing.T) {
 }
 
 func TestBreakerCountsOnlyConsecutiveFailures(t *testing.T) {
+	type effect int
+	const (
+		resets  effect = iota // the operator answered
+		counts                // one more failure
+		nothing               // nothing learnt
+	)
+	unknown := fmt.Errorf("x: %w", transport.ErrOutcomeUnknown)
 	tests := []struct {
 		name    string
-		between error // answered between failures
-		open    bool
+		between error // answered after two failures
+		effect  effect
 	}{
-		{"accepted resets", nil, false},
-		{"rejected resets: the operator answered", fmt.Errorf("x: %w", transport.ErrRejected), false},
-		{"throttled resets: the operator answered", fmt.Errorf("x: %w", transport.ErrThrottled), false},
-		{"outcome unknown counts", fmt.Errorf("x: %w", transport.ErrOutcomeUnknown), true},
+		{"accepted resets", nil, resets},
+		{"rejected resets: the operator answered", fmt.Errorf("x: %w", transport.ErrRejected), resets},
+		{"throttled resets: the operator answered", fmt.Errorf("x: %w", transport.ErrThrottled), resets},
+		{"outcome unknown counts", unknown, counts},
+		{"caller's cancellation is nothing", fmt.Errorf("x: %w: %w", transport.ErrOutcomeUnknown, context.Canceled), nothing},
+		// A timeout after accepted parts left the breaker closed: it is
+		// evidence about the transport whatever the part count.
+		{"multipart timeout counts", &transport.PartialError{Accepted: []string{"p1"}, Err: unknown}, counts},
+		{"multipart link lost counts", &transport.PartialError{Accepted: []string{"p1"}, Err: fmt.Errorf("x: %w", transport.ErrNotSent)}, counts},
+		{"multipart throttled resets", &transport.PartialError{Accepted: []string{"p1"}, Err: fmt.Errorf("x: %w", transport.ErrThrottled)}, resets},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,14 +116,24 @@ func TestBreakerCountsOnlyConsecutiveFailures(t *testing.T) {
 				Throttle: router.ThrottlePolicy{Pause: time.Nanosecond}}, a, b)
 			down := fmt.Errorf("down: %w", transport.ErrNotSent)
 			a.queue(down, down, tt.between, down)
-			for range 4 {
+			for range 2 {
 				_, _ = r.Submit(ctxT(t), msg())
 			}
-			want := router.BreakerClosed
-			if tt.open {
-				want = router.BreakerOpen
+			ctx := ctxT(t)
+			if errors.Is(tt.between, context.Canceled) {
+				c, cancel := context.WithCancel(ctx)
+				cancel()
+				ctx = c
 			}
-			assert.Equal(t, want, r.Breaker("a"))
+			_, _ = r.Submit(ctx, msg())
+			if tt.effect == counts {
+				assert.Equal(t, router.BreakerOpen, r.Breaker("a"), "the third failure opens")
+				return
+			}
+			assert.Equal(t, router.BreakerClosed, r.Breaker("a"))
+			_, _ = r.Submit(ctxT(t), msg())
+			want := map[effect]router.BreakerState{resets: router.BreakerClosed, nothing: router.BreakerOpen}[tt.effect]
+			assert.Equal(t, want, r.Breaker("a"), "a failure after it")
 		})
 	}
 }

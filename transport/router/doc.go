@@ -24,8 +24,9 @@
 // # Circuit breaker
 //
 // Each transport has a breaker. After BreakerPolicy.Failures consecutive
-// failures (not sent, unavailable, or timed out with an unknown outcome —
-// never a caller's own cancellation) the transport is taken out of
+// failures (not sent, unavailable, or timed out with an unknown outcome,
+// of a first part or of a later one — never a caller's own cancellation)
+// the transport is taken out of
 // rotation for a back-off period that doubles with each consecutive
 // opening up to BreakerPolicy.MaxBackoff. When it ends, one submit is let
 // through as a probe (half-open): an answer from the operator — accepted,

@@ -84,13 +84,14 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 }
 
 // classify says whether the router may try the next transport after err
-// (only when the message certainly was not taken and the caller still
-// waits), and what err tells the breaker.
+// (only when the message certainly was not taken, no part of it either,
+// and the caller still waits), and what err tells the breaker: the
+// failure of a later part of a multipart message says as much about the
+// transport as that of a first part.
 func classify(ctx context.Context, err error) (next bool, o outcome) {
 	var pe *transport.PartialError
+	whole := !errors.As(err, &pe) || len(pe.Accepted) == 0 // no part was taken
 	switch {
-	case errors.As(err, &pe) && len(pe.Accepted) > 0:
-		return false, neutral
 	case ctx.Err() != nil:
 		return false, neutral
 	case errors.Is(err, transport.ErrRejected), errors.Is(err, transport.ErrThrottled):
@@ -98,7 +99,7 @@ func classify(ctx context.Context, err error) (next bool, o outcome) {
 	case errors.Is(err, transport.ErrOutcomeUnknown):
 		return false, failed
 	case errors.Is(err, transport.ErrNotSent), errors.Is(err, transport.ErrClosed):
-		return true, failed
+		return whole, failed
 	}
 	return false, failed // unclassified: the conservative reading, outcome unknown
 }
