@@ -55,9 +55,12 @@ func (s *Server) InjectFault(f Fault) {
 }
 
 // nextFault pops the next queued fault, or applies the standing ones
-// (ThrottleEvery, MaxRate). Call with s.mu held.
+// (Hang, ThrottleEvery, MaxRate). Call with s.mu held.
 func (s *Server) nextFault() Fault {
 	s.count++
+	if s.outage.hung {
+		return Fault{NoAnswer: true}
+	}
 	if len(s.faults) > 0 {
 		f := s.faults[0]
 		s.faults = s.faults[1:]
