@@ -76,6 +76,14 @@ type Config struct {
 	// A submit whose response does not arrive in time has an unknown
 	// outcome. Default 10s.
 	RespTimeout time.Duration
+	// HangTimeout is how long a submit_sm may wait for its answer with no
+	// submit answered at all on its connection meanwhile before the
+	// session is declared hung: it then takes no new submit, the submits
+	// waiting for its window are handed back (as not sent when failing
+	// fast) and it rebinds, while the submits already written wait out
+	// RespTimeout. Default RespTimeout/2; at least RespTimeout disables
+	// it (a submit's own timeout then retires nothing).
+	HangTimeout time.Duration
 	// ValidityPeriod is sent when a message has no ValidFor of its own.
 	// Zero: the SMSC's default.
 	ValidityPeriod time.Duration
@@ -187,6 +195,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.RespTimeout <= 0 {
 		c.RespTimeout = DefaultRespTimeout
+	}
+	if c.HangTimeout <= 0 {
+		c.HangTimeout = c.RespTimeout / 2
 	}
 	if c.RegisteredDelivery == 0 {
 		c.RegisteredDelivery = 1

@@ -78,16 +78,27 @@
 //
 // # Sessions
 //
-// New returns at once and binds in the background; every session rebinds
-// with backoff after a lost connection. The backoff starts over only after
+// New returns at once and binds in the background; a bind counts once the
+// SMSC has also answered one enquire_link on it (an SMSC that takes binds
+// and answers nothing else is never up), and every session rebinds with
+// backoff after a lost connection. A session on which no submit_sm has
+// been answered for Config.HangTimeout while one waited is declared hung:
+// it takes no new submit, and rebinds once the submits written on it
+// have their answer or their timeout. The backoff starts over only after
 // a session that stayed bound for 30s; one lost sooner counts as another
 // failed attempt, so an SMSC that keeps dropping fresh binds sees the
 // pause grow (see Config.Backoff). What a Submit does meanwhile is
 // Config.Outage: wait for the bind (bounded by ctx) or fail fast as not
-// sent. Close waits for submits in flight, unbinds every session and ends
-// every goroutine. A bind is the only request out on its connection, so
-// its response is taken whatever sequence number the SMSC gave it (some
-// number bind responses their own way; this is logged once).
+// sent. Transport implements transport.Linker: Link says whether a
+// session is up, and FailFast — which a router calls on its members —
+// makes every submit that finds no usable session fail at once as not
+// sent, including one waiting for a window slot of a session that is lost
+// or declared hung; only submits written to the SMSC can then end with
+// an unknown outcome. Close waits for submits in flight, unbinds every
+// session and ends every goroutine. A bind is the only request out on its
+// connection, so its response is taken whatever sequence number the SMSC
+// gave it (some number bind responses their own way; this is logged
+// once).
 //
 // Package smsctest is an SMSC simulator to test against.
 package smpptransport

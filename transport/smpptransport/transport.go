@@ -29,6 +29,7 @@ type Transport struct {
 	stats   counters
 
 	bindSeqLogged atomic.Bool // the SMSC's own bind numbering was logged
+	failFast      atomic.Bool // FailFast was called
 
 	stateMu sync.Mutex
 	changed chan struct{} // closed and replaced on every link state change
@@ -220,7 +221,7 @@ func (t *Transport) pick(ctx context.Context) (*link, error) {
 		if bound != nil {
 			return bound, nil
 		}
-		if t.cfg.Outage == OutageFailFast {
+		if t.failsFast() {
 			return nil, notBound(nil, lastErr)
 		}
 		select {
@@ -237,16 +238,8 @@ func (t *Transport) pick(ctx context.Context) (*link, error) {
 // by ctx), throughput limit, bound connection, then the round trip.
 func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 	t := l.t
-	select {
-	case l.window <- struct{}{}:
-	default:
-		select {
-		case l.window <- struct{}{}:
-		case <-ctx.Done():
-			return "", notSent("waiting for a window slot", ctx.Err())
-		case <-t.done:
-			return "", closedErr()
-		}
+	if err := l.acquire(ctx); err != nil {
+		return "", err
 	}
 	defer func() { <-l.window }()
 	if t.limiter != nil {
@@ -255,9 +248,10 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 		}
 	}
 	var (
-		c   *conn
-		cl  *call
-		seq uint32
+		c      *conn
+		cl     *call
+		seq    uint32
+		before uint64
 	)
 	for {
 		var err error
@@ -267,15 +261,16 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 		if err := ctx.Err(); err != nil {
 			return "", notSent("context done before submit_sm", err)
 		}
+		before = c.answers.Load()
 		if cl, seq, err = c.sendFrame(frame); err == nil {
 			break
 		}
-		if c.cause() == nil || t.cfg.Outage == OutageFailFast {
+		if c.cause() == nil || t.failsFast() {
 			return "", notSent("submit_sm not written", err)
 		}
 		// The connection died before the write: wait for the rebind.
 	}
-	r, err := c.wait(ctx, cl, seq, t.cfg.RespTimeout)
+	r, err := c.watch(ctx, cl, seq, t.cfg.RespTimeout, t.cfg.HangTimeout, before)
 	switch {
 	case errors.Is(err, errTimeout):
 		return "", fmt.Errorf("smpp: submit_sm: no response within %s: %w", t.cfg.RespTimeout, transport.ErrOutcomeUnknown)
@@ -296,6 +291,37 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 		return "", t.statusErr("submit_sm", s)
 	}
 	return normalizeID(wire.CString(r.body), t.cfg.SubmitIDBase), nil
+}
+
+// acquire takes a window slot, waiting for one bounded by ctx and Close.
+// Failing fast, it gives up as soon as the link has no usable connection
+// (lost, or retired as hung): the message was not written, and another
+// transport may take it.
+func (l *link) acquire(ctx context.Context) error {
+	select {
+	case l.window <- struct{}{}:
+		return nil
+	default:
+	}
+	var lost <-chan struct{}
+	var c *conn
+	if l.t.failsFast() {
+		var err error
+		if c, err = l.live(); c == nil {
+			return notBound(nil, err)
+		}
+		lost = c.unfit
+	}
+	select {
+	case l.window <- struct{}{}:
+		return nil
+	case <-lost:
+		return notSent("session lost while waiting for a window slot", unclassified{c.unusable()})
+	case <-ctx.Done():
+		return notSent("waiting for a window slot", ctx.Err())
+	case <-l.t.done:
+		return closedErr()
+	}
 }
 
 // pace waits for the throughput limiter, bounded by ctx and by Close.
@@ -324,7 +350,7 @@ func (l *link) bound(ctx context.Context) (*conn, error) {
 		if c != nil {
 			return c, nil
 		}
-		if l.t.cfg.Outage == OutageFailFast {
+		if l.t.failsFast() {
 			return nil, notBound(nil, lastErr)
 		}
 		select {
