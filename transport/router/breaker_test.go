@@ -187,3 +187,80 @@ func TestHalfOpenAllowsOneProbe(t *testing.T) {
 	assert.Equal(t, "a", (<-done).Transport)
 	assert.Equal(t, router.BreakerClosed, r.Breaker("a"))
 }
+
+// A transport whose link is down is passed over at once, without a
+// submit and without counting against its breaker: waiting for its link
+// held messages until the caller's deadline while another transport was
+// free (every message of an outage ended not sent).
+func TestLinkDownIsPassedOver(t *testing.T) {
+	a, b := newLinked("a"), &scripted{name: "b"}
+	r := newRouter(t, router.Config{Routes: failover("a", "b"), Breaker: router.BreakerPolicy{Failures: 1}}, a, b)
+	a.lmu.Lock()
+	assert.True(t, a.failFast, "the router makes its members fail fast")
+	a.lmu.Unlock()
+
+	a.set(false)
+	for range 3 {
+		res, err := r.Submit(ctxT(t), msg())
+		require.NoError(t, err)
+		assert.Equal(t, "b", res.Transport)
+	}
+	assert.Zero(t, a.count(), "nothing was handed to a")
+	assert.Equal(t, router.BreakerClosed, r.Breaker("a"), "a link down is not a failure")
+
+	b.queue(fmt.Errorf("b: %w", transport.ErrNotSent))
+	_, err := r.Submit(ctxT(t), msg())
+	require.ErrorIs(t, err, transport.ErrNotSent)
+	assert.Contains(t, err.Error(), "a: link down")
+
+	a.set(true)
+	res, err := r.Submit(ctxT(t), msg())
+	require.NoError(t, err)
+	assert.Equal(t, "a", res.Transport)
+}
+
+// An open breaker probes its transport as soon as the transport's link
+// comes back, not when its (possibly long) back-off ends: a probe that
+// raced the rebind used to fail and double the back-off, keeping the
+// transport out for many seconds after it was back.
+func TestBreakerProbesWhenLinkReturns(t *testing.T) {
+	down := fmt.Errorf("down: %w", transport.ErrNotSent)
+	tests := []struct {
+		name  string
+		drop  bool            // the failing submit loses the link
+		flap  func(a *linked) // what the link does while the breaker is open
+		probe bool
+	}{
+		{"link lost and back: probe at once", false, func(a *linked) { a.set(false); a.set(true) }, true},
+		{"link lost with the failure, then back", true, func(a *linked) { a.set(true) }, true},
+		{"link unchanged: wait out the back-off", false, func(*linked) {}, false},
+		{"link still down: no probe", false, func(a *linked) { a.set(false) }, false},
+		{"link lost with the failure, still down", true, func(*linked) {}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newClock()
+			a, b := newLinked("a"), &scripted{name: "b"}
+			r := newRouter(t, router.Config{Routes: failover("a", "b"), Now: clk.Now,
+				Breaker: router.BreakerPolicy{Failures: 1, Backoff: time.Minute}}, a, b)
+			a.drop = tt.drop
+			a.queue(down)
+			res, err := r.Submit(ctxT(t), msg())
+			require.NoError(t, err)
+			require.Equal(t, "b", res.Transport)
+			require.Equal(t, router.BreakerOpen, r.Breaker("a"))
+
+			tt.flap(a)
+			clk.Advance(time.Second) // far from the minute of back-off
+			res, err = r.Submit(ctxT(t), msg())
+			require.NoError(t, err)
+			if !tt.probe {
+				assert.Equal(t, "b", res.Transport)
+				assert.NotEqual(t, router.BreakerClosed, r.Breaker("a"))
+				return
+			}
+			assert.Equal(t, "a", res.Transport, "the probe went to a")
+			assert.Equal(t, router.BreakerClosed, r.Breaker("a"))
+		})
+	}
+}

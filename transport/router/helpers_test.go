@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -164,4 +165,67 @@ func (s *blocking) Submit(ctx context.Context, m *transport.Message) (transport.
 		}
 	}
 	return transport.Result{OperatorIDs: []string{s.name + "-1"}}, nil
+}
+
+// linked is a scripted transport that tells its link state, as an SMPP
+// transport does (transport.Linker).
+type linked struct {
+	scripted
+
+	drop bool // each submit loses the link before it answers
+
+	lmu      sync.Mutex
+	up       bool
+	changed  chan struct{}
+	failFast bool
+}
+
+func (l *linked) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	if l.drop {
+		l.set(false)
+	}
+	return l.scripted.Submit(ctx, m)
+}
+
+func newLinked(name string) *linked {
+	return &linked{scripted: scripted{name: name}, up: true, changed: make(chan struct{})}
+}
+
+func (l *linked) Link() (bool, <-chan struct{}) {
+	l.lmu.Lock()
+	defer l.lmu.Unlock()
+	return l.up, l.changed
+}
+
+func (l *linked) FailFast() {
+	l.lmu.Lock()
+	l.failFast = true
+	l.lmu.Unlock()
+}
+
+// set changes the link state and announces it.
+func (l *linked) set(up bool) {
+	l.lmu.Lock()
+	l.up = up
+	close(l.changed)
+	l.changed = make(chan struct{})
+	l.lmu.Unlock()
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes, for logs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
