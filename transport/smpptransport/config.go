@@ -65,8 +65,11 @@ type Config struct {
 	// session. A full window makes Submit wait. Default DefaultWindow.
 	Window int
 	// MaxRate caps submit_sm PDUs per second over all sessions (every
-	// part of a multipart message counts). Zero: no cap. Acknowledgements
-	// and enquire_link are never paced.
+	// part of a multipart message counts): the contract rate. Throttled
+	// answers lower the rate the transport holds itself to below it, and
+	// accepted submits raise it back up to it (see the package
+	// documentation). Zero: no cap, and no pacing until the SMSC first
+	// throttles. Acknowledgements and enquire_link are never paced.
 	MaxRate float64
 	// Burst is the rate limiter's burst when MaxRate is set. Default 1.
 	Burst int
@@ -106,7 +109,8 @@ type Config struct {
 	// grow. Default DefaultBackoff.
 	Backoff func(attempt int) time.Duration
 	// ThrottleRetryAfter is the retry hint attached to throttled and
-	// queue-full answers. Default 1s.
+	// queue-full answers. Zero: the interval of one submit at the rate the
+	// answer left the transport at.
 	ThrottleRetryAfter time.Duration
 	// SubmitIDBase and ReceiptIDBase are the number bases the SMSC writes
 	// message ids in: in submit_sm_resp (and the receipted_message_id TLV),
@@ -207,9 +211,6 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.stableAfter <= 0 {
 		c.stableAfter = stableSession
-	}
-	if c.ThrottleRetryAfter <= 0 {
-		c.ThrottleRetryAfter = time.Second
 	}
 	if c.ReceiptLocation == nil {
 		c.ReceiptLocation = time.UTC

@@ -51,7 +51,8 @@
 //
 // Every error wraps exactly one of the transport sentinels:
 //
-//   - ESME_RTHROTTLED and ESME_RMSGQFUL: ErrThrottled, with a retry hint.
+//   - ESME_RTHROTTLED and ESME_RMSGQFUL: ErrThrottled, with a retry hint
+//     (see Throttling).
 //   - ESME_RSYSERR and ESME_RX_T_APPN: ErrNotSent.
 //   - ESME_RINVBNDSTS (the SMSC says the session is not bound for
 //     transmit): ErrNotSent, and the session unbinds and rebinds.
@@ -62,6 +63,20 @@
 //
 // When a later part of a multipart message fails, the error is a
 // *transport.PartialError listing the ids of the accepted parts.
+//
+// # Throttling
+//
+// The transport converges on the rate the SMSC really takes instead of
+// writing submits only to have them refused: each throttled answer to a
+// submit paced since the last cut lowers the rate it holds itself to, to
+// 80% of that rate (or of the rate accepted over the last second, if
+// lower), and accepted submits raise it again by 2% of the rate before
+// the cut per second — additive increase, multiplicative decrease —
+// never above Config.MaxRate, the contract rate. Without MaxRate nothing
+// is paced until the SMSC first throttles. A throttled answer's retry
+// hint is the interval of one submit at the new rate (or
+// Config.ThrottleRetryAfter). Stats reports the rate and the throttled
+// answers.
 //
 // # Delivery receipts
 //

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/smpptransport/internal/wire"
@@ -22,7 +23,7 @@ type Transport struct {
 	name    string
 	tx      []*link // links that submit (transceivers or transmitters)
 	all     []*link
-	limiter *rate.Limiter
+	rc      *rateControl
 	handler atomic.Pointer[transport.ReportHandler]
 	reports *reportQueue
 	rr      atomic.Uint32
@@ -64,9 +65,7 @@ func New(cfg Config) (*Transport, error) {
 		stopReport: make(chan struct{}),
 		reportDone: make(chan struct{}),
 	}
-	if cfg.MaxRate > 0 {
-		t.limiter = rate.NewLimiter(rate.Limit(cfg.MaxRate), cfg.Burst)
-	}
+	t.rc = newRateControl(cfg.MaxRate, cfg.Burst)
 	for s := range cfg.Sessions {
 		if cfg.BindMode == TransmitterReceiver {
 			tx, rx := newLink(t, s, pdu.BindTransmitterID), newLink(t, s, pdu.BindReceiverID)
@@ -242,8 +241,11 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 		return "", err
 	}
 	defer func() { <-l.window }()
-	if t.limiter != nil {
-		if err := t.pace(ctx); err != nil {
+	// A submit paced at the rate before a cut says nothing of the new
+	// rate, however late it is written: its pace starts here.
+	paced := time.Now()
+	if lim := t.rc.limiter(); lim != nil {
+		if err := t.pace(ctx, lim); err != nil {
 			return "", err
 		}
 	}
@@ -288,8 +290,18 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 			// transmit: the message is fine, the session is broken.
 			c.retire(errors.New("smpp: submit_sm answered ESME_RINVBNDSTS: session not bound, rebinding"))
 		}
-		return "", t.statusErr("submit_sm", s)
+		err := &StatusError{Command: "submit_sm", Status: s}
+		if classOf(s) != transport.ErrThrottled {
+			return "", err
+		}
+		t.stats.throttled.Add(1)
+		hint := t.rc.throttled(time.Now(), paced)
+		if t.cfg.ThrottleRetryAfter > 0 {
+			hint = t.cfg.ThrottleRetryAfter
+		}
+		return "", &transport.RetryAfterError{After: hint, Err: err}
 	}
+	t.rc.accepted(time.Now())
 	return normalizeID(wire.CString(r.body), t.cfg.SubmitIDBase), nil
 }
 
@@ -325,11 +337,11 @@ func (l *link) acquire(ctx context.Context) error {
 }
 
 // pace waits for the throughput limiter, bounded by ctx and by Close.
-func (t *Transport) pace(ctx context.Context) error {
+func (t *Transport) pace(ctx context.Context, lim *rate.Limiter) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(t.closeCtx, cancel)()
-	if err := t.limiter.Wait(wctx); err != nil {
+	if err := lim.Wait(wctx); err != nil {
 		if t.closed.Load() {
 			return closedErr()
 		}
