@@ -40,11 +40,12 @@ func smpp(t *testing.T, name string) (*smsctest.Server, *smpptransport.Transport
 	return srv, tr
 }
 
-// outcome is what one Send returned.
+// outcome is what one Send returned, and when.
 type outcome struct {
 	to   string
 	rcpt advox.Receipt
 	err  error
+	at   time.Time
 }
 
 // TestSMSCDropsMidRun sends through two real SMPP transports behind a
@@ -234,6 +235,14 @@ func newPair(t testing.TB, pc pairConfig) *pair {
 	return p
 }
 
+// close ends the pair (also left to the test's cleanup).
+func (p *pair) close() {
+	_ = p.c.Close()
+	_ = p.r.Close()
+	_ = p.srvA.Close()
+	_ = p.srvB.Close()
+}
+
 // load is senders sending through a pair's Client until stopped, each
 // message to a number of its own.
 type load struct {
@@ -262,7 +271,7 @@ func (p *pair) start(senders int) *load {
 				rcpt, err := p.c.Send(ctx, advox.Message{Account: "acct-1", From: "Advox", To: to, Text: "hello"})
 				cancel()
 				l.mu.Lock()
-				l.results = append(l.results, outcome{to: to, rcpt: rcpt, err: err})
+				l.results = append(l.results, outcome{to: to, rcpt: rcpt, err: err, at: time.Now()})
 				l.mu.Unlock()
 				l.done.Add(1)
 			}

@@ -70,9 +70,10 @@
 // writing submits only to have them refused: each throttled answer to a
 // submit paced since the last cut lowers the rate it holds itself to, to
 // 80% of that rate (or of the rate accepted over the last second, if
-// lower), and accepted submits raise it again by 2% of the rate before
-// the cut per second — additive increase, multiplicative decrease —
-// never above Config.MaxRate, the contract rate. Without MaxRate nothing
+// lower), and accepted submits raise it again — by 20% of the rate before
+// the cut per second up to 95% of it, then by 2% per second, probing
+// beyond: additive increase, multiplicative decrease — never above
+// Config.MaxRate, the contract rate. Without MaxRate nothing
 // is paced until the SMSC first throttles. A throttled answer's retry
 // hint is the interval of one submit at the new rate (or
 // Config.ThrottleRetryAfter). Stats reports the rate and the throttled

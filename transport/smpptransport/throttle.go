@@ -13,8 +13,11 @@ const (
 	// rateDecrease is what a throttled answer multiplies the rate by.
 	rateDecrease = 0.8
 	// rateIncrease is how much the rate grows per second while submits
-	// are accepted, as a share of the rate it was cut from.
+	// are accepted, as a share of the rate it was cut from; rateRecover
+	// is the faster growth while the rate is below recoverBelow of it.
 	rateIncrease = 0.02
+	rateRecover  = 0.2
+	recoverBelow = 0.95
 	// minRate is the lowest rate throttling brings the transport to.
 	minRate = 1.0
 	// slot is the resolution of the accepted-rate measure, which spans
@@ -26,9 +29,10 @@ const (
 // throttled answer to a submit paced since the last cut lowers the rate
 // to rateDecrease of what it was — of the rate accepted over the last
 // second when that is lower, as it is while the SMSC refuses all it
-// cannot take —, and accepted submits raise it again by rateIncrease of
-// the rate before the cut per second, up to the ceiling (Config.MaxRate,
-// the contract rate; none when zero). Without a ceiling nothing is paced
+// cannot take —, and accepted submits raise it again, by rateRecover of
+// the rate before the cut per second up to recoverBelow of it, then by
+// rateIncrease per second, probing beyond, up to the ceiling
+// (Config.MaxRate, the contract rate; none when zero). Without a ceiling nothing is paced
 // until the first throttled answer. It is safe for concurrent use; time
 // is passed in.
 type rateControl struct {
@@ -89,7 +93,11 @@ func (rc *rateControl) accepted(now time.Time) {
 		return
 	}
 	if d := now.Sub(rc.grown); d > 0 {
-		rc.cur += max(minRate, rateIncrease*rc.peak) * d.Seconds()
+		step := rateIncrease
+		if rc.cur < recoverBelow*rc.peak {
+			step = rateRecover
+		}
+		rc.cur += max(minRate, step*rc.peak) * d.Seconds()
 		if rc.ceiling > 0 {
 			rc.cur = min(rc.cur, rc.ceiling)
 		}

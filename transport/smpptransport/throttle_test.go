@@ -27,12 +27,19 @@ func TestRateControlWithCeiling(t *testing.T) {
 	rc.throttled(t0.Add(2*time.Second), t0.Add(1500*time.Millisecond))
 	assert.InDelta(t, 64, rc.rate(), 1e-9, "one written after it cuts again")
 
-	// Accepted submits raise the rate by 2% of the rate it was cut from
-	// (80) per second: 1.6/s.
-	for i := range 100 {
-		rc.accepted(t0.Add(2*time.Second + time.Duration(i+1)*100*time.Millisecond))
+	// Accepted submits raise the rate by 20% of the rate it was cut from
+	// (80) per second up to 95% of it, then by 2% (1.6/s).
+	at := t0.Add(2 * time.Second)
+	for range 8 {
+		at = at.Add(100 * time.Millisecond)
+		rc.accepted(at)
 	}
-	assert.InDelta(t, 64+10*1.6, rc.rate(), 1e-6)
+	assert.InDelta(t, 64+8*1.6, rc.rate(), 1e-6, "back near the rate it was cut from within a second")
+	for range 92 {
+		at = at.Add(100 * time.Millisecond)
+		rc.accepted(at)
+	}
+	assert.InDelta(t, 76.8+92*0.16, rc.rate(), 1e-6, "then probing beyond it slowly")
 	for i := range 1000 {
 		rc.accepted(t0.Add(12*time.Second + time.Duration(i+1)*100*time.Millisecond))
 	}
