@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/azenna/advox/transport"
@@ -89,4 +90,35 @@ func ExampleServer_InjectFault() {
 	// Output:
 	// throttled: true safe to retry: true
 	// then: [2684354561] <nil>
+}
+
+// Hang makes the SMSC take binds and answer nothing else: a submit
+// written to it ends with an unknown outcome (it was taken, silently),
+// and the transport declares the session hung and stops using it.
+func ExampleServer_Hang() {
+	smsc, err := smsctest.NewServer(nil)
+	if err != nil {
+		panic(err)
+	}
+	defer smsc.Close()
+	tr, err := smpptransport.New(smpptransport.Config{
+		Addr: smsc.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+		RespTimeout: 100 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	for up, changed := tr.Link(); !up; up, changed = tr.Link() {
+		<-changed
+	}
+
+	smsc.Hang()
+	_, err = tr.Submit(context.Background(), message("Hello"))
+	up, _ := tr.Link()
+	fmt.Println(errors.Is(err, transport.ErrOutcomeUnknown), up)
+	fmt.Println(len(smsc.Submits()), smsc.Submits()[0].Answered, len(smsc.Messages()))
+	// Output:
+	// true false
+	// 1 false 1
 }
