@@ -190,9 +190,9 @@ type pairConfig struct {
 // memberConfig is the transport configuration of a pair member: the
 // defaults of a production setup (OutageWait, the router makes it fail
 // fast) with a 1 s response timeout.
-func memberConfig(name string, srv *smsctest.Server, window int) smpptransport.Config {
+func memberConfig(name, addr string, window int) smpptransport.Config {
 	return smpptransport.Config{
-		Name: name, Addr: srv.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+		Name: name, Addr: addr, SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
 		RespTimeout: time.Second, Window: window, Logger: quiet,
 		Backoff: func(int) time.Duration { return 5 * time.Millisecond },
 	}
@@ -208,17 +208,26 @@ func newPair(t testing.TB, pc pairConfig) *pair {
 	p.srvB, err = smsctest.NewServer(nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = p.srvB.Close() })
-	cfgA := memberConfig("a", p.srvA, pc.window)
+	cfgA := memberConfig("a", p.srvA.Addr(), pc.window)
 	if pc.tuneA != nil {
 		pc.tuneA(&cfgA)
 	}
+	p.route(t, cfgA, memberConfig("b", p.srvB.Addr(), pc.window), pc.spill)
+	return p
+}
+
+// route makes the pair's transports, router and Client, and waits until
+// both transports are bound.
+func (p *pair) route(t testing.TB, cfgA, cfgB smpptransport.Config, spill bool) {
+	t.Helper()
+	var err error
 	p.a, err = smpptransport.New(cfgA)
 	require.NoError(t, err)
-	p.b, err = smpptransport.New(memberConfig("b", p.srvB, pc.window))
+	p.b, err = smpptransport.New(cfgB)
 	require.NoError(t, err)
 	p.r, err = router.New(router.Config{
 		Name: "pair", Transports: []transport.Transport{p.a, p.b}, Logger: quiet,
-		Routes: []router.Route{{Name: "default", SpillThrottled: pc.spill,
+		Routes: []router.Route{{Name: "default", SpillThrottled: spill,
 			Transports: []router.Target{{Transport: p.a.Name()}, {Transport: p.b.Name()}}}},
 	})
 	require.NoError(t, err)
@@ -232,7 +241,6 @@ func newPair(t testing.TB, pc pairConfig) *pair {
 	for _, tr := range []*smpptransport.Transport{p.a, p.b} {
 		require.Eventually(t, func() bool { up, _ := tr.Link(); return up }, 5*time.Second, time.Millisecond, "%s never bound", tr.Name())
 	}
-	return p
 }
 
 // close ends the pair (also left to the test's cleanup).
@@ -306,7 +314,11 @@ type tally struct {
 // accepted message is on exactly one SMSC, an unknown one on at most
 // one, a not-sent one on none.
 func (p *pair) count(results []outcome) tally {
-	onA, onB := countByTo(p.srvA.Messages()), countByTo(p.srvB.Messages())
+	return tallyOf(results, countByTo(p.srvA.Messages()), countByTo(p.srvB.Messages()))
+}
+
+// tallyOf checks results against what each SMSC received, by recipient.
+func tallyOf(results []outcome, onA, onB map[string]int) tally {
 	var n tally
 	n.onA, n.onB = len(onA), len(onB)
 	for _, o := range results {
