@@ -188,21 +188,25 @@ func benchFault(b *testing.B, window, senders int, fault func(*smsctest.Server))
 
 // stat collects one metric over a benchmark's iterations.
 type stat struct {
-	sum, max float64
-	n        int
+	sum, min, max float64
+	n             int
 }
 
 func (s *stat) add(v float64) {
+	if s.n == 0 || v < s.min {
+		s.min = v
+	}
 	s.sum += v
 	s.max = max(s.max, v)
 	s.n++
 }
 
-// report reports the mean and the worst value.
+// report reports the mean, the lowest and the highest value.
 func (s *stat) report(b *testing.B, unit string) {
 	if s.n == 0 {
 		return
 	}
 	b.ReportMetric(s.sum/float64(s.n), unit)
+	b.ReportMetric(s.min, "min-"+unit)
 	b.ReportMetric(s.max, "max-"+unit)
 }
