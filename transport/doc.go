@@ -11,6 +11,7 @@
 // ever sending the same SMS twice.
 //
 // New abilities arrive as optional interfaces that the Client discovers by
-// type assertion (ReportSource for delivery reports, Pinger for health), so
+// type assertion (ReportSource for delivery reports, Pinger for health,
+// Linker for the state of the link to the operator), so
 // an adapter written against an older contract keeps compiling and working.
 package transport

@@ -140,6 +140,7 @@ var cases = []testCase{
 	{"ContextCanceledInFlight", testContextCanceledInFlight},
 	{"SubmitAfterClose", testSubmitAfterClose},
 	{"CloseDuringSubmit", testCloseDuringSubmit},
+	{"Linker", testLinker},
 	{"FaultThrottle", testFault(FaultThrottle)},
 	{"FaultReject", testFault(FaultReject)},
 	{"FaultNotSent", testFault(FaultNotSent)},
