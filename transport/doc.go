@@ -12,6 +12,6 @@
 //
 // New abilities arrive as optional interfaces that the Client discovers by
 // type assertion (ReportSource for delivery reports, Pinger for health,
-// Linker for the state of the link to the operator), so
-// an adapter written against an older contract keeps compiling and working.
+// Linker for the state of the link to the operator), so an adapter
+// written against an older contract keeps compiling and working.
 package transport
