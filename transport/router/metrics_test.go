@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -52,7 +53,7 @@ func TestBreakerMetricsAndLogs(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
-	var logs syncBuffer
+	var logs bytes.Buffer // written by the submits below, on this goroutine
 	clk := newClock()
 	a, b := &scripted{name: "a"}, &scripted{name: "b"}
 	r := newRouter(t, router.Config{Routes: failover("a", "b"), Now: clk.Now, MeterProvider: mp,

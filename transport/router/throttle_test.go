@@ -114,16 +114,23 @@ func TestThrottleRealPause(t *testing.T) {
 	assert.Zero(t, b.count())
 }
 
-// On a route that spills, a throttled answer (nothing taken) moves the
-// message on, and a paused transport is passed over instead of waited
-// for: against a throttling SMSC, messages waited out 1 s pauses or
-// failed as throttled while the second transport sat idle.
-func TestSpillThrottled(t *testing.T) {
+// spilling is a router on a fake clock over a and b on a route that
+// spills, pausing throttled transports for a second.
+func spilling(t *testing.T) (*clock, *scripted, *scripted, *router.Router) {
 	clk := newClock()
 	a, b := &scripted{name: "a"}, &scripted{name: "b"}
 	rt := failover("a", "b")
 	rt[0].SpillThrottled = true
 	r := newRouter(t, router.Config{Routes: rt, Now: clk.Now, Throttle: router.ThrottlePolicy{Pause: time.Second}}, a, b)
+	return clk, a, b, r
+}
+
+// On a route that spills, a throttled answer (nothing taken) moves the
+// message on, and a paused transport is passed over instead of waited
+// for: against a throttling SMSC, messages waited out 1 s pauses or
+// failed as throttled while the second transport sat idle.
+func TestSpillThrottled(t *testing.T) {
+	clk, a, b, r := spilling(t)
 
 	a.queue(throttled(0))
 	res, err := r.Submit(ctxT(t), msg())
@@ -152,11 +159,7 @@ func TestSpillThrottled(t *testing.T) {
 // throttled — one classification, with the earliest retry hint — so the
 // Client backs off as for one throttled transport.
 func TestSpillAllThrottled(t *testing.T) {
-	clk := newClock()
-	a, b := &scripted{name: "a"}, &scripted{name: "b"}
-	rt := failover("a", "b")
-	rt[0].SpillThrottled = true
-	r := newRouter(t, router.Config{Routes: rt, Now: clk.Now, Throttle: router.ThrottlePolicy{Pause: time.Second}}, a, b)
+	clk, a, b, r := spilling(t)
 	a.queue(throttled(3 * time.Second))
 	b.queue(throttled(0))
 	_, err := r.Submit(ctxT(t), msg())

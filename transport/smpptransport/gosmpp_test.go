@@ -128,11 +128,11 @@ func TestBindAgainstGoSMPPTestServer(t *testing.T) {
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			smsc := newGoSMPPSMSC(t)
-			var logs strings.Builder
+			var logs strings.Builder // read once the transport is closed
 			tr := newTransport(t, Config{
 				Addr: smsc.Addr(), SystemID: "advox", Password: "secret", BindMode: mode.mode,
 				RespTimeout: 2 * time.Second, Backoff: fastBackoff,
-				Logger: slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil)),
+				Logger: slog.New(slog.NewTextHandler(&logs, nil)), // the handler serialises writes
 			})
 			waitBound(t, tr)
 			require.Equal(t, mode.links, tr.Stats().Binds)
