@@ -126,7 +126,7 @@ func BenchmarkFailover(b *testing.B) {
 			l.until(b, func() bool { up, _ := p.a.Link(); return !up }, "a is down")
 			time.Sleep(200 * time.Millisecond) // b alone
 			_, changed := p.a.Link()
-			if err := p.srvA.Restart(); err != nil {
+			if err := p.srvA.Start(); err != nil {
 				b.Fatal(err)
 			}
 			var rebound time.Time

@@ -258,7 +258,7 @@ func ExampleNew_smpp() {
 	smscA.Stop()
 	linkUp(false)
 	send()
-	_ = smscA.Restart()
+	_ = smscA.Start()
 	linkUp(true)
 	send()
 	// Output:

@@ -37,7 +37,7 @@ func TestLinkFollowsTheSession(t *testing.T) {
 
 	up, changed = tr.Link()
 	require.False(t, up)
-	require.NoError(t, srv.Restart())
+	require.NoError(t, srv.Start())
 	require.True(t, closedWithin(changed), "the rebind is announced")
 	require.Eventually(t, func() bool { up, _ := tr.Link(); return up }, 5*time.Second, time.Millisecond)
 

@@ -18,6 +18,6 @@
 // sequence number collides with a pending submit_sm, duplicate receipts,
 // and receipts that overtake their submit_sm_resp. Outages hit the whole
 // server: Hang (binds answered, nothing else), Freeze (nothing read or
-// answered while connections stay up), and Stop then Restart (a crash and
+// answered while connections stay up), and Stop then Start (a crash and
 // a restart on the same address).
 package smsctest

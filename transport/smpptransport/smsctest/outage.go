@@ -63,7 +63,7 @@ func (s *Server) Resume() {
 // connection attempts are refused, and drops every connection; answers
 // and receipts it was about to send die with it. What it recorded
 // (Submits, Messages, Stats) and receipts waiting for a receiver bind are
-// kept. Restart brings it back on the same address.
+// kept. Start brings it back on the same address.
 func (s *Server) Stop() {
 	s.mu.Lock()
 	if s.closed || s.outage.stopped {
@@ -79,15 +79,16 @@ func (s *Server) Stop() {
 	s.DropConnections()
 }
 
-// Restart listens again, on the address of the server, after Stop.
-func (s *Server) Restart() error {
+// Start listens again, on the address of the server, after Stop: the
+// SMSC is back after a crash, with what it had recorded.
+func (s *Server) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
 	case s.closed:
 		return net.ErrClosed
 	case !s.outage.stopped:
-		return errors.New("smsctest: Restart without Stop")
+		return errors.New("smsctest: Start without Stop")
 	}
 	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {

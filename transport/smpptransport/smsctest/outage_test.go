@@ -80,7 +80,7 @@ func TestFreezeEndsWithClose(t *testing.T) {
 	require.NoError(t, s.Close(), "a frozen connection does not keep Close waiting")
 }
 
-func TestStopAndRestart(t *testing.T) {
+func TestStopAndStart(t *testing.T) {
 	s := newServer(t, nil)
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransceiverID)
@@ -93,8 +93,8 @@ func TestStopAndRestart(t *testing.T) {
 	require.Error(t, err, "nothing listens while stopped")
 	s.Stop() // twice is a no-op
 
-	require.NoError(t, s.Restart())
-	require.Error(t, s.Restart(), "restart needs a stop first")
+	require.NoError(t, s.Start())
+	require.Error(t, s.Start(), "start needs a stop first")
 	d := dialRaw(t, s)
 	d.bind(pdu.BindTransceiverID)
 	d.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("after")))
@@ -109,5 +109,5 @@ func TestCloseWhileStopped(t *testing.T) {
 	require.NoError(t, err)
 	s.Stop()
 	assert.NoError(t, s.Close())
-	assert.ErrorIs(t, s.Restart(), net.ErrClosed)
+	assert.ErrorIs(t, s.Start(), net.ErrClosed)
 }

@@ -19,7 +19,7 @@ import (
 type Server struct {
 	cfg     Config
 	addr    string
-	ln      net.Listener // replaced by Restart; guarded by mu after New
+	ln      net.Listener // replaced by Start; guarded by mu after New
 	limiter *rate.Limiter
 	nextID  atomic.Uint64
 	stats   counters
