@@ -24,8 +24,12 @@ type TrafficStore interface {
 	UpdateStatus(ctx context.Context, u StatusUpdate) (Record, error)
 	// Get returns the record with the given message id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Record, error)
-	// FindByOperatorID returns the record one of whose parts the named
+	// FindByOperatorID returns a record one of whose parts the named
 	// transport gave operatorID, and that part's index, or ErrNotFound.
+	// Operators reuse ids, so several records may hold one: the store
+	// returns the newest (latest CreatedAt, ties to the greater ID) among
+	// those whose part with the id is not final, and only when every one
+	// is final the newest of all — the choice ByOperatorID makes.
 	FindByOperatorID(ctx context.Context, transportName, operatorID string) (Record, int, error)
 	// Query yields an account's records created in [q.From, q.To), oldest
 	// first (ties broken by ID). An error ends the sequence.
