@@ -16,5 +16,6 @@
 // submit or above a rate, queue full, refusal with any command_status,
 // delayed or missing answers, dropped connections, a deliver_sm whose
 // sequence number collides with a pending submit_sm, duplicate receipts,
-// and receipts that overtake their submit_sm_resp.
+// receipts that overtake their submit_sm_resp, and a restart that gives
+// message ids already given again (Server.Restart).
 package smsctest
