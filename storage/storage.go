@@ -168,7 +168,8 @@ type Part struct {
 	Status transport.Status
 	// ErrorCode is the operator's error code from the last report, if any.
 	ErrorCode string
-	// UpdatedAt is when the status was reached.
+	// UpdatedAt is when the status was reached; it never moves backwards
+	// (see Apply).
 	UpdatedAt time.Time
 }
 
@@ -238,8 +239,10 @@ func MonthOf(t time.Time) time.Time {
 }
 
 // Apply applies u to r in place following the no-regression rule and
-// reports whether anything changed. Stores use it so that every store means
-// the same thing by an update.
+// reports whether anything changed. Times never move backwards either: a
+// report dated before a part's or the record's UpdatedAt moves the status
+// and leaves that time. Stores use it so that every store means the same
+// thing by an update.
 func Apply(r *Record, u StatusUpdate) bool {
 	changed := false
 	for i := range r.Parts {
@@ -250,7 +253,10 @@ func Apply(r *Record, u StatusUpdate) bool {
 		if !p.Status.CanBecome(u.Status) {
 			continue
 		}
-		p.Status, p.ErrorCode, p.UpdatedAt = u.Status, u.ErrorCode, u.At
+		p.Status, p.ErrorCode = u.Status, u.ErrorCode
+		if u.At.After(p.UpdatedAt) {
+			p.UpdatedAt = u.At
+		}
 		changed = true
 	}
 	if !changed {

@@ -42,6 +42,7 @@ var contractCases = []testCase{
 	{"RecordSameIDConcurrent", testSameIDConcurrent},
 	{"InvoiceConcurrentLinksOnce", testInvoiceConcurrent},
 	{"FindByOperatorIDReused", testOperatorIDReused},
+	{"StatusTimesNeverGoBack", testTimesNeverGoBack},
 }
 
 // testFinalMessageStays: once a message has failed, later reports of its
@@ -848,4 +849,21 @@ func testOperatorIDReused(t *testing.T, s storage.TrafficStore, _ *Clock, _ Feat
 	require.NoError(t, err)
 	id, _ = find("re-1")
 	assert.Equal(t, old.ID, id)
+}
+
+// testTimesNeverGoBack: a report dated before a part's or the record's
+// UpdatedAt moves the status and leaves those times (storage.Apply).
+func testTimesNeverGoBack(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
+	r := newRecord("acct-tb", base, "tb-1", "tb-2")
+	require.NoError(t, s.Record(ctx(t), r))
+	update(t, s, r.ID, 0, transport.StatusEnroute, base.Add(time.Minute))
+	got := update(t, s, r.ID, 0, transport.StatusDelivered, base.Add(-time.Hour))
+	assert.Equal(t, transport.StatusDelivered, got.Parts[0].Status)
+	assert.True(t, got.Parts[0].UpdatedAt.Equal(base.Add(time.Minute)), "part time went back to %v", got.Parts[0].UpdatedAt)
+	got = update(t, s, r.ID, 1, transport.StatusDelivered, base.Add(-time.Hour))
+	assert.True(t, got.Parts[1].UpdatedAt.Equal(base), "part time went back to %v", got.Parts[1].UpdatedAt)
+	assert.True(t, got.UpdatedAt.Equal(base.Add(time.Minute)), "record time went back to %v", got.UpdatedAt)
+	stored, err := s.Get(ctx(t), r.ID)
+	require.NoError(t, err)
+	assertSameRecord(t, got, stored)
 }
