@@ -27,6 +27,7 @@ type Transport struct {
 	reports *reportQueue
 	rr      atomic.Uint32
 	stats   counters
+	ids     idBases
 
 	stateMu sync.Mutex
 	changed chan struct{} // closed and replaced on every link state change
@@ -293,7 +294,7 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 		}
 		return "", t.statusErr("submit_sm", s)
 	}
-	return normalizeID(wire.CString(r.body), t.cfg.SubmitIDBase), nil
+	return t.answered(normalizeID(wire.CString(r.body), t.cfg.SubmitIDBase)), nil
 }
 
 // pace waits for the throughput limiter, bounded by ctx and by Close.
