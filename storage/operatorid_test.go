@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -47,4 +48,17 @@ func TestByOperatorID(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A store's FindByOperatorID picks among the records holding an operator
+// id: the one still waiting for its report, not its older namesake.
+func ExampleByOperatorID() {
+	t0 := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	recs := []*storage.Record{
+		{ID: "before-restart", CreatedAt: t0, Parts: []storage.Part{{OperatorID: "1", Status: transport.StatusDelivered}}},
+		{ID: "after-restart", CreatedAt: t0.Add(time.Minute), Parts: []storage.Part{{OperatorID: "1", Status: transport.StatusAccepted}}},
+	}
+	r, part := storage.ByOperatorID("1", slices.Values(recs))
+	fmt.Println(r.ID, part)
+	// Output: after-restart 0
 }
