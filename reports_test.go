@@ -225,6 +225,16 @@ func TestReportForReusedOperatorIDReachesItsRecord(t *testing.T) {
 	}
 }
 
+// newClockedClient is a Client whose clock, and its memstore's, is clk.
+func newClockedClient(t *testing.T, tr transport.Transport, clk *fakeClock, opts *advox.Options) *advox.Client {
+	t.Helper()
+	opts.Now = clk.Now
+	c, err := advox.NewClient(tr, memstore.New(&memstore.Options{Now: clk.Now}), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
 // TestReportOfFinalRecordOnly: a report whose operator id is only on a
 // final record is held, as it may be the report of a newer message given
 // the same id whose record is not written yet. Unclaimed, it counts as a
@@ -249,10 +259,7 @@ func TestReportOfFinalRecordOnly(t *testing.T) {
 			clk := newFakeClock(time.Now())
 			tr := &reusingReporter{Transport: memtransport.New(nil), id: "1"}
 			const hold = 30 * time.Millisecond
-			c, err := advox.NewClient(tr, memstore.New(&memstore.Options{Now: clk.Now}),
-				&advox.Options{Now: clk.Now, ReportHold: hold})
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = c.Close() })
+			c := newClockedClient(t, tr, clk, &advox.Options{ReportHold: hold})
 			ctx := context.Background()
 			rcpt, err := c.Send(ctx, msg("once"))
 			require.NoError(t, err)
@@ -357,10 +364,7 @@ func TestReportTimeOutOfRange(t *testing.T) {
 			clk := newFakeClock(sent)
 			tr := memtransport.New(nil)
 			var logs logCapture
-			c, err := advox.NewClient(tr, memstore.New(&memstore.Options{Now: clk.Now}),
-				&advox.Options{Now: clk.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = c.Close() })
+			c := newClockedClient(t, tr, clk, &advox.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			ctx := context.Background()
 			rcpt, err := c.Send(ctx, msg("when"))
 			require.NoError(t, err)
