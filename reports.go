@@ -20,8 +20,9 @@ type ReportStats struct {
 	// nothing; a repeat of a final record's report that was held, see
 	// Options.OperatorIDReuse, counts when its hold ends).
 	Applied int64
-	// Held reports are waiting for their record, or for the store to
-	// take them, right now.
+	// Held reports are waiting for their record (also those whose
+	// operator id is only on final records: a newer message may have been
+	// given it), or for the store to take them, right now.
 	Held int64
 	// Unmatched reports found no record (or no store to take them) within
 	// the hold time, or were malformed.
