@@ -116,8 +116,9 @@ type Config struct {
 	// message ids in: in submit_sm_resp (and the receipted_message_id TLV),
 	// and in the text of delivery receipts. 10 or 16: ids are parsed as
 	// numbers and normalised to decimal on both sides. 0 (both): ids are
-	// opaque, compared case-insensitively without leading zeros. Set both
-	// or neither.
+	// opaque, compared case-insensitively without leading zeros; receipts
+	// whose ids then look written in another base than the answers' are
+	// logged once, with the bases to set. Set both or neither.
 	SubmitIDBase, ReceiptIDBase int
 	// ReceiptLocation is the time zone of receipt dates. Default UTC.
 	ReceiptLocation *time.Location

@@ -86,7 +86,10 @@
 // dlvrd:… submit date:… done date:… stat:… err:… text:…" in its real-world
 // variants. The text field (the start of the message) is never kept.
 // Message ids are normalised the same way on both sides (see
-// Config.SubmitIDBase). Receipts that cannot be used are counted in Stats
+// Config.SubmitIDBase); with the bases unset, receipts whose ids look
+// written in another base than the answers' (hex answers, decimal
+// receipts) are logged once with the bases to set. Receipts that cannot be
+// used are counted in Stats
 // and logged with the id masked. A receipt that arrives before a report
 // handler is set (SetReportHandler) is answered with ESME_RX_T_APPN, which
 // asks the SMSC to keep it and deliver it again later, so that receipts

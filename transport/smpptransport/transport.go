@@ -28,6 +28,7 @@ type Transport struct {
 	reports *reportQueue
 	rr      atomic.Uint32
 	stats   counters
+	ids     idBases
 
 	bindSeqLogged atomic.Bool // the SMSC's own bind numbering was logged
 	failFast      atomic.Bool // FailFast was called
@@ -302,7 +303,7 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 		return "", &transport.RetryAfterError{After: hint, Err: err}
 	}
 	t.rc.accepted(time.Now())
-	return normalizeID(wire.CString(r.body), t.cfg.SubmitIDBase), nil
+	return t.answered(normalizeID(wire.CString(r.body), t.cfg.SubmitIDBase)), nil
 }
 
 // acquire takes a window slot, waiting for one bounded by ctx and Close.

@@ -122,3 +122,39 @@ func ExampleServer_Hang() {
 	// true false
 	// 1 false 1
 }
+
+// A restarted SMSC gives the message ids it gave before again: what makes
+// delivery receipts match older messages with the same id.
+func ExampleServer_Restart() {
+	smsc, err := smsctest.NewServer(nil)
+	if err != nil {
+		panic(err)
+	}
+	defer smsc.Close()
+	tr, err := smpptransport.New(smpptransport.Config{
+		Addr: smsc.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+		Backoff: func(int) time.Duration { return 10 * time.Millisecond },
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	before, err := tr.Submit(ctx, message("Hello"))
+	if err != nil {
+		panic(err)
+	}
+	smsc.Restart()
+	for tr.Stats().Binds < 2 { // the transport rebinds
+		time.Sleep(time.Millisecond)
+	}
+	after, err := tr.Submit(ctx, message("Hello again"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(before.OperatorIDs, after.OperatorIDs)
+	// Output:
+	// [2684354561] [2684354561]
+}

@@ -83,6 +83,16 @@ func (s *Server) DropConnections() {
 	}
 }
 
+// Restart simulates an SMSC restart that loses its message-id counter:
+// every client connection is closed and message ids start again from the
+// first one, so the ids given before are given again, as a restarted SMSC
+// reissues ids from 1. Receipts on their way, queued faults and what was
+// recorded are kept.
+func (s *Server) Restart() {
+	s.nextID.Store(firstID)
+	s.DropConnections()
+}
+
 // UnbindAll sends unbind to every bound client, as an SMSC going into
 // maintenance does, and closes each connection when it answers.
 func (s *Server) UnbindAll() {

@@ -268,6 +268,27 @@ func TestDropAndUnbindAll(t *testing.T) {
 	assert.True(t, d.closed())
 }
 
+// TestRestartReissuesIDs: a restart drops the clients and gives the
+// message ids given before again, from the first one.
+func TestRestartReissuesIDs(t *testing.T) {
+	s := newServer(t, &Config{Receipts: ReceiptsNever})
+	submit := func(c *rawClient) string {
+		c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("x")))
+		h, p := c.read()
+		require.Equal(t, pdu.SubmitSMRespID, h.ID)
+		return p.Fields()[pdufield.MessageID].String()
+	}
+	c := dialRaw(t, s)
+	c.bind(pdu.BindTransceiverID)
+	before := []string{submit(c), submit(c)}
+	s.Restart()
+	assert.True(t, c.closed(), "a restart drops the clients")
+	c = dialRaw(t, s)
+	c.bind(pdu.BindTransceiverID)
+	assert.Equal(t, before, []string{submit(c), submit(c)}, "ids start again from the first")
+	assert.Len(t, s.Submits(), 4, "what was recorded is kept")
+}
+
 func TestCloseCancelsPendingWork(t *testing.T) {
 	s, err := NewServer(&Config{ReceiptDelay: time.Hour})
 	require.NoError(t, err)
