@@ -243,8 +243,8 @@ func ExampleNew_smpp() {
 		return
 	}
 	defer r.Close()
-	linkUp := func(want bool) {
-		for up, changed := a.Link(); up != want; up, changed = a.Link() {
+	link := func(tr *smpptransport.Transport, want bool) { // waits until tr's link is up or down
+		for up, changed := tr.Link(); up != want; up, changed = tr.Link() {
 			<-changed
 		}
 	}
@@ -253,13 +253,14 @@ func ExampleNew_smpp() {
 			From: transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric}, Encoding: transport.GSM7, Parts: []string{"Hi"}})
 		fmt.Println(res.Transport, err)
 	}
-	linkUp(true)
+	link(a, true)
+	link(b, true)
 	send()
 	smscA.Stop()
-	linkUp(false)
+	link(a, false)
 	send()
 	_ = smscA.Start()
-	linkUp(true)
+	link(a, true)
 	send()
 	// Output:
 	// smpp:a <nil>
