@@ -2,6 +2,7 @@ package memtransport_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -79,4 +80,88 @@ func TestReportsStopOnClose(t *testing.T) {
 	require.NoError(t, tr.Close()) // must not wait an hour, nor leak the timer goroutine
 	assert.Empty(t, got)
 	assert.False(t, tr.Report(context.Background(), transport.Report{OperatorID: "x", Status: transport.StatusDelivered}))
+}
+
+// Part faults stop a multipart submit at the part they hit; SubmitParts
+// sends the rest under the reference of the parts taken.
+func TestPartFaults(t *testing.T) {
+	three := func() *transport.Message {
+		return &transport.Message{ID: "m", To: "+46701234567", Encoding: transport.GSM7, Parts: []string{"a", "b", "c"}}
+	}
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		part     int
+		fault    memtransport.Fault
+		class    error
+		accepted int   // parts answered before the fault
+		taken    []int // part numbers in Sent
+	}{
+		{"throttled part 2", 2, memtransport.Throttle, transport.ErrThrottled, 1, []int{1}},
+		{"part 3 not sent", 3, memtransport.NotSent, transport.ErrNotSent, 2, []int{1, 2}},
+		{"part 2 rejected", 2, memtransport.Reject, transport.ErrRejected, 1, []int{1}},
+		{"part 2 unanswered", 2, memtransport.OutcomeUnknown, transport.ErrOutcomeUnknown, 1, []int{1, 2}},
+		{"part 1 throttled: a plain error", 1, memtransport.Throttle, transport.ErrThrottled, 0, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := memtransport.New(nil)
+			defer tr.Close()
+			tr.InjectPart(tt.part, tt.fault)
+			m := three()
+			res, err := tr.Submit(ctx, m)
+			require.ErrorIs(t, err, tt.class)
+			var pe *transport.PartialError
+			if tt.accepted == 0 {
+				assert.False(t, errors.As(err, &pe))
+				assert.Empty(t, tr.Sent())
+				return
+			}
+			require.ErrorAs(t, err, &pe)
+			assert.Len(t, pe.Accepted, tt.accepted)
+			assert.Equal(t, pe.Accepted, res.OperatorIDs)
+			assert.True(t, pe.Resumable)
+			sent := tr.Sent()
+			require.Len(t, sent, 1)
+			assert.Equal(t, tt.taken, sent[0].Parts)
+			assert.Equal(t, pe.Ref, sent[0].Ref)
+			assert.NotZero(t, sent[0].Ref)
+
+			rest := []int{}
+			for i := tt.accepted; i < 3; i++ {
+				rest = append(rest, i)
+			}
+			res, err = tr.SubmitParts(ctx, m, transport.Parts{Ref: pe.Ref, Indices: rest})
+			require.NoError(t, err, "the fault is spent")
+			assert.Len(t, res.OperatorIDs, len(rest))
+			sent = tr.Sent()
+			require.Len(t, sent, 2)
+			assert.Equal(t, pe.Ref, sent[1].Ref, "the rest under the same reference")
+			assert.Len(t, sent[1].Parts, len(rest))
+			assert.Equal(t, tt.accepted+1, sent[1].Parts[0])
+		})
+	}
+}
+
+// A whole-submit fault takes precedence; an unanswered multipart submit
+// is a plain outcome-unknown error, all its parts taken.
+func TestWholeFaultOnMultipart(t *testing.T) {
+	tr := memtransport.New(nil)
+	defer tr.Close()
+	tr.Inject(memtransport.OutcomeUnknown)
+	tr.InjectPart(2, memtransport.Throttle)
+	_, err := tr.Submit(context.Background(), &transport.Message{Parts: []string{"a", "b"}})
+	require.ErrorIs(t, err, transport.ErrOutcomeUnknown)
+	var pe *transport.PartialError
+	assert.False(t, errors.As(err, &pe))
+	require.Len(t, tr.Sent(), 1)
+	assert.Equal(t, []int{1, 2}, tr.Sent()[0].Parts)
+}
+
+func TestSubmitPartsRefusesInvalidParts(t *testing.T) {
+	tr := memtransport.New(nil)
+	defer tr.Close()
+	_, err := tr.SubmitParts(context.Background(), &transport.Message{Parts: []string{"a", "b"}}, transport.Parts{Indices: []int{2}})
+	require.ErrorIs(t, err, transport.ErrRejected)
+	assert.Empty(t, tr.Sent())
 }
