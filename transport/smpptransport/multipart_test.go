@@ -1,17 +1,42 @@
 package smpptransport
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
+
+// longText is three GSM-7 parts.
+var longText = strings.Repeat("Three parts through the simulator. ", 12)
+
+// sendClient is a Client over tr with quick retries, over a memory store.
+func sendClient(t *testing.T, tr *Transport, opts *advox.Options) *advox.Client {
+	t.Helper()
+	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	if opts == nil {
+		opts = &advox.Options{}
+	}
+	opts.Processors, opts.Logger = procs, quiet
+	if opts.Backoff == nil {
+		opts.Backoff = func(int, time.Duration) time.Duration { return time.Millisecond }
+	}
+	c, err := advox.NewClient(tr, memstore.New(nil), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
 
 // acceptedParts returns the simulator's accepted submit_sm to `to`.
 func acceptedParts(srv *smsctest.Server, to string) []smsctest.Submit {
@@ -22,6 +47,60 @@ func acceptedParts(srv *smsctest.Server, to string) []smsctest.Submit {
 		}
 	}
 	return out
+}
+
+// assertWholeOnce checks that the handset got every part of an n-part
+// message exactly once, all under one concatenation reference.
+func assertWholeOnce(t *testing.T, srv *smsctest.Server, to string, n int) {
+	t.Helper()
+	parts := acceptedParts(srv, to)
+	require.Len(t, parts, n, "each part accepted exactly once")
+	seen := map[int]bool{}
+	for _, p := range parts {
+		assert.Equal(t, parts[0].Ref, p.Ref, "one concatenation reference for every part")
+		assert.Equal(t, n, p.Total)
+		assert.False(t, seen[p.Index], "part %d sent twice", p.Index)
+		seen[p.Index] = true
+	}
+	var whole int
+	for _, m := range srv.Messages() {
+		if m.To == to {
+			whole++
+			assert.Equal(t, longText, strings.Join(m.Parts, ""))
+		}
+	}
+	assert.Equal(t, 1, whole, "the handset joins the parts into one message")
+}
+
+// A throttled part 2 of three is sent again, with the same reference and
+// part number, until the message is whole. It came back ErrRejected with
+// only part 1 delivered (and billed for three).
+func TestSendThrottledLaterPartIsResent(t *testing.T) {
+	srv := newServer(t, nil)
+	tr := newTransport(t, testConfig(srv))
+	c := sendClient(t, tr, nil)
+	srv.InjectFault(smsctest.Fault{})                                 // part 1
+	srv.InjectFault(smsctest.Fault{Status: smsctest.StatusThrottled}) // part 2
+	srv.InjectFault(smsctest.Fault{Status: smsctest.StatusQueueFull}) // part 2 again
+
+	const to = "+46701230001"
+	rcpt, err := c.Send(ctxT(t, 10*time.Second), advox.Message{Account: "acct-1", From: "Advox", To: to, Text: longText})
+	require.NoError(t, err)
+	assert.Equal(t, 3, rcpt.Segments)
+	assert.Equal(t, transport.StatusAccepted, rcpt.Status)
+	assert.Len(t, rcpt.OperatorIDs, 3)
+	assertWholeOnce(t, srv, to, 3)
+
+	var rec advox.Record
+	require.Eventually(t, func() bool {
+		rec, err = c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+		return err == nil && rec.Status == transport.StatusDelivered
+	}, 10*time.Second, 5*time.Millisecond, "every part's receipt lands on the record")
+	assert.Equal(t, 3, rec.Segments)
+	require.Len(t, rec.Parts, 3)
+	for i, p := range acceptedParts(srv, to) {
+		assert.Equal(t, normalizeID(p.MessageID, 0), rec.Parts[p.Index-1].OperatorID, "part %d", i+1)
+	}
 }
 
 // SubmitParts sends the rest of a message under the reference and part
