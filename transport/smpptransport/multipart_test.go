@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
@@ -100,6 +101,125 @@ func TestSendThrottledLaterPartIsResent(t *testing.T) {
 	require.Len(t, rec.Parts, 3)
 	for i, p := range acceptedParts(srv, to) {
 		assert.Equal(t, normalizeID(p.MessageID, 0), rec.Parts[p.Index-1].OperatorID, "part %d", i+1)
+	}
+}
+
+// A link lost between two parts: the rest goes after the rebind, under the
+// same reference, or — when the SMSC stays out of reach — the message is
+// reported incomplete, recorded and billed as what went. The message came
+// back ErrRejected with part 1 alone on the handset.
+func TestSendLinkDroppedBetweenParts(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		outage  OutagePolicy
+		gone    bool          // the SMSC goes away before the rest is sent
+		timeout time.Duration // of the Send
+	}{
+		{name: "rebind, then the rest", outage: OutageWait, timeout: 10 * time.Second},
+		{name: "rebind, then the rest (fail fast)", outage: OutageFailFast, timeout: 10 * time.Second},
+		{name: "no rebind in time", outage: OutageWait, gone: true, timeout: 300 * time.Millisecond},
+		{name: "no rebind before the retries run out", outage: OutageFailFast, gone: true, timeout: 10 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, nil)
+			cfg := testConfig(srv)
+			cfg.Outage = tc.outage
+			tr := newTransport(t, cfg)
+			waitBound(t, tr)
+			backoff := func(int, time.Duration) time.Duration { return 20 * time.Millisecond } // a rebind takes ~5ms
+			if tc.gone {
+				backoff = func(int, time.Duration) time.Duration {
+					_ = srv.Close() // once part 2 failed: the SMSC is gone
+					return time.Millisecond
+				}
+			}
+			accts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+			require.NoError(t, err)
+			_, err = accts.Create(context.Background(), storage.Customer{Account: "acme", Organisation: "Acme AB"})
+			require.NoError(t, err)
+			c := sendClient(t, tr, &advox.Options{Backoff: backoff, Accounts: accts})
+			srv.InjectFault(smsctest.Fault{})                                                  // part 1
+			srv.InjectFault(smsctest.Fault{Status: smsctest.StatusThrottled, DropAfter: true}) // part 2, and the link
+
+			const to = "+46701230002"
+			ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
+			defer cancel()
+			rcpt, err := c.Send(ctx, advox.Message{Account: "acme", From: "Advox", To: to, Text: longText})
+			rec, recErr := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+			require.NoError(t, recErr)
+			used, uerr := accts.SegmentsUsed(context.Background(), "acme", time.Now())
+			require.NoError(t, uerr)
+			if !tc.gone {
+				require.NoError(t, err)
+				assertWholeOnce(t, srv, to, 3)
+				assert.Equal(t, 3, rec.Segments)
+				assert.Equal(t, 3, used)
+				return
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, advox.ErrIncomplete)
+			assert.NotErrorIs(t, err, advox.ErrRejected)
+			if tc.outage == OutageWait {
+				assert.ErrorIs(t, err, context.DeadlineExceeded, "the rest could not go in time")
+			}
+			var ie *advox.IncompleteError
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, []int{1}, ie.Sent)
+			assert.Empty(t, ie.Unknown)
+			parts := acceptedParts(srv, to)
+			require.Len(t, parts, 1, "part 1 went, once")
+			assert.Equal(t, 1, parts[0].Index)
+
+			assert.Equal(t, 1, rcpt.Segments)
+			assert.Equal(t, 1, rec.Segments, "billed: the part that went")
+			assert.Equal(t, 1, used, "the quota gives back the parts that did not go")
+			assert.True(t, strings.HasPrefix(rec.ErrorCode, "incomplete:"), rec.ErrorCode)
+			require.Len(t, rec.Parts, 3)
+			assert.Equal(t, normalizeID(parts[0].MessageID, 0), rec.Parts[0].OperatorID)
+			assert.NotEqual(t, transport.StatusRejected, rec.Parts[0].Status)
+			for _, p := range rec.Parts[1:] {
+				assert.Equal(t, transport.StatusRejected, p.Status, "never sent: neither accepted nor unknown")
+				assert.Equal(t, "not_sent", p.ErrorCode)
+				assert.Empty(t, p.OperatorID)
+			}
+		})
+	}
+}
+
+// Whatever a drop between two accepted parts leads to — the rest after a
+// rebind, or a part written into the dying link — no part reaches the
+// handset twice, all carry one reference, and the record and the error
+// say what the SMSC took.
+func TestSendLinkDroppedAfterAcceptedPart(t *testing.T) {
+	srv := newServer(t, nil)
+	tr := newTransport(t, testConfig(srv))
+	waitBound(t, tr)
+	c := sendClient(t, tr, &advox.Options{Backoff: func(int, time.Duration) time.Duration { return 20 * time.Millisecond }})
+	srv.InjectFault(smsctest.Fault{DropAfter: true}) // part 1 accepted, then the link is gone
+
+	const to = "+46701230003"
+	rcpt, err := c.Send(ctxT(t, 10*time.Second), advox.Message{Account: "acct-1", From: "Advox", To: to, Text: longText})
+	parts := acceptedParts(srv, to)
+	seen := map[int]bool{}
+	for _, p := range parts {
+		assert.False(t, seen[p.Index], "part %d twice", p.Index)
+		seen[p.Index] = true
+		assert.Equal(t, parts[0].Ref, p.Ref)
+	}
+	rec, recErr := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+	require.NoError(t, recErr)
+	require.Len(t, rec.Parts, 3)
+	for _, p := range parts {
+		assert.Equal(t, normalizeID(p.MessageID, 0), rec.Parts[p.Index-1].OperatorID, "part %d recorded as the SMSC took it", p.Index)
+	}
+	switch {
+	case err == nil:
+		assertWholeOnce(t, srv, to, 3)
+	case errors.Is(err, advox.ErrOutcomeUnknown): // part 2 went into the dying link; part 3 followed
+		assert.Equal(t, transport.StatusUnknown, rec.Parts[1].Status)
+		assert.Equal(t, 3, rec.Segments)
+	default:
+		require.ErrorIs(t, err, advox.ErrIncomplete)
 	}
 }
 
