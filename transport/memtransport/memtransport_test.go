@@ -18,36 +18,97 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // harness adapts memtransport to the conformance suite: the "far end" is
-// the transport's own record of what it took.
-type harness struct{ tr *memtransport.Transport }
+// the transport's own record of what it took, multipart messages joined
+// by reference as a handset joins them.
+type harness struct {
+	tr    *memtransport.Transport
+	whole bool // hand the suite the transport without its SubmitParts
+}
 
-func (h *harness) Transport() transport.Transport { return h.tr }
-func (h *harness) Close() error                   { return nil }
+func (h *harness) Transport() transport.Transport {
+	if h.whole {
+		return wholeOnly{h.tr}
+	}
+	return h.tr
+}
+
+func (h *harness) Close() error { return nil }
 
 func (h *harness) Received() []transporttest.Received {
 	var out []transporttest.Received
+	type key struct {
+		id  string
+		ref uint16
+	}
+	got := map[key]map[int]bool{}
 	for _, s := range h.tr.Sent() {
+		m := s.Message
+		if len(m.Parts) > 1 {
+			k := key{m.ID, s.Ref}
+			if got[k] == nil {
+				got[k] = map[int]bool{}
+			}
+			for _, n := range s.Parts {
+				got[k][n] = true
+			}
+			if len(got[k]) < len(m.Parts) {
+				continue // not whole (yet)
+			}
+			delete(got, k)
+		}
 		out = append(out, transporttest.Received{
-			MessageID: s.Message.ID, From: s.Message.From.Value, To: s.Message.To,
-			Encoding: s.Message.Encoding, Parts: s.Message.Parts,
+			MessageID: m.ID, From: m.From.Value, To: m.To, Encoding: m.Encoding, Parts: m.Parts,
 		})
 	}
 	return out
 }
 
-func (h *harness) InjectFault(f transporttest.Fault) {
-	h.tr.Inject(map[transporttest.Fault]memtransport.Fault{
-		transporttest.FaultThrottle:       memtransport.Throttle,
-		transporttest.FaultReject:         memtransport.Reject,
-		transporttest.FaultNotSent:        memtransport.NotSent,
-		transporttest.FaultOutcomeUnknown: memtransport.OutcomeUnknown,
-	}[f])
+func (h *harness) ReceivedParts() []transporttest.ReceivedPart {
+	var out []transporttest.ReceivedPart
+	for _, s := range h.tr.Sent() {
+		if len(s.Message.Parts) < 2 {
+			continue
+		}
+		for _, n := range s.Parts {
+			out = append(out, transporttest.ReceivedPart{To: s.Message.To, Ref: int(s.Ref), Number: n, Total: len(s.Message.Parts)})
+		}
+	}
+	return out
+}
+
+var faults = map[transporttest.Fault]memtransport.Fault{
+	transporttest.FaultThrottle:       memtransport.Throttle,
+	transporttest.FaultReject:         memtransport.Reject,
+	transporttest.FaultNotSent:        memtransport.NotSent,
+	transporttest.FaultOutcomeUnknown: memtransport.OutcomeUnknown,
+}
+
+func (h *harness) InjectFault(f transporttest.Fault) { h.tr.Inject(faults[f]) }
+
+func (h *harness) InjectPartFault(part int, f transporttest.Fault) {
+	h.tr.InjectPart(part+1, faults[f])
+}
+
+// wholeOnly is memtransport without SubmitParts: an adapter that cannot
+// send some parts of a message.
+type wholeOnly struct{ tr *memtransport.Transport }
+
+func (w wholeOnly) Name() string                               { return w.tr.Name() }
+func (w wholeOnly) Local() bool                                { return true }
+func (w wholeOnly) Close() error                               { return w.tr.Close() }
+func (w wholeOnly) SetReportHandler(h transport.ReportHandler) { w.tr.SetReportHandler(h) }
+func (w wholeOnly) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	return w.tr.Submit(ctx, m)
 }
 
 func TestConformance(t *testing.T) {
-	transporttest.Run(t, func(t *testing.T) transporttest.Harness {
-		return &harness{tr: memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})}
-	}, transporttest.Features{DeliveryReports: true})
+	for _, whole := range []bool{false, true} {
+		t.Run(map[bool]string{false: "parts", true: "whole"}[whole], func(t *testing.T) {
+			transporttest.Run(t, func(t *testing.T) transporttest.Harness {
+				return &harness{tr: memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered}), whole: whole}
+			}, transporttest.Features{DeliveryReports: true})
+		})
+	}
 }
 
 func TestFaultsInOrder(t *testing.T) {
