@@ -3,6 +3,8 @@ package advox_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 )
@@ -186,4 +189,40 @@ func TestIncompleteErrorText(t *testing.T) {
 	assert.ErrorIs(t, err, transport.ErrThrottled)
 	assert.Equal(t, advox.CodeIncomplete, advox.CodeOf(err))
 	assert.Equal(t, "incomplete", advox.CodeIncomplete.String())
+}
+
+// A later part that the operator throttles is sent again, with the parts
+// after it, under the message's concatenation reference. When it cannot
+// go before the retry policy gives up, the message is incomplete: the
+// error says which parts went, and only those are billed.
+func ExampleIncompleteError() {
+	ctx := context.Background()
+	tr := memtransport.New(nil)
+	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{
+		Backoff: func(int, time.Duration) time.Duration { return time.Millisecond },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	long := strings.Repeat("A message of three parts. ", 15)
+
+	tr.InjectPart(2, memtransport.Throttle) // part 2 throttled once
+	rcpt, err := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: long})
+	fmt.Println(rcpt.Segments, rcpt.Attempts, err)
+	for _, s := range tr.Sent() {
+		fmt.Println("parts", s.Parts)
+	}
+
+	tr.InjectPart(3, memtransport.Throttle, memtransport.Throttle, memtransport.Throttle, memtransport.Throttle)
+	rcpt, err = client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: long})
+	var ie *advox.IncompleteError
+	if errors.As(err, &ie) {
+		fmt.Println(advox.CodeOf(err), "sent:", ie.Sent, "of", ie.Parts, "billed:", rcpt.Segments)
+	}
+	// Output:
+	// 3 2 <nil>
+	// parts [1]
+	// parts [2 3]
+	// incomplete sent: [1 2] of 3 billed: 2
 }
