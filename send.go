@@ -132,7 +132,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	}
 	tm.ID = newMessageID(c.now())
 
-	res, attempts, subErr, mp := c.submit(ctx, tm)
+	res, attempts, mp, subErr := c.submit(ctx, tm)
 	rec, ok := c.recordFor(m.Account, tm, res, subErr, mp)
 	if !ok { // never reached the operator: nothing to record, nothing used
 		c.tel.sent(ctx, tm, len(tm.Parts), res, attempts, subErr)
@@ -263,9 +263,10 @@ func (c *Client) wait(ctx context.Context, op string, f func(context.Context) er
 // safe to retry, or the retry policy gives up. When a later part of a
 // multipart message fails, the parts certainly not received are sent again
 // (with the same reference, through a transport.PartSubmitter) under the
-// same policy, until the message is whole; parts says what became of each
-// part then (nil otherwise), and res is the first submit's result.
-func (c *Client) submit(ctx context.Context, tm *transport.Message) (_ transport.Result, attempts int, _ error, _ *parts) {
+// same policy, until the message is whole; the *parts returned says what
+// became of each part then (nil otherwise), with the first submit's
+// result.
+func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.Result, int, *parts, error) {
 	// Close cancels the submit once its grace is over (Options.CloseGrace).
 	ctx, cancel := context.WithCancel(ctx)
 	defer context.AfterFunc(c.abortCtx, cancel)()
@@ -293,16 +294,16 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (_ transport
 				return res, attempt, nil, nil
 			}
 			if pe := partial(tm, err); pe != nil {
-				mp, pending, first = newParts(c.tr, tm, pe), nil, res
+				mp, first = newParts(c.tr, tm, pe), res
 				pending = mp.all()
 			} else if !transport.SafeToRetry(err) || !c.opts.RetryPolicy(attempt, err) || ctx.Err() != nil {
-				return res, attempt, err, nil
+				return res, attempt, nil, err
 			}
 		}
 		if mp != nil {
 			pending = mp.settle(pending, res, err)
 			if !mp.resumable(pending) || !c.opts.RetryPolicy(attempt, mp.why) || ctx.Err() != nil {
-				return first, attempt, mp.outcome(), mp
+				return first, attempt, mp, mp.outcome()
 			}
 			why = mp.why
 		}
@@ -322,10 +323,10 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (_ transport
 		if werr != nil {
 			if mp != nil {
 				mp.last = errors.Join(mp.last, werr)
-				return first, attempt, mp.outcome(), mp
+				return first, attempt, mp, mp.outcome()
 			}
 			// Nothing is out: the last attempt was safe to retry.
-			return res, attempt, errors.Join(err, werr), nil
+			return res, attempt, nil, errors.Join(err, werr)
 		}
 		c.tel.retry(ctx, res, why)
 	}
