@@ -242,9 +242,7 @@ func (t *Transport) submit(ctx context.Context, m *transport.Message, p *transpo
 			nums = append(nums, i+1)
 		}
 	} else {
-		for i := range m.Parts {
-			nums = append(nums, i+1)
-		}
+		nums = partNumbers(len(m.Parts))
 		if len(m.Parts) > 1 {
 			t.ref++
 			ref = t.ref
@@ -304,6 +302,27 @@ func (t *Transport) submit(ctx context.Context, m *transport.Message, p *transpo
 			&transport.PartialError{Accepted: slices.Clone(answered), Err: failed, Resumable: true, Ref: ref}
 	}
 	return transport.Result{}, failed
+}
+
+// numbers holds the part numbers 1…255, so that a whole message's list of
+// parts costs no allocation; it is never written to.
+var numbers = func() (n [255]int) {
+	for i := range n {
+		n[i] = i + 1
+	}
+	return n
+}()
+
+// partNumbers returns the numbers of n parts, 1…n.
+func partNumbers(n int) []int {
+	if n <= len(numbers) {
+		return numbers[:n:n]
+	}
+	nums := make([]int, n)
+	for i := range nums {
+		nums[i] = i + 1
+	}
+	return nums
 }
 
 // refusal is the error a fault answers with (nil for Accept).
@@ -379,6 +398,7 @@ func (t *Transport) Sent() []Sent {
 	for i, s := range t.sent {
 		s.Message.Parts = slices.Clone(s.Message.Parts)
 		s.OperatorIDs = slices.Clone(s.OperatorIDs)
+		s.Parts = slices.Clone(s.Parts)
 		out[i] = s
 	}
 	return out
