@@ -247,9 +247,17 @@ func (p *partialTransport) Submit(context.Context, *transport.Message) (transpor
 }
 
 func TestPartialFailureNeverRetried(t *testing.T) {
-	for _, fail := range []error{transport.ErrNotSent, transport.ErrOutcomeUnknown, transport.ErrRejected} {
-		t.Run(fail.Error(), func(t *testing.T) {
-			tr := &partialTransport{Transport: memtransport.New(nil), fail: fail}
+	for _, tc := range []struct {
+		fail     error
+		prefix   string // of the record's error code
+		segments int    // billed: the parts that went or may have
+	}{
+		{transport.ErrNotSent, "incomplete:", 1},
+		{transport.ErrOutcomeUnknown, "partial:", 2},
+		{transport.ErrRejected, "incomplete:", 2}, // the refused part reached the operator
+	} {
+		t.Run(tc.fail.Error(), func(t *testing.T) {
+			tr := &partialTransport{Transport: memtransport.New(nil), fail: tc.fail}
 			c, _ := newClient(t, tr, nil)
 			rcpt, err := c.Send(context.Background(), msg(strings.Repeat("p", 300)))
 			require.Error(t, err)
@@ -259,7 +267,8 @@ func TestPartialFailureNeverRetried(t *testing.T) {
 			require.Len(t, r.Parts, 2)
 			assert.Equal(t, "op-1", r.Parts[0].OperatorID)
 			assert.Equal(t, transport.StatusAccepted, r.Parts[0].Status)
-			assert.True(t, strings.HasPrefix(r.ErrorCode, "partial:"))
+			assert.True(t, strings.HasPrefix(r.ErrorCode, tc.prefix), r.ErrorCode)
+			assert.Equal(t, tc.segments, r.Segments)
 		})
 	}
 }

@@ -95,9 +95,10 @@ func TestSendCodeFollowsWhatWasRecorded(t *testing.T) {
 		code   advox.Code
 		status transport.Status
 	}{
-		{"partial, rest not sent", partial(fmt.Errorf("conn lost: %w", transport.ErrNotSent)), advox.CodeRejected, transport.StatusRejected},
-		{"partial, rest throttled", partial(&transport.RetryAfterError{After: 1, Err: transport.ErrThrottled}), advox.CodeRejected, transport.StatusRejected},
-		{"partial, rest rejected", partial(transport.ErrRejected), advox.CodeRejected, transport.StatusRejected},
+		// A message some of whose parts never went out is incomplete, never plainly rejected.
+		{"partial, rest not sent", partial(fmt.Errorf("conn lost: %w", transport.ErrNotSent)), advox.CodeIncomplete, transport.StatusRejected},
+		{"partial, rest throttled", partial(&transport.RetryAfterError{After: 1, Err: transport.ErrThrottled}), advox.CodeIncomplete, transport.StatusRejected},
+		{"partial, rest rejected", partial(transport.ErrRejected), advox.CodeIncomplete, transport.StatusRejected},
 		{"partial, rest unknown", partial(transport.ErrOutcomeUnknown), advox.CodeOutcomeUnknown, transport.StatusUnknown},
 		{"partial, rest unclassified", partial(fmt.Errorf("mystery")), advox.CodeOutcomeUnknown, transport.StatusUnknown},
 		{"unclassified failure", fmt.Errorf("mystery"), advox.CodeOutcomeUnknown, transport.StatusUnknown},

@@ -62,7 +62,10 @@
 //   - any other command_status: ErrRejected, as a *StatusError naming it.
 //
 // When a later part of a multipart message fails, the error is a
-// *transport.PartialError listing the ids of the accepted parts.
+// *transport.PartialError listing the ids of the accepted parts, Resumable:
+// the Transport is a transport.PartSubmitter, and SubmitParts sends the
+// rest under the same concatenation reference and part numbers, so the
+// handset gets one message (the Client does so for parts not sent).
 //
 // # Throttling
 //

@@ -155,43 +155,10 @@ func (e unclassified) As(target any) bool { return errors.As(e.err, target) }
 // concatenation header when there are several), or one with
 // message_payload. Parts are sent in order on one session, each after the
 // previous one was accepted; when a later part fails, the error is a
-// *transport.PartialError listing the ids of the accepted parts.
+// *transport.PartialError listing the ids of the accepted parts, Resumable
+// with the reference they carry (see SubmitParts).
 func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
-	t.submitMu.RLock()
-	defer t.submitMu.RUnlock()
-	if t.closed.Load() {
-		return transport.Result{}, closedErr()
-	}
-	if m == nil {
-		return transport.Result{}, rejectf("nil message")
-	}
-	if err := ctx.Err(); err != nil {
-		return transport.Result{}, notSent("context done before submit", err)
-	}
-	texts, coding, err := encodeParts(m)
-	if err != nil {
-		return transport.Result{}, err
-	}
-	l, err := t.pick(ctx)
-	if err != nil {
-		return transport.Result{}, err
-	}
-	frames, err := t.build(m, texts, coding, uint16(l.ref.Add(1)))
-	if err != nil {
-		return transport.Result{}, err
-	}
-	ids := make([]string, 0, len(frames))
-	for _, f := range frames {
-		id, err := l.submit(ctx, f)
-		if err != nil {
-			if len(ids) > 0 {
-				return transport.Result{OperatorIDs: ids}, &transport.PartialError{Accepted: ids, Err: err}
-			}
-			return transport.Result{}, err
-		}
-		ids = append(ids, id)
-	}
-	return transport.Result{OperatorIDs: ids}, nil
+	return t.submitParts(ctx, m, nil)
 }
 
 // pick chooses the session for a message: a bound one with a free window

@@ -29,6 +29,10 @@ type Fault struct {
 	NoAnswer bool
 	// Drop closes the connection instead of answering.
 	Drop bool
+	// DropAfter closes the connection once the answer (Status, or the
+	// acceptance) is written: a link lost between two parts of a message,
+	// the client holding its answer but no link for the next part.
+	DropAfter bool
 	// CollidingDeliver sends the part's receipt, before the answer, as a
 	// deliver_sm whose sequence number is the submit_sm's own (when the
 	// connection takes deliver_sm; otherwise to a receiver bind). The

@@ -248,6 +248,23 @@ func TestFaults(t *testing.T) {
 	subs := s.Submits()
 	assert.False(t, subs[len(subs)-1].Answered)
 	assert.Empty(t, subs[len(subs)-1].MessageID)
+
+	// DropAfter: the answer arrives, then the link is gone (a link lost
+	// between two parts), accepted or refused.
+	for _, f := range []Fault{{DropAfter: true}, {Status: StatusThrottled, DropAfter: true}, {Delay: 5 * time.Millisecond, DropAfter: true}} {
+		c = dialRaw(t, s)
+		c.bind(pdu.BindTransceiverID)
+		s.InjectFault(f)
+		seq = c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("x"))) // no receipt
+		h, _ = c.read()
+		assert.Equal(t, pdu.SubmitSMRespID, h.ID)
+		assert.Equal(t, seq, h.Seq)
+		assert.Equal(t, f.Status, h.Status)
+		assert.True(t, c.closed(), "%+v: the link is dropped after the answer", f)
+		subs = s.Submits()
+		assert.True(t, subs[len(subs)-1].Answered)
+		assert.Equal(t, f.Status == 0, subs[len(subs)-1].MessageID != "")
+	}
 }
 
 func TestDropAndUnbindAll(t *testing.T) {
