@@ -78,6 +78,14 @@ func (c *correlator) enrich(r *transport.Report) bool {
 	return known
 }
 
+// belongs reports whether operator id op is known to be message msgID's.
+func (c *correlator) belongs(op, msgID string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.msgByOp.get(op)
+	return ok && id == msgID
+}
+
 // park holds r until learn matches its operator id or d passes; then
 // expire is called with r (from a timer goroutine).
 func (c *correlator) park(r transport.Report, d time.Duration, expire func(transport.Report)) {

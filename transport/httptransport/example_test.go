@@ -37,11 +37,12 @@ func ExampleNew() {
 		Encoding: transport.UCS2,
 		Parts:    []string{"Hej då 👋"},
 	})
-	fmt.Println(tr.Name(), len(res.OperatorIDs), err)
+	// Kannel answers no id: each part gets the transport's own.
+	fmt.Println(tr.Name(), res.OperatorIDs, err)
 	got := sim.Received()[0]
 	fmt.Println(got.To, got.Encoding, got.Text)
 	// Output:
-	// http:kannel 0 <nil>
+	// http:kannel [msg-1.1] <nil>
 	// +46701234567 ucs2 Hej då 👋
 }
 

@@ -50,10 +50,23 @@ func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	reports, err := t.p.Reports.Parse(r.URL.Query(), body)
-	if err != nil {
+	query := r.URL.Query()
+	reports, err := t.p.Reports.Parse(query, body)
+	switch {
+	case errors.Is(err, ErrOtherCallback):
+		// An inbound SMS or a batch summary at the report URL: refused,
+		// the operator would retry it for hours.
+		t.stats.ignored.Add(1)
+		writeAck(w, t.p.Reports.Ack)
+		return
+	case err != nil:
 		t.stats.malformed.Add(1)
 		http.Error(w, "malformed report", http.StatusBadRequest)
+		return
+	}
+	if t.tokenBound() && !t.bind(reports, query.Get(RefParam)) {
+		t.stats.unauthorized.Add(1)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
 	for _, rep := range reports {
@@ -67,6 +80,31 @@ func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeAck(w, t.p.Reports.Ack)
+}
+
+// tokenBound reports whether the webhook's requests are authenticated by
+// a per-message token, which vouches for one message only.
+func (t *Transport) tokenBound() bool {
+	a := t.p.Reports.Auth
+	return a == InboundMessageToken || a == InboundBasic && t.hook.Secret != ""
+}
+
+// bind checks that every report of a request authenticated by the token of
+// message ref is about that message, and keeps a report's operator id only
+// when it is that message's: an id this transport does not know to be
+// ref's could name another message's record, which the token does not
+// vouch for, so the report goes by ref alone.
+func (t *Transport) bind(reports []transport.Report, ref string) bool {
+	for i := range reports {
+		r := &reports[i]
+		if r.MessageID != ref {
+			return false
+		}
+		if r.OperatorID != "" && !t.corr.belongs(r.OperatorID, ref) && !isPartOf(r.OperatorID, ref) {
+			r.OperatorID = ""
+		}
+	}
+	return true
 }
 
 // writeAck writes the profile's acknowledgement verbatim.

@@ -16,7 +16,7 @@ func ExampleNewServer() {
 
 	q := url.Values{
 		"username": {operatortest.DefaultUser}, "password": {operatortest.DefaultPassword},
-		"to": {"+46701234567"}, "text": {"hello"},
+		"from": {"Advox"}, "to": {"+46701234567"}, "text": {"hello"},
 	}
 	for range 2 {
 		resp, err := http.Get(s.URL() + "/cgi-bin/sendsms?" + q.Encode())
