@@ -110,8 +110,7 @@ password = kannel-sendsms-password
 	defer tr.Close()
 
 	t.Run("single parts", func(t *testing.T) {
-		reports := make(chan transport.Report, 16)
-		tr.SetReportHandler(func(_ context.Context, r transport.Report) { reports <- r })
+		reports := collect(tr)
 		cases := []struct {
 			enc  transport.Encoding
 			text string
@@ -143,7 +142,7 @@ password = kannel-sendsms-password
 		// come after "delivered" (or be dropped as a regression).
 		delivered := map[string]bool{}
 		for len(delivered) < len(cases) {
-			r := nextReport(t, reports)
+			r := reports.next(t)
 			assert.Equal(t, httptransport.PartID(r.MessageID, 1), r.OperatorID)
 			assert.False(t, r.At.IsZero())
 			switch r.Status {
@@ -225,17 +224,6 @@ password = kannel-sendsms-password
 	})
 	assert.ErrorIs(t, err, transport.ErrRejected)
 	assert.Contains(t, err.Error(), "Authorization failed for sendsms")
-}
-
-func nextReport(t *testing.T, ch <-chan transport.Report) transport.Report {
-	t.Helper()
-	select {
-	case r := <-ch:
-		return r
-	case <-time.After(10 * time.Second):
-		require.FailNow(t, "no report forwarded")
-	}
-	return transport.Report{}
 }
 
 func trimLeadingPlus(s string) string {
