@@ -295,19 +295,24 @@ func TestSinchReportAuthentication(t *testing.T) {
 	h, tr := setup(t, httptransport.SinchBatches(), operatortest.Sinch, harnessOptions{})
 	reports := collect(tr)
 	m1, op1 := sent(t, h, tr)
-	m2, _ := sent(t, h, tr)
+	m2, op2 := sent(t, h, tr)
 	u, err := url.Parse(op1.Callback)
 	require.NoError(t, err)
-	body := func(ref string) string {
-		return `{"type":"recipient_delivery_report_sms","batch_id":"01B","status":"Delivered","client_reference":"` + ref + `"}`
+	body := func(ref, batch, status string) string {
+		return `{"type":"recipient_delivery_report_sms","batch_id":"` + batch + `","status":"` + status + `","client_reference":"` + ref + `"}`
 	}
-	assert.Equal(t, http.StatusOK, postCallback(t, tr, u.RequestURI(), "application/json", body(m1.ID)).Code)
+	// Another message's batch id on this message's URL cannot reach that
+	// message's record: the report goes by the message the token names.
+	assert.Equal(t, http.StatusOK, postCallback(t, tr, u.RequestURI(), "application/json", body(m1.ID, op2.ID, "Dispatched")).Code)
+	r := reports.next(t)
+	assert.Equal(t, []string{m1.ID, op1.ID}, []string{r.MessageID, r.OperatorID})
+	assert.Equal(t, http.StatusOK, postCallback(t, tr, u.RequestURI(), "application/json", body(m1.ID, op1.ID, "Delivered")).Code)
 	assert.Equal(t, m1.ID, reports.next(t).MessageID)
-	assert.Equal(t, http.StatusUnauthorized, postCallback(t, tr, u.RequestURI(), "application/json", body(m2.ID)).Code,
+	assert.Equal(t, http.StatusUnauthorized, postCallback(t, tr, u.RequestURI(), "application/json", body(m2.ID, op2.ID, "Delivered")).Code,
 		"another message's report on this message's URL")
 	q := u.Query()
 	q.Set("ref", m2.ID)
-	assert.Equal(t, http.StatusUnauthorized, postCallback(t, tr, "/dlr?"+q.Encode(), "application/json", body(m2.ID)).Code,
+	assert.Equal(t, http.StatusUnauthorized, postCallback(t, tr, "/dlr?"+q.Encode(), "application/json", body(m2.ID, op2.ID, "Delivered")).Code,
 		"this message's token for another message")
 	reports.none(t)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/azenna/advox/transport"
 )
@@ -64,14 +65,21 @@ func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed report", http.StatusBadRequest)
 		return
 	}
-	if t.tokenBound() && !t.bind(reports, query.Get(RefParam)) {
-		t.stats.unauthorized.Add(1)
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return
+	bound := ""
+	if t.tokenBound() {
+		// The token vouches for the message the URL names, and no other.
+		bound = query.Get(RefParam)
+		for _, rep := range reports {
+			if rep.MessageID != bound {
+				t.stats.unauthorized.Add(1)
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+		}
 	}
 	for _, rep := range reports {
 		t.stats.reports.Add(1)
-		t.accept(rep)
+		t.accept(rep, bound)
 	}
 	if t.isClosed() {
 		// Close ran while this request was read: its reports may have
@@ -87,24 +95,6 @@ func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
 func (t *Transport) tokenBound() bool {
 	a := t.p.Reports.Auth
 	return a == InboundMessageToken || a == InboundBasic && t.hook.Secret != ""
-}
-
-// bind checks that every report of a request authenticated by the token of
-// message ref is about that message, and keeps a report's operator id only
-// when it is that message's: an id this transport does not know to be
-// ref's could name another message's record, which the token does not
-// vouch for, so the report goes by ref alone.
-func (t *Transport) bind(reports []transport.Report, ref string) bool {
-	for i := range reports {
-		r := &reports[i]
-		if r.MessageID != ref {
-			return false
-		}
-		if r.OperatorID != "" && !t.corr.belongs(r.OperatorID, ref) && !isPartOf(r.OperatorID, ref) {
-			r.OperatorID = ""
-		}
-	}
-	return true
 }
 
 // writeAck writes the profile's acknowledgement verbatim.
@@ -125,8 +115,29 @@ func writeAck(w http.ResponseWriter, a Ack) {
 }
 
 // accept correlates one report and forwards it, or parks it when its
-// operator id may be about to be learnt by a submit in flight.
-func (t *Transport) accept(r transport.Report) {
+// operator id may be about to be learnt by a submit in flight. bound is
+// the message a per-message token vouched for ("" when none): an operator
+// id the report names is kept only once it is known to be that message's
+// (it could name another message's record, which the token does not vouch
+// for); until then the report goes by bound alone.
+func (t *Transport) accept(r transport.Report, bound string) {
+	if bound != "" && r.OperatorID != "" && !isPartOf(r.OperatorID, bound) {
+		began := t.inflight.Load() > 0 && t.begin()
+		wait := time.Duration(0)
+		if began {
+			wait = t.hook.ParkFor
+		}
+		if t.corr.settle(&r, bound, wait, func(r transport.Report) {
+			defer t.wg.Done()
+			t.forward(r)
+		}) {
+			t.stats.parked.Add(1)
+			return
+		}
+		if began {
+			t.wg.Done()
+		}
+	}
 	if t.corr.enrich(&r) {
 		t.forward(r)
 		return
