@@ -46,7 +46,9 @@ const SinchMaxValidFor = 72 * time.Hour
 // code is kept as the error code on failures only (it is 0, 400 or 401 on
 // the others). Other callbacks Sinch posts to the same URL (mo_text and
 // mo_binary inbound messages, delivery_report_sms batch summaries) are
-// acknowledged and ignored.
+// acknowledged and ignored once authenticated; a callback without the
+// URL's token (an inbound URL set in Sinch's dashboard to the report URL)
+// is refused as unauthenticated.
 //
 // Authentication of reports. Sinch does not retry a 4xx answer, so a
 // report refused for its credentials is lost; and Sinch sets callback

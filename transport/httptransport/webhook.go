@@ -55,8 +55,9 @@ func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
 	reports, err := t.p.Reports.Parse(query, body)
 	switch {
 	case errors.Is(err, ErrOtherCallback):
-		// An inbound SMS or a batch summary at the report URL: refused,
-		// the operator would retry it for hours.
+		// An inbound SMS or a batch summary at the report URL: answered
+		// as a report is, since a refused one the operator would retry
+		// for hours, and dropped.
 		t.stats.ignored.Add(1)
 		writeAck(w, t.p.Reports.Ack)
 		return
