@@ -414,3 +414,27 @@ func TestReceiptCarriesOperatorCountAndLogsDrift(t *testing.T) {
 	assert.Equal(t, "0.35 SEK", rcpt.Price)
 	assert.Contains(t, buf.String(), "different number of segments")
 }
+
+// noValidity is a transport whose operator takes no validity period.
+type noValidity struct{ transport.Transport }
+
+func (noValidity) HonoursValidFor() bool { return false }
+func (noValidity) Local() bool           { return true }
+
+// A ValidFor the transport's operator cannot take used to be dropped
+// without a word: Send refuses it instead, and sends the rest as before.
+func TestSendRefusesValidityTheTransportCannotHonour(t *testing.T) {
+	mem := memtransport.New(nil)
+	c, _ := newClient(t, noValidity{mem}, nil)
+	m := msg("valid for an hour")
+	m.ValidFor = time.Hour
+	_, err := c.Send(context.Background(), m)
+	require.ErrorIs(t, err, advox.ErrInvalidArgument)
+	assert.Contains(t, err.Error(), "valid for")
+	assert.Empty(t, mem.Sent(), "nothing reaches the transport")
+
+	m.ValidFor = 0
+	_, err = c.Send(context.Background(), m)
+	require.NoError(t, err, "without a validity the message goes")
+	assert.Len(t, mem.Sent(), 1)
+}

@@ -27,6 +27,8 @@ type Message struct {
 	// ForceUCS2 sends the text as UCS-2 even when GSM-7 would do.
 	ForceUCS2 bool
 	// ValidFor, when positive, bounds how long the operator keeps trying.
+	// Send refuses it (ErrInvalidArgument) when the transport says its
+	// operator takes no validity (transport.ValidityAware).
 	ValidFor time.Duration
 }
 
@@ -229,6 +231,9 @@ func (c *Client) prepare(m Message) (*transport.Message, error) {
 	}
 	if m.ValidFor < 0 {
 		return nil, newError("send", CodeInvalidArgument, "valid for: negative")
+	}
+	if v, ok := c.tr.(transport.ValidityAware); ok && m.ValidFor > 0 && !v.HonoursValidFor() {
+		return nil, newError("send", CodeInvalidArgument, "valid for: the transport's operator takes no validity period")
 	}
 	return &transport.Message{
 		Account: m.Account, From: from, To: string(to), Encoding: seg.Encoding, Parts: seg.Parts, Concat: c.opts.Concat,
