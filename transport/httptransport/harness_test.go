@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -129,7 +130,8 @@ func (h *harness) newTransport() *httptransport.Transport {
 func (h *harness) Transport() transport.Transport { return h.newTransport() }
 
 // Received reports what the simulator took, the parts of a message sent
-// part by part (Kannel) gathered into one Received in part order.
+// part by part (Kannel) gathered into one Received in part order; a
+// message some of whose parts never came is left out, as a handset would.
 func (h *harness) Received() []transporttest.Received {
 	var out []transporttest.Received
 	multipart := map[string]int{} // index in out, by reference and concatenation reference
@@ -152,7 +154,9 @@ func (h *harness) Received() []transporttest.Received {
 		}
 		out[i].Parts[m.Part-1] = m.Text
 	}
-	return out
+	// A handset shows a concatenated message only once it has every part:
+	// a message whose later parts never came is not received.
+	return slices.DeleteFunc(out, func(r transporttest.Received) bool { return slices.Contains(r.Parts, "") })
 }
 
 func (h *harness) Close() error {
