@@ -44,29 +44,8 @@ func (h *harness) Transport() transport.Transport { return h.r }
 func (h *harness) Received() []transporttest.Received {
 	var out []transporttest.Received
 	for _, tr := range []*memtransport.Transport{h.a, h.b} {
-		type key struct {
-			id  string
-			ref uint16
-		}
-		got := map[key]map[int]bool{}
-		for _, s := range tr.Sent() {
-			m := s.Message
-			if len(m.Parts) > 1 {
-				k := key{m.ID, s.Ref}
-				if got[k] == nil {
-					got[k] = map[int]bool{}
-				}
-				for _, n := range s.Parts {
-					got[k][n] = true
-				}
-				if len(got[k]) < len(m.Parts) {
-					continue // not whole (yet)
-				}
-				delete(got, k)
-			}
-			out = append(out, transporttest.Received{
-				MessageID: m.ID, From: m.From.Value, To: m.To, Encoding: m.Encoding, Parts: m.Parts,
-			})
+		for _, m := range tr.Joined() {
+			out = append(out, transporttest.Received{MessageID: m.ID, From: m.From.Value, To: m.To, Encoding: m.Encoding, Parts: m.Parts})
 		}
 	}
 	return out
