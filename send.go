@@ -268,7 +268,9 @@ func (c *Client) wait(ctx context.Context, op string, f func(context.Context) er
 // safe to retry, or the retry policy gives up. When a later part of a
 // multipart message fails, the parts certainly not received are sent again
 // (with the same reference, through a transport.PartSubmitter) under the
-// same policy, until the message is whole; the *parts returned says what
+// same policy, until the message is whole — through the transport that
+// took the first parts, as the first submit's Result.Transport names it
+// (a router's member); the *parts returned says what
 // became of each part then (nil otherwise), with the first submit's
 // result.
 func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.Result, int, *parts, error) {
@@ -290,7 +292,7 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 		if mp == nil {
 			res, err = c.tr.Submit(a.ctx, tm)
 		} else {
-			res, err = mp.ps.SubmitParts(a.ctx, tm, transport.Parts{Ref: mp.ref, Indices: pending})
+			res, err = mp.ps.SubmitParts(a.ctx, tm, transport.Parts{Ref: mp.ref, Indices: pending, Transport: first.Transport})
 		}
 		a.end(res, err)
 		why := err

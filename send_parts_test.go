@@ -163,6 +163,41 @@ func TestSendLaterPartFailure(t *testing.T) {
 	}
 }
 
+// behind answers for a transport behind it, as a router does: its results
+// name that transport, and it records what each SubmitParts was told.
+type behind struct {
+	*memtransport.Transport
+	told []string
+}
+
+func (b *behind) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	res, err := b.Transport.Submit(ctx, m)
+	res.Transport = "member-a"
+	return res, err
+}
+
+func (b *behind) SubmitParts(ctx context.Context, m *transport.Message, p transport.Parts) (transport.Result, error) {
+	b.told = append(b.told, p.Transport)
+	res, err := b.Transport.SubmitParts(ctx, m, p)
+	res.Transport = "member-a"
+	return res, err
+}
+
+// The rest of a message goes with the name of the transport that took its
+// first parts (Parts.Transport), on every attempt, so that a router sends
+// it through that one; the record names it too.
+func TestSendPartsNameTheTransport(t *testing.T) {
+	b := &behind{Transport: memtransport.New(nil)}
+	b.InjectPart(2, memtransport.Throttle, memtransport.Throttle)
+	c, _ := newClient(t, b, nil)
+	rcpt, err := c.Send(context.Background(), msg(threeParts))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"member-a", "member-a"}, b.told)
+	r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "member-a", r.Transport)
+}
+
 // When the caller's context ends before the rest could go, the message is
 // incomplete, and the error still matches the context's.
 func TestSendIncompleteWhenContextEnds(t *testing.T) {

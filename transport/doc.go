@@ -25,7 +25,9 @@
 // that implements PartSubmitter — Resumable with the concatenation
 // reference used. The Client then sends the parts certainly not received
 // with SubmitParts, under the same reference and part numbers, until the
-// message is whole or its retry policy or context gives up; an adapter
+// message is whole or its retry policy or context gives up — naming in
+// Parts.Transport the transport the first submit's Result named, so that
+// a router sends them through the member that took the others; an adapter
 // without PartSubmitter is never asked to send a message again once part
 // of it was accepted.
 package transport

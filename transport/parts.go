@@ -46,6 +46,13 @@ type Parts struct {
 	// Indices are the parts to send, as indices into Message.Parts, in
 	// ascending order.
 	Indices []int
+	// Transport is the Result.Transport of the submit that left these
+	// parts unsent ("" when it named none): behind a router, the transport
+	// that took the message's other parts. A router sends the parts
+	// through that transport and no other, since a handset joins only
+	// parts that reach it through one operator; an adapter that reaches
+	// its operator itself ignores it.
+	Transport string
 }
 
 // Check reports whether p can select parts of a message of n parts: at

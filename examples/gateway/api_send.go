@@ -74,13 +74,18 @@ type sentMessage struct {
 	err        error
 }
 
-// outcomeWarning is the warning of a message whose fate is not known.
-const outcomeWarning = "the operator may have this message: do not send it again; its status will settle"
+// The warnings of a message that must not be sent again: its fate is not
+// known, or part of it went out and the rest could not be sent.
+const (
+	outcomeWarning    = "the operator may have this message: do not send it again; its status will settle"
+	incompleteWarning = "part of this message went out and the rest could not be sent: do not send it again (the parts sent would arrive twice); its status says which parts went"
+)
 
 // send handles POST /v1/messages: the same text to one or many
 // recipients. It answers 200 when every message was accepted, the single
 // status all messages share (a message's own error status, or 202 with a
-// warning when its outcome is unknown), or 207 with each message's outcome.
+// warning when its outcome is unknown or it went out in part only), or 207
+// with each message's outcome.
 func (a *api) send(w http.ResponseWriter, r *http.Request, p advox.Principal) {
 	var req sendRequest
 	if err := readJSON(w, r, a.cfg.MaxBody, &req); err != nil {
@@ -124,7 +129,13 @@ func (a *api) send(w http.ResponseWriter, r *http.Request, p advox.Principal) {
 	}
 	switch status {
 	case http.StatusAccepted:
-		w.Header().Set("Warning", `199 advox "`+outcomeWarning+`"`)
+		warned := map[string]bool{}
+		for _, m := range out {
+			if m.Warning != "" && !warned[m.Warning] {
+				warned[m.Warning] = true
+				w.Header().Add("Warning", `199 advox "`+m.Warning+`"`)
+			}
+		}
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		if d, ok := retryAfter(out[0].err, a.now()); ok {
 			setRetryAfter(w, d)
@@ -155,6 +166,9 @@ func (a *api) sendOne(ctx context.Context, p advox.Principal, req *sendRequest, 
 	refused := advox.CodeOf(err) == advox.CodeRejected && rcpt.Status.Final() && rcpt.Status != transport.StatusDelivered
 	if rcpt.ID != "" && !refused {
 		m.httpStatus, m.Warning = http.StatusAccepted, outcomeWarning
+		if advox.CodeOf(err) == advox.CodeIncomplete {
+			m.Warning = incompleteWarning
+		}
 	}
 	if m.httpStatus >= 500 {
 		a.log.Error("gateway: send failed", "account", p.Account, "to", advox.Number(to), "error", err)

@@ -53,7 +53,9 @@ func statusOf(err error) int {
 		return http.StatusServiceUnavailable
 	case advox.CodeRejected:
 		return http.StatusUnprocessableEntity
-	case advox.CodeOutcomeUnknown:
+	case advox.CodeOutcomeUnknown, advox.CodeIncomplete:
+		// The operator may have it, or has part of it: sending it again
+		// would duplicate what went, so never a status a client retries.
 		return http.StatusAccepted
 	case advox.CodeUnimplemented:
 		return http.StatusNotImplemented

@@ -33,6 +33,9 @@ func TestStatusOf(t *testing.T) {
 		{&advox.Error{Op: "send", Code: advox.CodeQuotaExceeded, Err: &advox.QuotaError{Quota: 1, Used: 1}}, 429, "quota_exceeded"},
 		{advox.ErrRejected, 422, "rejected"},
 		{advox.ErrOutcomeUnknown, 202, "outcome_unknown"},
+		// Part of the message is out: answered 500 (a client retries), which
+		// would send those parts again.
+		{advox.ErrIncomplete, 202, "incomplete"},
 		{advox.ErrThrottled, 503, "throttled"},
 		{advox.ErrUnavailable, 503, "unavailable"},
 		{advox.ErrClosed, 503, "closed"},

@@ -42,17 +42,25 @@ func (unrecordableStore) Record(context.Context, ...storage.Record) error {
 // A message the operator took part of must never be answered with a
 // status a client retries on (503, 429, 5xx), even when its record could
 // not be written and the library's error says "unavailable": retrying
-// would send the accepted parts again.
+// would send the accepted parts again. It is 202 with the receipt and a
+// warning that says part of it went.
 func TestSendRecordedMessageNeverRetryable(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		err  error
+		name       string
+		err        error
+		recordable bool
 	}{
-		{"rest rejected", fmt.Errorf("bad part: %w", transport.ErrRejected)},
-		{"rest throttled", fmt.Errorf("slow down: %w", transport.ErrThrottled)},
+		{"rest rejected", fmt.Errorf("bad part: %w", transport.ErrRejected), false},
+		{"rest throttled", fmt.Errorf("slow down: %w", transport.ErrThrottled), false},
+		// Recorded and incomplete: warned as of an unknown outcome, which
+		// it is not (part 1 is out for sure, the rest never went).
+		{"rest throttled, recorded", fmt.Errorf("slow down: %w", transport.ErrThrottled), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			store := unrecordableStore{memstore.New(nil)}
+			var store storage.TrafficStore = unrecordableStore{memstore.New(nil)}
+			if tc.recordable {
+				store = memstore.New(nil)
+			}
 			client, err := advox.NewClient(partialTransport{tc.err}, store, &advox.Options{Logger: slog.New(slog.DiscardHandler)})
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = client.Close() })
@@ -72,7 +80,10 @@ func TestSendRecordedMessageNeverRetryable(t *testing.T) {
 			require.NotEmpty(t, m.ID, "the message reached the operator")
 			assert.Equal(t, http.StatusAccepted, w.Code, w.Body.String())
 			assert.Empty(t, w.Header().Get("Retry-After"))
-			assert.Equal(t, outcomeWarning, m.Warning)
+			require.NotNil(t, m.Error)
+			assert.Equal(t, "incomplete", m.Error.Code)
+			assert.Equal(t, incompleteWarning, m.Warning)
+			assert.Equal(t, `199 advox "`+incompleteWarning+`"`, w.Header().Get("Warning"))
 		})
 	}
 }

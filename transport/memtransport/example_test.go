@@ -81,9 +81,13 @@ func ExampleTransport_SubmitParts() {
 	for _, s := range tr.Sent() {
 		fmt.Println(s.Parts, s.Ref == pe.Ref)
 	}
+	for _, m := range tr.Joined() { // as the handset shows it
+		fmt.Println(m.Text())
+	}
 	// Output:
 	// accepted: [mem-1] then: true
 	// the rest: [mem-2 mem-3]
 	// [1] true
 	// [2 3] true
+	// one two three
 }

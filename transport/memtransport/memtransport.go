@@ -404,6 +404,37 @@ func (t *Transport) Sent() []Sent {
 	return out
 }
 
+// Joined returns the messages the transport took whole, in the order they
+// became whole, as a handset shows them: a single-part message when it
+// was taken, a multipart one once every part is in — joined by message id
+// and concatenation reference, so that parts sent again under another
+// reference never complete it.
+func (t *Transport) Joined() []transport.Message {
+	type key struct {
+		id  string
+		ref uint16
+	}
+	var out []transport.Message
+	got := map[key]map[int]bool{}
+	for _, s := range t.Sent() {
+		if len(s.Message.Parts) > 1 {
+			k := key{s.Message.ID, s.Ref}
+			if got[k] == nil {
+				got[k] = map[int]bool{}
+			}
+			for _, n := range s.Parts {
+				got[k][n] = true
+			}
+			if len(got[k]) < len(s.Message.Parts) {
+				continue // not whole (yet)
+			}
+			delete(got, k)
+		}
+		out = append(out, s.Message)
+	}
+	return out
+}
+
 // Close implements transport.Transport. It cuts short submits waiting out
 // Config.Latency. Scheduled reports whose delay has not run out are
 // dropped; Close waits for the ones being delivered and for handlers

@@ -36,29 +36,8 @@ func (h *harness) Close() error { return nil }
 
 func (h *harness) Received() []transporttest.Received {
 	var out []transporttest.Received
-	type key struct {
-		id  string
-		ref uint16
-	}
-	got := map[key]map[int]bool{}
-	for _, s := range h.tr.Sent() {
-		m := s.Message
-		if len(m.Parts) > 1 {
-			k := key{m.ID, s.Ref}
-			if got[k] == nil {
-				got[k] = map[int]bool{}
-			}
-			for _, n := range s.Parts {
-				got[k][n] = true
-			}
-			if len(got[k]) < len(m.Parts) {
-				continue // not whole (yet)
-			}
-			delete(got, k)
-		}
-		out = append(out, transporttest.Received{
-			MessageID: m.ID, From: m.From.Value, To: m.To, Encoding: m.Encoding, Parts: m.Parts,
-		})
+	for _, m := range h.tr.Joined() {
+		out = append(out, transporttest.Received{MessageID: m.ID, From: m.From.Value, To: m.To, Encoding: m.Encoding, Parts: m.Parts})
 	}
 	return out
 }
@@ -225,4 +204,32 @@ func TestSubmitPartsRefusesInvalidParts(t *testing.T) {
 	_, err := tr.SubmitParts(context.Background(), &transport.Message{Parts: []string{"a", "b"}}, transport.Parts{Indices: []int{2}})
 	require.ErrorIs(t, err, transport.ErrRejected)
 	assert.Empty(t, tr.Sent())
+}
+
+// Joined shows a multipart message once all its parts are in under one
+// reference, as a handset does, and a single-part message at once.
+func TestJoined(t *testing.T) {
+	ctx := context.Background()
+	tr := memtransport.New(nil)
+	defer tr.Close()
+	tr.InjectPart(2, memtransport.Throttle)
+	m := &transport.Message{ID: "m-1", To: "+46701234567", Encoding: transport.GSM7, Parts: []string{"one ", "two ", "three"}}
+	_, err := tr.Submit(ctx, m)
+	var pe *transport.PartialError
+	require.ErrorAs(t, err, &pe)
+	assert.Empty(t, tr.Joined(), "part 1 alone is no message")
+
+	_, err = tr.SubmitParts(ctx, m, transport.Parts{Ref: pe.Ref + 1, Indices: []int{1, 2}})
+	require.NoError(t, err)
+	assert.Empty(t, tr.Joined(), "parts under another reference never join")
+
+	_, err = tr.SubmitParts(ctx, m, transport.Parts{Ref: pe.Ref, Indices: []int{1, 2}})
+	require.NoError(t, err)
+	single := &transport.Message{ID: "m-2", To: "+46701234568", Encoding: transport.GSM7, Parts: []string{"hi"}}
+	_, err = tr.Submit(ctx, single)
+	require.NoError(t, err)
+	got := tr.Joined()
+	require.Len(t, got, 2)
+	assert.Equal(t, "one two three", got[0].Text())
+	assert.Equal(t, "hi", got[1].Text())
 }

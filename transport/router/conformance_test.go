@@ -37,14 +37,32 @@ func newHarness(t *testing.T) transporttest.Harness {
 
 func (h *harness) Transport() transport.Transport { return h.r }
 
+// Received is what the handsets got: a multipart message counts once its
+// parts are all in, joined by reference on the transport that took them,
+// as a handset joins them (parts of one message on two operators never
+// join).
 func (h *harness) Received() []transporttest.Received {
 	var out []transporttest.Received
 	for _, tr := range []*memtransport.Transport{h.a, h.b} {
+		for _, m := range tr.Joined() {
+			out = append(out, transporttest.Received{MessageID: m.ID, From: m.From.Value, To: m.To, Encoding: m.Encoding, Parts: m.Parts})
+		}
+	}
+	return out
+}
+
+// ReceivedParts lists every part of a multipart message either transport
+// took.
+func (h *harness) ReceivedParts() []transporttest.ReceivedPart {
+	var out []transporttest.ReceivedPart
+	for _, tr := range []*memtransport.Transport{h.a, h.b} {
 		for _, s := range tr.Sent() {
-			m := s.Message
-			out = append(out, transporttest.Received{
-				MessageID: m.ID, From: m.From.Value, To: m.To, Encoding: m.Encoding, Parts: m.Parts,
-			})
+			if len(s.Message.Parts) < 2 {
+				continue
+			}
+			for _, n := range s.Parts {
+				out = append(out, transporttest.ReceivedPart{To: s.Message.To, Ref: int(s.Ref), Number: n, Total: len(s.Message.Parts)})
+			}
 		}
 	}
 	return out
@@ -64,6 +82,18 @@ func (h *harness) InjectFault(f transporttest.Fault) {
 		h.a.Inject(memtransport.NotSent)
 		h.b.Inject(memtransport.NotSent)
 	}
+}
+
+// InjectPartFault makes the first transport, which the route tries
+// first, accept the parts before part (0-based) of the next message and
+// answer that one with f.
+func (h *harness) InjectPartFault(part int, f transporttest.Fault) {
+	h.a.InjectPart(part+1, map[transporttest.Fault]memtransport.Fault{
+		transporttest.FaultThrottle:       memtransport.Throttle,
+		transporttest.FaultReject:         memtransport.Reject,
+		transporttest.FaultNotSent:        memtransport.NotSent,
+		transporttest.FaultOutcomeUnknown: memtransport.OutcomeUnknown,
+	}[f])
 }
 
 func (h *harness) Close() error { return nil } // the memtransports close with the router

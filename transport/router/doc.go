@@ -22,6 +22,20 @@
 // transport.ErrNotSent, which the Client may retry. A Close during a
 // submit stops the failover: the error then wraps transport.ErrClosed too.
 //
+// # Multipart messages
+//
+// A member that takes the first parts of a multipart message and fails a
+// later one answers with a *transport.PartialError, which the router
+// returns at once, never failing over: the parts taken cannot be taken
+// back, and another operator's parts would not join them on the handset.
+// The Router is a transport.PartSubmitter, so that the Client can send
+// the rest: SubmitParts hands the parts to the member the first submit's
+// Result.Transport named (Parts.Transport), through nested routers too,
+// and to no other — waiting for its throttle pause and its breaker, never
+// failing over. The router keeps no state per message for this. A partial
+// failure it passes on says Resumable only when that member is itself a
+// PartSubmitter; else the message ends incomplete, none of it sent again.
+//
 // # Members that wait
 //
 // A member that waits for its operator — for a connection to come back,

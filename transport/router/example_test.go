@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -266,4 +267,41 @@ func ExampleNew_smpp() {
 	// smpp:a <nil>
 	// smpp:b <nil>
 	// smpp:a <nil>
+}
+
+// A member that took the first part of a message and throttled the second
+// sends the rest itself: the Client resumes through the router, which
+// hands the parts to that member and never to the other one.
+func ExampleRouter_SubmitParts() {
+	a := memtransport.New(&memtransport.Config{Name: "a"})
+	b := memtransport.New(&memtransport.Config{Name: "b"})
+	r, err := router.New(router.Config{
+		Transports: []transport.Transport{a, b},
+		Routes:     []router.Route{{Name: "all", Transports: []router.Target{{Transport: "a"}, {Transport: "b"}}}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	c, err := advox.NewClient(r, memstore.New(nil), &advox.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+
+	a.InjectPart(2, memtransport.Throttle) // part 2 throttled once
+	long := strings.Repeat("A message of three parts. ", 15)
+	rcpt, err := c.Send(context.Background(), advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: long})
+	fmt.Println(rcpt.Segments, rcpt.Attempts, err)
+	for _, s := range a.Sent() {
+		fmt.Println("a took parts", s.Parts)
+	}
+	fmt.Println("b took", len(b.Sent()))
+	// Output:
+	// 3 2 <nil>
+	// a took parts [1]
+	// a took parts [2 3]
+	// b took 0
 }

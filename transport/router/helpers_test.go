@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -209,4 +210,29 @@ func (l *linked) set(up bool) {
 	close(l.changed)
 	l.changed = make(chan struct{})
 	l.lmu.Unlock()
+}
+
+// wholeOnly is a memtransport without its SubmitParts: a member that
+// cannot send some parts of a message, though the partial failures it
+// passes on from the memtransport say Resumable.
+type wholeOnly struct{ *memtransport.Transport }
+
+func (w wholeOnly) SubmitParts() {} // hides the memtransport's: not a transport.PartSubmitter
+
+// threeParts is a three-part message, as the Client would hand it over.
+func threeParts() *transport.Message {
+	m := msg()
+	m.Parts = []string{strings.Repeat("p", 153), strings.Repeat("q", 153), "third part"}
+	return m
+}
+
+// sentParts lists the part numbers each submit to tr delivered, and the
+// references they carried.
+func sentParts(tr *memtransport.Transport) (parts [][]int, refs map[uint16]bool) {
+	refs = map[uint16]bool{}
+	for _, s := range tr.Sent() {
+		parts = append(parts, s.Parts)
+		refs[s.Ref] = true
+	}
+	return parts, refs
 }

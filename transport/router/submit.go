@@ -77,34 +77,24 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 			mem.br.done(probe, neutral, time.Time{})
 			return transport.Result{Transport: mem.name, Route: rt.name}, err
 		}
-		res, err := mem.t.Submit(ctx, m)
-		res.Transport = cmp.Or(res.Transport, mem.name)
-		res.Route = rt.name
-		if err == nil {
-			mem.br.done(probe, healthy, time.Time{})
-			return res, nil
+		a := r.call(ctx, mem, probe, func(ctx context.Context) (transport.Result, error) { return mem.t.Submit(ctx, m) })
+		a.res.Route = rt.name
+		if a.err == nil {
+			return a.res, nil
 		}
-		next, o := classify(ctx, err)
-		answered := r.now() // the submit took time: now is stale
-		mem.br.done(probe, o, answered)
 		reason := "not_sent"
-		if errors.Is(err, transport.ErrThrottled) {
-			hint, _ := transport.RetryAfter(err)
-			until := answered.Add(r.throttle.pause(hint))
-			mem.br.throttled(until)
-			if rt.spill && transport.SafeToRetry(err) && ctx.Err() == nil {
-				next, reason = true, "throttled"
-				later(until)
-			}
+		if !a.paused.IsZero() && rt.spill && transport.SafeToRetry(a.err) && ctx.Err() == nil {
+			a.next, reason = true, "throttled"
+			later(a.paused)
 		}
-		if !next {
-			return res, fmt.Errorf("router %s: route %s via %s: %w", r.name, rt.name, mem.name, err)
+		if !a.next {
+			return a.res, r.passOn(rt, mem, a.err)
 		}
 		if reason != "throttled" {
 			throttled = false
 		}
 		r.tel.failover(mem, rt, reason)
-		errs = append(errs, notSentCause(mem.name, err))
+		errs = append(errs, notSentCause(mem.name, a.err))
 	}
 	e := &exhausted{what: "route " + rt.name + ": no transport took the message", errs: errs}
 	if throttled && len(errs) > 0 {
@@ -122,9 +112,47 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 		e.closed = true
 	}
 	if !retryAt.IsZero() {
-		e.retryAfter = max(retryAt.Sub(r.now()), time.Millisecond)
+		e.retryAfter = max(retryAt.Sub(r.now()), minRetryAfter)
 	}
 	return transport.Result{Transport: last, Route: rt.name}, e
+}
+
+// minRetryAfter is the shortest retry hint the router gives: a transport
+// whose wait ends now is tried after it.
+const minRetryAfter = time.Millisecond
+
+// answer is what one transport answered a submit, as the router reads it.
+type answer struct {
+	res transport.Result // Transport set
+	err error
+	// next: the transport certainly took nothing and the caller still
+	// waits, so another transport may be tried (see classify).
+	next bool
+	// paused: throttled, the transport is paused until then (else zero).
+	paused time.Time
+}
+
+// call hands a message to mem, admitted by its breaker (as the probe when
+// probe), through send, and tells the breaker what the answer says of mem:
+// a throttled answer pauses mem, a failure counts against it.
+func (r *Router) call(ctx context.Context, mem *member, probe bool, send func(context.Context) (transport.Result, error)) answer {
+	var a answer
+	a.res, a.err = send(ctx)
+	a.res.Transport = cmp.Or(a.res.Transport, mem.name)
+	if a.err == nil {
+		mem.br.done(probe, healthy, time.Time{})
+		return a
+	}
+	var o outcome
+	a.next, o = classify(ctx, a.err)
+	answered := r.now() // the submit took time: now is stale
+	mem.br.done(probe, o, answered)
+	if errors.Is(a.err, transport.ErrThrottled) {
+		hint, _ := transport.RetryAfter(a.err)
+		a.paused = answered.Add(r.throttle.pause(hint))
+		mem.br.throttled(a.paused)
+	}
+	return a
 }
 
 // classify says whether the router may try the next transport after err

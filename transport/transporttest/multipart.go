@@ -75,7 +75,7 @@ func testResume(fault Fault) func(*testing.T, Harness, transport.Transport, Feat
 		}
 		pi.InjectPartFault(1, fault)
 		m := threeParts()
-		_, err := tr.Submit(withTimeout(t, f), m)
+		first, err := tr.Submit(withTimeout(t, f), m)
 		if err == nil {
 			if got := waitReceived(t, h, m.To, f); len(got.Parts) == 1 {
 				t.Skip("the adapter sends a multipart message in one request (no part can fail alone)")
@@ -85,14 +85,17 @@ func testResume(fault Fault) func(*testing.T, Harness, transport.Transport, Feat
 		require.ErrorAs(t, err, &pe, "a message whose first part was accepted fails with a *transport.PartialError")
 		require.True(t, pe.Resumable, "a PartSubmitter's partial failures are Resumable, with the reference used")
 		require.Len(t, pe.Accepted, 1)
-		rest := []int{1, 2}
+		indices := []int{1, 2}
 		if fault == FaultOutcomeUnknown {
-			rest = []int{2} // part 2 may be out: never sent again
+			indices = []int{2} // part 2 may be out: never sent again
 		}
-		res, err := ps.SubmitParts(withTimeout(t, f), m, transport.Parts{Ref: pe.Ref, Indices: rest})
+		// As the Client does: the parts go with the name of the transport
+		// that took the others (a router's member).
+		rest := transport.Parts{Ref: pe.Ref, Indices: indices, Transport: first.Transport}
+		res, err := ps.SubmitParts(withTimeout(t, f), m, rest)
 		require.NoError(t, err)
 		if len(res.OperatorIDs) > 0 {
-			require.Len(t, res.OperatorIDs, len(rest), "one operator id per part sent")
+			require.Len(t, res.OperatorIDs, len(indices), "one operator id per part sent")
 			for _, id := range res.OperatorIDs {
 				assert.NotEmpty(t, id)
 				assert.NotContains(t, pe.Accepted, id, "a part sent again is a new part")
@@ -103,7 +106,8 @@ func testResume(fault Fault) func(*testing.T, Harness, transport.Transport, Feat
 		checkPartsOnce(t, h, m.To)
 
 		// SubmitParts sends nothing it was not asked for.
-		_, err = ps.SubmitParts(withTimeout(t, f), m, transport.Parts{Ref: pe.Ref, Indices: []int{3}})
+		rest.Indices = []int{3}
+		_, err = ps.SubmitParts(withTimeout(t, f), m, rest)
 		assert.ErrorIs(t, err, transport.ErrRejected, "a part the message does not have")
 		checkPartsOnce(t, h, m.To)
 	}
