@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,16 +76,22 @@ func badRequest(format string, args ...any) error {
 
 // readJSON decodes the request body into v: at most limit bytes, one JSON
 // value, no unknown fields (so that, say, an "account" field is refused
-// rather than silently ignored).
+// rather than silently ignored), and valid UTF-8 only (so that no text is
+// sent with characters replaced).
 func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err == nil {
-		err = trailing(dec)
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil {
+			err = trailing(dec)
+		}
 	}
 	var tooBig *http.MaxBytesError
 	switch {
+	case err == nil && !validUTF8JSON(body):
+		return errInvalidUTF8
 	case err == nil:
 		return nil
 	case errors.As(err, &tooBig):

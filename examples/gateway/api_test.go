@@ -46,6 +46,9 @@ func TestAPIRefusals(t *testing.T) {
 		{"bad number", "POST", "/v1/messages", demoUser, map[string]any{"from": "Advox", "to": "+46 12", "text": "hi"}, 400, "invalid_argument"},
 		{"bad sender", "POST", "/v1/messages", demoUser, map[string]any{"from": "", "to": "+46701740605", "text": "hi"}, 400, "invalid_argument"},
 		{"empty text", "POST", "/v1/messages", demoUser, map[string]any{"from": "Advox", "to": "+46701740605", "text": ""}, 400, "invalid_argument"},
+		// Regression: the JSON decoder replaced these with U+FFFD and the text went out.
+		{"text not UTF-8", "POST", "/v1/messages", demoUser, "{\"from\":\"Advox\",\"to\":\"+46701740605\",\"text\":\"hi \xff\"}", 400, "invalid_argument"},
+		{"text with a lone surrogate", "POST", "/v1/messages", demoUser, `{"from":"Advox","to":"+46701740605","text":"hi \ud83d"}`, 400, "invalid_argument"},
 		{"unknown message", "GET", "/v1/messages/nope", demoUser, nil, 404, "not_found"},
 		{"overlong id", "GET", "/v1/messages/" + strings.Repeat("a", maxIDLen+1), demoUser, nil, 404, "not_found"},
 		{"bad usage period", "GET", "/v1/usage?from=yesterday", demoUser, nil, 400, "invalid_request"},
