@@ -18,21 +18,25 @@ import (
 // account a request acts on is always the logged-in user's, never one
 // named in the request.
 type api struct {
-	client   *advox.Client
-	accounts *advox.Accounts
-	auth     *authenticator
-	cfg      *config
-	log      *slog.Logger
-	now      func() time.Time
+	client      *advox.Client
+	accounts    *advox.Accounts
+	auth        *authenticator
+	cfg         *config
+	log         *slog.Logger
+	now         func() time.Time
+	crossOrigin *http.CrossOriginProtection
 }
 
 // register mounts the endpoints on mux.
 func (a *api) register(mux *http.ServeMux) {
-	mux.Handle("POST /v1/messages", a.authed(a.send))
+	if a.crossOrigin == nil {
+		a.crossOrigin = newCrossOrigin(a.now)
+	}
+	mux.Handle("POST /v1/messages", a.changesState(a.authed(a.send)))
 	mux.Handle("GET /v1/messages/{id}", a.authed(a.status))
 	mux.Handle("GET /v1/usage", a.authed(a.usage))
 	mux.Handle("GET /v1/export", a.authed(a.export))
-	mux.Handle("POST /v1/erase", a.authed(a.erase))
+	mux.Handle("POST /v1/erase", a.changesState(a.authed(a.erase)))
 }
 
 // authedHandler is an endpoint that runs for a logged-in user.

@@ -130,7 +130,7 @@ func (g *gateway) banner(w io.Writer) {
 	for i, l := range g.logins {
 		fmt.Fprintf(w, "  login:      account %s, user %s, password %s (generated, shown once)\n", l.Account, l.User, l.Password)
 		if i == 0 {
-			fmt.Fprintf(w, "try:\n  curl -u %s:%s -d '{\"from\":\"Advox\",\"to\":\"+46701740605\",\"text\":\"Hello from advox\"}' %s/v1/messages\n",
+			fmt.Fprintf(w, "try:\n  curl -u %s:%s -H 'Content-Type: application/json' -d '{\"from\":\"Advox\",\"to\":\"+46701740605\",\"text\":\"Hello from advox\"}' %s/v1/messages\n",
 				l.User, l.Password, g.url)
 		}
 	}
