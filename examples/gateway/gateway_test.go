@@ -202,7 +202,8 @@ func TestFailoverWhenSMSCDown(t *testing.T) {
 // restart on the same database, and seeding finds its accounts there.
 func TestRestartKeepsTraffic(t *testing.T) {
 	js := strings.Replace(testConfigJSON, `"transports": [`,
-		`"kek": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", "transports": [`, 1)
+		`"kek": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", `+
+			`"index_key": "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100", "transports": [`, 1)
 	cfg, err := parseConfig([]byte(js))
 	require.NoError(t, err)
 	db := filepath.Join(t.TempDir(), "gateway.db")
