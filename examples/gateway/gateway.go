@@ -84,7 +84,7 @@ func start(ctx context.Context, cfg *config, o options) (_ *gateway, err error) 
 	}
 	defer func() {
 		if err != nil {
-			ln.Close()
+			_ = ln.Close() // the error that failed the start is the one to report
 		}
 	}()
 	g.url = "http://" + ln.Addr().String()

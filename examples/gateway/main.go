@@ -72,7 +72,11 @@ func run(ctx context.Context, f flags, out, logw io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				logger.Warn("gateway: temporary directory not removed", "dir", dir, "error", err)
+			}
+		}()
 		f.db = filepath.Join(dir, "gateway.db")
 	}
 	g, err := start(ctx, cfg, options{Addr: f.addr, DBPath: f.db, Postgres: f.postgres, PostgresKeys: f.postgresKeys, Logger: logger})

@@ -545,7 +545,7 @@ func allCalls(s storage.TrafficStore, r storage.Record, op, invID, acct string) 
 				}
 			}
 			if first != nil && n > 1 {
-				return fmt.Errorf("Query yielded %d times after %w", n-1, first)
+				return fmt.Errorf("after an error, Query yielded %d more times: %w", n-1, first)
 			}
 			return first
 		}},

@@ -162,7 +162,7 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 		return transport.Result{}, t.sendError(ctx, err, tr.wrote())
 	}
 	body, readErr := readLimited(resp.Body, maxResponse)
-	resp.Body.Close()
+	_ = resp.Body.Close() // the answer is read: nothing is lost
 	reply := Reply{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
 	// When the caller's context ended the read, its error stays
 	// reachable (ctx.Err() is nil otherwise).
