@@ -246,8 +246,11 @@ func TestHealthAndReadiness(t *testing.T) {
 	resp, body := h.do(http.MethodGet, "/healthz", [2]string{}, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	assert.JSONEq(t, `{"status":"ok"}`, string(body))
-	resp, body = h.do(http.MethodGet, "/readyz", [2]string{}, nil)
-	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	// The SMPP session binds in the background: ready once it has.
+	require.Eventually(t, func() bool {
+		resp, body = h.do(http.MethodGet, "/readyz", [2]string{}, nil)
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 10*time.Millisecond, "never ready")
 	assert.JSONEq(t, `{"status":"ready"}`, string(body))
 
 	require.NoError(t, h.transport("smsc").smsc.Close()) // the operator goes away
