@@ -142,7 +142,8 @@ func TestLoginLimitedAnswers429(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, string(body))
 	after, err := strconv.Atoi(resp.Header.Get("Retry-After"))
 	require.NoError(t, err, "Retry-After in seconds")
-	assert.InDelta(t, advox.DefaultAuthLimit.Every.Seconds(), after, 2)
+	assert.Positive(t, after)
+	assert.LessOrEqual(t, after, int(advox.DefaultAuthLimit.Every.Seconds()), "at most until the next attempt comes back")
 	assert.Empty(t, resp.Header.Get("WWW-Authenticate"), "not a credentials problem")
 	var e errorBody
 	require.NoError(t, json.Unmarshal(body, &e))
