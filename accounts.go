@@ -219,7 +219,7 @@ func (a *Accounts) Delete(ctx context.Context, account string) error {
 		return wrap(op, err)
 	}
 	for _, u := range c.Users {
-		a.fails.reset(userKey(u.ID))
+		a.fails.resetUser(u.ID)
 	}
 	a.audit(ctx, "delete account", account)
 	return nil

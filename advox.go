@@ -91,10 +91,14 @@ type Options struct {
 	// kept bodies) at rest. nil means a random key held only by this
 	// process: records sealed under it become unreadable when the process
 	// ends — private by default, but set a KEK from configuration or a KMS
-	// for traffic that must outlive a restart.
+	// for traffic that must outlive a restart, together with IndexKey:
+	// NewClient refuses a KEK without one.
 	KEK KeyEncryptionKey
 	// IndexKey keys the HMAC blind index used by FindByRecipient (at least
-	// 32 bytes, separate from the KEK). nil means a random per-process key.
+	// 32 bytes, separate from the KEK). nil means a random per-process key,
+	// allowed only without a KEK: records sealed under a KEK outlive a
+	// restart, and under a per-process index key FindByRecipient would
+	// miss every one written before it.
 	IndexKey []byte
 	// Keys keeps the wrapped data keys; nil means the store itself, which
 	// must then implement storage.KeyStore. Keys must not travel with the

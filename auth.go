@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/transport"
 )
 
 // Principal is who logged in: a user of an account.
@@ -21,66 +22,122 @@ type Principal struct {
 // Authenticate logs a user in from remoteAddr ("203.0.113.5:41234", as in
 // http.Request.RemoteAddr, or a bare address). It succeeds only when the
 // address lies in one of the user's allowed networks and the password
-// matches the stored argon2id hash (compared in constant time). Failures
-// are limited per user and per address (see AuthLimit) and all return
-// ErrAuthFailed. Only a store failure or ctx returns another error.
+// matches the stored argon2id hash (compared in constant time). Every
+// failed check returns ErrAuthFailed, whatever failed. Failures are
+// limited per address, per user and per (user, allowed network) (see
+// AuthLimit): an attempt over a limit is refused before any password is
+// verified with an *Error of CodeThrottled (errors.Is(err, ErrThrottled))
+// whose cause carries when to try again (transport.RetryAfter), so that an
+// HTTP front end can answer 429 with Retry-After. Failures from elsewhere
+// never lock a user out of its own networks. Only a store failure or ctx
+// returns another error.
 func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAddr string) (Principal, error) {
+	const op = "authenticate"
 	userID = CanonicalID(userID)
 	addr, addrOK := parseRemoteAddr(remoteAddr)
-	uk := userKey(userID)
-	keys := []string{uk}
-	if addrOK {
-		keys = append(keys, addrKey(addr))
-	}
-	// The attempt counts against the limits while it is under way, so that
-	// concurrent guesses cannot get more passwords verified than the limit.
-	ok, err := a.fails.begin(ctx, a.now, keys...)
-	if err != nil {
-		return Principal{}, err
-	}
-	if !ok {
-		return Principal{}, ErrAuthFailed
-	}
 	validID := ValidateAccountID(userID) == nil // user ids follow account-id rules
-	p, failed, err := a.authenticate(ctx, userID, validID, password, addr, addrOK)
-	now := a.now()
-	a.fails.end(uk, failed && validID, now)
-	if addrOK {
-		a.fails.end(addrKey(addr), failed, now)
+	// The address is limited first, before the store is asked anything.
+	// The attempt counts against each limit while it is under way, so that
+	// concurrent guesses cannot get more passwords verified than the limit.
+	var begun []string
+	endAll := func(failed bool) {
+		for _, k := range begun {
+			a.fails.end(k, failed, a.now())
+		}
 	}
+	if addrOK {
+		if err := a.beginAttempt(ctx, op, addrKey(addr)); err != nil {
+			return Principal{}, err
+		}
+		begun = append(begun, addrKey(addr))
+	}
+	c, user, err := a.findUser(ctx, userID, validID)
 	if err != nil {
+		endAll(false) // a store failure counts as no attempt
 		return Principal{}, err
 	}
+	// The user's side: its count for the allowed network the address lies
+	// in, or its own count from anywhere else. Ids that cannot be user ids
+	// are counted only per address.
+	uk := userKey(userID)
+	gate := uk
+	if n, ok := allowedNetwork(user, addr, addrOK); ok {
+		gate = netKey(userID, n)
+	}
+	if validID {
+		if err := a.beginAttempt(ctx, op, gate); err != nil {
+			endAll(false)
+			return Principal{}, err
+		}
+		begun = append(begun, gate)
+	}
+	p, failed := a.verify(c, user, userID, password, addr, addrOK)
+	endAll(failed)
 	if !failed {
-		a.fails.reset(uk)
+		a.fails.reset(uk, gate)
 		return p, nil
 	}
-	if validID && p.Account != "" && a.fails.blocked(uk, now) {
+	if validID && gate != uk {
+		a.fails.spend(uk, a.now()) // counted per user as well
+	}
+	if now := a.now(); validID && p.Account != "" && a.fails.blocked(gate, now) {
 		// The account id is opaque; the user id and address are not logged.
 		a.log.Warn("advox: failed logins limited for a user", "account", p.Account)
 	}
 	return Principal{}, ErrAuthFailed
 }
 
-// authenticate checks one attempt. failed is true when the password or the
-// address is wrong (p then holds the user's account, if the user exists);
-// err is a store failure, which counts as no attempt.
-func (a *Accounts) authenticate(ctx context.Context, userID string, validID bool, password string, addr netip.Addr, addrOK bool) (p Principal, failed bool, err error) {
-	var user storage.User
-	var c storage.Customer
-	if validID {
-		c, err = a.store.FindUser(ctx, userID)
-	}
+// errLoginsLimited is the cause of a login refused by AuthLimit.
+var errLoginsLimited = errors.New("too many failed logins")
+
+// beginAttempt begins an attempt on the limiter key k, or returns the
+// ErrThrottled-class error of a key over its limit, or ctx's error.
+func (a *Accounts) beginAttempt(ctx context.Context, op, k string) error {
+	retry, err := a.fails.begin(ctx, a.now, k)
 	switch {
-	case !validID:
-	case err == nil:
-		i := slices.IndexFunc(c.Users, func(u storage.User) bool { return u.ID == userID })
-		if i >= 0 {
-			user = c.Users[i]
-		}
-	case !errors.Is(err, storage.ErrNotFound):
-		return Principal{}, false, wrap("authenticate", err)
+	case err != nil:
+		return err
+	case retry > 0:
+		return &Error{Op: op, Code: CodeThrottled, Err: &transport.RetryAfterError{After: retry, Err: errLoginsLimited}}
 	}
+	return nil
+}
+
+// findUser looks the user up: c is its account and user its entry, both
+// zero for an unknown user or an id that cannot be one. err is a store
+// failure.
+func (a *Accounts) findUser(ctx context.Context, userID string, validID bool) (c storage.Customer, user storage.User, err error) {
+	if !validID {
+		return c, user, nil
+	}
+	c, err = a.store.FindUser(ctx, userID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return storage.Customer{}, user, nil
+	case err != nil:
+		return c, user, wrap("authenticate", err)
+	}
+	if i := slices.IndexFunc(c.Users, func(u storage.User) bool { return u.ID == userID }); i >= 0 {
+		user = c.Users[i]
+	}
+	return c, user, nil
+}
+
+// allowedNetwork returns the most specific of the user's allowed networks
+// that addr lies in.
+func allowedNetwork(user storage.User, addr netip.Addr, addrOK bool) (netip.Prefix, bool) {
+	var best netip.Prefix
+	for _, p := range user.Allowed {
+		if addrOK && p.Contains(addr) && (!best.IsValid() || p.Bits() > best.Bits()) {
+			best = p
+		}
+	}
+	return best, best.IsValid()
+}
+
+// verify checks one attempt. failed is true when the password or the
+// address is wrong; p then holds the user's account, if the user exists.
+func (a *Accounts) verify(c storage.Customer, user storage.User, userID, password string, addr netip.Addr, addrOK bool) (p Principal, failed bool) {
 	// Always hash, so that an unknown user or a refused address costs the
 	// same time as a wrong password.
 	hash := user.PasswordHash
@@ -88,8 +145,8 @@ func (a *Accounts) authenticate(ctx context.Context, userID string, validID bool
 		hash = a.dummyHash()
 	}
 	passwordOK := len(password) <= MaxPasswordLen && verifyPassword(hash, password) && user.PasswordHash != ""
-	addrAllowed := addrOK && slices.ContainsFunc(user.Allowed, func(p netip.Prefix) bool { return p.Contains(addr) })
-	return Principal{Account: c.Account, User: userID}, !(passwordOK && addrAllowed), nil
+	_, addrAllowed := allowedNetwork(user, addr, addrOK)
+	return Principal{Account: c.Account, User: userID}, !(passwordOK && addrAllowed)
 }
 
 // dummyHash is a hash of a random password with the current parameters.
@@ -145,7 +202,7 @@ func (a *Accounts) SetPassword(ctx context.Context, userID, password string) err
 	if err != nil {
 		return wrap(op, err)
 	}
-	a.fails.reset(userKey(userID))
+	a.fails.resetUser(userID)
 	a.audit(ctx, "set password", c.Account)
 	return nil
 }

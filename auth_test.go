@@ -16,6 +16,7 @@ import (
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport"
 )
 
 const goodPassword = "korrekt häst batteri"
@@ -33,7 +34,9 @@ func authFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
 }
 
 func TestAuthenticate(t *testing.T) {
-	f := authFixture(t, nil)
+	// A limit the table's failures stay under: a limited attempt answers
+	// ErrThrottled, which is tested on its own.
+	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 100, Every: time.Minute}})
 	_, err := f.acc.Create(ctxT(t), storage.Customer{
 		Account: "nopass", Organisation: "No Password AB",
 		Users: []storage.User{{ID: "nopass-api", Allowed: mustPrefixes("192.0.2.0/24")}},
@@ -87,7 +90,7 @@ func TestAuthenticateLimitsFailuresPerUser(t *testing.T) {
 		require.ErrorIs(t, err, advox.ErrAuthFailed)
 	}
 	_, err := f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.50:1")
-	assert.Equal(t, advox.ErrAuthFailed, err, "locked: even the right password fails, with the same error")
+	assert.ErrorIs(t, err, advox.ErrThrottled, "locked in that network: even the right password is refused")
 
 	_, err = f.acc.Authenticate(ctx, "acme-ops", goodPassword, "198.51.100.7:1")
 	assert.NoError(t, err, "other users are not affected")
@@ -101,7 +104,7 @@ func TestAuthenticateLimitsFailuresPerUser(t *testing.T) {
 		require.ErrorIs(t, err, advox.ErrAuthFailed)
 	}
 	_, err = f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.61:1")
-	assert.ErrorIs(t, err, advox.ErrAuthFailed, "a success resets the count to a full burst, not beyond")
+	assert.ErrorIs(t, err, advox.ErrThrottled, "a success resets the count to a full burst, not beyond")
 }
 
 func TestAuthenticateLimitsFailuresPerAddress(t *testing.T) {
@@ -112,9 +115,82 @@ func TestAuthenticateLimitsFailuresPerAddress(t *testing.T) {
 		require.ErrorIs(t, err, advox.ErrAuthFailed)
 	}
 	_, err := f.acc.Authenticate(ctx, "acme-api", goodPassword, "[2001:db8:1:2::99]:1")
-	assert.ErrorIs(t, err, advox.ErrAuthFailed, "the same IPv6 /64 is locked")
+	assert.ErrorIs(t, err, advox.ErrThrottled, "the same IPv6 /64 is locked")
 	_, err = f.acc.Authenticate(ctx, "acme-api", goodPassword, "[2001:db8:1:3::1]:1")
 	assert.NoError(t, err, "another /64 is not")
+	_, err = f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.10:1")
+	assert.NoError(t, err)
+}
+
+// Regression: wrong passwords from anywhere locked the real user out of
+// its own networks, a denial of service on any known user id. Failures
+// are counted per (user, allowed network) too; a network's own count is
+// the one that can lock a login from it.
+func TestAuthenticateFailuresElsewhereDoNotLockOut(t *testing.T) {
+	tests := []struct {
+		name      string
+		guessFrom []string // where the wrong passwords come from
+		loginFrom string   // where the right one then comes from
+		throttled bool
+	}{
+		{"guesses from outside every allowed network", []string{"203.0.113.1:1", "203.0.113.2:1", "198.18.0.1:1", "198.18.0.2:1", "198.18.0.3:1"}, "192.0.2.10:1", false},
+		{"guesses from another allowed network", []string{"192.0.2.1:1", "192.0.2.2:1", "192.0.2.3:1"}, "[2001:db8:1::5]:1", false},
+		{"guesses from the same allowed network", []string{"192.0.2.1:1", "192.0.2.2:1", "192.0.2.3:1"}, "192.0.2.10:1", true},
+		{"guesses from the login's own address", []string{"203.0.113.9:1", "203.0.113.9:2", "203.0.113.9:3"}, "203.0.113.9:4", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 3, Every: time.Minute}})
+			ctx := ctxT(t)
+			for _, from := range tc.guessFrom {
+				_, err := f.acc.Authenticate(ctx, "acme-api", "wrong", from)
+				require.Error(t, err)
+			}
+			_, err := f.acc.Authenticate(ctx, "acme-api", goodPassword, tc.loginFrom)
+			if tc.throttled {
+				assert.ErrorIs(t, err, advox.ErrThrottled)
+				return
+			}
+			assert.NoError(t, err)
+		})
+	}
+}
+
+// A refused attempt says so with an ErrThrottled-class error carrying
+// when to try again, so that an HTTP front end can answer 429 with
+// Retry-After; it holds neither the user id nor the address.
+func TestAuthenticateThrottledCarriesRetryAfter(t *testing.T) {
+	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 2, Every: time.Minute}})
+	ctx := ctxT(t)
+	for range 2 {
+		_, err := f.acc.Authenticate(ctx, "acme-api", "wrong", "203.0.113.1:1")
+		require.Equal(t, advox.ErrAuthFailed, err)
+	}
+	f.clock.Advance(20 * time.Second)
+	_, err := f.acc.Authenticate(ctx, "acme-api", "wrong", "203.0.113.1:1")
+	require.ErrorIs(t, err, advox.ErrThrottled)
+	assert.NotErrorIs(t, err, advox.ErrAuthFailed)
+	assert.Equal(t, advox.CodeThrottled, advox.CodeOf(err))
+	d, ok := transport.RetryAfter(err)
+	require.True(t, ok, "a retry-after hint")
+	assert.Equal(t, 40*time.Second, d, "until the next token")
+	for _, secret := range []string{"acme-api", "203.0.113"} {
+		assert.NotContains(t, err.Error(), secret)
+	}
+}
+
+// A new password forgets the user's failures, those counted per network
+// included.
+func TestSetPasswordForgetsNetworkFailures(t *testing.T) {
+	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 2, Every: time.Hour}})
+	ctx := ctxT(t)
+	for i := range 2 {
+		_, err := f.acc.Authenticate(ctx, "acme-api", "wrong", fmt.Sprintf("192.0.2.%d:1", 20+i))
+		require.ErrorIs(t, err, advox.ErrAuthFailed)
+	}
+	_, err := f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.10:1")
+	require.ErrorIs(t, err, advox.ErrThrottled)
+	require.NoError(t, f.acc.SetPassword(ctx, "acme-api", goodPassword))
 	_, err = f.acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.10:1")
 	assert.NoError(t, err)
 }

@@ -29,7 +29,7 @@ func TestEraseReachesBackups(t *testing.T) {
 	open := func(path string, opts *sqlstore.Options) (*advox.Client, *sqlstore.Store) {
 		st, err := sqlstore.OpenSQLite(path, opts)
 		require.NoError(t, err)
-		c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{KEK: kek(t)})
+		c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{KEK: kek(t), IndexKey: indexKey})
 		require.NoError(t, err)
 		return c, st
 	}
@@ -89,7 +89,7 @@ func TestKeysInTrafficDatabase(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			opts := &advox.Options{KEK: kek(t), KeysInTrafficDatabase: tt.accepted, Logger: slog.New(slog.NewTextHandler(&buf, nil))}
+			opts := &advox.Options{KEK: kek(t), IndexKey: indexKey, KeysInTrafficDatabase: tt.accepted, Logger: slog.New(slog.NewTextHandler(&buf, nil))}
 			if tt.keys {
 				opts.Keys = memstore.New(nil)
 			}

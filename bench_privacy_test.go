@@ -43,7 +43,7 @@ func BenchmarkEraseUnreadable(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		st := memstore.New(nil)
-		c, err := NewClient(memtransport.New(nil), st, &Options{KEK: mustKEK(b)})
+		c, err := NewClient(memtransport.New(nil), st, &Options{KEK: mustKEK(b), IndexKey: make([]byte, MinIndexKeyLen)})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -181,7 +181,7 @@ func TestNewClientChecksNestedRouters(t *testing.T) {
 func TestKeyringApart(t *testing.T) {
 	ctx := context.Background()
 	keys := memstore.New(nil)
-	c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{KEK: kek(t), Keys: keys})
+	c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{KEK: kek(t), IndexKey: indexKey, Keys: keys})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	rcpt, err := c.Send(ctx, msg("x"))

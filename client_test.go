@@ -90,6 +90,9 @@ func TestSendValidation(t *testing.T) {
 		{"sender too long", advox.Message{Account: "a", From: "ABCDEFGHIJKL", To: to, Text: "hi"}, "from"},
 		{"empty sender", advox.Message{Account: "a", To: to, Text: "hi"}, "from"},
 		{"empty text", advox.Message{Account: "a", From: "Advox", To: to}, "text"},
+		// Never sent with U+FFFD in place of the bad bytes (issue 14: the gateway's JSON decoder did that).
+		{"text not UTF-8", advox.Message{Account: "a", From: "Advox", To: to, Text: "hi \xff"}, "text"},
+		{"text with an encoded surrogate", advox.Message{Account: "a", From: "Advox", To: to, Text: "hi \xed\xa0\xbd"}, "text"},
 		{"too many segments", advox.Message{Account: "a", From: "Advox", To: to, Text: strings.Repeat("y", 307)}, "text"},
 	}
 	for _, tt := range tests {

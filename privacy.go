@@ -39,6 +39,13 @@ func (c *Client) initPrivacy() error {
 			c.log.Warn("advox: data keys are kept in the traffic database, so its backups stay readable after an erase")
 		}
 	}
+	if o.KEK != nil && o.IndexKey == nil {
+		// Records sealed under a configured KEK outlive a restart; a
+		// per-process index key would not, and FindByRecipient would miss
+		// every record from before it.
+		return newError(op, CodeInvalidArgument, "a KEK needs an IndexKey from configuration too (at least %d bytes): "+
+			"with a per-process one, FindByRecipient misses every record from before a restart", MinIndexKeyLen)
+	}
 	kek := o.KEK
 	if kek == nil {
 		raw := make([]byte, 32)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,10 @@ import (
 	"github.com/azenna/advox/transport/memtransport"
 )
 
+// indexKey is the blind-index key that goes with kek: a KEK is refused
+// without one.
+var indexKey = bytes.Repeat([]byte{9}, advox.MinIndexKeyLen)
+
 func kek(t *testing.T) *advox.StaticKEK {
 	k, err := advox.NewStaticKEK(bytes.Repeat([]byte{7}, 32))
 	require.NoError(t, err)
@@ -33,7 +38,7 @@ func send(t *testing.T, c *advox.Client, account, number, text string) advox.Rec
 }
 
 func TestRecipientSealedAtRest(t *testing.T) {
-	c, st := newClient(t, memtransport.New(nil), &advox.Options{KEK: kek(t)})
+	c, st := newClient(t, memtransport.New(nil), &advox.Options{KEK: kek(t), IndexKey: indexKey})
 	rcpt := send(t, c, "acct-1", to, "sealed")
 	stored, err := st.Get(context.Background(), rcpt.ID)
 	require.NoError(t, err)
@@ -112,7 +117,7 @@ func TestKeepBodiesForTroubleshooting(t *testing.T) {
 
 func TestEraseCryptoShredsThenDeletes(t *testing.T) {
 	audit := &auditLog{}
-	c, st := newClient(t, memtransport.New(nil), &advox.Options{KEK: kek(t), Auditor: audit})
+	c, st := newClient(t, memtransport.New(nil), &advox.Options{KEK: kek(t), IndexKey: indexKey, Auditor: audit})
 	var ids []string
 	for i := range 20 {
 		ids = append(ids, send(t, c, "acct-x", fmt.Sprintf("+4670123%04d", i), "x").ID)
@@ -166,7 +171,7 @@ func TestEraseCryptoShredsThenDeletes(t *testing.T) {
 // with it or recorded after it, readable under the new key; nothing sent
 // before the erase began survives.
 func TestEraseUnderConcurrentSends(t *testing.T) {
-	c, st := newClient(t, memtransport.New(nil), &advox.Options{KEK: kek(t)})
+	c, st := newClient(t, memtransport.New(nil), &advox.Options{KEK: kek(t), IndexKey: indexKey})
 	var before []string
 	for range 50 {
 		before = append(before, send(t, c, "acct-c", to, "before").ID)
@@ -307,6 +312,56 @@ func TestNewClientNeedsAKeyStore(t *testing.T) {
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
 	_, err = advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{IndexKey: []byte("short")})
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+}
+
+// Regression: a KEK without an IndexKey was accepted silently, and after a
+// restart FindByRecipient missed every earlier record (the blind index was
+// keyed per process while the records stayed readable). NewClient refuses
+// it; the zero-config path (neither key) stays open.
+func TestNewClientRefusesKEKWithoutIndexKey(t *testing.T) {
+	tests := []struct {
+		name string
+		opts advox.Options
+		ok   bool
+	}{
+		{"neither: per-process keys", advox.Options{}, true},
+		{"both", advox.Options{KEK: kek(t), IndexKey: indexKey}, true},
+		{"index key alone", advox.Options{IndexKey: indexKey}, true},
+		{"KEK alone", advox.Options{KEK: kek(t)}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &tc.opts)
+			if tc.ok {
+				require.NoError(t, err)
+				assert.NoError(t, c.Close())
+				return
+			}
+			assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+			assert.ErrorContains(t, err, "IndexKey")
+		})
+	}
+}
+
+// With both keys from configuration, a Client started later on the same
+// store finds the records of the one before it by number.
+func TestFindByRecipientAcrossRestart(t *testing.T) {
+	st := memstore.New(nil)
+	opts := &advox.Options{Region: "SE", KEK: kek(t), IndexKey: indexKey, Logger: slog.New(slog.DiscardHandler)}
+	first, err := advox.NewClient(memtransport.New(nil), noClose{st}, opts)
+	require.NoError(t, err)
+	send(t, first, "acct-1", "0701234567", "before the restart")
+	require.NoError(t, first.Close())
+
+	second, err := advox.NewClient(memtransport.New(nil), noClose{st}, opts)
+	require.NoError(t, err)
+	defer second.Close()
+	n := 0
+	for _, err := range second.FindByRecipient(context.Background(), advox.PurposeTroubleshoot, "acct-1", "+46701234567", time.Time{}, time.Time{}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 1, n)
 }
 
 // storeWithoutKeys hides memstore's KeyStore methods.

@@ -193,7 +193,7 @@ func securityMeasures(cfg ProcessingConfig) []string {
 			fmt.Sprintf("passwords hashed with argon2id (m=%d KiB, t=%d, p=%d), compared in constant time; hashes are never printed, logged or exported",
 				p.Memory, p.Time, p.Threads),
 			"users log in only from their allowed networks",
-			fmt.Sprintf("failed logins limited per user and per address: %d, then one per %s", l.Failures, l.Every),
+			fmt.Sprintf("failed logins limited per address, per user and per (user, allowed network): %d, then one per %s", l.Failures, l.Every),
 			"Swedish personal identity numbers are refused in every field of customer data, free text included",
 			"customer data is disclosed only with the customer's recorded consent, per party and purpose, and every disclosure is audited",
 		)

@@ -232,7 +232,12 @@ func (c *Client) unnamedPart(ctx context.Context, id string) (storage.Record, in
 }
 
 func (c *Client) logReportErr(err error, r transport.Report) {
-	if errors.Is(err, storage.ErrNotFound) {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return
+	case errors.Is(err, context.Canceled):
+		// Close cancelled it (or the transport's caller gave up): no error.
+		c.log.Debug("advox: delivery report not applied: canceled", "transport", c.tr.Name(), "operator_id", r.OperatorID)
 		return
 	}
 	c.log.Error("advox: delivery report not applied", "transport", c.tr.Name(), "operator_id", r.OperatorID, "error", err)

@@ -1,7 +1,9 @@
 package advox_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -78,4 +80,45 @@ func TestCloseWaitsForReportBeingApplied(t *testing.T) {
 	require.NoError(t, closeErr)
 	assert.False(t, st.closedMidUpdate.Load(), "the store was closed under a report being applied")
 	assert.Equal(t, advox.ReportStats{Applied: 1}, c.ReportStats())
+}
+
+// stallFindStore holds FindByOperatorID, once stall is set, until the
+// caller's context ends, and says when one is held.
+type stallFindStore struct {
+	*memstore.Store
+	stall   atomic.Bool
+	entered chan struct{}
+	once    sync.Once
+}
+
+func (s *stallFindStore) FindByOperatorID(ctx context.Context, tr, id string) (storage.Record, int, error) {
+	if s.stall.Load() {
+		s.once.Do(func() { close(s.entered) })
+		<-ctx.Done()
+		return storage.Record{}, 0, ctx.Err()
+	}
+	return s.Store.FindByOperatorID(ctx, tr, id)
+}
+
+// Regression: Close cancelling the retry of a held delivery report logged
+// an ERROR ("context canceled"); being closed is no error.
+func TestCloseCancellingReportRetryLogsNoError(t *testing.T) {
+	var logs bytes.Buffer
+	st := &stallFindStore{Store: memstore.New(nil), entered: make(chan struct{})}
+	tr := memtransport.New(nil)
+	c, err := advox.NewClient(tr, st, &advox.Options{ReportHold: time.Second, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	require.NoError(t, err)
+
+	// A report for no record yet is held, and tried again on the expiry
+	// loop's ticks; the next try stalls in the store until Close.
+	tr.Report(context.Background(), transport.Report{OperatorID: "not-yet", Status: transport.StatusDelivered})
+	require.Equal(t, int64(1), c.ReportStats().Held)
+	st.stall.Store(true)
+	select {
+	case <-st.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the held report was never tried again")
+	}
+	require.NoError(t, c.Close())
+	assert.NotContains(t, logs.String(), "level=ERROR")
 }

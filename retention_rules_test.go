@@ -260,7 +260,7 @@ func TestEraseEveryStoreKeysFirstIdempotent(t *testing.T) {
 	traffic := memstore.New(nil)
 	keys := traffic // memstore checks records against its own keyring
 	c, err := advox.NewClient(memtransport.New(nil), eraseOrder{traffic, &calls, &mu},
-		&advox.Options{KEK: kek(t), Keys: keyOrder{KeyStore: keys, log: &calls, mu: &mu}})
+		&advox.Options{KEK: kek(t), IndexKey: indexKey, Keys: keyOrder{KeyStore: keys, log: &calls, mu: &mu}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	var ids []string
@@ -298,7 +298,7 @@ func TestEraseTypedErrors(t *testing.T) {
 	traffic := memstore.New(nil)
 	keys := traffic
 	failing := keyOrder{KeyStore: keys, log: &calls, mu: &mu, fail: fmt.Errorf("kms down: %w", storage.ErrUnavailable)}
-	c, err := advox.NewClient(memtransport.New(nil), traffic, &advox.Options{KEK: kek(t), Keys: failing})
+	c, err := advox.NewClient(memtransport.New(nil), traffic, &advox.Options{KEK: kek(t), IndexKey: indexKey, Keys: failing})
 	require.NoError(t, err)
 	r := send(t, c, "acct-t", to, "x")
 

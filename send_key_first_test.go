@@ -26,7 +26,7 @@ func TestSendWithoutDataKeySendsNothing(t *testing.T) {
 		require.NoError(t, err)
 		k, err := advox.NewStaticKEK(kek)
 		require.NoError(t, err)
-		c, err := advox.NewClient(tr, noClose{st}, &advox.Options{Region: "SE", KEK: k})
+		c, err := advox.NewClient(tr, noClose{st}, &advox.Options{Region: "SE", KEK: k, IndexKey: indexKey})
 		require.NoError(t, err)
 		t.Cleanup(func() { assert.NoError(t, c.Close()) })
 		return c

@@ -8,4 +8,9 @@
 // every implementation runs on itself. A store enforces the retention
 // deadline on read: a record whose Deadline has passed is never returned,
 // even before Purge has deleted it.
+//
+// Abilities beyond TrafficStore are optional interfaces the Client
+// type-asserts, so stores written before them keep working: KeyStore (the
+// keyring of wrapped data keys) and Pinger (whether the database answers,
+// for advox.Client.Ping).
 package storage

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,21 +18,25 @@ import (
 // account a request acts on is always the logged-in user's, never one
 // named in the request.
 type api struct {
-	client   *advox.Client
-	accounts *advox.Accounts
-	auth     *authenticator
-	cfg      *config
-	log      *slog.Logger
-	now      func() time.Time
+	client      *advox.Client
+	accounts    *advox.Accounts
+	auth        *authenticator
+	cfg         *config
+	log         *slog.Logger
+	now         func() time.Time
+	crossOrigin *http.CrossOriginProtection
 }
 
 // register mounts the endpoints on mux.
 func (a *api) register(mux *http.ServeMux) {
-	mux.Handle("POST /v1/messages", a.authed(a.send))
+	if a.crossOrigin == nil {
+		a.crossOrigin = newCrossOrigin(a.now)
+	}
+	mux.Handle("POST /v1/messages", a.changesState(a.authed(a.send)))
 	mux.Handle("GET /v1/messages/{id}", a.authed(a.status))
 	mux.Handle("GET /v1/usage", a.authed(a.usage))
 	mux.Handle("GET /v1/export", a.authed(a.export))
-	mux.Handle("POST /v1/erase", a.authed(a.erase))
+	mux.Handle("POST /v1/erase", a.changesState(a.authed(a.erase)))
 }
 
 // authedHandler is an endpoint that runs for a logged-in user.
@@ -75,16 +80,22 @@ func badRequest(format string, args ...any) error {
 
 // readJSON decodes the request body into v: at most limit bytes, one JSON
 // value, no unknown fields (so that, say, an "account" field is refused
-// rather than silently ignored).
+// rather than silently ignored), and valid UTF-8 only (so that no text is
+// sent with characters replaced).
 func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err == nil {
-		err = trailing(dec)
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil {
+			err = trailing(dec)
+		}
 	}
 	var tooBig *http.MaxBytesError
 	switch {
+	case err == nil && !validUTF8JSON(body):
+		return errInvalidUTF8
 	case err == nil:
 		return nil
 	case errors.As(err, &tooBig):

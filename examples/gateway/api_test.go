@@ -46,6 +46,9 @@ func TestAPIRefusals(t *testing.T) {
 		{"bad number", "POST", "/v1/messages", demoUser, map[string]any{"from": "Advox", "to": "+46 12", "text": "hi"}, 400, "invalid_argument"},
 		{"bad sender", "POST", "/v1/messages", demoUser, map[string]any{"from": "", "to": "+46701740605", "text": "hi"}, 400, "invalid_argument"},
 		{"empty text", "POST", "/v1/messages", demoUser, map[string]any{"from": "Advox", "to": "+46701740605", "text": ""}, 400, "invalid_argument"},
+		// Regression: the JSON decoder replaced these with U+FFFD and the text went out.
+		{"text not UTF-8", "POST", "/v1/messages", demoUser, "{\"from\":\"Advox\",\"to\":\"+46701740605\",\"text\":\"hi \xff\"}", 400, "invalid_argument"},
+		{"text with a lone surrogate", "POST", "/v1/messages", demoUser, `{"from":"Advox","to":"+46701740605","text":"hi \ud83d"}`, 400, "invalid_argument"},
 		{"unknown message", "GET", "/v1/messages/nope", demoUser, nil, 404, "not_found"},
 		{"overlong id", "GET", "/v1/messages/" + strings.Repeat("a", maxIDLen+1), demoUser, nil, 404, "not_found"},
 		{"bad usage period", "GET", "/v1/usage?from=yesterday", demoUser, nil, 400, "invalid_request"},
@@ -70,6 +73,70 @@ func TestAPIRefusals(t *testing.T) {
 		})
 	}
 	assert.Empty(t, h.transport("smsc").smsc.Messages(), "nothing refused was sent")
+}
+
+// Regression: a text/plain POST from another origin erased records (a
+// cross-site request forgery from any page the customer visited).
+// State-changing requests need Content-Type: application/json and are
+// refused when a browser says they come from another site; reads are
+// not affected.
+func TestStateChangingRequestsGuarded(t *testing.T) {
+	h := newHarness(t, testConfigJSON)
+	code, sent := h.send(demoUser, map[string]any{"from": "Advox", "to": "+46701740605", "text": "kept"})
+	require.Equal(t, http.StatusOK, code)
+	const js = "application/json"
+	msg := `{"from":"Advox","to":"+46701740605","text":"forged"}`
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		body   any
+		hdr    map[string]string
+		status int
+		code   string
+	}{
+		{"erase as a cross-site text/plain form", "POST", "/v1/erase", "x=1",
+			map[string]string{"Content-Type": "text/plain", "Origin": "https://evil.example"}, 403, "cross_origin"},
+		{"erase as text/plain", "POST", "/v1/erase", "x=1", map[string]string{"Content-Type": "text/plain"}, 415, "unsupported_media_type"},
+		{"erase without Content-Type", "POST", "/v1/erase", nil, nil, 415, "unsupported_media_type"},
+		{"send as a form", "POST", "/v1/messages", msg,
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"},
+		{"send as JSON in another charset", "POST", "/v1/messages", msg,
+			map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}, 415, "unsupported_media_type"},
+		{"erase as JSON from another origin", "POST", "/v1/erase", nil,
+			map[string]string{"Content-Type": js, "Origin": "https://evil.example"}, 403, "cross_origin"},
+		{"send from another origin", "POST", "/v1/messages", msg,
+			map[string]string{"Content-Type": js, "Origin": "http://localhost:1"}, 403, "cross_origin"},
+		{"erase from a cross-site fetch", "POST", "/v1/erase", nil,
+			map[string]string{"Content-Type": js, "Sec-Fetch-Site": "cross-site"}, 403, "cross_origin"},
+		{"erase from a null origin", "POST", "/v1/erase", nil,
+			map[string]string{"Content-Type": js, "Origin": "null"}, 403, "cross_origin"},
+		{"read from another origin", "GET", "/v1/messages/" + sent.Messages[0].ID, nil,
+			map[string]string{"Origin": "https://evil.example"}, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := h.doHeader(tt.method, tt.path, demoUser, tt.body, tt.hdr)
+			require.Equal(t, tt.status, resp.StatusCode, string(body))
+			if tt.code != "" {
+				var e errorBody
+				require.NoError(t, json.Unmarshal(body, &e), string(body))
+				assert.Equal(t, tt.code, e.Error.Code)
+			}
+		})
+	}
+	code, _ = h.status(demoUser, sent.Messages[0].ID)
+	assert.Equal(t, http.StatusOK, code, "nothing was erased")
+	assert.Len(t, h.transport("smsc").smsc.Messages(), 1, "nothing forged was sent")
+
+	// The same origin, and JSON with its one charset, pass.
+	code, _ = h.send(demoUser, map[string]any{"from": "Advox", "to": "+46701740605", "text": "same origin"})
+	require.Equal(t, http.StatusOK, code)
+	resp, body := h.doHeader("POST", "/v1/messages", demoUser, map[string]any{"from": "Advox", "to": "+46701740605", "text": "hi"},
+		map[string]string{"Content-Type": "application/json; charset=UTF-8", "Origin": h.g.url, "Sec-Fetch-Site": "same-origin"})
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	resp, body = h.doHeader("POST", "/v1/erase", demoUser, nil, map[string]string{"Content-Type": js})
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 }
 
 // Outcomes the operator decides map onto statuses too: a rejection is

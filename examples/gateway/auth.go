@@ -67,7 +67,8 @@ func newAuthenticator(accounts *advox.Accounts) *authenticator {
 }
 
 // login authenticates the request. Every failure of the credentials is
-// advox.ErrAuthFailed; only a store failure or ctx returns another error.
+// advox.ErrAuthFailed; a login refused for too many failed ones is a
+// *loginLimited; only a store failure or ctx returns another error.
 func (a *authenticator) login(ctx context.Context, r *http.Request) (advox.Principal, error) {
 	user, password, ok := r.BasicAuth()
 	if !ok || user == "" {
@@ -88,6 +89,9 @@ func (a *authenticator) login(ctx context.Context, r *http.Request) (advox.Princ
 	}
 	p, err := a.verify(ctx, user, password, r.RemoteAddr)
 	<-a.hashing
+	if advox.CodeOf(err) == advox.CodeThrottled {
+		return advox.Principal{}, &loginLimited{err: err}
+	}
 	if err != nil {
 		return advox.Principal{}, err
 	}
@@ -129,3 +133,12 @@ func (a *authenticator) remember(k [sha256.Size]byte, p advox.Principal, now tim
 	}
 	a.cache[k] = cachedLogin{p: p, until: now.Add(a.ttl)}
 }
+
+// loginLimited is a login refused because too many failed before it (see
+// advox.AuthLimit): the customer is answered 429 with Retry-After, not the
+// 503 of an operator's throttling. It wraps the advox error, whose cause
+// carries the retry time.
+type loginLimited struct{ err error }
+
+func (e *loginLimited) Error() string { return e.err.Error() }
+func (e *loginLimited) Unwrap() error { return e.err }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"testing"
 	"time"
 
@@ -125,4 +127,26 @@ func TestAuthenticatorBoundsHashing(t *testing.T) {
 	_, err = a.login(context.Background(), basicReq("u", "wrong-3", "127.0.0.1:3"))
 	assert.ErrorIs(t, err, advox.ErrAuthFailed, "the slot is free again")
 	assert.Equal(t, 2, calls)
+}
+
+// Regression: a login refused by the failure limit answered 401 (or the
+// 503 of an operator's throttling); it is 429 with Retry-After, so a
+// client knows to wait rather than to fix its password.
+func TestLoginLimitedAnswers429(t *testing.T) {
+	h := newHarness(t, testConfigJSON)
+	for range advox.DefaultAuthLimit.Failures {
+		resp, _ := h.do(http.MethodGet, "/v1/usage", [2]string{"demo", "not-the-password"}, nil)
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	}
+	resp, body := h.do(http.MethodGet, "/v1/usage", demoUser, nil)
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, string(body))
+	after, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	require.NoError(t, err, "Retry-After in seconds")
+	assert.Positive(t, after)
+	assert.LessOrEqual(t, after, int(advox.DefaultAuthLimit.Every.Seconds()), "at most until the next attempt comes back")
+	assert.Empty(t, resp.Header.Get("WWW-Authenticate"), "not a credentials problem")
+	var e errorBody
+	require.NoError(t, json.Unmarshal(body, &e))
+	assert.Equal(t, "throttled", e.Error.Code)
+	assert.NotContains(t, string(body), "demo")
 }

@@ -72,6 +72,7 @@ func benchGateway(b *testing.B, dbPath string, conc int) {
 		req, _ := http.NewRequest(http.MethodPost, g.url+"/v1/messages",
 			strings.NewReader(`{"from":"Bench","to":"+46701740605","text":"Load test message"}`))
 		req.SetBasicAuth("bench", "bench-password-1234")
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := hc.Do(req)
 		if err != nil {
 			return err

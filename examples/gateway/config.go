@@ -43,10 +43,10 @@ type config struct {
 	PublicURL string `json:"public_url"`
 	// KEK is the hex key-encryption key (32 bytes) that wraps the
 	// per-account data keys; "" means a random per-process key (traffic
-	// unreadable after a restart).
+	// unreadable after a restart). It needs IndexKey.
 	KEK secret `json:"kek"`
 	// IndexKey is the hex key (≥ 32 bytes) of the blind index; "" means a
-	// random per-process key.
+	// random per-process key, allowed only without KEK.
 	IndexKey secret `json:"index_key"`
 	// PurgeEvery is the retention enforcer's interval.
 	PurgeEvery duration `json:"purge_every"`
@@ -250,6 +250,11 @@ func (c *config) validate() error {
 		if k, err := hex.DecodeString(string(c.IndexKey)); err != nil || len(k) < advox.MinIndexKeyLen {
 			bad("index_key: want at least %d hex digits", 2*advox.MinIndexKeyLen)
 		}
+	}
+	if c.KEK != "" && c.IndexKey == "" {
+		// Traffic sealed under the kek outlives a restart; lookups by
+		// number under a per-process index key would not find it.
+		bad("index_key: required with kek, or lookups by number miss the traffic from before a restart")
 	}
 	if !metricsPathRE.MatchString(c.MetricsPath) || strings.HasPrefix(c.MetricsPath, "/v1/") ||
 		strings.HasPrefix(c.MetricsPath, defaultWebhookPrefix) {

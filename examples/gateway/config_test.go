@@ -62,6 +62,8 @@ func TestConfigRefusals(t *testing.T) {
 		{"negative body", base(func(m map[string]any) { m["max_body"] = -1 }), "must not be negative"},
 		{"bad kek", base(func(m map[string]any) { m["kek"] = "abcd" }), "kek: want 64 hex digits"},
 		{"short index key", base(func(m map[string]any) { m["index_key"] = strings.Repeat("ab", 16) }), "index_key"},
+		// Regression: a kek alone was taken, and lookups by number missed the traffic from before a restart.
+		{"kek without index key", base(func(m map[string]any) { m["kek"] = strings.Repeat("ab", 32) }), "index_key: required with kek"},
 		{"metrics in api", base(func(m map[string]any) { m["metrics_path"] = "/v1/metrics" }), "metrics_path"},
 		{"metrics path a bad pattern", base(func(m map[string]any) { m["metrics_path"] = "/metrics/{x" }), "metrics_path"},
 		{"metrics path a wildcard", base(func(m map[string]any) { m["metrics_path"] = "/m/{a}/{a}" }), "metrics_path"},
@@ -122,7 +124,7 @@ func TestSecrets(t *testing.T) {
 	t.Setenv("ADVOX_GATEWAY_TEST_PW", pw)
 	t.Setenv("ADVOX_GATEWAY_TEST_KEK", kek)
 	js := strings.Replace(testConfigJSON, `"password": "demo-password-1234"`, `"password": "env:ADVOX_GATEWAY_TEST_PW"`, 1)
-	js = strings.Replace(js, `"transports": [`, `"kek": "env:ADVOX_GATEWAY_TEST_KEK", "transports": [`, 1)
+	js = strings.Replace(js, `"transports": [`, `"kek": "env:ADVOX_GATEWAY_TEST_KEK", "index_key": "env:ADVOX_GATEWAY_TEST_KEK", "transports": [`, 1)
 	c, err := parseConfig([]byte(js))
 	require.NoError(t, err)
 	assert.Equal(t, secret(pw), c.Accounts[0].Users[0].Password)

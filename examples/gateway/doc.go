@@ -11,7 +11,9 @@
 // configuration file; operators' delivery reports arrive on webhooks
 // mounted per transport; traffic is kept in SQLite (or PostgreSQL with
 // -postgres), sealed under per-account keys, purged by the retention
-// enforcer and erased on request. SIGINT or SIGTERM stops it gracefully:
+// enforcer and erased on request. /healthz and /readyz serve an
+// orchestrator's probes (readiness is advox.Client.Ping). SIGINT or
+// SIGTERM stops it gracefully:
 // no new requests, in-flight sends drained, then everything closed.
 //
 // With no configuration it starts on embedded defaults: an in-process SMSC

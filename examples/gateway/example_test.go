@@ -45,8 +45,14 @@ func Example_session() {
 
 	// call makes one API request as acme-api and decodes the answer.
 	call := func(method, path, body string, out any) int {
-		req, _ := http.NewRequest(method, g.url+path, strings.NewReader(body))
+		req, err := http.NewRequest(method, g.url+path, strings.NewReader(body))
+		if err != nil {
+			return 0
+		}
 		req.SetBasicAuth("acme-api", "correct-horse-battery")
+		if method == http.MethodPost {
+			req.Header.Set("Content-Type", "application/json") // required of every change
+		}
 		resp, err := hc.Do(req)
 		if err != nil {
 			return 0

@@ -22,6 +22,17 @@ const (
 	maxHeaderBytes    = 16 << 10
 )
 
+// writeTimeout bounds a request from its headers to the end of its
+// answer, so that a client that stops reading cannot hold a connection
+// and its handler forever. It covers the slowest request the gateway
+// lets through: the body read (readTimeout), a send running to its
+// send_timeout, and the answer's way out. Cut off earlier, a customer
+// would not learn the outcome of messages that went out, and send them
+// again.
+func writeTimeout(cfg *config) time.Duration {
+	return readTimeout + time.Duration(cfg.SendTimeout) + shutdownAnswerMargin
+}
+
 // options are the gateway's settings from the command line.
 type options struct {
 	// Addr is the listening address ("127.0.0.1:0" picks a port).
@@ -73,7 +84,7 @@ func start(ctx context.Context, cfg *config, o options) (_ *gateway, err error) 
 	}
 	defer func() {
 		if err != nil {
-			ln.Close()
+			_ = ln.Close() // the error that failed the start is the one to report
 		}
 	}()
 	g.url = "http://" + ln.Addr().String()
@@ -122,6 +133,7 @@ func start(ctx context.Context, cfg *config, o options) (_ *gateway, err error) 
 	mux := http.NewServeMux()
 	a := &api{client: g.client, accounts: g.accounts, auth: newAuthenticator(g.accounts), cfg: cfg, log: g.log, now: time.Now}
 	a.register(mux)
+	registerHealth(mux, g.client, a)
 	for _, b := range g.built {
 		if b.webhook != nil {
 			mux.Handle(b.cfg.webhookPath(), b.webhook)
@@ -130,7 +142,7 @@ func start(ctx context.Context, cfg *config, o options) (_ *gateway, err error) 
 	mux.Handle("GET "+cfg.MetricsPath, g.metrics.handler)
 	g.srv = &http.Server{
 		Handler: mux, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
-		IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
+		WriteTimeout: writeTimeout(cfg), IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
 	}
 	go func() { g.served <- g.srv.Serve(ln) }()

@@ -202,7 +202,8 @@ func TestFailoverWhenSMSCDown(t *testing.T) {
 // restart on the same database, and seeding finds its accounts there.
 func TestRestartKeepsTraffic(t *testing.T) {
 	js := strings.Replace(testConfigJSON, `"transports": [`,
-		`"kek": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", "transports": [`, 1)
+		`"kek": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", `+
+			`"index_key": "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100", "transports": [`, 1)
 	cfg, err := parseConfig([]byte(js))
 	require.NoError(t, err)
 	db := filepath.Join(t.TempDir(), "gateway.db")
@@ -226,4 +227,53 @@ func TestRestartKeepsTraffic(t *testing.T) {
 	assert.Equal(t, "+4670*****05", st.To, "the recipient opens under the configured key")
 	assert.Equal(t, transport.StatusDelivered, st.Status)
 	assert.Equal(t, 1, second.usage(demoUser).Messages)
+}
+
+// smscOnlyConfigJSON is a gateway with a single (simulated) SMPP operator,
+// so that its readiness is that operator's.
+const smscOnlyConfigJSON = `{
+  "transports": [{"name": "smsc", "kind": "smpp", "country": "SE", "agreement": "2026-01-15"}],
+  "routes": [{"name": "all", "transports": ["smsc"]}],
+  "accounts": [{"account": "demo", "organisation": "Demo AB",
+    "users": [{"id": "demo", "password": "demo-password-1234", "allowed": ["127.0.0.1"]}]}]
+}`
+
+// Regression: the gateway had no probes. /healthz answers while the
+// process serves; /readyz while the SMPP session is bound and the store
+// answers (Client.Ping), without login, and says nothing of why not.
+func TestHealthAndReadiness(t *testing.T) {
+	h := newHarness(t, smscOnlyConfigJSON)
+	resp, body := h.do(http.MethodGet, "/healthz", [2]string{}, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.JSONEq(t, `{"status":"ok"}`, string(body))
+	// The SMPP session binds in the background: ready once it has.
+	require.Eventually(t, func() bool {
+		resp, body = h.do(http.MethodGet, "/readyz", [2]string{}, nil)
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 10*time.Millisecond, "never ready")
+	assert.JSONEq(t, `{"status":"ready"}`, string(body))
+
+	require.NoError(t, h.transport("smsc").smsc.Close()) // the operator goes away
+	require.Eventually(t, func() bool {
+		resp, body = h.do(http.MethodGet, "/readyz", [2]string{}, nil)
+		return resp.StatusCode == http.StatusServiceUnavailable
+	}, 10*time.Second, 20*time.Millisecond, "still ready without its operator")
+	assert.JSONEq(t, `{"error":{"code":"unavailable","message":"not ready"}}`, string(body))
+	assert.Contains(t, h.logs.String(), "gateway: not ready", "why goes to the log")
+	resp, _ = h.do(http.MethodGet, "/healthz", [2]string{}, nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the process is still up")
+}
+
+// Regression: the server had no WriteTimeout, so a client that stopped
+// reading held its connection and handler forever. The timeout is set,
+// and long enough for the slowest send to answer.
+func TestServerWriteTimeout(t *testing.T) {
+	h := newHarness(t, testConfigJSON)
+	assert.Equal(t, writeTimeout(h.g.cfg), h.g.srv.WriteTimeout)
+	for _, sendTimeout := range []time.Duration{time.Second, defaultSendTimeout, 2 * time.Minute} {
+		cfg, err := parseConfig([]byte(strings.Replace(testConfigJSON, `{`,
+			`{"send_timeout": "`+sendTimeout.String()+`",`, 1)))
+		require.NoError(t, err)
+		assert.Greater(t, writeTimeout(cfg), readTimeout+sendTimeout, "send_timeout %s", sendTimeout)
+	}
 }

@@ -80,8 +80,19 @@ func newHarness(t *testing.T, cfgJSON string) *harness {
 }
 
 // do makes a request as login (the zero login sends no credentials) and
-// returns the response with its body read.
+// returns the response with its body read. A POST says Content-Type:
+// application/json, as the API requires.
 func (h *harness) do(method, path string, login [2]string, body any) (*http.Response, []byte) {
+	h.t.Helper()
+	var hdr map[string]string
+	if method == http.MethodPost {
+		hdr = map[string]string{"Content-Type": "application/json"}
+	}
+	return h.doHeader(method, path, login, body, hdr)
+}
+
+// doHeader is do with exactly the headers hdr (besides credentials).
+func (h *harness) doHeader(method, path string, login [2]string, body any, hdr map[string]string) (*http.Response, []byte) {
 	h.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -97,6 +108,9 @@ func (h *harness) do(method, path string, login [2]string, body any) (*http.Resp
 	require.NoError(h.t, err)
 	if login[0] != "" {
 		req.SetBasicAuth(login[0], login[1])
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
 	}
 	resp, err := h.hc.Do(req)
 	require.NoError(h.t, err)

@@ -28,9 +28,12 @@ type apiError struct {
 // statusOf maps an error onto its HTTP status by its advox code.
 func statusOf(err error) int {
 	var re *requestError
+	var ll *loginLimited
 	switch {
 	case errors.As(err, &re):
 		return re.status
+	case errors.As(err, &ll):
+		return http.StatusTooManyRequests
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout
 	case errors.Is(err, context.Canceled):
@@ -81,6 +84,10 @@ func apiErrorOf(err error) apiError {
 		code = "canceled"
 	}
 	msg := strings.ReplaceAll(code, "_", " ")
+	var ll *loginLimited
+	if errors.As(err, &ll) {
+		msg = "too many failed logins: try again after Retry-After"
+	}
 	switch c {
 	case advox.CodeInvalidArgument, advox.CodePersonalNumber, advox.CodeRejected, advox.CodeQuotaExceeded:
 		msg = err.Error()

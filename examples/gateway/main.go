@@ -72,7 +72,11 @@ func run(ctx context.Context, f flags, out, logw io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				logger.Warn("gateway: temporary directory not removed", "dir", dir, "error", err)
+			}
+		}()
 		f.db = filepath.Join(dir, "gateway.db")
 	}
 	g, err := start(ctx, cfg, options{Addr: f.addr, DBPath: f.db, Postgres: f.postgres, PostgresKeys: f.postgresKeys, Logger: logger})
@@ -130,7 +134,7 @@ func (g *gateway) banner(w io.Writer) {
 	for i, l := range g.logins {
 		fmt.Fprintf(w, "  login:      account %s, user %s, password %s (generated, shown once)\n", l.Account, l.User, l.Password)
 		if i == 0 {
-			fmt.Fprintf(w, "try:\n  curl -u %s:%s -d '{\"from\":\"Advox\",\"to\":\"+46701740605\",\"text\":\"Hello from advox\"}' %s/v1/messages\n",
+			fmt.Fprintf(w, "try:\n  curl -u %s:%s -H 'Content-Type: application/json' -d '{\"from\":\"Advox\",\"to\":\"+46701740605\",\"text\":\"Hello from advox\"}' %s/v1/messages\n",
 				l.User, l.Password, g.url)
 		}
 	}

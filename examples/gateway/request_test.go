@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox"
 )
 
 // "to" takes one number or a list.
@@ -75,8 +78,9 @@ func TestParsePeriod(t *testing.T) {
 	}
 }
 
-// FuzzSendRequest: any body is either a well-formed send request or a
-// 400/413 refusal, never a panic, and a refusal never quotes a number.
+// FuzzSendRequest: any body is either a well-formed send request in valid
+// UTF-8 or a 400/413 refusal, never a panic, and a refusal never quotes a
+// number.
 func FuzzSendRequest(f *testing.F) {
 	f.Add(`{"from":"Advox","to":"+46701740605","text":"hi"}`)
 	f.Add(`{"from":"Advox","to":["+46701740605","0701740606"],"text":"hi","ucs2":true,"valid_for":"1h"}`)
@@ -87,13 +91,19 @@ func FuzzSendRequest(f *testing.F) {
 	f.Add(`{} {}`)
 	f.Add(``)
 	f.Add(strings.Repeat(`[`, 1000))
+	f.Add("{\"text\":\"abc\xff\"}")
+	f.Add(`{"text":"\ud83d\ude00 \ud800"}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(body))
 		var req sendRequest
 		err := readJSON(w, r, 512, &req)
 		if err == nil {
+			require.True(t, utf8.ValidString(body), "a body that is not UTF-8 was accepted")
 			return
+		}
+		if errors.Is(err, advox.ErrInvalidArgument) {
+			return // not UTF-8
 		}
 		var re *requestError
 		require.True(t, errors.As(err, &re), "%T", err)
@@ -171,5 +181,46 @@ func TestReadJSONNeverQuotesInput(t *testing.T) {
 		require.Error(t, err, body)
 		assert.Equal(t, http.StatusBadRequest, statusOf(err), body)
 		assert.NotContains(t, apiErrorOf(err).Message, "701740605", body)
+	}
+}
+
+// Regression: text that is not valid UTF-8 (raw bytes, or a \u escape of
+// a lone surrogate) was replaced with U+FFFD by the JSON decoder and sent.
+// It is refused as an invalid argument; what is valid stays as it is.
+func TestReadJSONRefusesInvalidUTF8(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want string // the text decoded; "" when refused
+	}{
+		{"invalid byte", "{\"text\":\"abc\xff\"}", ""},
+		{"truncated sequence", "{\"text\":\"abc\xe2\x82\"}", ""},
+		{"invalid byte in another field", "{\"from\":\"Ad\xffvox\",\"text\":\"hi\"}", ""},
+		{"lone high surrogate", `{"text":"a\ud800"}`, ""},
+		{"lone low surrogate", `{"text":"\udc00a"}`, ""},
+		{"high surrogate before a letter", `{"text":"\ud800\u0041"}`, ""},
+		{"high surrogate at the end of the string", `{"text":"\uD83D"}`, ""},
+		{"surrogate pair", `{"text":"\ud83d\ude00"}`, "😀"},
+		{"raw emoji", `{"text":"😀 ok"}`, "😀 ok"},
+		{"a replacement character meant as such", `{"text":"\ufffd and �"}`, "� and �"},
+		{"an escaped backslash before u", `{"text":"\\ud800"}`, `\ud800`},
+		{"escaped quote", `{"text":"\"\ud800\"x"}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(tt.body))
+			var req sendRequest
+			err := readJSON(w, r, 512, &req)
+			if tt.want != "" {
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, req.Text)
+				return
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+			assert.Equal(t, http.StatusBadRequest, statusOf(err))
+			assert.Equal(t, "invalid_argument", apiErrorOf(err).Code)
+		})
 	}
 }

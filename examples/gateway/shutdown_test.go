@@ -33,6 +33,7 @@ func TestShutdownDrainsSends(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, h.g.url+"/v1/messages",
 			strings.NewReader(`{"from":"Advox","to":"+447911123456","text":"in flight"}`))
 		req.SetBasicAuth(demoUser[0], demoUser[1])
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := h.hc.Do(req)
 		if err != nil {
 			done <- result{}
@@ -65,7 +66,7 @@ func TestRunOneCommand(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, flags{addr: "127.0.0.1:0"}, out, io.Discard) }()
 
-	curlRE := regexp.MustCompile(`curl -u (\S+):(\S+) -d '(.*)' (http://\S+)`)
+	curlRE := regexp.MustCompile(`curl -u (\S+):(\S+) -H 'Content-Type: application/json' -d '(.*)' (http://\S+)`)
 	var m []string
 	require.Eventually(t, func() bool {
 		m = curlRE.FindStringSubmatch(out.String())
@@ -80,6 +81,7 @@ func TestRunOneCommand(t *testing.T) {
 	req, err := http.NewRequest(http.MethodPost, m[4], strings.NewReader(m[3]))
 	require.NoError(t, err)
 	req.SetBasicAuth(m[1], m[2])
+	req.Header.Set("Content-Type", "application/json")
 	hc := &http.Client{Timeout: 10 * time.Second}
 	resp, err := hc.Do(req)
 	require.NoError(t, err)

@@ -71,11 +71,11 @@ func run(ctx context.Context, dbPath string) (err error) {
 			return err
 		}
 	} else {
-		dir, err := os.MkdirTemp("", "advox-quickstart-")
-		if err != nil {
-			return err
+		dir, mkErr := os.MkdirTemp("", "advox-quickstart-")
+		if mkErr != nil {
+			return mkErr
 		}
-		defer os.RemoveAll(dir)
+		defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
 		dbPath = filepath.Join(dir, "traffic.db")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -87,7 +87,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer smsc.Close()
+	defer func() { err = errors.Join(err, smsc.Close()) }()
 	fmt.Println("== SMSC simulator listening on", smsc.Addr())
 
 	accounts, err := demoAccount(ctx)

@@ -59,18 +59,23 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	store := memstore.New(&memstore.Options{Now: clk.Now})
 	tr := memtransport.New(&memtransport.Config{Name: "operator"})
 	// The KEK comes from configuration or a KMS in real life, and must be
-	// kept: traffic sealed under it is unreadable without it. Here the
-	// store lives in memory and ends with the process, so a random key
-	// that ends with it too will do (never a fixed one such as all zeros).
-	raw := make([]byte, 32)
+	// kept: traffic sealed under it is unreadable without it. The
+	// blind-index key goes with it (NewClient refuses a KEK alone), or
+	// lookups by number would miss the records from before a restart.
+	// Here the store lives in memory and ends with the process, so random
+	// keys that end with it too will do (never fixed ones such as zeros).
+	raw, indexKey := make([]byte, 32), make([]byte, advox.MinIndexKeyLen)
 	if _, err := rand.Read(raw); err != nil {
+		return err
+	}
+	if _, err := rand.Read(indexKey); err != nil {
 		return err
 	}
 	kek, err := advox.NewStaticKEK(raw)
 	if err != nil {
 		return err
 	}
-	client, err := advox.NewClient(tr, store, &advox.Options{Now: clk.Now, KEK: kek, Logger: quiet})
+	client, err := advox.NewClient(tr, store, &advox.Options{Now: clk.Now, KEK: kek, IndexKey: indexKey, Logger: quiet})
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@
 //
 //	func TestAccountConformance(t *testing.T) {
 //		accounttest.Run(t, func(t *testing.T) storage.AccountStore {
-//			return mystore.OpenAccounts(t.TempDir())
+//			return memstore.NewAccounts() // your store, fresh and empty
 //		}, accounttest.Features{})
 //	}
 //

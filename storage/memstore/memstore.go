@@ -44,6 +44,7 @@ type opKey struct{ transport, operatorID string }
 var (
 	_ storage.TrafficStore = (*Store)(nil)
 	_ storage.KeyStore     = (*Store)(nil)
+	_ storage.Pinger       = (*Store)(nil)
 )
 
 // New returns an empty store. opts may be nil.
@@ -373,6 +374,19 @@ func (s *Store) removeLocked(id string) {
 		}
 	}
 	delete(s.byID, id)
+}
+
+// Ping implements storage.Pinger: an open store always answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return storage.ErrClosed
+	}
+	return nil
 }
 
 // Close implements storage.TrafficStore. It drops every record.

@@ -68,16 +68,16 @@ func (c attachConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	}
 	ex, ok := conn.(driver.ExecerContext)
 	if !ok {
-		conn.Close()
+		_ = conn.Close()
 		return nil, errors.New("sqlstore: sqlite: driver cannot execute statements")
 	}
 	if _, err := ex.ExecContext(ctx, "ATTACH DATABASE ? AS keys", []driver.NamedValue{{Ordinal: 1, Value: c.keys}}); err != nil {
-		conn.Close()
+		_ = conn.Close()
 		return nil, fmt.Errorf("sqlstore: sqlite: attach keys file: %w", err)
 	}
 	for _, q := range c.after {
 		if _, err := ex.ExecContext(ctx, q, nil); err != nil {
-			conn.Close()
+			_ = conn.Close()
 			return nil, fmt.Errorf("sqlstore: sqlite: %s: %w", q, err)
 		}
 	}

@@ -46,7 +46,7 @@ func openPostgres(ctx context.Context, pool *pgxpool.Pool, opts *Options, closeP
 	db := stdlib.OpenDBFromPool(pool)
 	d := postgresDialect()
 	if err := migrate(ctx, db, d); err != nil {
-		db.Close()
+		_ = db.Close()
 		closePool()
 		return nil, mapErr("open", err)
 	}
@@ -57,7 +57,7 @@ func openPostgres(ctx context.Context, pool *pgxpool.Pool, opts *Options, closeP
 	if o.KeysDSN != "" {
 		var err error
 		if kdb, closeKeys, err = openPostgresKeys(ctx, o.KeysDSN, db); err != nil {
-			db.Close()
+			_ = db.Close()
 			closePool()
 			if errors.Is(err, ErrNoKeyring) {
 				return nil, err

@@ -49,7 +49,7 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	defer func() {
 		if err != nil {
 			for _, db := range opened {
-				db.Close()
+				_ = db.Close()
 			}
 		}
 	}()
@@ -103,9 +103,9 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 			return nil, mapErr("open: keys", err)
 		}
 		if orphaned {
-			wdb.Close()
+			_ = wdb.Close()
 			for _, suffix := range []string{"", "-wal", "-shm"} {
-				os.Remove(keys + suffix) // the keys file this open created
+				_ = os.Remove(keys + suffix) // the keys file this open created
 			}
 			return nil, fmt.Errorf("sqlstore: sqlite: keys file %s: %w", keys, ErrNoKeyring)
 		}

@@ -77,6 +77,6 @@ func prepareWanted(ctx context.Context, db *sql.DB, want map[string]bool, stmts 
 
 func closeAll(stmts map[string]*sql.Stmt) {
 	for _, st := range stmts {
-		st.Close()
+		_ = st.Close()
 	}
 }

@@ -526,8 +526,8 @@ type call struct {
 	do   func(ctx context.Context) error
 }
 
-// allCalls calls every method of s (and of its KeyStore) on data that
-// exists, so only ctx or Close can make a call fail.
+// allCalls calls every method of s (and of its KeyStore and Pinger) on
+// data that exists, so only ctx or Close can make a call fail.
 func allCalls(s storage.TrafficStore, r storage.Record, op, invID, acct string) []call {
 	calls := []call{
 		{"Record", func(c context.Context) error { return s.Record(c, newRecord(acct, base)) }},
@@ -547,7 +547,7 @@ func allCalls(s storage.TrafficStore, r storage.Record, op, invID, acct string) 
 				}
 			}
 			if first != nil && n > 1 {
-				return fmt.Errorf("Query yielded %d times after %w", n-1, first)
+				return fmt.Errorf("after an error, Query yielded %d more times: %w", n-1, first)
 			}
 			return first
 		}},
@@ -573,6 +573,9 @@ func allCalls(s storage.TrafficStore, r storage.Record, op, invID, acct string) 
 			call{"Key", func(c context.Context) error { _, err := ks.Key(c, "key-"+acct); return err }},
 			call{"DestroyKeys", func(c context.Context) error { _, err := ks.DestroyKeys(c, acct); return err }},
 		)
+	}
+	if p, ok := s.(storage.Pinger); ok {
+		calls = append(calls, call{"Ping", p.Ping})
 	}
 	return calls
 }
@@ -627,10 +630,14 @@ func testCanceledEverywhere(t *testing.T, s storage.TrafficStore, _ *Clock, _ Fe
 	}
 }
 
-// testClosedEverywhere: after Close every call fails with ErrClosed.
+// testClosedEverywhere: after Close every call fails with ErrClosed (and
+// an optional Ping answers before it).
 func testClosedEverywhere(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
 	const acct = "acct-cl"
 	r, op, invID := seedAll(t, s, acct)
+	if p, ok := s.(storage.Pinger); ok {
+		assert.NoError(t, p.Ping(ctx(t)), "an open store answers Ping")
+	}
 	require.NoError(t, s.Close())
 	for _, c := range allCalls(s, r, op, invID, acct) {
 		assert.ErrorIs(t, c.do(ctx(t)), storage.ErrClosed, c.name)

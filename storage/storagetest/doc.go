@@ -3,7 +3,7 @@
 //
 //	func TestConformance(t *testing.T) {
 //		storagetest.Run(t, func(t *testing.T, clock *storagetest.Clock) storage.TrafficStore {
-//			return mystore.Open(t.TempDir(), clock.Now)
+//			return memstore.New(&memstore.Options{Now: clock.Now}) // your store, on the case's clock
 //		}, storagetest.Features{})
 //	}
 //

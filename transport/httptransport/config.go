@@ -146,7 +146,7 @@ func (cfg *Config) validate() (endpoint, callback *url.URL, err error) {
 		}
 	}
 	if cfg.Timeout < 0 {
-		errs = append(errs, errors.New("Timeout is negative"))
+		errs = append(errs, errors.New("negative Timeout"))
 	}
 	if cfg.CallbackURL != "" {
 		if callback, err = parseHTTPURL(cfg.CallbackURL); err != nil {

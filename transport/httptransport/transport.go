@@ -189,7 +189,7 @@ func (t *Transport) exchange(ctx context.Context, m *transport.Message, part int
 		return Answer{}, t.sendError(ctx, err, tr.wrote())
 	}
 	body, readErr := readLimited(resp.Body, maxResponse)
-	resp.Body.Close()
+	_ = resp.Body.Close() // the answer is read: nothing is lost
 	reply := Reply{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
 	// When the caller's context ended the read, its error stays
 	// reachable (ctx.Err() is nil otherwise).

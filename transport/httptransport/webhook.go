@@ -112,7 +112,7 @@ func writeAck(w http.ResponseWriter, a Ack) {
 		w.Header().Set("Content-Type", ct)
 	}
 	w.WriteHeader(status)
-	io.WriteString(w, a.Body)
+	_, _ = io.WriteString(w, a.Body) // the operator hung up: nothing left to tell it
 }
 
 // accept correlates one report and forwards it, or parks it when its

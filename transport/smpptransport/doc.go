@@ -1,12 +1,29 @@
 // Package smpptransport is an SMPP 3.4 transport for advox: a production
 // ESME client that sends each message the Client segmented as submit_sm
-// PDUs and turns delivery receipts into transport.Report values.
+// PDUs and turns delivery receipts into transport.Report values. A Client
+// sends through it once the operator is declared as a sub-processor; in a
+// function of the SMSC's address and credentials and a traffic store,
+// returning (*advox.Client, error):
 //
 //	tr, err := smpptransport.New(smpptransport.Config{
-//		Addr: "smsc.example.net:2775", SystemID: "acme", Password: secret,
+//		Addr: addr, SystemID: systemID, Password: password,
 //		Sessions: 2, Window: 64, MaxRate: 100,
 //	})
-//	client, err := advox.NewClient(tr, store, nil)
+//	if err != nil {
+//		return nil, err
+//	}
+//	// Data goes only to declared sub-processors: register the operator.
+//	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+//	if err != nil {
+//		return nil, errors.Join(err, tr.Close())
+//	}
+//	client, err := advox.NewClient(tr, store, &advox.Options{Processors: procs})
+//	if err != nil {
+//		return nil, errors.Join(err, tr.Close())
+//	}
+//	return client, nil
+//
+// Example_client runs exactly this against the SMSC simulator.
 //
 // # Why its own session layer
 //

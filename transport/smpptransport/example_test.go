@@ -2,10 +2,14 @@ package smpptransport_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"testing"
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/doccheck"
+	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/smpptransport"
@@ -57,6 +61,36 @@ func ExampleNew() {
 	// the SMSC got: Advox +46701234567 gsm7 [Hello from advox]
 }
 
+// newClient is the package comment's code: a Client sending through SMPP
+// to the operator at addr, declared as a sub-processor, recording into
+// store. When it fails, store stays open for the caller to close.
+func newClient(addr, systemID, password string, store storage.TrafficStore) (*advox.Client, error) {
+	tr, err := smpptransport.New(smpptransport.Config{
+		Addr: addr, SystemID: systemID, Password: password,
+		Sessions: 2, Window: 64, MaxRate: 100,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Data goes only to declared sub-processors: register the operator.
+	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	if err != nil {
+		return nil, errors.Join(err, tr.Close())
+	}
+	client, err := advox.NewClient(tr, store, &advox.Options{Processors: procs})
+	if err != nil {
+		return nil, errors.Join(err, tr.Close())
+	}
+	return client, nil
+}
+
+// Regression: the package comment showed advox.NewClient(tr, store, nil),
+// which fails for every transport that reaches an operator. Its code is
+// now newClient's body, which Example_client runs.
+func TestPackageDocIsTheExample(t *testing.T) {
+	doccheck.Snippet(t, "doc.go", "example_test.go", "newClient")
+}
+
 // The usual wiring: a Client sending through SMPP, with delivery reports
 // settling the traffic record.
 func Example_client() {
@@ -65,23 +99,11 @@ func Example_client() {
 		panic(err)
 	}
 	defer smsc.Close()
-	tr, err := smpptransport.New(smpptransport.Config{
-		Addr: smsc.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
-		Window: 64,
-	})
+	client, err := newClient(smsc.Addr(), smsctest.DefaultSystemID, smsctest.DefaultPassword, memstore.New(nil))
 	if err != nil {
 		panic(err)
 	}
-	// Data goes only to declared sub-processors: register the operator.
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
-	if err != nil {
-		panic(err)
-	}
-	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Processors: procs})
-	if err != nil {
-		panic(err)
-	}
-	defer client.Close() // closes the transport too
+	defer client.Close() // closes the transport and the store too
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -200,8 +200,8 @@ func (s *Server) send(ctx context.Context, rec *recordedReport) (int, error) {
 		req.Header = rec.header.Clone()
 		var resp *http.Response
 		if resp, err = s.client.Do(req); err == nil {
-			io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-			resp.Body.Close()
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16)) // only the status counts
+			_ = resp.Body.Close()
 			code = resp.StatusCode
 		}
 	}

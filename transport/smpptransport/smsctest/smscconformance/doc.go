@@ -5,7 +5,10 @@
 //	func TestConformance(t *testing.T) {
 //		transporttest.Run(t, func(t *testing.T) transporttest.Harness {
 //			return smscconformance.NewHarness(t, nil, func(addr string) (transport.Transport, error) {
-//				return mysmpp.Dial(addr, "advox", "secret", 200*time.Millisecond)
+//				return smpptransport.New(smpptransport.Config{ // or your own SMPP adapter
+//					Addr: addr, SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+//					RespTimeout: 200 * time.Millisecond,
+//				})
 //			})
 //		}, transporttest.Features{DeliveryReports: true})
 //	}
