@@ -3,6 +3,10 @@ package httptransport_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/httptransport"
 	"github.com/azenna/advox/transport/httptransport/operatortest"
 	"github.com/azenna/advox/transport/transporttest"
 )
@@ -10,6 +14,12 @@ import (
 func TestConformance(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
+			if d.profile().PerPart {
+				// The Resume* and ClientLaterPart* cases skipped a
+				// per-part profile, which could not send the rest.
+				_, resumes := any((*httptransport.Transport)(nil)).(transport.PartSubmitter)
+				require.True(t, resumes, "a per-part profile resumes a message through SubmitParts")
+			}
 			transporttest.Run(t, func(t *testing.T) transporttest.Harness {
 				return newHarness(t, d.profile(), d.dialect, harnessOptions{sim: &operatortest.Config{AutoReport: true}})
 			}, transporttest.Features{DeliveryReports: true})

@@ -1,6 +1,7 @@
 package httptransport
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -51,11 +52,13 @@ func newCorrelator(remember int) *correlator {
 }
 
 // learn records an accepted submit and returns the parked reports it
-// matches, now carrying the message id. The caller dispatches them.
+// matches, now carrying the message id. The caller dispatches them. The
+// ids add to those the message has (its parts may go in several submits).
 func (c *correlator) learn(msgID string, opIDs []string) []transport.Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.opsByMsg.put(msgID, opIDs)
+	known, _ := c.opsByMsg.get(msgID)
+	c.opsByMsg.put(msgID, withIDs(known, opIDs))
 	var out []transport.Report
 	for _, op := range opIDs {
 		c.msgByOp.put(op, msgID)
@@ -66,6 +69,21 @@ func (c *correlator) learn(msgID string, opIDs []string) []transport.Report {
 			out = append(out, p.settled(msgID))
 		}
 		delete(c.parked, op)
+	}
+	return out
+}
+
+// withIDs returns known with the ids of more it lacks appended; more
+// itself when it extends known (a submit's growing list of part ids).
+func withIDs(known, more []string) []string {
+	if len(more) >= len(known) && slices.Equal(known, more[:len(known)]) {
+		return more
+	}
+	out := slices.Clip(known)
+	for _, id := range more {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
 	}
 	return out
 }

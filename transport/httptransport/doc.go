@@ -25,6 +25,11 @@
 // (Profile.PerPart, as Kannel's does), exactly as the Client split it,
 // with its concatenation header and a callback URL naming the part, so
 // that a gateway never splits the text again and reports are per part.
+// When a later part is refused as not sent or throttled, the Client sends
+// the rest with SubmitParts (transport.PartSubmitter) under the same
+// reference and part numbers, so the message still arrives whole. A
+// profile that sends the whole text in one request never fails part way,
+// and its SubmitParts sends nothing.
 // A profile states the validity it can carry; one that carries none tells
 // the Client (transport.ValidityAware), which refuses a message asking for
 // one instead of letting it vanish.

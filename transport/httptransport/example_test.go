@@ -2,10 +2,12 @@ package httptransport_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/azenna/advox/transport"
@@ -44,6 +46,50 @@ func ExampleNew() {
 	// Output:
 	// http:kannel [msg-1.1] <nil>
 	// +46701234567 ucs2 Hej då 👋
+}
+
+// Sending the rest of a message after Kannel refused its second part for
+// load: the Client does this by itself, here it is by hand.
+func ExampleTransport_SubmitParts() {
+	sim := operatortest.NewServer(operatortest.Kannel, nil)
+	defer sim.Close()
+	tr, err := httptransport.New(httptransport.Config{
+		Profile: httptransport.Kannel(),
+		BaseURL: sim.URL(),
+		Credentials: httptransport.Credentials{
+			User: operatortest.DefaultUser, Password: operatortest.DefaultPassword,
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+
+	sim.Inject(operatortest.FaultNone, operatortest.FaultNotAccepted) // part 2: "Temporal failure"
+	m := &transport.Message{
+		ID: "msg-3", From: transport.Sender{Value: "Advox"}, To: "+46701234567",
+		Encoding: transport.GSM7, Concat: transport.Concat8,
+		Parts: []string{strings.Repeat("a", 153), strings.Repeat("b", 153), "end"},
+	}
+	_, err = tr.Submit(context.Background(), m)
+	var pe *transport.PartialError
+	if !errors.As(err, &pe) || !pe.Resumable || !transport.SafeToRetry(pe.Err) {
+		panic(err)
+	}
+	fmt.Println("accepted:", pe.Accepted)
+
+	// Parts 2 and 3 (indices 1 and 2), under the reference part 1 carried.
+	res, err := tr.SubmitParts(context.Background(), m, transport.Parts{Ref: pe.Ref, Indices: []int{1, 2}})
+	fmt.Println("then:", res.OperatorIDs, err)
+	for _, got := range sim.Received() {
+		fmt.Printf("part %d of %d, reference shared: %t\n", got.Part, got.Parts, uint16(got.Ref) == pe.Ref)
+	}
+	// Output:
+	// accepted: [msg-3.1]
+	// then: [msg-3.2 msg-3.3] <nil>
+	// part 1 of 3, reference shared: true
+	// part 2 of 3, reference shared: true
+	// part 3 of 3, reference shared: true
 }
 
 // Receiving delivery reports: mount Webhook where CallbackURL points.

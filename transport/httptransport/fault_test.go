@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,6 +32,13 @@ func testMessage() *transport.Message {
 		Concat:          transport.Concat8,
 		ReportRequested: true,
 	}
+}
+
+// threeParts is testMessage as three GSM-7 parts sized for concat.
+func threeParts(concat transport.Concat) *transport.Message {
+	m := testMessage()
+	m.Parts, m.Concat = []string{strings.Repeat("a", 153), strings.Repeat("b", 153), "c"}, concat
+	return m
 }
 
 // outcome is how a fault must be classified.

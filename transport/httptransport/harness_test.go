@@ -44,8 +44,8 @@ var dialects = []struct {
 }
 
 // harness connects a Transport to an operator simulator, with a webhook
-// server the simulator reports to. It implements transporttest.Harness and
-// FaultInjector.
+// server the simulator reports to. It implements transporttest.Harness,
+// FaultInjector, PartFaultInjector and PartObserver.
 type harness struct {
 	t       *testing.T
 	dialect operatortest.Dialect
@@ -198,6 +198,19 @@ func (h *harness) InjectPartFault(part int, f transporttest.Fault) {
 		h.sim.Inject(operatortest.FaultNone)
 	}
 	h.InjectFault(f)
+}
+
+// ReceivedParts reports the parts of multipart messages the simulator
+// took, one request each (Kannel), with the reference and numbers of
+// their udh: the suite checks no part went twice.
+func (h *harness) ReceivedParts() []transporttest.ReceivedPart {
+	var out []transporttest.ReceivedPart
+	for _, m := range h.sim.Received() {
+		if m.Parts > 1 {
+			out = append(out, transporttest.ReceivedPart{To: m.To, Ref: m.Ref, Number: m.Part, Total: m.Parts})
+		}
+	}
+	return out
 }
 
 // setup makes a harness and its transport and registers their cleanup.

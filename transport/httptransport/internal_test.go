@@ -75,6 +75,30 @@ func TestLearnReleasesParked(t *testing.T) {
 	assert.False(t, c.enrich(&r))
 }
 
+// Parts a message learns in several submits (SubmitParts resuming one)
+// add to its ids. Each submit used to replace them, so that a message
+// resumed with one part of three looked like a one-part message and a
+// report naming only the message was put on that part.
+func TestLearnAddsIDs(t *testing.T) {
+	c := newCorrelator(10)
+	c.learn("msg-1", []string{"msg-1.1"})
+	c.learn("msg-1", []string{"msg-1.3"})
+	c.learn("msg-1", []string{"msg-1.3"}) // learnt again: no duplicate
+	ops, _ := c.opsByMsg.get("msg-1")
+	assert.Equal(t, []string{"msg-1.1", "msg-1.3"}, ops)
+	r := transport.Report{MessageID: "msg-1"}
+	assert.True(t, c.enrich(&r))
+	assert.Empty(t, r.OperatorID, "which part the report is about is not known")
+
+	// A submit's growing list of ids is kept as it is.
+	ids := []string{"msg-2.1"}
+	c.learn("msg-2", ids)
+	ids = append(ids, "msg-2.2")
+	c.learn("msg-2", ids)
+	ops, _ = c.opsByMsg.get("msg-2")
+	assert.Equal(t, []string{"msg-2.1", "msg-2.2"}, ops)
+}
+
 func TestMaskNumber(t *testing.T) {
 	cases := map[string]string{
 		"+46701234567": "+4670*****67",

@@ -26,7 +26,9 @@ const KannelDLRMask = "31"
 // bills another number of parts than the Client counted, and asks a
 // receipt for the first part only). Each part's dlr-url names the part, so
 // every part gets its own reports and the record's status follows all of
-// them.
+// them. A part refused after earlier ones were accepted (a 503 "Temporal
+// failure", a 429 from a proxy) is sent again by SubmitParts with the same
+// udh reference and part number, so the handset still joins the message.
 //
 // Kannel answers no message id: Result.OperatorIDs holds PartID(id, n) for
 // each part, and reports correlate by the "ref" and "part" the dlr-url

@@ -9,12 +9,15 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -48,11 +51,11 @@ func TestRealKannel(t *testing.T) {
 	bearerbox, smsbox := kannelBinary(t, "bearerbox"), kannelBinary(t, "smsbox")
 
 	smsc := startSMSC(t)
-	var tr *httptransport.Transport
+	var hookTo atomic.Pointer[httptransport.Transport] // the transport reports go to
 	var hookPaths sync.Map
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hookPaths.Store(r.URL.Path, true)
-		tr.Webhook().ServeHTTP(w, r)
+		hookTo.Load().Webhook().ServeHTTP(w, r)
 	}))
 	defer hook.Close()
 
@@ -97,17 +100,19 @@ password = kannel-sendsms-password
 	require.Eventually(t, smsc.bound, 20*time.Second, 50*time.Millisecond, "bearerbox never bound to the SMSC")
 	startBox(t, smsbox, conf, dir, "smsbox")
 	waitPort(t, sendPort)
+	gate := newSendsmsGate(t, "http://127.0.0.1:"+strconv.Itoa(sendPort))
 
-	var err error
-	tr, err = httptransport.New(httptransport.Config{
+	cfg := httptransport.Config{
 		Profile:     httptransport.Kannel(),
-		BaseURL:     "http://127.0.0.1:" + strconv.Itoa(sendPort),
+		BaseURL:     gate.url,
 		Credentials: httptransport.Credentials{User: "advox", Password: "kannel-sendsms-password"},
 		CallbackURL: hook.URL + "/dlr/%C3%A5%41",
 		Webhook:     httptransport.WebhookConfig{Secret: "sécret %C3%A4 /+&= 0123456789"},
-	})
+	}
+	tr, err := httptransport.New(cfg)
 	require.NoError(t, err)
 	defer tr.Close()
+	hookTo.Store(tr)
 
 	t.Run("single parts", func(t *testing.T) {
 		reports := collect(tr)
@@ -212,6 +217,44 @@ password = kannel-sendsms-password
 		statusOf(t, c, rcpt.ID, transport.StatusUndeliverable)
 	})
 
+	// smsbox refuses part 2 as it does when the bearerbox is gone or its
+	// queue is full ("Temporal failure"): the Client sends parts 2 and 3
+	// again with the udh reference part 1 carried, and the SMSC gets the
+	// message whole, each part once, with every part's receipt applied.
+	t.Run("a refused part is sent again", func(t *testing.T) {
+		tr, err := httptransport.New(cfg) // the last Client closed the first
+		require.NoError(t, err)
+		hookTo.Store(tr)
+		c := clientFor(t, tr)
+		text := strings.Repeat("Sent again after a temporal failure. ", 11) // three parts
+		seg, err := advox.Preview(text, nil)
+		require.NoError(t, err)
+		require.Len(t, seg.Parts, 3)
+		gate.refuseAfter(1)
+		rcpt, err := c.Send(context.Background(), advox.Message{Account: "kannel-it", From: "Advox", To: "+46707654311", Text: text})
+		require.NoError(t, err)
+		assert.Equal(t, 3, rcpt.Segments)
+		assert.Equal(t, 2, rcpt.Attempts)
+		var ref byte
+		for n := 1; n <= 3; n++ {
+			sub := smsc.next(t)
+			require.Len(t, sub.udh, 6)
+			if n == 1 {
+				ref = sub.udh[3]
+			}
+			assert.Equal(t, []byte{5, 0, 3, ref, 3, byte(n)}, sub.udh, "part %d under part 1's reference", n)
+			assert.Equal(t, seg.Parts[n-1], sub.text)
+		}
+		smsc.none(t) // each part once
+		statusOf(t, c, rcpt.ID, transport.StatusDelivered)
+		rec, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+		require.NoError(t, err)
+		for i, p := range rec.Parts {
+			assert.Equal(t, httptransport.PartID(rcpt.ID, i+1), p.OperatorID)
+			assert.Equal(t, transport.StatusDelivered, p.Status, "part %d's receipt", i+1)
+		}
+	})
+
 	// Wrong credentials are Kannel's 403, a rejection.
 	bad, err := httptransport.New(httptransport.Config{
 		Profile: httptransport.Kannel(), BaseURL: "http://127.0.0.1:" + strconv.Itoa(sendPort),
@@ -224,6 +267,45 @@ password = kannel-sendsms-password
 	})
 	assert.ErrorIs(t, err, transport.ErrRejected)
 	assert.Contains(t, err.Error(), "Authorization failed for sendsms")
+}
+
+// sendsmsGate stands in front of smsbox and can answer one sendsms
+// request with smsbox's own "Temporal failure" in its place.
+type sendsmsGate struct {
+	url  string
+	mu   sync.Mutex
+	pass int // requests to pass before refusing one; -1: pass all
+}
+
+func newSendsmsGate(t *testing.T, target string) *sendsmsGate {
+	u, err := url.Parse(target)
+	require.NoError(t, err)
+	g := &sendsmsGate{pass: -1}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.mu.Lock()
+		refuse := g.pass == 0
+		if g.pass >= 0 {
+			g.pass--
+		}
+		g.mu.Unlock()
+		if refuse {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "Temporal failure, try again later.")
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	g.url = srv.URL
+	return g
+}
+
+// refuseAfter passes n requests, refuses the next and passes the rest.
+func (g *sendsmsGate) refuseAfter(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.pass = n
 }
 
 func trimLeadingPlus(s string) string {

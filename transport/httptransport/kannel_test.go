@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -267,18 +268,75 @@ func TestKannelImmediateReply(t *testing.T) {
 }
 
 // A part that fails after the first was accepted fails the message with a
-// PartialError naming the accepted part; nothing after it is sent.
+// PartialError naming the accepted part; nothing after it is sent. It is
+// Resumable with the reference part 1 carried on the wire, of either
+// width; it used to be not Resumable, so the rest could never be sent.
 func TestKannelPartialFailure(t *testing.T) {
-	h, tr := setup(t, httptransport.Kannel(), operatortest.Kannel, harnessOptions{})
-	h.sim.Inject(operatortest.FaultNone, operatortest.FaultReject)
-	m := testMessage()
-	m.Parts = []string{strings.Repeat("a", 153), strings.Repeat("b", 153), "c"}
-	_, err := tr.Submit(context.Background(), m)
-	var pe *transport.PartialError
-	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, []string{httptransport.PartID(m.ID, 1)}, pe.Accepted)
-	assert.ErrorIs(t, err, transport.ErrRejected)
-	assert.False(t, transport.SafeToRetry(err))
-	assert.Equal(t, 2, h.sim.Requests(), "the third part is never sent")
-	assertClean(t, err, m)
+	for _, concat := range []transport.Concat{transport.Concat8, transport.Concat16} {
+		t.Run(strconv.Itoa(int(concat)), func(t *testing.T) {
+			h, tr := setup(t, httptransport.Kannel(), operatortest.Kannel, harnessOptions{})
+			h.sim.Inject(operatortest.FaultNone, operatortest.FaultReject)
+			m := threeParts(concat)
+			_, err := tr.Submit(context.Background(), m)
+			var pe *transport.PartialError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, []string{httptransport.PartID(m.ID, 1)}, pe.Accepted)
+			assert.ErrorIs(t, err, transport.ErrRejected)
+			assert.False(t, transport.SafeToRetry(err))
+			assert.Equal(t, 2, h.sim.Requests(), "the third part is never sent")
+			assertClean(t, err, m)
+			got := h.sim.Received()
+			require.Len(t, got, 1)
+			assert.True(t, pe.Resumable, "a per-part profile's partial failure is Resumable")
+			assert.Equal(t, uint16(got[0].Ref), pe.Ref, "the reference part 1 carried")
+			if concat == transport.Concat8 {
+				assert.Less(t, pe.Ref, uint16(256))
+			}
+		})
+	}
+}
+
+// A throttled part 2 is sent again, alone, under part 1's udh reference:
+// the simulator gets parts 1 to 3 once each as one message, the record
+// ends whole, and each part's report lands on its part. The message used
+// to end advox.ErrIncomplete with part 2 never sent.
+func TestKannelResumesThrottledPart(t *testing.T) {
+	h, tr := setup(t, httptransport.Kannel(), operatortest.Kannel, harnessOptions{
+		sim: &operatortest.Config{AutoReport: true},
+	})
+	c := clientFor(t, tr)
+	h.sim.Inject(operatortest.FaultNone, operatortest.FaultThrottle)
+	text := strings.Repeat("Three parts. ", 30)
+	rcpt, err := c.Send(context.Background(), advox.Message{Account: "a", From: "Advox", To: "+46701234567", Text: text})
+	require.NoError(t, err)
+	assert.Equal(t, 3, rcpt.Segments)
+	assert.Equal(t, 2, rcpt.Attempts, "the message, then part 2 and 3 again")
+	assert.Equal(t, 4, h.sim.Requests(), "part 2 asked for twice, refused once")
+
+	got := h.sim.Received()
+	require.Len(t, got, 3, "each part once")
+	var joined strings.Builder
+	for i, m := range got {
+		assert.Equal(t, i+1, m.Part, "parts in order")
+		assert.Equal(t, 3, m.Parts)
+		assert.Equal(t, got[0].Ref, m.Ref, "one udh reference")
+		assert.Equal(t, rcpt.ID, m.Reference)
+		joined.WriteString(m.Text)
+	}
+	assert.Equal(t, text, joined.String())
+	require.Len(t, h.Received(), 1, "the handset joins the parts into one message")
+
+	statusOf(t, c, rcpt.ID, transport.StatusDelivered)
+	rec, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+	require.NoError(t, err)
+	require.Len(t, rec.Parts, 3)
+	for i, p := range rec.Parts {
+		assert.Equal(t, httptransport.PartID(rcpt.ID, i+1), p.OperatorID, "part %d", i+1)
+		assert.Equal(t, transport.StatusDelivered, p.Status, "part %d's report landed on it", i+1)
+	}
+	assert.Equal(t, 3, rec.Segments)
+	require.Eventually(t, func() bool { return len(h.sim.Sent()) == 3 }, 5*time.Second, 5*time.Millisecond, "one report per part")
+	for _, r := range h.sim.Sent() {
+		assert.Equal(t, http.StatusOK, r.Code, "report %s accepted", r.ID)
+	}
 }

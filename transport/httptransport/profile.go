@@ -44,7 +44,9 @@ type Profile struct {
 	// (PartParam), so delivery reports are per part, and Result.OperatorIDs
 	// holds one id per part: the operator's, or PartID when it answers
 	// none. A part that fails after earlier parts were accepted fails the
-	// Submit with a *transport.PartialError naming those.
+	// Submit with a *transport.PartialError naming those, Resumable with
+	// the reference they carry: Transport.SubmitParts sends the rest. A
+	// profile without PerPart sends no part alone (SubmitParts refuses).
 	PerPart bool
 }
 

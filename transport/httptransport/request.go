@@ -20,10 +20,9 @@ type field struct {
 	array       bool
 }
 
-// fields lists the request fields of m, credentials included when the
-// profile sends them as fields. part is 0 for the whole message, or the
-// 1-based number of the part a PerPart profile sends.
-func (t *Transport) fields(m *transport.Message, part int) []field {
+// fields lists the request fields of m, or of its part pc, credentials
+// included when the profile sends them as fields.
+func (t *Transport) fields(m *transport.Message, pc piece) []field {
 	f := &t.p.Fields
 	var out []field
 	add := func(name, value string) {
@@ -35,12 +34,12 @@ func (t *Transport) fields(m *transport.Message, part int) []field {
 	if f.To != "" {
 		out = append(out, field{name: f.To, value: m.To, array: f.ToArray})
 	}
-	if part == 0 {
+	if pc.num == 0 {
 		add(f.Text, m.Text())
 	} else {
-		add(f.Text, m.Parts[part-1])
+		add(f.Text, m.Parts[pc.num-1])
 		if len(m.Parts) > 1 {
-			add(f.UDH, concatUDH(m, part))
+			add(f.UDH, concatUDH(m, pc.ref, pc.num))
 		}
 	}
 	add(f.Reference, m.ID)
@@ -58,7 +57,7 @@ func (t *Transport) fields(m *transport.Message, part int) []field {
 			add(k, v)
 		}
 		if t.callback != nil {
-			add(f.Callback, t.callbackURL(m.ID, part))
+			add(f.Callback, t.callbackURL(m.ID, pc.num))
 		}
 	}
 	if t.p.Auth.Kind == AuthFields {
@@ -137,10 +136,10 @@ func (t *Transport) callbackURL(id string, part int) string {
 
 // newRequest builds a fresh submit request for m (or its part, see
 // fields). Each attempt gets its own request and body.
-func (t *Transport) newRequest(ctx context.Context, m *transport.Message, part int) (*http.Request, error) {
+func (t *Transport) newRequest(ctx context.Context, m *transport.Message, pc piece) (*http.Request, error) {
 	u := *t.endpoint
 	q := u.Query()
-	fields := t.fields(m, part)
+	fields := t.fields(m, pc)
 	if t.p.Auth.Kind == AuthQuery {
 		for _, f := range t.credentialFields() {
 			q.Set(f.name, f.value)

@@ -47,6 +47,7 @@ var (
 	_ transport.Transport     = (*Transport)(nil)
 	_ transport.ReportSource  = (*Transport)(nil)
 	_ transport.ValidityAware = (*Transport)(nil)
+	_ transport.PartSubmitter = (*Transport)(nil)
 )
 
 // New returns a Transport for cfg. It makes no network call.
@@ -139,32 +140,20 @@ func (t *Transport) Close() error {
 }
 
 // Submit implements transport.Transport: one HTTP request, classified
-// (one per part with Profile.PerPart).
+// (one per part with Profile.PerPart; a later part's failure is then a
+// Resumable *transport.PartialError, see SubmitParts).
 func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
-	if m == nil {
-		return transport.Result{}, t.fail(Rejected, 0, "nil message", nil)
+	if err := t.check(m); err != nil {
+		return transport.Result{}, err
 	}
-	if m.ValidFor > 0 && !t.HonoursValidFor() {
-		return transport.Result{}, t.fail(NotSent, 0, "refused before sending: the profile takes no validity period", nil)
-	}
-	if t.p.PerPart && (len(m.Parts) == 0 || len(m.Parts) > maxParts) {
-		return transport.Result{}, t.fail(NotSent, 0, "refused before sending: a message of 1 to 255 parts", nil)
-	}
-	if !t.begin() {
+	if !t.enter() {
 		return transport.Result{}, closedError(t.name)
 	}
-	defer t.wg.Done()
-	t.inflight.Add(1)
-	defer func() {
-		if t.inflight.Add(-1) == 0 {
-			// No submit can learn a parked report's id any more.
-			t.unparked(t.corr.releaseAll(), false)
-		}
-	}()
+	defer t.leave()
 	if t.p.PerPart {
-		return t.submitParts(ctx, m)
+		return t.sendParts(ctx, m, nil, concatRef(m))
 	}
-	ans, err := t.exchange(ctx, m, 0)
+	ans, err := t.exchange(ctx, m, piece{})
 	if err != nil {
 		return transport.Result{}, err
 	}
@@ -172,15 +161,48 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 	return transport.Result{OperatorIDs: ans.IDs, Parts: ans.Parts, Price: ans.Price}, nil
 }
 
+// check refuses, before sending, a message the transport cannot send.
+func (t *Transport) check(m *transport.Message) error {
+	switch {
+	case m == nil:
+		return t.fail(Rejected, 0, "nil message", nil)
+	case m.ValidFor > 0 && !t.HonoursValidFor():
+		return t.fail(NotSent, 0, "refused before sending: the profile takes no validity period", nil)
+	case t.p.PerPart && (len(m.Parts) == 0 || len(m.Parts) > maxParts):
+		return t.fail(NotSent, 0, "refused before sending: a message of 1 to 255 parts", nil)
+	}
+	return nil
+}
+
+// enter registers a submit in flight, unless the transport is closed;
+// leave ends it. While one is in flight, reports whose ids it may learn
+// are parked rather than forwarded uncorrelated.
+func (t *Transport) enter() bool {
+	if !t.begin() {
+		return false
+	}
+	t.inflight.Add(1)
+	return true
+}
+
+// leave ends a submit that enter registered.
+func (t *Transport) leave() {
+	if t.inflight.Add(-1) == 0 {
+		// No submit can learn a parked report's id any more.
+		t.unparked(t.corr.releaseAll(), false)
+	}
+	t.wg.Done()
+}
+
 // exchange makes one HTTP request for m (or its part, see fields) and
 // reads the operator's answer: an accepted answer, or the classified
 // failure.
-func (t *Transport) exchange(ctx context.Context, m *transport.Message, part int) (Answer, error) {
+func (t *Transport) exchange(ctx context.Context, m *transport.Message, pc piece) (Answer, error) {
 	attempt, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	defer context.AfterFunc(t.ctx, cancel)()
 	tr := newWriteTrace()
-	req, err := t.newRequest(tr.attach(attempt), m, part)
+	req, err := t.newRequest(tr.attach(attempt), m, pc)
 	if err != nil {
 		return Answer{}, t.fail(Rejected, 0, "cannot build the request", nil)
 	}
