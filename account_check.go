@@ -31,6 +31,10 @@ func checkCustomer(op string, c *storage.Customer) error {
 	if strings.TrimSpace(c.Organisation) == "" {
 		return invalidField(op, "Organisation", "required")
 	}
+	if c.Reseller != "" && ValidateAccountID(c.Reseller) != nil {
+		// The reseller is the party of re-invoicing disclosures: an id.
+		return invalidField(op, "Reseller", "the reseller's opaque id: 1–64 printable characters without spaces")
+	}
 	if err := checkEmail(op, "Email", c.Email); err != nil {
 		return err
 	}

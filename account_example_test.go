@@ -19,7 +19,7 @@ func exampleCustomer() storage.Customer {
 		Account:        "acme",
 		Organisation:   "Exempelbolaget AB",
 		OrgNumber:      "556016-0680",
-		Reseller:       "Reseller Nord AB",
+		Reseller:       "reseller-nord",
 		References:     []string{"PO 4711"},
 		InvoiceAddress: storage.Address{Lines: []string{"Box 123"}, PostalCode: "111 22", City: "Stockholm", Country: "SE"},
 		Email:          "sms@example.se",
@@ -100,23 +100,23 @@ func ExampleAccounts_Disclose() {
 		panic(err)
 	}
 
-	_, err = accounts.Disclose(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing)
+	_, err = accounts.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
 	fmt.Println(errors.Is(err, advox.ErrNoConsent))
 
-	if err := accounts.GrantConsent(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing); err != nil {
+	if err := accounts.GrantConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
 		panic(err)
 	}
-	d, err := accounts.Disclose(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing)
+	d, err := accounts.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(d.Organisation, d.OrgNumber, d.InvoiceAddress.City, d.References)
 	fmt.Println("users:", len(d.Users), "contacts:", len(d.Contacts))
 
-	if err := accounts.WithdrawConsent(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing); err != nil {
+	if err := accounts.WithdrawConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
 		panic(err)
 	}
-	_, err = accounts.Disclose(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing)
+	_, err = accounts.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
 	fmt.Println(errors.Is(err, advox.ErrNoConsent))
 	// Output:
 	// true
@@ -139,7 +139,7 @@ func ExampleAccounts_Export() {
 	if _, err := accounts.Create(ctx, c); err != nil {
 		panic(err)
 	}
-	if err := accounts.GrantConsent(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing); err != nil {
+	if err := accounts.GrantConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
 		panic(err)
 	}
 	b, err := accounts.Export(ctx, "acme")
@@ -157,7 +157,7 @@ func ExampleAccounts_Export() {
 	//   "customer_references": [
 	//     "PO 4711"
 	//   ],
-	//   "reseller": "Reseller Nord AB",
+	//   "reseller": "reseller-nord",
 	//   "invoice_address": {
 	//     "lines": [
 	//       "Box 123"
@@ -190,7 +190,7 @@ func ExampleAccounts_Export() {
 	//   ],
 	//   "consents": [
 	//     {
-	//       "party": "Reseller Nord AB",
+	//       "party": "reseller-nord",
 	//       "purpose": "reseller-reinvoicing",
 	//       "granted_at": "2026-03-14T09:00:00Z"
 	//     }

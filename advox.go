@@ -99,7 +99,8 @@ type Options struct {
 	// BodyRetention bounds kept bodies; 0 means DefaultBodyRetention.
 	BodyRetention time.Duration
 	// Auditor receives an event for every read, purge and erase of traffic
-	// data; nil means a SlogAuditor on Logger.
+	// data; nil means Logger at DefaultAuditLevel (debug): set one to keep
+	// an audit trail.
 	Auditor Auditor
 	// PurgeEvery, when positive, makes the Client run a retention enforcer
 	// that purges the store at this interval until Close.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/azenna/advox/storage"
 )
 
@@ -83,13 +85,81 @@ func (a *Accounts) authenticate(ctx context.Context, userID string, validID bool
 	}
 	// Always hash, so that an unknown user or a refused address costs the
 	// same time as a wrong password.
-	hash := user.PasswordHash
-	if hash == "" {
-		hash = a.dummyHash()
-	}
-	passwordOK := len(password) <= MaxPasswordLen && verifyPassword(hash, password) && user.PasswordHash != ""
+	passwordOK, stale := a.checkPassword(user.PasswordHash, password)
 	addrAllowed := addrOK && slices.ContainsFunc(user.Allowed, func(p netip.Prefix) bool { return p.Contains(addr) })
-	return Principal{Account: c.Account, User: userID}, !(passwordOK && addrAllowed), nil
+	p = Principal{Account: c.Account, User: userID}
+	if passwordOK && addrAllowed && stale {
+		a.rehash(ctx, c.Account, userID, user.PasswordHash, password)
+	}
+	return p, !(passwordOK && addrAllowed), nil
+}
+
+// checkPassword verifies password against h (against a dummy hash when h
+// is empty or malformed, to take the same time). The password is compared
+// in Unicode normal form C, and — for a hash set before passwords were
+// normalised — as typed too when that differs, whatever the user: the
+// time depends on the input, never on the user. Each verification costs
+// at least what the current parameters cost (see padWork). stale reports
+// a match that should be rehashed: under other parameters than the
+// current ones, or matched only as typed.
+func (a *Accounts) checkPassword(h storage.PasswordHash, password string) (ok, stale bool) {
+	if len(password) > MaxPasswordLen {
+		return false, false
+	}
+	cur := *a.opts.Password
+	ph, err := parsePasswordHash(h)
+	real := h != "" && err == nil
+	if !real {
+		if ph, err = parsePasswordHash(a.dummyHash()); err != nil {
+			return false, false // no randomness for a dummy: nothing to hide behind
+		}
+	}
+	tries := []string{norm.NFC.String(password)}
+	if tries[0] != password {
+		tries = append(tries, password)
+	}
+	for i, pw := range tries {
+		// Every try runs, matched or not: no early answer.
+		if ph.verify(pw) && !ok {
+			ok, stale = true, i > 0
+		}
+		done := ph.params.work()
+		a.work.Add(done + padWork(done, cur))
+	}
+	ok = ok && real
+	return ok, ok && (stale || ph.params != cur)
+}
+
+// rehash replaces the user's hash old, which password matched, with one
+// under the current parameters, unless it changed meanwhile. A failure is
+// logged, not returned: the login succeeded.
+func (a *Accounts) rehash(ctx context.Context, account, userID string, old storage.PasswordHash, password string) {
+	hash, err := a.hash(norm.NFC.String(password))
+	if err == nil {
+		_, err = a.store.UpdateAccount(ctx, account, func(c *storage.Customer) error {
+			i := slices.IndexFunc(c.Users, func(u storage.User) bool { return u.ID == userID })
+			if i < 0 || c.Users[i].PasswordHash != old {
+				return errPasswordChanged
+			}
+			c.Users[i].PasswordHash = hash
+			return nil
+		})
+	}
+	switch {
+	case err == nil:
+		a.record(ctx, "rehash password", account)
+	case !errors.Is(err, errPasswordChanged):
+		a.log.Warn("advox: password not rehashed", "account", account, "error", err)
+	}
+}
+
+// errPasswordChanged ends a rehash whose password was set anew meanwhile.
+var errPasswordChanged = errors.New("password changed meanwhile")
+
+// hash hashes password under the current parameters, counting the work.
+func (a *Accounts) hash(password string) (storage.PasswordHash, error) {
+	a.work.Add(a.opts.Password.work())
+	return hashPassword(password, *a.opts.Password)
 }
 
 // dummyHash is a hash of a random password with the current parameters.
@@ -116,15 +186,21 @@ func parseRemoteAddr(s string) (netip.Addr, bool) {
 }
 
 // SetPassword sets a user's password: at least MinPasswordLen characters,
-// at most MaxPasswordLen bytes. It is stored as an argon2id hash with its
-// parameters; the password itself is never stored or logged.
+// at most MaxPasswordLen bytes. It is stored, in Unicode normal form C (so
+// that the same password typed on another keyboard or system logs in), as
+// an argon2id hash with its parameters; the password itself is never
+// stored or logged.
 func (a *Accounts) SetPassword(ctx context.Context, userID, password string) error {
 	const op = "set password"
 	userID = CanonicalID(userID)
+	if len(password) > MaxPasswordLen {
+		return newError(op, CodeInvalidArgument, "a password has %d–%d characters", a.opts.MinPasswordLen, MaxPasswordLen)
+	}
+	password = norm.NFC.String(password)
 	if n := utf8.RuneCountInString(password); n < a.opts.MinPasswordLen || len(password) > MaxPasswordLen {
 		return newError(op, CodeInvalidArgument, "a password has %d–%d characters", a.opts.MinPasswordLen, MaxPasswordLen)
 	}
-	hash, err := hashPassword(password, *a.opts.Password)
+	hash, err := a.hash(password)
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -146,6 +222,6 @@ func (a *Accounts) SetPassword(ctx context.Context, userID, password string) err
 		return wrap(op, err)
 	}
 	a.fails.reset(userKey(userID))
-	a.audit(ctx, "set password", c.Account)
+	a.record(ctx, "set password", c.Account)
 	return nil
 }

@@ -26,7 +26,7 @@ func (a *Accounts) Export(ctx context.Context, account string) ([]byte, error) {
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	a.audit(ctx, "export", account)
+	a.record(ctx, "export", account)
 	return b, nil
 }
 

@@ -50,7 +50,10 @@ func (c *Client) initPrivacy() error {
 			return err
 		}
 		kek = k
-		c.log.Warn("advox: no KEK configured; traffic is sealed under a per-process key and unreadable after restart")
+		if !inMemory(c.store) && !inMemory(keys) {
+			// Only worth a word when something outlives the process.
+			c.log.Warn("advox: no KEK configured; traffic is sealed under a per-process key and unreadable after restart")
+		}
 	}
 	idx := o.IndexKey
 	switch {
@@ -69,9 +72,16 @@ func (c *Client) initPrivacy() error {
 	c.index = newBlindIndex(idx)
 	c.audit = o.Auditor
 	if c.audit == nil {
-		c.audit = SlogAuditor{Logger: c.log}
+		c.audit = defaultAuditor(c.log)
 	}
 	return nil
+}
+
+// inMemory reports whether s keeps nothing beyond the process (memstore
+// says so with an InMemory method).
+func inMemory(s any) bool {
+	m, ok := s.(interface{ InMemory() bool })
+	return ok && m.InMemory()
 }
 
 // accountLocks orders sends against erases of the same account in this

@@ -214,7 +214,7 @@ func (r ProcessingRecord) Markdown() string {
 	fmt.Fprintf(&b, "Generated %s from the live configuration.\n\n", r.GeneratedAt.Format(time.RFC3339))
 	b.WriteString("## Purposes\n\n| Purpose | Description | Data categories |\n|---|---|---|\n")
 	for _, p := range r.Purposes {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(p.Name), mdCell(p.Description), mdCell(joinCategories(p.Categories)))
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(p.Name), mdCell(p.Description), mdCell(joinCategories(p.Categories, ", ")))
 	}
 	b.WriteString("\n## Data categories\n\n| Category | Kind | Holds |\n|---|---|---|\n")
 	for _, c := range r.Categories {
@@ -223,7 +223,7 @@ func (r ProcessingRecord) Markdown() string {
 	b.WriteString("\n## Recipients\n\n| Recipient | Role | Country | Agreement | Safeguard | Data categories |\n|---|---|---|---|---|---|\n")
 	for _, p := range r.Recipients {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(p.Name), mdCell(p.Role), p.Country,
-			p.AgreementDate, mdCell(p.Safeguard), mdCell(joinCategories(p.Categories)))
+			p.AgreementDate, mdCell(p.Safeguard), mdCell(joinCategories(p.Categories, ", ")))
 	}
 	b.WriteString("\n## Retention\n\n| Data | Kept |\n|---|---|\n")
 	for _, t := range r.Retention {
@@ -236,12 +236,13 @@ func (r ProcessingRecord) Markdown() string {
 	return b.String()
 }
 
-func joinCategories(cs []DataCategory) string {
+// joinCategories joins category names with sep.
+func joinCategories(cs []DataCategory, sep string) string {
 	s := make([]string, len(cs))
 	for i, c := range cs {
 		s[i] = string(c)
 	}
-	return strings.Join(s, ", ")
+	return strings.Join(s, sep)
 }
 
 // mdCellReplacer escapes what would break a Markdown table cell.

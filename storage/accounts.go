@@ -74,8 +74,9 @@ type Customer struct {
 	OrgNumber string
 	// References are the customer's own references for invoices.
 	References []string
-	// Reseller names the reseller or agent that re-invoices the customer;
-	// "" when the customer is invoiced directly.
+	// Reseller is the opaque id of the reseller or agent that re-invoices
+	// the customer (the party of re-invoicing disclosures); "" when the
+	// customer is invoiced directly.
 	Reseller string
 	// InvoiceAddress is where invoices go.
 	InvoiceAddress Address
@@ -131,9 +132,12 @@ type Contact struct {
 }
 
 // Consent records that the customer let a party receive its data for a
-// purpose, from GrantedAt until WithdrawnAt (zero while in force).
+// purpose, from GrantedAt until WithdrawnAt (zero while in force). The
+// consents of an account are kept in the order they were given: that
+// order, not the times, says which is in force.
 type Consent struct {
-	// Party is who may receive the data (a reseller, a support partner).
+	// Party is the opaque id of who may receive the data (a reseller, a
+	// support partner).
 	Party string
 	// Purpose is what for ("reseller-reinvoicing", "technical-support").
 	Purpose string
@@ -143,10 +147,16 @@ type Consent struct {
 	WithdrawnAt time.Time
 }
 
-// Active reports whether the consent is in force at t.
+// Active reports whether the consent was in force at t by its times: for
+// history only. Whether a consent is in force now is InForce: a clock
+// that steps back must not revive a withdrawn consent.
 func (c Consent) Active(t time.Time) bool {
 	return !c.GrantedAt.After(t) && (c.WithdrawnAt.IsZero() || c.WithdrawnAt.After(t))
 }
+
+// InForce reports whether the consent is in force: granted and not
+// withdrawn, whatever the times say.
+func (c Consent) InForce() bool { return c.WithdrawnAt.IsZero() }
 
 // ContractLimits are the limits of the customer's contract.
 type ContractLimits struct {
