@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -79,6 +80,9 @@ func checkCustomer(op string, c *storage.Customer) error {
 		}
 		if err := checkEmail(op, field+".Email", ct.Email); err != nil {
 			return err
+		}
+		if !slices.Contains(contactRoles, ct.Role) {
+			return invalidField(op, field+".Role", "one of "+strings.Join(contactRoles, ", "))
 		}
 	}
 	l := c.Limits

@@ -61,6 +61,69 @@ func TestCreateRefusesPersonalNumberInEveryField(t *testing.T) {
 	}
 }
 
+// TestCreateRefusesContactDataInFreeText: free text holds no person's
+// phone number or e-mail address, a contact's role is one of a closed set,
+// and a personnummer written with "/", "." or "_", or split across two
+// fields, is found. Broke: every one of these was stored.
+func TestCreateRefusesContactDataInFreeText(t *testing.T) {
+	tests := []struct {
+		name, field string
+		pnr         bool
+		edit        func(c *storage.Customer)
+	}{
+		{"mobile in a role", "Contacts[0].Role", false, func(c *storage.Customer) { c.Contacts[0].Role = "privat mobil 070-174 06 05" }},
+		{"birth date in a role", "Contacts[0].Role", false, func(c *storage.Customer) { c.Contacts[0].Role = "född 1981-12-18" }},
+		{"free role", "Contacts[1].Role", false, func(c *storage.Customer) { c.Contacts[1].Role = "CEO" }},
+		{"e-mail in a reference", "References[0]", false, func(c *storage.Customer) { c.References[0] = "att. anna.svensson@gmail.com" }},
+		{"e-mail in an address line", "InvoiceAddress.Lines[0]", false, func(c *storage.Customer) { c.InvoiceAddress.Lines[0] = "anna@home.se" }},
+		{"mobile in an address line", "PostalAddress.Lines[0]", false, func(c *storage.Customer) { c.PostalAddress.Lines[0] = "Storgatan 1 tel 0701740605" }},
+		{"international mobile", "Organisation", false, func(c *storage.Customer) { c.Organisation = "Exempel AB, +46 70 174 06 05" }},
+		{"00 prefix", "References[0]", false, func(c *storage.Customer) { c.References[0] = "ring 0046 70 174 06 05" }},
+		{"mobile in a contact's name", "Contacts[0].Name", false, func(c *storage.Customer) { c.Contacts[0].Name = "Åsa 070-1740605" }},
+		{"pnr with a slash", "References[0]", true, func(c *storage.Customer) { c.References[0] = "811218/9876" }},
+		{"pnr with dots", "PostalAddress.City", true, func(c *storage.Customer) { c.PostalAddress.City = "81.12.18.9876" }},
+		{"pnr with an underscore", "Contacts[0].Name", true, func(c *storage.Customer) { c.Contacts[0].Name = "Åsa_811218_9876" }},
+		{"pnr across two references", "References[0] and References[1]", true, func(c *storage.Customer) {
+			c.References = []string{"Åsa 811218-", "9876"}
+		}},
+		{"12-digit pnr across name and city", "Contacts[0].Name and PostalAddress.City", true, func(c *storage.Customer) {
+			c.Contacts[0].Name, c.PostalAddress.City = "Åsa 19811218", "9876 Göteborg"
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newAcctFixture(t, nil)
+			c := demoCustomer("acme")
+			tc.edit(&c)
+			_, err := f.acc.Create(ctxT(t), c)
+			require.Error(t, err)
+			if tc.pnr {
+				assert.ErrorIs(t, err, advox.ErrPersonalNumber)
+				assertNoDigitsOf(t, soleTrader, err.Error())
+			} else {
+				assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+			}
+			var fe *advox.FieldError
+			require.True(t, errors.As(err, &fe), "%v", err)
+			assert.Equal(t, tc.field, fe.Field)
+			assert.NotContains(t, err.Error(), "174", "the value is not echoed")
+		})
+	}
+}
+
+// TestCreateKeepsFreeTextThatIsNotContactData: postal codes, references,
+// organisation numbers, box numbers and the customer's own Email and
+// Phone are no person's contact data.
+func TestCreateKeepsFreeTextThatIsNotContactData(t *testing.T) {
+	f := newAcctFixture(t, nil)
+	c := demoCustomer("acme")
+	c.References = []string{"PO 4711", "Order 77-4411-2", "Kst 12345678", "Avtal 556016-0680"}
+	c.InvoiceAddress.Lines = []string{"c/o Ekonomi", "Box 1234", "Plan 3, rum 3.14"}
+	c.PostalAddress.Lines = []string{"Storgatan 1", "811218"} // a date alone is no number
+	_, err := f.acc.Create(ctxT(t), c)
+	require.NoError(t, err)
+}
+
 func TestCreateRefusesSoleTraderOrgNumber(t *testing.T) {
 	f := newAcctFixture(t, nil)
 	c := demoCustomer("acme")

@@ -3,8 +3,6 @@ package advox
 import (
 	"context"
 	"log/slog"
-	"net/netip"
-	"strings"
 	"time"
 )
 
@@ -176,50 +174,6 @@ const RedactedActor = "redacted:personal-number"
 // RedactedContactActor is the actor of audit events whose actor, as given
 // to WithActor, held an e-mail address, an IP address or a phone number.
 const RedactedContactActor = "redacted:contact-data"
-
-// containsContactData reports whether s holds an e-mail address ("@"), an
-// IP address, address and port or network, or a phone number in
-// international form: "+" and at least 7 digits, spaces, "-", "." and
-// parentheses allowed between them.
-func containsContactData(s string) bool {
-	if strings.Contains(s, "@") {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] != '+' {
-			continue
-		}
-		digits := 0
-		for _, r := range s[i+1:] {
-			if r >= '0' && r <= '9' {
-				digits++
-			} else if !strings.ContainsRune(" -.()", r) {
-				break
-			}
-		}
-		if digits >= 7 {
-			return true
-		}
-	}
-	// IP addresses: the tokens made of what addresses are written with.
-	for _, tok := range strings.FieldsFunc(s, func(r rune) bool {
-		return !strings.ContainsRune("0123456789abcdefABCDEF.:[]/%", r)
-	}) {
-		// "ip:203.0.113.7" leaves ":203.0.113.7"; "::1" must stay whole.
-		if isIPText(tok) || isIPText(strings.Trim(tok, ":")) {
-			return true
-		}
-	}
-	return false
-}
-
-// isIPText reports whether s is an IP address, address and port, or network.
-func isIPText(s string) bool {
-	_, err1 := netip.ParseAddr(s)
-	_, err2 := netip.ParseAddrPort(s)
-	_, err3 := netip.ParsePrefix(s)
-	return err1 == nil || err2 == nil || err3 == nil
-}
 
 // ActorFrom returns the actor set with WithActor, or "".
 func ActorFrom(ctx context.Context) string {

@@ -127,7 +127,8 @@ type Contact struct {
 	Name string
 	// Email is the person's e-mail address.
 	Email string
-	// Role says what the person is entitled to ("service", "support", …).
+	// Role says what the person is entitled to: "service" or "support"
+	// (the advox Accounts type refuses any other).
 	Role string
 }
 
