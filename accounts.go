@@ -2,7 +2,6 @@ package advox
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -41,7 +40,12 @@ type AccountsOptions struct {
 	// allowed by appearing in Disclosures alone.
 	ExtraPurposes []DisclosurePurpose
 	// EraseTraffic, when set, is called by Delete before the customer data
-	// is removed, to erase the account's traffic (the Client provides it).
+	// is removed, besides the erase on every Client using these Accounts
+	// (Options.Accounts): for traffic recorded where no Client of this
+	// process records, such as another process's store (call its Client's
+	// EraseAccountTraffic with EraseAccountClosed). Delete refuses to run
+	// when there is neither a Client nor EraseTraffic; set it to a
+	// function returning nil when no traffic is recorded at all.
 	EraseTraffic func(ctx context.Context, account string) error
 	// Auditor receives an event for every change, export and disclosure of
 	// customer data, and for every refused disclosure; nil means Logger at
@@ -62,8 +66,9 @@ const MaxPasswordLen = 1024
 // Accounts keeps customer data under the privacy policy: it refuses
 // personal identity numbers in every field, hashes passwords with argon2id,
 // limits failed logins, discloses data only with the customer's consent,
-// exports it on request, deletes it together with the account's traffic,
-// and enforces contract limits. It is safe for concurrent use.
+// exports it on request, deletes it together with the account's traffic
+// on every Client that uses it, and enforces contract limits. It is safe
+// for concurrent use.
 type Accounts struct {
 	store storage.AccountStore
 	opts  AccountsOptions
@@ -75,6 +80,8 @@ type Accounts struct {
 	dummyOnce sync.Once
 	dummy     storage.PasswordHash // verified for unknown users, to even out timing
 	work      atomic.Uint64        // argon2id work done, in KiB × passes
+
+	deleting deletion // the Clients Delete erases through, and the accounts it closed
 }
 
 // NewAccounts returns Accounts keeping customer data in store. opts may be
@@ -230,31 +237,6 @@ func (a *Accounts) Account(ctx context.Context, account string) (Account, error)
 		return Account{}, wrap("account", err)
 	}
 	return Account{ID: c.Account, Limit: limitOf(c.Limits), MonthlySegments: c.Limits.MonthlySegments}, nil
-}
-
-// Delete removes an account: first its traffic, through the EraseTraffic
-// option, then its customer data (users, contacts, consents, usage). If
-// erasing the traffic fails nothing else is removed, so Delete can be
-// retried.
-func (a *Accounts) Delete(ctx context.Context, account string) error {
-	const op = "delete account"
-	c, err := a.store.GetAccount(ctx, account)
-	if err != nil {
-		return wrap(op, err)
-	}
-	if a.opts.EraseTraffic != nil {
-		if err := a.opts.EraseTraffic(ctx, account); err != nil {
-			return wrap(op, err)
-		}
-	}
-	if err := a.store.DeleteAccount(ctx, account); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return wrap(op, err)
-	}
-	for _, u := range c.Users {
-		a.fails.reset(userKey(u.ID))
-	}
-	a.record(ctx, "delete account", account)
-	return nil
 }
 
 // withoutSecrets returns c without password hashes.

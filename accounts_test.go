@@ -16,6 +16,7 @@ import (
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/memtransport"
 )
 
 const soleTrader = "811218-9876" // a personnummer (Luhn valid, 18 Dec 1981)
@@ -280,6 +281,49 @@ func TestDeleteKeepsDataWhenEraseFails(t *testing.T) {
 	assert.ErrorIs(t, f.acc.Delete(ctxT(t), "acme"), boom)
 	_, err = f.acc.Get(ctxT(t), "acme")
 	assert.NoError(t, err, "kept, so Delete can be retried")
+}
+
+// TestDeleteWithClientNeedsNoWiring: Accounts used by a Client erase the
+// account's traffic in its store on Delete; nothing is wired by hand.
+// Broke: without the EraseTraffic option, Delete left every record.
+func TestDeleteWithClientNeedsNoWiring(t *testing.T) {
+	f := newAcctFixture(t, nil)
+	traffic := memstore.New(nil)
+	c, err := advox.NewClient(memtransport.New(nil), traffic, &advox.Options{Accounts: f.acc, Auditor: f.audit})
+	require.NoError(t, err)
+	defer c.Close()
+	ctx := ctxT(t)
+	_, err = f.acc.Create(ctx, demoCustomer("acme"))
+	require.NoError(t, err)
+	rcpt, err := c.Send(ctx, advox.Message{Account: "acme", From: "Advox", To: "+46701234567", Text: "hej"})
+	require.NoError(t, err)
+
+	require.NoError(t, f.acc.Delete(ctx, "acme"))
+	_, err = traffic.Get(ctx, rcpt.ID)
+	assert.ErrorIs(t, err, storage.ErrNotFound, "traffic erased")
+	assert.Subset(t, f.audit.actions(), []string{"erase:account-closed", "delete account"})
+	_, err = c.Send(ctx, advox.Message{Account: "acme", From: "Advox", To: "+46701234567", Text: "hej"})
+	assert.ErrorIs(t, err, advox.ErrNotFound, "closed to sends")
+}
+
+// TestDeleteRefusesWithNowhereToErase: with no Client using the Accounts
+// (none yet, or all closed) and no EraseTraffic, Delete refuses rather
+// than leave the customer's traffic behind.
+func TestDeleteRefusesWithNowhereToErase(t *testing.T) {
+	f := newAcctFixture(t, nil)
+	ctx := ctxT(t)
+	_, err := f.acc.Create(ctx, demoCustomer("acme"))
+	require.NoError(t, err)
+	assert.ErrorIs(t, f.acc.Delete(ctx, "acme"), advox.ErrUnavailable)
+
+	c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Accounts: f.acc})
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+	assert.ErrorIs(t, f.acc.Delete(ctx, "acme"), advox.ErrUnavailable, "a closed Client erases nothing")
+	_, err = f.acc.Get(ctx, "acme")
+	assert.NoError(t, err, "nothing deleted")
+	_, err = c.Send(ctx, advox.Message{Account: "acme", From: "Advox", To: "+46701234567", Text: "hej"})
+	assert.ErrorIs(t, err, advox.ErrClosed)
 }
 
 func TestAccountLimit(t *testing.T) {

@@ -45,7 +45,9 @@ type Options struct {
 	AccountLimits map[string]Limit
 	// Accounts, when set, makes Send refuse unknown accounts, apply each
 	// account's contract rate and reserve its segments against the monthly
-	// quota before submitting (ErrQuotaExceeded).
+	// quota before submitting (ErrQuotaExceeded); and Accounts.Delete
+	// erases the deleted account's traffic in this Client's store, until
+	// Close.
 	Accounts *Accounts
 	// Processors is the register of sub-processors. NewClient refuses a
 	// transport the register does not allow (for a transport.Composite,
@@ -162,6 +164,7 @@ type Client struct {
 	tel     *telemetry
 
 	releaseProcessors func() // lets the register change what this Client sends to
+	detachAccounts    func() // stops Accounts.Delete erasing here
 
 	mu          sync.Mutex
 	closed      bool
@@ -259,6 +262,11 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 		rs.SetReportHandler(c.handleReport)
 	}
 	c.releaseProcessors = release
+	c.detachAccounts = func() {}
+	if o.Accounts != nil {
+		// Accounts.Delete erases the account's traffic here too.
+		c.detachAccounts = o.Accounts.attach(c)
+	}
 	c.bg.Add(1)
 	go func() {
 		defer c.bg.Done()
@@ -375,6 +383,7 @@ func (c *Client) Close() error {
 	c.closeCancel()
 	c.mu.Unlock()
 	defer close(c.closeDone)
+	c.detachAccounts()
 
 	grace := time.AfterFunc(c.opts.CloseGrace, c.abortCancel)
 	c.sends.Wait()

@@ -27,8 +27,9 @@ import (
 // no account can have for that reason fails with ErrNotFound.
 type AccountStore interface {
 	// CreateAccount stores a new account. It fails with ErrExists when the
-	// account id or one of its user ids is taken, with ErrInvalid when c
-	// cannot be kept exactly (see above).
+	// account id or one of its user ids is taken, or the account id was
+	// retired by DeleteAccount, and with ErrInvalid when c cannot be kept
+	// exactly (see above).
 	CreateAccount(ctx context.Context, c Customer) error
 	// GetAccount returns the account's customer data, or ErrNotFound.
 	GetAccount(ctx context.Context, account string) (Customer, error)
@@ -44,7 +45,11 @@ type AccountStore interface {
 	// fails with ErrNotFound for a missing account.
 	UpdateAccount(ctx context.Context, account string, fn func(*Customer) error) (Customer, error)
 	// DeleteAccount removes the account with its users, consents and usage
-	// counters, or fails with ErrNotFound. Its ids may be reused afterwards.
+	// counters, or fails with ErrNotFound. It retires the account id:
+	// CreateAccount with it fails with ErrExists from then on, also when
+	// the two race, so that nothing kept under the id — the usage
+	// aggregates of the account's erased traffic, kept for billing — ever
+	// attaches to another customer. Its user ids may be reused.
 	DeleteAccount(ctx context.Context, account string) error
 	// FindUser returns the account that holds the user, or ErrNotFound.
 	FindUser(ctx context.Context, userID string) (Customer, error)

@@ -39,6 +39,7 @@ var cases = []testCase{
 	{"InvalidText", testInvalidText},
 	{"FindUser", testFindUser},
 	{"Delete", testDelete},
+	{"DeleteRacesCreate", testDeleteRacesCreate},
 	{"NoSharedMemory", testNoSharedMemory},
 	{"ReserveSegments", testReserve},
 	{"ReserveConcurrent", testReserveConcurrent},

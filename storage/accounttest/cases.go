@@ -221,11 +221,33 @@ func testDelete(t *testing.T, s storage.AccountStore, _ Features) {
 	_, err = s.GetAccount(ctx(t), "acct-b")
 	assert.NoError(t, err, "other accounts stay")
 
-	mustCreate(t, s, fullCustomer("acct-a", "alice"))
-	used, ok, err := s.ReserveSegments(ctx(t), "acct-a", period(3), 1, 0)
+	// The id is retired: a new customer never gets it (nor what is kept
+	// under it); the user ids are free again.
+	assert.ErrorIs(t, s.CreateAccount(ctx(t), fullCustomer("acct-a", "carol")), storage.ErrExists)
+	_, err = s.GetAccount(ctx(t), "acct-a")
+	assert.ErrorIs(t, err, storage.ErrNotFound, "nothing stored")
+	mustCreate(t, s, fullCustomer("acct-c", "alice"))
+	used, ok, err := s.ReserveSegments(ctx(t), "acct-c", period(3), 1, 0)
 	require.NoError(t, err)
 	assert.True(t, ok)
-	assert.Equal(t, 1, used, "usage counters go with the account")
+	assert.Equal(t, 1, used)
+}
+
+// testDeleteRacesCreate: a create racing the delete of the same id never
+// brings the id back.
+func testDeleteRacesCreate(t *testing.T, s storage.AccountStore, f Features) {
+	for i := range f.Concurrency {
+		id := fmt.Sprintf("acct-%d", i)
+		mustCreate(t, s, fullCustomer(id))
+		var wg sync.WaitGroup
+		var created error
+		wg.Go(func() { require.NoError(t, s.DeleteAccount(ctx(t), id)) })
+		wg.Go(func() { created = s.CreateAccount(ctx(t), fullCustomer(id)) })
+		wg.Wait()
+		assert.ErrorIs(t, created, storage.ErrExists)
+		_, err := s.GetAccount(ctx(t), id)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "deleted, not created again")
+	}
 }
 
 func testNoSharedMemory(t *testing.T, s storage.AccountStore, _ Features) {

@@ -18,6 +18,7 @@ type Accounts struct {
 	byID   map[string]storage.Customer
 	users  map[string]string // user id → account id
 	usage  map[usageKey]int
+	ids    map[string]bool // every account id ever created: never reused
 }
 
 type usageKey struct {
@@ -33,6 +34,7 @@ func NewAccounts() *Accounts {
 		byID:  make(map[string]storage.Customer),
 		users: make(map[string]string),
 		usage: make(map[usageKey]int),
+		ids:   make(map[string]bool),
 	}
 }
 
@@ -75,12 +77,13 @@ func (s *Accounts) CreateAccount(ctx context.Context, c storage.Customer) error 
 		return err
 	}
 	defer s.mu.Unlock()
-	if _, ok := s.byID[c.Account]; ok {
-		return fmt.Errorf("memstore: account %s: %w", c.Account, storage.ErrExists)
+	if s.ids[c.Account] {
+		return fmt.Errorf("memstore: account %s: taken, or retired by a delete: %w", c.Account, storage.ErrExists)
 	}
 	if s.userClash(c) {
 		return fmt.Errorf("memstore: account %s: user id taken: %w", c.Account, storage.ErrExists)
 	}
+	s.ids[c.Account] = true
 	s.put(c.Clone())
 	return nil
 }
@@ -143,7 +146,7 @@ func (s *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*s
 	return c, nil
 }
 
-// DeleteAccount implements storage.AccountStore.
+// DeleteAccount implements storage.AccountStore. The id stays retired.
 func (s *Accounts) DeleteAccount(ctx context.Context, account string) error {
 	if err := s.lock(ctx); err != nil {
 		return err

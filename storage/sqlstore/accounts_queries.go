@@ -17,6 +17,7 @@ type accountQueries struct {
 	get, getLocked, getByUser       string
 	usersOf, contactsOf, consentsOf string
 	insertAccount, updateAccount    string
+	insertAccountID                 string
 	insertUser, insertNetwork       string
 	insertContact, insertConsent    string
 	deleteUsers, deleteContacts     string
@@ -45,6 +46,9 @@ func newAccountQueries(d *dialect) *accountQueries {
 		insertAccount: "INSERT INTO advox_accounts (" + cols + ") VALUES (" +
 			strings.TrimSuffix(strings.Repeat("?, ", len(accountCols)), ", ") + ")",
 		updateAccount:  "UPDATE advox_accounts SET " + strings.Join(set, ", ") + " WHERE account = ?",
+		// Ids are never deleted from advox_account_ids: an id once used
+		// is taken for good (see migration 4).
+		insertAccountID: "INSERT INTO advox_account_ids (account) VALUES (?)",
 		insertUser:     "INSERT INTO advox_users (user_id, account, position, password_hash) VALUES (?, ?, ?, ?)",
 		insertNetwork:  "INSERT INTO advox_user_networks (user_id, position, prefix) VALUES (?, ?, ?)",
 		insertContact:  "INSERT INTO advox_contacts (account, position, name, email, role) VALUES (?, ?, ?, ?, ?)",
@@ -79,7 +83,7 @@ func newAccountQueries(d *dialect) *accountQueries {
 	q.getLocked = q.get + d.lockRecord
 	for _, p := range []*string{
 		&q.get, &q.getLocked, &q.getByUser, &q.usersOf, &q.contactsOf, &q.consentsOf,
-		&q.insertAccount, &q.updateAccount, &q.insertUser, &q.insertNetwork,
+		&q.insertAccount, &q.updateAccount, &q.insertAccountID, &q.insertUser, &q.insertNetwork,
 		&q.insertContact, &q.insertConsent, &q.deleteUsers, &q.deleteContacts,
 		&q.deleteConsents, &q.deleteAccount, &q.reserve, &q.usageOf,
 	} {
