@@ -45,18 +45,19 @@ func newAccountQueries(d *dialect) *accountQueries {
 
 		insertAccount: "INSERT INTO advox_accounts (" + cols + ") VALUES (" +
 			strings.TrimSuffix(strings.Repeat("?, ", len(accountCols)), ", ") + ")",
-		updateAccount: "UPDATE advox_accounts SET " + strings.Join(set, ", ") + " WHERE account = ?",
+		updateAccount:  "UPDATE advox_accounts SET " + strings.Join(set, ", ") + " WHERE account = ?",
+		insertUser:     "INSERT INTO advox_users (user_id, account, position, password_hash) VALUES (?, ?, ?, ?)",
+		insertNetwork:  "INSERT INTO advox_user_networks (user_id, position, prefix) VALUES (?, ?, ?)",
+		insertContact:  "INSERT INTO advox_contacts (account, position, name, email, role) VALUES (?, ?, ?, ?, ?)",
+		insertConsent:  "INSERT INTO advox_consents (account, position, party, purpose, granted_at, withdrawn_at) VALUES (?, ?, ?, ?, ?, ?)",
+		deleteUsers:    "DELETE FROM advox_users WHERE account = ?",
+		deleteContacts: "DELETE FROM advox_contacts WHERE account = ?",
+		deleteConsents: "DELETE FROM advox_consents WHERE account = ?",
+		deleteAccount:  "DELETE FROM advox_accounts WHERE account = ?",
+
 		// Ids are never deleted from advox_account_ids: an id once used
 		// is taken for good (see migration 4).
 		insertAccountID: "INSERT INTO advox_account_ids (account) VALUES (?)",
-		insertUser:      "INSERT INTO advox_users (user_id, account, position, password_hash) VALUES (?, ?, ?, ?)",
-		insertNetwork:   "INSERT INTO advox_user_networks (user_id, position, prefix) VALUES (?, ?, ?)",
-		insertContact:   "INSERT INTO advox_contacts (account, position, name, email, role) VALUES (?, ?, ?, ?, ?)",
-		insertConsent:   "INSERT INTO advox_consents (account, position, party, purpose, granted_at, withdrawn_at) VALUES (?, ?, ?, ?, ?, ?)",
-		deleteUsers:     "DELETE FROM advox_users WHERE account = ?",
-		deleteContacts:  "DELETE FROM advox_contacts WHERE account = ?",
-		deleteConsents:  "DELETE FROM advox_consents WHERE account = ?",
-		deleteAccount:   "DELETE FROM advox_accounts WHERE account = ?",
 
 		// reserve adds to the period's usage in one statement. The row is
 		// inserted only for an existing account and only when the first
