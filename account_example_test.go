@@ -126,7 +126,8 @@ func ExampleAccounts_Disclose() {
 }
 
 // Export gives the customer all of its own data as JSON: password hashes
-// are never part of it, only whether a password is set.
+// are never part of it, only whether a password is set. The segments
+// counted per month are, and where the account's traffic can be had.
 func ExampleAccounts_Export() {
 	ctx := context.Background()
 	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
@@ -140,6 +141,9 @@ func ExampleAccounts_Export() {
 		panic(err)
 	}
 	if err := accounts.GrantConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
+		panic(err)
+	}
+	if err := accounts.ReserveSegments(ctx, "acme", 42, at); err != nil {
 		panic(err)
 	}
 	b, err := accounts.Export(ctx, "acme")
@@ -199,6 +203,17 @@ func ExampleAccounts_Export() {
 	//     "rate_per_second": 10,
 	//     "burst": 5,
 	//     "monthly_segments": 10000
+	//   },
+	//   "segments_per_month": [
+	//     {
+	//       "month": "2026-03",
+	//       "segments": 42
+	//     }
+	//   ],
+	//   "traffic": {
+	//     "export": "the account's traffic records (one per message: time, sender, recipient number, segments, delivery status) are not part of this export: the provider exports them on request, for a stated purpose (advox Client.ExportTraffic)",
+	//     "format": "advox-traffic-export/1",
+	//     "kept": "each record until its retention deadline (see the provider's record of processing), longer only while an unsettled invoice holds it; erased at once on the customer's request and when the account is deleted, leaving monthly counts for billing"
 	//   },
 	//   "created_at": "2026-03-14T09:00:00Z",
 	//   "updated_at": "2026-03-14T09:00:00Z"

@@ -248,6 +248,7 @@ func TestExport(t *testing.T) {
 	f := authFixture(t, nil)
 	ctx := ctxT(t)
 	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	require.NoError(t, f.acc.ReserveSegments(ctx, "acme", 7, acctEpoch))
 	b, err := f.acc.Export(ctx, "acme")
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "argon2")
@@ -274,8 +275,21 @@ func TestExport(t *testing.T) {
 		Limits struct {
 			MonthlySegments int `json:"monthly_segments"`
 		} `json:"contract_limits"`
+		Segments []struct {
+			Month    string `json:"month"`
+			Segments int    `json:"segments"`
+		} `json:"segments_per_month"`
+		Traffic struct {
+			Export, Format string
+		} `json:"traffic"`
 	}
 	require.NoError(t, json.Unmarshal(b, &doc))
+	// Broke: neither the usage counters nor where the traffic is.
+	assert.Equal(t, 1, len(doc.Segments))
+	assert.Equal(t, "2026-03", doc.Segments[0].Month)
+	assert.Equal(t, 7, doc.Segments[0].Segments)
+	assert.Contains(t, doc.Traffic.Export, "ExportTraffic")
+	assert.Equal(t, advox.TrafficExportFormat, doc.Traffic.Format)
 	assert.Equal(t, advox.ExportFormat, doc.Format)
 	assert.Equal(t, "acme", doc.Account)
 	assert.Equal(t, "556016-0680", doc.OrgNumber)

@@ -66,6 +66,25 @@ type AccountStore interface {
 	Close() error
 }
 
+// UsageLister is an AccountStore that lists an account's segment
+// counters, so that a customer's export (advox Accounts.Export) holds
+// them. Both built-in stores implement it.
+type UsageLister interface {
+	// SegmentUsage returns the account's segment counters, one per billing
+	// period it has one for, oldest first; ErrNotFound for a missing
+	// account.
+	SegmentUsage(ctx context.Context, account string) ([]SegmentUsage, error)
+}
+
+// SegmentUsage is the segments counted for an account in one billing
+// period.
+type SegmentUsage struct {
+	// Period is the start of the billing period (see MonthOf).
+	Period time.Time
+	// Segments is how many segments were counted.
+	Segments int
+}
+
 // Customer is the customer data of one account: exactly what the privacy
 // policy names, nothing more. There is no field for a personal identity
 // number, and the advox Accounts type refuses one in every string here.

@@ -44,6 +44,7 @@ var cases = []testCase{
 	{"ReserveSegments", testReserve},
 	{"ReserveConcurrent", testReserveConcurrent},
 	{"ReserveCanceled", testReserveCanceled},
+	{"SegmentUsage", testSegmentUsage},
 	{"ContextCanceled", testContextCanceled},
 	{"Closed", testClosed},
 }

@@ -370,3 +370,34 @@ func testClosed(t *testing.T, s storage.AccountStore, _ Features) {
 	assert.ErrorIs(t, s.DeleteAccount(ctx(t), "acct-a"), storage.ErrClosed)
 	assert.NoError(t, s.Close(), "Close is idempotent")
 }
+
+// testSegmentUsage: a store that lists usage counters (storage.UsageLister)
+// lists every period counted, oldest first, and only the account's.
+func testSegmentUsage(t *testing.T, s storage.AccountStore, _ Features) {
+	l, ok := s.(storage.UsageLister)
+	if !ok {
+		t.Skip("the store does not implement storage.UsageLister")
+	}
+	mustCreate(t, s, fullCustomer("acct-a"))
+	mustCreate(t, s, fullCustomer("acct-b"))
+	got, err := l.SegmentUsage(ctx(t), "acct-a")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	for _, r := range []struct {
+		account string
+		month   time.Month
+		n       int
+	}{{"acct-a", 4, 3}, {"acct-a", 2, 5}, {"acct-b", 3, 7}, {"acct-a", 4, 1}} {
+		_, _, err := s.ReserveSegments(ctx(t), r.account, period(r.month), r.n, 0)
+		require.NoError(t, err)
+	}
+	got, err = l.SegmentUsage(ctx(t), "acct-a")
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.True(t, got[0].Period.Equal(period(2)), "oldest first: %v", got[0].Period)
+	assert.Equal(t, 5, got[0].Segments)
+	assert.True(t, got[1].Period.Equal(period(4)))
+	assert.Equal(t, 4, got[1].Segments)
+	_, err = l.SegmentUsage(ctx(t), "nope")
+	assert.ErrorIs(t, err, storage.ErrNotFound)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,7 +27,10 @@ type usageKey struct {
 	period  int64 // UnixNano of the period start
 }
 
-var _ storage.AccountStore = (*Accounts)(nil)
+var (
+	_ storage.AccountStore = (*Accounts)(nil)
+	_ storage.UsageLister  = (*Accounts)(nil)
+)
 
 // NewAccounts returns an empty account store.
 func NewAccounts() *Accounts {
@@ -194,6 +198,25 @@ func (s *Accounts) ReserveSegments(ctx context.Context, account string, period t
 	used = max(used+n, 0)
 	s.usage[k] = used
 	return used, true, nil
+}
+
+// SegmentUsage implements storage.UsageLister.
+func (s *Accounts) SegmentUsage(ctx context.Context, account string) ([]storage.SegmentUsage, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.byID[account]; !ok {
+		return nil, fmt.Errorf("memstore: account %s: %w", account, storage.ErrNotFound)
+	}
+	var out []storage.SegmentUsage
+	for k, used := range s.usage {
+		if k.account == account {
+			out = append(out, storage.SegmentUsage{Period: time.Unix(0, k.period).UTC(), Segments: used})
+		}
+	}
+	slices.SortFunc(out, func(a, b storage.SegmentUsage) int { return a.Period.Compare(b.Period) })
+	return out, nil
 }
 
 // Close implements storage.AccountStore. It is idempotent.
