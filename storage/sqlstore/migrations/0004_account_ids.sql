@@ -7,8 +7,9 @@
 -- its id, and must never attach to another customer. The id alone is kept:
 -- it is opaque, and carries no customer data.
 
-CREATE TABLE advox_account_ids (
+CREATE TABLE IF NOT EXISTS advox_account_ids (
     account TEXT{{.Collate}} PRIMARY KEY
 ){{.WithoutRowID}};
 
-INSERT INTO advox_account_ids (account) SELECT account FROM advox_accounts;
+-- Idempotent, as every migration: a schema set back a version runs it again.
+INSERT INTO advox_account_ids (account) SELECT account FROM advox_accounts WHERE true ON CONFLICT DO NOTHING;
