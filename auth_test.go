@@ -3,6 +3,7 @@ package advox_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -288,6 +289,33 @@ func BenchmarkAuthenticateDefaultParams(b *testing.B) {
 		if _, err := acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.10:1"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkAuthenticateFailed measures a failed login with the production
+// parameters for an unknown user, a user hashed under them and one hashed
+// under parameters far below them (m=8 KiB, t=1): the three must cost the
+// same, or the third could be told apart by timing.
+func BenchmarkAuthenticateFailed(b *testing.B) {
+	acc, err := advox.NewAccounts(memstore.NewAccounts(), &advox.AccountsOptions{
+		AuthLimit: advox.AuthLimit{Failures: 1 << 30, Every: time.Nanosecond},
+	})
+	require.NoError(b, err)
+	ctx := b.Context()
+	_, err = acc.Create(ctx, demoCustomer("acme"))
+	require.NoError(b, err)
+	require.NoError(b, acc.SetPassword(ctx, "acme-api", goodPassword))
+	old, err := advox.HashPassword(goodPassword, advox.PasswordParams{Time: 1, Memory: 8, Threads: 1, SaltLen: 16, KeyLen: 32})
+	require.NoError(b, err)
+	require.NoError(b, advox.SetPasswordHash(ctx, acc, "acme-ops", old))
+	for _, user := range []string{"acme-nobody", "acme-api", "acme-ops"} {
+		b.Run(user, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := acc.Authenticate(ctx, user, "wrong password", "192.0.2.10:1"); !errors.Is(err, advox.ErrAuthFailed) {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
