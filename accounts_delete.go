@@ -18,7 +18,7 @@ type trafficEraser interface {
 // deletion is what Delete needs beyond the store: the Clients whose
 // traffic it erases, and the accounts it has closed to new sends.
 type deletion struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex // read by every send (isClosed)
 	erasers map[trafficEraser]struct{}
 	closed  map[string]bool
 }
@@ -73,8 +73,8 @@ func (a *Accounts) closeSends(account string) {
 // isClosed reports whether Delete has closed the account to sends.
 func (a *Accounts) isClosed(account string) bool {
 	d := &a.deleting
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.mu.RLock()
+	defer d.mu.RUnlock()
 	return d.closed[account]
 }
 
