@@ -70,6 +70,25 @@ type Options struct {
 	// one the store failed to take is tried again; 0 means
 	// DefaultReportHold.
 	ReportHold time.Duration
+	// OperatorIDReuse is the operator's id reuse horizon: the least time
+	// after which an operator may give an id it gave one message to
+	// another. A report whose operator id is only on records that are
+	// final already is either a repeat of a report one of them had or the
+	// report of a newer message given the same id whose record is not
+	// written yet (an SMSC restarted mid-run counts its ids from 1 again):
+	// it is held for ReportHold for that record, and never applied to the
+	// final one. If no record claims it, it counts as a repeat (applied)
+	// when the newest of those final records is younger than
+	// OperatorIDReuse, and as unmatched when it is older. 0 means
+	// DefaultOperatorIDReuse.
+	OperatorIDReuse time.Duration
+	// ReportClockSkew is how far a delivery report's time may lie before
+	// its message was submitted, or after the report arrived: operator
+	// clocks and receipt dates (whole minutes in SMPP) are not ours. A
+	// time further out (a wrong time zone, a date of 1970 or 9999) is
+	// replaced by the time the report arrived, and logged once. 0 means
+	// DefaultReportClockSkew.
+	ReportClockSkew time.Duration
 	// Now is the Client's clock; nil means time.Now.
 	Now func() time.Time
 
@@ -140,6 +159,16 @@ var DefaultAccountLimit = Unlimited
 // DefaultReportHold is how long an early delivery report waits for its
 // record.
 const DefaultReportHold = 30 * time.Second
+
+// DefaultOperatorIDReuse is the operator id reuse horizon when
+// Options.OperatorIDReuse is zero: a day, longer than operators repeat a
+// report and shorter than ids last at an SMSC that restarts daily.
+const DefaultOperatorIDReuse = 24 * time.Hour
+
+// DefaultReportClockSkew is how far a report's time may lie outside
+// [submit, arrival] when Options.ReportClockSkew is zero: a receipt date's
+// lost seconds and a few minutes of clock drift.
+const DefaultReportClockSkew = 5 * time.Minute
 
 // Client sends SMS through a transport and records the traffic in a store,
 // enforcing validation, rate limits, safe retries and the retention policy.
@@ -238,6 +267,12 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	}
 	if o.ReportHold <= 0 {
 		o.ReportHold = DefaultReportHold
+	}
+	if o.OperatorIDReuse <= 0 {
+		o.OperatorIDReuse = DefaultOperatorIDReuse
+	}
+	if o.ReportClockSkew <= 0 {
+		o.ReportClockSkew = DefaultReportClockSkew
 	}
 	if o.CloseGrace < 0 {
 		return nil, newError(op, CodeInvalidArgument, "CloseGrace must not be negative")

@@ -247,9 +247,17 @@ func (p *partialTransport) Submit(context.Context, *transport.Message) (transpor
 }
 
 func TestPartialFailureNeverRetried(t *testing.T) {
-	for _, fail := range []error{transport.ErrNotSent, transport.ErrOutcomeUnknown, transport.ErrRejected} {
-		t.Run(fail.Error(), func(t *testing.T) {
-			tr := &partialTransport{Transport: memtransport.New(nil), fail: fail}
+	for _, tc := range []struct {
+		fail     error
+		prefix   string // of the record's error code
+		segments int    // billed: the parts that went or may have
+	}{
+		{transport.ErrNotSent, "incomplete:", 1},
+		{transport.ErrOutcomeUnknown, "partial:", 2},
+		{transport.ErrRejected, "incomplete:", 2}, // the refused part reached the operator
+	} {
+		t.Run(tc.fail.Error(), func(t *testing.T) {
+			tr := &partialTransport{Transport: memtransport.New(nil), fail: tc.fail}
 			c, _ := newClient(t, tr, nil)
 			rcpt, err := c.Send(context.Background(), msg(strings.Repeat("p", 300)))
 			require.Error(t, err)
@@ -259,7 +267,8 @@ func TestPartialFailureNeverRetried(t *testing.T) {
 			require.Len(t, r.Parts, 2)
 			assert.Equal(t, "op-1", r.Parts[0].OperatorID)
 			assert.Equal(t, transport.StatusAccepted, r.Parts[0].Status)
-			assert.True(t, strings.HasPrefix(r.ErrorCode, "partial:"))
+			assert.True(t, strings.HasPrefix(r.ErrorCode, tc.prefix), r.ErrorCode)
+			assert.Equal(t, tc.segments, r.Segments)
 		})
 	}
 }
@@ -404,4 +413,28 @@ func TestReceiptCarriesOperatorCountAndLogsDrift(t *testing.T) {
 	assert.Equal(t, 3, rcpt.OperatorParts)
 	assert.Equal(t, "0.35 SEK", rcpt.Price)
 	assert.Contains(t, buf.String(), "different number of segments")
+}
+
+// noValidity is a transport whose operator takes no validity period.
+type noValidity struct{ transport.Transport }
+
+func (noValidity) HonoursValidFor() bool { return false }
+func (noValidity) Local() bool           { return true }
+
+// A ValidFor the transport's operator cannot take used to be dropped
+// without a word: Send refuses it instead, and sends the rest as before.
+func TestSendRefusesValidityTheTransportCannotHonour(t *testing.T) {
+	mem := memtransport.New(nil)
+	c, _ := newClient(t, noValidity{mem}, nil)
+	m := msg("valid for an hour")
+	m.ValidFor = time.Hour
+	_, err := c.Send(context.Background(), m)
+	require.ErrorIs(t, err, advox.ErrInvalidArgument)
+	assert.Contains(t, err.Error(), "valid for")
+	assert.Empty(t, mem.Sent(), "nothing reaches the transport")
+
+	m.ValidFor = 0
+	_, err = c.Send(context.Background(), m)
+	require.NoError(t, err, "without a validity the message goes")
+	assert.Len(t, mem.Sent(), 1)
 }

@@ -48,6 +48,12 @@ const (
 	// CodeQuotaExceeded: the account's monthly segment quota is used up;
 	// the cause is a *QuotaError with the reset time. Never retried.
 	CodeQuotaExceeded
+	// CodeIncomplete: a multipart message went out in part only — the
+	// parts sent are with the operator and billed, the others could not
+	// be sent in time or were refused. The cause is an *IncompleteError
+	// naming the parts. Never retried: sending the message again would
+	// send those parts twice.
+	CodeIncomplete
 )
 
 var codeNames = [...]string{
@@ -65,6 +71,7 @@ var codeNames = [...]string{
 	CodeClosed:          "closed",
 	CodeUnauthenticated: "authentication failed",
 	CodeQuotaExceeded:   "quota exceeded",
+	CodeIncomplete:      "incomplete",
 }
 
 // String returns the code's name.
@@ -94,12 +101,15 @@ var (
 	// ErrQuotaExceeded matches a send refused by the monthly segment
 	// quota; errors.As with *QuotaError gives the reset time.
 	ErrQuotaExceeded = &sentinel{CodeQuotaExceeded}
+	// ErrIncomplete matches a multipart message that went out in part
+	// only; errors.As with *IncompleteError says which parts went.
+	ErrIncomplete = &sentinel{CodeIncomplete}
 )
 
 var sentinels = [...]*sentinel{
 	ErrUnknown, ErrInvalidArgument, ErrPersonalNumber, ErrNoConsent, ErrNotFound,
 	ErrErased, ErrThrottled, ErrUnavailable, ErrRejected, ErrOutcomeUnknown,
-	ErrUnimplemented, ErrClosed, ErrAuthFailed, ErrQuotaExceeded,
+	ErrUnimplemented, ErrClosed, ErrAuthFailed, ErrQuotaExceeded, ErrIncomplete,
 }
 
 type sentinel struct{ code Code }
@@ -153,9 +163,12 @@ func CodeOf(err error) Code {
 
 // classify maps contract sentinels to codes.
 func classify(err error) Code {
+	var ie *IncompleteError
 	switch {
 	case err == nil:
 		return CodeUnknown
+	case errors.As(err, &ie): // whatever stopped the rest, some parts went
+		return CodeIncomplete
 	case errors.Is(err, transport.ErrClosed), errors.Is(err, storage.ErrClosed):
 		return CodeClosed
 	case errors.Is(err, transport.ErrThrottled):

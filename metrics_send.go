@@ -35,12 +35,14 @@ func (t *telemetry) routed(res transport.Result, kv ...attribute.KeyValue) []att
 }
 
 // sent counts a message handed to the transport and describes it on the
-// Send span, once its last attempt is over.
-func (t *telemetry) sent(ctx context.Context, tm *transport.Message, res transport.Result, attempts int, err error) {
+// Send span, once its last attempt is over: segments is how many of its
+// parts went (all of them, unless the message went out incomplete), or
+// all of them when it was not sent at all.
+func (t *telemetry) sent(ctx context.Context, tm *transport.Message, segments int, res transport.Result, attempts int, err error) {
 	outcome := outcomeOf(err)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.SetAttributes(t.routed(res,
-			attribute.Int(AttrSegments, len(tm.Parts)), attribute.String(AttrEncoding, string(tm.Encoding)),
+			attribute.Int(AttrSegments, segments), attribute.String(AttrEncoding, string(tm.Encoding)),
 			attribute.Int(AttrAttempts, attempts), attribute.String(AttrOutcome, outcome))...)
 	}
 	if !t.messages.Enabled(ctx) && !t.segments.Enabled(ctx) {
@@ -49,7 +51,7 @@ func (t *telemetry) sent(ctx context.Context, tm *transport.Message, res transpo
 	attrs := metric.WithAttributes(t.routed(res,
 		attribute.String(AttrOutcome, outcome), attribute.String(AttrEncoding, string(tm.Encoding)))...)
 	t.messages.Add(ctx, 1, attrs)
-	t.segments.Add(ctx, int64(len(tm.Parts)), attrs)
+	t.segments.Add(ctx, int64(segments), attrs)
 }
 
 // attemptDone records a finished submit attempt that took d.

@@ -279,7 +279,10 @@ func TestReportMetricsCountConcurrentDuplicatesOnce(t *testing.T) {
 	for range n {
 		wg.Go(func() {
 			<-start
-			tr.Report(context.Background(), transport.Report{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusDelivered})
+			// Echoing the message id, so that a repeat coming after the
+			// record is final is applied rather than held.
+			tr.Report(context.Background(), transport.Report{OperatorID: rcpt.OperatorIDs[0], MessageID: rcpt.ID,
+				Status: transport.StatusDelivered})
 		})
 	}
 	close(start)
@@ -329,9 +332,9 @@ func TestReportFinalCountsAMessageOnce(t *testing.T) {
 	require.Len(t, rcpt.OperatorIDs, 2)
 
 	for _, r := range []transport.Report{
-		{OperatorID: rcpt.OperatorIDs[1], Status: transport.StatusExpired},       // message: expired
-		{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusUndeliverable}, // message: undeliverable
-		{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusDelivered},     // a duplicate of sorts: no move
+		{OperatorID: rcpt.OperatorIDs[1], Status: transport.StatusExpired},                       // message: expired
+		{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusUndeliverable},                 // message: undeliverable
+		{OperatorID: rcpt.OperatorIDs[0], MessageID: rcpt.ID, Status: transport.StatusDelivered}, // a repeat: no move
 	} {
 		require.True(t, tr.Report(ctx, r))
 	}

@@ -17,10 +17,12 @@ import (
 // ReportStats counts delivery reports the Client has handled.
 type ReportStats struct {
 	// Applied reports matched a record (including duplicates that changed
-	// nothing).
+	// nothing; a repeat of a final record's report that was held, see
+	// Options.OperatorIDReuse, counts when its hold ends).
 	Applied int64
-	// Held reports are waiting for their record, or for the store to
-	// take them, right now.
+	// Held reports are waiting for their record (also those whose
+	// operator id is only on final records: a newer message may have been
+	// given it), or for the store to take them, right now.
 	Held int64
 	// Unmatched reports found no record (or no store to take them) within
 	// the hold time, or were malformed.
@@ -40,16 +42,19 @@ func (c *Client) ReportStats() ReportStats {
 // report that matches no record yet (it overtook the submit response, or
 // the record is being written, here or by another Client sharing the
 // store) is held for Options.ReportHold and matched when the record
-// appears. A report the store failed to take (it was unavailable) is held
-// too. Held reports are tried again until the hold time ends. After Close
-// nothing is held: a report that comes then is counted unmatched.
+// appears. So is one whose operator id is only on final records (see
+// Options.OperatorIDReuse). A report the store failed to take (it was
+// unavailable) is held too. Held reports are tried again until the hold
+// time ends. After Close nothing is held: a report that comes then is
+// counted unmatched.
 func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 	if !r.Status.Valid() || (r.OperatorID == "" && r.MessageID == "") {
 		c.reports.unmatched.Add(1)
 		c.log.Warn("advox: malformed delivery report dropped", "transport", c.tr.Name(), "status", string(r.Status))
 		return
 	}
-	err := c.applyReport(ctx, r)
+	arrived := c.now()
+	err := c.applyReport(ctx, r, arrived)
 	if err == nil {
 		return
 	}
@@ -58,7 +63,7 @@ func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 		c.reports.unmatched.Add(1)
 		return
 	}
-	p := c.reports.hold(r, !errors.Is(err, storage.ErrNotFound))
+	p := c.reports.hold(r, arrived, !errors.Is(err, storage.ErrNotFound), c.isRepeat(err))
 	// The record may have been written between the first look and the
 	// hold; Send claims held reports only after writing, so either Send's
 	// claim or this second look sees the other. Whoever takes the held
@@ -74,7 +79,7 @@ func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 // it while the report was out found nothing to claim). Only a refused
 // update is given up at once, counted unmatched.
 func (c *Client) applyTaken(ctx context.Context, p *heldReport) {
-	err := c.applyReport(ctx, p.r)
+	err := c.applyReport(ctx, p.r, p.arrived)
 	switch {
 	case err == nil:
 	case errors.Is(err, storage.ErrInvalid):
@@ -85,34 +90,28 @@ func (c *Client) applyTaken(ctx context.Context, p *heldReport) {
 			c.logReportErr(err, p.r)
 			p.logged = true
 		}
+		p.repeat = c.isRepeat(err)
 		p.gap = min(2*p.gap+1, maxRetryGap)
 		p.wait = p.gap
 		c.reports.add(p)
 	}
 }
 
-// recordExists reports whether the record a report is about is stored
-// (target finds records by operator id, so only a report naming none
-// needs a look).
+// recordExists reports whether the record a report is about is stored.
 func (c *Client) recordExists(ctx context.Context, r transport.Report) bool {
-	id, _, err := c.target(ctx, r)
-	if err == nil && r.OperatorID == "" {
-		_, err = c.store.Get(ctx, id)
-	}
+	_, _, err := c.target(ctx, r)
 	return err == nil
 }
 
-// applyReport applies r to its record; storage.ErrNotFound means no record
-// is (yet) there.
-func (c *Client) applyReport(ctx context.Context, r transport.Report) error {
-	id, part, err := c.target(ctx, r)
+// applyReport applies r, which arrived at the given time, to its record;
+// storage.ErrNotFound means no record that can take it is (yet) there.
+func (c *Client) applyReport(ctx context.Context, r transport.Report, arrived time.Time) error {
+	target, part, err := c.target(ctx, r)
 	if err != nil {
 		return err
 	}
-	u := storage.StatusUpdate{ID: id, Part: part, Status: r.Status, ErrorCode: r.ErrorCode, At: r.At}
-	if u.At.IsZero() {
-		u.At = c.now()
-	}
+	u := storage.StatusUpdate{ID: target.ID, Part: part, Status: r.Status, ErrorCode: r.ErrorCode,
+		At: c.reportTime(r.At, target.CreatedAt, arrived)}
 	rec, err := c.tel.updateStatus(ctx, c.store, u)
 	if err != nil {
 		return err
@@ -123,38 +122,96 @@ func (c *Client) applyReport(ctx context.Context, r transport.Report) error {
 }
 
 // target resolves the record and part a report is about: by operator id
-// (scoped by transport), or by the message id the operator echoed. An
-// operator id the store does not know falls back to the echoed message id
-// (see unnamedPart): a message whose submit answer was lost (outcome
-// unknown) has no operator id on record, and the client reference is what
-// settles it.
-func (c *Client) target(ctx context.Context, r transport.Report) (id string, part int, err error) {
+// (scoped by transport), or by the message id the operator echoed.
+//
+// Operators reuse ids, so the store returns the newest record with the
+// operator id that can still take a report. When even that one's part is
+// final, the report is taken as its repeat only when it echoes that
+// record's message id; otherwise it may be the report of a newer message
+// whose record is not written yet, and target answers *onlyFinalError
+// (storage.ErrNotFound) so that it is held for that record.
+//
+// An operator id on no record that can take the report falls back to the
+// echoed message id (see unnamedPart): a message whose submit answer was
+// lost (outcome unknown) has no operator id on record, and the client
+// reference is what settles it.
+func (c *Client) target(ctx context.Context, r transport.Report) (rec storage.Record, part int, err error) {
 	if r.OperatorID == "" {
-		return r.MessageID, storage.AllParts, nil
+		rec, err = c.store.Get(ctx, r.MessageID)
+		return rec, storage.AllParts, err
 	}
-	rec, part, err := c.store.FindByOperatorID(ctx, cmp.Or(r.Transport, c.tr.Name()), r.OperatorID)
+	rec, part, err = c.store.FindByOperatorID(ctx, cmp.Or(r.Transport, c.tr.Name()), r.OperatorID)
+	if err == nil && part >= 0 && part < len(rec.Parts) && rec.Parts[part].Status.Final() && rec.ID != r.MessageID {
+		err = &onlyFinalError{created: rec.CreatedAt}
+	}
 	if errors.Is(err, storage.ErrNotFound) && r.MessageID != "" {
-		return c.unnamedPart(ctx, r.MessageID)
+		named, part, uerr := c.unnamedPart(ctx, r.MessageID)
+		if uerr == nil || !errors.Is(uerr, storage.ErrNotFound) {
+			return named, part, uerr
+		}
 	}
 	if err != nil {
-		return "", 0, err
+		return storage.Record{}, 0, err
 	}
 	if len(rec.Parts) == 1 {
 		part = storage.AllParts
 	}
-	return rec.ID, part, nil
+	return rec, part, nil
 }
 
-// unnamedPart resolves a report whose operator id is on no record but
-// which echoes message id: to the record's parts that have no operator id
-// — all of them (AllParts) when none has one, else the first — so that a
-// report never settles a part another operator id names. A record whose
-// every part has an operator id is not the one the report is about
-// (storage.ErrNotFound).
-func (c *Client) unnamedPart(ctx context.Context, id string) (string, int, error) {
+// onlyFinalError says a report's operator id is only on records that are
+// final already; created is when the newest of them was.
+type onlyFinalError struct{ created time.Time }
+
+func (e *onlyFinalError) Error() string {
+	return "advox: report's operator id is only on final records"
+}
+
+func (e *onlyFinalError) Unwrap() error { return storage.ErrNotFound }
+
+// isRepeat reports whether err says a report's operator id is only on
+// final records the newest of which is younger than the operator's id
+// reuse horizon: unclaimed, the report is taken as a repeat of theirs.
+func (c *Client) isRepeat(err error) bool {
+	var of *onlyFinalError
+	return errors.As(err, &of) && c.now().Sub(of.created) < c.opts.OperatorIDReuse
+}
+
+// reportTime is the time a report's status is recorded at: at, the
+// operator's, when it lies within Options.ReportClockSkew of [the
+// message's submit, the report's arrival]; else (none, or a clock or time
+// zone far off) the arrival, never before the submit.
+func (c *Client) reportTime(at, created, arrived time.Time) time.Time {
+	skew := c.opts.ReportClockSkew
+	if !at.IsZero() && !at.Before(created.Add(-skew)) && !at.After(arrived.Add(skew)) {
+		return at
+	}
+	if !at.IsZero() && c.reports.badTime.CompareAndSwap(false, true) {
+		c.log.Warn("advox: delivery report time out of range, the arrival time is used instead "+
+			"(check the operator's clock and the transport's receipt time zone); logged once",
+			"transport", c.tr.Name(), "report_time", at, "skew", skew)
+	}
+	return later(arrived, created)
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// unnamedPart resolves a report whose operator id is on no record that can
+// take it but which echoes message id: to the record's parts that have no
+// operator id — all of them (AllParts) when none has one, else the first —
+// so that a report never settles a part another operator id names. A
+// record whose every part has an operator id is not the one the report is
+// about (storage.ErrNotFound).
+func (c *Client) unnamedPart(ctx context.Context, id string) (storage.Record, int, error) {
 	rec, err := c.store.Get(ctx, id)
 	if err != nil {
-		return "", 0, err
+		return storage.Record{}, 0, err
 	}
 	unnamed, first := 0, -1
 	for i, p := range rec.Parts {
@@ -167,11 +224,11 @@ func (c *Client) unnamedPart(ctx context.Context, id string) (string, int, error
 	}
 	switch unnamed {
 	case 0:
-		return "", 0, fmt.Errorf("advox: report for %s names an unknown operator id: %w", id, storage.ErrNotFound)
+		return storage.Record{}, 0, fmt.Errorf("advox: report for %s names an unknown operator id: %w", id, storage.ErrNotFound)
 	case len(rec.Parts):
-		return rec.ID, storage.AllParts, nil
+		return rec, storage.AllParts, nil
 	}
-	return rec.ID, first, nil
+	return rec, first, nil
 }
 
 func (c *Client) logReportErr(err error, r transport.Report) {
@@ -204,13 +261,20 @@ type reportMatcher struct {
 
 	applied   atomic.Int64
 	unmatched atomic.Int64
-	c         *Client
+	// badTime is set once a report time out of range was logged.
+	badTime atomic.Bool
+	c       *Client
 }
 
 type heldReport struct {
-	keys  []string
-	r     transport.Report
-	until time.Time
+	keys    []string
+	r       transport.Report
+	arrived time.Time
+	until   time.Time
+	// repeat is set when the last try found the report's operator id only
+	// on final records younger than the id reuse horizon: unclaimed, it
+	// counts as their repeat (applied), not unmatched. Written like logged.
+	repeat bool
 	// logged is set once a store error applying the report was logged,
 	// so that one outage is not logged on every try. Only whoever holds
 	// or took out the report writes it, before adding it (under mu).
@@ -247,9 +311,10 @@ func keysOf(r transport.Report) []string {
 	return keys
 }
 
-// hold holds r for the hold time; logged says its error was logged.
-func (m *reportMatcher) hold(r transport.Report, logged bool) *heldReport {
-	p := &heldReport{keys: keysOf(r), r: r, until: m.now().Add(m.hold_), logged: logged}
+// hold holds r, which arrived at the given time, for the hold time;
+// logged says its error was logged, repeat that it is one (heldReport).
+func (m *reportMatcher) hold(r transport.Report, arrived time.Time, logged, repeat bool) *heldReport {
+	p := &heldReport{keys: keysOf(r), r: r, arrived: arrived, until: arrived.Add(m.hold_), logged: logged, repeat: repeat}
 	m.add(p)
 	return p
 }
@@ -261,7 +326,7 @@ func (m *reportMatcher) add(p *heldReport) {
 	m.untry(p)
 	if m.closed {
 		m.mu.Unlock()
-		m.unmatched.Add(1)
+		m.drop(p)
 		return
 	}
 	for _, k := range p.keys {
@@ -386,26 +451,45 @@ func (m *reportMatcher) untry(p *heldReport) {
 
 func (m *reportMatcher) expire(now time.Time) {
 	m.mu.Lock()
-	n := 0
+	var gone []*heldReport
 	for p := range m.all {
 		if !now.Before(p.until) && m.remove(p) {
-			n++
+			gone = append(gone, p)
 		}
 	}
 	m.mu.Unlock()
+	n := 0
+	for _, p := range gone {
+		if !m.drop(p) {
+			n++
+		}
+	}
 	if n > 0 {
-		m.unmatched.Add(int64(n))
 		m.c.log.Warn("advox: delivery reports matched no message", "transport", m.c.tr.Name(), "count", n)
 	}
 }
 
-// dropAll forgets every held report, counting them unmatched, and holds
-// none from then on.
+// drop gives up a held report that no record claimed: a repeat of a final
+// record's report (heldReport.repeat) counts as applied, any other as
+// unmatched. It reports whether p was a repeat.
+func (m *reportMatcher) drop(p *heldReport) bool {
+	if p.repeat {
+		m.applied.Add(1)
+	} else {
+		m.unmatched.Add(1)
+	}
+	return p.repeat
+}
+
+// dropAll forgets every held report, counting them (drop), and holds none
+// from then on.
 func (m *reportMatcher) dropAll() {
 	m.mu.Lock()
 	m.closed = true
-	n := len(m.all)
+	all := m.all
 	m.byKey, m.all = make(map[string][]*heldReport), make(map[*heldReport]struct{})
 	m.mu.Unlock()
-	m.unmatched.Add(int64(n))
+	for p := range all {
+		m.drop(p)
+	}
 }

@@ -27,6 +27,8 @@ type Message struct {
 	// ForceUCS2 sends the text as UCS-2 even when GSM-7 would do.
 	ForceUCS2 bool
 	// ValidFor, when positive, bounds how long the operator keeps trying.
+	// Send refuses it (ErrInvalidArgument) when the transport says its
+	// operator takes no validity (transport.ValidityAware).
 	ValidFor time.Duration
 }
 
@@ -61,10 +63,21 @@ type Receipt struct {
 // back as CodeOutcomeUnknown (also when ctx ended while the request was
 // out: the error then matches both ErrOutcomeUnknown and the context
 // error), with the message recorded as StatusUnknown for a later report to
-// settle. When the message was handed over but its record could not be
-// written, Send returns the Receipt together with an error of
-// CodeOutcomeUnknown (CodeRejected when the operator refused it whole): do
-// not send it again.
+// settle.
+//
+// A multipart message is sent whole or reported incomplete, never left as
+// a fragment: when a later part fails, the parts the transport says were
+// not received are sent again with the same concatenation reference and
+// part numbers (transport.PartSubmitter), under the retry policy, backoff
+// and ctx, until the message is whole. If they cannot be, Send returns the
+// Receipt with an error of CodeIncomplete whose *IncompleteError names the
+// parts that went; the record says the same, and only the parts that
+// reached the operator count as segments.
+//
+// When the message was handed over but its record could not be written,
+// Send returns the Receipt together with an error of CodeOutcomeUnknown
+// (CodeRejected when the operator refused it whole, CodeIncomplete when it
+// went out in part): do not send it again.
 func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	const op = "send"
 	ctx, span := c.tel.startSend(ctx)
@@ -102,11 +115,11 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 			return Receipt{}, wrap(op, err)
 		}
 	}
-	release := func() {
-		if c.opts.Accounts == nil {
+	release := func(n int) { // gives back n segments that were not sent
+		if c.opts.Accounts == nil || n <= 0 {
 			return
 		}
-		if err := c.opts.Accounts.ReleaseSegments(context.WithoutCancel(ctx), m.Account, len(tm.Parts), reservedAt); err != nil {
+		if err := c.opts.Accounts.ReleaseSegments(context.WithoutCancel(ctx), m.Account, n, reservedAt); err != nil {
 			c.log.Error("advox: segments not released", "account", m.Account, "error", err)
 		}
 	}
@@ -114,7 +127,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	// ended context with the bare context error would otherwise leave a
 	// record of unknown outcome for a message that never left.
 	if err := ctx.Err(); err != nil {
-		release()
+		release(len(tm.Parts))
 		return Receipt{}, err
 	}
 	// The data key the record will be sealed under, before anything goes
@@ -122,16 +135,16 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	// keys', a KMS out of reach) refuses the message now, where after the
 	// submit it would be sent and never recorded. The key stays cached.
 	if _, err := c.keys.currentKey(ctx, m.Account); err != nil {
-		release()
+		release(len(tm.Parts))
 		return Receipt{}, wrap(op, err)
 	}
 	tm.ID = newMessageID(c.now())
 
-	res, attempts, subErr := c.submit(ctx, tm)
-	c.tel.sent(ctx, tm, res, attempts, subErr)
-	rec, ok := c.recordFor(m.Account, tm, res, subErr)
+	res, attempts, mp, subErr := c.submit(ctx, tm)
+	rec, ok := c.recordFor(m.Account, tm, res, subErr, mp)
 	if !ok { // never reached the operator: nothing to record, nothing used
-		release()
+		c.tel.sent(ctx, tm, len(tm.Parts), res, attempts, subErr)
+		release(len(tm.Parts))
 		c.log.Info("advox: message not sent", "account", m.Account, "to", Number(tm.To), "attempts", attempts, "error", subErr)
 		if c.abortCtx.Err() != nil && ctx.Err() == nil { // cut short by Close, not by the caller
 			return Receipt{}, &Error{Op: op, Code: CodeClosed, Err: subErr}
@@ -142,7 +155,9 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 		c.log.Warn("advox: operator counted a different number of segments", "id", tm.ID,
 			"ours", len(tm.Parts), "operator", res.Parts, "transport", c.tr.Name())
 	}
-	rcpt := Receipt{ID: tm.ID, Segments: len(tm.Parts), Encoding: tm.Encoding, Status: rec.Status, Attempts: attempts,
+	c.tel.sent(ctx, tm, rec.Segments, res, attempts, subErr)
+	release(len(tm.Parts) - rec.Segments) // the parts of an incomplete message that never went
+	rcpt := Receipt{ID: tm.ID, Segments: rec.Segments, Encoding: tm.Encoding, Status: rec.Status, Attempts: attempts,
 		OperatorParts: res.Parts, Price: res.Price}
 	for _, p := range rec.Parts {
 		if p.OperatorID != "" {
@@ -157,17 +172,18 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	}
 	c.claimReports(recCtx, rec)
 	c.log.Debug("advox: message sent", slog.String("id", tm.ID), slog.String("account", m.Account),
-		slog.Any("to", Number(tm.To)), slog.Int("segments", len(tm.Parts)), slog.String("encoding", string(tm.Encoding)),
+		slog.Any("to", Number(tm.To)), slog.Int("segments", rec.Segments), slog.String("encoding", string(tm.Encoding)),
 		slog.String("status", string(rec.Status)), slog.Int("attempts", attempts))
 	return rcpt, recordedErr(op, rec.Status, subErr) // nil, or the failure
 }
 
 // recordedErr wraps the failure of a submit whose record was written: the
-// operator took the message, took part of it, refused it or may have taken
-// it. Its code follows the recorded status, so that it never says nothing
-// was sent (Throttled, Unavailable: a caller retrying on those would send
-// the accepted parts again) and a failure the adapter left unclassified,
-// recorded as unknown, comes back as CodeOutcomeUnknown. That holds for a
+// operator took the message, took part of it (CodeIncomplete), refused it
+// or may have taken it. Its code follows the recorded status, so that it
+// never says nothing was sent (Throttled, Unavailable: a caller retrying on
+// those would send the accepted parts again) and a failure the adapter
+// left unclassified, recorded as unknown, comes back as
+// CodeOutcomeUnknown. That holds for a
 // context that ended while the request was out too: the error still
 // matches the context error, but also ErrOutcomeUnknown, so that a caller
 // retrying on timeouts does not send the message twice.
@@ -176,7 +192,7 @@ func recordedErr(op string, status transport.Status, err error) error {
 		return nil
 	}
 	code := classify(err)
-	if code != CodeRejected && code != CodeOutcomeUnknown {
+	if code != CodeRejected && code != CodeOutcomeUnknown && code != CodeIncomplete {
 		code = CodeOutcomeUnknown
 		if status == transport.StatusRejected {
 			code = CodeRejected
@@ -186,12 +202,17 @@ func recordedErr(op string, status transport.Status, err error) error {
 }
 
 // unrecordedErr is the error of a message handed to the operator whose
-// record could not be written. Its code is CodeRejected when the operator
-// refused all of it and CodeOutcomeUnknown otherwise — never the store's
-// failure's code (Unavailable, Closed), which would say nothing was sent.
+// record could not be written. Its code is CodeIncomplete when it went out
+// in part only, CodeRejected when the operator refused all of it and
+// CodeOutcomeUnknown otherwise — never the store's failure's code
+// (Unavailable, Closed), which would say nothing was sent.
 func unrecordedErr(op string, rec storage.Record, subErr, recErr error) error {
 	code := CodeOutcomeUnknown
-	if !slices.ContainsFunc(rec.Parts, func(p storage.Part) bool { return p.Status != transport.StatusRejected }) {
+	var ie *IncompleteError
+	switch {
+	case errors.As(subErr, &ie):
+		code = CodeIncomplete
+	case !slices.ContainsFunc(rec.Parts, func(p storage.Part) bool { return p.Status != transport.StatusRejected }):
 		code = CodeRejected
 	}
 	return &Error{Op: op, Code: code, Err: errors.Join(subErr, recErr)}
@@ -216,6 +237,9 @@ func (c *Client) prepare(m Message) (*transport.Message, error) {
 	}
 	if m.ValidFor < 0 {
 		return nil, newError("send", CodeInvalidArgument, "valid for: negative")
+	}
+	if v, ok := c.tr.(transport.ValidityAware); ok && m.ValidFor > 0 && !v.HonoursValidFor() {
+		return nil, newError("send", CodeInvalidArgument, "valid for: the transport's operator takes no validity period")
 	}
 	return &transport.Message{
 		Account: m.Account, From: from, To: string(to), Encoding: seg.Encoding, Parts: seg.Parts, Concat: c.opts.Concat,
@@ -247,27 +271,56 @@ func (c *Client) wait(ctx context.Context, op string, f func(context.Context) er
 }
 
 // submit makes attempts until one succeeds, fails in a way that is not
-// safe to retry, or the retry policy gives up.
-func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.Result, int, error) {
+// safe to retry, or the retry policy gives up. When a later part of a
+// multipart message fails, the parts certainly not received are sent again
+// (with the same reference, through a transport.PartSubmitter) under the
+// same policy, until the message is whole; the *parts returned says what
+// became of each part then (nil otherwise), with the first submit's
+// result.
+func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.Result, int, *parts, error) {
 	// Close cancels the submit once its grace is over (Options.CloseGrace).
 	ctx, cancel := context.WithCancel(ctx)
 	defer context.AfterFunc(c.abortCtx, cancel)()
 	defer cancel()
+	var (
+		mp      *parts
+		pending []int
+		first   transport.Result
+	)
 	attempt := 0
 	for {
 		attempt++
 		a := c.tel.startAttempt(ctx, attempt)
-		res, err := c.tr.Submit(a.ctx, tm)
-		a.end(res, err)
-		if err == nil {
-			return res, attempt, nil
+		var res transport.Result
+		var err error
+		if mp == nil {
+			res, err = c.tr.Submit(a.ctx, tm)
+		} else {
+			res, err = mp.ps.SubmitParts(a.ctx, tm, transport.Parts{Ref: mp.ref, Indices: pending})
 		}
-		if !transport.SafeToRetry(err) || !c.opts.RetryPolicy(attempt, err) || ctx.Err() != nil {
-			return res, attempt, err
+		a.end(res, err)
+		why := err
+		if mp == nil {
+			if err == nil {
+				return res, attempt, nil, nil
+			}
+			if pe := partial(tm, err); pe != nil {
+				mp, first = newParts(c.tr, tm, pe), res
+				pending = mp.all()
+			} else if !transport.SafeToRetry(err) || !c.opts.RetryPolicy(attempt, err) || ctx.Err() != nil {
+				return res, attempt, nil, err
+			}
+		}
+		if mp != nil {
+			pending = mp.settle(pending, res, err)
+			if !mp.resumable(pending) || !c.opts.RetryPolicy(attempt, mp.why) || ctx.Err() != nil {
+				return first, attempt, mp, mp.outcome()
+			}
+			why = mp.why
 		}
 		hint, _ := transport.RetryAfter(err)
 		d := c.opts.Backoff(attempt, hint)
-		c.log.Debug("advox: retrying submit", "attempt", attempt, "after", d, "error", err)
+		c.log.Debug("advox: retrying submit", "attempt", attempt, "after", d, "error", why)
 		werr := c.wait(ctx, "send", func(ctx context.Context) error {
 			t := time.NewTimer(d)
 			defer t.Stop()
@@ -279,16 +332,20 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 			}
 		})
 		if werr != nil {
+			if mp != nil {
+				mp.last = errors.Join(mp.last, werr)
+				return first, attempt, mp, mp.outcome()
+			}
 			// Nothing is out: the last attempt was safe to retry.
-			return res, attempt, errors.Join(err, werr)
+			return res, attempt, nil, errors.Join(err, werr)
 		}
-		c.tel.retry(ctx, res, err)
+		c.tel.retry(ctx, res, why)
 	}
 }
 
 // recordFor builds the traffic record of a submit's outcome. It reports
 // false when the operator certainly never received the message.
-func (c *Client) recordFor(account string, tm *transport.Message, res transport.Result, err error) (storage.Record, bool) {
+func (c *Client) recordFor(account string, tm *transport.Message, res transport.Result, err error, mp *parts) (storage.Record, bool) {
 	now := c.now()
 	rec := storage.Record{
 		ID: tm.ID, Account: account, Transport: cmp.Or(res.Transport, c.tr.Name()), Route: res.Route, From: tm.From.Value,
@@ -300,6 +357,18 @@ func (c *Client) recordFor(account string, tm *transport.Message, res transport.
 	}
 	var pe *transport.PartialError
 	switch {
+	case mp != nil: // a later part failed: each part as it ended
+		for i, st := range mp.status {
+			if st == "" {
+				rec.Parts = append(rec.Parts, storage.Part{Status: transport.StatusRejected, ErrorCode: codeNotSent, UpdatedAt: now})
+				continue
+			}
+			rec.Parts = append(rec.Parts, part(mp.ids[i], st))
+		}
+		rec.Segments = mp.sent()
+		if err != nil {
+			rec.ErrorCode = errorCode(err)
+		}
 	case err == nil:
 		ids := res.OperatorIDs
 		if len(ids) == 0 {
@@ -385,8 +454,16 @@ const (
 // classification, never the adapter's free text (which could carry data).
 func errorCode(err error) string {
 	var pe *transport.PartialError
+	var ie *IncompleteError
 	prefix := ""
-	if errors.As(err, &pe) {
+	switch {
+	case errors.As(err, &ie):
+		prefix = "incomplete:"
+		err = ie.Err
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+	case errors.As(err, &pe):
 		prefix = "partial:"
 		err = pe.Err
 	}

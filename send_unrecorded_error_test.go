@@ -36,9 +36,10 @@ func TestSendUnrecordedMessageNeverSaysNothingWasSent(t *testing.T) {
 	}{
 		{name: "accepted", tr: memtransport.New(nil), code: advox.CodeOutcomeUnknown},
 		{name: "outcome unknown", fault: memtransport.OutcomeUnknown, code: advox.CodeOutcomeUnknown},
-		{name: "first part accepted, rest throttled", text: strings.Repeat("p", 300), code: advox.CodeOutcomeUnknown,
+		// The rest is not resumed (not Resumable): the message went out incomplete.
+		{name: "first part accepted, rest throttled", text: strings.Repeat("p", 300), code: advox.CodeIncomplete,
 			tr: &partialTransport{Transport: memtransport.New(nil), fail: fmt.Errorf("slow down: %w", transport.ErrThrottled)}},
-		{name: "first part accepted, rest not sent", text: strings.Repeat("p", 300), code: advox.CodeOutcomeUnknown,
+		{name: "first part accepted, rest not sent", text: strings.Repeat("p", 300), code: advox.CodeIncomplete,
 			tr: &partialTransport{Transport: memtransport.New(nil), fail: transport.ErrNotSent}},
 		{name: "rejected whole: nothing is out", fault: memtransport.Reject, code: advox.CodeRejected},
 	}

@@ -24,8 +24,12 @@ type TrafficStore interface {
 	UpdateStatus(ctx context.Context, u StatusUpdate) (Record, error)
 	// Get returns the record with the given message id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Record, error)
-	// FindByOperatorID returns the record one of whose parts the named
+	// FindByOperatorID returns a record one of whose parts the named
 	// transport gave operatorID, and that part's index, or ErrNotFound.
+	// Operators reuse ids, so several records may hold one: the store
+	// returns the newest (latest CreatedAt, ties to the greater ID) among
+	// those whose part with the id is not final, and only when every one
+	// is final the newest of all — the choice ByOperatorID makes.
 	FindByOperatorID(ctx context.Context, transportName, operatorID string) (Record, int, error)
 	// Query yields an account's records created in [q.From, q.To), oldest
 	// first (ties broken by ID). An error ends the sequence.
@@ -164,7 +168,8 @@ type Part struct {
 	Status transport.Status
 	// ErrorCode is the operator's error code from the last report, if any.
 	ErrorCode string
-	// UpdatedAt is when the status was reached.
+	// UpdatedAt is when the status was reached; it never moves backwards
+	// (see Apply).
 	UpdatedAt time.Time
 }
 
@@ -234,8 +239,10 @@ func MonthOf(t time.Time) time.Time {
 }
 
 // Apply applies u to r in place following the no-regression rule and
-// reports whether anything changed. Stores use it so that every store means
-// the same thing by an update.
+// reports whether anything changed. Times never move backwards either: a
+// report dated before a part's or the record's UpdatedAt moves the status
+// and leaves that time. Stores use it so that every store means the same
+// thing by an update.
 func Apply(r *Record, u StatusUpdate) bool {
 	changed := false
 	for i := range r.Parts {
@@ -246,7 +253,10 @@ func Apply(r *Record, u StatusUpdate) bool {
 		if !p.Status.CanBecome(u.Status) {
 			continue
 		}
-		p.Status, p.ErrorCode, p.UpdatedAt = u.Status, u.ErrorCode, u.At
+		p.Status, p.ErrorCode = u.Status, u.ErrorCode
+		if u.At.After(p.UpdatedAt) {
+			p.UpdatedAt = u.At
+		}
 		changed = true
 	}
 	if !changed {

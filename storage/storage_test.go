@@ -57,3 +57,29 @@ func TestMonthOf(t *testing.T) {
 		})
 	}
 }
+
+// Apply never moves a part's or the record's UpdatedAt backwards: a report
+// dated before them moves the status and leaves the times (a part's time
+// went back to the report's).
+func TestApplyTimesNeverGoBack(t *testing.T) {
+	t0 := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		at         time.Time
+		part, recd time.Time // want
+	}{
+		{"later", t0.Add(time.Minute), t0.Add(time.Minute), t0.Add(time.Minute)},
+		{"earlier", t0.Add(-time.Minute), t0, t0},
+		{"zero", time.Time{}, t0, t0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := storage.Record{Status: transport.StatusAccepted, UpdatedAt: t0,
+				Parts: []storage.Part{{OperatorID: "op", Status: transport.StatusAccepted, UpdatedAt: t0}}}
+			assert.True(t, storage.Apply(&r, storage.StatusUpdate{Part: storage.AllParts, Status: transport.StatusDelivered, At: tt.at}))
+			assert.Equal(t, transport.StatusDelivered, r.Status)
+			assert.Equal(t, tt.part, r.Parts[0].UpdatedAt, "part")
+			assert.Equal(t, tt.recd, r.UpdatedAt, "record")
+		})
+	}
+}

@@ -69,13 +69,26 @@ func RetryAfter(err error) (time.Duration, bool) {
 	return 0, false
 }
 
-// PartialError reports a multipart message of which only the first parts
-// were accepted before a later part failed. Err carries the failure's
-// classification; Accepted holds the operator ids of the parts that were
-// accepted, so the Client can record them and never resend them blindly.
+// PartialError reports a multipart message (or, from SubmitParts, a run of
+// parts) of which the first parts were accepted before a later part
+// failed. Parts are sent in order, each once the previous one was
+// accepted: Accepted holds the operator ids of the parts accepted, Err
+// classifies the part that failed after them, and the parts after that
+// one were not sent. The Client records the accepted parts and never
+// sends them again.
 type PartialError struct {
+	// Accepted are the operator ids of the accepted parts, in order.
 	Accepted []string
-	Err      error
+	// Err is the failure of the next part, wrapping its classification.
+	Err error
+	// Resumable is set only by a PartSubmitter: the parts after the
+	// accepted ones can be sent with SubmitParts under reference Ref, as
+	// parts of the same message. The Client resumes a message only when
+	// both hold (see PartSubmitter).
+	Resumable bool
+	// Ref is the concatenation reference the accepted parts carry (with
+	// Concat8, below 256); meaningful only when Resumable.
+	Ref uint16
 }
 
 // Error implements error.

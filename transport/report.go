@@ -73,3 +73,15 @@ type Composite interface {
 	// through this one, composites expanded.
 	Transports() []string
 }
+
+// ValidityAware is the optional interface of transports that know whether
+// their operator can be told how long to keep trying (Message.ValidFor).
+// One that cannot would drop ValidFor without a word, so the Client refuses
+// a message that asks for a validity when HonoursValidFor reports false,
+// rather than send it with the operator's default.
+type ValidityAware interface {
+	// HonoursValidFor reports whether a positive Message.ValidFor reaches
+	// the operator. An operator that caps the validity (Sinch: three days)
+	// still honours the bound: it gives up no later than asked.
+	HonoursValidFor() bool
+}

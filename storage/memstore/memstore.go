@@ -26,7 +26,7 @@ type Store struct {
 	mu     sync.RWMutex
 	closed bool
 	byID   map[string]*storage.Record
-	byOp   map[opKey]string               // (transport, operator id) → message id
+	byOp   map[opKey][]string             // (transport, operator id) → ids of the records holding it
 	byAcct map[string]map[string]struct{} // account → message ids
 
 	invoices map[string]*storage.Invoice
@@ -51,7 +51,7 @@ func New(opts *Options) *Store {
 	s := &Store{
 		now:       time.Now,
 		byID:      make(map[string]*storage.Record),
-		byOp:      make(map[opKey]string),
+		byOp:      make(map[opKey][]string),
 		byAcct:    make(map[string]map[string]struct{}),
 		invoices:  make(map[string]*storage.Invoice),
 		erased:    make(map[string]map[time.Time]storage.Usage),
@@ -141,8 +141,8 @@ func (s *Store) Record(ctx context.Context, recs ...storage.Record) error {
 		c.InvoiceID = ""
 		s.byID[c.ID] = &c
 		for _, p := range c.Parts {
-			if p.OperatorID != "" {
-				s.byOp[opKey{c.Transport, p.OperatorID}] = c.ID
+			if k := (opKey{c.Transport, p.OperatorID}); p.OperatorID != "" && !slices.Contains(s.byOp[k], c.ID) {
+				s.byOp[k] = append(s.byOp[k], c.ID)
 			}
 		}
 		ids := s.byAcct[c.Account]
@@ -194,15 +194,16 @@ func (s *Store) FindByOperatorID(ctx context.Context, transportName, operatorID 
 		return storage.Record{}, 0, err
 	}
 	defer unlock()
-	id, ok := s.byOp[opKey{transportName, operatorID}]
-	if ok {
-		if r, ok := s.byID[id]; ok && s.live(r) {
-			for i, p := range r.Parts {
-				if p.OperatorID == operatorID {
-					return s.view(r), i, nil
-				}
+	now := s.now()
+	candidates := func(yield func(*storage.Record) bool) {
+		for _, id := range s.byOp[opKey{transportName, operatorID}] {
+			if r := s.byID[id]; r != nil && s.visibleAt(r, now) && !yield(r) {
+				return
 			}
 		}
+	}
+	if r, part := storage.ByOperatorID(operatorID, candidates); r != nil {
+		return s.view(r), part, nil
 	}
 	return storage.Record{}, 0, fmt.Errorf("memstore: operator id on %s: %w", transportName, storage.ErrNotFound)
 }
@@ -358,8 +359,10 @@ func (s *Store) removeLocked(id string) {
 	for _, p := range r.Parts {
 		if p.OperatorID != "" {
 			k := opKey{r.Transport, p.OperatorID}
-			if s.byOp[k] == id {
+			if ids := slices.DeleteFunc(s.byOp[k], func(x string) bool { return x == id }); len(ids) == 0 {
 				delete(s.byOp, k)
+			} else {
+				s.byOp[k] = ids
 			}
 		}
 	}

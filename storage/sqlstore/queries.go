@@ -100,8 +100,8 @@ func newQueries(d *dialect) *queries {
 	open := "('" + string(storage.InvoiceOpen) + "', '" + string(storage.InvoicePartiallyPaid) + "')"
 	return &queries{
 		get: d.bind(sel + "WHERE r.id = ? AND " + visible),
-		// The newest record wins when an operator reused an id; the
-		// caller picks it from the (few) candidates.
+		// Every record holding the id: when an operator reused it, the
+		// caller picks one from the (few) candidates by their parts.
 		byOperatorID: d.bind(sel + "WHERE r.transport = ? AND r.op0 = ? AND r.op0 <> '' AND " + visible +
 			" UNION ALL " + sel + "JOIN advox_operator_ids o ON o.rid = r.rid " +
 			"WHERE o.transport = ? AND o.operator_id = ? AND " + visible),

@@ -31,7 +31,10 @@ func (s *Store) Get(ctx context.Context, id string) (storage.Record, error) {
 
 // FindByOperatorID returns the record one of whose parts the named
 // transport gave operatorID, and that part's index. When an operator
-// reused an id, the newest record wins.
+// reused an id, it chooses among the records that hold it as
+// storage.ByOperatorID does: the query reads them all through the
+// operator-id indexes (a reused id has a few, one per reuse within the
+// retention period) and the choice looks at their parts.
 func (s *Store) FindByOperatorID(ctx context.Context, transportName, operatorID string) (storage.Record, int, error) {
 	notFound := fmt.Errorf("sqlstore: find by operator id: %w", storage.ErrNotFound)
 	if operatorID == "" {
@@ -44,22 +47,17 @@ func (s *Store) FindByOperatorID(ctx context.Context, transportName, operatorID 
 	if err != nil {
 		return storage.Record{}, 0, err
 	}
-	var best *storage.Record
-	for i := range got {
-		r := &got[i].rec
-		if best == nil || r.CreatedAt.After(best.CreatedAt) || (r.CreatedAt.Equal(best.CreatedAt) && r.ID > best.ID) {
-			best = r
+	best, part := storage.ByOperatorID(operatorID, func(yield func(*storage.Record) bool) {
+		for i := range got {
+			if !yield(&got[i].rec) {
+				return
+			}
 		}
-	}
+	})
 	if best == nil {
 		return storage.Record{}, 0, notFound
 	}
-	for i, p := range best.Parts {
-		if p.OperatorID == operatorID {
-			return view(*best, now), i, nil
-		}
-	}
-	return storage.Record{}, 0, notFound
+	return view(*best, now), part, nil
 }
 
 // queryPage is how many records Query reads per round trip. Between pages

@@ -41,6 +41,8 @@ var contractCases = []testCase{
 	{"KeysNotAliased", testKeysNotAliased},
 	{"RecordSameIDConcurrent", testSameIDConcurrent},
 	{"InvoiceConcurrentLinksOnce", testInvoiceConcurrent},
+	{"FindByOperatorIDReused", testOperatorIDReused},
+	{"StatusTimesNeverGoBack", testTimesNeverGoBack},
 }
 
 // testFinalMessageStays: once a message has failed, later reports of its
@@ -776,4 +778,92 @@ func testInvoiceConcurrent(t *testing.T, s storage.TrafficStore, _ *Clock, f Fea
 		require.NoError(t, err)
 		assert.Contains(t, []string{"inv-ic-0", "inv-ic-1"}, got.InvoiceID)
 	}
+}
+
+// testOperatorIDReused: operators reuse ids (an SMSC that restarts counts
+// from 1 again), so several records may hold one. FindByOperatorID returns
+// the newest by CreatedAt (not by when it was recorded, ties to the greater
+// ID) among those whose part with the id is not final, else the newest of
+// all; a record erased or purged leaves the others findable.
+func testOperatorIDReused(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
+	find := func(op string) (string, int) {
+		t.Helper()
+		got, part, err := s.FindByOperatorID(ctx(t), "test", op)
+		require.NoError(t, err)
+		return got.ID, part
+	}
+	final := func(id string, part int) {
+		t.Helper()
+		update(t, s, id, part, transport.StatusDelivered, start)
+	}
+	old := newRecord("acct-ra", base, "re-1")
+	newer := newRecord("acct-rb", base.Add(time.Hour), "re-1")
+	// The newer record is recorded first: age is CreatedAt, not arrival.
+	require.NoError(t, s.Record(ctx(t), newer))
+	require.NoError(t, s.Record(ctx(t), old))
+	id, part := find("re-1")
+	assert.Equal(t, newer.ID, id, "the newest record wins")
+	assert.Equal(t, 0, part)
+
+	final(old.ID, storage.AllParts)
+	id, _ = find("re-1")
+	assert.Equal(t, newer.ID, id, "a final older record never takes a report its newer namesake can")
+
+	// The newest is final, an older one still open: the open one can take
+	// the report.
+	final(newer.ID, storage.AllParts)
+	older := newRecord("acct-ra", base.Add(-time.Hour), "re-1")
+	require.NoError(t, s.Record(ctx(t), older))
+	id, _ = find("re-1")
+	assert.Equal(t, older.ID, id, "the newest record that can still take a report")
+
+	// Every one final: the newest of all.
+	final(older.ID, storage.AllParts)
+	id, _ = find("re-1")
+	assert.Equal(t, newer.ID, id, "all final: the newest")
+
+	// The id on a later part (stored apart by some stores), and a tie on
+	// CreatedAt broken by ID.
+	multi := newRecord("acct-rc", base.Add(2*time.Hour), "re-0", "re-1")
+	twin := newRecord("acct-rc", base.Add(2*time.Hour), "re-1")
+	require.NoError(t, s.Record(ctx(t), twin, multi))
+	first, second := min(multi.ID, twin.ID), max(multi.ID, twin.ID)
+	id, part = find("re-1")
+	assert.Equal(t, second, id, "a tie on CreatedAt goes to the greater ID")
+	if id == multi.ID {
+		assert.Equal(t, 1, part)
+	}
+	final(second, storage.AllParts)
+	id, part = find("re-1")
+	assert.Equal(t, first, id)
+	if id == multi.ID {
+		assert.Equal(t, 1, part)
+	}
+
+	// Erasing the newest leaves the others findable.
+	_, err := s.EraseAccount(ctx(t), "acct-rc")
+	require.NoError(t, err)
+	id, _ = find("re-1")
+	assert.Equal(t, newer.ID, id, "the erased records are gone, the others stay")
+	_, err = s.EraseAccount(ctx(t), "acct-rb")
+	require.NoError(t, err)
+	id, _ = find("re-1")
+	assert.Equal(t, old.ID, id)
+}
+
+// testTimesNeverGoBack: a report dated before a part's or the record's
+// UpdatedAt moves the status and leaves those times (storage.Apply).
+func testTimesNeverGoBack(t *testing.T, s storage.TrafficStore, _ *Clock, _ Features) {
+	r := newRecord("acct-tb", base, "tb-1", "tb-2")
+	require.NoError(t, s.Record(ctx(t), r))
+	update(t, s, r.ID, 0, transport.StatusEnroute, base.Add(time.Minute))
+	got := update(t, s, r.ID, 0, transport.StatusDelivered, base.Add(-time.Hour))
+	assert.Equal(t, transport.StatusDelivered, got.Parts[0].Status)
+	assert.True(t, got.Parts[0].UpdatedAt.Equal(base.Add(time.Minute)), "part time went back to %v", got.Parts[0].UpdatedAt)
+	got = update(t, s, r.ID, 1, transport.StatusDelivered, base.Add(-time.Hour))
+	assert.True(t, got.Parts[1].UpdatedAt.Equal(base), "part time went back to %v", got.Parts[1].UpdatedAt)
+	assert.True(t, got.UpdatedAt.Equal(base.Add(time.Minute)), "record time went back to %v", got.UpdatedAt)
+	stored, err := s.Get(ctx(t), r.ID)
+	require.NoError(t, err)
+	assertSameRecord(t, got, stored)
 }

@@ -46,6 +46,11 @@ func TestKannelClassifier(t *testing.T) {
 	}{
 		{202, "0: Accepted for delivery", httptransport.Accepted},
 		{202, "3: Queued for later delivery", httptransport.Accepted},
+		// immediate-sendsms-reply: was outcome unknown, so a sent message
+		// was recorded as maybe sent.
+		{202, "Sent.", httptransport.Accepted},
+		{202, "Sent. Message splits: 2", httptransport.Accepted},
+		{200, "Sent.", httptransport.OutcomeUnknown},
 		{202, "", httptransport.OutcomeUnknown},
 		{200, "0: Accepted for delivery", httptransport.OutcomeUnknown},
 		{200, "<html>portal</html>", httptransport.OutcomeUnknown},

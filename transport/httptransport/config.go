@@ -34,13 +34,17 @@ type Config struct {
 	Name string
 	// CallbackURL is the public URL where the application mounts Webhook.
 	// When set, messages that ask for reports carry it (with the message
-	// id and the webhook credentials) in Profile.Fields.Callback. When the
+	// id and the webhook token) in Profile.Fields.Callback. When the
 	// callback is instead configured once in the operator's portal, leave
 	// it empty, set Webhook's secrets, and give the operator the URL with
-	// the credentials yourself (e.g. "…/dlr?token=<Webhook.Secret>").
+	// the credentials yourself (e.g. "…/dlr?token=<Webhook.Secret>" for
+	// InboundToken; InboundMessageToken cannot work that way).
 	CallbackURL string
 	// Webhook configures the delivery-report handler.
 	Webhook WebhookConfig
+	// Now is the clock for absolute validity times
+	// (Fields.ValidForLayout); nil means time.Now.
+	Now func() time.Time
 }
 
 // Credentials authenticate submits. They never appear in errors or logs;
@@ -59,9 +63,12 @@ func (c Credentials) GoString() string { return c.String() }
 
 // WebhookConfig configures the delivery-report handler.
 type WebhookConfig struct {
-	// Secret is the shared token (InboundToken) or HMAC key (InboundHMAC).
+	// Secret is the shared token (InboundToken), the key of the
+	// per-message tokens (InboundMessageToken, and InboundBasic when set)
+	// or the HMAC key (InboundHMAC).
 	Secret string
-	// User and Password are the basic-auth credentials (InboundBasic).
+	// User and Password are the basic-auth credentials the operator is
+	// configured to send (InboundBasic).
 	User, Password string
 	// MaxBody bounds a report's body; 0 means DefaultMaxReportBody.
 	MaxBody int64
@@ -149,6 +156,9 @@ func (cfg *Config) validate() (endpoint, callback *url.URL, err error) {
 	w := &cfg.Webhook
 	if cfg.CallbackURL != "" || w.Secret != "" || w.User != "" || w.Password != "" {
 		errs = append(errs, p.Reports.validate(), w.validate(p.Reports.Auth))
+		if p.Reports.Auth == InboundMessageToken && cfg.CallbackURL == "" {
+			errs = append(errs, errors.New("per-message webhook tokens need CallbackURL: the transport writes each message's URL"))
+		}
 	}
 	return endpoint, callback, errors.Join(errs...)
 }
@@ -156,13 +166,16 @@ func (cfg *Config) validate() (endpoint, callback *url.URL, err error) {
 // validate checks that the webhook has the secrets its auth kind needs.
 func (w *WebhookConfig) validate(kind InboundAuth) error {
 	switch kind {
-	case InboundToken, InboundHMAC:
+	case InboundToken, InboundMessageToken, InboundHMAC:
 		if len(w.Secret) < 16 {
 			return errors.New("webhook Secret must be at least 16 bytes")
 		}
 	case InboundBasic:
 		if w.User == "" || len(w.Password) < 16 {
 			return errors.New("webhook basic auth needs User and a Password of at least 16 bytes")
+		}
+		if w.Secret != "" && len(w.Secret) < 16 {
+			return errors.New("webhook Secret must be at least 16 bytes")
 		}
 	}
 	return nil

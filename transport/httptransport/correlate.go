@@ -21,6 +21,24 @@ type correlator struct {
 type parkedReport struct {
 	r     transport.Report
 	timer *time.Timer
+	// bound is the message a per-message token vouched for ("" when none):
+	// the report's operator id is kept only if it turns out to be that
+	// message's.
+	bound string
+}
+
+// settled is a parked report as it leaves the park: for a bound report,
+// an operator id not shown to be the bound message's is dropped, so the
+// report goes by the message the token vouched for.
+func (p *parkedReport) settled(msgID string) transport.Report {
+	r := p.r
+	switch {
+	case p.bound == "":
+		r.MessageID = msgID
+	case msgID != p.bound:
+		r.OperatorID = ""
+	}
+	return r
 }
 
 func newCorrelator(remember int) *correlator {
@@ -45,8 +63,7 @@ func (c *correlator) learn(msgID string, opIDs []string) []transport.Report {
 			// Being in the list, under c.mu, is what owns the report: a
 			// timer that already fired finds it gone in unpark.
 			p.timer.Stop()
-			p.r.MessageID = msgID
-			out = append(out, p.r)
+			out = append(out, p.settled(msgID))
 		}
 		delete(c.parked, op)
 	}
@@ -78,15 +95,39 @@ func (c *correlator) enrich(r *transport.Report) bool {
 	return known
 }
 
+// settle decides the operator id of a report whose request the token of
+// message bound authenticated: one known to be bound's is kept, one known
+// to be another message's is dropped (the token does not vouch for it).
+// One not known yet is parked for wait, when positive, for a submit in
+// flight to learn it (settle then reports true, and the report leaves the
+// park through learn, releaseAll or expire); else it is dropped.
+func (c *correlator) settle(r *transport.Report, bound string, wait time.Duration, expire func(transport.Report)) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if id, ok := c.msgByOp.get(r.OperatorID); ok || wait <= 0 {
+		if id != bound {
+			r.OperatorID = ""
+		}
+		return false
+	}
+	c.parkLocked(*r, bound, wait, expire)
+	return true
+}
+
 // park holds r until learn matches its operator id or d passes; then
 // expire is called with r (from a timer goroutine).
 func (c *correlator) park(r transport.Report, d time.Duration, expire func(transport.Report)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p := &parkedReport{r: r}
+	c.parkLocked(r, "", d, expire)
+}
+
+// parkLocked parks r (bound as in parkedReport); c.mu is held.
+func (c *correlator) parkLocked(r transport.Report, bound string, d time.Duration, expire func(transport.Report)) {
+	p := &parkedReport{r: r, bound: bound}
 	p.timer = time.AfterFunc(d, func() {
 		if c.unpark(p) {
-			expire(p.r)
+			expire(p.settled(""))
 		}
 	})
 	c.parked[r.OperatorID] = append(c.parked[r.OperatorID], p)
@@ -120,7 +161,7 @@ func (c *correlator) releaseAll() []transport.Report {
 	for op, list := range c.parked {
 		for _, p := range list {
 			p.timer.Stop() // a fired timer finds the report gone in unpark
-			out = append(out, p.r)
+			out = append(out, p.settled(""))
 		}
 		delete(c.parked, op)
 	}

@@ -9,7 +9,8 @@
 // (fields, status mapping, time format, the acknowledgement the operator
 // expects). Adding an operator means writing a Profile value, not forking
 // the transport. Built-in profiles: Kannel (sendsms), Elks46, SinchBatches
-// and GenericJSON, a documented schema for gateways without a dialect.
+// and GenericJSON, a documented schema for gateways without a dialect; each
+// follows its operator's published API.
 //
 // The transport keeps the contract's promise of never causing a duplicate
 // SMS: only failures that prove the operator never took the message (the
@@ -20,17 +21,29 @@
 // reused connection is disabled for submits, because an operator's GET is
 // not idempotent.
 //
+// A profile may send each part of a multipart message as its own request
+// (Profile.PerPart, as Kannel's does), exactly as the Client split it,
+// with its concatenation header and a callback URL naming the part, so
+// that a gateway never splits the text again and reports are per part.
+// A profile states the validity it can carry; one that carries none tells
+// the Client (transport.ValidityAware), which refuses a message asking for
+// one instead of letting it vanish.
+//
 // Delivery reports arrive on the http.Handler returned by Webhook, which the
 // application mounts at Config.CallbackURL. It authenticates the caller (a
-// shared-secret URL token, basic auth, or an HMAC-SHA256 signature with
-// timestamp and nonce), bounds the body, parses the profile's dialect,
+// shared-secret URL token, a token of the message's own in its callback
+// URL, basic auth configured at the operator, or an HMAC-SHA256 signature
+// with timestamp and nonce), bounds the body, parses the profile's dialect,
 // drops duplicates and regressions, parks a report that outruns its submit
 // answer until the operator id is known, and acknowledges with the
-// profile's exact body before the Client's handler runs.
+// profile's exact body before the Client's handler runs. Other callbacks
+// an operator posts to the same URL (an inbound SMS, a batch summary) are
+// acknowledged and counted, not refused. Each built-in profile's doc lists
+// what to set up at the operator.
 //
 // Error strings never contain credentials, message text or recipient
 // numbers; operator messages quoted in errors are masked.
 //
 // Package operatortest holds an embeddable operator simulator speaking each
-// built-in dialect, with fault injection.
+// built-in dialect, as strict as the real operator, with fault injection.
 package httptransport

@@ -37,11 +37,12 @@ func ExampleNew() {
 		Encoding: transport.UCS2,
 		Parts:    []string{"Hej då 👋"},
 	})
-	fmt.Println(tr.Name(), len(res.OperatorIDs), err)
+	// Kannel answers no id: each part gets the transport's own.
+	fmt.Println(tr.Name(), res.OperatorIDs, err)
 	got := sim.Received()[0]
 	fmt.Println(got.To, got.Encoding, got.Text)
 	// Output:
-	// http:kannel 0 <nil>
+	// http:kannel [msg-1.1] <nil>
 	// +46701234567 ucs2 Hej då 👋
 }
 
@@ -166,4 +167,50 @@ func ExampleSign() {
 	// X-Advox-Timestamp: 1700000000
 	// X-Advox-Nonce: nonce-1
 	// X-Advox-Signature: sha256=c69c11235210311ea3d31cf5306a08ef0612388eed9a331f0361ccc721d21660
+}
+
+// Sinch's batches: each batch's callback_url carries a token of its own
+// message (no credentials), and Sinch's statuses map as it documents them
+// (Unknown is final).
+func ExampleSinchBatches() {
+	sim := operatortest.NewServer(operatortest.Sinch, nil)
+	defer sim.Close()
+	mux := http.NewServeMux()
+	app := httptest.NewServer(mux)
+	defer app.Close()
+
+	tr, err := httptransport.New(httptransport.Config{
+		Profile:     httptransport.SinchBatches(),
+		BaseURL:     sim.URL(),
+		Credentials: httptransport.Credentials{Token: operatortest.DefaultToken},
+		CallbackURL: app.URL + "/sms/reports",
+		Webhook:     httptransport.WebhookConfig{Secret: "a-long-random-webhook-secret"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	mux.Handle("/sms/reports", tr.Webhook())
+	got := make(chan transport.Report, 2)
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) { got <- r })
+
+	_, err = tr.Submit(context.Background(), &transport.Message{
+		ID: "msg-9", From: transport.Sender{Value: "Advox"}, To: "+46701234567",
+		Encoding: transport.GSM7, Parts: []string{"Your table is ready"}, ReportRequested: true,
+		ValidFor: time.Hour,
+	})
+	if err != nil {
+		panic(err)
+	}
+	batch := sim.Received()[0]
+	fmt.Println("expire_at sent:", batch.Validity != "")
+	for _, status := range []string{"Dispatched", "Unknown"} {
+		sim.SendReport(context.Background(), operatortest.Report{ID: batch.ID, OperatorStatus: status})
+		r := <-got
+		fmt.Println(status, "→", r.Status, r.Status.Final())
+	}
+	// Output:
+	// expire_at sent: true
+	// Dispatched → enroute false
+	// Unknown → undeliverable true
 }

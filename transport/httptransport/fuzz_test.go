@@ -2,12 +2,15 @@ package httptransport_test
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/httptransport"
 )
 
@@ -27,11 +30,26 @@ func FuzzReportParse(f *testing.F) {
 	f.Add(uint8(3), "", []byte(`[{"id":"gw-1","reference":"m","status":"delivered","error_code":"0","at":"2024-01-02T03:04:05Z"},{"id":"gw-2","status":"enroute"}]`))
 	f.Add(uint8(3), "", []byte(`{"id":1e400,"status":"delivered"}`))
 	f.Add(uint8(3), "", []byte(`[[[[[]]]]]`))
+	f.Add(uint8(0), "ref=msg-1&part=2&token=x&status=1&at=1700000000", []byte(nil))
+	f.Add(uint8(0), "ref=msg-1&part=0&status=1", []byte(nil))
+	f.Add(uint8(1), "", []byte("direction=incoming&id=sf84&from=%2B46706861004&to=%2B46706860000&message=hi"))
+	f.Add(uint8(2), "ref=m", []byte(`{"type":"mo_text","id":"01X","from":"16051234567","to":"13185551234","body":"hi"}`))
+	f.Add(uint8(2), "ref=m", []byte(`{"type":"delivery_report_sms","batch_id":"01F","statuses":[{"code":0,"count":1,"status":"Delivered"}]}`))
+	f.Add(uint8(2), "ref=m&part=1", []byte(`{"type":"recipient_delivery_report_sms","batch_id":"01F","status":"Unknown","code":0,"at":"2024-10-25T10:02:42.148Z","operator_status_at":"2024-10-25T10:02:00Z"}`))
 	f.Fuzz(func(t *testing.T, which uint8, rawQuery string, body []byte) {
 		d := fuzzDialects[int(which)%len(fuzzDialects)]
 		query, _ := url.ParseQuery(rawQuery)
 		reports, err := d.Parse(query, body)
+		if errors.Is(err, httptransport.ErrOtherCallback) {
+			if reports != nil {
+				t.Fatal("another kind of callback gave reports")
+			}
+			return
+		}
 		if err != nil {
+			if !errors.Is(err, httptransport.ErrMalformedReport) {
+				t.Fatalf("error %v wraps neither ErrMalformedReport nor ErrOtherCallback", err)
+			}
 			return
 		}
 		if len(reports) == 0 {
@@ -44,8 +62,11 @@ func FuzzReportParse(f *testing.F) {
 			if !r.Status.Valid() {
 				t.Fatalf("status outside the vocabulary: %q", r.Status)
 			}
-			if len(r.ErrorCode) > 32 || len(r.OperatorID) > 128 || len(r.MessageID) > 128 {
+			if len(r.ErrorCode) > 32 || len(r.OperatorID) > 140 || len(r.MessageID) > 128 {
 				t.Fatalf("unbounded field: %+v", r)
+			}
+			if r.ErrorCode != "" && (!r.Status.Final() || r.Status == transport.StatusDelivered) {
+				t.Fatalf("an error code on a report of no failure: %+v", r)
 			}
 		}
 	})
@@ -63,6 +84,9 @@ func FuzzResponseRead(f *testing.F) {
 	f.Add(uint8(2), []byte(`{"id":["a","b"],"parts":2,"price":"0.1"}`))
 	f.Add(uint8(2), []byte(`{"id":"gw-1","par`))
 	f.Add(uint8(3), []byte("0: Accepted for delivery"))
+	f.Add(uint8(3), []byte("Sent. Message splits: 3"))
+	f.Add(uint8(0), []byte(`{"id":"s1","parts":1,"cost":-0}`))
+	f.Add(uint8(0), []byte(`{"id":"s1","cost":99999999999999999999999999999999}`))
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		a, err := specs[int(which)%len(specs)].Read(body)
 		if err != nil {
@@ -72,6 +96,9 @@ func FuzzResponseRead(f *testing.F) {
 			if id == "" || len(id) > 128 {
 				t.Fatalf("bad id %q", id)
 			}
+		}
+		if strings.HasPrefix(a.Price, "0") && len(a.Price) > 1 && a.Price[1] != '.' || strings.HasSuffix(a.Price, ".") {
+			t.Fatalf("price %q is not a plain decimal", a.Price)
 		}
 		if a.Parts < 0 {
 			t.Fatalf("negative parts %d", a.Parts)

@@ -6,12 +6,17 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/httptransport"
 	"github.com/azenna/advox/transport/httptransport/operatortest"
@@ -53,6 +58,8 @@ type harness struct {
 	failDial atomic.Bool
 	// mutate adjusts the config before the transport is made.
 	mutate func(*httptransport.Config)
+	// lastURL is the URL of the last request the webhook server got.
+	lastURL atomic.Pointer[url.URL]
 }
 
 type harnessOptions struct {
@@ -68,6 +75,7 @@ func newHarness(t *testing.T, profile httptransport.Profile, d operatortest.Dial
 	}
 	h.sim = operatortest.NewServer(d, &simCfg)
 	h.hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.lastURL.Store(r.URL)
 		if tr := h.tr.Load(); tr != nil {
 			tr.Webhook().ServeHTTP(w, r)
 			return
@@ -121,16 +129,34 @@ func (h *harness) newTransport() *httptransport.Transport {
 
 func (h *harness) Transport() transport.Transport { return h.newTransport() }
 
+// Received reports what the simulator took, the parts of a message sent
+// part by part (Kannel) gathered into one Received in part order; a
+// message some of whose parts never came is left out, as a handset would.
 func (h *harness) Received() []transporttest.Received {
 	var out []transporttest.Received
+	multipart := map[string]int{} // index in out, by reference and concatenation reference
 	for _, m := range h.sim.Received() {
 		r := transporttest.Received{MessageID: m.Reference, From: m.From, To: m.To, Parts: []string{m.Text}}
 		if h.dialect == operatortest.Kannel || h.dialect == operatortest.GenericJSON {
 			r.Encoding = m.Encoding // only these dialects carry it
 		}
-		out = append(out, r)
+		if m.Parts < 2 || m.Part < 1 || m.Part > m.Parts {
+			out = append(out, r)
+			continue
+		}
+		key := m.Reference + "/" + strconv.Itoa(m.Ref)
+		i, ok := multipart[key]
+		if !ok {
+			r.Parts = make([]string, m.Parts)
+			i = len(out)
+			multipart[key] = i
+			out = append(out, r)
+		}
+		out[i].Parts[m.Part-1] = m.Text
 	}
-	return out
+	// A handset shows a concatenated message only once it has every part:
+	// a message whose later parts never came is not received.
+	return slices.DeleteFunc(out, func(r transporttest.Received) bool { return slices.Contains(r.Parts, "") })
 }
 
 func (h *harness) Close() error {
@@ -161,6 +187,19 @@ func (h *harness) InjectFault(f transporttest.Fault) {
 	}
 }
 
+// InjectPartFault makes the simulator accept part requests before part
+// (0-based) and answer part number part with f: a fault on a later part
+// of a message sent part by part.
+func (h *harness) InjectPartFault(part int, f transporttest.Fault) {
+	if !h.profile.PerPart {
+		return // one request per message: no part fails alone, the suite skips
+	}
+	for range part {
+		h.sim.Inject(operatortest.FaultNone)
+	}
+	h.InjectFault(f)
+}
+
 // setup makes a harness and its transport and registers their cleanup.
 func setup(t *testing.T, profile httptransport.Profile, d operatortest.Dialect, o harnessOptions) (*harness, *httptransport.Transport) {
 	t.Helper()
@@ -171,4 +210,32 @@ func setup(t *testing.T, profile httptransport.Profile, d operatortest.Dialect, 
 		h.Close()
 	})
 	return h, tr
+}
+
+// clientFor wraps tr in a Client over a memory store, with tr declared as
+// the sub-processor it is.
+func clientFor(t *testing.T, tr transport.Transport) *advox.Client {
+	t.Helper()
+	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	c, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{
+		Processors: procs,
+		Backoff:    func(int, time.Duration) time.Duration { return time.Millisecond },
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// statusOf waits until the Client's record of id has status want.
+func statusOf(t *testing.T, c *advox.Client, id string, want transport.Status) {
+	t.Helper()
+	var got transport.Status
+	require.Eventually(t, func() bool {
+		rec, err := c.Status(context.Background(), advox.PurposeTransmit, id)
+		if err == nil {
+			got = rec.Status
+		}
+		return got == want
+	}, 5*time.Second, 5*time.Millisecond, "record status: want %s", want)
 }

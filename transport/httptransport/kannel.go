@@ -2,6 +2,7 @@ package httptransport
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,37 +14,65 @@ import (
 // 16 rejected by the SMSC).
 const KannelDLRMask = "31"
 
-// Kannel returns the profile of a Kannel 1.4 smsbox's sendsms interface:
-// GET /cgi-bin/sendsms with username, password, from, to, text and
-// coding/charset (0 and UTF-8 for GSM-7, 2 and UTF-8 for UCS-2), validity
-// in minutes, and when reports are asked for dlr-mask=31 and a dlr-url.
+// Kannel returns the profile of a Kannel 1.4 smsbox's sendsms interface
+// ("SMS Push (send-sms) CGI Variables" in the Kannel user guide): GET
+// /cgi-bin/sendsms with username, password, from, to, text, coding and
+// charset (0 and UTF-8 for GSM-7, 2 and UTF-8 for UCS-2), validity in
+// minutes, and when reports are asked for dlr-mask=31 and a dlr-url.
 //
-// Kannel answers no message id, so reports correlate by the library's
-// message id, which the dlr-url carries in its "ref" parameter. The
-// dlr-url also carries the webhook token and these Kannel escapes, which
-// smsbox expands when it calls the URL:
+// Each part is its own request (Profile.PerPart): text is the part exactly
+// as the Client split it and udh its concatenation header, so Kannel never
+// splits the text again its own way (which cuts characters across parts,
+// bills another number of parts than the Client counted, and asks a
+// receipt for the first part only). Each part's dlr-url names the part, so
+// every part gets its own reports and the record's status follows all of
+// them.
+//
+// Kannel answers no message id: Result.OperatorIDs holds PartID(id, n) for
+// each part, and reports correlate by the "ref" and "part" the dlr-url
+// carries with the webhook token (InboundToken) and these Kannel escapes,
+// which smsbox expands when it calls the URL:
 //
 //	status=%d  the report type: 1, 2, 4, 8 or 16 (see KannelDLRMask)
 //	at=%T      the report's time, seconds since the epoch
 //
-// %A (the SMSC's raw receipt) is deliberately not asked for: it quotes the
-// start of the message text, which would then sit in web-server logs. So
-// Kannel reports carry no error code.
+// Every "%" of the rest of the URL is written "%%" (Kannel's literal
+// percent), so no percent-encoded byte can be taken for one of Kannel's
+// escapes. %A (the SMSC's raw receipt) is deliberately not asked for: it
+// quotes the start of the message text, which would then sit in web-server
+// logs. So Kannel reports carry no error code.
 //
-// Answers: 202 "0: Accepted for delivery" and 202 "3: Queued for later
-// delivery" are accepted; 503 "Temporal failure, try again later." is not
-// sent (safe to retry); 4xx, such as 403 "Not routable. Do not try again."
-// or 403 "Authorization failed for sendsms", is rejected; any other 2xx or
-// 5xx is outcome-unknown.
+// Answers: 202 "0: Accepted for delivery", 202 "3: Queued for later
+// delivery" and 202 "Sent." (with immediate-sendsms-reply; "Message
+// splits: n" in it becomes Result.Parts) are accepted; 503 "Temporal
+// failure, try again later." is not sent (safe to retry); 4xx, such as 403
+// "Not routable. Do not try again." or 403 "Authorization failed for
+// sendsms", is rejected; any other 2xx or 5xx is outcome-unknown.
+//
+// The Kannel settings the profile needs:
+//
+//   - a sendsms-user group with the username and password; max-messages
+//     and concatenation are not needed (each request is one SMS), but if
+//     set they do no harm;
+//   - smsbox's sms-length left at its default of 140 octets: a lower
+//     value makes Kannel split each part again;
+//   - smsbox's sendsms-chars allowing "+" (the default "0123456789 +-"
+//     does), as numbers are sent in E.164;
+//   - delivery reports: a dlr-storage in the core group (internal loses
+//     pending reports on restart) and an SMSC connection that returns
+//     receipts; smsbox must reach the dlr-url (an https callback needs a
+//     Kannel built with SSL);
+//   - validity works only where the SMSC module passes it on.
 func Kannel() Profile {
 	return Profile{
-		Name:   "kannel",
-		Method: http.MethodGet,
-		Path:   "/cgi-bin/sendsms",
-		Body:   BodyQuery,
-		Auth:   Auth{Kind: AuthFields, UserField: "username", PasswordField: "password"},
+		Name:    "kannel",
+		Method:  http.MethodGet,
+		Path:    "/cgi-bin/sendsms",
+		Body:    BodyQuery,
+		Auth:    Auth{Kind: AuthFields, UserField: "username", PasswordField: "password"},
+		PerPart: true,
 		Fields: Fields{
-			From: "from", To: "to", Text: "text",
+			From: "from", To: "to", Text: "text", UDH: "udh",
 			Callback: "dlr-url",
 			ValidFor: "validity", ValidForUnit: time.Minute,
 			ByEncoding: map[transport.Encoding]map[string]string{
@@ -52,7 +81,7 @@ func Kannel() Profile {
 			},
 			WhenReport: map[string]string{"dlr-mask": KannelDLRMask},
 		},
-		Response: ResponseSpec{Format: ResponseText},
+		Response: ResponseSpec{Format: ResponseText, PartsPattern: kannelSplits},
 		Classify: classifyKannel,
 		Reports: ReportDialect{
 			Format: BodyQuery,
@@ -68,16 +97,23 @@ func Kannel() Profile {
 			},
 			TimeLayouts:   []string{UnixTime},
 			CallbackQuery: "status=%d&at=%T",
+			EscapePercent: true,
 			Ack:           Ack{Status: http.StatusOK},
 		},
 	}
 }
 
-// classifyKannel reads smsbox's sendsms answers.
+// kannelSplits reads the part count smsbox appends to "Sent." when it split
+// a message.
+var kannelSplits = regexp.MustCompile(`Message splits: (\d+)`)
+
+// classifyKannel reads smsbox's sendsms answers (gw/smsbox.c: the
+// bearerbox acknowledgement, or "Sent." with immediate-sendsms-reply).
 func classifyKannel(r Reply) Class {
 	body := strings.TrimSpace(string(r.Body))
 	switch {
-	case r.StatusCode == http.StatusAccepted && (strings.HasPrefix(body, "0:") || strings.HasPrefix(body, "3:")):
+	case r.StatusCode == http.StatusAccepted &&
+		(strings.HasPrefix(body, "0:") || strings.HasPrefix(body, "3:") || strings.HasPrefix(body, "Sent.")):
 		return Accepted
 	case r.StatusCode >= 200 && r.StatusCode < 300:
 		return OutcomeUnknown // not smsbox's answer: a proxy or something else

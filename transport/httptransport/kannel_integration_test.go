@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/azenna/advox"
 	"github.com/azenna/advox/gsm7"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/httptransport"
@@ -33,6 +35,12 @@ import (
 // test, and receives the delivery reports smsbox posts to the dlr-url.
 // It runs only with ADVOX_KANNEL=1 and the binaries on PATH or in
 // /usr/sbin.
+//
+// The sendsms-user keeps Kannel's defaults (max-messages 1, no
+// concatenation): the profile sends each part on its own, so Kannel must
+// never split, cut or re-number anything. The webhook secret and the
+// application's callback URL hold percent-encoded bytes that Kannel would
+// read as its own escapes if the dlr-url did not double every "%".
 func TestRealKannel(t *testing.T) {
 	if os.Getenv("ADVOX_KANNEL") != "1" {
 		t.Skip("set ADVOX_KANNEL=1 to run against a real Kannel (apt-get install kannel)")
@@ -40,10 +48,10 @@ func TestRealKannel(t *testing.T) {
 	bearerbox, smsbox := kannelBinary(t, "bearerbox"), kannelBinary(t, "smsbox")
 
 	smsc := startSMSC(t)
-	var reports reportLog
-	reports.ch = make(chan transport.Report, 16)
 	var tr *httptransport.Transport
+	var hookPaths sync.Map
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hookPaths.Store(r.URL.Path, true)
 		tr.Webhook().ServeHTTP(w, r)
 	}))
 	defer hook.Close()
@@ -82,70 +90,127 @@ log-level = 1
 group = sendsms-user
 username = advox
 password = kannel-sendsms-password
-max-messages = 3
-concatenation = true
 `, adminPort, boxPort, dir, smsc.port, sendPort, dir)), 0o600))
 
 	startBox(t, bearerbox, conf, dir, "bearerbox")
 	waitPort(t, boxPort)
+	require.Eventually(t, smsc.bound, 20*time.Second, 50*time.Millisecond, "bearerbox never bound to the SMSC")
 	startBox(t, smsbox, conf, dir, "smsbox")
 	waitPort(t, sendPort)
-	require.Eventually(t, smsc.bound, 20*time.Second, 50*time.Millisecond, "bearerbox never bound to the SMSC")
 
 	var err error
 	tr, err = httptransport.New(httptransport.Config{
 		Profile:     httptransport.Kannel(),
 		BaseURL:     "http://127.0.0.1:" + strconv.Itoa(sendPort),
 		Credentials: httptransport.Credentials{User: "advox", Password: "kannel-sendsms-password"},
-		CallbackURL: hook.URL + "/dlr",
-		Webhook:     httptransport.WebhookConfig{Secret: hookSecret},
+		CallbackURL: hook.URL + "/dlr/%C3%A5%41",
+		Webhook:     httptransport.WebhookConfig{Secret: "sécret %C3%A4 /+&= 0123456789"},
 	})
 	require.NoError(t, err)
 	defer tr.Close()
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { reports.ch <- r })
 
-	cases := []struct {
-		enc  transport.Encoding
-		text string
-	}{
-		{transport.GSM7, "Hello from advox {€}"},
-		{transport.UCS2, "Hej då 👋 ж"},
-	}
-	for i, c := range cases {
-		m := &transport.Message{
-			ID:   fmt.Sprintf("kannel-it-%d", i),
-			From: transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric},
-			To:   fmt.Sprintf("+4670123456%d", i), Encoding: c.enc, Parts: []string{c.text},
-			ReportRequested: true,
+	t.Run("single parts", func(t *testing.T) {
+		reports := collect(tr)
+		cases := []struct {
+			enc  transport.Encoding
+			text string
+		}{
+			{transport.GSM7, "Hello from advox {€}"},
+			{transport.UCS2, "Hej då 👋 ж"},
 		}
-		res, err := tr.Submit(context.Background(), m)
-		require.NoError(t, err, "Kannel must accept the submit")
-		assert.Empty(t, res.OperatorIDs)
+		for i, c := range cases {
+			m := &transport.Message{
+				ID:   fmt.Sprintf("kannel-it-%d", i),
+				From: transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric},
+				To:   fmt.Sprintf("+4670123456%d", i), Encoding: c.enc, Parts: []string{c.text},
+				ReportRequested: true,
+			}
+			res, err := tr.Submit(context.Background(), m)
+			require.NoError(t, err, "Kannel must accept the submit")
+			assert.Equal(t, []string{httptransport.PartID(m.ID, 1)}, res.OperatorIDs)
 
-		sub := smsc.next(t)
-		assert.Equal(t, c.text, sub.text, "the SMSC must get the text back exactly")
-		assert.Equal(t, c.enc, sub.enc)
-		assert.Equal(t, m.To, "+"+trimLeadingPlus(sub.to))
+			sub := smsc.next(t)
+			assert.Equal(t, c.text, sub.text, "the SMSC must get the text back exactly")
+			assert.Equal(t, c.enc, sub.enc)
+			assert.Nil(t, sub.udh, "one part: no udh")
+			assert.Equal(t, m.To, "+"+trimLeadingPlus(sub.to))
 
+		}
 		// Kannel reports the SMSC's acknowledgement (8) and the handset
 		// delivery (1) on the dlr-url. smsbox fetches them concurrently,
-		// so "accepted" may arrive after "delivered": it is then a
-		// regression, acknowledged and dropped.
-		for {
+		// and the handler runs on its own goroutine, so "accepted" may
+		// come after "delivered" (or be dropped as a regression).
+		delivered := map[string]bool{}
+		for len(delivered) < len(cases) {
 			r := reports.next(t)
-			assert.Equal(t, m.ID, r.MessageID)
+			assert.Equal(t, httptransport.PartID(r.MessageID, 1), r.OperatorID)
 			assert.False(t, r.At.IsZero())
-			if r.Status == transport.StatusDelivered {
-				break
+			switch r.Status {
+			case transport.StatusDelivered:
+				delivered[r.MessageID] = true
+			default:
+				assert.Equal(t, transport.StatusAccepted, r.Status)
 			}
-			assert.Equal(t, transport.StatusAccepted, r.Status)
 		}
-		want := int64(2 * (i + 1))
-		require.Eventually(t, func() bool { return tr.Stats().Reports == want }, 10*time.Second, 10*time.Millisecond)
+		assert.Equal(t, map[string]bool{"kannel-it-0": true, "kannel-it-1": true}, delivered)
+		require.Eventually(t, func() bool { return tr.Stats().Reports == 4 }, 10*time.Second, 10*time.Millisecond)
 		st := tr.Stats()
-		assert.Equal(t, want, st.Forwarded+st.Duplicates, "every report forwarded or dropped as a regression")
-		assert.Zero(t, st.Unauthorized+st.Malformed)
-	}
+		assert.Equal(t, int64(4), st.Forwarded+st.Duplicates, "every report forwarded or dropped as a regression")
+		assert.Zero(t, st.Unauthorized+st.Malformed, "the dlr-url came back unchanged")
+		_, ok := hookPaths.Load("/dlr/åA")
+		assert.True(t, ok, "the application's percent-encoded path came back as it was")
+	})
+
+	// Long UCS-2 texts, with emoji where Kannel's own split would cut
+	// them, through the Client: the SMSC gets each part as the Client
+	// split it, as many parts as were recorded and billed, and the record
+	// follows the receipt of every part.
+	t.Run("multipart through the Client", func(t *testing.T) {
+		c := clientFor(t, tr)
+		texts := []string{
+			strings.Repeat("ж", 66) + "👋" + strings.Repeat("é", 70) + "😀 end",
+			strings.Repeat("Räksmörgås 🦐 ", 30),
+			strings.Repeat("Plain GSM text with {escapes} and €. ", 8),
+		}
+		for i, text := range texts {
+			to := fmt.Sprintf("+4670765432%d", i)
+			rcpt, err := c.Send(context.Background(), advox.Message{Account: "kannel-it", From: "Advox", To: to, Text: text})
+			require.NoError(t, err)
+			require.Greater(t, rcpt.Segments, 1)
+			seg, err := advox.Preview(text, nil)
+			require.NoError(t, err)
+			var ref int
+			var joined strings.Builder
+			for n := 1; n <= rcpt.Segments; n++ {
+				sub := smsc.next(t)
+				assert.Equal(t, to, "+"+trimLeadingPlus(sub.to))
+				assert.Equal(t, rcpt.Encoding, sub.enc)
+				require.Len(t, sub.udh, 6, "part %d has the concatenation header", n)
+				if n == 1 {
+					ref = int(sub.udh[3])
+				}
+				assert.Equal(t, []byte{5, 0, 3, byte(ref), byte(rcpt.Segments), byte(n)}, sub.udh)
+				assert.Equal(t, seg.Parts[n-1], sub.text, "part %d exactly as the Client split it", n)
+				assert.NotContains(t, sub.text, "\uFFFD")
+				joined.WriteString(sub.text)
+			}
+			assert.Equal(t, text, joined.String())
+			smsc.none(t) // no part split again, nothing more on the wire
+			statusOf(t, c, rcpt.ID, transport.StatusDelivered)
+		}
+
+		// A second part the handset never gets fails the message, though
+		// the first part's receipt says delivered.
+		smsc.undeliverable("+46707654399", 2)
+		rcpt, err := c.Send(context.Background(), advox.Message{
+			Account: "kannel-it", From: "Advox", To: "+46707654399", Text: strings.Repeat("ж", 100),
+		})
+		require.NoError(t, err)
+		require.Equal(t, 2, rcpt.Segments)
+		smsc.next(t)
+		smsc.next(t)
+		statusOf(t, c, rcpt.ID, transport.StatusUndeliverable)
+	})
 
 	// Wrong credentials are Kannel's 403, a rejection.
 	bad, err := httptransport.New(httptransport.Config{
@@ -228,11 +293,13 @@ func startBox(t *testing.T, bin, conf, dir, name string) {
 type smscSubmit struct {
 	to, text string
 	enc      transport.Encoding
+	udh      []byte
 }
 
 // testSMSC is a minimal SMPP 3.4 SMSC: it binds any transceiver with the
 // configured credentials, answers enquire_link, acknowledges submit_sm
-// with a decimal id and then sends a DELIVRD receipt for it.
+// with a decimal id and then sends a DELIVRD receipt for it (UNDELIV for
+// a part marked undeliverable).
 type testSMSC struct {
 	port    string
 	l       net.Listener
@@ -242,12 +309,30 @@ type testSMSC struct {
 	subs    chan smscSubmit
 	wg      sync.WaitGroup
 	seq     uint32
+	undeliv map[string]int // recipient → part number never delivered
+}
+
+// undeliverable makes the receipt of part (1-based) to `to` say UNDELIV.
+func (s *testSMSC) undeliverable(to string, part int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.undeliv[trimLeadingPlus(to)] = part
+}
+
+// none checks that no further submit_sm arrives for a short while.
+func (s *testSMSC) none(t *testing.T) {
+	t.Helper()
+	select {
+	case m := <-s.subs:
+		require.FailNow(t, "unexpected submit_sm", "%+v", m)
+	case <-time.After(300 * time.Millisecond):
+	}
 }
 
 func startSMSC(t *testing.T) *testSMSC {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s := &testSMSC{l: l, subs: make(chan smscSubmit, 16)}
+	s := &testSMSC{l: l, subs: make(chan smscSubmit, 64), undeliv: map[string]int{}}
 	_, s.port, _ = net.SplitHostPort(l.Addr().String())
 	s.wg.Add(1)
 	go func() {
@@ -341,6 +426,9 @@ func (s *testSMSC) serve(c net.Conn) {
 			f := p.Fields()
 			sub := smscSubmit{to: f[pdufield.DestinationAddr].String(), enc: transport.GSM7}
 			raw := f[pdufield.ShortMessage].Bytes()
+			if f[pdufield.ESMClass].Bytes()[0]&0x40 != 0 && len(raw) > 0 && len(raw) > int(raw[0]) {
+				sub.udh, raw = raw[:1+int(raw[0])], raw[1+int(raw[0]):]
+			}
 			if f[pdufield.DataCoding].Bytes()[0] == 0x08 {
 				sub.enc = transport.UCS2
 				u := make([]uint16, len(raw)/2)
@@ -363,7 +451,13 @@ func (s *testSMSC) serve(c net.Conn) {
 			_ = df.Set(pdufield.DestinationAddr, f[pdufield.SourceAddr].String())
 			_ = df.Set(pdufield.ESMClass, uint8(0x04))
 			now := time.Now().UTC().Format("0601021504")
-			_ = df.Set(pdufield.ShortMessage, "id:"+id+" sub:001 dlvrd:001 submit date:"+now+" done date:"+now+" stat:DELIVRD err:000 text:x")
+			stat, dlvrd := "DELIVRD", "001"
+			s.mu.Lock()
+			if n, ok := s.undeliv[trimLeadingPlus(sub.to)]; ok && len(sub.udh) == 6 && int(sub.udh[5]) == n {
+				stat, dlvrd = "UNDELIV", "000"
+			}
+			s.mu.Unlock()
+			_ = df.Set(pdufield.ShortMessage, "id:"+id+" sub:001 dlvrd:"+dlvrd+" submit date:"+now+" done date:"+now+" stat:"+stat+" err:000 text:x")
 			write(dlr)
 		}
 	}

@@ -34,6 +34,18 @@ type Profile struct {
 	Classify Classifier
 	// Reports is the delivery-report dialect the webhook speaks.
 	Reports ReportDialect
+	// PerPart sends each part of a multipart message as a request of its
+	// own, exactly as the Client split it, for gateways that would
+	// otherwise split the whole text again their own way (Kannel).
+	// Fields.Text carries the part's text and Fields.UDH its concatenation
+	// header: a reference of the width Message.Concat says, derived from
+	// Message.ID so that a part sent again carries the same one, the part
+	// count and the part's number. Each part's callback URL names the part
+	// (PartParam), so delivery reports are per part, and Result.OperatorIDs
+	// holds one id per part: the operator's, or PartID when it answers
+	// none. A part that fails after earlier parts were accepted fails the
+	// Submit with a *transport.PartialError naming those.
+	PerPart bool
 }
 
 // BodyFormat says where request (or report) fields travel.
@@ -96,10 +108,23 @@ type Fields struct {
 	// Callback names the field carrying the delivery-report URL, sent when
 	// the message asks for reports and Config.CallbackURL is set.
 	Callback string
-	// ValidFor names the field carrying Message.ValidFor, rounded up to
-	// whole ValidForUnit (zero unit: seconds).
-	ValidFor     string
-	ValidForUnit time.Duration
+	// ValidFor names the field carrying Message.ValidFor: a count of
+	// ValidForUnit rounded up (zero unit: seconds), or with ValidForLayout
+	// the absolute time it runs out (Config.Now plus ValidFor, UTC) in that
+	// layout. MaxValidFor, when positive, is the longest validity the
+	// operator takes; a longer one is sent as MaxValidFor, which still
+	// honours the bound (the operator gives up sooner, never later). A
+	// profile without ValidFor takes no validity at all: the transport says
+	// so to the Client (transport.ValidityAware), and Submit refuses, before
+	// sending, a message that asks for one rather than drop it silently.
+	ValidFor       string
+	ValidForUnit   time.Duration
+	ValidForLayout string
+	MaxValidFor    time.Duration
+	// UDH names the field carrying a part's User Data Header (raw bytes,
+	// encoded as the body format encodes any value) when Profile.PerPart
+	// sends a multipart message.
+	UDH string
 	// Static fields are sent with every request.
 	Static map[string]string
 	// ByEncoding holds fields sent for a given encoding (a coding or
@@ -136,6 +161,15 @@ type ResponseSpec struct {
 	// Parts and Price are the dotted JSON paths of the segment count and
 	// the price, when the operator returns them.
 	Parts, Price string
+	// PartsPattern reads the segment count from a text reply: its first
+	// submatch (Kannel's "Message splits: 2"). No match means the reply
+	// does not say.
+	PartsPattern *regexp.Regexp
+	// PriceDecimals reads an integer price as a count of 10^-PriceDecimals
+	// of the currency: 46elks' cost 3500, in 1/10,000 of the account
+	// currency, is the price "0.35". A price that is not an integer then
+	// is left out rather than misread. Zero keeps the price verbatim.
+	PriceDecimals int
 	// Error is the dotted JSON path of the operator's error text in a
 	// refusal; empty means the whole body (first line).
 	Error string
@@ -151,8 +185,27 @@ type ReportDialect struct {
 	// ID, Reference, Status, Error and Time name the report fields (dotted
 	// paths for JSON). Either ID or Reference must be present in a report;
 	// the reference also comes from the "ref" parameter the transport adds
-	// to the callback URL.
+	// to the callback URL, and a part's id from its "part" parameter
+	// (Profile.PerPart). The error code is kept only on reports of a
+	// failure (a final status other than delivered): operators fill the
+	// field with success codes too (Sinch's 0, 400 Queued, 401
+	// Dispatched), which are no error.
 	ID, Reference, Status, Error, Time string
+	// OperatorTime names a time field that, when a report carries it, is
+	// used instead of Time: when the operator's network reached the
+	// status (Sinch's operator_status_at), where Time is when the report
+	// was written.
+	OperatorTime string
+	// Kind names the field that tells a callback's kind, for operators that
+	// post other callbacks (an inbound SMS, a batch summary) to the same
+	// URL; ReportKinds lists the values that mean a delivery report. A
+	// callback whose Kind field is present with another value is
+	// acknowledged and counted (Stats.Ignored), so the operator does not
+	// retry it for hours, and never read as a report. A callback without
+	// the field is read as a report. Empty Kind: every callback is a
+	// report.
+	Kind        string
+	ReportKinds []string
 	// Statuses maps the operator's status values onto the vocabulary.
 	// Values are matched exactly, then case-insensitively.
 	Statuses map[string]transport.Status
@@ -162,6 +215,13 @@ type ReportDialect struct {
 	// CallbackQuery is appended verbatim to the callback URL's query, so
 	// it can carry an operator's substitution escapes (Kannel's %d).
 	CallbackQuery string
+	// EscapePercent says the operator expands %-escapes in the callback
+	// URL (Kannel, where "%%" is a literal "%"): every "%" of the URL the
+	// transport builds — the percent-encoded bytes of Config.CallbackURL
+	// and of its parameters — is doubled, so that none can be read as an
+	// escape (Kannel's %A…%F, %a…%f) and the webhook gets the URL back
+	// unchanged. CallbackQuery is appended as it is.
+	EscapePercent bool
 	// Ack is the exact answer the operator expects for a report it may
 	// stop retrying.
 	Ack Ack
@@ -190,10 +250,23 @@ type InboundAuth string
 // billing data, so an unauthenticated webhook is never offered.
 const (
 	// InboundToken requires the "token" URL parameter to equal
-	// Webhook.Secret; the transport adds it to the callback URL it sends.
+	// Webhook.Secret; the transport adds it to the callback URL it sends
+	// (give it to the operator yourself when the callback is configured in
+	// its portal).
 	InboundToken InboundAuth = "token"
+	// InboundMessageToken requires the "token" URL parameter to be the
+	// message's own token: an HMAC-SHA256 keyed with Webhook.Secret over
+	// the message id and part the callback URL names ("ref", "part"),
+	// which the transport puts in each message's callback URL. Reports on
+	// such a URL must be about that message. A URL that leaks (operator
+	// logs, a dashboard) lets nobody report on any other message, and the
+	// operator needs no configuration. It needs Config.CallbackURL.
+	InboundMessageToken InboundAuth = "message-token"
 	// InboundBasic requires HTTP basic auth with Webhook.User and
-	// Password; the transport puts them in the callback URL's userinfo.
+	// Password, which the operator is configured to send (Sinch: ask the
+	// account manager); the transport never puts them in a URL. With
+	// Webhook.Secret set too, the callback URL also carries the message's
+	// token (see InboundMessageToken), and both are required.
 	InboundBasic InboundAuth = "basic"
 	// InboundHMAC requires an HMAC-SHA256 signature, keyed with
 	// Webhook.Secret, over timestamp + "." + nonce + "." + payload (the
@@ -210,10 +283,13 @@ const (
 	DefaultNonceHeader     = "X-Advox-Nonce"
 )
 
-// RefParam and TokenParam are the callback URL parameters the transport
-// adds: the library's message id and, for InboundToken, the shared secret.
+// RefParam, PartParam and TokenParam are the callback URL parameters the
+// transport adds: the library's message id, the part's number (1-based,
+// Profile.PerPart) and the shared secret (InboundToken) or the message's
+// token (InboundMessageToken, InboundBasic with a Secret).
 const (
 	RefParam   = "ref"
+	PartParam  = "part"
 	TokenParam = "token"
 )
 
@@ -265,6 +341,12 @@ func (p *Profile) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("profile Response.Format %q is not json or text", p.Response.Format))
 	}
+	if p.PerPart && p.Fields.UDH == "" {
+		errs = append(errs, errors.New("profile PerPart needs Fields.UDH"))
+	}
+	if p.Fields.MaxValidFor < 0 || p.Response.PriceDecimals < 0 || p.Response.PriceDecimals > 18 {
+		errs = append(errs, errors.New("profile MaxValidFor or PriceDecimals out of range"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -277,9 +359,9 @@ func (d *ReportDialect) validate() error {
 		errs = append(errs, fmt.Errorf("report Format %q is not query, form or json", d.Format))
 	}
 	switch d.Auth {
-	case InboundToken, InboundBasic, InboundHMAC:
+	case InboundToken, InboundMessageToken, InboundBasic, InboundHMAC:
 	default:
-		errs = append(errs, fmt.Errorf("report Auth %q is not token, basic or hmac", d.Auth))
+		errs = append(errs, fmt.Errorf("report Auth %q is not token, message-token, basic or hmac", d.Auth))
 	}
 	if d.Status == "" || len(d.Statuses) == 0 {
 		errs = append(errs, errors.New("report Status field and Statuses mapping are required"))

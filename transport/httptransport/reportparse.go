@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,42 +16,66 @@ import (
 // Errors of report parsing. They never quote the input.
 var (
 	ErrMalformedReport = errors.New("httptransport: malformed delivery report")
-	errNoReportID      = errors.New("report names neither an id nor a reference")
-	errBadStatus       = errors.New("report status is missing or unknown")
-	errBadTime         = errors.New("report time does not parse")
-	errBadErrorCode    = errors.New("report error code is too long or not printable")
-	errNotObject       = errors.New("report is not a JSON object or array of objects")
-	errTooManyReports  = errors.New("too many reports in one request")
+	// ErrOtherCallback: the callback is of another kind than a delivery
+	// report (ReportDialect.Kind), such as an inbound SMS or a batch
+	// summary. The webhook acknowledges it and counts it in Stats.Ignored.
+	ErrOtherCallback  = errors.New("httptransport: callback is not a delivery report")
+	errBadPart        = errors.New("report part is not a number from 1 to 255")
+	errNoReportID     = errors.New("report names neither an id nor a reference")
+	errBadStatus      = errors.New("report status is missing or unknown")
+	errBadTime        = errors.New("report time does not parse")
+	errBadErrorCode   = errors.New("report error code is too long or not printable")
+	errNotObject      = errors.New("report is not a JSON object or array of objects")
+	errTooManyReports = errors.New("too many reports in one request")
 )
 
 // maxReportsPerRequest bounds a JSON array of reports.
 const maxReportsPerRequest = 1000
 
 // Parse reads the delivery reports of one webhook request: query is the
-// request's URL query (which also carries the callback's "ref"), body its
-// body. It never panics; every error wraps ErrMalformedReport.
+// request's URL query (which also carries the callback's "ref" and
+// "part"), body its body. It never panics. A request holding only
+// callbacks of another kind (see ReportDialect.Kind) returns
+// ErrOtherCallback; every other error wraps ErrMalformedReport.
 func (d *ReportDialect) Parse(query url.Values, body []byte) ([]transport.Report, error) {
-	ref := query.Get(RefParam)
+	cb := callback{ref: query.Get(RefParam)}
+	if p := query.Get(PartParam); p != "" || query.Has(PartParam) {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > maxParts || !validID(cb.ref) {
+			return nil, malformed(errBadPart)
+		}
+		cb.part = n
+	}
 	var reports []transport.Report
 	var err error
 	switch d.Format {
 	case BodyQuery:
-		reports, err = d.one(valuesGetter(query), ref)
+		reports, err = d.one(valuesGetter(query), cb)
 	case BodyForm:
 		form, perr := url.ParseQuery(string(body))
 		if perr != nil {
 			return nil, malformed(errors.New("report form does not parse"))
 		}
-		reports, err = d.one(valuesGetter(form), ref)
+		reports, err = d.one(valuesGetter(form), cb)
 	case BodyJSON:
-		reports, err = d.fromJSON(body, ref)
+		reports, err = d.fromJSON(body, cb)
 	default:
 		err = errors.New("report format unknown")
 	}
-	if err != nil {
+	switch {
+	case err == nil && len(reports) == 0:
+		return nil, ErrOtherCallback
+	case err != nil:
 		return nil, malformed(err)
 	}
 	return reports, nil
+}
+
+// callback is what the callback URL says of the message a report is
+// about: its id and, for a PerPart profile, the part.
+type callback struct {
+	ref  string
+	part int
 }
 
 func malformed(err error) error { return errors.Join(ErrMalformedReport, err) }
@@ -73,14 +98,14 @@ func jsonGetter(obj any) getter {
 	}
 }
 
-func (d *ReportDialect) fromJSON(body []byte, ref string) ([]transport.Report, error) {
+func (d *ReportDialect) fromJSON(body []byte, cb callback) ([]transport.Report, error) {
 	v, err := decodeJSON(body)
 	if err != nil {
 		return nil, errors.New("report JSON does not parse")
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		return d.one(jsonGetter(x), ref)
+		return d.one(jsonGetter(x), cb)
 	case []any:
 		if len(x) == 0 || len(x) > maxReportsPerRequest {
 			return nil, errTooManyReports
@@ -91,7 +116,7 @@ func (d *ReportDialect) fromJSON(body []byte, ref string) ([]transport.Report, e
 			if !ok {
 				return nil, errNotObject
 			}
-			r, err := d.one(jsonGetter(obj), ref)
+			r, err := d.one(jsonGetter(obj), cb)
 			if err != nil {
 				return nil, err
 			}
@@ -102,9 +127,15 @@ func (d *ReportDialect) fromJSON(body []byte, ref string) ([]transport.Report, e
 	return nil, errNotObject
 }
 
-// one reads a single report through get; ref is the callback URL's
-// reference, used when the body carries none.
-func (d *ReportDialect) one(get getter, ref string) ([]transport.Report, error) {
+// one reads a single report through get; cb is what the callback URL
+// says, used when the body does not. A callback of another kind gives no
+// report and no error.
+func (d *ReportDialect) one(get getter, cb callback) ([]transport.Report, error) {
+	if d.Kind != "" {
+		if kind, ok := get(d.Kind); ok && !slices.Contains(d.ReportKinds, kind) {
+			return nil, nil
+		}
+	}
 	var r transport.Report
 	if id, ok := get(d.ID); ok && id != "" {
 		if !validID(id) {
@@ -112,6 +143,7 @@ func (d *ReportDialect) one(get getter, ref string) ([]transport.Report, error) 
 		}
 		r.OperatorID = id
 	}
+	ref := cb.ref
 	if id, ok := get(d.Reference); ok && id != "" {
 		ref = id
 	}
@@ -120,6 +152,9 @@ func (d *ReportDialect) one(get getter, ref string) ([]transport.Report, error) 
 			return nil, errNoReportID
 		}
 		r.MessageID = ref
+	}
+	if r.OperatorID == "" && cb.part > 0 && ref == cb.ref {
+		r.OperatorID = PartID(ref, cb.part)
 	}
 	if r.OperatorID == "" && r.MessageID == "" {
 		return nil, errNoReportID
@@ -135,14 +170,19 @@ func (d *ReportDialect) one(get getter, ref string) ([]transport.Report, error) 
 		if len(code) > 32 || !utf8.ValidString(code) || strings.ContainsFunc(code, func(c rune) bool { return c < ' ' || c == 0x7f }) {
 			return nil, errBadErrorCode
 		}
-		r.ErrorCode = code
-	}
-	if s, ok := get(d.Time); ok && s != "" {
-		at, ok := d.parseTime(s)
-		if !ok {
-			return nil, errBadTime
+		if r.Status.Final() && r.Status != transport.StatusDelivered {
+			r.ErrorCode = code // a success code is no error
 		}
-		r.At = at
+	}
+	for _, field := range [...]string{d.OperatorTime, d.Time} {
+		if s, ok := get(field); ok && s != "" {
+			at, ok := d.parseTime(s)
+			if !ok {
+				return nil, errBadTime
+			}
+			r.At = at
+			break
+		}
 	}
 	return []transport.Report{r}, nil
 }

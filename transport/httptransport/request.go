@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/azenna/advox/transport"
 )
@@ -19,8 +21,9 @@ type field struct {
 }
 
 // fields lists the request fields of m, credentials included when the
-// profile sends them as fields.
-func (t *Transport) fields(m *transport.Message) []field {
+// profile sends them as fields. part is 0 for the whole message, or the
+// 1-based number of the part a PerPart profile sends.
+func (t *Transport) fields(m *transport.Message, part int) []field {
 	f := &t.p.Fields
 	var out []field
 	add := func(name, value string) {
@@ -32,14 +35,17 @@ func (t *Transport) fields(m *transport.Message) []field {
 	if f.To != "" {
 		out = append(out, field{name: f.To, value: m.To, array: f.ToArray})
 	}
-	add(f.Text, m.Text())
+	if part == 0 {
+		add(f.Text, m.Text())
+	} else {
+		add(f.Text, m.Parts[part-1])
+		if len(m.Parts) > 1 {
+			add(f.UDH, concatUDH(m, part))
+		}
+	}
 	add(f.Reference, m.ID)
 	if f.ValidFor != "" && m.ValidFor > 0 {
-		unit := f.ValidForUnit
-		if unit <= 0 {
-			unit = 1e9
-		}
-		add(f.ValidFor, strconv.FormatInt(int64((m.ValidFor+unit-1)/unit), 10))
+		add(f.ValidFor, t.validity(m.ValidFor))
 	}
 	for k, v := range f.Static {
 		add(k, v)
@@ -52,7 +58,7 @@ func (t *Transport) fields(m *transport.Message) []field {
 			add(k, v)
 		}
 		if t.callback != nil {
-			add(f.Callback, t.callbackURL(m.ID))
+			add(f.Callback, t.callbackURL(m.ID, part))
 		}
 	}
 	if t.p.Auth.Kind == AuthFields {
@@ -60,6 +66,27 @@ func (t *Transport) fields(m *transport.Message) []field {
 	}
 	return out
 }
+
+// validity renders a positive ValidFor as the profile's field says: capped
+// at MaxValidFor, then a count of units rounded up or an absolute time.
+func (t *Transport) validity(d time.Duration) string {
+	f := &t.p.Fields
+	if f.MaxValidFor > 0 {
+		d = min(d, f.MaxValidFor)
+	}
+	if f.ValidForLayout != "" {
+		return t.now().Add(d).UTC().Format(f.ValidForLayout)
+	}
+	unit := f.ValidForUnit
+	if unit <= 0 {
+		unit = time.Second
+	}
+	return strconv.FormatInt(int64((d+unit-1)/unit), 10)
+}
+
+// HonoursValidFor implements transport.ValidityAware: whether the profile
+// sends Message.ValidFor to the operator.
+func (t *Transport) HonoursValidFor() bool { return t.p.Fields.ValidFor != "" }
 
 // credentialFields lists the credentials as named by the profile.
 func (t *Transport) credentialFields() []field {
@@ -73,32 +100,47 @@ func (t *Transport) credentialFields() []field {
 	return out
 }
 
-// callbackURL is the delivery-report URL for message id: Config.CallbackURL
-// plus the message id, the webhook credentials, and the profile's verbatim
-// CallbackQuery (which may hold operator escapes such as Kannel's %d).
-func (t *Transport) callbackURL(id string) string {
+// callbackURL is the delivery-report URL for message id (and part, when
+// not 0): Config.CallbackURL plus the message id, the part, the webhook
+// token, and the profile's verbatim CallbackQuery (which may hold operator
+// escapes such as Kannel's %d).
+func (t *Transport) callbackURL(id string, part int) string {
 	u := *t.callback
+	u.Fragment, u.RawFragment = "", ""
 	q := u.Query()
 	q.Set(RefParam, id)
+	partParam := ""
+	if part > 0 {
+		partParam = strconv.Itoa(part)
+		q.Set(PartParam, partParam)
+	}
 	switch t.p.Reports.Auth {
 	case InboundToken:
 		q.Set(TokenParam, t.hook.Secret)
+	case InboundMessageToken:
+		q.Set(TokenParam, messageToken(t.hook.Secret, id, partParam))
 	case InboundBasic:
-		u.User = url.UserPassword(t.hook.User, t.hook.Password)
+		if t.hook.Secret != "" {
+			q.Set(TokenParam, messageToken(t.hook.Secret, id, partParam))
+		}
 	}
 	u.RawQuery = q.Encode()
-	if t.p.Reports.CallbackQuery != "" {
-		u.RawQuery += "&" + t.p.Reports.CallbackQuery
+	s := u.String()
+	if t.p.Reports.EscapePercent {
+		s = strings.ReplaceAll(s, "%", "%%")
 	}
-	return u.String()
+	if t.p.Reports.CallbackQuery != "" {
+		s += "&" + t.p.Reports.CallbackQuery
+	}
+	return s
 }
 
-// newRequest builds a fresh submit request for m. Each attempt gets its own
-// request and body.
-func (t *Transport) newRequest(ctx context.Context, m *transport.Message) (*http.Request, error) {
+// newRequest builds a fresh submit request for m (or its part, see
+// fields). Each attempt gets its own request and body.
+func (t *Transport) newRequest(ctx context.Context, m *transport.Message, part int) (*http.Request, error) {
 	u := *t.endpoint
 	q := u.Query()
-	fields := t.fields(m)
+	fields := t.fields(m, part)
 	if t.p.Auth.Kind == AuthQuery {
 		for _, f := range t.credentialFields() {
 			q.Set(f.name, f.value)

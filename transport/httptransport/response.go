@@ -37,6 +37,15 @@ func (s *ResponseSpec) Read(body []byte) (Answer, error) {
 		if s.RequireID && len(a.IDs) == 0 {
 			return Answer{}, errNoID
 		}
+		if s.PartsPattern != nil {
+			if m := s.PartsPattern.FindSubmatch(body); len(m) > 1 {
+				n, err := strconv.Atoi(string(m[1]))
+				if err != nil || n < 1 {
+					return Answer{}, errBadParts
+				}
+				a.Parts = n
+			}
+		}
 		return a, nil
 	}
 	v, err := decodeJSON(body)
@@ -64,9 +73,38 @@ func (s *ResponseSpec) Read(body []byte) (Answer, error) {
 		a.Parts = n
 	}
 	if p, ok := scalar(lookup(v, s.Price)); ok {
-		a.Price = p
+		a.Price = scalePrice(p, s.PriceDecimals)
 	}
 	return a, nil
+}
+
+// scalePrice reads an integer price p as a count of 10^-decimals of the
+// currency and writes it as a decimal ("3500", 4 → "0.35"), exactly, with
+// no trailing zeros. A price that is not an integer gives "": read as a
+// count it would be misread. decimals 0 keeps p as it is.
+func scalePrice(p string, decimals int) string {
+	if decimals == 0 {
+		return p
+	}
+	digits, neg := strings.CutPrefix(p, "-")
+	if digits == "" || len(digits) > 30 || strings.Trim(digits, "0123456789") != "" {
+		return ""
+	}
+	if len(digits) <= decimals {
+		digits = strings.Repeat("0", decimals-len(digits)+1) + digits
+	}
+	whole, frac := strings.TrimLeft(digits[:len(digits)-decimals], "0"), strings.TrimRight(digits[len(digits)-decimals:], "0")
+	if whole == "" {
+		whole = "0"
+	}
+	out := whole
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg && out != "0" {
+		out = "-" + out
+	}
+	return out
 }
 
 // readIDs accepts a scalar id or an array of scalar ids; nil is no id.

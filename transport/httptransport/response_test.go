@@ -22,7 +22,12 @@ func TestResponseRead(t *testing.T) {
 		want httptransport.Answer
 		err  bool
 	}{
-		{"46elks", elks, `{"id":"s1","parts":2,"cost":7000,"to":"+46700000000"}`, httptransport.Answer{IDs: []string{"s1"}, Parts: 2, Price: "7000"}, false},
+		// 46elks' cost is in 1/10,000 of the account currency: it was the
+		// raw count "7000", read as 7000 of the currency.
+		{"46elks", elks, `{"id":"s1","parts":2,"cost":7000,"to":"+46700000000"}`, httptransport.Answer{IDs: []string{"s1"}, Parts: 2, Price: "0.7"}, false},
+		{"46elks cost under one unit", elks, `{"id":"s1","cost":35}`, httptransport.Answer{IDs: []string{"s1"}, Price: "0.0035"}, false},
+		{"46elks whole cost", elks, `{"id":"s1","cost":120000}`, httptransport.Answer{IDs: []string{"s1"}, Price: "12"}, false},
+		{"46elks cost not an integer is left out", elks, `{"id":"s1","cost":"0.35"}`, httptransport.Answer{IDs: []string{"s1"}}, false},
 		{"46elks no id", elks, `{"status":"created"}`, httptransport.Answer{}, true},
 		{"46elks bad parts", elks, `{"id":"s1","parts":"two"}`, httptransport.Answer{}, true},
 		{"46elks zero parts", elks, `{"id":"s1","parts":0}`, httptransport.Answer{}, true},
@@ -38,6 +43,8 @@ func TestResponseRead(t *testing.T) {
 		{"text id", text, "OK: 42abc\n", httptransport.Answer{IDs: []string{"42abc"}}, false},
 		{"text no id", text, "ERR\n", httptransport.Answer{}, true},
 		{"kannel", httptransport.Kannel().Response, "0: Accepted for delivery", httptransport.Answer{}, false},
+		{"kannel immediate reply", httptransport.Kannel().Response, "Sent.", httptransport.Answer{}, false},
+		{"kannel split", httptransport.Kannel().Response, "Sent. Message splits: 3", httptransport.Answer{Parts: 3}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

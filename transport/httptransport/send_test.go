@@ -145,12 +145,19 @@ func TestResultOperatorIDs(t *testing.T) {
 			res, err := tr.Submit(context.Background(), m)
 			require.NoError(t, err)
 			got := h.sim.Received()
-			require.Len(t, got, 1)
 			if d.dialect == operatortest.Kannel {
-				assert.Empty(t, res.OperatorIDs, "Kannel answers no id")
-			} else {
-				assert.Equal(t, []string{got[0].ID}, res.OperatorIDs, "one id for the whole message")
+				// Kannel answers no id, and takes each part on its own.
+				assert.Equal(t, []string{httptransport.PartID(m.ID, 1), httptransport.PartID(m.ID, 2)}, res.OperatorIDs)
+				require.Len(t, got, 2)
+				for i, g := range got {
+					assert.Equal(t, m.Parts[i], g.Text)
+					assert.Equal(t, m.ID, g.Reference)
+					assert.Equal(t, []int{i + 1, 2}, []int{g.Part, g.Parts})
+				}
+				return
 			}
+			require.Len(t, got, 1)
+			assert.Equal(t, []string{got[0].ID}, res.OperatorIDs, "one id for the whole message")
 			assert.Equal(t, m.Text(), got[0].Text)
 			assert.Equal(t, m.ID, got[0].Reference)
 		})

@@ -25,12 +25,15 @@ type Stats struct {
 	Uncorrelated int64
 	// Dropped reports arrived with no handler set or while closing.
 	Dropped int64
+	// Ignored requests were callbacks of another kind (an inbound SMS, a
+	// batch summary) posted to the report URL: acknowledged, not read.
+	Ignored int64
 }
 
 // counters are the live Stats.
 type counters struct {
 	requests, unauthorized, malformed, reports, forwarded,
-	duplicates, parked, uncorrelated, dropped atomic.Int64
+	duplicates, parked, uncorrelated, dropped, ignored atomic.Int64
 }
 
 // Stats returns a snapshot of the webhook's counters.
@@ -46,5 +49,6 @@ func (t *Transport) Stats() Stats {
 		Parked:       c.parked.Load(),
 		Uncorrelated: c.uncorrelated.Load(),
 		Dropped:      c.dropped.Load(),
+		Ignored:      c.ignored.Load(),
 	}
 }

@@ -28,6 +28,7 @@ type Transport struct {
 	ownsIdle bool // the default client: Close closes its idle connections
 	timeout  time.Duration
 	hook     WebhookConfig
+	now      func() time.Time
 
 	handler atomic.Pointer[transport.ReportHandler]
 	corr    *correlator
@@ -43,8 +44,9 @@ type Transport struct {
 }
 
 var (
-	_ transport.Transport    = (*Transport)(nil)
-	_ transport.ReportSource = (*Transport)(nil)
+	_ transport.Transport     = (*Transport)(nil)
+	_ transport.ReportSource  = (*Transport)(nil)
+	_ transport.ValidityAware = (*Transport)(nil)
 )
 
 // New returns a Transport for cfg. It makes no network call.
@@ -61,6 +63,10 @@ func New(cfg Config) (*Transport, error) {
 		creds:    cfg.Credentials,
 		timeout:  cfg.Timeout,
 		hook:     cfg.Webhook.withDefaults(),
+		now:      cfg.Now,
+	}
+	if t.now == nil {
+		t.now = time.Now
 	}
 	if t.name == "" {
 		t.name = "http:" + cfg.Profile.Name
@@ -132,10 +138,17 @@ func (t *Transport) Close() error {
 	return nil
 }
 
-// Submit implements transport.Transport: one HTTP request, classified.
+// Submit implements transport.Transport: one HTTP request, classified
+// (one per part with Profile.PerPart).
 func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
 	if m == nil {
 		return transport.Result{}, t.fail(Rejected, 0, "nil message", nil)
+	}
+	if m.ValidFor > 0 && !t.HonoursValidFor() {
+		return transport.Result{}, t.fail(NotSent, 0, "refused before sending: the profile takes no validity period", nil)
+	}
+	if t.p.PerPart && (len(m.Parts) == 0 || len(m.Parts) > maxParts) {
+		return transport.Result{}, t.fail(NotSent, 0, "refused before sending: a message of 1 to 255 parts", nil)
 	}
 	if !t.begin() {
 		return transport.Result{}, closedError(t.name)
@@ -148,18 +161,32 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 			t.unparked(t.corr.releaseAll(), false)
 		}
 	}()
+	if t.p.PerPart {
+		return t.submitParts(ctx, m)
+	}
+	ans, err := t.exchange(ctx, m, 0)
+	if err != nil {
+		return transport.Result{}, err
+	}
+	t.unparked(t.corr.learn(m.ID, ans.IDs), true)
+	return transport.Result{OperatorIDs: ans.IDs, Parts: ans.Parts, Price: ans.Price}, nil
+}
 
+// exchange makes one HTTP request for m (or its part, see fields) and
+// reads the operator's answer: an accepted answer, or the classified
+// failure.
+func (t *Transport) exchange(ctx context.Context, m *transport.Message, part int) (Answer, error) {
 	attempt, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	defer context.AfterFunc(t.ctx, cancel)()
 	tr := newWriteTrace()
-	req, err := t.newRequest(tr.attach(attempt), m)
+	req, err := t.newRequest(tr.attach(attempt), m, part)
 	if err != nil {
-		return transport.Result{}, t.fail(Rejected, 0, "cannot build the request", nil)
+		return Answer{}, t.fail(Rejected, 0, "cannot build the request", nil)
 	}
 	resp, err := t.client.Do(req)
 	if err != nil {
-		return transport.Result{}, t.sendError(ctx, err, tr.wrote())
+		return Answer{}, t.sendError(ctx, err, tr.wrote())
 	}
 	body, readErr := readLimited(resp.Body, maxResponse)
 	resp.Body.Close()
@@ -172,17 +199,16 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 	}
 	class := t.p.classify(reply)
 	if class != Accepted {
-		return transport.Result{}, t.refusal(class, reply, m, cause)
+		return Answer{}, t.refusal(class, reply, m, cause)
 	}
 	if readErr != nil {
-		return transport.Result{}, t.fail(OutcomeUnknown, resp.StatusCode, "accepted answer cut short: "+readErr.Error(), cause)
+		return Answer{}, t.fail(OutcomeUnknown, resp.StatusCode, "accepted answer cut short: "+readErr.Error(), cause)
 	}
 	ans, err := t.p.Response.Read(body)
 	if err != nil {
-		return transport.Result{}, t.fail(OutcomeUnknown, resp.StatusCode, "malformed accepted answer: "+err.Error(), nil)
+		return Answer{}, t.fail(OutcomeUnknown, resp.StatusCode, "malformed accepted answer: "+err.Error(), nil)
 	}
-	t.unparked(t.corr.learn(m.ID, ans.IDs), true)
-	return transport.Result{OperatorIDs: ans.IDs, Parts: ans.Parts, Price: ans.Price}, nil
+	return ans, nil
 }
 
 // fail builds an *Error.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/azenna/advox/transport"
 )
@@ -50,15 +51,36 @@ func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	reports, err := t.p.Reports.Parse(r.URL.Query(), body)
-	if err != nil {
+	query := r.URL.Query()
+	reports, err := t.p.Reports.Parse(query, body)
+	switch {
+	case errors.Is(err, ErrOtherCallback):
+		// An inbound SMS or a batch summary at the report URL: answered
+		// as a report is, since a refused one the operator would retry
+		// for hours, and dropped.
+		t.stats.ignored.Add(1)
+		writeAck(w, t.p.Reports.Ack)
+		return
+	case err != nil:
 		t.stats.malformed.Add(1)
 		http.Error(w, "malformed report", http.StatusBadRequest)
 		return
 	}
+	bound := ""
+	if t.tokenBound() {
+		// The token vouches for the message the URL names, and no other.
+		bound = query.Get(RefParam)
+		for _, rep := range reports {
+			if rep.MessageID != bound {
+				t.stats.unauthorized.Add(1)
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+		}
+	}
 	for _, rep := range reports {
 		t.stats.reports.Add(1)
-		t.accept(rep)
+		t.accept(rep, bound)
 	}
 	if t.isClosed() {
 		// Close ran while this request was read: its reports may have
@@ -67,6 +89,13 @@ func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeAck(w, t.p.Reports.Ack)
+}
+
+// tokenBound reports whether the webhook's requests are authenticated by
+// a per-message token, which vouches for one message only.
+func (t *Transport) tokenBound() bool {
+	a := t.p.Reports.Auth
+	return a == InboundMessageToken || a == InboundBasic && t.hook.Secret != ""
 }
 
 // writeAck writes the profile's acknowledgement verbatim.
@@ -87,8 +116,29 @@ func writeAck(w http.ResponseWriter, a Ack) {
 }
 
 // accept correlates one report and forwards it, or parks it when its
-// operator id may be about to be learnt by a submit in flight.
-func (t *Transport) accept(r transport.Report) {
+// operator id may be about to be learnt by a submit in flight. bound is
+// the message a per-message token vouched for ("" when none): an operator
+// id the report names is kept only once it is known to be that message's
+// (it could name another message's record, which the token does not vouch
+// for); until then the report goes by bound alone.
+func (t *Transport) accept(r transport.Report, bound string) {
+	if bound != "" && r.OperatorID != "" && !isPartOf(r.OperatorID, bound) {
+		began := t.inflight.Load() > 0 && t.begin()
+		wait := time.Duration(0)
+		if began {
+			wait = t.hook.ParkFor
+		}
+		if t.corr.settle(&r, bound, wait, func(r transport.Report) {
+			defer t.wg.Done()
+			t.forward(r)
+		}) {
+			t.stats.parked.Add(1)
+			return
+		}
+		if began {
+			t.wg.Done()
+		}
+	}
 	if t.corr.enrich(&r) {
 		t.forward(r)
 		return

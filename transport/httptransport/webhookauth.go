@@ -5,8 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,12 +22,15 @@ func (t *Transport) authenticate(r *http.Request, body []byte) bool {
 	switch t.p.Reports.Auth {
 	case InboundToken:
 		return h.Secret != "" && equal(r.URL.Query().Get(TokenParam), h.Secret)
+	case InboundMessageToken:
+		return h.Secret != "" && t.messageTokenOK(r.URL.Query())
 	case InboundBasic:
 		u, p, ok := r.BasicAuth()
-		// Both comparisons always run, so timing says nothing about which
-		// half was wrong.
+		// Every comparison always runs, so timing says nothing about which
+		// part was wrong.
 		uok, pok := equal(u, h.User), equal(p, h.Password)
-		return ok && h.User != "" && h.Password != "" && uok && pok
+		tok := h.Secret == "" || t.messageTokenOK(r.URL.Query())
+		return ok && h.User != "" && h.Password != "" && uok && pok && tok
 	case InboundHMAC:
 		payload := body
 		if t.p.Reports.Format == BodyQuery {
@@ -65,6 +70,26 @@ func (t *Transport) verifyHMAC(ts, nonce, sig string, payload []byte) bool {
 		return false
 	}
 	return t.nonces.claim(nonce, at.Add(h.ReplayWindow), now)
+}
+
+// messageTokenOK reports whether a callback URL's query carries the token
+// of the message and part it names.
+func (t *Transport) messageTokenOK(q url.Values) bool {
+	ref := q.Get(RefParam)
+	return ref != "" && equal(q.Get(TokenParam), messageToken(t.hook.Secret, ref, q.Get(PartParam)))
+}
+
+// messageToken is the per-message webhook token of message id and part
+// ("" for the whole message): HMAC-SHA256 keyed with secret over a fixed
+// label, the id and the part, 128 bits in unpadded base64url, so it needs
+// no escaping in any URL (and holds no "%" an operator could expand).
+func messageToken(secret, id, part string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("advox report token\x00"))
+	m.Write([]byte(id))
+	m.Write([]byte{0})
+	m.Write([]byte(part))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
 // Sign returns the InboundHMAC signature of payload: HMAC-SHA256 keyed

@@ -80,10 +80,12 @@ func TestSentIsDeepCopy(t *testing.T) {
 	require.Len(t, got, 1)
 	got[0].Message.Parts[0] = "mutated"
 	got[0].OperatorIDs[0] = "mutated"
+	got[0].Parts[0] = 99
 
 	again := tr.Sent()
 	assert.Equal(t, []string{"a", "b"}, again[0].Message.Parts)
 	assert.Equal(t, []string{"mem-1", "mem-2"}, again[0].OperatorIDs)
+	assert.Equal(t, []int{1, 2}, again[0].Parts)
 }
 
 // The ids Submit returns are the caller's: mutating them changes neither the

@@ -2,6 +2,7 @@ package memtransport_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -52,4 +53,37 @@ func ExampleNew() {
 	// [mem-1] delivered
 	// rejected
 	// Acme gsm7 [Your code is 4711] [mem-1]
+}
+
+// A transport.PartSubmitter sends the rest of a message whose later part
+// failed, under the reference the accepted parts carry; the Client does
+// this itself for parts that were not received (see
+// advox.IncompleteError).
+func ExampleTransport_SubmitParts() {
+	ctx := context.Background()
+	tr := memtransport.New(nil)
+	defer tr.Close()
+	tr.InjectPart(2, memtransport.Throttle)
+	m := &transport.Message{ID: "m-1", To: "+46701234567", Encoding: transport.GSM7, Parts: []string{"one ", "two ", "three"}}
+
+	_, err := tr.Submit(ctx, m)
+	var pe *transport.PartialError
+	if !errors.As(err, &pe) || !pe.Resumable {
+		log.Fatal(err)
+	}
+	fmt.Println("accepted:", pe.Accepted, "then:", errors.Is(err, transport.ErrThrottled))
+
+	res, err := tr.SubmitParts(ctx, m, transport.Parts{Ref: pe.Ref, Indices: []int{1, 2}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("the rest:", res.OperatorIDs)
+	for _, s := range tr.Sent() {
+		fmt.Println(s.Parts, s.Ref == pe.Ref)
+	}
+	// Output:
+	// accepted: [mem-1] then: true
+	// the rest: [mem-2 mem-3]
+	// [1] true
+	// [2 3] true
 }

@@ -65,16 +65,26 @@ type Config struct {
 	Latency time.Duration
 }
 
-// Sent is a message the transport received, with the ids it answered.
+// Sent is a message, or some of its parts, the transport received, with
+// the ids it answered.
 type Sent struct {
 	// Message is the message as the Client handed it over.
 	Message transport.Message
-	// OperatorIDs are the ids the transport gave its parts, one per part.
+	// OperatorIDs are the ids the transport gave the parts it took, one per
+	// entry of Parts.
 	OperatorIDs []string
 	// Fault is the fault the submit was answered with: Accept, or
-	// OutcomeUnknown for a message taken without an answer. Refused
-	// submits (Throttle, NotSent, Reject) are not in Sent at all.
+	// OutcomeUnknown for a message (or its last part taken) taken without
+	// an answer. Refused submits (Throttle, NotSent, Reject) are not in
+	// Sent at all.
 	Fault Fault
+	// Parts are the numbers (1-based) of the parts of Message the submit
+	// took, in order: all of them, unless a part fault (InjectPart)
+	// stopped the submit or SubmitParts sent some only.
+	Parts []int
+	// Ref is the concatenation reference the parts carried (0 for a
+	// single-part message).
+	Ref uint16
 }
 
 // Transport is the in-memory transport. It is safe for concurrent use.
@@ -83,7 +93,9 @@ type Transport struct {
 
 	mu      sync.Mutex
 	seq     int
+	ref     uint16
 	faults  []Fault
+	pfaults map[int][]Fault // by part number
 	sent    []Sent
 	handler transport.ReportHandler
 	reports sync.WaitGroup
@@ -91,10 +103,11 @@ type Transport struct {
 }
 
 var (
-	_ transport.Transport    = (*Transport)(nil)
-	_ transport.ReportSource = (*Transport)(nil)
-	_ transport.Pinger       = (*Transport)(nil)
-	_ transport.Local        = (*Transport)(nil)
+	_ transport.Transport     = (*Transport)(nil)
+	_ transport.ReportSource  = (*Transport)(nil)
+	_ transport.Pinger        = (*Transport)(nil)
+	_ transport.Local         = (*Transport)(nil)
+	_ transport.PartSubmitter = (*Transport)(nil)
 )
 
 // New returns a Transport. cfg may be nil.
@@ -116,6 +129,23 @@ func (t *Transport) Name() string { return t.cfg.Name }
 func (t *Transport) Inject(faults ...Fault) {
 	t.mu.Lock()
 	t.faults = append(t.faults, faults...)
+	t.mu.Unlock()
+}
+
+// InjectPart queues faults for part number part (1-based) of multipart
+// messages: each submit that reaches that part consumes one, in order. The
+// parts before it are taken; a part answered Throttle, NotSent or Reject
+// is not, and one answered OutcomeUnknown is taken without an answer;
+// either way the submit stops there and the parts after it are not sent.
+// When parts were taken before, the error is a *transport.PartialError,
+// Resumable (see SubmitParts). Faults queued with Inject apply to a whole
+// submit first.
+func (t *Transport) InjectPart(part int, faults ...Fault) {
+	t.mu.Lock()
+	if t.pfaults == nil {
+		t.pfaults = make(map[int][]Fault)
+	}
+	t.pfaults[part] = append(t.pfaults[part], faults...)
 	t.mu.Unlock()
 }
 
@@ -155,6 +185,22 @@ func (t *Transport) isClosed() bool {
 // nothing: its error wraps transport.ErrNotSent and ctx.Err() or
 // transport.ErrClosed.
 func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	return t.submit(ctx, m, nil)
+}
+
+// SubmitParts implements transport.PartSubmitter: it takes the parts of m
+// that p lists, as Submit takes a message (faults, Latency, Close), and
+// records them in Sent with p.Ref.
+func (t *Transport) SubmitParts(ctx context.Context, m *transport.Message, p transport.Parts) (transport.Result, error) {
+	if err := p.Check(len(m.Parts)); err != nil {
+		return transport.Result{}, fmt.Errorf("memtransport: %w", err)
+	}
+	return t.submit(ctx, m, &p)
+}
+
+// submit takes the parts of m that p lists (all of them, under a fresh
+// reference, when p is nil).
+func (t *Transport) submit(ctx context.Context, m *transport.Message, p *transport.Parts) (transport.Result, error) {
 	if t.isClosed() {
 		return transport.Result{}, errClosed
 	}
@@ -183,33 +229,119 @@ func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport
 		f = t.faults[0]
 		t.faults = t.faults[1:]
 	}
-	switch f {
-	case Throttle:
-		return transport.Result{}, &transport.RetryAfterError{After: t.cfg.RetryAfter, Err: fmt.Errorf("memtransport: %w", transport.ErrThrottled)}
-	case NotSent:
-		return transport.Result{}, fmt.Errorf("memtransport: %w", transport.ErrNotSent)
-	case Reject:
-		return transport.Result{}, fmt.Errorf("memtransport: invalid destination: %w", transport.ErrRejected)
+	if f != OutcomeUnknown {
+		if err := t.refusal(f); err != nil {
+			return transport.Result{}, err
+		}
 	}
-	ids := make([]string, len(m.Parts))
+	var ref uint16
+	var nums []int
+	if p != nil {
+		ref = p.Ref
+		for _, i := range p.Indices {
+			nums = append(nums, i+1)
+		}
+	} else {
+		nums = partNumbers(len(m.Parts))
+		if len(m.Parts) > 1 {
+			t.ref++
+			ref = t.ref
+		}
+	}
+	if m.Concat != transport.Concat16 {
+		ref &= 0xFF
+	}
+	// Part faults stop the submit at the part they hit.
+	var failed error
+	unanswered := f == OutcomeUnknown // the whole submit taken, never answered
+	if unanswered {
+		failed = errUnknown
+	} else if len(m.Parts) > 1 {
+		for k, n := range nums {
+			pf := Accept
+			if q := t.pfaults[n]; len(q) > 0 {
+				pf, t.pfaults[n] = q[0], q[1:]
+			}
+			if pf == Accept {
+				continue
+			}
+			failed = t.refusal(pf)
+			if pf == OutcomeUnknown {
+				f, k = OutcomeUnknown, k+1 // taken, never answered
+			}
+			nums = nums[:k]
+			break
+		}
+	}
+	ids := make([]string, len(nums))
 	for i := range ids {
 		t.seq++
 		ids[i] = "mem-" + strconv.Itoa(t.seq)
 	}
-	cp := *m
-	cp.Parts = slices.Clone(m.Parts)
-	t.sent = append(t.sent, Sent{Message: cp, OperatorIDs: ids, Fault: f})
-	if f == OutcomeUnknown {
-		return transport.Result{}, fmt.Errorf("memtransport: no response: %w", transport.ErrOutcomeUnknown)
+	if len(nums) > 0 {
+		cp := *m
+		cp.Parts = slices.Clone(m.Parts)
+		t.sent = append(t.sent, Sent{Message: cp, OperatorIDs: ids, Fault: f, Parts: nums, Ref: ref})
 	}
-	if t.cfg.ReportStatus != "" && m.ReportRequested {
-		t.scheduleReports(ids)
+	answered := ids
+	switch {
+	case unanswered:
+		answered = nil
+	case f == OutcomeUnknown:
+		answered = ids[:len(ids)-1] // the last part taken was never answered
 	}
-	// The caller owns the returned ids: t.sent and the reports keep theirs.
-	return transport.Result{OperatorIDs: slices.Clone(ids)}, nil
+	if t.cfg.ReportStatus != "" && m.ReportRequested && len(answered) > 0 {
+		t.scheduleReports(answered)
+	}
+	switch {
+	case failed == nil:
+		// The caller owns the returned ids: t.sent and the reports keep theirs.
+		return transport.Result{OperatorIDs: slices.Clone(ids)}, nil
+	case len(answered) > 0:
+		return transport.Result{OperatorIDs: slices.Clone(answered)},
+			&transport.PartialError{Accepted: slices.Clone(answered), Err: failed, Resumable: true, Ref: ref}
+	}
+	return transport.Result{}, failed
+}
+
+// numbers holds the part numbers 1…255, so that a whole message's list of
+// parts costs no allocation; it is never written to.
+var numbers = func() (n [255]int) {
+	for i := range n {
+		n[i] = i + 1
+	}
+	return n
+}()
+
+// partNumbers returns the numbers of n parts, 1…n.
+func partNumbers(n int) []int {
+	if n <= len(numbers) {
+		return numbers[:n:n]
+	}
+	nums := make([]int, n)
+	for i := range nums {
+		nums[i] = i + 1
+	}
+	return nums
+}
+
+// refusal is the error a fault answers with (nil for Accept).
+func (t *Transport) refusal(f Fault) error {
+	switch f {
+	case Throttle:
+		return &transport.RetryAfterError{After: t.cfg.RetryAfter, Err: fmt.Errorf("memtransport: %w", transport.ErrThrottled)}
+	case NotSent:
+		return fmt.Errorf("memtransport: %w", transport.ErrNotSent)
+	case Reject:
+		return fmt.Errorf("memtransport: invalid destination: %w", transport.ErrRejected)
+	case OutcomeUnknown:
+		return errUnknown
+	}
+	return nil
 }
 
 var (
+	errUnknown       = fmt.Errorf("memtransport: no response: %w", transport.ErrOutcomeUnknown)
 	errClosed        = fmt.Errorf("memtransport: %w", transport.ErrClosed)
 	errClosedWaiting = fmt.Errorf("memtransport: closed during submit: %w: %w", transport.ErrNotSent, transport.ErrClosed)
 )
@@ -266,6 +398,7 @@ func (t *Transport) Sent() []Sent {
 	for i, s := range t.sent {
 		s.Message.Parts = slices.Clone(s.Message.Parts)
 		s.OperatorIDs = slices.Clone(s.OperatorIDs)
+		s.Parts = slices.Clone(s.Parts)
 		out[i] = s
 	}
 	return out

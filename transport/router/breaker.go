@@ -3,6 +3,8 @@ package router
 import (
 	"sync"
 	"time"
+
+	"github.com/azenna/advox/transport"
 )
 
 // BreakerState is the state of a transport's circuit breaker.
@@ -36,18 +38,22 @@ const (
 // safe for concurrent use.
 type breaker struct {
 	policy BreakerPolicy
+	link   transport.Linker            // nil: the transport tells nothing of its link
+	notify func(from, to BreakerState) // called on every state change, outside mu
+	failed func()                      // called on every failure counted
 
 	mu       sync.Mutex
 	state    BreakerState
-	failures int       // consecutive failures while closed
-	opens    int       // consecutive openings, for the back-off
-	until    time.Time // open: when the back-off ends
-	probing  bool      // half-open: the probe is out
-	paused   time.Time // throttled: no submit before this
+	failures int             // consecutive failures while closed
+	opens    int             // consecutive openings, for the back-off
+	until    time.Time       // open: when the back-off ends
+	seen     <-chan struct{} // open: the link's change channel at the opening
+	probing  bool            // half-open: the probe is out
+	paused   time.Time       // throttled: no submit before this
 }
 
-func newBreaker(p BreakerPolicy) *breaker {
-	return &breaker{policy: p, state: BreakerClosed}
+func newBreaker(p BreakerPolicy, link transport.Linker, notify func(from, to BreakerState), failed func()) *breaker {
+	return &breaker{policy: p, link: link, notify: notify, failed: failed, state: BreakerClosed}
 }
 
 // admit reports whether a submit may use the transport at now, and
@@ -56,12 +62,20 @@ func newBreaker(p BreakerPolicy) *breaker {
 // probed again (zero: a probe is already out).
 func (b *breaker) admit(now time.Time) (ok, probe bool, retry time.Time) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	from := b.state
+	ok, probe, retry = b.admitLocked(now)
+	to := b.state
+	b.mu.Unlock()
+	b.changed(from, to)
+	return ok, probe, retry
+}
+
+func (b *breaker) admitLocked(now time.Time) (ok, probe bool, retry time.Time) {
 	switch b.state {
 	case BreakerClosed:
 		return true, false, time.Time{}
 	case BreakerOpen:
-		if now.Before(b.until) {
+		if now.Before(b.until) && !b.recovered() {
 			return false, false, b.until
 		}
 		b.state = BreakerHalfOpen
@@ -73,6 +87,23 @@ func (b *breaker) admit(now time.Time) (ok, probe bool, retry time.Time) {
 	return true, true, time.Time{}
 }
 
+// recovered reports whether the transport's link changed since the
+// breaker opened and is up: the transport has (re)connected and is worth
+// a probe before the back-off ends. Call with b.mu held (the transport's
+// own lock is never held while it calls the router).
+func (b *breaker) recovered() bool {
+	if b.seen == nil {
+		return false
+	}
+	select {
+	case <-b.seen:
+		up, _ := b.link.Link()
+		return up
+	default:
+		return false
+	}
+}
+
 // available reports, without claiming anything, whether a submit at now
 // would be admitted.
 func (b *breaker) available(now time.Time) bool {
@@ -82,7 +113,7 @@ func (b *breaker) available(now time.Time) bool {
 	case BreakerClosed:
 		return true
 	case BreakerOpen:
-		return !now.Before(b.until)
+		return !now.Before(b.until) || b.recovered()
 	}
 	return !b.probing
 }
@@ -90,8 +121,12 @@ func (b *breaker) available(now time.Time) bool {
 // done records the outcome of an admitted submit; now matters only for a
 // failure.
 func (b *breaker) done(probe bool, o outcome, now time.Time) {
+	var seen <-chan struct{}
+	if o == failed && b.link != nil {
+		_, seen = b.link.Link() // before mu: the transport's lock is its own
+	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	from := b.state
 	if probe {
 		b.probing = false
 	}
@@ -104,30 +139,45 @@ func (b *breaker) done(probe bool, o outcome, now time.Time) {
 	case failed:
 		switch {
 		case probe:
-			b.open(now)
+			b.open(now, seen)
 		case b.state == BreakerClosed:
 			b.failures++
 			if b.failures >= b.policy.Failures {
-				b.open(now)
+				b.open(now, seen)
 			}
 		}
 	}
+	to := b.state
+	b.mu.Unlock()
+	if o == failed && b.failed != nil {
+		b.failed()
+	}
+	b.changed(from, to)
 }
 
-// open takes the transport out of rotation. Call with b.mu held.
-func (b *breaker) open(now time.Time) {
+// open takes the transport out of rotation; seen is its link's change
+// channel now (nil: no link). Call with b.mu held.
+func (b *breaker) open(now time.Time, seen <-chan struct{}) {
 	b.opens++
 	b.failures = 0
 	b.state = BreakerOpen
 	b.until = now.Add(b.policy.backoff(b.opens))
+	b.seen = seen
 }
 
-// current returns the state at now (an open breaker whose back-off ended
-// reads half-open).
+// changed reports a state change to notify.
+func (b *breaker) changed(from, to BreakerState) {
+	if from != to && b.notify != nil {
+		b.notify(from, to)
+	}
+}
+
+// current returns the state at now (an open breaker whose back-off ended,
+// or whose link came back, reads half-open).
 func (b *breaker) current(now time.Time) BreakerState {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.state == BreakerOpen && !now.Before(b.until) {
+	if b.state == BreakerOpen && (!now.Before(b.until) || b.recovered()) {
 		return BreakerHalfOpen
 	}
 	return b.state

@@ -1,6 +1,8 @@
 package router_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -84,15 +86,28 @@ func TestBreakerBackoffIsCapped(t *testing.T) {
 }
 
 func TestBreakerCountsOnlyConsecutiveFailures(t *testing.T) {
+	type effect int
+	const (
+		resets  effect = iota // the operator answered
+		counts                // one more failure
+		nothing               // nothing learnt
+	)
+	unknown := fmt.Errorf("x: %w", transport.ErrOutcomeUnknown)
 	tests := []struct {
 		name    string
-		between error // answered between failures
-		open    bool
+		between error // answered after two failures
+		effect  effect
 	}{
-		{"accepted resets", nil, false},
-		{"rejected resets: the operator answered", fmt.Errorf("x: %w", transport.ErrRejected), false},
-		{"throttled resets: the operator answered", fmt.Errorf("x: %w", transport.ErrThrottled), false},
-		{"outcome unknown counts", fmt.Errorf("x: %w", transport.ErrOutcomeUnknown), true},
+		{"accepted resets", nil, resets},
+		{"rejected resets: the operator answered", fmt.Errorf("x: %w", transport.ErrRejected), resets},
+		{"throttled resets: the operator answered", fmt.Errorf("x: %w", transport.ErrThrottled), resets},
+		{"outcome unknown counts", unknown, counts},
+		{"caller's cancellation is nothing", fmt.Errorf("x: %w: %w", transport.ErrOutcomeUnknown, context.Canceled), nothing},
+		// A timeout after accepted parts left the breaker closed: it is
+		// evidence about the transport whatever the part count.
+		{"multipart timeout counts", &transport.PartialError{Accepted: []string{"p1"}, Err: unknown}, counts},
+		{"multipart link lost counts", &transport.PartialError{Accepted: []string{"p1"}, Err: fmt.Errorf("x: %w", transport.ErrNotSent)}, counts},
+		{"multipart throttled resets", &transport.PartialError{Accepted: []string{"p1"}, Err: fmt.Errorf("x: %w", transport.ErrThrottled)}, resets},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,14 +116,24 @@ func TestBreakerCountsOnlyConsecutiveFailures(t *testing.T) {
 				Throttle: router.ThrottlePolicy{Pause: time.Nanosecond}}, a, b)
 			down := fmt.Errorf("down: %w", transport.ErrNotSent)
 			a.queue(down, down, tt.between, down)
-			for range 4 {
+			for range 2 {
 				_, _ = r.Submit(ctxT(t), msg())
 			}
-			want := router.BreakerClosed
-			if tt.open {
-				want = router.BreakerOpen
+			ctx := ctxT(t)
+			if errors.Is(tt.between, context.Canceled) {
+				c, cancel := context.WithCancel(ctx)
+				cancel()
+				ctx = c
 			}
-			assert.Equal(t, want, r.Breaker("a"))
+			_, _ = r.Submit(ctx, msg())
+			if tt.effect == counts {
+				assert.Equal(t, router.BreakerOpen, r.Breaker("a"), "the third failure opens")
+				return
+			}
+			assert.Equal(t, router.BreakerClosed, r.Breaker("a"))
+			_, _ = r.Submit(ctxT(t), msg())
+			want := map[effect]router.BreakerState{resets: router.BreakerClosed, nothing: router.BreakerOpen}[tt.effect]
+			assert.Equal(t, want, r.Breaker("a"), "a failure after it")
 		})
 	}
 }
@@ -161,4 +186,81 @@ func TestHalfOpenAllowsOneProbe(t *testing.T) {
 	close(slow.release)
 	assert.Equal(t, "a", (<-done).Transport)
 	assert.Equal(t, router.BreakerClosed, r.Breaker("a"))
+}
+
+// A transport whose link is down is passed over at once, without a
+// submit and without counting against its breaker: waiting for its link
+// held messages until the caller's deadline while another transport was
+// free (every message of an outage ended not sent).
+func TestLinkDownIsPassedOver(t *testing.T) {
+	a, b := newLinked("a"), &scripted{name: "b"}
+	r := newRouter(t, router.Config{Routes: failover("a", "b"), Breaker: router.BreakerPolicy{Failures: 1}}, a, b)
+	a.lmu.Lock()
+	assert.True(t, a.failFast, "the router makes its members fail fast")
+	a.lmu.Unlock()
+
+	a.set(false)
+	for range 3 {
+		res, err := r.Submit(ctxT(t), msg())
+		require.NoError(t, err)
+		assert.Equal(t, "b", res.Transport)
+	}
+	assert.Zero(t, a.count(), "nothing was handed to a")
+	assert.Equal(t, router.BreakerClosed, r.Breaker("a"), "a link down is not a failure")
+
+	b.queue(fmt.Errorf("b: %w", transport.ErrNotSent))
+	_, err := r.Submit(ctxT(t), msg())
+	require.ErrorIs(t, err, transport.ErrNotSent)
+	assert.Contains(t, err.Error(), "a: link down")
+
+	a.set(true)
+	res, err := r.Submit(ctxT(t), msg())
+	require.NoError(t, err)
+	assert.Equal(t, "a", res.Transport)
+}
+
+// An open breaker probes its transport as soon as the transport's link
+// comes back, not when its (possibly long) back-off ends: a probe that
+// raced the rebind used to fail and double the back-off, keeping the
+// transport out for many seconds after it was back.
+func TestBreakerProbesWhenLinkReturns(t *testing.T) {
+	down := fmt.Errorf("down: %w", transport.ErrNotSent)
+	tests := []struct {
+		name  string
+		drop  bool            // the failing submit loses the link
+		flap  func(a *linked) // what the link does while the breaker is open
+		probe bool
+	}{
+		{"link lost and back: probe at once", false, func(a *linked) { a.set(false); a.set(true) }, true},
+		{"link lost with the failure, then back", true, func(a *linked) { a.set(true) }, true},
+		{"link unchanged: wait out the back-off", false, func(*linked) {}, false},
+		{"link still down: no probe", false, func(a *linked) { a.set(false) }, false},
+		{"link lost with the failure, still down", true, func(*linked) {}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newClock()
+			a, b := newLinked("a"), &scripted{name: "b"}
+			r := newRouter(t, router.Config{Routes: failover("a", "b"), Now: clk.Now,
+				Breaker: router.BreakerPolicy{Failures: 1, Backoff: time.Minute}}, a, b)
+			a.drop = tt.drop
+			a.queue(down)
+			res, err := r.Submit(ctxT(t), msg())
+			require.NoError(t, err)
+			require.Equal(t, "b", res.Transport)
+			require.Equal(t, router.BreakerOpen, r.Breaker("a"))
+
+			tt.flap(a)
+			clk.Advance(time.Second) // far from the minute of back-off
+			res, err = r.Submit(ctxT(t), msg())
+			require.NoError(t, err)
+			if !tt.probe {
+				assert.Equal(t, "b", res.Transport)
+				assert.NotEqual(t, router.BreakerClosed, r.Breaker("a"))
+				return
+			}
+			assert.Equal(t, "a", res.Transport, "the probe went to a")
+			assert.Equal(t, router.BreakerClosed, r.Breaker("a"))
+		})
+	}
 }

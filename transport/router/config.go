@@ -1,8 +1,11 @@
 package router
 
 import (
+	"log/slog"
 	"strconv"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/azenna/advox/transport"
 )
@@ -29,6 +32,12 @@ type Config struct {
 	// Seed seeds the random order of Weighted routes, for reproducible
 	// tests; 0 means a random seed.
 	Seed uint64
+	// Logger receives the breakers' state changes, each once; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// MeterProvider receives the router's metrics (see MetricBreakerState
+	// and the others); nil means the otel global provider.
+	MeterProvider metric.MeterProvider
 }
 
 // Route is one entry of the route table.
@@ -43,6 +52,12 @@ type Route struct {
 	// Transports are the route's candidates by transport Name. Each
 	// transport appears at most once.
 	Transports []Target
+	// SpillThrottled lets a throttled answer (nothing of the message
+	// taken) move the message on to the route's next transport, and makes
+	// submits pass a transport over while it is paused for throttling
+	// instead of waiting for it. Off, a throttled answer goes back to the
+	// caller and paused transports are waited for.
+	SpillThrottled bool
 }
 
 // Target is a transport of a route.

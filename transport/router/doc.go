@@ -14,33 +14,63 @@
 // The router moves on to the next transport only when the previous one
 // certainly did not take the message: an error wrapping
 // transport.ErrNotSent (or transport.ErrClosed from a transport closed on
-// its own), without accepted parts, while ctx is still alive. An
-// outcome-unknown answer, a rejection, a partial acceptance or a throttled
-// answer is returned at once, so a failover can never send an SMS twice.
+// its own, or transport.ErrThrottled on a route that spills, see below),
+// without accepted parts, while ctx is still alive. An outcome-unknown
+// answer, a rejection or a partial acceptance is returned at once, so a
+// failover can never send an SMS twice.
 // When every candidate failed or was out of rotation the error wraps
 // transport.ErrNotSent, which the Client may retry. A Close during a
 // submit stops the failover: the error then wraps transport.ErrClosed too.
 //
+// # Members that wait
+//
+// A member that waits for its operator — for a connection to come back,
+// say — holds the message until the caller's deadline, and a caller whose
+// deadline has passed gets no failover. So the router never lets a
+// member wait for its link: every transport that is a transport.Linker
+// (the SMPP transport is) is told to FailFast when the router is made,
+// a member whose Link is down is passed over without a submit (and
+// without counting against its breaker), and a member that loses its
+// link during a submit hands back what it had not written as
+// transport.ErrNotSent, which fails over. A transport that is not a
+// Linker must not wait for its operator itself: built on the contract,
+// it fails at once with ErrNotSent when it cannot send.
+//
 // # Circuit breaker
 //
 // Each transport has a breaker. After BreakerPolicy.Failures consecutive
-// failures (not sent, unavailable, or timed out with an unknown outcome —
-// never a caller's own cancellation) the transport is taken out of
-// rotation for a back-off period that doubles with each consecutive
-// opening up to BreakerPolicy.MaxBackoff. When it ends, one submit is let
-// through as a probe (half-open): an answer from the operator — accepted,
-// rejected or throttled — closes the breaker; a failure reopens it for
-// longer. Other submits skip the transport meanwhile.
+// failures (not sent, unavailable, or timed out with an unknown outcome,
+// of a first part or of a later one — never a caller's own cancellation)
+// the transport is taken out of rotation for a back-off period that
+// doubles with each consecutive opening up to BreakerPolicy.MaxBackoff.
+// When it ends, one submit is let through as a probe (half-open): an
+// answer from the operator — accepted, rejected or throttled — closes the
+// breaker; a failure reopens it for longer. Other submits skip the
+// transport meanwhile. For a transport.Linker the probe also waits for
+// the link to be up, and comes as soon as the link is back (a change
+// announced since the opening, and up) rather than when the back-off
+// ends: a probe never races the transport's reconnection, and a
+// recovered transport takes the first submit after its reconnection.
+//
+// State changes are logged once each (Config.Logger) and, with the
+// breaker's counters, exported as OpenTelemetry metrics
+// (Config.MeterProvider): MetricBreakerState, MetricBreakerTransitions,
+// MetricBreakerFailures, MetricPassedOver and MetricFailovers.
 //
 // # Throttling
 //
-// A throttled answer is returned to the Client, which backs off and
-// retries; the router does not fail over. It also pauses that transport
-// for the operator's retry hint or ThrottlePolicy.Pause, whichever is
-// longer, at most ThrottlePolicy.MaxPause: until the pause ends, submits
-// that choose the transport wait for it (bounded by their ctx and Close)
-// instead of switching to another one. Throttling never counts against
-// the breaker; a throttled answer shows the operator is there.
+// A throttled answer pauses that transport for the operator's retry hint
+// or ThrottlePolicy.Pause, whichever is longer, at most
+// ThrottlePolicy.MaxPause, and never counts against the breaker: a
+// throttled answer shows the operator is there. By default the answer is
+// returned to the Client, which backs off and retries, and submits that
+// choose a paused transport wait for the pause to end (bounded by their
+// ctx and Close) instead of switching to another one. A route with
+// SpillThrottled moves a throttled message on to its next transport
+// instead (nothing of it was taken, so it cannot be duplicated), and
+// passes paused transports over; when every transport of the route is
+// throttled or paused the error wraps transport.ErrThrottled with the
+// earliest end of a pause as its retry hint.
 //
 // # Results, reports and sub-processors
 //

@@ -6,11 +6,16 @@ import (
 	"log/slog"
 	"time"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/router"
+	"github.com/azenna/advox/transport/smpptransport"
+	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
 
 // A route table: Swedish mobiles go to operator A with B as failover,
@@ -141,4 +146,124 @@ func ExampleRouter_Transports() {
 	rec, _ := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
 	fmt.Println(r.Transports(), rec.Route, rec.Transport, rec.Status)
 	// Output: [a b] all b accepted
+}
+
+// On a route with SpillThrottled, a message the first transport refused
+// for throttling goes to the next one, and the paused transport is passed
+// over until its pause ends, instead of being waited for.
+func ExampleRoute_spillThrottled() {
+	a := memtransport.New(&memtransport.Config{Name: "a"})
+	b := memtransport.New(&memtransport.Config{Name: "b"})
+	r, err := router.New(router.Config{
+		Transports: []transport.Transport{a, b},
+		Routes: []router.Route{{Name: "all", SpillThrottled: true,
+			Transports: []router.Target{{Transport: "a"}, {Transport: "b"}}}},
+		Throttle: router.ThrottlePolicy{Pause: time.Hour},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	a.Inject(memtransport.Throttle)
+	for range 2 {
+		res, err := r.Submit(context.Background(), &transport.Message{To: "+46701234567", Encoding: transport.GSM7, Parts: []string{"Hi"}})
+		fmt.Println(res.Transport, err)
+	}
+	fmt.Println(len(a.Sent()), len(b.Sent()))
+	// Output:
+	// b <nil>
+	// b <nil>
+	// 0 2
+}
+
+// The breakers are OpenTelemetry metrics: here read with the SDK's manual
+// reader, as an exporter would.
+func ExampleConfig_meterProvider() {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background())
+	a := memtransport.New(&memtransport.Config{Name: "a"})
+	b := memtransport.New(&memtransport.Config{Name: "b"})
+	r, err := router.New(router.Config{
+		Transports:    []transport.Transport{a, b},
+		Routes:        []router.Route{{Name: "all", Transports: []router.Target{{Transport: "a"}, {Transport: "b"}}}},
+		Breaker:       router.BreakerPolicy{Failures: 1},
+		MeterProvider: mp,
+		Logger:        slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	a.Inject(memtransport.NotSent)
+	_, _ = r.Submit(context.Background(), &transport.Message{To: "+46701234567", Encoding: transport.GSM7, Parts: []string{"Hi"}})
+
+	var rm metricdata.ResourceMetrics
+	_ = reader.Collect(context.Background(), &rm)
+	for _, m := range rm.ScopeMetrics[0].Metrics {
+		if m.Name != router.MetricBreakerState {
+			continue
+		}
+		for _, p := range m.Data.(metricdata.Gauge[int64]).DataPoints {
+			name, _ := p.Attributes.Value(router.AttrTransport)
+			fmt.Println(name.AsString(), p.Value)
+		}
+	}
+	// Unordered output:
+	// a 2
+	// b 0
+}
+
+// Behind a router, an SMPP member whose SMSC goes away is passed over as
+// soon as its session is lost (the router makes it fail fast instead of
+// waiting for the rebind), and takes traffic again once it has rebound.
+func ExampleNew_smpp() {
+	smscA, _ := smsctest.NewServer(nil)
+	defer smscA.Close()
+	smscB, _ := smsctest.NewServer(nil)
+	defer smscB.Close()
+	member := func(name string, smsc *smsctest.Server) *smpptransport.Transport {
+		tr, err := smpptransport.New(smpptransport.Config{Name: name, Addr: smsc.Addr(),
+			SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			panic(err)
+		}
+		return tr
+	}
+	a, b := member("a", smscA), member("b", smscB)
+	r, err := router.New(router.Config{
+		Transports: []transport.Transport{a, b},
+		Routes:     []router.Route{{Name: "all", Transports: []router.Target{{Transport: a.Name()}, {Transport: b.Name()}}}},
+		Logger:     slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	link := func(tr *smpptransport.Transport, want bool) { // waits until tr's link is up or down
+		for up, changed := tr.Link(); up != want; up, changed = tr.Link() {
+			<-changed
+		}
+	}
+	send := func() {
+		res, err := r.Submit(context.Background(), &transport.Message{To: "+46701234567",
+			From: transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric}, Encoding: transport.GSM7, Parts: []string{"Hi"}})
+		fmt.Println(res.Transport, err)
+	}
+	link(a, true)
+	link(b, true)
+	send()
+	smscA.Stop()
+	link(a, false)
+	send()
+	_ = smscA.Start()
+	link(a, true)
+	send()
+	// Output:
+	// smpp:a <nil>
+	// smpp:b <nil>
+	// smpp:a <nil>
 }

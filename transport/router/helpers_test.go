@@ -165,3 +165,48 @@ func (s *blocking) Submit(ctx context.Context, m *transport.Message) (transport.
 	}
 	return transport.Result{OperatorIDs: []string{s.name + "-1"}}, nil
 }
+
+// linked is a scripted transport that tells its link state, as an SMPP
+// transport does (transport.Linker).
+type linked struct {
+	scripted
+
+	drop bool // each submit loses the link before it answers
+
+	lmu      sync.Mutex
+	up       bool
+	changed  chan struct{}
+	failFast bool
+}
+
+func (l *linked) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	if l.drop {
+		l.set(false)
+	}
+	return l.scripted.Submit(ctx, m)
+}
+
+func newLinked(name string) *linked {
+	return &linked{scripted: scripted{name: name}, up: true, changed: make(chan struct{})}
+}
+
+func (l *linked) Link() (bool, <-chan struct{}) {
+	l.lmu.Lock()
+	defer l.lmu.Unlock()
+	return l.up, l.changed
+}
+
+func (l *linked) FailFast() {
+	l.lmu.Lock()
+	l.failFast = true
+	l.lmu.Unlock()
+}
+
+// set changes the link state and announces it.
+func (l *linked) set(up bool) {
+	l.lmu.Lock()
+	l.up = up
+	close(l.changed)
+	l.changed = make(chan struct{})
+	l.lmu.Unlock()
+}

@@ -40,6 +40,7 @@ type route struct {
 	match   matcher
 	mode    Mode
 	targets []target
+	spill   bool // Route.SpillThrottled
 }
 
 // target is a route's candidate: an index into Router.members.

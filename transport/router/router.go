@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/azenna/advox/transport"
 )
@@ -21,6 +25,7 @@ type Router struct {
 	routes   []route
 	throttle ThrottlePolicy
 	now      func() time.Time
+	tel      *telemetry
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -36,9 +41,20 @@ type Router struct {
 
 // member is one transport of the router, with its breaker.
 type member struct {
-	name string
-	t    transport.Transport
-	br   *breaker
+	name  string
+	t     transport.Transport
+	link  transport.Linker // nil: the transport tells nothing of its link
+	br    *breaker
+	attrs metric.MeasurementOption // AttrTransport = name
+}
+
+// linkDown reports whether the member says its link is down.
+func (m *member) linkDown() bool {
+	if m.link == nil {
+		return false
+	}
+	up, _ := m.link.Link()
+	return !up
 }
 
 var (
@@ -52,7 +68,8 @@ var (
 // handlers are registered on the transports that are a
 // transport.ReportSource only when SetReportHandler is called, so that
 // until then each keeps its own no-handler behaviour (an SMPP transport
-// leaves receipts with the SMSC).
+// leaves receipts with the SMSC). Every transport that is a
+// transport.Linker is told to fail fast (see the package documentation).
 func New(cfg Config) (*Router, error) {
 	members, routes, err := validate(&cfg)
 	if err != nil {
@@ -77,9 +94,21 @@ func New(cfg Config) (*Router, error) {
 		seed = rand.Uint64()
 	}
 	r.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	r.tel = newTelemetry(cfg.MeterProvider, log, r)
 	policy := cfg.Breaker.withDefaults()
 	for _, m := range members {
-		m.br = newBreaker(policy)
+		m.attrs = metric.WithAttributeSet(attribute.NewSet(attribute.String(AttrTransport, m.name)))
+		if l, ok := m.t.(transport.Linker); ok {
+			m.link = l
+			l.FailFast()
+		}
+		m.br = newBreaker(policy, m.link,
+			func(from, to BreakerState) { r.tel.transition(m, from, to) },
+			func() { r.tel.failures.Add(context.Background(), 1, m.attrs) })
 	}
 	return r, nil
 }
@@ -167,6 +196,7 @@ func (r *Router) Close() error {
 			errs = append(errs, m.t.Close())
 		}
 		r.closeErr = errors.Join(errs...)
+		r.tel.close()
 	})
 	return r.closeErr
 }

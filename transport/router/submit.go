@@ -27,11 +27,17 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 		return transport.Result{}, fmt.Errorf("router %s: no route for the message: %w", r.name, transport.ErrRejected)
 	}
 	var (
-		order   [8]int
-		errs    []error
-		retryAt time.Time
-		last    string
+		order     [8]int
+		errs      []error
+		retryAt   time.Time
+		last      string
+		throttled = true // every transport passed over or answered for throttling
 	)
+	later := func(t time.Time) { // the earliest time a transport may take it
+		if retryAt.IsZero() || t.Before(retryAt) {
+			retryAt = t
+		}
+	}
 	for _, i := range r.order(rt, order[:0]) {
 		mem := r.members[i]
 		if r.closed.Load() {
@@ -39,13 +45,31 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 			// (the error says closed, see below).
 			break
 		}
+		if mem.linkDown() {
+			// Waiting for the link would hold the message while another
+			// transport could take it; the breaker probes once it is back.
+			r.tel.passedOver(mem, "link_down")
+			errs = append(errs, fmt.Errorf("%s: link down", mem.name))
+			throttled = false
+			continue
+		}
 		now := r.now()
+		if d := mem.br.pausedFor(now); d > 0 && rt.spill {
+			r.tel.passedOver(mem, "throttled")
+			errs = append(errs, fmt.Errorf("%s: paused after throttling: %w", mem.name, transport.ErrThrottled))
+			later(now.Add(d))
+			continue
+		}
 		ok, probe, retry := mem.br.admit(now)
 		if !ok {
-			if !retry.IsZero() && (retryAt.IsZero() || retry.Before(retryAt)) {
-				retryAt = retry
+			reason := "probing"
+			if !retry.IsZero() {
+				reason = "open"
+				later(retry)
 			}
+			r.tel.passedOver(mem, reason)
 			errs = append(errs, fmt.Errorf("%s: out of rotation", mem.name))
+			throttled = false
 			continue
 		}
 		last = mem.name
@@ -63,16 +87,36 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 		next, o := classify(ctx, err)
 		answered := r.now() // the submit took time: now is stale
 		mem.br.done(probe, o, answered)
+		reason := "not_sent"
 		if errors.Is(err, transport.ErrThrottled) {
 			hint, _ := transport.RetryAfter(err)
-			mem.br.throttled(answered.Add(r.throttle.pause(hint)))
+			until := answered.Add(r.throttle.pause(hint))
+			mem.br.throttled(until)
+			if rt.spill && transport.SafeToRetry(err) && ctx.Err() == nil {
+				next, reason = true, "throttled"
+				later(until)
+			}
 		}
 		if !next {
 			return res, fmt.Errorf("router %s: route %s via %s: %w", r.name, rt.name, mem.name, err)
 		}
+		if reason != "throttled" {
+			throttled = false
+		}
+		r.tel.failover(mem, rt, reason)
 		errs = append(errs, notSentCause(mem.name, err))
 	}
 	e := &exhausted{what: "route " + rt.name + ": no transport took the message", errs: errs}
+	if throttled && len(errs) > 0 {
+		e.class = transport.ErrThrottled
+	} else {
+		e.class = transport.ErrNotSent
+		for i, err := range e.errs { // one classification: throttling is only a cause here
+			if errors.Is(err, transport.ErrThrottled) {
+				e.errs[i] = errors.New(err.Error())
+			}
+		}
+	}
 	if r.closed.Load() {
 		e.what = "route " + rt.name + ": closed before a transport took the message"
 		e.closed = true
@@ -84,13 +128,14 @@ func (r *Router) Submit(ctx context.Context, m *transport.Message) (transport.Re
 }
 
 // classify says whether the router may try the next transport after err
-// (only when the message certainly was not taken and the caller still
-// waits), and what err tells the breaker.
+// (only when the message certainly was not taken, no part of it either,
+// and the caller still waits), and what err tells the breaker: the
+// failure of a later part of a multipart message says as much about the
+// transport as that of a first part.
 func classify(ctx context.Context, err error) (next bool, o outcome) {
 	var pe *transport.PartialError
+	whole := !errors.As(err, &pe) || len(pe.Accepted) == 0 // no part was taken
 	switch {
-	case errors.As(err, &pe) && len(pe.Accepted) > 0:
-		return false, neutral
 	case ctx.Err() != nil:
 		return false, neutral
 	case errors.Is(err, transport.ErrRejected), errors.Is(err, transport.ErrThrottled):
@@ -98,7 +143,7 @@ func classify(ctx context.Context, err error) (next bool, o outcome) {
 	case errors.Is(err, transport.ErrOutcomeUnknown):
 		return false, failed
 	case errors.Is(err, transport.ErrNotSent), errors.Is(err, transport.ErrClosed):
-		return true, failed
+		return whole, failed
 	}
 	return false, failed // unclassified: the conservative reading, outcome unknown
 }
@@ -132,10 +177,13 @@ func (r *Router) pace(ctx context.Context, mem *member, now time.Time) error {
 }
 
 // exhausted is the error of a submit that no transport took: it wraps
-// transport.ErrNotSent, each transport's error and, when transports were
-// out of rotation, a retry hint for the earliest probe.
+// its class — transport.ErrThrottled when every transport was throttled,
+// else transport.ErrNotSent —, each transport's error and, when
+// transports were out of rotation or paused, a retry hint for the
+// earliest one.
 type exhausted struct {
 	what       string
+	class      error
 	errs       []error
 	retryAfter time.Duration
 	closed     bool // the router was closed meanwhile: wraps ErrClosed too
@@ -155,16 +203,17 @@ func (e *exhausted) Error() string {
 	return s
 }
 
-// Unwrap returns transport.ErrNotSent (and transport.ErrClosed when the
-// router was closed meanwhile), the retry hint and the causes.
+// Unwrap returns the class (and transport.ErrClosed when the router was
+// closed meanwhile), the retry hint and the causes.
 func (e *exhausted) Unwrap() []error {
+	class := cmp.Or(e.class, transport.ErrNotSent)
 	out := make([]error, 0, len(e.errs)+3)
-	out = append(out, transport.ErrNotSent)
+	out = append(out, class)
 	if e.closed {
 		out = append(out, transport.ErrClosed)
 	}
 	if e.retryAfter > 0 {
-		out = append(out, &transport.RetryAfterError{After: e.retryAfter, Err: transport.ErrNotSent})
+		out = append(out, &transport.RetryAfterError{After: e.retryAfter, Err: class})
 	}
 	return append(out, e.errs...)
 }

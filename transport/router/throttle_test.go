@@ -113,3 +113,77 @@ func TestThrottleRealPause(t *testing.T) {
 	assert.Equal(t, "a", res.Transport)
 	assert.Zero(t, b.count())
 }
+
+// spilling is a router on a fake clock over a and b on a route that
+// spills, pausing throttled transports for a second.
+func spilling(t *testing.T) (*clock, *scripted, *scripted, *router.Router) {
+	clk := newClock()
+	a, b := &scripted{name: "a"}, &scripted{name: "b"}
+	rt := failover("a", "b")
+	rt[0].SpillThrottled = true
+	r := newRouter(t, router.Config{Routes: rt, Now: clk.Now, Throttle: router.ThrottlePolicy{Pause: time.Second}}, a, b)
+	return clk, a, b, r
+}
+
+// On a route that spills, a throttled answer (nothing taken) moves the
+// message on, and a paused transport is passed over instead of waited
+// for: against a throttling SMSC, messages waited out 1 s pauses or
+// failed as throttled while the second transport sat idle.
+func TestSpillThrottled(t *testing.T) {
+	clk, a, b, r := spilling(t)
+
+	a.queue(throttled(0))
+	res, err := r.Submit(ctxT(t), msg())
+	require.NoError(t, err)
+	assert.Equal(t, "b", res.Transport, "the throttled message spilled over")
+
+	res, err = r.Submit(shortCtx(t), msg())
+	require.NoError(t, err, "no wait for the paused transport")
+	assert.Equal(t, "b", res.Transport)
+	assert.Equal(t, 1, a.count())
+
+	clk.Advance(time.Second)
+	res, err = r.Submit(ctxT(t), msg())
+	require.NoError(t, err)
+	assert.Equal(t, "a", res.Transport, "the pause over, a takes messages again")
+	assert.Equal(t, router.BreakerClosed, r.Breaker("a"), "throttling is no failure")
+
+	// A message partly taken never spills: that could duplicate it.
+	a.queue(&transport.PartialError{Accepted: []string{"p1"}, Err: throttled(0)})
+	_, err = r.Submit(ctxT(t), msg())
+	require.ErrorIs(t, err, transport.ErrThrottled)
+	assert.Equal(t, 2, b.count())
+}
+
+// When every transport of a spilling route is throttled, the error is
+// throttled — one classification, with the earliest retry hint — so the
+// Client backs off as for one throttled transport.
+func TestSpillAllThrottled(t *testing.T) {
+	clk, a, b, r := spilling(t)
+	a.queue(throttled(3 * time.Second))
+	b.queue(throttled(0))
+	_, err := r.Submit(ctxT(t), msg())
+	require.ErrorIs(t, err, transport.ErrThrottled)
+	assert.NotErrorIs(t, err, transport.ErrNotSent)
+	assert.True(t, transport.SafeToRetry(err))
+	hint, ok := transport.RetryAfter(err)
+	require.True(t, ok)
+	assert.Equal(t, time.Second, hint, "b's pause ends first")
+
+	// Both paused: passed over without a submit, still throttled.
+	clk.Advance(500 * time.Millisecond)
+	_, err = r.Submit(ctxT(t), msg())
+	require.ErrorIs(t, err, transport.ErrThrottled)
+	hint, _ = transport.RetryAfter(err)
+	assert.Equal(t, 500*time.Millisecond, hint)
+	assert.Equal(t, 1, a.count())
+	assert.Equal(t, 1, b.count())
+
+	// One paused, the other down: not sent, and only that.
+	clk.Advance(500 * time.Millisecond)
+	b.queue(fmt.Errorf("b: %w", transport.ErrNotSent))
+	_, err = r.Submit(ctxT(t), msg())
+	require.ErrorIs(t, err, transport.ErrNotSent)
+	assert.NotErrorIs(t, err, transport.ErrThrottled, "exactly one classification")
+	assert.Contains(t, err.Error(), "a: paused after throttling")
+}

@@ -62,7 +62,7 @@ func validate(cfg *Config) ([]*member, []route, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", where, err)
 		}
-		routes = append(routes, route{name: r.Name, match: m, mode: r.Mode, targets: targets})
+		routes = append(routes, route{name: r.Name, match: m, mode: r.Mode, targets: targets, spill: r.SpillThrottled})
 	}
 	return members, routes, nil
 }

@@ -65,8 +65,11 @@ type Config struct {
 	// session. A full window makes Submit wait. Default DefaultWindow.
 	Window int
 	// MaxRate caps submit_sm PDUs per second over all sessions (every
-	// part of a multipart message counts). Zero: no cap. Acknowledgements
-	// and enquire_link are never paced.
+	// part of a multipart message counts): the contract rate. Throttled
+	// answers lower the rate the transport holds itself to below it, and
+	// accepted submits raise it back up to it (see the package
+	// documentation). Zero: no cap, and no pacing until the SMSC first
+	// throttles. Acknowledgements and enquire_link are never paced.
 	MaxRate float64
 	// Burst is the rate limiter's burst when MaxRate is set. Default 1.
 	Burst int
@@ -76,6 +79,14 @@ type Config struct {
 	// A submit whose response does not arrive in time has an unknown
 	// outcome. Default 10s.
 	RespTimeout time.Duration
+	// HangTimeout is how long a submit_sm may wait for its answer with no
+	// submit answered at all on its connection meanwhile before the
+	// session is declared hung: it then takes no new submit, the submits
+	// waiting for its window are handed back (as not sent when failing
+	// fast) and it rebinds, while the submits already written wait out
+	// RespTimeout. Default RespTimeout/2; at least RespTimeout disables
+	// it (a submit's own timeout then retires nothing).
+	HangTimeout time.Duration
 	// ValidityPeriod is sent when a message has no ValidFor of its own.
 	// Zero: the SMSC's default.
 	ValidityPeriod time.Duration
@@ -98,14 +109,16 @@ type Config struct {
 	// grow. Default DefaultBackoff.
 	Backoff func(attempt int) time.Duration
 	// ThrottleRetryAfter is the retry hint attached to throttled and
-	// queue-full answers. Default 1s.
+	// queue-full answers. Zero: the interval of one submit at the rate the
+	// answer left the transport at.
 	ThrottleRetryAfter time.Duration
 	// SubmitIDBase and ReceiptIDBase are the number bases the SMSC writes
 	// message ids in: in submit_sm_resp (and the receipted_message_id TLV),
 	// and in the text of delivery receipts. 10 or 16: ids are parsed as
 	// numbers and normalised to decimal on both sides. 0 (both): ids are
-	// opaque, compared case-insensitively without leading zeros. Set both
-	// or neither.
+	// opaque, compared case-insensitively without leading zeros; receipts
+	// whose ids then look written in another base than the answers' are
+	// logged once, with the bases to set. Set both or neither.
 	SubmitIDBase, ReceiptIDBase int
 	// ReceiptLocation is the time zone of receipt dates. Default UTC.
 	ReceiptLocation *time.Location
@@ -188,6 +201,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.RespTimeout <= 0 {
 		c.RespTimeout = DefaultRespTimeout
 	}
+	if c.HangTimeout <= 0 {
+		c.HangTimeout = c.RespTimeout / 2
+	}
 	if c.RegisteredDelivery == 0 {
 		c.RegisteredDelivery = 1
 	}
@@ -196,9 +212,6 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.stableAfter <= 0 {
 		c.stableAfter = stableSession
-	}
-	if c.ThrottleRetryAfter <= 0 {
-		c.ThrottleRetryAfter = time.Second
 	}
 	if c.ReceiptLocation == nil {
 		c.ReceiptLocation = time.UTC

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,7 @@ var (
 	errNotConnected = errors.New("smpp: not connected")
 	errTimeout      = errors.New("smpp: response timeout")
 	errConnLost     = errors.New("smpp: connection lost")
+	errHung         = errors.New("smpp: session hung, the SMSC answers nothing")
 )
 
 // response is what answered a request: its header and raw body. The
@@ -70,12 +72,20 @@ type conn struct {
 	late   *atomic.Int64 // responses nobody waited for
 	held   bool          // answers buffered, not flushed; reader only
 
+	// answers counts the submit_sm answers read (submit_sm_resp and
+	// generic_nack, awaited or late): a submit that sees it unchanged
+	// long after its write knows the SMSC is answering nothing.
+	answers atomic.Uint64
+
 	mu      sync.Mutex
 	pending map[uint32]*call
+	binding bool // the bind is the only request out: see dispatch
 	err     error
 	dead    chan struct{} // closed when the connection is finished
 	stale   error         // why the SMSC no longer takes submits here
 	retired chan struct{} // closed when stale is set
+	unfit   chan struct{} // closed when dead or retired, whichever is first
+	idle    chan struct{} // closed when pending empties; see drained
 }
 
 func newConn(nc net.Conn, writeTimeout time.Duration, h requestHandler, late *atomic.Int64) *conn {
@@ -87,6 +97,7 @@ func newConn(nc net.Conn, writeTimeout time.Duration, h requestHandler, late *at
 		pending: make(map[uint32]*call),
 		dead:    make(chan struct{}),
 		retired: make(chan struct{}),
+		unfit:   make(chan struct{}),
 	}
 }
 
@@ -100,6 +111,9 @@ func (c *conn) readLoop() {
 			return
 		}
 		if h.ID&wire.RespBit != 0 {
+			if h.ID == pdu.SubmitSMRespID || h.ID == pdu.GenericNACKID {
+				c.answers.Add(1)
+			}
 			c.dispatch(h, frame[pdu.HeaderLen:])
 		} else {
 			p, err := wire.Decode(frame)
@@ -114,15 +128,24 @@ func (c *conn) readLoop() {
 
 // dispatch hands a response to the request waiting for it. A response
 // with the wrong command_id for its sequence number (other than
-// generic_nack) or with no request waiting is counted and dropped. The
-// hand-over happens under c.mu, so a call that is no longer pending has
-// its response in cl.ch or never gets one (see abandon).
+// generic_nack) or with no request waiting is counted and dropped, except
+// while binding: the bind is then the only request out, so its response
+// is taken whatever its sequence number (some SMSCs, go-smpp's smpptest
+// among them, number it their own way). The hand-over happens under c.mu,
+// so a call that is no longer pending has its response in cl.ch or never
+// gets one (see abandon).
 func (c *conn) dispatch(h *pdu.Header, body []byte) {
 	c.mu.Lock()
-	cl := c.pending[h.Seq]
+	seq := h.Seq
+	cl := c.pending[seq]
+	if cl == nil && c.binding && len(c.pending) == 1 {
+		for s, only := range c.pending {
+			seq, cl = s, only
+		}
+	}
 	ok := cl != nil && (cl.want == h.ID || h.ID == pdu.GenericNACKID)
 	if ok {
-		delete(c.pending, h.Seq)
+		c.settle(seq)
 		cl.ch <- response{h: h, body: body} // buffered, one send per call
 	}
 	c.mu.Unlock()
@@ -145,6 +168,9 @@ func (c *conn) close(err error) {
 	_ = c.nc.Close()
 	clear(c.pending)
 	close(c.dead)
+	if c.stale == nil {
+		close(c.unfit)
+	}
 }
 
 // cause returns why the connection ended, or nil while it is alive.
@@ -165,6 +191,7 @@ func (c *conn) retire(err error) {
 	}
 	c.stale = err
 	close(c.retired)
+	close(c.unfit)
 }
 
 // unusable returns why no new request should go on the connection: it
@@ -211,28 +238,54 @@ func (c *conn) sendFrame(b []byte) (*call, uint32, error) {
 // wait waits for the response to a sent request. Its errors all mean the
 // request was written: errTimeout, errConnLost or ctx's error.
 func (c *conn) wait(ctx context.Context, cl *call, seq uint32, timeout time.Duration) (response, error) {
-	t := time.NewTimer(timeout)
+	return c.watch(ctx, cl, seq, timeout, 0, 0)
+}
+
+// watch is wait for a submit_sm written when the connection had read
+// before answers to submits: once hang (0 < hang < timeout) has passed
+// with no submit answered since, the SMSC is answering nothing, and the
+// connection is retired as hung — no new submit goes on it, submits
+// waiting for it are handed back, its link rebinds — while this wait goes
+// on until timeout, for the SMSC may still answer. hang 0: no watch.
+func (c *conn) watch(ctx context.Context, cl *call, seq uint32, timeout, hang time.Duration, before uint64) (response, error) {
+	first := timeout
+	if hang > 0 && hang < timeout {
+		first = hang
+	} else {
+		hang = 0
+	}
+	t := time.NewTimer(first)
 	defer t.Stop()
-	select {
-	case r := <-cl.ch:
-		return r, nil
-	case <-c.dead:
+	for {
 		select {
 		case r := <-cl.ch:
 			return r, nil
-		default:
+		case <-c.dead:
+			select {
+			case r := <-cl.ch:
+				return r, nil
+			default:
+			}
+			return response{}, errConnLost
+		case <-t.C:
+			if hang > 0 {
+				if c.answers.Load() == before {
+					c.retire(fmt.Errorf("%w: no submit_sm answered for %s, rebinding", errHung, hang))
+				}
+				t.Reset(timeout - hang)
+				hang = 0
+				continue
+			}
+			if r, ok := c.abandon(cl, seq); ok {
+				return r, nil
+			}
+			return response{}, errTimeout
+		case <-ctx.Done():
+			if r, ok := c.abandon(cl, seq); ok {
+				return r, nil
+			}
+			return response{}, ctx.Err()
 		}
-		return response{}, errConnLost
-	case <-t.C:
-		if r, ok := c.abandon(cl, seq); ok {
-			return r, nil
-		}
-		return response{}, errTimeout
-	case <-ctx.Done():
-		if r, ok := c.abandon(cl, seq); ok {
-			return r, nil
-		}
-		return response{}, ctx.Err()
 	}
 }
 
@@ -243,7 +296,7 @@ func (c *conn) abandon(cl *call, seq uint32) (response, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.pending[seq] == cl {
-		delete(c.pending, seq)
+		c.settle(seq)
 		return response{}, false
 	}
 	select {
@@ -252,6 +305,38 @@ func (c *conn) abandon(cl *call, seq uint32) (response, bool) {
 	default:
 		return response{}, false
 	}
+}
+
+// settle removes seq from the requests awaiting a response. Call with
+// c.mu held.
+func (c *conn) settle(seq uint32) {
+	delete(c.pending, seq)
+	if len(c.pending) == 0 && c.idle != nil {
+		close(c.idle)
+		c.idle = nil
+	}
+}
+
+// drained returns a channel closed once no request awaits a response.
+func (c *conn) drained() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending) == 0 {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	if c.idle == nil {
+		c.idle = make(chan struct{})
+	}
+	return c.idle
+}
+
+// setBinding marks the bind as the only request out (see dispatch).
+func (c *conn) setBinding(on bool) {
+	c.mu.Lock()
+	c.binding = on
+	c.mu.Unlock()
 }
 
 // roundTrip sends p and waits for its response.
@@ -265,7 +350,7 @@ func (c *conn) roundTrip(ctx context.Context, p pdu.Body, timeout time.Duration)
 
 func (c *conn) forget(seq uint32) {
 	c.mu.Lock()
-	delete(c.pending, seq)
+	c.settle(seq)
 	c.mu.Unlock()
 }
 

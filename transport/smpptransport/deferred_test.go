@@ -35,6 +35,10 @@ func acceptBound(t *testing.T, ln net.Listener) *rawSMSC {
 	require.NoError(t, err)
 	require.Equal(t, pdu.BindTransceiverID, h.ID)
 	s.write(h.ID|wire.RespBit, 0, h.Seq, []byte("fake\x00"))
+	h, _, err = wire.ReadFrame(s.br) // the bind is confirmed with an enquire_link
+	require.NoError(t, err)
+	require.Equal(t, pdu.EnquireLinkID, h.ID)
+	s.write(pdu.EnquireLinkRespID, 0, h.Seq, nil)
 	return s
 }
 

@@ -51,7 +51,8 @@
 //
 // Every error wraps exactly one of the transport sentinels:
 //
-//   - ESME_RTHROTTLED and ESME_RMSGQFUL: ErrThrottled, with a retry hint.
+//   - ESME_RTHROTTLED and ESME_RMSGQFUL: ErrThrottled, with a retry hint
+//     (see Throttling).
 //   - ESME_RSYSERR and ESME_RX_T_APPN: ErrNotSent.
 //   - ESME_RINVBNDSTS (the SMSC says the session is not bound for
 //     transmit): ErrNotSent, and the session unbinds and rebinds.
@@ -61,7 +62,25 @@
 //   - any other command_status: ErrRejected, as a *StatusError naming it.
 //
 // When a later part of a multipart message fails, the error is a
-// *transport.PartialError listing the ids of the accepted parts.
+// *transport.PartialError listing the ids of the accepted parts, Resumable:
+// the Transport is a transport.PartSubmitter, and SubmitParts sends the
+// rest under the same concatenation reference and part numbers, so the
+// handset gets one message (the Client does so for parts not sent).
+//
+// # Throttling
+//
+// The transport converges on the rate the SMSC really takes instead of
+// writing submits only to have them refused: each throttled answer to a
+// submit paced since the last cut lowers the rate it holds itself to, to
+// 80% of that rate (or of the rate accepted over the last second, if
+// lower), and accepted submits raise it again — by 20% of the rate before
+// the cut per second up to 95% of it, then by 2% per second, probing
+// beyond: additive increase, multiplicative decrease — never above
+// Config.MaxRate, the contract rate. Without MaxRate nothing
+// is paced until the SMSC first throttles. A throttled answer's retry
+// hint is the interval of one submit at the new rate (or
+// Config.ThrottleRetryAfter). Stats reports the rate and the throttled
+// answers.
 //
 // # Delivery receipts
 //
@@ -70,7 +89,10 @@
 // dlvrd:… submit date:… done date:… stat:… err:… text:…" in its real-world
 // variants. The text field (the start of the message) is never kept.
 // Message ids are normalised the same way on both sides (see
-// Config.SubmitIDBase). Receipts that cannot be used are counted in Stats
+// Config.SubmitIDBase); with the bases unset, receipts whose ids look
+// written in another base than the answers' (hex answers, decimal
+// receipts) are logged once with the bases to set. Receipts that cannot be
+// used are counted in Stats
 // and logged with the id masked. A receipt that arrives before a report
 // handler is set (SetReportHandler) is answered with ESME_RX_T_APPN, which
 // asks the SMSC to keep it and deliver it again later, so that receipts
@@ -78,14 +100,27 @@
 //
 // # Sessions
 //
-// New returns at once and binds in the background; every session rebinds
-// with backoff after a lost connection. The backoff starts over only after
+// New returns at once and binds in the background; a bind counts once the
+// SMSC has also answered one enquire_link on it (an SMSC that takes binds
+// and answers nothing else is never up), and every session rebinds with
+// backoff after a lost connection. A session on which no submit_sm has
+// been answered for Config.HangTimeout while one waited is declared hung:
+// it takes no new submit, and rebinds once the submits written on it
+// have their answer or their timeout. The backoff starts over only after
 // a session that stayed bound for 30s; one lost sooner counts as another
 // failed attempt, so an SMSC that keeps dropping fresh binds sees the
 // pause grow (see Config.Backoff). What a Submit does meanwhile is
 // Config.Outage: wait for the bind (bounded by ctx) or fail fast as not
-// sent. Close waits for submits in flight, unbinds every session and ends
-// every goroutine.
+// sent. Transport implements transport.Linker: Link says whether a
+// session is up, and FailFast — which a router calls on its members —
+// makes every submit that finds no usable session fail at once as not
+// sent, including one waiting for a window slot of a session that is lost
+// or declared hung; only submits written to the SMSC can then end with
+// an unknown outcome. Close waits for submits in flight, unbinds every
+// session and ends every goroutine. A bind is the only request out on its
+// connection, so its response is taken whatever sequence number the SMSC
+// gave it (some number bind responses their own way; this is logged
+// once).
 //
 // Package smsctest is an SMSC simulator to test against.
 package smpptransport

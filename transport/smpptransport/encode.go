@@ -114,13 +114,14 @@ func validity(d time.Duration) string {
 	return fmt.Sprintf("00%02d%02d%02d%02d%02d000R", months, days, s/3600, s/60%60, s%60)
 }
 
-// build makes the submit_sm frames of m: one per part, or one carrying the
-// whole text in message_payload when the transport is so configured. The
-// sequence number is filled in when a frame is sent.
+// build makes the submit_sm frames of m: one per part (only the parts
+// idx lists, when it is not nil), or one carrying the whole text in
+// message_payload when the transport is so configured. The sequence
+// number is filled in when a frame is sent.
 //
 // submit_sm is encoded here, appending to one buffer, rather than with
 // go-smpp's codec, which builds maps per PDU: this is the hot path.
-func (t *Transport) build(m *transport.Message, texts [][]byte, coding uint8, ref uint16) ([][]byte, error) {
+func (t *Transport) build(m *transport.Message, texts [][]byte, coding uint8, ref uint16, idx []int) ([][]byte, error) {
 	src, srcAddr := addrOf(m.From.Value, m.From.Kind, t.cfg.Source)
 	dst, dstAddr := addrOf(m.To, transport.SenderInternational, t.cfg.Dest)
 	vp := t.cfg.ValidityPeriod
@@ -144,8 +145,17 @@ func (t *Transport) build(m *transport.Message, texts [][]byte, coding uint8, re
 		}
 		return [][]byte{h.frame(0, nil, nil, payload)}, nil
 	}
-	out := make([][]byte, len(texts))
-	for i, b := range texts {
+	n := len(texts)
+	if idx != nil {
+		n = len(idx)
+	}
+	out := make([][]byte, n)
+	for k := range out {
+		i := k
+		if idx != nil {
+			i = idx[k]
+		}
+		b := texts[i]
 		var esm uint8
 		var head []byte
 		if len(texts) > 1 {
@@ -154,7 +164,7 @@ func (t *Transport) build(m *transport.Message, texts [][]byte, coding uint8, re
 		if n := len(head) + len(b); n > maxShortMessage {
 			return nil, rejectf("part %d is %d octets, more than short_message holds", i+1, n)
 		}
-		out[i] = h.frame(esm, head, b, nil)
+		out[k] = h.frame(esm, head, b, nil)
 	}
 	return out, nil
 }

@@ -96,7 +96,7 @@ func TestBuild(t *testing.T) {
 	}
 	texts, coding, err := encodeParts(m)
 	require.NoError(t, err)
-	frames, err := tr.build(m, texts, coding, 7)
+	frames, err := tr.build(m, texts, coding, 7, nil)
 	require.NoError(t, err)
 	require.Len(t, frames, 2)
 	f := decodeFields(t, frames[1]) // go-smpp's decoder reads what build wrote
@@ -109,7 +109,7 @@ func TestBuild(t *testing.T) {
 
 	m.ReportRequested, m.ValidFor, m.Parts = false, 2*time.Hour, []string{"single"}
 	texts, coding, _ = encodeParts(m)
-	frames, err = tr.build(m, texts, coding, 8)
+	frames, err = tr.build(m, texts, coding, 8, nil)
 	require.NoError(t, err)
 	f = decodeFields(t, frames[0])
 	assert.Equal(t, uint8(0), fixed(f, pdufield.ESMClass), "no UDH on a single part")
@@ -121,7 +121,7 @@ func TestBuild(t *testing.T) {
 	tr.cfg.Payload, tr.cfg.Source = true, &AddrType{TON: 2, NPI: 8}
 	m.Parts = []string{"one ", "payload"}
 	texts, coding, _ = encodeParts(m)
-	frames, err = tr.build(m, texts, coding, 9)
+	frames, err = tr.build(m, texts, coding, 9, nil)
 	require.NoError(t, err)
 	require.Len(t, frames, 1)
 	p, err := wire.Decode(frames[0])
@@ -134,7 +134,7 @@ func TestBuild(t *testing.T) {
 
 	long := &transport.Message{Encoding: transport.UCS2, Parts: []string{string(make([]rune, 128))}}
 	texts, coding, _ = encodeParts(long)
-	_, err = tr.build(long, texts, coding, 9)
+	_, err = tr.build(long, texts, coding, 9, nil)
 	assert.ErrorIs(t, err, transport.ErrRejected, "a part longer than short_message is refused, never re-split")
 }
 

@@ -118,9 +118,9 @@ func (l *link) run(ctx context.Context) {
 }
 
 // connect dials and binds, within RespTimeout.
-func (l *link) connect(ctx context.Context) (*conn, error) {
+func (l *link) connect(parent context.Context) (*conn, error) {
 	cfg := &l.t.cfg
-	ctx, cancel := context.WithTimeout(ctx, cfg.RespTimeout)
+	ctx, cancel := context.WithTimeout(parent, cfg.RespTimeout)
 	defer cancel()
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, "tcp", cfg.Addr)
@@ -147,17 +147,48 @@ func (l *link) connect(ctx context.Context) (*conn, error) {
 	_ = f.Set(pdufield.Password, cfg.Password)
 	_ = f.Set(pdufield.SystemType, cfg.SystemType)
 	_ = f.Set(pdufield.InterfaceVersion, 0x34)
-	r, err := c.roundTrip(ctx, p, cfg.RespTimeout)
+	c.setBinding(true)
+	cl, seq, err := c.send(p)
+	var r response
+	if err == nil {
+		r, err = c.wait(ctx, cl, seq, cfg.RespTimeout)
+	}
+	c.setBinding(false)
+	if err == nil && r.h.Seq != seq && l.t.bindSeqLogged.CompareAndSwap(false, true) {
+		l.t.cfg.Logger.Info("smpp: the SMSC answers binds with a sequence number of its own; taken as the bind's answer",
+			"transport", l.t.name, "bind", l.bindName(), "sent", seq, "answered", r.h.Seq)
+	}
 	if err == nil && r.h.Status != 0 {
 		err = &StatusError{Command: l.bindName(), Status: r.h.Status}
 	} else if err == nil && r.h.ID != l.bind|0x80000000 {
 		err = &StatusError{Command: l.bindName(), Status: 0xFF}
+	}
+	if err == nil {
+		// A bind answered is not yet a session that answers: an SMSC that
+		// takes binds and then answers nothing must not count as up (a
+		// router would send it a message that can only end unknown).
+		if err = l.confirm(ctx, c); err != nil && parent.Err() != nil {
+			l.unbind(c) // closed meanwhile: leave the bound session politely
+			return nil, err
+		}
 	}
 	if err != nil {
 		c.close(err)
 		return nil, err
 	}
 	return c, nil
+}
+
+// confirm checks a fresh bind with one enquire_link round trip.
+func (l *link) confirm(ctx context.Context, c *conn) error {
+	r, err := c.roundTrip(ctx, pdu.NewEnquireLink(), l.t.cfg.RespTimeout)
+	switch {
+	case err != nil:
+		return fmt.Errorf("smpp: %s answered, enquire_link after it not: %w", l.bindName(), err)
+	case r.h.Status == StatusInvalidBind:
+		return fmt.Errorf("smpp: enquire_link after %s answered ESME_RINVBNDSTS", l.bindName())
+	}
+	return nil
 }
 
 // tlsConfig completes a TLS config with the server name from addr.
@@ -194,6 +225,16 @@ func (l *link) serve(ctx context.Context, c *conn) error {
 		case <-c.retired:
 			err := c.unusable()
 			l.set(nil, err) // no new submit picks it while it unbinds
+			// The submits written on it may still be answered (a slow SMSC
+			// taken for a hung one): unbind once they are settled.
+			wait := time.NewTimer(cfg.RespTimeout)
+			select {
+			case <-c.drained():
+			case <-c.dead:
+			case <-ctx.Done():
+			case <-wait.C:
+			}
+			wait.Stop()
 			l.unbind(c)
 			return err
 		case <-ctx.Done():

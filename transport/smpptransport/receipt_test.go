@@ -1,7 +1,11 @@
 package smpptransport
 
 import (
+	"bytes"
 	"encoding/binary"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +14,7 @@ import (
 
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/smpptransport/internal/wire"
+	"github.com/azenna/advox/transport/smpptransport/smsctest"
 	"github.com/fiorix/go-smpp/smpp/pdu"
 )
 
@@ -200,6 +205,75 @@ func TestReportOf(t *testing.T) {
 			assert.Equal(t, tc.want.Status, got.Status)
 			assert.Equal(t, tc.want.ErrorCode, got.ErrorCode)
 			assert.True(t, tc.want.At.Equal(got.At), "at %v", got.At)
+		})
+	}
+}
+
+// logLines counts log lines written through it.
+type logLines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logLines) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.buf.String(), s)
+}
+
+// TestMixedIDBasesAreNoticed: an SMSC that writes ids in one base in
+// submit_sm_resp and in another in receipts, with the id bases left
+// unset, had receipts silently match other messages or none. It is now
+// logged, once, with the bases to set; consistent ids are not.
+func TestMixedIDBasesAreNoticed(t *testing.T) {
+	const hint = "set Config.SubmitIDBase and ReceiptIDBase"
+	tests := []struct {
+		name       string
+		srv        *smsctest.Config
+		configured bool // the bases are set in Config
+		first      bool // every receipt overtakes its answer
+		want       int
+		wantBases  string
+	}{
+		{"hex answers, decimal receipts", &smsctest.Config{IDBase: 16, ReceiptIDBase: 10}, false, false, 1, "submit_id_base=16 receipt_id_base=10"},
+		{"decimal answers, hex receipts", &smsctest.Config{IDBase: 10, ReceiptIDBase: 16}, false, false, 1, "submit_id_base=10 receipt_id_base=16"},
+		{"hex answers, decimal receipts first", &smsctest.Config{IDBase: 16, ReceiptIDBase: 10, Receipts: smsctest.ReceiptsNever},
+			false, true, 1, "submit_id_base=16 receipt_id_base=10"},
+		{"both decimal", &smsctest.Config{}, false, false, 0, ""},
+		{"both decimal, receipts first", &smsctest.Config{Receipts: smsctest.ReceiptsNever}, false, true, 0, ""},
+		{"both hex", &smsctest.Config{IDBase: 16, ReceiptIDBase: 16}, false, false, 0, ""},
+		{"mixed, bases set", &smsctest.Config{IDBase: 16, ReceiptIDBase: 10}, true, false, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, tt.srv)
+			cfg := testConfig(srv)
+			logs := &logLines{}
+			cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+			if tt.configured {
+				cfg.SubmitIDBase, cfg.ReceiptIDBase = tt.srv.IDBase, tt.srv.ReceiptIDBase
+			}
+			tr := newTransport(t, cfg)
+			reports := collect(tr)
+			const n = 8
+			for range n {
+				if tt.first {
+					srv.InjectFault(smsctest.Fault{ReceiptFirst: true})
+				}
+				_, err := tr.Submit(ctxT(t, 5*time.Second), msg())
+				require.NoError(t, err)
+			}
+			require.Eventually(t, func() bool { return len(reports.all()) == n }, 5*time.Second, time.Millisecond)
+			assert.Equal(t, tt.want, logs.count(hint))
+			if tt.want > 0 {
+				assert.Equal(t, 1, logs.count(tt.wantBases), "the bases to set")
+			}
 		})
 	}
 }

@@ -69,6 +69,7 @@ func (t *Transport) receive(l *link, p pdu.Body, decodeErr error) pdu.Status {
 		return StatusTempAppError
 	}
 	t.stats.reports.Add(1)
+	t.checkReceiptID(r.OperatorID)
 	t.reports.push(r)
 	return 0
 }

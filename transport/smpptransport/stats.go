@@ -25,10 +25,17 @@ type Stats struct {
 	// Late counts responses that no request waited for any more (answers
 	// after a timeout, or answers to nothing).
 	Late int64
+	// Throttled counts submit_sm answered ESME_RTHROTTLED or
+	// ESME_RMSGQFUL.
+	Throttled int64
+	// Rate is the submit_sm rate per second the transport holds itself to
+	// now: Config.MaxRate, or lower after throttled answers; 0 when it
+	// paces nothing.
+	Rate float64
 }
 
 type counters struct {
-	binds, reports, malformed, unhandled, deferred, ignored, late atomic.Int64
+	binds, reports, malformed, unhandled, deferred, ignored, late, throttled atomic.Int64
 }
 
 // Stats returns the transport's counters.
@@ -37,5 +44,6 @@ func (t *Transport) Stats() Stats {
 	return Stats{
 		Binds: c.binds.Load(), Reports: c.reports.Load(), Malformed: c.malformed.Load(),
 		Unhandled: c.unhandled.Load(), Deferred: c.deferred.Load(), Ignored: c.ignored.Load(), Late: c.late.Load(),
+		Throttled: c.throttled.Load(), Rate: t.rc.rate(),
 	}
 }

@@ -78,12 +78,3 @@ func classOf(s pdu.Status) error {
 	}
 	return transport.ErrRejected
 }
-
-// statusErr wraps a refusal, adding the retry hint for throttling.
-func (t *Transport) statusErr(cmd string, s pdu.Status) error {
-	err := &StatusError{Command: cmd, Status: s}
-	if classOf(s) == transport.ErrThrottled {
-		return &transport.RetryAfterError{After: t.cfg.ThrottleRetryAfter, Err: err}
-	}
-	return err
-}

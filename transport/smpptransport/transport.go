@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/smpptransport/internal/wire"
@@ -22,11 +23,15 @@ type Transport struct {
 	name    string
 	tx      []*link // links that submit (transceivers or transmitters)
 	all     []*link
-	limiter *rate.Limiter
+	rc      *rateControl
 	handler atomic.Pointer[transport.ReportHandler]
 	reports *reportQueue
 	rr      atomic.Uint32
 	stats   counters
+	ids     idBases
+
+	bindSeqLogged atomic.Bool // the SMSC's own bind numbering was logged
+	failFast      atomic.Bool // FailFast was called
 
 	stateMu sync.Mutex
 	changed chan struct{} // closed and replaced on every link state change
@@ -61,9 +66,7 @@ func New(cfg Config) (*Transport, error) {
 		stopReport: make(chan struct{}),
 		reportDone: make(chan struct{}),
 	}
-	if cfg.MaxRate > 0 {
-		t.limiter = rate.NewLimiter(rate.Limit(cfg.MaxRate), cfg.Burst)
-	}
+	t.rc = newRateControl(cfg.MaxRate, cfg.Burst)
 	for s := range cfg.Sessions {
 		if cfg.BindMode == TransmitterReceiver {
 			tx, rx := newLink(t, s, pdu.BindTransmitterID), newLink(t, s, pdu.BindReceiverID)
@@ -152,43 +155,10 @@ func (e unclassified) As(target any) bool { return errors.As(e.err, target) }
 // concatenation header when there are several), or one with
 // message_payload. Parts are sent in order on one session, each after the
 // previous one was accepted; when a later part fails, the error is a
-// *transport.PartialError listing the ids of the accepted parts.
+// *transport.PartialError listing the ids of the accepted parts, Resumable
+// with the reference they carry (see SubmitParts).
 func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
-	t.submitMu.RLock()
-	defer t.submitMu.RUnlock()
-	if t.closed.Load() {
-		return transport.Result{}, closedErr()
-	}
-	if m == nil {
-		return transport.Result{}, rejectf("nil message")
-	}
-	if err := ctx.Err(); err != nil {
-		return transport.Result{}, notSent("context done before submit", err)
-	}
-	texts, coding, err := encodeParts(m)
-	if err != nil {
-		return transport.Result{}, err
-	}
-	l, err := t.pick(ctx)
-	if err != nil {
-		return transport.Result{}, err
-	}
-	frames, err := t.build(m, texts, coding, uint16(l.ref.Add(1)))
-	if err != nil {
-		return transport.Result{}, err
-	}
-	ids := make([]string, 0, len(frames))
-	for _, f := range frames {
-		id, err := l.submit(ctx, f)
-		if err != nil {
-			if len(ids) > 0 {
-				return transport.Result{OperatorIDs: ids}, &transport.PartialError{Accepted: ids, Err: err}
-			}
-			return transport.Result{}, err
-		}
-		ids = append(ids, id)
-	}
-	return transport.Result{OperatorIDs: ids}, nil
+	return t.submitParts(ctx, m, nil)
 }
 
 // pick chooses the session for a message: a bound one with a free window
@@ -218,7 +188,7 @@ func (t *Transport) pick(ctx context.Context) (*link, error) {
 		if bound != nil {
 			return bound, nil
 		}
-		if t.cfg.Outage == OutageFailFast {
+		if t.failsFast() {
 			return nil, notBound(nil, lastErr)
 		}
 		select {
@@ -235,27 +205,23 @@ func (t *Transport) pick(ctx context.Context) (*link, error) {
 // by ctx), throughput limit, bound connection, then the round trip.
 func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 	t := l.t
-	select {
-	case l.window <- struct{}{}:
-	default:
-		select {
-		case l.window <- struct{}{}:
-		case <-ctx.Done():
-			return "", notSent("waiting for a window slot", ctx.Err())
-		case <-t.done:
-			return "", closedErr()
-		}
+	if err := l.acquire(ctx); err != nil {
+		return "", err
 	}
 	defer func() { <-l.window }()
-	if t.limiter != nil {
-		if err := t.pace(ctx); err != nil {
+	// A submit paced at the rate before a cut says nothing of the new
+	// rate, however late it is written: its pace starts here.
+	paced := time.Now()
+	if lim := t.rc.limiter(); lim != nil {
+		if err := t.pace(ctx, lim); err != nil {
 			return "", err
 		}
 	}
 	var (
-		c   *conn
-		cl  *call
-		seq uint32
+		c      *conn
+		cl     *call
+		seq    uint32
+		before uint64
 	)
 	for {
 		var err error
@@ -265,15 +231,16 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 		if err := ctx.Err(); err != nil {
 			return "", notSent("context done before submit_sm", err)
 		}
+		before = c.answers.Load()
 		if cl, seq, err = c.sendFrame(frame); err == nil {
 			break
 		}
-		if c.cause() == nil || t.cfg.Outage == OutageFailFast {
+		if c.cause() == nil || t.failsFast() {
 			return "", notSent("submit_sm not written", err)
 		}
 		// The connection died before the write: wait for the rebind.
 	}
-	r, err := c.wait(ctx, cl, seq, t.cfg.RespTimeout)
+	r, err := c.watch(ctx, cl, seq, t.cfg.RespTimeout, t.cfg.HangTimeout, before)
 	switch {
 	case errors.Is(err, errTimeout):
 		return "", fmt.Errorf("smpp: submit_sm: no response within %s: %w", t.cfg.RespTimeout, transport.ErrOutcomeUnknown)
@@ -291,17 +258,58 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 			// transmit: the message is fine, the session is broken.
 			c.retire(errors.New("smpp: submit_sm answered ESME_RINVBNDSTS: session not bound, rebinding"))
 		}
-		return "", t.statusErr("submit_sm", s)
+		err := &StatusError{Command: "submit_sm", Status: s}
+		if classOf(s) != transport.ErrThrottled {
+			return "", err
+		}
+		t.stats.throttled.Add(1)
+		hint := t.rc.throttled(time.Now(), paced)
+		if t.cfg.ThrottleRetryAfter > 0 {
+			hint = t.cfg.ThrottleRetryAfter
+		}
+		return "", &transport.RetryAfterError{After: hint, Err: err}
 	}
-	return normalizeID(wire.CString(r.body), t.cfg.SubmitIDBase), nil
+	t.rc.accepted(time.Now())
+	return t.answered(normalizeID(wire.CString(r.body), t.cfg.SubmitIDBase)), nil
+}
+
+// acquire takes a window slot, waiting for one bounded by ctx and Close.
+// Failing fast, it gives up as soon as the link has no usable connection
+// (lost, or retired as hung): the message was not written, and another
+// transport may take it.
+func (l *link) acquire(ctx context.Context) error {
+	select {
+	case l.window <- struct{}{}:
+		return nil
+	default:
+	}
+	var lost <-chan struct{}
+	var c *conn
+	if l.t.failsFast() {
+		var err error
+		if c, err = l.live(); c == nil {
+			return notBound(nil, err)
+		}
+		lost = c.unfit
+	}
+	select {
+	case l.window <- struct{}{}:
+		return nil
+	case <-lost:
+		return notSent("session lost while waiting for a window slot", unclassified{c.unusable()})
+	case <-ctx.Done():
+		return notSent("waiting for a window slot", ctx.Err())
+	case <-l.t.done:
+		return closedErr()
+	}
 }
 
 // pace waits for the throughput limiter, bounded by ctx and by Close.
-func (t *Transport) pace(ctx context.Context) error {
+func (t *Transport) pace(ctx context.Context, lim *rate.Limiter) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(t.closeCtx, cancel)()
-	if err := t.limiter.Wait(wctx); err != nil {
+	if err := lim.Wait(wctx); err != nil {
 		if t.closed.Load() {
 			return closedErr()
 		}
@@ -322,7 +330,7 @@ func (l *link) bound(ctx context.Context) (*conn, error) {
 		if c != nil {
 			return c, nil
 		}
-		if l.t.cfg.Outage == OutageFailFast {
+		if l.t.failsFast() {
 			return nil, notBound(nil, lastErr)
 		}
 		select {

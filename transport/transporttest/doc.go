@@ -11,7 +11,10 @@
 // went over the wire. Harnesses that can make the far end misbehave
 // implement FaultInjector and get the classification cases too; those that
 // can fail one part of a multipart message (PartFaultInjector) get the
-// partial-acceptance cases, and those that can drop the connection after
+// partial-acceptance cases — and, for adapters that implement
+// transport.PartSubmitter, the cases that send the rest of the message;
+// harnesses that see the parts one by one (PartObserver) let the suite
+// check that none arrives twice — and those that can drop the connection after
 // reading a submit (FaultSupport, FaultConnectionLost) get that case. The suite
 // drives the adapter directly and through a real advox.Client. The cases
 // are private, so new ones never break an adapter author's code.

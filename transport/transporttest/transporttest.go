@@ -140,6 +140,7 @@ var cases = []testCase{
 	{"ContextCanceledInFlight", testContextCanceledInFlight},
 	{"SubmitAfterClose", testSubmitAfterClose},
 	{"CloseDuringSubmit", testCloseDuringSubmit},
+	{"Linker", testLinker},
 	{"FaultThrottle", testFault(FaultThrottle)},
 	{"FaultReject", testFault(FaultReject)},
 	{"FaultNotSent", testFault(FaultNotSent)},
@@ -149,10 +150,15 @@ var cases = []testCase{
 	{"PartialReject", testPartial(FaultReject)},
 	{"PartialNotSent", testPartial(FaultNotSent)},
 	{"PartialOutcomeUnknown", testPartial(FaultOutcomeUnknown)},
+	{"ResumeThrottled", testResume(FaultThrottle)},
+	{"ResumeNotSent", testResume(FaultNotSent)},
+	{"ResumeAfterOutcomeUnknown", testResume(FaultOutcomeUnknown)},
 	{"DeliveryReports", testReports},
 	{"ClientSend", testClientSend},
 	{"ClientRetriesThrottled", testClientRetry},
 	{"ClientNeverRetriesUnknown", testClientUnknown},
+	{"ClientLaterPartThrottled", testClientLaterPart(FaultThrottle)},
+	{"ClientLaterPartRejected", testClientLaterPart(FaultReject)},
 }
 
 // Run runs the conformance suite against harnesses made by newHarness, a

@@ -22,9 +22,11 @@ const (
 	// Elks46 is 46elks: POST /a1/sms, form body, basic auth, JSON answer,
 	// form-encoded reports.
 	Elks46
-	// Sinch is a Sinch-style batch API under /xms/v1/sim-plan: POST
-	// /batches, bearer token, JSON, per-recipient JSON reports with basic
-	// auth from the callback URL.
+	// Sinch is Sinch's SMS REST API (batches) under /xms/v1/sim-plan:
+	// POST /batches, bearer token, JSON, per-recipient JSON reports to the
+	// batch's callback_url, with basic auth when Config.CallbackUser is
+	// set (as Sinch's account configuration does), batch summaries and
+	// inbound messages.
 	Sinch
 	// GenericJSON is advox's own schema (see httptransport.GenericJSON),
 	// with HMAC-signed reports.
@@ -59,7 +61,7 @@ type dialect interface {
 	// newID is the operator id of the n-th message.
 	newID(n int) string
 	// accepted, rejected, notAccepted and serverError are the answers.
-	accepted(m Message) *answer
+	accepted(m Message, cfg *Config) *answer
 	rejected(m Message) *answer
 	notAccepted() *answer
 	serverError() *answer
@@ -68,6 +70,11 @@ type dialect interface {
 	callbackURL(m Message, r Report, now time.Time) (string, error)
 	// report builds the report request.
 	report(m Message, r Report, u *url.URL, cfg *Config, nonce string) (*recordedReport, error)
+	// inbound builds the inbound-SMS callback the operator posts to u,
+	// and summary the batch summary about m; errNotInDialect when the
+	// operator posts none to a report URL.
+	inbound(in Inbound, u *url.URL, cfg *Config) (*recordedReport, error)
+	summary(m Message, r Report, u *url.URL, cfg *Config) (*recordedReport, error)
 }
 
 func (d Dialect) impl() dialect {

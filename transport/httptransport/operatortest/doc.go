@@ -1,9 +1,20 @@
 // Package operatortest is an embeddable HTTP operator simulator for tests
 // and examples, built on net/http/httptest. A Server speaks one Dialect —
-// Kannel's sendsms, 46elks, Sinch-style batches or advox's GenericJSON —
+// Kannel's sendsms, 46elks, Sinch's batches or advox's GenericJSON —
 // checks credentials, records what it received, answers like the real
 // operator, and sends delivery reports to the callback URL each message
 // carries, signed or authenticated the way the dialect does.
+//
+// It is as strict as the real operator: by default each dialect refuses
+// what its operator's documentation says it refuses (number and sender
+// formats, length limits, Kannel's sendsms field checks), Kannel splits
+// and cuts a long text as smsbox does (max-messages, concatenation) with
+// a delivery report for the first part only, and Sinch sends its reports
+// with the basic auth its account is configured with, to the callback URL
+// exactly as given. Each rule names the documentation it comes from.
+// Config.Lenient turns the format and length checks off. SendInbound and
+// SendSummary post the operators' other documented callbacks (46elks' and
+// Sinch's inbound SMS, Sinch's batch summary).
 //
 // Faults are injected per submit (Inject): slow answers, 429 with and
 // without Retry-After, throttling disguised as 200 or 403, "not accepted"

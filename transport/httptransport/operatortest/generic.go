@@ -13,7 +13,8 @@ import (
 	"github.com/azenna/advox/transport"
 )
 
-// generic speaks httptransport's GenericJSON schema.
+// generic speaks httptransport's GenericJSON schema, as its doc comment
+// documents it.
 type generic struct{}
 
 func (generic) base() string       { return "" }
@@ -39,7 +40,11 @@ func (generic) parse(r *http.Request, body []byte, cfg *Config) (Message, *answe
 	if err := json.Unmarshal(body, &s); err != nil || s.To == "" || s.Text == "" {
 		return Message{}, jsonAnswer(http.StatusBadRequest, `{"error":"to and text are required"}`)
 	}
-	m := Message{From: s.From, To: s.To, Text: s.Text, Reference: s.Reference, Callback: s.CallbackURL}
+	// The schema's "to" is E.164 (httptransport.GenericJSON).
+	if !cfg.Lenient && !isE164(s.To) {
+		return Message{}, jsonAnswer(http.StatusBadRequest, `{"error":"to must be an E.164 number"}`)
+	}
+	m := Message{From: s.From, To: s.To, Text: s.Text, Reference: s.Reference, Callback: s.CallbackURL, Validity: s.ValidFor}
 	switch s.Encoding {
 	case "gsm7":
 		m.Encoding = transport.GSM7
@@ -53,8 +58,8 @@ func (generic) parse(r *http.Request, body []byte, cfg *Config) (Message, *answe
 	return m, nil
 }
 
-func (generic) accepted(m Message) *answer {
-	n := segments(m.Text, m.Encoding)
+func (generic) accepted(m Message, _ *Config) *answer {
+	n := m.Segments
 	b, _ := json.Marshal(map[string]any{"id": m.ID, "parts": n, "price": strconv.Itoa(5*n) + " EUR cents"})
 	return jsonAnswer(http.StatusCreated, string(b))
 }
@@ -76,8 +81,22 @@ func (generic) callbackURL(m Message, _ Report, _ time.Time) (string, error) {
 	return m.Callback, nil
 }
 
+// GenericJSON's gateways post no inbound messages or summaries to a report
+// URL.
+func (generic) inbound(Inbound, *url.URL, *Config) (*recordedReport, error) {
+	return nil, errNotInDialect
+}
+
+func (generic) summary(Message, Report, *url.URL, *Config) (*recordedReport, error) {
+	return nil, errNotInDialect
+}
+
 func (generic) report(m Message, r Report, u *url.URL, cfg *Config, nonce string) (*recordedReport, error) {
-	rep := map[string]string{"id": m.ID, "status": string(r.Status), "at": r.At.UTC().Format(time.RFC3339Nano)}
+	status := string(r.Status)
+	if r.OperatorStatus != "" {
+		status = r.OperatorStatus
+	}
+	rep := map[string]string{"id": m.ID, "status": status, "at": r.At.UTC().Format(time.RFC3339Nano)}
 	if m.Reference != "" {
 		rep["reference"] = m.Reference
 	}

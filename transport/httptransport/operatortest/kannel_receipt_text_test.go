@@ -26,7 +26,7 @@ func TestKannelReceiptTextFollowsTheStatus(t *testing.T) {
 	defer s.Close()
 	q := url.Values{
 		"username": {operatortest.DefaultUser}, "password": {operatortest.DefaultPassword},
-		"to": {"+46701234567"}, "text": {"Hello there"}, "dlr-mask": {"31"},
+		"from": {"Advox"}, "to": {"+46701234567"}, "text": {"Hello there"}, "dlr-mask": {"31"},
 		"dlr-url": {hook.URL + "/dlr?ref=m1&reply=%A"},
 	}
 	code, _ := get(t, s.URL()+"/cgi-bin/sendsms?"+q.Encode())

@@ -22,6 +22,10 @@ type Report struct {
 	// Status is the status to report, in the core vocabulary; the dialect
 	// maps it onto its own values.
 	Status transport.Status
+	// OperatorStatus, when set, is sent as the status instead, verbatim in
+	// the dialect's own vocabulary (Sinch's "Unknown", "Aborted", Kannel's
+	// "16"), for values the mapping from Status does not produce.
+	OperatorStatus string
 	// ErrorCode is the operator error code to report (dialects that carry
 	// one).
 	ErrorCode string
@@ -56,6 +60,54 @@ var errNoCallback = errors.New("operatortest: the message has no callback URL")
 // SendReport sends r to the callback URL of the message it names and
 // returns the webhook's HTTP status.
 func (s *Server) SendReport(ctx context.Context, r Report) (int, error) {
+	return s.toCallback(ctx, r, s.d.report)
+}
+
+// SendSummary sends the batch summary the operator posts about the
+// message r names to its callback URL (Sinch's delivery_report_sms,
+// counting the message in r.Status), and returns the webhook's HTTP
+// status. Dialects whose operator posts none fail.
+func (s *Server) SendSummary(ctx context.Context, r Report) (int, error) {
+	return s.toCallback(ctx, r, func(m Message, r Report, u *url.URL, cfg *Config, _ string) (*recordedReport, error) {
+		return s.d.summary(m, r, u, cfg)
+	})
+}
+
+// Inbound is an SMS from a handset, as the operator posts it.
+type Inbound struct {
+	// From is the sender's number, To the operator number it was sent to,
+	// Text the message.
+	From, To, Text string
+	// At is when the operator received it; zero means now.
+	At time.Time
+}
+
+// SendInbound posts an inbound SMS the way the operator posts it to the
+// URL configured for inbound messages — here target, such as a report URL
+// the operator was wrongly given — and returns the webhook's HTTP status.
+// Dialects whose operator posts inbound messages elsewhere (Kannel's
+// sms-service) or not at all fail.
+func (s *Server) SendInbound(ctx context.Context, target string, in Inbound) (int, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return 0, err
+	}
+	if in.At.IsZero() {
+		in.At = s.cfg.Now()
+	}
+	rec, err := s.d.inbound(in, u, &s.cfg)
+	if err != nil {
+		return 0, err
+	}
+	return s.send(ctx, rec)
+}
+
+// reportBuilder builds a callback about a message.
+type reportBuilder func(m Message, r Report, u *url.URL, cfg *Config, nonce string) (*recordedReport, error)
+
+// toCallback sends the callback build makes about the message r names to
+// that message's callback URL.
+func (s *Server) toCallback(ctx context.Context, r Report, build reportBuilder) (int, error) {
 	m, ok := s.find(r.ID)
 	if !ok {
 		return 0, errors.New("operatortest: no accepted message with id " + strconv.Quote(r.ID))
@@ -71,10 +123,13 @@ func (s *Server) SendReport(ctx context.Context, r Report) (int, error) {
 	n := s.seq
 	s.mu.Unlock()
 	_, refOnly := s.d.(kannel) // Kannel reports name the message by ref only
+	// Sinch calls a batch's callback_url exactly as given, so its "ref" is
+	// never left out (only the body's client_reference is).
+	_, verbatim := s.d.(sinch)
 	unknownRef := ""
 	if r.UnknownID {
 		m.ID = s.d.newID(1_000_000 + n)
-		if refOnly {
+		if refOnly || verbatim {
 			unknownRef = "unknown-" + strconv.Itoa(n)
 		}
 	}
@@ -93,7 +148,7 @@ func (s *Server) SendReport(ctx context.Context, r Report) (int, error) {
 	switch {
 	case unknownRef != "":
 		q.Set("ref", unknownRef)
-	case r.OmitReference || r.UnknownID:
+	case !verbatim && (r.OmitReference || r.UnknownID):
 		q.Del("ref")
 	}
 	if r.BadCredentials {
@@ -105,7 +160,7 @@ func (s *Server) SendReport(ctx context.Context, r Report) (int, error) {
 		}
 	}
 	u.RawQuery = q.Encode()
-	rec, err := s.d.report(m, r, u, &s.cfg, s.nonce(n))
+	rec, err := build(m, r, u, &s.cfg, s.nonce(n))
 	if err != nil {
 		return 0, err
 	}

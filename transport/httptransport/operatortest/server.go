@@ -46,6 +46,27 @@ type Config struct {
 	TLS bool
 	// Now is the clock for report times and signatures; nil is time.Now.
 	Now func() time.Time
+	// Lenient turns off the checks of number and sender formats and of
+	// length limits, which by default the simulator applies as strictly as
+	// the real operator (see each dialect). Credentials are always checked.
+	Lenient bool
+	// CallbackUser and CallbackPassword are the basic-auth credentials an
+	// operator sends with its callbacks when its account is configured so
+	// (Sinch: set by the account manager, never read from the URL). Empty:
+	// none are sent.
+	CallbackUser, CallbackPassword string
+	// KannelMaxMessages and KannelConcatenation are the sendsms-user's
+	// max-messages (0 means Kannel's default, 1) and concatenation
+	// (Kannel's default: false). Text longer than one SMS is split as
+	// smsbox splits it (gw/sms.c sms_split): into at most max-messages
+	// parts, the rest cut off, as one concatenated message only with
+	// concatenation, and with a delivery report for the first part only.
+	KannelMaxMessages   int
+	KannelConcatenation bool
+	// KannelImmediateReply answers sendsms as smsbox's
+	// immediate-sendsms-reply does: 202 "Sent.", with " Message splits: n"
+	// when smsbox split the text.
+	KannelImmediateReply bool
 }
 
 func (c Config) withDefaults() Config {
@@ -67,6 +88,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.KannelMaxMessages <= 0 {
+		c.KannelMaxMessages = 1
+	}
 	return c
 }
 
@@ -87,6 +111,20 @@ type Message struct {
 	// Callback is the delivery-report URL as received (Kannel's escapes
 	// unexpanded), empty when none was given.
 	Callback string
+	// Validity is the validity field as received (Kannel's validity in
+	// minutes, Sinch's expire_at, GenericJSON's valid_for), empty when
+	// none was given.
+	Validity string
+	// UDH is the User Data Header received with the text (Kannel's udh),
+	// and Ref, Part and Parts what its concatenation element says: the
+	// reference, this part's number and the part count (all 0 without one).
+	UDH              []byte
+	Ref, Part, Parts int
+	// Segments is the number of SMS the operator made of the request, and
+	// Truncated says it cut the text to fit its limits (Kannel with
+	// max-messages); Text is then what was sent.
+	Segments  int
+	Truncated bool
 	// Fault is the fault the submit was answered with.
 	Fault Fault
 }
@@ -218,6 +256,9 @@ func (s *Server) record(m Message) Message {
 	defer s.mu.Unlock()
 	s.seq++
 	m.ID = s.d.newID(s.seq)
+	if m.Segments == 0 {
+		m.Segments = segments(m.Text, m.Encoding)
+	}
 	s.received = append(s.received, m)
 	return m
 }
@@ -262,7 +303,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	m.Fault = f
 	m = s.record(m)
-	ok := s.d.accepted(m)
+	ok := s.d.accepted(m, &s.cfg)
 	switch f {
 	case FaultSlow:
 		select {

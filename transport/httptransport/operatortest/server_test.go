@@ -74,7 +74,7 @@ func TestKannelDLRExpansion(t *testing.T) {
 	dlr := hook.URL + "/dlr?ref=msg-1&type=%d&ts=%T&smsc=%i&reply=%A"
 	q := url.Values{
 		"username": {operatortest.DefaultUser}, "password": {operatortest.DefaultPassword},
-		"to": {"+46701234567"}, "text": {"secret text here"}, "dlr-mask": {"31"}, "dlr-url": {dlr},
+		"from": {"Advox"}, "to": {"+46701234567"}, "text": {"secret text here"}, "dlr-mask": {"31"}, "dlr-url": {dlr},
 	}
 	code, _ := get(t, s.URL()+"/cgi-bin/sendsms?"+q.Encode())
 	require.Equal(t, http.StatusAccepted, code)

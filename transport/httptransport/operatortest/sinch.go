@@ -6,12 +6,16 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/azenna/advox/transport"
 )
 
-// sinch speaks a Sinch-style batch API.
+// sinch speaks Sinch's SMS REST API as its reference documents it:
+// "Batches – Send" (request body schema), "Delivery reports" (statuses,
+// the recipient delivery report) and "Webhooks" (callbacks, incoming SMS).
 type sinch struct{}
 
 func (sinch) base() string       { return "/xms/v1/sim-plan" }
@@ -19,36 +23,99 @@ func (sinch) path() string       { return "/batches" }
 func (sinch) method() string     { return http.MethodPost }
 func (sinch) newID(n int) string { return fmt.Sprintf("01SIM%021d", n) }
 
+// sinchTime is Sinch's ISO-8601 form: YYYY-MM-DDThh:mm:ss.SSSZ.
+const sinchTime = "2006-01-02T15:04:05.000Z07:00"
+
+// The limits of "Batches – Send": body up to 2000 characters,
+// callback_url and client_reference up to 2048, expire_at at most three
+// days after sending.
+const (
+	sinchMaxBody      = 2000
+	sinchMaxURL       = 2048
+	sinchMaxReference = 2048
+	sinchMaxExpiry    = 72 * time.Hour
+)
+
 type sinchBatch struct {
 	From            string   `json:"from"`
 	To              []string `json:"to"`
-	Body            string   `json:"body"`
+	Body            *string  `json:"body"`
+	Type            string   `json:"type"`
 	ClientReference string   `json:"client_reference"`
 	CallbackURL     string   `json:"callback_url"`
 	DeliveryReport  string   `json:"delivery_report"`
+	ExpireAt        string   `json:"expire_at"`
+}
+
+// sinchError is Sinch's error answer: a code and a text.
+func sinchError(status int, code, text string) *answer {
+	b, _ := json.Marshal(map[string]string{"code": code, "text": text})
+	return jsonAnswer(status, string(b))
 }
 
 func (sinch) parse(r *http.Request, body []byte, cfg *Config) (Message, *answer) {
+	// Every request carries the service plan's API token as a bearer token.
 	if r.Header.Get("Authorization") != "Bearer "+cfg.Token {
-		return Message{}, jsonAnswer(http.StatusUnauthorized, `{"code":"unauthorized","text":"Unauthorized"}`)
+		return Message{}, sinchError(http.StatusUnauthorized, "unauthorized", "Unauthorized")
 	}
 	var b sinchBatch
 	if err := json.Unmarshal(body, &b); err != nil {
-		return Message{}, jsonAnswer(http.StatusBadRequest, `{"code":"syntax_invalid_json","text":"The JSON structure is invalid"}`)
+		return Message{}, sinchError(http.StatusBadRequest, "syntax_invalid_json", "The JSON structure is invalid")
 	}
-	if len(b.To) != 1 || b.Body == "" {
-		return Message{}, jsonAnswer(http.StatusBadRequest, `{"code":"syntax_constraint_violation","text":"The simulator takes one recipient and a body"}`)
+	violation := func(text string) (Message, *answer) {
+		return Message{}, sinchError(http.StatusBadRequest, "syntax_constraint_violation", text)
 	}
-	m := Message{From: b.From, To: b.To[0], Text: b.Body, Reference: b.ClientReference}
+	// to: required, 1 to 1000 recipients (the simulator takes one).
+	if len(b.To) != 1 {
+		return violation("The simulator takes exactly one recipient")
+	}
+	// body: required (mt_text, the default type).
+	if b.Body == nil || *b.Body == "" || b.Type != "" && b.Type != "mt_text" {
+		return violation("body is required")
+	}
+	switch b.DeliveryReport {
+	case "", "none", "summary", "full", "per_recipient", "per_recipient_final":
+	default:
+		return violation("delivery_report must be none, summary, full, per_recipient or per_recipient_final")
+	}
+	m := Message{From: b.From, To: b.To[0], Text: *b.Body, Reference: b.ClientReference, Validity: b.ExpireAt}
+	if !cfg.Lenient {
+		// to: phone numbers in E.164 (MSISDN) format.
+		if !isE164(m.To) && !isE164("+"+m.To) {
+			return violation("Invalid recipient")
+		}
+		// from: "Must be valid phone number, short code or alphanumeric"
+		// (alphanumeric: at most 11 characters, 3GPP TS 23.040 §9.1.2.5).
+		if m.From != "" && !isE164(m.From) && !allDigits(m.From) && !(len(m.From) <= 11 && isAlnum(strings.ReplaceAll(m.From, " ", ""))) {
+			return violation("Invalid originator")
+		}
+		switch {
+		case utf8.RuneCountInString(m.Text) > sinchMaxBody:
+			return violation("body is longer than 2000 characters")
+		case len(b.CallbackURL) > sinchMaxURL || b.CallbackURL != "" && !isCallbackURL(b.CallbackURL):
+			return violation("callback_url must be a valid URL of at most 2048 characters")
+		case len(b.ClientReference) > sinchMaxReference:
+			return violation("client_reference is longer than 2048 characters")
+		}
+		// expire_at: "Must be after send_at. Default and max is 3 days
+		// after send_at."
+		if b.ExpireAt != "" {
+			at, err := time.Parse(time.RFC3339Nano, b.ExpireAt)
+			now := cfg.Now()
+			if err != nil || !at.After(now) || at.After(now.Add(sinchMaxExpiry+time.Minute)) {
+				return violation("expire_at must be after send_at and at most 3 days after it")
+			}
+		}
+	}
 	m.Encoding = encodingOf(m.Text)
-	if b.DeliveryReport == "per_recipient" {
+	if b.DeliveryReport == "per_recipient" || b.DeliveryReport == "per_recipient_final" {
 		m.Callback = b.CallbackURL
 	}
 	return m, nil
 }
 
-func (sinch) accepted(m Message) *answer {
-	now := time.Now().UTC().Format(time.RFC3339Nano)
+func (sinch) accepted(m Message, _ *Config) *answer {
+	now := time.Now().UTC().Format(sinchTime)
 	b, _ := json.Marshal(map[string]any{
 		"id": m.ID, "to": []string{m.To}, "from": m.From, "canceled": false,
 		"body": m.Text, "type": "mt_text", "created_at": now, "modified_at": now,
@@ -58,8 +125,7 @@ func (sinch) accepted(m Message) *answer {
 }
 
 func (sinch) rejected(m Message) *answer {
-	b, _ := json.Marshal(map[string]string{"code": "syntax_constraint_violation", "text": "Invalid recipient " + m.To})
-	return jsonAnswer(http.StatusBadRequest, string(b))
+	return sinchError(http.StatusBadRequest, "syntax_constraint_violation", "Invalid recipient "+m.To)
 }
 
 func (sinch) notAccepted() *answer {
@@ -67,15 +133,19 @@ func (sinch) notAccepted() *answer {
 }
 
 func (sinch) serverError() *answer {
-	return jsonAnswer(http.StatusInternalServerError, `{"code":"internal_error","text":"Internal error"}`)
+	return sinchError(http.StatusInternalServerError, "internal_error", "Internal error")
 }
 
 func (sinch) callbackURL(m Message, _ Report, _ time.Time) (string, error) {
 	return m.Callback, nil
 }
 
-func sinchStatus(s transport.Status) string {
-	switch s {
+// sinchStatus maps the vocabulary onto "Delivery report statuses".
+func sinchStatus(r Report) string {
+	if r.OperatorStatus != "" {
+		return r.OperatorStatus
+	}
+	switch r.Status {
 	case transport.StatusAccepted:
 		return "Queued"
 	case transport.StatusEnroute:
@@ -94,21 +164,83 @@ func sinchStatus(s transport.Status) string {
 	return "Unknown"
 }
 
-func (sinch) report(m Message, r Report, u *url.URL, _ *Config, _ string) (*recordedReport, error) {
-	code, _ := strconv.Atoi(r.ErrorCode)
+// sinchCode is the delivery report's code for a status without an
+// error code: 400 Queued, 401 Dispatched, 0 otherwise.
+func sinchCode(r Report, status string) int {
+	if n, err := strconv.Atoi(r.ErrorCode); err == nil {
+		return n
+	}
+	switch status {
+	case "Queued":
+		return 400
+	case "Dispatched":
+		return 401
+	}
+	return 0
+}
+
+// report is a recipient delivery report (type
+// recipient_delivery_report_sms): at is when the report was written,
+// operator_status_at when the operator's network reached the status (the
+// Report's At).
+func (sinch) report(m Message, r Report, u *url.URL, cfg *Config, _ string) (*recordedReport, error) {
+	status := sinchStatus(r)
 	rep := map[string]any{
-		"type": "recipient_delivery_report_sms", "batch_id": m.ID, "recipient": m.To,
-		"code": code, "status": sinchStatus(r.Status), "at": r.At.UTC().Format(time.RFC3339Nano),
+		"type": "recipient_delivery_report_sms", "batch_id": m.ID, "recipient": strings.TrimPrefix(m.To, "+"),
+		"code": sinchCode(r, status), "status": status,
+		"at": cfg.Now().UTC().Format(sinchTime), "operator_status_at": r.At.UTC().Format(sinchTime),
 	}
 	if m.Reference != "" {
 		rep["client_reference"] = m.Reference
 	}
-	b, err := json.Marshal(rep)
+	return sinchCallback(u, rep, cfg, r.BadCredentials)
+}
+
+// summary is a batch delivery report (type delivery_report_sms): the
+// statuses of the batch's recipients, counted.
+func (sinch) summary(m Message, r Report, u *url.URL, cfg *Config) (*recordedReport, error) {
+	status := sinchStatus(r)
+	rep := map[string]any{
+		"type": "delivery_report_sms", "batch_id": m.ID, "total_message_count": 1,
+		"statuses": []map[string]any{{"code": sinchCode(r, status), "status": status, "count": 1}},
+	}
+	if m.Reference != "" {
+		rep["client_reference"] = m.Reference
+	}
+	return sinchCallback(u, rep, cfg, r.BadCredentials)
+}
+
+// inbound is an incoming SMS (type mo_text).
+func (sinch) inbound(in Inbound, u *url.URL, cfg *Config) (*recordedReport, error) {
+	return sinchCallback(u, map[string]any{
+		"type": "mo_text", "id": fmt.Sprintf("01MO%022d", in.At.UnixNano()),
+		"from": strings.TrimPrefix(in.From, "+"), "to": strings.TrimPrefix(in.To, "+"),
+		"body": in.Text, "received_at": in.At.UTC().Format(sinchTime),
+	}, cfg, false)
+}
+
+// sinchCallback is a JSON POST to u, with the basic auth the account is
+// configured to send ("Webhooks": callbacks authenticate as configured by
+// the account manager, never with credentials from the URL).
+func sinchCallback(u *url.URL, body map[string]any, cfg *Config, badCredentials bool) (*recordedReport, error) {
+	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
-	return &recordedReport{
-		method: http.MethodPost, url: u.String(),
+	target := *u
+	target.User = nil
+	rec := &recordedReport{
+		method: http.MethodPost, url: target.String(),
 		header: http.Header{"Content-Type": {"application/json"}}, body: b,
-	}, nil
+	}
+	if cfg.CallbackUser != "" {
+		password := cfg.CallbackPassword
+		if badCredentials {
+			password = "wrong-password-wrong"
+		}
+		req := http.Request{Header: http.Header{}}
+		req.SetBasicAuth(cfg.CallbackUser, password)
+		rec.header.Set("Authorization", req.Header.Get("Authorization"))
+	}
+	return rec, nil
 }

@@ -16,5 +16,9 @@
 // submit or above a rate, queue full, refusal with any command_status,
 // delayed or missing answers, dropped connections, a deliver_sm whose
 // sequence number collides with a pending submit_sm, duplicate receipts,
-// and receipts that overtake their submit_sm_resp.
+// receipts that overtake their submit_sm_resp, and a restart that gives
+// message ids already given again (Server.Restart). Outages hit the whole
+// server: Hang (binds answered, nothing else), Freeze (nothing read or
+// answered while connections stay up), and Stop then Start (a crash and
+// a restart on the same address, with what it had recorded).
 package smsctest

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/azenna/advox/transport"
@@ -89,4 +90,71 @@ func ExampleServer_InjectFault() {
 	// Output:
 	// throttled: true safe to retry: true
 	// then: [2684354561] <nil>
+}
+
+// Hang makes the SMSC take binds and answer nothing else: a submit
+// written to it ends with an unknown outcome (it was taken, silently),
+// and the transport declares the session hung and stops using it.
+func ExampleServer_Hang() {
+	smsc, err := smsctest.NewServer(nil)
+	if err != nil {
+		panic(err)
+	}
+	defer smsc.Close()
+	tr, err := smpptransport.New(smpptransport.Config{
+		Addr: smsc.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+		RespTimeout: 100 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	for up, changed := tr.Link(); !up; up, changed = tr.Link() {
+		<-changed
+	}
+
+	smsc.Hang()
+	_, err = tr.Submit(context.Background(), message("Hello"))
+	up, _ := tr.Link()
+	fmt.Println(errors.Is(err, transport.ErrOutcomeUnknown), up)
+	fmt.Println(len(smsc.Submits()), smsc.Submits()[0].Answered, len(smsc.Messages()))
+	// Output:
+	// true false
+	// 1 false 1
+}
+
+// A restarted SMSC gives the message ids it gave before again: what makes
+// delivery receipts match older messages with the same id.
+func ExampleServer_Restart() {
+	smsc, err := smsctest.NewServer(nil)
+	if err != nil {
+		panic(err)
+	}
+	defer smsc.Close()
+	tr, err := smpptransport.New(smpptransport.Config{
+		Addr: smsc.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+		Backoff: func(int) time.Duration { return 10 * time.Millisecond },
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	before, err := tr.Submit(ctx, message("Hello"))
+	if err != nil {
+		panic(err)
+	}
+	smsc.Restart()
+	for tr.Stats().Binds < 2 { // the transport rebinds
+		time.Sleep(time.Millisecond)
+	}
+	after, err := tr.Submit(ctx, message("Hello again"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(before.OperatorIDs, after.OperatorIDs)
+	// Output:
+	// [2684354561] [2684354561]
 }

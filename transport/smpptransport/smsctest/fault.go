@@ -29,6 +29,10 @@ type Fault struct {
 	NoAnswer bool
 	// Drop closes the connection instead of answering.
 	Drop bool
+	// DropAfter closes the connection once the answer (Status, or the
+	// acceptance) is written: a link lost between two parts of a message,
+	// the client holding its answer but no link for the next part.
+	DropAfter bool
 	// CollidingDeliver sends the part's receipt, before the answer, as a
 	// deliver_sm whose sequence number is the submit_sm's own (when the
 	// connection takes deliver_sm; otherwise to a receiver bind). The
@@ -55,9 +59,12 @@ func (s *Server) InjectFault(f Fault) {
 }
 
 // nextFault pops the next queued fault, or applies the standing ones
-// (ThrottleEvery, MaxRate). Call with s.mu held.
+// (Hang, ThrottleEvery, MaxRate). Call with s.mu held.
 func (s *Server) nextFault() Fault {
 	s.count++
+	if s.outage.hung {
+		return Fault{NoAnswer: true}
+	}
 	if len(s.faults) > 0 {
 		f := s.faults[0]
 		s.faults = s.faults[1:]
@@ -78,6 +85,16 @@ func (s *Server) DropConnections() {
 	for _, c := range s.connections() {
 		c.close()
 	}
+}
+
+// Restart simulates an SMSC restart that loses its message-id counter:
+// every client connection is closed and message ids start again from the
+// first one, so the ids given before are given again, as a restarted SMSC
+// reissues ids from 1. Receipts on their way, queued faults and what was
+// recorded are kept.
+func (s *Server) Restart() {
+	s.nextID.Store(firstID)
+	s.DropConnections()
 }
 
 // UnbindAll sends unbind to every bound client, as an SMSC going into

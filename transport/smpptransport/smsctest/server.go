@@ -18,7 +18,8 @@ import (
 // for concurrent use.
 type Server struct {
 	cfg     Config
-	ln      net.Listener
+	addr    string
+	ln      net.Listener // replaced by Start; guarded by mu after New
 	limiter *rate.Limiter
 	nextID  atomic.Uint64
 	stats   counters
@@ -35,6 +36,7 @@ type Server struct {
 	partial  map[concatKey]*assembly
 	waiting  []outbound // receipts waiting for a receiver bind
 	timers   map[*time.Timer]struct{}
+	outage   outage // Hang, Freeze, Stop
 }
 
 // firstID is the first message id handed out: large enough that hex ids
@@ -53,6 +55,7 @@ func NewServer(cfg *Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg:     c,
+		addr:    ln.Addr().String(),
 		ln:      ln,
 		conns:   make(map[*sconn]struct{}),
 		partial: make(map[concatKey]*assembly),
@@ -65,12 +68,12 @@ func NewServer(cfg *Config) (*Server, error) {
 	}
 	s.nextID.Store(firstID)
 	s.wg.Add(1)
-	go s.accept()
+	go s.accept(ln)
 	return s, nil
 }
 
 // Addr returns the host:port the server listens on.
-func (s *Server) Addr() string { return s.ln.Addr().String() }
+func (s *Server) Addr() string { return s.addr }
 
 // Close stops the server: it closes the listener and every connection,
 // cancels pending answers and receipts, and waits for its goroutines.
@@ -81,27 +84,37 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.stopTimers()
+	ln, stopped := s.ln, s.outage.stopped
+	s.outage.resume()
+	s.mu.Unlock()
+	var err error
+	if !stopped {
+		err = ln.Close()
+	}
+	s.DropConnections()
+	s.wg.Wait()
+	return err
+}
+
+// stopTimers cancels pending answers and receipts. Call with s.mu held.
+func (s *Server) stopTimers() {
 	for t := range s.timers {
 		if t.Stop() {
 			s.wg.Done()
 		}
 	}
 	clear(s.timers)
-	s.mu.Unlock()
-	err := s.ln.Close()
-	s.DropConnections()
-	s.wg.Wait()
-	return err
 }
 
-func (s *Server) accept() {
+func (s *Server) accept(ln net.Listener) {
 	defer s.wg.Done()
 	for {
-		nc, err := s.ln.Accept()
+		nc, err := ln.Accept()
 		if err != nil {
 			return
 		}
-		c := &sconn{s: s, nc: nc, w: wire.NewWriter(nc, 5*time.Second)}
+		c := &sconn{s: s, nc: nc, w: wire.NewWriter(nc, 5*time.Second), done: make(chan struct{})}
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
@@ -158,6 +171,7 @@ type sconn struct {
 	kind     pdu.ID // the bind command_id, 0 before the bind
 	systemID string
 	closed   bool
+	done     chan struct{}       // closed with closed
 	inflight map[uint32]outbound // receipts sent and not answered yet, by sequence number
 }
 
@@ -226,13 +240,19 @@ func (c *sconn) isClosed() bool {
 
 func (c *sconn) close() {
 	c.mu.Lock()
-	c.closed = true
+	if !c.closed {
+		c.closed = true
+		close(c.done)
+	}
 	c.mu.Unlock()
 	_ = c.nc.Close()
 }
 
-// write sends a PDU at once.
+// write sends a PDU at once (once a Freeze is over).
 func (c *sconn) write(id pdu.ID, status pdu.Status, seq uint32, body []byte) error {
+	if !c.s.thawed(c) {
+		return net.ErrClosed
+	}
 	return c.w.Write(frame(id, status, seq, body))
 }
 
@@ -254,7 +274,7 @@ func (c *sconn) serve() {
 	br := bufio.NewReaderSize(c.nc, 32<<10)
 	for {
 		h, p, err := wire.Read(br)
-		if h == nil {
+		if h == nil || !c.s.thawed(c) {
 			return
 		}
 		more := c.handle(h, p, err)
@@ -285,6 +305,9 @@ func (c *sconn) handle(h *pdu.Header, p pdu.Body, decodeErr error) bool {
 			status = 0x02 // ESME_RINVCMDLEN: a command it knows, malformed
 		}
 		c.reply(pdu.GenericNACKID, status, h.Seq, nil)
+		return true
+	}
+	if s.hangs(h.ID) {
 		return true
 	}
 	switch h.ID {

@@ -248,6 +248,23 @@ func TestFaults(t *testing.T) {
 	subs := s.Submits()
 	assert.False(t, subs[len(subs)-1].Answered)
 	assert.Empty(t, subs[len(subs)-1].MessageID)
+
+	// DropAfter: the answer arrives, then the link is gone (a link lost
+	// between two parts), accepted or refused.
+	for _, f := range []Fault{{DropAfter: true}, {Status: StatusThrottled, DropAfter: true}, {Delay: 5 * time.Millisecond, DropAfter: true}} {
+		c = dialRaw(t, s)
+		c.bind(pdu.BindTransceiverID)
+		s.InjectFault(f)
+		seq = c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("x"))) // no receipt
+		h, _ = c.read()
+		assert.Equal(t, pdu.SubmitSMRespID, h.ID)
+		assert.Equal(t, seq, h.Seq)
+		assert.Equal(t, f.Status, h.Status)
+		assert.True(t, c.closed(), "%+v: the link is dropped after the answer", f)
+		subs = s.Submits()
+		assert.True(t, subs[len(subs)-1].Answered)
+		assert.Equal(t, f.Status == 0, subs[len(subs)-1].MessageID != "")
+	}
 }
 
 func TestDropAndUnbindAll(t *testing.T) {
@@ -266,6 +283,27 @@ func TestDropAndUnbindAll(t *testing.T) {
 	d.bind(pdu.BindTransmitterID)
 	s.DropConnections()
 	assert.True(t, d.closed())
+}
+
+// TestRestartReissuesIDs: a restart drops the clients and gives the
+// message ids given before again, from the first one.
+func TestRestartReissuesIDs(t *testing.T) {
+	s := newServer(t, &Config{Receipts: ReceiptsNever})
+	submit := func(c *rawClient) string {
+		c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("x")))
+		h, p := c.read()
+		require.Equal(t, pdu.SubmitSMRespID, h.ID)
+		return p.Fields()[pdufield.MessageID].String()
+	}
+	c := dialRaw(t, s)
+	c.bind(pdu.BindTransceiverID)
+	before := []string{submit(c), submit(c)}
+	s.Restart()
+	assert.True(t, c.closed(), "a restart drops the clients")
+	c = dialRaw(t, s)
+	c.bind(pdu.BindTransceiverID)
+	assert.Equal(t, before, []string{submit(c), submit(c)}, "ids start again from the first")
+	assert.Len(t, s.Submits(), 4, "what was recorded is kept")
 }
 
 func TestCloseCancelsPendingWork(t *testing.T) {

@@ -70,10 +70,17 @@ func (s *Server) submit(c *sconn, h *pdu.Header, p pdu.Body) {
 	if f.Delay > 0 {
 		s.after(f.Delay, func() {
 			answer(func(id pdu.ID, st pdu.Status, seq uint32, b []byte) { _ = c.write(id, st, seq, b) })
+			if f.DropAfter {
+				c.close()
+			}
 		})
 		return
 	}
 	answer(c.reply)
+	if f.DropAfter {
+		_ = c.w.Flush()
+		c.close()
+	}
 }
 
 func (s *Server) wantsReceipt(sub Submit) bool {

@@ -51,6 +51,24 @@ func (h *Harness) Received() []transporttest.Received {
 	return out
 }
 
+// ReceivedParts implements transporttest.PartObserver with the parts of
+// concatenated messages the simulator accepted (or took without
+// answering).
+func (h *Harness) ReceivedParts() []transporttest.ReceivedPart {
+	var out []transporttest.ReceivedPart
+	for _, s := range h.Server.Submits() {
+		if s.MessageID == "" || s.Total <= 1 {
+			continue
+		}
+		to := s.Dest.Value
+		if s.Dest.TON == 1 { // international, as Received writes it
+			to = "+" + to
+		}
+		out = append(out, transporttest.ReceivedPart{To: to, Ref: s.Ref, Number: s.Index, Total: s.Total})
+	}
+	return out
+}
+
 // InjectFault implements transporttest.FaultInjector: throttle is
 // ESME_RTHROTTLED, reject ESME_RINVDSTADR, not sent ESME_RSYSERR, outcome
 // unknown a submit_sm never answered, and connection lost a submit_sm
