@@ -90,14 +90,15 @@ func inMemory(s any) bool {
 // the sends under way and erases their records too, and a Delete closes
 // the account under it before erasing, so that every later send finds it
 // closed and nothing is sent or recorded for a deleted customer.
-func (c *Client) lockSend(account string) (unlock func(), err error) {
+// The caller read-unlocks the lock it returns.
+func (c *Client) lockSend(account string) (*sync.RWMutex, error) {
 	l := c.erasing.of(account)
 	l.RLock()
 	if c.opts.Accounts != nil && c.opts.Accounts.isClosed(account) {
 		l.RUnlock()
 		return nil, newError("send", CodeNotFound, "account: deleted")
 	}
-	return l.RUnlock, nil
+	return l, nil
 }
 
 // accountLocks orders sends against erases of the same account in this

@@ -104,11 +104,11 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 		}
 	}
 	// Held until the message is recorded: see lockSend.
-	unlock, err := c.lockSend(m.Account)
+	sendLock, err := c.lockSend(m.Account)
 	if err != nil {
 		return Receipt{}, err
 	}
-	defer unlock()
+	defer sendLock.RUnlock()
 	reservedAt := c.now()
 	if c.opts.Accounts != nil {
 		if err := c.opts.Accounts.reserve(ctx, m.Account, acct.MonthlySegments, len(tm.Parts), reservedAt); err != nil {
