@@ -23,9 +23,13 @@ type Principal struct {
 // Authenticate logs a user in from remoteAddr ("203.0.113.5:41234", as in
 // http.Request.RemoteAddr, or a bare address). It succeeds only when the
 // address lies in one of the user's allowed networks and the password
-// matches the stored argon2id hash (compared in constant time). Failures
-// are limited per user and per address (see AuthLimit) and all return
-// ErrAuthFailed. Only a store failure or ctx returns another error.
+// matches the stored argon2id hash (compared in constant time, in Unicode
+// normal form C). A hash made under other parameters than the current
+// ones is rehashed under them on success, and its verification costs what
+// the current parameters cost, so that it does not show in the time a
+// failure takes. Failures are limited per user and per address (see
+// AuthLimit) and all return ErrAuthFailed. Only a store failure or ctx
+// returns another error.
 func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAddr string) (Principal, error) {
 	userID = CanonicalID(userID)
 	addr, addrOK := parseRemoteAddr(remoteAddr)
