@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -30,6 +31,10 @@ func checkCustomer(op string, c *storage.Customer) error {
 	}
 	if strings.TrimSpace(c.Organisation) == "" {
 		return invalidField(op, "Organisation", "required")
+	}
+	if c.Reseller != "" && ValidateAccountID(c.Reseller) != nil {
+		// The reseller is the party of re-invoicing disclosures: an id.
+		return invalidField(op, "Reseller", "the reseller's opaque id: 1–64 printable characters without spaces")
 	}
 	if err := checkEmail(op, "Email", c.Email); err != nil {
 		return err
@@ -75,6 +80,9 @@ func checkCustomer(op string, c *storage.Customer) error {
 		}
 		if err := checkEmail(op, field+".Email", ct.Email); err != nil {
 			return err
+		}
+		if !slices.Contains(contactRoles, ct.Role) {
+			return invalidField(op, field+".Role", "one of "+strings.Join(contactRoles, ", "))
 		}
 	}
 	l := c.Limits

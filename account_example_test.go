@@ -19,7 +19,7 @@ func exampleCustomer() storage.Customer {
 		Account:        "acme",
 		Organisation:   "Exempelbolaget AB",
 		OrgNumber:      "556016-0680",
-		Reseller:       "Reseller Nord AB",
+		Reseller:       "reseller-nord",
 		References:     []string{"PO 4711"},
 		InvoiceAddress: storage.Address{Lines: []string{"Box 123"}, PostalCode: "111 22", City: "Stockholm", Country: "SE"},
 		Email:          "sms@example.se",
@@ -100,23 +100,23 @@ func ExampleAccounts_Disclose() {
 		panic(err)
 	}
 
-	_, err = accounts.Disclose(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing)
+	_, err = accounts.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
 	fmt.Println(errors.Is(err, advox.ErrNoConsent))
 
-	if err := accounts.GrantConsent(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing); err != nil {
+	if err := accounts.GrantConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
 		panic(err)
 	}
-	d, err := accounts.Disclose(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing)
+	d, err := accounts.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(d.Organisation, d.OrgNumber, d.InvoiceAddress.City, d.References)
 	fmt.Println("users:", len(d.Users), "contacts:", len(d.Contacts))
 
-	if err := accounts.WithdrawConsent(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing); err != nil {
+	if err := accounts.WithdrawConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
 		panic(err)
 	}
-	_, err = accounts.Disclose(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing)
+	_, err = accounts.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
 	fmt.Println(errors.Is(err, advox.ErrNoConsent))
 	// Output:
 	// true
@@ -126,7 +126,8 @@ func ExampleAccounts_Disclose() {
 }
 
 // Export gives the customer all of its own data as JSON: password hashes
-// are never part of it, only whether a password is set.
+// are never part of it, only whether a password is set. The segments
+// counted per month are, and where the account's traffic can be had.
 func ExampleAccounts_Export() {
 	ctx := context.Background()
 	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
@@ -139,7 +140,10 @@ func ExampleAccounts_Export() {
 	if _, err := accounts.Create(ctx, c); err != nil {
 		panic(err)
 	}
-	if err := accounts.GrantConsent(ctx, "acme", "Reseller Nord AB", advox.DisclosureReinvoicing); err != nil {
+	if err := accounts.GrantConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
+		panic(err)
+	}
+	if err := accounts.ReserveSegments(ctx, "acme", 42, at); err != nil {
 		panic(err)
 	}
 	b, err := accounts.Export(ctx, "acme")
@@ -157,7 +161,7 @@ func ExampleAccounts_Export() {
 	//   "customer_references": [
 	//     "PO 4711"
 	//   ],
-	//   "reseller": "Reseller Nord AB",
+	//   "reseller": "reseller-nord",
 	//   "invoice_address": {
 	//     "lines": [
 	//       "Box 123"
@@ -190,7 +194,7 @@ func ExampleAccounts_Export() {
 	//   ],
 	//   "consents": [
 	//     {
-	//       "party": "Reseller Nord AB",
+	//       "party": "reseller-nord",
 	//       "purpose": "reseller-reinvoicing",
 	//       "granted_at": "2026-03-14T09:00:00Z"
 	//     }
@@ -199,6 +203,17 @@ func ExampleAccounts_Export() {
 	//     "rate_per_second": 10,
 	//     "burst": 5,
 	//     "monthly_segments": 10000
+	//   },
+	//   "segments_per_month": [
+	//     {
+	//       "month": "2026-03",
+	//       "segments": 42
+	//     }
+	//   ],
+	//   "traffic": {
+	//     "export": "the account's traffic records (one per message: time, sender, recipient number, segments, delivery status) are not part of this export: the provider exports them on request, for a stated purpose (advox Client.ExportTraffic)",
+	//     "format": "advox-traffic-export/1",
+	//     "kept": "each record until its retention deadline (see the provider's record of processing), longer only while an unsettled invoice holds it; erased at once on the customer's request and when the account is deleted, leaving monthly counts for billing"
 	//   },
 	//   "created_at": "2026-03-14T09:00:00Z",
 	//   "updated_at": "2026-03-14T09:00:00Z"

@@ -3,6 +3,7 @@ package advox
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,11 +16,15 @@ const MaxCustomerFieldLen = 512
 var passwordHashType = reflect.TypeFor[storage.PasswordHash]()
 
 // guardCustomer refuses customer data that holds a personal identity number
-// in any string, free text included, or a string that is too long, not
-// UTF-8 or has control characters. It walks the struct by reflection, so a
-// field added to storage.Customer later is guarded without anyone
-// remembering to. Password hashes are skipped: they are not text anyone
-// typed. The organisation number gets its own, more specific refusal.
+// in any string, free text included, or written across two strings (its
+// date ending one, its last four digits starting another), or a string
+// that is too long, not UTF-8 or has control characters; and free text
+// that holds an e-mail address, a phone number or an IP address — the
+// customer's own go in the fields named Email and Phone, a person's
+// nowhere. It walks the struct by reflection, so a field added to
+// storage.Customer later is guarded without anyone remembering to.
+// Password hashes are skipped: they are not text anyone typed. The
+// organisation number gets its own, more specific refusal.
 func guardCustomer(op string, c *storage.Customer) error {
 	if c.OrgNumber != "" {
 		if err := validateOrgNumber(op, c.OrgNumber); err != nil {
@@ -29,7 +34,31 @@ func guardCustomer(op string, c *storage.Customer) error {
 			return invalidField(op, "OrgNumber", "not a valid organisation number")
 		}
 	}
-	return walkStrings(reflect.ValueOf(c).Elem(), "", func(path, s string) error { return checkText(op, path, s) })
+	var paths, texts []string
+	err := walkStrings(reflect.ValueOf(c).Elem(), "", func(path, s string) error {
+		paths, texts = append(paths, path), append(texts, s)
+		return checkText(op, path, s)
+	})
+	if err != nil {
+		return err
+	}
+	if i, j, found := splitPersonalNumber(texts); found {
+		return personalNumberField(op, paths[i]+" and "+paths[j])
+	}
+	for i, path := range paths {
+		if !isContactField(path) && containsPersonContact(texts[i]) {
+			return invalidField(op, path, "holds an e-mail address, phone number or IP address: "+
+				"the customer's own belong in Email and Phone, a person's nowhere")
+		}
+	}
+	return nil
+}
+
+// isContactField reports whether the field at path is meant for contact
+// data: one named Email or Phone.
+func isContactField(path string) bool {
+	leaf := path[strings.LastIndexByte(path, '.')+1:]
+	return leaf == "Email" || leaf == "Phone"
 }
 
 // checkText refuses a string of customer data that is too long, not UTF-8,

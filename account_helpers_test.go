@@ -44,7 +44,7 @@ func newAcctFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
 	if o.Auditor == nil {
 		o.Auditor = f.audit
 	}
-	acc, err := advox.NewAccounts(f.store, &o)
+	acc, err := advox.NewCheapAccounts(f.store, &o)
 	require.NoError(t, err)
 	f.acc = acc
 	t.Cleanup(func() { _ = f.store.Close() })
@@ -58,7 +58,7 @@ func demoCustomer(account string) storage.Customer {
 		Organisation: "Exempelbolaget AB",
 		OrgNumber:    "556016-0680",
 		References:   []string{"PO 4711"},
-		Reseller:     "Reseller Nord AB",
+		Reseller:     "reseller-nord",
 		InvoiceAddress: storage.Address{
 			Lines: []string{"Fakturaservice", "Box 123"}, PostalCode: "111 22", City: "Stockholm", Country: "se",
 		},

@@ -2,9 +2,10 @@ package advox
 
 import (
 	"context"
-	"errors"
 	"log/slog"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/azenna/advox/storage"
@@ -17,7 +18,11 @@ type AccountsOptions struct {
 	// nil means time.Now.
 	Now func() time.Time
 	// Password are the argon2id parameters of new hashes; nil means
-	// DefaultPasswordParams.
+	// DefaultPasswordParams. Parameters below OWASP's floor are refused.
+	// A login under a hash made with other parameters rehashes the
+	// password with these, and the verification of a hash made with
+	// cheaper ones is padded to what these cost, so that the age of a
+	// user's hash does not show in how fast a login fails.
 	Password *PasswordParams
 	// MinPasswordLen is the shortest password SetPassword accepts, in
 	// characters; 0 means DefaultMinPasswordLen.
@@ -26,16 +31,28 @@ type AccountsOptions struct {
 	// DefaultAuthLimit.
 	AuthLimit AuthLimit
 	// Disclosures says which data categories each purpose of disclosure
-	// reveals; nil means DefaultDisclosurePolicy.
+	// reveals; nil means DefaultDisclosurePolicy. NewAccounts keeps a
+	// copy: changing the policy afterwards changes nothing.
 	Disclosures DisclosurePolicy
+	// ExtraPurposes are purposes of disclosure beyond the privacy policy's
+	// two (DisclosureSupport, DisclosureReinvoicing) that Disclosures may
+	// name: the provider's own policy must allow them. A purpose is never
+	// allowed by appearing in Disclosures alone.
+	ExtraPurposes []DisclosurePurpose
 	// EraseTraffic, when set, is called by Delete before the customer data
-	// is removed, to erase the account's traffic (the Client provides it).
+	// is removed, besides the erase on every Client using these Accounts
+	// (Options.Accounts): for traffic recorded where no Client of this
+	// process records, such as another process's store (call its Client's
+	// EraseAccountTraffic with EraseAccountClosed). Delete refuses to run
+	// when there is neither a Client nor EraseTraffic; set it to a
+	// function returning nil when no traffic is recorded at all.
 	EraseTraffic func(ctx context.Context, account string) error
 	// Auditor receives an event for every change, export and disclosure of
-	// customer data; nil records nothing.
+	// customer data, and for every refused disclosure; nil means Logger at
+	// DefaultAuditLevel, as for the Client: set one to keep an audit trail.
 	Auditor Auditor
-	// Logger receives operational logs; nil discards them. They never hold
-	// customer data.
+	// Logger receives operational logs; nil means slog.Default(), as for
+	// the Client. They never hold customer data.
 	Logger *slog.Logger
 }
 
@@ -49,22 +66,33 @@ const MaxPasswordLen = 1024
 // Accounts keeps customer data under the privacy policy: it refuses
 // personal identity numbers in every field, hashes passwords with argon2id,
 // limits failed logins, discloses data only with the customer's consent,
-// exports it on request, deletes it together with the account's traffic,
-// and enforces contract limits. It is safe for concurrent use.
+// exports it on request, deletes it together with the account's traffic
+// on every Client that uses it, and enforces contract limits. It is safe
+// for concurrent use.
 type Accounts struct {
 	store storage.AccountStore
 	opts  AccountsOptions
 	now   func() time.Time
 	log   *slog.Logger
+	audit Auditor
 	fails *failureLimiter
 
 	dummyOnce sync.Once
 	dummy     storage.PasswordHash // verified for unknown users, to even out timing
+	work      atomic.Uint64        // argon2id work done, in KiB × passes
+
+	deleting deletion // the Clients Delete erases through, and the accounts it closed
 }
 
 // NewAccounts returns Accounts keeping customer data in store. opts may be
 // nil. The caller keeps ownership of store and closes it.
 func NewAccounts(store storage.AccountStore, opts *AccountsOptions) (*Accounts, error) {
+	return newAccounts(store, opts, false)
+}
+
+// newAccounts is NewAccounts; cheapPasswords lifts the floor on password
+// parameters, for the package's own tests only.
+func newAccounts(store storage.AccountStore, opts *AccountsOptions, cheapPasswords bool) (*Accounts, error) {
 	const op = "new accounts"
 	if store == nil {
 		return nil, newError(op, CodeInvalidArgument, "store is nil")
@@ -79,6 +107,9 @@ func NewAccounts(store storage.AccountStore, opts *AccountsOptions) (*Accounts, 
 		o.Password = &p
 	}
 	if err := o.Password.validate(); err != nil {
+		return nil, newError(op, CodeInvalidArgument, "password params: %w", err)
+	}
+	if err := o.Password.checkFloor(); err != nil && !cheapPasswords {
 		return nil, newError(op, CodeInvalidArgument, "password params: %w", err)
 	}
 	if o.MinPasswordLen == 0 {
@@ -96,7 +127,8 @@ func NewAccounts(store storage.AccountStore, opts *AccountsOptions) (*Accounts, 
 	if o.Disclosures == nil {
 		o.Disclosures = DefaultDisclosurePolicy
 	}
-	if err := o.Disclosures.Validate(); err != nil {
+	o.Disclosures, o.ExtraPurposes = o.Disclosures.clone(), slices.Clone(o.ExtraPurposes)
+	if err := o.Disclosures.Validate(o.ExtraPurposes...); err != nil {
 		return nil, err
 	}
 	a.now = o.Now
@@ -105,18 +137,25 @@ func NewAccounts(store storage.AccountStore, opts *AccountsOptions) (*Accounts, 
 	}
 	a.log = o.Logger
 	if a.log == nil {
-		a.log = slog.New(slog.DiscardHandler)
+		a.log = slog.Default()
+	}
+	a.audit = o.Auditor
+	if a.audit == nil {
+		a.audit = defaultAuditor(a.log)
 	}
 	a.fails = newFailureLimiter(o.AuthLimit)
 	return a, nil
 }
 
-// audit records an event about an account's customer data.
-func (a *Accounts) audit(ctx context.Context, action, account string) {
-	if a.opts.Auditor == nil {
-		return
-	}
-	a.opts.Auditor.Audit(ctx, AuditEvent{Time: a.now(), Action: action, Actor: ActorFrom(ctx), Account: account, Count: 1})
+// record audits an action on an account's customer data.
+func (a *Accounts) record(ctx context.Context, action, account string) {
+	a.auditEvent(ctx, AuditEvent{Action: action, Account: account, Count: 1})
+}
+
+// auditEvent completes e with the time and actor and audits it.
+func (a *Accounts) auditEvent(ctx context.Context, e AuditEvent) {
+	e.Time, e.Actor = a.now(), ActorFrom(ctx)
+	a.audit.Audit(ctx, e)
 }
 
 // Create stores a new account's customer data. Every string is checked
@@ -144,7 +183,7 @@ func (a *Accounts) Create(ctx context.Context, c storage.Customer) (storage.Cust
 	if err := a.store.CreateAccount(ctx, c); err != nil {
 		return storage.Customer{}, wrap(op, err)
 	}
-	a.audit(ctx, "create account", c.Account)
+	a.record(ctx, "create account", c.Account)
 	return withoutSecrets(c), nil
 }
 
@@ -176,7 +215,7 @@ func (a *Accounts) Update(ctx context.Context, c storage.Customer) (storage.Cust
 	if err != nil {
 		return storage.Customer{}, wrap(op, err)
 	}
-	a.audit(ctx, "update account", c.Account)
+	a.record(ctx, "update account", c.Account)
 	return withoutSecrets(stored), nil
 }
 
@@ -198,31 +237,6 @@ func (a *Accounts) Account(ctx context.Context, account string) (Account, error)
 		return Account{}, wrap("account", err)
 	}
 	return Account{ID: c.Account, Limit: limitOf(c.Limits), MonthlySegments: c.Limits.MonthlySegments}, nil
-}
-
-// Delete removes an account: first its traffic, through the EraseTraffic
-// option, then its customer data (users, contacts, consents, usage). If
-// erasing the traffic fails nothing else is removed, so Delete can be
-// retried.
-func (a *Accounts) Delete(ctx context.Context, account string) error {
-	const op = "delete account"
-	c, err := a.store.GetAccount(ctx, account)
-	if err != nil {
-		return wrap(op, err)
-	}
-	if a.opts.EraseTraffic != nil {
-		if err := a.opts.EraseTraffic(ctx, account); err != nil {
-			return wrap(op, err)
-		}
-	}
-	if err := a.store.DeleteAccount(ctx, account); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return wrap(op, err)
-	}
-	for _, u := range c.Users {
-		a.fails.resetUser(u.ID)
-	}
-	a.audit(ctx, "delete account", account)
-	return nil
 }
 
 // withoutSecrets returns c without password hashes.

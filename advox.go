@@ -45,12 +45,17 @@ type Options struct {
 	AccountLimits map[string]Limit
 	// Accounts, when set, makes Send refuse unknown accounts, apply each
 	// account's contract rate and reserve its segments against the monthly
-	// quota before submitting (ErrQuotaExceeded).
+	// quota before submitting (ErrQuotaExceeded); and Accounts.Delete
+	// erases the deleted account's traffic in this Client's store, until
+	// Close.
 	Accounts *Accounts
 	// Processors is the register of sub-processors. NewClient refuses a
 	// transport the register does not allow (for a transport.Composite,
-	// every member); nil allows only transports that hand data to no third
-	// party (transport.Local).
+	// every member): one registered, in the EU/EEA or with a safeguard,
+	// and declaring what an operator receives (recipient numbers, sender
+	// ids, message text). Until Close the register refuses changes that
+	// would no longer allow it. nil allows only transports that hand data
+	// to no third party (transport.Local).
 	Processors *Processors
 	// RetryPolicy decides retries of safe failures; nil means
 	// DefaultRetryPolicy.
@@ -122,7 +127,8 @@ type Options struct {
 	// BodyRetention bounds kept bodies; 0 means DefaultBodyRetention.
 	BodyRetention time.Duration
 	// Auditor receives an event for every read, purge and erase of traffic
-	// data; nil means a SlogAuditor on Logger.
+	// data; nil means Logger at DefaultAuditLevel (debug): set one to keep
+	// an audit trail.
 	Auditor Auditor
 	// PurgeEvery, when positive, makes the Client run a retention enforcer
 	// that purges the store at this interval until Close.
@@ -190,6 +196,9 @@ type Client struct {
 	purger  *Retention
 	tel     *telemetry
 
+	releaseProcessors func() // lets the register change what this Client sends to
+	detachAccounts    func() // stops Accounts.Delete erasing here
+
 	mu          sync.Mutex
 	closed      bool
 	closeCtx    context.Context // canceled when Close begins
@@ -220,9 +229,15 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 		c.opts = *opts
 	}
 	o := &c.opts
-	if err := checkProcessor(t, o.Processors); err != nil {
+	release, err := useProcessors(t, o.Processors)
+	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if c.releaseProcessors == nil {
+			release() // NewClient failed
+		}
+	}()
 	if err := o.Retention.Validate(); err != nil {
 		return nil, err
 	}
@@ -285,6 +300,12 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	if rs, ok := t.(transport.ReportSource); ok {
 		rs.SetReportHandler(c.handleReport)
 	}
+	c.releaseProcessors = release
+	c.detachAccounts = func() {}
+	if o.Accounts != nil {
+		// Accounts.Delete erases the account's traffic here too.
+		c.detachAccounts = o.Accounts.attach(c)
+	}
 	c.bg.Add(1)
 	go func() {
 		defer c.bg.Done()
@@ -302,27 +323,19 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	return c, nil
 }
 
-// checkProcessor refuses a transport the sub-processor register does not
-// allow.
-func checkProcessor(t transport.Transport, ps *Processors) error {
+// useProcessors refuses a transport the sub-processor register does not
+// allow, and otherwise holds the register to it until release (Close).
+func useProcessors(t transport.Transport, ps *Processors) (release func(), err error) {
 	if l, ok := t.(transport.Local); ok && l.Local() {
-		return nil
-	}
-	if ps == nil {
-		return newError("new client", CodeInvalidArgument,
-			"transport %q hands data to a third party: register it in Options.Processors", t.Name())
+		return func() {}, nil
 	}
 	// A composite transport (a router) hands data to the operators behind
 	// its members: each of them must be allowed.
+	names := []string{t.Name()}
 	if comp, ok := t.(transport.Composite); ok {
-		for _, name := range comp.Transports() {
-			if err := ps.Check(name); err != nil {
-				return err
-			}
-		}
-		return nil
+		names = comp.Transports()
 	}
-	return ps.Check(t.Name())
+	return ps.use(names)
 }
 
 // limiter returns the account's rate limiter; contract is the account's
@@ -409,6 +422,7 @@ func (c *Client) Close() error {
 	c.closeCancel()
 	c.mu.Unlock()
 	defer close(c.closeDone)
+	c.detachAccounts()
 
 	grace := time.AfterFunc(c.opts.CloseGrace, c.abortCancel)
 	c.sends.Wait()
@@ -418,5 +432,6 @@ func (c *Client) Close() error {
 	c.bg.Wait()
 	c.reports.dropAll()
 	errS := c.store.Close()
+	c.releaseProcessors()
 	return wrap("close", errors.Join(errT, errS))
 }

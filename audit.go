@@ -3,8 +3,6 @@ package advox
 import (
 	"context"
 	"log/slog"
-	"net/netip"
-	"strings"
 	"time"
 )
 
@@ -49,9 +47,10 @@ type AuditEvent struct {
 	// Action names what was done. On traffic data: "read" (Status,
 	// AccountStatus), "records" (Records), "find by recipient"
 	// (FindByRecipient), "usage" (Usage, Invoice), "invoice"
-	// (CreateInvoice), "purge" (Retention) and "erase:" followed by the
-	// EraseReason. On customer data (Accounts): "create account", "update
-	// account", "delete account", "set password", "export", and "grant
+	// (CreateInvoice), "export traffic" (ExportTraffic), "purge"
+	// (Retention) and "erase:" followed by the EraseReason. On customer
+	// data (Accounts): "create account", "update account", "delete
+	// account", "set password", "rehash password", "export", and "grant
 	// consent: ", "withdraw consent: " or "disclose: " followed by the
 	// DisclosurePurpose.
 	Action string
@@ -64,9 +63,32 @@ type AuditEvent struct {
 	Account string
 	// MessageID is the opaque message id, when the action concerns one.
 	MessageID string
+	// Party is the opaque id of the party customer data was disclosed to
+	// (or refused to), or whose consent was granted or withdrawn.
+	Party string
+	// Categories are the data categories a disclosure handed over ("" for
+	// other actions and for refusals).
+	Categories []DataCategory
+	// Refused, when not "", says the action was asked for and refused, and
+	// why: one of the Refused* reasons. Nothing was handed over.
+	Refused string
 	// Count is how many records the action touched.
 	Count int
 }
+
+// The reasons of a refused disclosure (AuditEvent.Refused).
+const (
+	// RefusedNoConsent: no consent of the customer for this party and
+	// purpose is in force.
+	RefusedNoConsent = "no-consent"
+	// RefusedNotReseller: data for re-invoicing goes only to the account's
+	// own reseller.
+	RefusedNotReseller = "not-the-reseller"
+	// RefusedPurpose: the purpose is not in the disclosure policy.
+	RefusedPurpose = "purpose-not-in-policy"
+	// RefusedParty: the party is not an opaque id.
+	RefusedParty = "party-not-an-id"
+)
 
 // Auditor receives audit events. Implementations must be safe for
 // concurrent use and quick; the Client calls them inline.
@@ -76,21 +98,54 @@ type Auditor interface {
 	Audit(ctx context.Context, e AuditEvent)
 }
 
-// SlogAuditor writes audit events to a slog.Logger at Info level.
+// DefaultAuditLevel is the level the Client, Retention and Accounts write
+// audit events at when no Auditor is configured: on their Logger, below
+// the Info of slog's default handler, so that the events are there for
+// whoever turns debug logging on and out of the way of everyone else.
+// Configure an Auditor (a SlogAuditor on a logger of its own, or your own
+// append-only trail) to keep an audit trail.
+const DefaultAuditLevel = slog.LevelDebug
+
+// defaultAuditor is the Auditor of a Client, Retention or Accounts
+// configured without one: one default for all three.
+func defaultAuditor(log *slog.Logger) Auditor {
+	return SlogAuditor{Logger: log, Level: DefaultAuditLevel}
+}
+
+// SlogAuditor writes audit events to a slog.Logger, one record per event
+// with the message "advox audit", dated with the event's time (so there
+// is one time, the record's own), and only the fields the event has:
+// action and count always; purpose, actor, account, message_id, party,
+// categories (comma-separated) and refused when set.
 type SlogAuditor struct {
 	// Logger receives the events; nil drops them.
 	Logger *slog.Logger
+	// Level is the level of the records; the zero value is slog.LevelInfo.
+	Level slog.Level
 }
 
 // Audit implements Auditor.
 func (a SlogAuditor) Audit(ctx context.Context, e AuditEvent) {
-	if a.Logger == nil {
+	if a.Logger == nil || !a.Logger.Enabled(ctx, a.Level) {
 		return
 	}
-	a.Logger.LogAttrs(ctx, slog.LevelInfo, "advox audit",
-		slog.Time("time", e.Time), slog.String("action", e.Action), slog.String("purpose", string(e.Purpose)),
-		slog.String("actor", e.Actor), slog.String("account", e.Account), slog.String("message_id", e.MessageID),
-		slog.Int("count", e.Count))
+	at := e.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	r := slog.NewRecord(at, a.Level, "advox audit", 0)
+	r.AddAttrs(slog.String("action", e.Action))
+	for _, kv := range [...]struct{ k, v string }{
+		{"purpose", string(e.Purpose)}, {"actor", e.Actor}, {"account", e.Account},
+		{"message_id", e.MessageID}, {"party", e.Party}, {"categories", joinCategories(e.Categories, ",")},
+		{"refused", e.Refused},
+	} {
+		if kv.v != "" {
+			r.AddAttrs(slog.String(kv.k, kv.v))
+		}
+	}
+	r.AddAttrs(slog.Int("count", e.Count))
+	_ = a.Logger.Handler().Handle(ctx, r) // a handler's failure is its own to report
 }
 
 type actorKey struct{}
@@ -119,50 +174,6 @@ const RedactedActor = "redacted:personal-number"
 // RedactedContactActor is the actor of audit events whose actor, as given
 // to WithActor, held an e-mail address, an IP address or a phone number.
 const RedactedContactActor = "redacted:contact-data"
-
-// containsContactData reports whether s holds an e-mail address ("@"), an
-// IP address, address and port or network, or a phone number in
-// international form: "+" and at least 7 digits, spaces, "-", "." and
-// parentheses allowed between them.
-func containsContactData(s string) bool {
-	if strings.Contains(s, "@") {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] != '+' {
-			continue
-		}
-		digits := 0
-		for _, r := range s[i+1:] {
-			if r >= '0' && r <= '9' {
-				digits++
-			} else if !strings.ContainsRune(" -.()", r) {
-				break
-			}
-		}
-		if digits >= 7 {
-			return true
-		}
-	}
-	// IP addresses: the tokens made of what addresses are written with.
-	for _, tok := range strings.FieldsFunc(s, func(r rune) bool {
-		return !strings.ContainsRune("0123456789abcdefABCDEF.:[]/%", r)
-	}) {
-		// "ip:203.0.113.7" leaves ":203.0.113.7"; "::1" must stay whole.
-		if isIPText(tok) || isIPText(strings.Trim(tok, ":")) {
-			return true
-		}
-	}
-	return false
-}
-
-// isIPText reports whether s is an IP address, address and port, or network.
-func isIPText(s string) bool {
-	_, err1 := netip.ParseAddr(s)
-	_, err2 := netip.ParseAddrPort(s)
-	_, err3 := netip.ParsePrefix(s)
-	return err1 == nil || err2 == nil || err3 == nil
-}
 
 // ActorFrom returns the actor set with WithActor, or "".
 func ActorFrom(ctx context.Context) string {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
@@ -22,14 +24,18 @@ type Principal struct {
 // Authenticate logs a user in from remoteAddr ("203.0.113.5:41234", as in
 // http.Request.RemoteAddr, or a bare address). It succeeds only when the
 // address lies in one of the user's allowed networks and the password
-// matches the stored argon2id hash (compared in constant time). Every
-// failed check returns ErrAuthFailed, whatever failed. Failures are
-// limited per address, per user and per (user, allowed network) (see
-// AuthLimit): an attempt over a limit is refused before any password is
-// verified with an *Error of CodeThrottled (errors.Is(err, ErrThrottled))
-// whose cause carries when to try again (transport.RetryAfter), so that an
-// HTTP front end can answer 429 with Retry-After. Failures from elsewhere
-// never lock a user out of its own networks. Only a store failure or ctx
+// matches the stored argon2id hash (compared in constant time, in Unicode
+// normal form C). A hash made under other parameters than the current
+// ones is rehashed under them on success, and its verification costs what
+// the current parameters cost, so that it does not show in the time a
+// failure takes. Every failed check returns ErrAuthFailed, whatever
+// failed. Failures are limited per address, per user and per (user,
+// allowed network) (see AuthLimit): an attempt over a limit is refused
+// before any password is verified with an *Error of CodeThrottled
+// (errors.Is(err, ErrThrottled)) whose cause carries when to try again
+// (transport.RetryAfter), so that an HTTP front end can answer 429 with
+// Retry-After. Failures from elsewhere never lock a user out of its own
+// networks. Only a store failure or ctx
 // returns another error.
 func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAddr string) (Principal, error) {
 	const op = "authenticate"
@@ -71,7 +77,7 @@ func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAdd
 		}
 		begun = append(begun, gate)
 	}
-	p, failed := a.verify(c, user, userID, password, addr, addrOK)
+	p, failed := a.verify(ctx, c, user, userID, password, addr, addrOK)
 	endAll(failed)
 	if !failed {
 		a.fails.reset(uk, gate)
@@ -137,16 +143,84 @@ func allowedNetwork(user storage.User, addr netip.Addr, addrOK bool) (netip.Pref
 
 // verify checks one attempt. failed is true when the password or the
 // address is wrong; p then holds the user's account, if the user exists.
-func (a *Accounts) verify(c storage.Customer, user storage.User, userID, password string, addr netip.Addr, addrOK bool) (p Principal, failed bool) {
+func (a *Accounts) verify(ctx context.Context, c storage.Customer, user storage.User, userID, password string, addr netip.Addr, addrOK bool) (p Principal, failed bool) {
 	// Always hash, so that an unknown user or a refused address costs the
 	// same time as a wrong password.
-	hash := user.PasswordHash
-	if hash == "" {
-		hash = a.dummyHash()
-	}
-	passwordOK := len(password) <= MaxPasswordLen && verifyPassword(hash, password) && user.PasswordHash != ""
+	passwordOK, stale := a.checkPassword(user.PasswordHash, password)
 	_, addrAllowed := allowedNetwork(user, addr, addrOK)
-	return Principal{Account: c.Account, User: userID}, !(passwordOK && addrAllowed)
+	p = Principal{Account: c.Account, User: userID}
+	if passwordOK && addrAllowed && stale {
+		a.rehash(ctx, c.Account, userID, user.PasswordHash, password)
+	}
+	return p, !(passwordOK && addrAllowed)
+}
+
+// checkPassword verifies password against h (against a dummy hash when h
+// is empty or malformed, to take the same time). The password is compared
+// in Unicode normal form C, and — for a hash set before passwords were
+// normalised — as typed too when that differs, whatever the user: the
+// time depends on the input, never on the user. Each verification costs
+// at least what the current parameters cost (see padWork). stale reports
+// a match that should be rehashed: under other parameters than the
+// current ones, or matched only as typed.
+func (a *Accounts) checkPassword(h storage.PasswordHash, password string) (ok, stale bool) {
+	if len(password) > MaxPasswordLen {
+		return false, false
+	}
+	cur := *a.opts.Password
+	ph, err := parsePasswordHash(h)
+	real := h != "" && err == nil
+	if !real {
+		if ph, err = parsePasswordHash(a.dummyHash()); err != nil {
+			return false, false // no randomness for a dummy: nothing to hide behind
+		}
+	}
+	tries := []string{norm.NFC.String(password)}
+	if tries[0] != password {
+		tries = append(tries, password)
+	}
+	for i, pw := range tries {
+		// Every try runs, matched or not: no early answer.
+		if ph.verify(pw) && !ok {
+			ok, stale = true, i > 0
+		}
+		done := ph.params.work()
+		a.work.Add(done + padWork(done, cur))
+	}
+	ok = ok && real
+	return ok, ok && (stale || ph.params != cur)
+}
+
+// rehash replaces the user's hash old, which password matched, with one
+// under the current parameters, unless it changed meanwhile. A failure is
+// logged, not returned: the login succeeded.
+func (a *Accounts) rehash(ctx context.Context, account, userID string, old storage.PasswordHash, password string) {
+	hash, err := a.hash(norm.NFC.String(password))
+	if err == nil {
+		_, err = a.store.UpdateAccount(ctx, account, func(c *storage.Customer) error {
+			i := slices.IndexFunc(c.Users, func(u storage.User) bool { return u.ID == userID })
+			if i < 0 || c.Users[i].PasswordHash != old {
+				return errPasswordChanged
+			}
+			c.Users[i].PasswordHash = hash
+			return nil
+		})
+	}
+	switch {
+	case err == nil:
+		a.record(ctx, "rehash password", account)
+	case !errors.Is(err, errPasswordChanged):
+		a.log.Warn("advox: password not rehashed", "account", account, "error", err)
+	}
+}
+
+// errPasswordChanged ends a rehash whose password was set anew meanwhile.
+var errPasswordChanged = errors.New("password changed meanwhile")
+
+// hash hashes password under the current parameters, counting the work.
+func (a *Accounts) hash(password string) (storage.PasswordHash, error) {
+	a.work.Add(a.opts.Password.work())
+	return hashPassword(password, *a.opts.Password)
 }
 
 // dummyHash is a hash of a random password with the current parameters.
@@ -173,15 +247,21 @@ func parseRemoteAddr(s string) (netip.Addr, bool) {
 }
 
 // SetPassword sets a user's password: at least MinPasswordLen characters,
-// at most MaxPasswordLen bytes. It is stored as an argon2id hash with its
-// parameters; the password itself is never stored or logged.
+// at most MaxPasswordLen bytes. It is stored, in Unicode normal form C (so
+// that the same password typed on another keyboard or system logs in), as
+// an argon2id hash with its parameters; the password itself is never
+// stored or logged.
 func (a *Accounts) SetPassword(ctx context.Context, userID, password string) error {
 	const op = "set password"
 	userID = CanonicalID(userID)
+	if len(password) > MaxPasswordLen {
+		return newError(op, CodeInvalidArgument, "a password has %d–%d characters", a.opts.MinPasswordLen, MaxPasswordLen)
+	}
+	password = norm.NFC.String(password)
 	if n := utf8.RuneCountInString(password); n < a.opts.MinPasswordLen || len(password) > MaxPasswordLen {
 		return newError(op, CodeInvalidArgument, "a password has %d–%d characters", a.opts.MinPasswordLen, MaxPasswordLen)
 	}
-	hash, err := hashPassword(password, *a.opts.Password)
+	hash, err := a.hash(password)
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -203,6 +283,6 @@ func (a *Accounts) SetPassword(ctx context.Context, userID, password string) err
 		return wrap(op, err)
 	}
 	a.fails.resetUser(userID)
-	a.audit(ctx, "set password", c.Account)
+	a.record(ctx, "set password", c.Account)
 	return nil
 }

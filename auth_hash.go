@@ -32,6 +32,38 @@ type PasswordParams struct {
 // 19 MiB of memory, 2 passes, 1 thread, 16-byte salt, 32-byte hash.
 var DefaultPasswordParams = PasswordParams{Time: 2, Memory: 19 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
 
+// passwordFloor is OWASP's table of equally strong argon2id settings
+// (Password Storage Cheat Sheet): memory in KiB and passes, each with one
+// thread. New hashes must reach one of them.
+var passwordFloor = [...]struct{ memory, time uint32 }{
+	{46 * 1024, 1}, {19 * 1024, 2}, {12 * 1024, 3}, {9 * 1024, 4}, {7 * 1024, 5},
+}
+
+// minNewPasswordSalt is the shortest salt of a new hash (128 bits, as RFC
+// 9106 recommends).
+const minNewPasswordSalt = 16
+
+// checkFloor refuses parameters for new hashes below OWASP's floor: less
+// memory and fewer passes than every row of its table, or a salt shorter
+// than 16 bytes. Hashes read back from a store are only bounded (see
+// validate): they are verified, then rehashed.
+func (p PasswordParams) checkFloor() error {
+	if p.SaltLen < minNewPasswordSalt {
+		return fmt.Errorf("salt length must be at least %d bytes", minNewPasswordSalt)
+	}
+	for _, f := range passwordFloor {
+		if p.Memory >= f.memory && p.Time >= f.time {
+			return nil
+		}
+	}
+	return errors.New("below OWASP's floor for argon2id: at least 19 MiB with 2 passes, or 46 MiB with 1, " +
+		"12 MiB with 3, 9 MiB with 4, 7 MiB with 5")
+}
+
+// work is the argon2id cost of p in KiB × passes: what a hash with p costs
+// to verify, in the unit login timing is equalised in.
+func (p PasswordParams) work() uint64 { return uint64(p.Memory) * uint64(p.Time) }
+
 // Bounds on parameters, for new hashes and for hashes read back from a
 // store (a tampered store must not make a login take minutes or gigabytes).
 const (
@@ -138,7 +170,30 @@ func verifyPassword(h storage.PasswordHash, password string) bool {
 	if err != nil {
 		return false
 	}
+	return ph.verify(password)
+}
+
+// verify reports whether password matches the hash, comparing in constant
+// time.
+func (ph parsedHash) verify(password string) bool {
 	p := ph.params
 	key := argon2.IDKey([]byte(password), ph.salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	return subtle.ConstantTimeCompare(key, ph.key) == 1
+}
+
+// padWork spends, on a throwaway argon2id computation, the work by which
+// done falls short of target (both in KiB × passes), in target's passes
+// and threads, and returns the work spent. Verifying a hash made with
+// older, cheaper parameters is padded this way to what the current ones
+// cost, so that such a user answers no sooner than an unknown one.
+func padWork(done uint64, target PasswordParams) uint64 {
+	want := target.work()
+	if done >= want {
+		return 0
+	}
+	mem := (want - done + uint64(target.Time) - 1) / uint64(target.Time) // rounded up
+	mem = max(mem, 8*uint64(target.Threads))
+	var salt [minNewPasswordSalt]byte
+	argon2.IDKey(nil, salt[:], target.Time, uint32(mem), target.Threads, 16)
+	return mem * uint64(target.Time)
 }

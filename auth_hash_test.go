@@ -59,3 +59,39 @@ func TestPasswordParamsBoundWork(t *testing.T) {
 	p.Time = 2
 	assert.NoError(t, p.validate())
 }
+
+// TestPasswordParamsFloor: new hashes reach a row of OWASP's argon2id
+// table. Broke: m=8 KiB with one pass was accepted.
+func TestPasswordParamsFloor(t *testing.T) {
+	p := func(m, t uint32) PasswordParams {
+		return PasswordParams{Time: t, Memory: m, Threads: 1, SaltLen: 16, KeyLen: 32}
+	}
+	for _, tt := range []struct {
+		name string
+		p    PasswordParams
+		ok   bool
+	}{
+		{"default", DefaultPasswordParams, true},
+		{"46 MiB, 1 pass", p(46*1024, 1), true},
+		{"12 MiB, 3 passes", p(12*1024, 3), true},
+		{"9 MiB, 4 passes", p(9*1024, 4), true},
+		{"7 MiB, 5 passes", p(7*1024, 5), true},
+		{"8 KiB, 1 pass", p(8, 1), false},
+		{"19 MiB, 1 pass", p(19*1024, 1), false},
+		{"7 MiB, 4 passes", p(7*1024, 4), false},
+		{"45 MiB, 1 pass", p(45*1024, 1), false},
+		{"8-byte salt", PasswordParams{Time: 2, Memory: 19 * 1024, Threads: 1, SaltLen: 8, KeyLen: 32}, false},
+	} {
+		assert.Equal(t, tt.ok, tt.p.checkFloor() == nil, tt.name)
+	}
+}
+
+// TestPadWork: padding brings a cheaper verification up to the target's
+// work, and adds nothing to one that costs as much or more.
+func TestPadWork(t *testing.T) {
+	target := PasswordParams{Time: 2, Memory: 128, Threads: 2, SaltLen: 16, KeyLen: 32}
+	assert.Equal(t, uint64(192), padWork(64, target))
+	assert.Equal(t, uint64(0), padWork(256, target))
+	assert.Equal(t, uint64(0), padWork(1000, target))
+	assert.Equal(t, uint64(32), padWork(250, target), "at least argon2's smallest memory (8 KiB a thread)")
+}

@@ -41,7 +41,7 @@ func gatedAccounts(t *testing.T, limit advox.AuthLimit) (*advox.Accounts, *gated
 	t.Helper()
 	st := &gatedUsers{AccountStore: memstore.NewAccounts(), release: make(chan struct{})}
 	p := cheapPasswords
-	acc, err := advox.NewAccounts(st, &advox.AccountsOptions{Now: newFakeClock(acctEpoch).Now, Password: &p, AuthLimit: limit})
+	acc, err := advox.NewCheapAccounts(st, &advox.AccountsOptions{Now: newFakeClock(acctEpoch).Now, Password: &p, AuthLimit: limit})
 	require.NoError(t, err)
 	_, err = acc.Create(ctxT(t), demoCustomer("acme"))
 	require.NoError(t, err)

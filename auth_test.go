@@ -3,6 +3,7 @@ package advox_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -219,13 +220,91 @@ func TestPasswordHashStored(t *testing.T) {
 	assert.NotContains(t, api, goodPassword)
 }
 
+// stronger are "current" parameters for tests where cheapPasswords made
+// the stored hashes.
+var stronger = advox.PasswordParams{Time: 2, Memory: 128, Threads: 2, SaltLen: 24, KeyLen: 48}
+
+// TestPasswordParamsChangeKeepsOldHashes: a hash made under older
+// parameters still logs in, and the login rehashes it under the current
+// ones. Broke: it stayed under the old parameters for good.
 func TestPasswordParamsChangeKeepsOldHashes(t *testing.T) {
 	f := authFixture(t, nil)
-	stronger := advox.PasswordParams{Time: 2, Memory: 128, Threads: 2, SaltLen: 24, KeyLen: 48}
-	acc2, err := advox.NewAccounts(f.store, &advox.AccountsOptions{Password: &stronger, Now: f.clock.Now})
+	audit := &auditLog{}
+	acc2, err := advox.NewCheapAccounts(f.store, &advox.AccountsOptions{Password: &stronger, Now: f.clock.Now, Auditor: audit})
 	require.NoError(t, err)
 	_, err = acc2.Authenticate(ctxT(t), "acme-api", goodPassword, "192.0.2.10:1")
 	assert.NoError(t, err, "the parameters travel with the hash")
+
+	c, err := f.store.GetAccount(ctxT(t), "acme")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(c.Users[0].PasswordHash), "$argon2id$v=19$m=128,t=2,p=2$"), "rehashed")
+	assert.True(t, strings.HasPrefix(string(c.Users[1].PasswordHash), "$argon2id$v=19$m=64,t=1,p=1$"), "no login, no rehash")
+	assert.Equal(t, []string{"rehash password"}, audit.actions())
+	_, err = acc2.Authenticate(ctxT(t), "acme-api", goodPassword, "192.0.2.10:1")
+	assert.NoError(t, err, "the new hash logs in")
+
+	_, err = acc2.Authenticate(ctxT(t), "acme-ops", goodPassword, "203.0.113.1:1")
+	require.ErrorIs(t, err, advox.ErrAuthFailed)
+	c, err = f.store.GetAccount(ctxT(t), "acme")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(c.Users[1].PasswordHash), "$argon2id$v=19$m=64,t=1,p=1$"),
+		"a refused login (wrong network) rehashes nothing")
+}
+
+// TestLoginWorkEqualised: a failed login costs the same argon2id work
+// whether the user is unknown, has a hash under the current parameters or
+// one under older, cheaper ones, so that users cannot be told apart by
+// timing. Broke: an older-parameter user answered 30 times sooner.
+// Measured as work done, not wall time.
+func TestLoginWorkEqualised(t *testing.T) {
+	f := authFixture(t, nil) // acme-api and acme-ops hashed under cheapPasswords
+	acc, err := advox.NewCheapAccounts(f.store, &advox.AccountsOptions{Password: &stronger, Now: f.clock.Now})
+	require.NoError(t, err)
+	ctx := ctxT(t)
+	require.NoError(t, acc.SetPassword(ctx, "acme-ops", goodPassword)) // under stronger
+	want := uint64(stronger.Memory) * uint64(stronger.Time)
+	for _, tt := range []struct{ name, user, password string }{
+		{"unknown user", "acme-nobody", "wrong password"},
+		{"current parameters", "acme-ops", "wrong password"},
+		{"older parameters", "acme-api", "wrong password"},
+		{"not an id", "no such user", "wrong password"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := advox.PasswordWork(acc)
+			_, err := acc.Authenticate(ctx, tt.user, tt.password, "192.0.2.10:1")
+			require.ErrorIs(t, err, advox.ErrAuthFailed)
+			assert.InDelta(t, want, advox.PasswordWork(acc)-before, float64(stronger.Time))
+		})
+	}
+}
+
+// TestPasswordsNormalised: a password is hashed and compared in Unicode
+// normal form C, so that "å" typed as one character or as "a" and a
+// combining ring is the same password; a hash stored before passwords
+// were normalised still logs in as typed, and is rehashed normalised.
+// Broke: the two spellings were different passwords.
+func TestPasswordsNormalised(t *testing.T) {
+	const nfc, nfd = "lösenordet är hemligt", "lo\u0308senordet a\u0308r hemligt"
+	f := authFixture(t, nil)
+	ctx := ctxT(t)
+	require.NoError(t, f.acc.SetPassword(ctx, "acme-api", nfd))
+	_, err := f.acc.Authenticate(ctx, "acme-api", nfc, "192.0.2.10:1")
+	assert.NoError(t, err, "set decomposed, typed composed")
+	require.NoError(t, f.acc.SetPassword(ctx, "acme-api", nfc))
+	_, err = f.acc.Authenticate(ctx, "acme-api", nfd, "192.0.2.10:1")
+	assert.NoError(t, err, "set composed, typed decomposed")
+
+	legacy, err := advox.HashPassword(nfd, cheapPasswords)
+	require.NoError(t, err)
+	_, err = f.store.UpdateAccount(ctx, "acme", func(c *storage.Customer) error {
+		c.Users[0].PasswordHash = legacy
+		return nil
+	})
+	require.NoError(t, err)
+	_, err = f.acc.Authenticate(ctx, "acme-api", nfd, "192.0.2.10:1")
+	require.NoError(t, err, "an old hash of the decomposed form, typed the same")
+	_, err = f.acc.Authenticate(ctx, "acme-api", nfc, "192.0.2.10:1")
+	assert.NoError(t, err, "rehashed normalised: the composed form logs in too")
 }
 
 func TestPasswordHashNeverShown(t *testing.T) {
@@ -286,6 +365,33 @@ func BenchmarkAuthenticateDefaultParams(b *testing.B) {
 		if _, err := acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.10:1"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkAuthenticateFailed measures a failed login with the production
+// parameters for an unknown user, a user hashed under them and one hashed
+// under parameters far below them (m=8 KiB, t=1): the three must cost the
+// same, or the third could be told apart by timing.
+func BenchmarkAuthenticateFailed(b *testing.B) {
+	acc, err := advox.NewAccounts(memstore.NewAccounts(), &advox.AccountsOptions{
+		AuthLimit: advox.AuthLimit{Failures: 1 << 30, Every: time.Nanosecond},
+	})
+	require.NoError(b, err)
+	ctx := b.Context()
+	_, err = acc.Create(ctx, demoCustomer("acme"))
+	require.NoError(b, err)
+	require.NoError(b, acc.SetPassword(ctx, "acme-api", goodPassword))
+	old, err := advox.HashPassword(goodPassword, advox.PasswordParams{Time: 1, Memory: 8, Threads: 1, SaltLen: 16, KeyLen: 32})
+	require.NoError(b, err)
+	require.NoError(b, advox.SetPasswordHash(ctx, acc, "acme-ops", old))
+	for _, user := range []string{"acme-nobody", "acme-api", "acme-ops"} {
+		b.Run(user, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := acc.Authenticate(ctx, user, "wrong password", "192.0.2.10:1"); !errors.Is(err, advox.ErrAuthFailed) {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

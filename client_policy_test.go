@@ -43,6 +43,12 @@ func TestNewClientRefusesUndeclaredProcessors(t *testing.T) {
 		{"registered in the EEA", []advox.Processor{advox.OperatorProcessor("mem", "SE", agreedOn)}, false, true},
 		{"outside the EEA without safeguard", []advox.Processor{outside}, false, false},
 		{"outside the EEA with safeguard", []advox.Processor{guarded}, false, true},
+		// Broke: a declaration that the operator receives no message text
+		// was accepted for a transport that hands it every text.
+		{"operator declared without text", []advox.Processor{{Name: "mem", Role: "SMS operator", Country: "SE",
+			AgreementDate: agreedOn, Categories: []advox.DataCategory{advox.CategoryRecipients, advox.CategorySenders}}}, false, false},
+		{"operator declared without numbers", []advox.Processor{{Name: "mem", Role: "SMS operator", Country: "SE",
+			AgreementDate: agreedOn, Categories: []advox.DataCategory{advox.CategoryMessageText, advox.CategorySenders}}}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +70,49 @@ func TestNewClientRefusesUndeclaredProcessors(t *testing.T) {
 	c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), nil)
 	require.NoError(t, err, "a local transport needs no register")
 	require.NoError(t, c.Close())
+}
+
+// TestProcessorsCannotDriftUnderAClient: while a Client sends to an
+// operator, the register refuses a declaration that would not allow it,
+// so what the Client sends to and what the register (and the record of
+// processing) says never part. Broke: the operator re-registered in the US
+// without a safeguard made Check refuse it, yet Send still delivered.
+func TestProcessorsCannotDriftUnderAClient(t *testing.T) {
+	procs, err := advox.NewProcessors(advox.OperatorProcessor("mem", "SE", agreedOn))
+	require.NoError(t, err)
+	tr := memtransport.New(nil)
+	c, err := advox.NewClient(remote{tr}, memstore.New(nil), &advox.Options{Processors: procs})
+	require.NoError(t, err)
+
+	moved := advox.OperatorProcessor("mem", "US", agreedOn)
+	assert.ErrorIs(t, procs.Register(moved), advox.ErrInvalidArgument, "no safeguard")
+	fewer := advox.OperatorProcessor("mem", "SE", agreedOn)
+	fewer.Categories = []advox.DataCategory{advox.CategoryRecipients}
+	assert.ErrorIs(t, procs.Register(fewer), advox.ErrInvalidArgument, "declares less than it receives")
+	require.NoError(t, procs.Check("mem"))
+	assert.Equal(t, "SE", procs.List()[0].Country, "the register still says what the Client does")
+
+	guarded := moved
+	guarded.Safeguard = "standard contractual clauses"
+	require.NoError(t, procs.Register(guarded), "a change that still allows it")
+	_, err = c.Send(ctxT(t), advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
+	require.NoError(t, err)
+
+	require.NoError(t, c.Close())
+	assert.NoError(t, procs.Register(moved), "free once no Client sends to it")
+	assert.Error(t, procs.Check("mem"))
+	_, err = advox.NewClient(remote{memtransport.New(nil)}, memstore.New(nil), &advox.Options{Processors: procs})
+	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+}
+
+// TestNewClientFailureReleasesProcessors: a NewClient that fails after
+// checking the register leaves it free to change.
+func TestNewClientFailureReleasesProcessors(t *testing.T) {
+	procs, err := advox.NewProcessors(advox.OperatorProcessor("mem", "SE", agreedOn))
+	require.NoError(t, err)
+	_, err = advox.NewClient(remote{memtransport.New(nil)}, memstore.New(nil), &advox.Options{Processors: procs, MaxSegments: -1})
+	require.ErrorIs(t, err, advox.ErrInvalidArgument)
+	assert.NoError(t, procs.Register(advox.OperatorProcessor("mem", "US", agreedOn)))
 }
 
 func newAccounts(t *testing.T, limits storage.ContractLimits) *advox.Accounts {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/azenna/advox/storage"
 )
@@ -24,7 +23,9 @@ const (
 )
 
 // DisclosurePolicy says which categories of customer data each purpose of
-// disclosure reveals. Purposes it does not name cannot be consented to.
+// disclosure reveals. Purposes it does not name cannot be consented to,
+// and it may name only the privacy policy's purposes (DisclosureSupport,
+// DisclosureReinvoicing) and those AccountsOptions.ExtraPurposes adds.
 type DisclosurePolicy map[DisclosurePurpose][]DataCategory
 
 // DefaultDisclosurePolicy gives a reseller what re-invoicing needs
@@ -36,13 +37,23 @@ var DefaultDisclosurePolicy = DisclosurePolicy{
 	DisclosureSupport:     {CategoryOrganisation, CategoryContacts, CategoryUsers, CategoryNetworks, CategoryContract},
 }
 
+// policyPurposes are the purposes of disclosure the privacy policy allows.
+var policyPurposes = []DisclosurePurpose{DisclosureSupport, DisclosureReinvoicing}
+
 // Validate refuses a policy that discloses credentials, traffic data or
-// unknown categories, or networks without the users they belong to.
-func (p DisclosurePolicy) Validate() error {
+// unknown categories, or networks without the users they belong to, or
+// that names a purpose other than the privacy policy's two (technical
+// support, re-invoicing) and the extra ones given — "prospecting" is
+// refused unless a provider's own policy explicitly adds it.
+func (p DisclosurePolicy) Validate(extra ...DisclosurePurpose) error {
 	const op = "disclosure policy"
 	for purpose, cats := range p {
 		if strings.TrimSpace(string(purpose)) == "" {
 			return newError(op, CodeInvalidArgument, "empty purpose")
+		}
+		if !slices.Contains(policyPurposes, purpose) && !slices.Contains(extra, purpose) {
+			return newError(op, CodeInvalidArgument, "purpose %q is not one the privacy policy allows "+
+				"(technical support, re-invoicing); add it with AccountsOptions.ExtraPurposes if yours does", purpose)
 		}
 		for _, c := range cats {
 			if !slices.Contains(customerCategories, c) {
@@ -56,9 +67,22 @@ func (p DisclosurePolicy) Validate() error {
 	return nil
 }
 
-// GrantConsent records that the account's customer lets party receive its
-// data for purpose, from now on. Granting a consent in force again changes
-// nothing.
+// clone returns a deep copy of p, so that a caller changing its policy
+// after NewAccounts changes nothing.
+func (p DisclosurePolicy) clone() DisclosurePolicy {
+	out := make(DisclosurePolicy, len(p))
+	for k, v := range p {
+		out[k] = slices.Clone(v)
+	}
+	return out
+}
+
+// GrantConsent records that the account's customer lets party (an opaque
+// id of the receiving organisation, see ValidateAccountID) receive its
+// data for purpose. Granting a consent in force again changes nothing.
+// Consents follow the order they were given and withdrawn in, not the
+// clock: a withdrawn consent stays withdrawn whatever the clock says
+// later, until it is granted anew.
 func (a *Accounts) GrantConsent(ctx context.Context, account, party string, purpose DisclosurePurpose) error {
 	const op = "grant consent"
 	if err := a.checkConsentArgs(op, party, purpose); err != nil {
@@ -66,7 +90,7 @@ func (a *Accounts) GrantConsent(ctx context.Context, account, party string, purp
 	}
 	now := a.now()
 	_, err := a.store.UpdateAccount(ctx, account, func(c *storage.Customer) error {
-		if slices.ContainsFunc(c.Consents, inForce(party, purpose, now)) {
+		if slices.ContainsFunc(c.Consents, inForce(party, purpose)) {
 			return nil
 		}
 		c.Consents = append(c.Consents, storage.Consent{Party: party, Purpose: string(purpose), GrantedAt: now})
@@ -76,7 +100,7 @@ func (a *Accounts) GrantConsent(ctx context.Context, account, party string, purp
 	if err != nil {
 		return wrap(op, err)
 	}
-	a.audit(ctx, "grant consent: "+string(purpose), account)
+	a.auditEvent(ctx, AuditEvent{Action: "grant consent: " + string(purpose), Account: account, Party: party, Count: 1})
 	return nil
 }
 
@@ -90,7 +114,7 @@ func (a *Accounts) WithdrawConsent(ctx context.Context, account, party string, p
 	}
 	now := a.now()
 	_, err := a.store.UpdateAccount(ctx, account, func(c *storage.Customer) error {
-		match, found := inForce(party, purpose, now), false
+		match, found := inForce(party, purpose), false
 		for i, k := range c.Consents {
 			if match(k) {
 				c.Consents[i].WithdrawnAt = now
@@ -106,52 +130,79 @@ func (a *Accounts) WithdrawConsent(ctx context.Context, account, party string, p
 	if err != nil {
 		return wrap(op, err)
 	}
-	a.audit(ctx, "withdraw consent: "+string(purpose), account)
+	a.auditEvent(ctx, AuditEvent{Action: "withdraw consent: " + string(purpose), Account: account, Party: party, Count: 1})
 	return nil
 }
 
-// inForce matches the consents of party for purpose that are in force at
+// inForce matches the consents of party for purpose that are in force: by
+// sequence, the last event of each is its grant. A consent is granted
+// (appended) only while none is in force, and withdrawn by marking it, so
+// one not withdrawn is in force — whatever the clock said then or says
 // now.
-func inForce(party string, purpose DisclosurePurpose, now time.Time) func(storage.Consent) bool {
+func inForce(party string, purpose DisclosurePurpose) func(storage.Consent) bool {
 	return func(k storage.Consent) bool {
-		return k.Party == party && k.Purpose == string(purpose) && k.Active(now)
+		return k.Party == party && k.Purpose == string(purpose) && k.InForce()
 	}
 }
 
-// checkConsentArgs refuses unknown purposes and parties that are empty,
-// too long or hold a personal identity number.
+// checkParty refuses a party that is not an opaque id: the party goes into
+// the audit trail, which holds no names, e-mail or IP addresses, phone or
+// identity numbers.
+func checkParty(op, party string) error {
+	if err := ValidateAccountID(party); err != nil {
+		if CodeOf(err) == CodePersonalNumber {
+			return personalNumberField(op, "party")
+		}
+		return invalidField(op, "party", "an opaque id of the receiving party: 1–64 printable characters without spaces, "+
+			"no e-mail address, phone number or IP address")
+	}
+	return nil
+}
+
+// checkConsentArgs refuses purposes outside the policy and parties that
+// are not opaque ids.
 func (a *Accounts) checkConsentArgs(op, party string, purpose DisclosurePurpose) error {
 	if _, ok := a.opts.Disclosures[purpose]; !ok {
 		return newError(op, CodeInvalidArgument, "purpose %q is not in the disclosure policy", purpose)
 	}
-	if strings.TrimSpace(party) == "" {
-		return invalidField(op, "party", "required")
-	}
-	return checkText(op, "party", party)
+	return checkParty(op, party)
 }
 
 // Disclose returns the customer data party may see for purpose: the
 // categories the disclosure policy names for it, and nothing else (never
 // password hashes). It fails with ErrNoConsent unless the customer's
 // consent for this party and purpose is in force, and, for re-invoicing,
-// unless party is the account's reseller. Every disclosure is audited.
+// unless party is the account's reseller. Every disclosure is audited
+// with the party and the categories handed over; so is every refusal,
+// with its reason (AuditEvent.Refused).
 func (a *Accounts) Disclose(ctx context.Context, account, party string, purpose DisclosurePurpose) (storage.Customer, error) {
 	const op = "disclose"
+	e := AuditEvent{Action: "disclose: " + string(purpose), Account: account, Party: party}
+	refuse := func(reason string, err error) (storage.Customer, error) {
+		e.Refused = reason
+		a.auditEvent(ctx, e)
+		return storage.Customer{}, err
+	}
+	if err := checkParty(op, party); err != nil {
+		e.Party = "" // not an id: kept out of the trail
+		return refuse(RefusedParty, err)
+	}
 	cats, ok := a.opts.Disclosures[purpose]
 	if !ok {
-		return storage.Customer{}, newError(op, CodeInvalidArgument, "purpose %q is not in the disclosure policy", purpose)
+		return refuse(RefusedPurpose, newError(op, CodeInvalidArgument, "purpose %q is not in the disclosure policy", purpose))
 	}
 	c, err := a.store.GetAccount(ctx, account)
 	if err != nil {
 		return storage.Customer{}, wrap(op, err)
 	}
-	if !slices.ContainsFunc(c.Consents, inForce(party, purpose, a.now())) {
-		return storage.Customer{}, newError(op, CodeNoConsent, "the customer has not consented to this disclosure")
+	if !slices.ContainsFunc(c.Consents, inForce(party, purpose)) {
+		return refuse(RefusedNoConsent, newError(op, CodeNoConsent, "the customer has not consented to this disclosure"))
 	}
 	if purpose == DisclosureReinvoicing && (c.Reseller == "" || party != c.Reseller) {
-		return storage.Customer{}, newError(op, CodeNoConsent, "only the account's reseller receives data for re-invoicing")
+		return refuse(RefusedNotReseller, newError(op, CodeNoConsent, "only the account's reseller receives data for re-invoicing"))
 	}
-	a.audit(ctx, "disclose: "+string(purpose), account)
+	e.Categories, e.Count = slices.Clone(cats), 1
+	a.auditEvent(ctx, e)
 	return selectCategories(c, cats), nil
 }
 

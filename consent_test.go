@@ -11,9 +11,10 @@ import (
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
 )
 
-const reseller = "Reseller Nord AB"
+const reseller = "reseller-nord"
 
 func TestDiscloseNeedsConsent(t *testing.T) {
 	f := authFixture(t, nil)
@@ -27,7 +28,7 @@ func TestDiscloseNeedsConsent(t *testing.T) {
 
 	_, err = f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureSupport)
 	assert.ErrorIs(t, err, advox.ErrNoConsent, "consent is per purpose")
-	_, err = f.acc.Disclose(ctx, "acme", "Other Partner AB", advox.DisclosureReinvoicing)
+	_, err = f.acc.Disclose(ctx, "acme", "other-partner", advox.DisclosureReinvoicing)
 	assert.ErrorIs(t, err, advox.ErrNoConsent, "consent is per party")
 
 	f.clock.Advance(time.Hour)
@@ -74,8 +75,8 @@ func TestDiscloseToResellerGetsBillingOnly(t *testing.T) {
 func TestDiscloseToSupportGetsNoHashes(t *testing.T) {
 	f := authFixture(t, nil)
 	ctx := ctxT(t)
-	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "Support Partner AB", advox.DisclosureSupport))
-	got, err := f.acc.Disclose(ctx, "acme", "Support Partner AB", advox.DisclosureSupport)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "support-partner", advox.DisclosureSupport))
+	got, err := f.acc.Disclose(ctx, "acme", "support-partner", advox.DisclosureSupport)
 	require.NoError(t, err)
 	require.Len(t, got.Users, 2)
 	assert.Equal(t, "acme-api", got.Users[0].ID)
@@ -90,8 +91,8 @@ func TestDiscloseToSupportGetsNoHashes(t *testing.T) {
 func TestDiscloseReinvoicingOnlyToTheAccountsReseller(t *testing.T) {
 	f := authFixture(t, nil)
 	ctx := ctxT(t)
-	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "Other Reseller AB", advox.DisclosureReinvoicing))
-	_, err := f.acc.Disclose(ctx, "acme", "Other Reseller AB", advox.DisclosureReinvoicing)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "other-reseller", advox.DisclosureReinvoicing))
+	_, err := f.acc.Disclose(ctx, "acme", "other-reseller", advox.DisclosureReinvoicing)
 	assert.ErrorIs(t, err, advox.ErrNoConsent)
 }
 
@@ -103,7 +104,12 @@ func TestConsentArguments(t *testing.T) {
 	_, err := f.acc.Disclose(ctx, "acme", reseller, "marketing")
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
 	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "acme", " ", advox.DisclosureSupport), advox.ErrInvalidArgument)
-	err = f.acc.GrantConsent(ctx, "acme", "Konsult "+soleTrader, advox.DisclosureSupport)
+	// The party goes into the audit trail: an opaque id, never a name,
+	// an e-mail address or a phone number.
+	for _, party := range []string{"Support Partner AB", "support@partner.se", "+46701740605"} {
+		assert.ErrorIs(t, f.acc.GrantConsent(ctx, "acme", party, advox.DisclosureSupport), advox.ErrInvalidArgument, party)
+	}
+	err = f.acc.GrantConsent(ctx, "acme", "konsult-"+soleTrader, advox.DisclosureSupport)
 	assert.ErrorIs(t, err, advox.ErrPersonalNumber)
 	assertNoDigitsOf(t, soleTrader, err.Error())
 	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "missing", reseller, advox.DisclosureSupport), advox.ErrNotFound)
@@ -111,12 +117,12 @@ func TestConsentArguments(t *testing.T) {
 
 func TestCustomDisclosurePolicy(t *testing.T) {
 	policy := advox.DisclosurePolicy{"auditor": {advox.CategoryOrganisation, advox.CategoryConsents}}
-	f := authFixture(t, &advox.AccountsOptions{Disclosures: policy})
+	f := authFixture(t, &advox.AccountsOptions{Disclosures: policy, ExtraPurposes: []advox.DisclosurePurpose{"auditor"}})
 	ctx := ctxT(t)
 	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing), advox.ErrInvalidArgument,
 		"only the configured purposes exist")
-	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "Revisor AB", "auditor"))
-	got, err := f.acc.Disclose(ctx, "acme", "Revisor AB", "auditor")
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "revisor", "auditor"))
+	got, err := f.acc.Disclose(ctx, "acme", "revisor", "auditor")
 	require.NoError(t, err)
 	assert.Equal(t, "Exempelbolaget AB", got.Organisation)
 	assert.Len(t, got.Consents, 1)
@@ -135,6 +141,8 @@ func TestDisclosurePolicyValidate(t *testing.T) {
 		{"unknown", advox.DisclosurePolicy{"x": {"shoe-size"}}, false},
 		{"networks without users", advox.DisclosurePolicy{"x": {advox.CategoryNetworks}}, false},
 		{"empty purpose", advox.DisclosurePolicy{"": {advox.CategoryOrganisation}}, false},
+		// Broke: any purpose name passed, "prospecting" revealing contacts.
+		{"a purpose the privacy policy does not name", advox.DisclosurePolicy{"prospecting": {advox.CategoryContacts}}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,10 +156,99 @@ func TestDisclosurePolicyValidate(t *testing.T) {
 	}
 }
 
+// TestDisclosurePolicyExtraPurposes: a purpose beyond support and
+// re-invoicing exists only when added explicitly; NewAccounts refuses it
+// otherwise.
+func TestDisclosurePolicyExtraPurposes(t *testing.T) {
+	policy := advox.DisclosurePolicy{"auditor": {advox.CategoryOrganisation}}
+	assert.NoError(t, policy.Validate("auditor"))
+	_, err := advox.NewAccounts(memstore.NewAccounts(), &advox.AccountsOptions{Disclosures: policy})
+	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+}
+
+// TestDisclosurePolicyCopied: the policy is copied at NewAccounts. Broke:
+// widening the caller's map after NewAccounts widened disclosures.
+func TestDisclosurePolicyCopied(t *testing.T) {
+	policy := advox.DisclosurePolicy{advox.DisclosureReinvoicing: {advox.CategoryOrganisation}}
+	f := authFixture(t, &advox.AccountsOptions{Disclosures: policy})
+	ctx := ctxT(t)
+	policy[advox.DisclosureReinvoicing][0] = advox.CategoryContacts
+	policy[advox.DisclosureReinvoicing] = append(policy[advox.DisclosureReinvoicing], advox.CategoryUsers)
+	policy[advox.DisclosureSupport] = []advox.DataCategory{advox.CategoryContacts}
+
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	got, err := f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
+	require.NoError(t, err)
+	assert.Equal(t, "Exempelbolaget AB", got.Organisation)
+	assert.Empty(t, got.Contacts)
+	assert.Empty(t, got.Users)
+	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureSupport), advox.ErrInvalidArgument)
+}
+
+// TestConsentOrderedBySequence: a clock stepping back does not revive a
+// withdrawn consent, nor hide one just granted. Broke: consents were in
+// force by their times.
+func TestConsentOrderedBySequence(t *testing.T) {
+	f := authFixture(t, nil)
+	ctx := ctxT(t)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	f.clock.Advance(time.Hour)
+	require.NoError(t, f.acc.WithdrawConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	f.clock.Advance(-30 * time.Minute) // the clock steps back between grant and withdrawal
+	_, err := f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
+	assert.ErrorIs(t, err, advox.ErrNoConsent, "withdrawn stays withdrawn")
+
+	f.clock.Advance(-2 * time.Hour) // before everything
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	_, err = f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
+	assert.NoError(t, err, "granted again, in force although dated before the withdrawal")
+	c, err := f.acc.Get(ctx, "acme")
+	require.NoError(t, err)
+	assert.Len(t, c.Consents, 2)
+}
+
+// TestDisclosuresAlwaysOnRecord: a disclosure names the party and the
+// categories handed over; every refusal is audited with its reason.
+// Broke: the event named neither, and refusals were not audited.
+func TestDisclosuresAlwaysOnRecord(t *testing.T) {
+	f := authFixture(t, nil)
+	ctx := advox.WithActor(ctxT(t), "support-7")
+	f.audit.events = nil
+	_, err := f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
+	require.ErrorIs(t, err, advox.ErrNoConsent)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "other-reseller", advox.DisclosureReinvoicing))
+	_, err = f.acc.Disclose(ctx, "acme", "other-reseller", advox.DisclosureReinvoicing)
+	require.ErrorIs(t, err, advox.ErrNoConsent)
+	_, err = f.acc.Disclose(ctx, "acme", reseller, "prospecting")
+	require.ErrorIs(t, err, advox.ErrInvalidArgument)
+	_, err = f.acc.Disclose(ctx, "acme", "Partner AB", advox.DisclosureSupport)
+	require.ErrorIs(t, err, advox.ErrInvalidArgument)
+	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	_, err = f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
+	require.NoError(t, err)
+
+	at := f.clock.Now()
+	ev := func(action, party, refused string, cats []advox.DataCategory, n int) advox.AuditEvent {
+		return advox.AuditEvent{Time: at, Action: action, Actor: "support-7", Account: "acme", Party: party,
+			Refused: refused, Categories: cats, Count: n}
+	}
+	assert.Equal(t, []advox.AuditEvent{
+		ev("disclose: reseller-reinvoicing", reseller, advox.RefusedNoConsent, nil, 0),
+		ev("grant consent: reseller-reinvoicing", "other-reseller", "", nil, 1),
+		ev("disclose: reseller-reinvoicing", "other-reseller", advox.RefusedNotReseller, nil, 0),
+		ev("disclose: prospecting", reseller, advox.RefusedPurpose, nil, 0),
+		ev("disclose: technical-support", "", advox.RefusedParty, nil, 0),
+		ev("grant consent: reseller-reinvoicing", reseller, "", nil, 1),
+		ev("disclose: reseller-reinvoicing", reseller, "",
+			[]advox.DataCategory{advox.CategoryOrganisation, advox.CategoryBilling, advox.CategoryContract}, 1),
+	}, f.audit.events)
+}
+
 func TestExport(t *testing.T) {
 	f := authFixture(t, nil)
 	ctx := ctxT(t)
 	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
+	require.NoError(t, f.acc.ReserveSegments(ctx, "acme", 7, acctEpoch))
 	b, err := f.acc.Export(ctx, "acme")
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "argon2")
@@ -178,8 +275,21 @@ func TestExport(t *testing.T) {
 		Limits struct {
 			MonthlySegments int `json:"monthly_segments"`
 		} `json:"contract_limits"`
+		Segments []struct {
+			Month    string `json:"month"`
+			Segments int    `json:"segments"`
+		} `json:"segments_per_month"`
+		Traffic struct {
+			Export, Format string
+		} `json:"traffic"`
 	}
 	require.NoError(t, json.Unmarshal(b, &doc))
+	// Broke: neither the usage counters nor where the traffic is.
+	assert.Equal(t, 1, len(doc.Segments))
+	assert.Equal(t, "2026-03", doc.Segments[0].Month)
+	assert.Equal(t, 7, doc.Segments[0].Segments)
+	assert.Contains(t, doc.Traffic.Export, "ExportTraffic")
+	assert.Equal(t, advox.TrafficExportFormat, doc.Traffic.Format)
 	assert.Equal(t, advox.ExportFormat, doc.Format)
 	assert.Equal(t, "acme", doc.Account)
 	assert.Equal(t, "556016-0680", doc.OrgNumber)

@@ -14,19 +14,34 @@ const ExportFormat = "advox-customer-export/1"
 // Export returns all of the account's customer data as indented JSON, for
 // the customer's right of access and data portability: organisation,
 // billing and contact data, users with their allowed networks (and whether
-// a password is set, never the hash), consents and contract limits. The
-// account's traffic is exported through the Client.
+// a password is set, never the hash), consents, contract limits and the
+// segments counted per month (when the store lists them, see
+// storage.UsageLister). Its "traffic" section says where the account's
+// traffic is: exported on request, for a stated purpose, by
+// Client.ExportTraffic (format TrafficExportFormat), and how long it is
+// kept.
 func (a *Accounts) Export(ctx context.Context, account string) ([]byte, error) {
 	const op = "export"
 	c, err := a.store.GetAccount(ctx, account)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	b, err := json.MarshalIndent(exportOf(c, a.now()), "", "  ")
+	doc := exportOf(c, a.now())
+	if l, ok := a.store.(storage.UsageLister); ok {
+		us, err := l.SegmentUsage(ctx, account)
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		doc.Usage = []exportSegments{}
+		for _, u := range us {
+			doc.Usage = append(doc.Usage, exportSegments{Month: u.Period.UTC().Format("2006-01"), Segments: u.Segments})
+		}
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	a.audit(ctx, "export", account)
+	a.record(ctx, "export", account)
 	return b, nil
 }
 
@@ -46,8 +61,35 @@ type exportDoc struct {
 	Contacts       []exportContact `json:"contact_persons"`
 	Consents       []exportConsent `json:"consents"`
 	Limits         exportLimits    `json:"contract_limits"`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
+	// Usage is nil (left out) when the store cannot list its counters.
+	Usage     []exportSegments `json:"segments_per_month,omitempty"`
+	Traffic   exportTraffic    `json:"traffic"`
+	CreatedAt time.Time        `json:"created_at"`
+	UpdatedAt time.Time        `json:"updated_at"`
+}
+
+// exportSegments is a month's segment counter.
+type exportSegments struct {
+	Month    string `json:"month"`
+	Segments int    `json:"segments"`
+}
+
+// exportTraffic says where the account's traffic is.
+type exportTraffic struct {
+	Export string `json:"export"`
+	Format string `json:"format"`
+	Kept   string `json:"kept"`
+}
+
+// trafficWhere is the traffic section of every export.
+var trafficWhere = exportTraffic{
+	Export: "the account's traffic records (one per message: time, sender, recipient number, segments, " +
+		"delivery status) are not part of this export: the provider exports them on request, " +
+		"for a stated purpose (advox Client.ExportTraffic)",
+	Format: TrafficExportFormat,
+	Kept: "each record until its retention deadline (see the provider's record of processing), longer only " +
+		"while an unsettled invoice holds it; erased at once on the customer's request and when the account " +
+		"is deleted, leaving monthly counts for billing",
 }
 
 type exportAddress struct {
@@ -92,6 +134,7 @@ func exportOf(c storage.Customer, now time.Time) exportDoc {
 		Email: c.Email, Phone: c.Phone,
 		Users: []exportUser{}, Contacts: []exportContact{}, Consents: []exportConsent{},
 		Limits:    exportLimits{Rate: c.Limits.Rate, Burst: c.Limits.Burst, MonthlySegments: c.Limits.MonthlySegments},
+		Traffic:   trafficWhere,
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 	for _, u := range c.Users {

@@ -19,7 +19,8 @@ type RetentionOptions struct {
 	Now func() time.Time
 	// Logger receives a line per purge; nil means slog.Default().
 	Logger *slog.Logger
-	// Auditor receives an event per purge; nil means a SlogAuditor.
+	// Auditor receives an event per purge; nil means Logger at
+	// DefaultAuditLevel.
 	Auditor Auditor
 	// MeterProvider receives the count of records purged
 	// (MetricPurgeDeleted); nil means the otel global provider. A Client
@@ -64,7 +65,7 @@ func NewRetention(store storage.TrafficStore, opts *RetentionOptions) *Retention
 	}
 	r.purged = purgeCounter(mp, r.log)
 	if r.audit == nil {
-		r.audit = SlogAuditor{Logger: r.log}
+		r.audit = defaultAuditor(r.log)
 	}
 	return r
 }

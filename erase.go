@@ -37,8 +37,9 @@ type EraseReport struct {
 // once, keeping only its aggregate usage per calendar month so billing
 // survives. It destroys the account's data keys first (crypto-shredding),
 // so that copies, replicas and backups become unreadable immediately, then
-// deletes the rows. Sends to the account in flight are either erased too
-// or recorded after the erase, under a new key.
+// deletes the rows. Sends to the account in flight in this Client are
+// waited for and erased too; later sends are recorded after the erase,
+// under a new key (Accounts.Delete closes the account to them first).
 func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason EraseReason) (EraseReport, error) {
 	const op = "erase"
 	if err := ValidateAccountID(account); err != nil {
@@ -47,14 +48,35 @@ func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason
 	if reason != EraseOnRequest && reason != EraseAccountClosed {
 		return EraseReport{}, newError(op, CodeInvalidArgument, "reason: must be %q or %q", EraseOnRequest, EraseAccountClosed)
 	}
+	return c.erase(ctx, account, reason, nil)
+}
+
+// eraseClosed erases the traffic of an account Accounts.Delete is
+// deleting, running closeSends under the account's send lock before
+// anything is erased, so that no send of this Client records after it.
+func (c *Client) eraseClosed(ctx context.Context, account string, closeSends func()) error {
+	_, err := c.erase(ctx, account, EraseAccountClosed, closeSends)
+	return err
+}
+
+// erase is EraseAccountTraffic; underLock, when set, runs first under the
+// account's send lock.
+func (c *Client) erase(ctx context.Context, account string, reason EraseReason, underLock func()) (EraseReport, error) {
+	const op = "erase"
 	if err := c.begin(op); err != nil {
 		return EraseReport{}, err
 	}
 	defer c.sends.Done()
 
+	// Sends hold the lock's read side from before their submit until
+	// their record is written: the erase waits for them and erases their
+	// records too.
 	lock := c.erasing.of(account)
 	lock.Lock()
 	defer lock.Unlock()
+	if underLock != nil {
+		underLock()
+	}
 	rep := EraseReport{Account: account, Reason: reason}
 	start := time.Now()
 	n, err := c.keys.destroy(ctx, account)

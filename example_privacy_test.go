@@ -2,6 +2,8 @@ package advox_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -98,4 +100,74 @@ func ExampleClient_CreateInvoice() {
 	// Output:
 	// open 1 record(s) held until settled
 	// paid true
+}
+
+// ExportTraffic gives a customer its own traffic, for a stated purpose:
+// every record still kept, its recipient number opened, and the usage of
+// the period. The export is audited like every read.
+func ExampleClient_ExportTraffic() {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return at }
+	client, err := advox.NewClient(memtransport.New(nil), memstore.New(&memstore.Options{Now: clock}), &advox.Options{Now: clock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	if _, err := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"}); err != nil {
+		log.Fatal(err)
+	}
+	b, err := client.ExportTraffic(ctx, advox.PurposeTroubleshoot, "acme", time.Time{}, time.Time{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var doc struct {
+		Format  string
+		Records []struct{ To, Status string }
+		Usage   struct{ Messages int }
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(doc.Format, doc.Records[0].To, doc.Records[0].Status, doc.Usage.Messages)
+	// Output:
+	// advox-traffic-export/1 +46701234567 accepted 1
+}
+
+// Delete removes a customer: the account is closed to sends, its traffic
+// is erased on every Client that uses the Accounts (monthly counts stay
+// for billing), then its customer data goes, and its id is never given to
+// anyone else.
+func ExampleAccounts_Delete() {
+	ctx := context.Background()
+	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Accounts: accounts})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	if _, err := accounts.Create(ctx, storage.Customer{Account: "acme", Organisation: "Acme AB"}); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"}); err != nil {
+		log.Fatal(err)
+	}
+	if err := accounts.Delete(ctx, "acme"); err != nil {
+		log.Fatal(err)
+	}
+	n := 0
+	for range client.Records(ctx, advox.PurposeTroubleshoot, storage.Query{Account: "acme"}) {
+		n++
+	}
+	u, _ := client.Usage(ctx, advox.PurposeBill, "acme", time.Time{}, time.Time{})
+	_, sendErr := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
+	_, createErr := accounts.Create(ctx, storage.Customer{Account: "acme", Organisation: "Someone Else AB"})
+	fmt.Println("records:", n, "billed:", u.Messages)
+	fmt.Println("send:", errors.Is(sendErr, advox.ErrNotFound), "id reused:", createErr == nil)
+	// Output:
+	// records: 0 billed: 1
+	// send: true id reused: false
 }

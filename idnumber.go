@@ -1,6 +1,7 @@
 package advox
 
 import (
+	"slices"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -34,9 +35,11 @@ import (
 // scanning every window of long numbers (OCR references, IBANs) would
 // refuse a large share of them.
 //
-// Beyond the policy's space, "-" and "+", every Unicode space, dash, the
-// minus sign, the fullwidth and small plus signs and invisible format
-// characters (zero-width space) count as separators, and non-ASCII decimal
+// Beyond the policy's space, "-" and "+", the "/", "." and "_" that
+// numbers are also written with ("811218/9876", "81.12.18-9876"), every
+// Unicode space, dash and connector, the minus sign, the fullwidth and
+// small plus signs and invisible format characters (zero-width space)
+// count as separators, and non-ASCII decimal
 // digits (fullwidth "８") as digits, and combining marks (variation
 // selectors, the enclosing keycap of emoji digits "8️⃣") are skipped, so
 // typography does not smuggle a number past the guard.
@@ -234,17 +237,86 @@ func digitValue(r rune) (int, bool) {
 }
 
 // isPnrSeparator reports whether r may sit inside a written number: space,
-// "-", "+" (also fullwidth or small), any Unicode space or dash, the minus
-// sign, or an invisible format character.
+// "-", "+" (also fullwidth or small), "/", "." and "_" (also fullwidth, and
+// the division and fraction slashes), any Unicode space or dash, the minus
+// sign, connector punctuation, or an invisible format character.
 func isPnrSeparator(r rune) bool {
 	if r < utf8.RuneSelf {
 		switch r {
-		case ' ', '-', '+', '\t', '\n', '\v', '\f', '\r':
+		case ' ', '-', '+', '/', '.', '_', '\t', '\n', '\v', '\f', '\r':
 			return true
 		}
 		return false
 	}
-	return r == '\u2212' || isPlus(r) || unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r)
+	switch r {
+	case '\u2212', '\uff0f', '\uff0e', '\u2215', '\u2044':
+		return true
+	}
+	return isPlus(r) || unicode.IsSpace(r) || unicode.In(r, unicode.Pd, unicode.Pc, unicode.Cf)
+}
+
+// splitPersonalNumber reports whether a personal identity number is
+// written across two of the strings, its date at the end of one ("…
+// 811218-") and its last four digits at the start of another ("9876 …"),
+// and which two (indexes into ss). Each string alone may hold none.
+func splitPersonalNumber(ss []string) (i, j int, found bool) {
+	type edge struct {
+		digits []byte
+		plus   bool
+	}
+	var heads, tails []edge
+	for _, s := range ss {
+		d, plus := edgeDigits(s, false)
+		heads = append(heads, edge{d, plus})
+		d, plus = edgeDigits(s, true)
+		tails = append(tails, edge{d, plus})
+	}
+	for i, t := range tails {
+		if len(t.digits) != 6 && len(t.digits) != 8 {
+			continue
+		}
+		for j, h := range heads {
+			if i == j || len(h.digits) != 4 {
+				continue
+			}
+			if isPersonalNumber(append(slices.Clip(t.digits), h.digits...), t.plus || h.plus) {
+				return i, j, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// edgeDigits returns the digits of the run of digits and separators that
+// starts s (or ends it, when tail), and whether a "+" separated it from
+// the rest of the number: a "+" after a date that ends s, before a number
+// that starts it.
+func edgeDigits(s string, tail bool) ([]byte, bool) {
+	rs := []rune(s)
+	if tail {
+		slices.Reverse(rs)
+	}
+	var digits []byte
+	plus := false
+	for _, r := range rs {
+		if d, ok := digitValue(r); ok {
+			digits = append(digits, '0'+byte(d))
+			continue
+		}
+		if unicode.In(r, unicode.Mn, unicode.Me) {
+			continue
+		}
+		if !isPnrSeparator(r) {
+			break
+		}
+		if len(digits) == 0 && isPlus(r) {
+			plus = true
+		}
+	}
+	if tail {
+		slices.Reverse(digits)
+	}
+	return digits, plus
 }
 
 // isPlus reports whether r is "+" or one of its typographic variants

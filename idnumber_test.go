@@ -86,7 +86,14 @@ func TestContainsPersonalNumberVectors(t *testing.T) {
 		{"en dash", "811218–9876", true},
 		{"zero-width space", "811218\u200b9876", true},
 		{"no-break space", "811218\u00a09876", true},
-		{"slash is not a separator", "811218/9876", false},
+		// Broke: "/", "." and "_" hid the number.
+		{"slash", "811218/9876", true},
+		{"dots", "81.12.18.9876", true},
+		{"dot before the number", "811218.9876", true},
+		{"underscore", "811218_9876", true},
+		{"fullwidth slash", "811218\uff0f9876", true},
+		{"an IP address is no number", "192.168.100.101", false},
+		{"written as a decimal, still a number", "8112.189876", true},
 		{"empty", "", false},
 		{"plain text", "Storgatan 1, 411 01 Göteborg", false},
 	}

@@ -57,7 +57,10 @@ func (c *Client) initPrivacy() error {
 			return err
 		}
 		kek = k
-		c.log.Warn("advox: no KEK configured; traffic is sealed under a per-process key and unreadable after restart")
+		if !inMemory(c.store) && !inMemory(keys) {
+			// Only worth a word when something outlives the process.
+			c.log.Warn("advox: no KEK configured; traffic is sealed under a per-process key and unreadable after restart")
+		}
 	}
 	idx := o.IndexKey
 	switch {
@@ -76,16 +79,41 @@ func (c *Client) initPrivacy() error {
 	c.index = newBlindIndex(idx)
 	c.audit = o.Auditor
 	if c.audit == nil {
-		c.audit = SlogAuditor{Logger: c.log}
+		c.audit = defaultAuditor(c.log)
 	}
 	return nil
 }
 
+// inMemory reports whether s keeps nothing beyond the process (memstore
+// says so with an InMemory method).
+func inMemory(s any) bool {
+	m, ok := s.(interface{ InMemory() bool })
+	return ok && m.InMemory()
+}
+
+// lockSend takes the account's send lock for a send, from before its
+// submit until its record is written, and refuses an account that
+// Accounts.Delete has closed. An erase takes the write side: it waits for
+// the sends under way and erases their records too, and a Delete closes
+// the account under it before erasing, so that every later send finds it
+// closed and nothing is sent or recorded for a deleted customer.
+// The caller read-unlocks the lock it returns.
+func (c *Client) lockSend(account string) (*sync.RWMutex, error) {
+	l := c.erasing.of(account)
+	l.RLock()
+	if c.opts.Accounts != nil && c.opts.Accounts.isClosed(account) {
+		l.RUnlock()
+		return nil, newError("send", CodeNotFound, "account: deleted")
+	}
+	return l, nil
+}
+
 // accountLocks orders sends against erases of the same account in this
-// process: a send seals and records under a read lock, an erase holds the
-// write lock, so a send is either erased too or recorded after the erase
-// under a fresh key. (Across processes the store refuses records sealed
-// under a destroyed key, and the Client reseals.)
+// process: a send holds a read lock from before its submit until it is
+// recorded, an erase holds the write lock, so a send is either erased too
+// or recorded after the erase under a fresh key. (Across processes the
+// store refuses records sealed under a destroyed key, and the Client
+// reseals.)
 type accountLocks struct {
 	mu    sync.Mutex
 	locks map[string]*sync.RWMutex

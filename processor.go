@@ -40,11 +40,15 @@ var eea = map[string]bool{
 func InEEA(country string) bool { return eea[strings.ToUpper(country)] }
 
 // Processors is the register of sub-processors. The Client refuses to start
-// with a transport the register does not allow (see Check). The zero value
-// is an empty register. It is safe for concurrent use.
+// with a transport the register does not allow (see Check), and from then
+// on until it is closed the register refuses a change that would no longer
+// allow it: what a Client sends to always matches the register, which the
+// record of processing is generated from. The zero value is an empty
+// register. It is safe for concurrent use.
 type Processors struct {
 	mu     sync.RWMutex
 	byName map[string]Processor
+	inUse  map[string]int // names → Clients sending to them
 }
 
 // NewProcessors returns a register holding ps.
@@ -61,7 +65,10 @@ func NewProcessors(ps ...Processor) (*Processors, error) {
 // Register declares a sub-processor, replacing one of the same name. It
 // needs a name, role, country code, agreement date and at least one known
 // data category. A processor outside the EU/EEA without a safeguard is
-// recorded, but Check refuses it.
+// recorded, but Check refuses it. A processor a Client sends to (an
+// operator behind its transport) can be replaced only by a declaration
+// that still allows it: registered in the EU/EEA or with a safeguard, and
+// declaring the categories an operator receives.
 func (r *Processors) Register(p Processor) error {
 	const op = "register processor"
 	p.Country = strings.ToUpper(p.Country)
@@ -85,6 +92,12 @@ func (r *Processors) Register(p Processor) error {
 	p.Categories = slices.Clone(p.Categories)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.inUse[p.Name] > 0 {
+		if err := allowOperator(op, p); err != nil {
+			return newError(op, CodeInvalidArgument, "%q is in use by a Client, and this declaration would not allow it "+
+				"(close the Client first): %w", p.Name, err)
+		}
+	}
 	if r.byName == nil {
 		r.byName = make(map[string]Processor)
 	}
@@ -103,13 +116,79 @@ func (r *Processors) Check(name string) error {
 	r.mu.RLock()
 	p, ok := r.byName[name]
 	r.mu.RUnlock()
-	switch {
-	case !ok:
+	if !ok {
 		return newError(op, CodeInvalidArgument, "%q is not a registered sub-processor", name)
-	case !InEEA(p.Country) && strings.TrimSpace(p.Safeguard) == "":
-		return newError(op, CodeInvalidArgument, "%q processes data in %s, outside the EU/EEA, without a declared safeguard", name, p.Country)
+	}
+	return allowed(op, p)
+}
+
+// allowed refuses a processor outside the EU/EEA without a safeguard.
+func allowed(op string, p Processor) error {
+	if !InEEA(p.Country) && strings.TrimSpace(p.Safeguard) == "" {
+		return newError(op, CodeInvalidArgument, "%q processes data in %s, outside the EU/EEA, without a declared safeguard", p.Name, p.Country)
 	}
 	return nil
+}
+
+// operatorCategories are what an SMS operator receives with every message.
+var operatorCategories = []DataCategory{CategoryRecipients, CategorySenders, CategoryMessageText}
+
+// allowOperator refuses a processor that may not receive what a transport
+// hands its operator: not allowed (see allowed), or declared without one
+// of the categories of a message — recipient numbers, sender ids, text.
+func allowOperator(op string, p Processor) error {
+	if err := allowed(op, p); err != nil {
+		return err
+	}
+	for _, c := range operatorCategories {
+		if !slices.Contains(p.Categories, c) {
+			return newError(op, CodeInvalidArgument, "%q receives %s from its transport but does not declare it", p.Name, c)
+		}
+	}
+	return nil
+}
+
+// use checks that every named processor may receive what a transport
+// hands its operator and marks them in use, in one step, so that Register
+// refuses a change that would no longer allow them until release is
+// called. A nil register allows nothing.
+func (r *Processors) use(names []string) (release func(), err error) {
+	const op = "new client"
+	if len(names) == 0 {
+		return func() {}, nil
+	}
+	if r == nil {
+		return nil, newError(op, CodeInvalidArgument, "transport %q hands data to a third party: register it in Options.Processors", names[0])
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, name := range names {
+		p, ok := r.byName[name]
+		if !ok {
+			return nil, newError(op, CodeInvalidArgument, "%q is not a registered sub-processor: register it in Options.Processors", name)
+		}
+		if err := allowOperator(op, p); err != nil {
+			return nil, err
+		}
+	}
+	if r.inUse == nil {
+		r.inUse = make(map[string]int)
+	}
+	for _, name := range names {
+		r.inUse[name]++
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			for _, name := range names {
+				if r.inUse[name]--; r.inUse[name] <= 0 {
+					delete(r.inUse, name)
+				}
+			}
+		})
+	}, nil
 }
 
 // List returns the registered sub-processors by name.

@@ -1,6 +1,7 @@
 package advox
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -10,21 +11,59 @@ import (
 )
 
 // ProcessingConfig is the live configuration a record of processing is
-// generated from.
+// generated from. The record claims only what this configuration does.
 type ProcessingConfig struct {
 	// Controller names the provider responsible for the processing.
 	Controller string
+	// ControllerContact is the controller's contact details (GDPR art.
+	// 30(1)(a)): postal address, e-mail or phone of the organisation.
+	ControllerContact string
+	// Representative is the contact of the controller's representative in
+	// the Union (art. 27), when it has one.
+	Representative string
+	// DPO is the contact of the data protection officer, when there is
+	// one.
+	DPO string
+	// Client, when set, is the Client whose processing of traffic data the
+	// record describes: its sub-processor register, retention policy,
+	// Auditor, KEK and kept bodies. Processors and Retention default to
+	// the Client's own.
+	Client *Client
 	// Processors are the registered sub-processors (the recipients).
 	Processors *Processors
 	// Retention is the traffic retention policy in force.
 	Retention RetentionPolicy
 	// Accounts, when customer data is kept through advox, supplies the
-	// disclosure policy and the login measures.
+	// disclosure policy, the login measures and what Delete erases.
 	Accounts *Accounts
+	// TrafficAsController records sending and troubleshooting as the
+	// provider's own processing (an electronic communications service
+	// answering for its traffic data); by default they are processing on
+	// behalf of the customers, who decide whom they message (art. 30(2)).
+	TrafficAsController bool
+	// AuditRetention says how long the configured Auditor's trail is kept
+	// (advox hands events over and keeps none); "" records it as not
+	// declared.
+	AuditRetention string
+	// InvoiceRetention says how long invoices are kept and who deletes
+	// them; "" records what advox does: it keeps them until the
+	// application deletes them.
+	InvoiceRetention string
+	// UsageRetention says the same of the usage aggregates erased traffic
+	// leaves for billing.
+	UsageRetention string
 	// Measures are further security measures of the deployment
-	// (encryption at rest, backups, access control of the hosts, …).
+	// (encryption of disks, backups, access control of the hosts, …).
 	Measures []string
 }
+
+// The roles in which the provider processes data (RecordPurpose.Role).
+const (
+	// RoleController: for the provider's own purposes (art. 30(1)).
+	RoleController = "controller"
+	// RoleProcessor: on behalf of the customers (art. 30(2)).
+	RoleProcessor = "processor"
+)
 
 // ProcessingRecord is the record of processing activities (GDPR art. 30),
 // generated from the live configuration so that it cannot drift from what
@@ -34,23 +73,57 @@ type ProcessingRecord struct {
 	GeneratedAt time.Time `json:"generated_at"`
 	// Controller is the provider responsible for the processing.
 	Controller string `json:"controller,omitempty"`
-	// Purposes are what data is processed for.
+	// ControllerContact, Representative and DPO are the contacts of the
+	// controller, its representative and its data protection officer.
+	ControllerContact string `json:"controller_contact,omitempty"`
+	Representative    string `json:"representative,omitempty"`
+	DPO               string `json:"data_protection_officer,omitempty"`
+	// Purposes are what data is processed for, and in which role.
 	Purposes []RecordPurpose `json:"purposes"`
+	// DataSubjects are the categories of people the data is about.
+	DataSubjects []RecordSubjects `json:"data_subjects"`
 	// Categories are the data categories the purposes use.
 	Categories []RecordCategory `json:"data_categories"`
 	// Recipients are the sub-processors and the parties that receive data
 	// with the customer's consent.
 	Recipients []RecordRecipient `json:"recipients"`
+	// AsProcessor is the record of processing done on behalf of the
+	// customers (art. 30(2)).
+	AsProcessor RecordOnBehalf `json:"as_processor"`
 	// Retention says how long each kind of data is kept.
 	Retention []RecordRetention `json:"retention"`
 	// Security lists the technical and organisational measures.
 	Security []string `json:"security_measures"`
 }
 
+// RecordSubjects is a category of data subjects and the data about them.
+type RecordSubjects struct {
+	// Name describes the people.
+	Name string `json:"name"`
+	// Role is the role the provider processes their data in.
+	Role string `json:"role"`
+	// Categories are the data about them.
+	Categories []DataCategory `json:"data_categories"`
+}
+
+// RecordOnBehalf is the art. 30(2) record: processing carried out on
+// behalf of controllers.
+type RecordOnBehalf struct {
+	// Controllers says on whose behalf.
+	Controllers string `json:"controllers"`
+	// Processing names the purposes carried out for them.
+	Processing []string `json:"processing"`
+	// Transfers are the sub-processors outside the EU/EEA, with the
+	// safeguard of each transfer.
+	Transfers []RecordRecipient `json:"transfers"`
+}
+
 // RecordPurpose is one purpose of processing and the data it uses.
 type RecordPurpose struct {
 	// Name is the purpose ("transmit", "disclosure: technical-support").
 	Name string `json:"name"`
+	// Role is RoleController or RoleProcessor.
+	Role string `json:"role"`
 	// Description says what the processing is.
 	Description string `json:"description"`
 	// Categories are the data it uses.
@@ -94,40 +167,63 @@ type RecordRetention struct {
 
 // trafficPurposes describes the purposes traffic data is processed for.
 var trafficPurposes = []struct {
-	p    Purpose
-	desc string
-	cats []DataCategory
+	p         Purpose
+	desc      string
+	forClient bool // done for the customer: processing on its behalf
+	cats      []DataCategory
 }{
-	{PurposeTransmit, "sending messages and tracking their delivery",
+	{PurposeTransmit, "sending the customer's messages and tracking their delivery", true,
 		[]DataCategory{CategoryRecipients, CategorySenders, CategoryMessageText, CategoryTrafficRecords}},
-	{PurposeTroubleshoot, "troubleshooting a customer's traffic on its request",
+	{PurposeTroubleshoot, "troubleshooting a customer's traffic on its request", true,
 		[]DataCategory{CategoryRecipients, CategorySenders, CategoryTrafficRecords}},
-	{PurposeBill, "invoicing the customer",
+	{PurposeBill, "invoicing the customer", false,
 		[]DataCategory{CategoryTrafficRecords}},
 }
+
+// accountCategories are the customer data Accounts keeps.
+var accountCategories = []DataCategory{CategoryOrganisation, CategoryBilling, CategoryContacts, CategoryUsers,
+	CategoryNetworks, CategoryCredentials, CategoryContract, CategoryConsents}
 
 // NewProcessingRecord generates the record of processing from cfg, dated
 // now.
 func NewProcessingRecord(cfg ProcessingConfig, now time.Time) ProcessingRecord {
-	r := ProcessingRecord{GeneratedAt: now.UTC(), Controller: cfg.Controller}
+	if c := cfg.Client; c != nil {
+		if cfg.Processors == nil {
+			cfg.Processors = c.opts.Processors
+		}
+		if cfg.Retention == (RetentionPolicy{}) {
+			cfg.Retention = c.opts.Retention
+		}
+	}
+	r := ProcessingRecord{GeneratedAt: now.UTC(), Controller: cfg.Controller, ControllerContact: cfg.ControllerContact,
+		Representative: cfg.Representative, DPO: cfg.DPO}
+	trafficRole := RoleProcessor
+	if cfg.TrafficAsController {
+		trafficRole = RoleController
+	}
 	for _, tp := range trafficPurposes {
-		r.Purposes = append(r.Purposes, RecordPurpose{Name: string(tp.p), Description: tp.desc, Categories: slices.Clone(tp.cats)})
+		role := RoleController
+		if tp.forClient {
+			role = trafficRole
+		}
+		r.Purposes = append(r.Purposes, RecordPurpose{Name: string(tp.p), Role: role, Description: tp.desc, Categories: slices.Clone(tp.cats)})
 	}
 	var disclosures DisclosurePolicy
 	if cfg.Accounts != nil {
 		disclosures = cfg.Accounts.opts.Disclosures
 		r.Purposes = append(r.Purposes, RecordPurpose{
-			Name: "account", Description: "customer accounts, login and contract limits",
-			Categories: []DataCategory{CategoryOrganisation, CategoryBilling, CategoryContacts, CategoryUsers,
-				CategoryNetworks, CategoryCredentials, CategoryContract, CategoryConsents},
+			Name: "account", Role: RoleController, Description: "customer accounts, login and contract limits",
+			Categories: slices.Clone(accountCategories),
 		})
 		for _, p := range sortedPurposes(disclosures) {
 			r.Purposes = append(r.Purposes, RecordPurpose{
-				Name: "disclosure: " + string(p), Description: "to a party the customer consented to, for " + string(p),
-				Categories: slices.Clone(disclosures[p]),
+				Name: "disclosure: " + string(p), Role: RoleController,
+				Description: "to a party the customer consented to, for " + string(p),
+				Categories:  slices.Clone(disclosures[p]),
 			})
 		}
 	}
+	r.DataSubjects = dataSubjects(cfg, trafficRole)
 	used := map[DataCategory]bool{}
 	for _, p := range r.Purposes {
 		for _, c := range p.Categories {
@@ -145,11 +241,27 @@ func NewProcessingRecord(cfg ProcessingConfig, now time.Time) ProcessingRecord {
 		}
 		r.Categories = append(r.Categories, RecordCategory{Name: c, Kind: kind, Description: c.Description()})
 	}
+	r.AsProcessor = RecordOnBehalf{Controllers: "none: the provider processes all data for its own purposes",
+		Processing: []string{}, Transfers: []RecordRecipient{}}
+	if trafficRole == RoleProcessor {
+		r.AsProcessor.Controllers = "the provider's customers, each on whose account messages are sent " +
+			"(their names and contacts are in the customer data)"
+	}
 	for _, p := range cfg.Processors.List() {
-		r.Recipients = append(r.Recipients, RecordRecipient{
+		rec := RecordRecipient{
 			Name: p.Name, Role: "sub-processor: " + p.Role, Country: p.Country,
 			AgreementDate: p.AgreementDate.Format(time.DateOnly), Safeguard: p.Safeguard, Categories: p.Categories,
-		})
+		}
+		r.Recipients = append(r.Recipients, rec)
+		if !InEEA(p.Country) && trafficRole == RoleProcessor {
+			rec.Categories = slices.Clone(p.Categories)
+			r.AsProcessor.Transfers = append(r.AsProcessor.Transfers, rec)
+		}
+	}
+	for _, p := range r.Purposes {
+		if p.Role == RoleProcessor {
+			r.AsProcessor.Processing = append(r.AsProcessor.Processing, p.Name+": "+p.Description)
+		}
 	}
 	for _, p := range sortedPurposes(disclosures) {
 		r.Recipients = append(r.Recipients, RecordRecipient{
@@ -163,17 +275,75 @@ func NewProcessingRecord(cfg ProcessingConfig, now time.Time) ProcessingRecord {
 
 func sortedPurposes(p DisclosurePolicy) []DisclosurePurpose { return slices.Sorted(maps.Keys(p)) }
 
-func retentionEntries(cfg ProcessingConfig) []RecordRetention {
-	out := []RecordRetention{
-		{"traffic records", fmt.Sprintf("%d calendar months after sending (clamped to the month's end); records behind an "+
-			"invoice still unsettled then, until it is settled or time-barred; erased at once on the customer's request",
-			cfg.Retention.months())},
-		{"message text", "not stored by default: held only while the message is in transit"},
+// dataSubjects lists the people the configured processing is about.
+func dataSubjects(cfg ProcessingConfig, trafficRole string) []RecordSubjects {
+	out := []RecordSubjects{
+		{Name: "recipients of the customers' messages (by their phone numbers)", Role: trafficRole,
+			Categories: []DataCategory{CategoryRecipients, CategoryMessageText, CategoryTrafficRecords}},
+		{Name: "senders named by a sender id that is a phone number", Role: trafficRole,
+			Categories: []DataCategory{CategorySenders}},
 	}
 	if cfg.Accounts != nil {
-		l := cfg.Accounts.opts.AuthLimit
 		out = append(out,
-			RecordRetention{"customer data and consents", "while the account exists; deleted with the account, together with its traffic"},
+			RecordSubjects{Name: "customers' contact persons, entitled to use the service or to get support", Role: RoleController,
+				Categories: []DataCategory{CategoryContacts}},
+			RecordSubjects{Name: "users of customers' accounts", Role: RoleController,
+				Categories: []DataCategory{CategoryUsers, CategoryNetworks, CategoryCredentials}},
+			RecordSubjects{Name: "customers who are natural persons (sole traders)", Role: RoleController,
+				Categories: []DataCategory{CategoryOrganisation, CategoryBilling, CategoryContract, CategoryConsents, CategoryTrafficRecords}},
+		)
+	}
+	return out
+}
+
+// auditTrail says whether the configuration hands audit events to an
+// Auditor of its own (rather than the debug log): the Client's when one is
+// given, and the Accounts' when they are.
+func auditTrail(cfg ProcessingConfig) (client, accounts bool) {
+	client = cfg.Client != nil && cfg.Client.opts.Auditor != nil
+	accounts = cfg.Accounts != nil && cfg.Accounts.opts.Auditor != nil
+	return client, accounts
+}
+
+func retentionEntries(cfg ProcessingConfig) []RecordRetention {
+	traffic := fmt.Sprintf("%d calendar months after sending (clamped to the month's end); records behind an "+
+		"invoice still unsettled then, until it is settled or time-barred; erased at once on the customer's request",
+		cfg.Retention.months())
+	if cfg.Accounts != nil && cfg.Accounts.erasesTraffic() {
+		traffic += " and when the customer's account is deleted"
+	}
+	out := []RecordRetention{{"traffic records", traffic}, {"message text", bodyRetention(cfg.Client)}}
+	out = append(out,
+		RecordRetention{"usage aggregates of erased traffic (counts per account and calendar month, no numbers, no finer times)",
+			cmp.Or(cfg.UsageRetention, "kept by advox without a deadline, for billing: the application deletes them")},
+		RecordRetention{"invoices (id, account, period, state and dates)",
+			cmp.Or(cfg.InvoiceRetention, fmt.Sprintf("kept by advox without a deadline: the application deletes them; "+
+				"an unsettled invoice holds its records at most until it is time-barred (%d years for consumers, %d for businesses)",
+				cmp.Or(cfg.Retention.ConsumerTimeBarYears, DefaultConsumerTimeBarYears),
+				cmp.Or(cfg.Retention.BusinessTimeBarYears, DefaultBusinessTimeBarYears)))},
+	)
+	audit := "no audit trail is kept: no Auditor is configured, and audit events go to the log at debug level only"
+	switch client, accounts := auditTrail(cfg); {
+	case client && cfg.Accounts != nil && !accounts:
+		audit = "traffic events: kept by the Client's Auditor, not by advox: " + cmp.Or(cfg.AuditRetention, "retention not declared") +
+			"; customer-data events: no trail (no Auditor for the accounts), the debug log only"
+	case accounts && cfg.Client != nil && !client:
+		audit = "customer-data events: kept by the accounts' Auditor, not by advox: " + cmp.Or(cfg.AuditRetention, "retention not declared") +
+			"; traffic events: no trail (no Auditor for the Client), the debug log only"
+	case client || accounts:
+		audit = "kept by the configured Auditor, not by advox: " + cmp.Or(cfg.AuditRetention, "retention not declared")
+	}
+	out = append(out, RecordRetention{"audit events (opaque ids, action, purpose, actor, time, counts)", audit})
+	if a := cfg.Accounts; a != nil {
+		deleted := "while the account exists; deleted with the account, after its traffic is erased"
+		if !a.erasesTraffic() {
+			deleted = "while the account exists; advox deletes an account only together with its traffic, and no " +
+				"traffic store is configured for the accounts (no Client uses them, no EraseTraffic), so none can be deleted yet"
+		}
+		l := a.opts.AuthLimit
+		out = append(out,
+			RecordRetention{"customer data and consents", deleted},
+			RecordRetention{"ids of deleted accounts", "kept without customer data, so that an id never passes to another customer"},
 			RecordRetention{"monthly segment counters", "per calendar month, while the account exists"},
 			RecordRetention{"failed-login counters", fmt.Sprintf("in memory only, until %s after the last failure (dropped at the first login attempt after that)", time.Duration(l.Failures)*l.Every)},
 		)
@@ -181,21 +351,50 @@ func retentionEntries(cfg ProcessingConfig) []RecordRetention {
 	return out
 }
 
+// bodyRetention says how long message text is kept by c.
+func bodyRetention(c *Client) string {
+	switch {
+	case c == nil:
+		return "not stored unless the Client keeps bodies (Options.KeepBodies), which this record was generated without"
+	case c.opts.KeepBodies:
+		return fmt.Sprintf("kept sealed for troubleshooting until the message reaches a final status, at most %s", c.opts.BodyRetention)
+	}
+	return "not stored: held only while the message is in transit"
+}
+
 func securityMeasures(cfg ProcessingConfig) []string {
 	out := []string{
 		"recipient numbers are masked in logs and error messages; audit events hold opaque ids only",
-		fmt.Sprintf("sub-processors receive data only when registered, with an agreement, and outside the EU/EEA only with a declared safeguard (%d registered)",
-			len(cfg.Processors.List())),
+		fmt.Sprintf("sub-processors receive data only when registered, with an agreement, declaring what they receive, "+
+			"and outside the EU/EEA only with a declared safeguard (%d registered)", len(cfg.Processors.List())),
+	}
+	if c := cfg.Client; c != nil {
+		kek := "the configured key-encryption key"
+		if c.opts.KEK == nil {
+			kek = "a key held only by the running process (no KEK configured: unreadable after a restart)"
+		}
+		out = append(out, "recipient numbers (and kept texts) are sealed at rest with a data key per account, wrapped by "+kek+
+			"; erasing an account's traffic destroys its keys first, so copies and backups become unreadable; "+
+			"lookups by number go through a keyed blind index")
+	}
+	client, accounts := auditTrail(cfg)
+	if client {
+		out = append(out, "every read, export, purge and erase of traffic data states its purpose and is audited")
 	}
 	if a := cfg.Accounts; a != nil {
 		p, l := *a.opts.Password, a.opts.AuthLimit
+		disclosed := "customer data is disclosed only with the customer's recorded consent, per party and purpose"
+		if accounts {
+			disclosed += "; every disclosure, and every refusal, is audited with the party and the categories"
+		}
 		out = append(out,
-			fmt.Sprintf("passwords hashed with argon2id (m=%d KiB, t=%d, p=%d), compared in constant time; hashes are never printed, logged or exported",
-				p.Memory, p.Time, p.Threads),
+			fmt.Sprintf("passwords hashed with argon2id (m=%d KiB, t=%d, p=%d), compared in constant time and rehashed at login "+
+				"when older; hashes are never printed, logged or exported", p.Memory, p.Time, p.Threads),
 			"users log in only from their allowed networks",
 			fmt.Sprintf("failed logins limited per address, per user and per (user, allowed network): %d, then one per %s", l.Failures, l.Every),
-			"Swedish personal identity numbers are refused in every field of customer data, free text included",
-			"customer data is disclosed only with the customer's recorded consent, per party and purpose, and every disclosure is audited",
+			"Swedish personal identity numbers are refused in every field of customer data, free text included; "+
+				"free text holding a person's e-mail address or phone number is refused",
+			disclosed,
 		)
 	}
 	return append(out, cfg.Measures...)
@@ -208,13 +407,22 @@ func (r ProcessingRecord) JSON() ([]byte, error) { return json.MarshalIndent(r, 
 func (r ProcessingRecord) Markdown() string {
 	var b strings.Builder
 	b.WriteString("# Record of processing activities\n\n")
-	if r.Controller != "" {
-		fmt.Fprintf(&b, "Controller: %s\n\n", mdCell(r.Controller))
+	for _, l := range [...]struct{ name, v string }{
+		{"Controller", r.Controller}, {"Contact", r.ControllerContact}, {"Representative in the Union", r.Representative},
+		{"Data protection officer", r.DPO},
+	} {
+		if l.v != "" {
+			fmt.Fprintf(&b, "%s: %s\n\n", l.name, mdCell(l.v))
+		}
 	}
 	fmt.Fprintf(&b, "Generated %s from the live configuration.\n\n", r.GeneratedAt.Format(time.RFC3339))
-	b.WriteString("## Purposes\n\n| Purpose | Description | Data categories |\n|---|---|---|\n")
+	b.WriteString("## Purposes\n\n| Purpose | Role | Description | Data categories |\n|---|---|---|---|\n")
 	for _, p := range r.Purposes {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(p.Name), mdCell(p.Description), mdCell(joinCategories(p.Categories)))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(p.Name), p.Role, mdCell(p.Description), mdCell(joinCategories(p.Categories, ", ")))
+	}
+	b.WriteString("\n## Data subjects\n\n| Who | Role | Data categories |\n|---|---|---|\n")
+	for _, d := range r.DataSubjects {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(d.Name), d.Role, mdCell(joinCategories(d.Categories, ", ")))
 	}
 	b.WriteString("\n## Data categories\n\n| Category | Kind | Holds |\n|---|---|---|\n")
 	for _, c := range r.Categories {
@@ -223,7 +431,18 @@ func (r ProcessingRecord) Markdown() string {
 	b.WriteString("\n## Recipients\n\n| Recipient | Role | Country | Agreement | Safeguard | Data categories |\n|---|---|---|---|---|---|\n")
 	for _, p := range r.Recipients {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(p.Name), mdCell(p.Role), p.Country,
-			p.AgreementDate, mdCell(p.Safeguard), mdCell(joinCategories(p.Categories)))
+			p.AgreementDate, mdCell(p.Safeguard), mdCell(joinCategories(p.Categories, ", ")))
+	}
+	b.WriteString("\n## Processing on behalf of the customers (art. 30(2))\n\n")
+	fmt.Fprintf(&b, "Controllers: %s\n\n", mdCell(r.AsProcessor.Controllers))
+	for _, p := range r.AsProcessor.Processing {
+		fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(p, "\n", " "))
+	}
+	if len(r.AsProcessor.Transfers) == 0 {
+		b.WriteString("\nNo transfers outside the EU/EEA.\n")
+	}
+	for _, t := range r.AsProcessor.Transfers {
+		fmt.Fprintf(&b, "\nTransfer to %s in %s: %s\n", mdCell(t.Name), t.Country, mdCell(t.Safeguard))
 	}
 	b.WriteString("\n## Retention\n\n| Data | Kept |\n|---|---|\n")
 	for _, t := range r.Retention {
@@ -236,12 +455,13 @@ func (r ProcessingRecord) Markdown() string {
 	return b.String()
 }
 
-func joinCategories(cs []DataCategory) string {
+// joinCategories joins category names with sep.
+func joinCategories(cs []DataCategory, sep string) string {
 	s := make([]string, len(cs))
 	for i, c := range cs {
 		s[i] = string(c)
 	}
-	return strings.Join(s, ", ")
+	return strings.Join(s, sep)
 }
 
 // mdCellReplacer escapes what would break a Markdown table cell.

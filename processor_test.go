@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport/memtransport"
 )
 
 var agreed = time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC)
@@ -126,6 +128,112 @@ func TestProcessingRecordFromLiveConfig(t *testing.T) {
 	def := advox.NewProcessingRecord(advox.ProcessingConfig{Processors: procs}, acctEpoch)
 	assert.Contains(t, def.Retention[0].Deadline, "5 calendar months", "the zero policy is the default")
 	assert.NotContains(t, strings.Join(def.Security, "\n"), "argon2id", "no accounts, no login measures")
+}
+
+// retentionOf returns the record's retention entries by the start of
+// their data description.
+func retentionOf(rec advox.ProcessingRecord) map[string]string {
+	out := map[string]string{}
+	for _, r := range rec.Retention {
+		key, _, _ := strings.Cut(r.Data, " (")
+		out[key] = r.Deadline
+	}
+	return out
+}
+
+// TestProcessingRecordClaimsOnlyWhatIsConfigured: the record says
+// disclosures are audited and customers are deleted with their traffic
+// only when the configuration does so. Broke: it said both with neither
+// configured.
+func TestProcessingRecordClaimsOnlyWhatIsConfigured(t *testing.T) {
+	procs, err := advox.NewProcessors(advox.OperatorProcessor("mem", "SE", agreed))
+	require.NoError(t, err)
+	bareAccts, err := advox.NewCheapAccounts(memstore.NewAccounts(), &advox.AccountsOptions{Password: &cheapPasswords})
+	require.NoError(t, err)
+	rec := advox.NewProcessingRecord(advox.ProcessingConfig{Processors: procs, Accounts: bareAccts}, acctEpoch)
+	all := strings.Join(rec.Security, "\n")
+	assert.NotContains(t, all, "audited")
+	assert.NotContains(t, all, "sealed at rest", "no Client: nothing said of encryption")
+	kept := retentionOf(rec)
+	assert.Contains(t, kept["customer data and consents"], "none can be deleted yet")
+	assert.NotContains(t, kept["traffic records"], "account is deleted")
+	assert.Contains(t, kept["audit events"], "no audit trail")
+	assert.Contains(t, kept["message text"], "which this record was generated without")
+
+	trail := &auditLog{}
+	f := newAcctFixture(t, nil) // with an Auditor
+	c, err := advox.NewClient(remote{memtransport.New(nil)}, memstore.New(nil), &advox.Options{
+		Processors: procs, Accounts: f.acc, Auditor: trail, KeepBodies: true, BodyRetention: 48 * time.Hour,
+		Retention: advox.RetentionPolicy{Months: 4},
+	})
+	require.NoError(t, err)
+	defer c.Close()
+	rec = advox.NewProcessingRecord(advox.ProcessingConfig{Client: c, Accounts: f.acc, AuditRetention: "24 months, append-only"}, acctEpoch)
+	all = strings.Join(rec.Security, "\n")
+	assert.Contains(t, all, "every disclosure, and every refusal, is audited")
+	assert.Contains(t, all, "every read, export, purge and erase of traffic data states its purpose and is audited")
+	assert.Contains(t, all, "no KEK configured")
+	kept = retentionOf(rec)
+	assert.Contains(t, kept["customer data and consents"], "after its traffic is erased")
+	assert.Contains(t, kept["traffic records"], "4 calendar months", "the Client's policy")
+	assert.Contains(t, kept["traffic records"], "account is deleted")
+	assert.Equal(t, "kept by the configured Auditor, not by advox: 24 months, append-only", kept["audit events"])
+	assert.Contains(t, kept["message text"], "48h0m0s")
+	assert.Equal(t, "mem", rec.Recipients[0].Name, "the Client's register")
+}
+
+// TestProcessingRecordArticle30: the contacts of the controller, its
+// representative and DPO, the data subjects, what is done as controller
+// and as processor (the art. 30(2) record with its transfers), and the
+// retention of invoices, usage aggregates and audit events.
+func TestProcessingRecordArticle30(t *testing.T) {
+	procs, err := advox.NewProcessors(operator("se-operator", "SE", ""),
+		operator("us-operator", "US", "standard contractual clauses"))
+	require.NoError(t, err)
+	f := newAcctFixture(t, nil)
+	cfg := advox.ProcessingConfig{
+		Controller: "Advox AB", ControllerContact: "Box 1, 111 22 Stockholm, privacy@advox.example",
+		Representative: "none (established in the EU)", DPO: "dpo@advox.example", Processors: procs, Accounts: f.acc,
+		InvoiceRetention: "7 years (bookkeeping act), then deleted by the billing job",
+	}
+	rec := advox.NewProcessingRecord(cfg, acctEpoch)
+	assert.Equal(t, "Box 1, 111 22 Stockholm, privacy@advox.example", rec.ControllerContact)
+	assert.Equal(t, "dpo@advox.example", rec.DPO)
+	roles := map[string]string{}
+	for _, p := range rec.Purposes {
+		roles[p.Name] = p.Role
+	}
+	assert.Equal(t, advox.RoleProcessor, roles["transmit"])
+	assert.Equal(t, advox.RoleProcessor, roles["troubleshoot"])
+	assert.Equal(t, advox.RoleController, roles["bill"])
+	assert.Equal(t, advox.RoleController, roles["account"])
+	assert.Equal(t, advox.RoleController, roles["disclosure: technical-support"])
+	var subjects []string
+	for _, d := range rec.DataSubjects {
+		subjects = append(subjects, d.Name)
+	}
+	assert.Contains(t, strings.Join(subjects, "\n"), "recipients of the customers' messages")
+	assert.Contains(t, strings.Join(subjects, "\n"), "contact persons")
+	assert.Contains(t, rec.AsProcessor.Controllers, "customers")
+	assert.Len(t, rec.AsProcessor.Processing, 2)
+	require.Len(t, rec.AsProcessor.Transfers, 1)
+	assert.Equal(t, "us-operator", rec.AsProcessor.Transfers[0].Name)
+	kept := retentionOf(rec)
+	assert.Equal(t, cfg.InvoiceRetention, kept["invoices"])
+	assert.Contains(t, kept["usage aggregates of erased traffic"], "without a deadline")
+	assert.Contains(t, kept["audit events"], "retention not declared")
+	assert.Contains(t, kept["ids of deleted accounts"], "never passes to another customer")
+
+	md := rec.Markdown()
+	for _, want := range []string{"Data protection officer: dpo@advox.example", "## Data subjects",
+		"## Processing on behalf of the customers (art. 30(2))", "Transfer to us-operator in US: standard contractual clauses",
+		"| transmit | processor |"} {
+		assert.Contains(t, md, want)
+	}
+
+	rec = advox.NewProcessingRecord(advox.ProcessingConfig{Processors: procs, TrafficAsController: true}, acctEpoch)
+	assert.Empty(t, rec.AsProcessor.Processing, "everything as controller")
+	assert.Equal(t, advox.RoleController, rec.Purposes[0].Role)
 }
 
 // TestProcessingRecordOwnsItsSlices: a generated record is the caller's to

@@ -103,6 +103,12 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 			return Receipt{}, err
 		}
 	}
+	// Held until the message is recorded: see lockSend.
+	sendLock, err := c.lockSend(m.Account)
+	if err != nil {
+		return Receipt{}, err
+	}
+	defer sendLock.RUnlock()
 	reservedAt := c.now()
 	if c.opts.Accounts != nil {
 		if err := c.opts.Accounts.reserve(ctx, m.Account, acct.MonthlySegments, len(tm.Parts), reservedAt); err != nil {
@@ -402,13 +408,11 @@ func (c *Client) recordFor(account string, tm *transport.Message, res transport.
 }
 
 // sealAndRecord seals the confidential fields of rec under the account's
-// current data key and records it, under the account's send lock so that
-// an erase in this process either sees the record or comes before it. A
-// key destroyed meanwhile by another process is answered with a fresh key.
+// current data key and records it. The caller holds the account's send
+// lock (see lockSend), so that an erase in this process either sees the
+// record or comes before it. A key destroyed meanwhile by another process
+// is answered with a fresh key.
 func (c *Client) sealAndRecord(ctx context.Context, rec *storage.Record, to, text string) error {
-	lock := c.erasing.of(rec.Account)
-	lock.RLock()
-	defer lock.RUnlock()
 	var err error
 	for range 2 {
 		if err = c.seal(ctx, rec, to, text); err != nil {

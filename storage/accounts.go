@@ -27,8 +27,9 @@ import (
 // no account can have for that reason fails with ErrNotFound.
 type AccountStore interface {
 	// CreateAccount stores a new account. It fails with ErrExists when the
-	// account id or one of its user ids is taken, with ErrInvalid when c
-	// cannot be kept exactly (see above).
+	// account id or one of its user ids is taken, or the account id was
+	// retired by DeleteAccount, and with ErrInvalid when c cannot be kept
+	// exactly (see above).
 	CreateAccount(ctx context.Context, c Customer) error
 	// GetAccount returns the account's customer data, or ErrNotFound.
 	GetAccount(ctx context.Context, account string) (Customer, error)
@@ -44,7 +45,11 @@ type AccountStore interface {
 	// fails with ErrNotFound for a missing account.
 	UpdateAccount(ctx context.Context, account string, fn func(*Customer) error) (Customer, error)
 	// DeleteAccount removes the account with its users, consents and usage
-	// counters, or fails with ErrNotFound. Its ids may be reused afterwards.
+	// counters, or fails with ErrNotFound. It retires the account id:
+	// CreateAccount with it fails with ErrExists from then on, also when
+	// the two race, so that nothing kept under the id — the usage
+	// aggregates of the account's erased traffic, kept for billing — ever
+	// attaches to another customer. Its user ids may be reused.
 	DeleteAccount(ctx context.Context, account string) error
 	// FindUser returns the account that holds the user, or ErrNotFound.
 	FindUser(ctx context.Context, userID string) (Customer, error)
@@ -61,6 +66,25 @@ type AccountStore interface {
 	Close() error
 }
 
+// UsageLister is an AccountStore that lists an account's segment
+// counters, so that a customer's export (advox Accounts.Export) holds
+// them. Both built-in stores implement it.
+type UsageLister interface {
+	// SegmentUsage returns the account's segment counters, one per billing
+	// period it has one for, oldest first; ErrNotFound for a missing
+	// account.
+	SegmentUsage(ctx context.Context, account string) ([]SegmentUsage, error)
+}
+
+// SegmentUsage is the segments counted for an account in one billing
+// period.
+type SegmentUsage struct {
+	// Period is the start of the billing period (see MonthOf).
+	Period time.Time
+	// Segments is how many segments were counted.
+	Segments int
+}
+
 // Customer is the customer data of one account: exactly what the privacy
 // policy names, nothing more. There is no field for a personal identity
 // number, and the advox Accounts type refuses one in every string here.
@@ -74,8 +98,9 @@ type Customer struct {
 	OrgNumber string
 	// References are the customer's own references for invoices.
 	References []string
-	// Reseller names the reseller or agent that re-invoices the customer;
-	// "" when the customer is invoiced directly.
+	// Reseller is the opaque id of the reseller or agent that re-invoices
+	// the customer (the party of re-invoicing disclosures); "" when the
+	// customer is invoiced directly.
 	Reseller string
 	// InvoiceAddress is where invoices go.
 	InvoiceAddress Address
@@ -126,14 +151,18 @@ type Contact struct {
 	Name string
 	// Email is the person's e-mail address.
 	Email string
-	// Role says what the person is entitled to ("service", "support", …).
+	// Role says what the person is entitled to: "service" or "support"
+	// (the advox Accounts type refuses any other).
 	Role string
 }
 
 // Consent records that the customer let a party receive its data for a
-// purpose, from GrantedAt until WithdrawnAt (zero while in force).
+// purpose, from GrantedAt until WithdrawnAt (zero while in force). The
+// consents of an account are kept in the order they were given: that
+// order, not the times, says which is in force.
 type Consent struct {
-	// Party is who may receive the data (a reseller, a support partner).
+	// Party is the opaque id of who may receive the data (a reseller, a
+	// support partner).
 	Party string
 	// Purpose is what for ("reseller-reinvoicing", "technical-support").
 	Purpose string
@@ -143,10 +172,16 @@ type Consent struct {
 	WithdrawnAt time.Time
 }
 
-// Active reports whether the consent is in force at t.
+// Active reports whether the consent was in force at t by its times: for
+// history only. Whether a consent is in force now is InForce: a clock
+// that steps back must not revive a withdrawn consent.
 func (c Consent) Active(t time.Time) bool {
 	return !c.GrantedAt.After(t) && (c.WithdrawnAt.IsZero() || c.WithdrawnAt.After(t))
 }
+
+// InForce reports whether the consent is in force: granted and not
+// withdrawn, whatever the times say.
+func (c Consent) InForce() bool { return c.WithdrawnAt.IsZero() }
 
 // ContractLimits are the limits of the customer's contract.
 type ContractLimits struct {

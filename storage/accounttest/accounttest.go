@@ -39,10 +39,12 @@ var cases = []testCase{
 	{"InvalidText", testInvalidText},
 	{"FindUser", testFindUser},
 	{"Delete", testDelete},
+	{"DeleteRacesCreate", testDeleteRacesCreate},
 	{"NoSharedMemory", testNoSharedMemory},
 	{"ReserveSegments", testReserve},
 	{"ReserveConcurrent", testReserveConcurrent},
 	{"ReserveCanceled", testReserveCanceled},
+	{"SegmentUsage", testSegmentUsage},
 	{"ContextCanceled", testContextCanceled},
 	{"Closed", testClosed},
 }

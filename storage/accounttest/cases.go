@@ -221,11 +221,33 @@ func testDelete(t *testing.T, s storage.AccountStore, _ Features) {
 	_, err = s.GetAccount(ctx(t), "acct-b")
 	assert.NoError(t, err, "other accounts stay")
 
-	mustCreate(t, s, fullCustomer("acct-a", "alice"))
-	used, ok, err := s.ReserveSegments(ctx(t), "acct-a", period(3), 1, 0)
+	// The id is retired: a new customer never gets it (nor what is kept
+	// under it); the user ids are free again.
+	assert.ErrorIs(t, s.CreateAccount(ctx(t), fullCustomer("acct-a", "carol")), storage.ErrExists)
+	_, err = s.GetAccount(ctx(t), "acct-a")
+	assert.ErrorIs(t, err, storage.ErrNotFound, "nothing stored")
+	mustCreate(t, s, fullCustomer("acct-c", "alice"))
+	used, ok, err := s.ReserveSegments(ctx(t), "acct-c", period(3), 1, 0)
 	require.NoError(t, err)
 	assert.True(t, ok)
-	assert.Equal(t, 1, used, "usage counters go with the account")
+	assert.Equal(t, 1, used)
+}
+
+// testDeleteRacesCreate: a create racing the delete of the same id never
+// brings the id back.
+func testDeleteRacesCreate(t *testing.T, s storage.AccountStore, f Features) {
+	for i := range f.Concurrency {
+		id := fmt.Sprintf("acct-%d", i)
+		mustCreate(t, s, fullCustomer(id))
+		var wg sync.WaitGroup
+		var created error
+		wg.Go(func() { require.NoError(t, s.DeleteAccount(ctx(t), id)) })
+		wg.Go(func() { created = s.CreateAccount(ctx(t), fullCustomer(id)) })
+		wg.Wait()
+		assert.ErrorIs(t, created, storage.ErrExists)
+		_, err := s.GetAccount(ctx(t), id)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "deleted, not created again")
+	}
 }
 
 func testNoSharedMemory(t *testing.T, s storage.AccountStore, _ Features) {
@@ -347,4 +369,35 @@ func testClosed(t *testing.T, s storage.AccountStore, _ Features) {
 	assert.ErrorIs(t, err, storage.ErrClosed)
 	assert.ErrorIs(t, s.DeleteAccount(ctx(t), "acct-a"), storage.ErrClosed)
 	assert.NoError(t, s.Close(), "Close is idempotent")
+}
+
+// testSegmentUsage: a store that lists usage counters (storage.UsageLister)
+// lists every period counted, oldest first, and only the account's.
+func testSegmentUsage(t *testing.T, s storage.AccountStore, _ Features) {
+	l, ok := s.(storage.UsageLister)
+	if !ok {
+		t.Skip("the store does not implement storage.UsageLister")
+	}
+	mustCreate(t, s, fullCustomer("acct-a"))
+	mustCreate(t, s, fullCustomer("acct-b"))
+	got, err := l.SegmentUsage(ctx(t), "acct-a")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	for _, r := range []struct {
+		account string
+		month   time.Month
+		n       int
+	}{{"acct-a", 4, 3}, {"acct-a", 2, 5}, {"acct-b", 3, 7}, {"acct-a", 4, 1}} {
+		_, _, err := s.ReserveSegments(ctx(t), r.account, period(r.month), r.n, 0)
+		require.NoError(t, err)
+	}
+	got, err = l.SegmentUsage(ctx(t), "acct-a")
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.True(t, got[0].Period.Equal(period(2)), "oldest first: %v", got[0].Period)
+	assert.Equal(t, 5, got[0].Segments)
+	assert.True(t, got[1].Period.Equal(period(4)))
+	assert.Equal(t, 4, got[1].Segments)
+	_, err = l.SegmentUsage(ctx(t), "nope")
+	assert.ErrorIs(t, err, storage.ErrNotFound)
 }

@@ -10,7 +10,23 @@
 // Each case gets a fresh, empty store from newStore and closes it when
 // done. The cases are private, so new ones never break an implementation's
 // code. They check round trips of every field, the uniqueness of account
-// and user ids, atomic updates (a panicking one included), deletion, the
-// refusal of data a store cannot keep exactly, quota reservation under
-// concurrency and cancellation, context cancellation and Close.
+// and user ids, atomic updates (a panicking one included), deletion and
+// the retirement of deleted account ids (a create racing the delete
+// included), the refusal of data a store cannot keep exactly, quota
+// reservation under concurrency and cancellation, the listing of usage
+// counters, context cancellation and Close.
+//
+// RunWithClient drives a store through advox.Accounts and a real
+// advox.Client recording into its traffic store, as applications wire
+// them:
+//
+//	accounttest.RunWithClient(t, func(t *testing.T) accounttest.Stores {
+//		s := mystore.Open(t.TempDir())
+//		return accounttest.Stores{Accounts: s.Accounts(), Traffic: s}
+//	}, accounttest.Features{})
+//
+// Its cases check that deleting a customer erases its traffic on every
+// Client and leaves no record with sends racing the delete, that a deleted
+// customer's id (and the usage its erased traffic left) never passes to a
+// new customer, and the customer's traffic export.
 package accounttest

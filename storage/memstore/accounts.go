@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ type Accounts struct {
 	byID   map[string]storage.Customer
 	users  map[string]string // user id → account id
 	usage  map[usageKey]int
+	ids    map[string]bool // every account id ever created: never reused
 }
 
 type usageKey struct {
@@ -25,7 +27,10 @@ type usageKey struct {
 	period  int64 // UnixNano of the period start
 }
 
-var _ storage.AccountStore = (*Accounts)(nil)
+var (
+	_ storage.AccountStore = (*Accounts)(nil)
+	_ storage.UsageLister  = (*Accounts)(nil)
+)
 
 // NewAccounts returns an empty account store.
 func NewAccounts() *Accounts {
@@ -33,6 +38,7 @@ func NewAccounts() *Accounts {
 		byID:  make(map[string]storage.Customer),
 		users: make(map[string]string),
 		usage: make(map[usageKey]int),
+		ids:   make(map[string]bool),
 	}
 }
 
@@ -75,12 +81,13 @@ func (s *Accounts) CreateAccount(ctx context.Context, c storage.Customer) error 
 		return err
 	}
 	defer s.mu.Unlock()
-	if _, ok := s.byID[c.Account]; ok {
-		return fmt.Errorf("memstore: account %s: %w", c.Account, storage.ErrExists)
+	if s.ids[c.Account] {
+		return fmt.Errorf("memstore: account %s: taken, or retired by a delete: %w", c.Account, storage.ErrExists)
 	}
 	if s.userClash(c) {
 		return fmt.Errorf("memstore: account %s: user id taken: %w", c.Account, storage.ErrExists)
 	}
+	s.ids[c.Account] = true
 	s.put(c.Clone())
 	return nil
 }
@@ -143,7 +150,7 @@ func (s *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*s
 	return c, nil
 }
 
-// DeleteAccount implements storage.AccountStore.
+// DeleteAccount implements storage.AccountStore. The id stays retired.
 func (s *Accounts) DeleteAccount(ctx context.Context, account string) error {
 	if err := s.lock(ctx); err != nil {
 		return err
@@ -191,6 +198,25 @@ func (s *Accounts) ReserveSegments(ctx context.Context, account string, period t
 	used = max(used+n, 0)
 	s.usage[k] = used
 	return used, true, nil
+}
+
+// SegmentUsage implements storage.UsageLister.
+func (s *Accounts) SegmentUsage(ctx context.Context, account string) ([]storage.SegmentUsage, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.byID[account]; !ok {
+		return nil, fmt.Errorf("memstore: account %s: %w", account, storage.ErrNotFound)
+	}
+	var out []storage.SegmentUsage
+	for k, used := range s.usage {
+		if k.account == account {
+			out = append(out, storage.SegmentUsage{Period: time.Unix(0, k.period).UTC(), Segments: used})
+		}
+	}
+	slices.SortFunc(out, func(a, b storage.SegmentUsage) int { return a.Period.Compare(b.Period) })
+	return out, nil
 }
 
 // Close implements storage.AccountStore. It is idempotent.

@@ -14,3 +14,9 @@ func TestAccountsConformance(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	accounttest.Run(t, func(t *testing.T) storage.AccountStore { return memstore.NewAccounts() }, accounttest.Features{})
 }
+
+func TestAccountsWithClient(t *testing.T) {
+	accounttest.RunWithClient(t, func(t *testing.T) accounttest.Stores {
+		return accounttest.Stores{Accounts: memstore.NewAccounts(), Traffic: memstore.New(nil)}
+	}, accounttest.Features{})
+}

@@ -397,3 +397,8 @@ func (s *Store) Close() error {
 	s.byID, s.byOp, s.byAcct, s.invoices, s.erased, s.keys, s.current = nil, nil, nil, nil, nil, nil, nil
 	return nil
 }
+
+// InMemory reports that the store keeps nothing beyond the process, so
+// that the Client does not warn about a per-process KEK: the records are
+// gone with it anyway.
+func (*Store) InMemory() bool { return true }

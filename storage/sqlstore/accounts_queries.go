@@ -17,6 +17,7 @@ type accountQueries struct {
 	get, getLocked, getByUser       string
 	usersOf, contactsOf, consentsOf string
 	insertAccount, updateAccount    string
+	insertAccountID                 string
 	insertUser, insertNetwork       string
 	insertContact, insertConsent    string
 	deleteUsers, deleteContacts     string
@@ -54,6 +55,10 @@ func newAccountQueries(d *dialect) *accountQueries {
 		deleteConsents: "DELETE FROM advox_consents WHERE account = ?",
 		deleteAccount:  "DELETE FROM advox_accounts WHERE account = ?",
 
+		// Ids are never deleted from advox_account_ids: an id once used
+		// is taken for good (see migration 4).
+		insertAccountID: "INSERT INTO advox_account_ids (account) VALUES (?)",
+
 		// reserve adds to the period's usage in one statement. The row is
 		// inserted only for an existing account and only when the first
 		// reservation fits the quota; an existing row is updated only when
@@ -79,7 +84,7 @@ func newAccountQueries(d *dialect) *accountQueries {
 	q.getLocked = q.get + d.lockRecord
 	for _, p := range []*string{
 		&q.get, &q.getLocked, &q.getByUser, &q.usersOf, &q.contactsOf, &q.consentsOf,
-		&q.insertAccount, &q.updateAccount, &q.insertUser, &q.insertNetwork,
+		&q.insertAccount, &q.updateAccount, &q.insertAccountID, &q.insertUser, &q.insertNetwork,
 		&q.insertContact, &q.insertConsent, &q.deleteUsers, &q.deleteContacts,
 		&q.deleteConsents, &q.deleteAccount, &q.reserve, &q.usageOf,
 	} {

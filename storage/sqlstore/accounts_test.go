@@ -26,6 +26,17 @@ func TestAccountConformance(t *testing.T) {
 	})
 }
 
+// TestAccountsWithClient: customer data and traffic in one database, as
+// an application keeps them, driven through advox.Accounts and a Client.
+func TestAccountsWithClient(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(t *testing.T, opts *Options) *Store) {
+		accounttest.RunWithClient(t, func(t *testing.T) accounttest.Stores {
+			s := open(t, nil)
+			return accounttest.Stores{Accounts: s.Accounts(), Traffic: s}
+		}, accounttest.Features{})
+	})
+}
+
 // testCustomer is an account with one user per id, each allowed one
 // network.
 func testCustomer(account string, users ...string) storage.Customer {
@@ -251,6 +262,7 @@ func TestAccountsMigrateFromVersion1(t *testing.T) {
 	ctx := testCtx(t)
 	require.NoError(t, s.Record(ctx, testRecord("old-1", "acct-o", t0, "op-1")))
 	for _, q := range []string{
+		"DROP TABLE advox_account_ids",
 		"DROP TABLE advox_account_usage", "DROP TABLE advox_consents", "DROP TABLE advox_contacts",
 		"DROP TABLE advox_user_networks", "DROP TABLE advox_users", "DROP TABLE advox_accounts",
 		"DELETE FROM advox_schema_migrations WHERE version > 1",
@@ -270,6 +282,28 @@ func TestAccountsMigrateFromVersion1(t *testing.T) {
 	got, err := acc.FindUser(ctx, "olle")
 	require.NoError(t, err)
 	assert.Equal(t, "acct-o", got.Account)
+}
+
+// TestAccountIDsBackfilled: migrating a database that already holds
+// accounts records their ids, so that deleting one retires its id too.
+func TestAccountIDsBackfilled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v3.db")
+	s, err := OpenSQLite(path, nil)
+	require.NoError(t, err)
+	ctx := testCtx(t)
+	require.NoError(t, s.Accounts().CreateAccount(ctx, testCustomer("acct-o", "olle")))
+	for _, q := range []string{"DROP TABLE advox_account_ids", "DELETE FROM advox_schema_migrations WHERE version > 3"} {
+		_, err := s.w.db.Exec(q)
+		require.NoError(t, err, q)
+	}
+	require.NoError(t, s.Close())
+
+	s, err = OpenSQLite(path, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	acc := s.Accounts()
+	require.NoError(t, acc.DeleteAccount(ctx, "acct-o"))
+	assert.ErrorIs(t, acc.CreateAccount(ctx, testCustomer("acct-o", "olle")), storage.ErrExists)
 }
 
 // TestAccountsUseIndexes: every account query reaches its rows through a

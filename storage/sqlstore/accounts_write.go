@@ -16,13 +16,17 @@ var errAccountChanged = errors.New("sqlstore: update account: fn changed the acc
 // CreateAccount implements storage.AccountStore. The account and its
 // child rows go in with one transaction; a taken account id or user id
 // (the primary keys) is storage.ErrExists and stores nothing, and so is
-// data the database cannot keep exactly (a string that is not UTF-8 or
-// holds a NUL byte, a NaN rate) with storage.ErrInvalid.
+// the id of a deleted account (kept in advox_account_ids) and data the
+// database cannot keep exactly (a string that is not UTF-8 or holds a NUL
+// byte, a NaN rate) with storage.ErrInvalid.
 func (a *Accounts) CreateAccount(ctx context.Context, c storage.Customer) error {
 	if err := checkCustomer("create account", &c); err != nil {
 		return err
 	}
 	return a.write(ctx, "create account", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, a.q.insertAccountID, c.Account); err != nil {
+			return existsOr(err, "create account")
+		}
 		if _, err := tx.ExecContext(ctx, a.q.insertAccount, accountArgs(&c)...); err != nil {
 			return existsOr(err, "create account")
 		}
@@ -84,7 +88,7 @@ func (a *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*s
 
 // DeleteAccount implements storage.AccountStore. The foreign keys'
 // ON DELETE CASCADE removes users, networks, contacts, consents and usage
-// with the account row.
+// with the account row; the id stays in advox_account_ids, retired.
 func (a *Accounts) DeleteAccount(ctx context.Context, account string) error {
 	if err := a.lookup(ctx, "delete account", account); err != nil {
 		return err

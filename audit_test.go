@@ -1,0 +1,149 @@
+package advox_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport/memtransport"
+)
+
+// jsonLines decodes every JSON log line in b, keeping duplicated keys
+// visible: each line is decoded key by key.
+func jsonLines(t *testing.T, b *bytes.Buffer) []map[string][]any {
+	t.Helper()
+	var out []map[string][]any
+	for line := range strings.Lines(b.String()) {
+		dec := json.NewDecoder(strings.NewReader(line))
+		_, err := dec.Token() // {
+		require.NoError(t, err)
+		m := map[string][]any{}
+		for dec.More() {
+			k, err := dec.Token()
+			require.NoError(t, err)
+			var v any
+			require.NoError(t, dec.Decode(&v))
+			m[k.(string)] = append(m[k.(string)], v)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestSlogAuditorWellFormed: an audit record carries one time (the
+// event's), the fields the event has and no empty ones. Broke: every
+// record had a second "time" key and empty purpose, actor and message_id.
+func TestSlogAuditorWellFormed(t *testing.T) {
+	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	var buf bytes.Buffer
+	a := advox.SlogAuditor{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}
+	a.Audit(context.Background(), advox.AuditEvent{Time: at, Action: "delete account", Account: "acme", Count: 1})
+	a.Audit(context.Background(), advox.AuditEvent{Time: at, Action: "disclose: technical-support", Account: "acme",
+		Party: "partner-7", Categories: []advox.DataCategory{advox.CategoryOrganisation, advox.CategoryContacts}, Count: 1})
+
+	lines := jsonLines(t, &buf)
+	require.Len(t, lines, 2)
+	for _, l := range lines {
+		for k, vs := range l {
+			assert.Len(t, vs, 1, "key %q appears once", k)
+			assert.NotEqual(t, "", vs[0], "key %q is not empty", k)
+		}
+		assert.Equal(t, []any{at.Format(time.RFC3339)}, l["time"], "the event's time is the record's")
+		assert.Equal(t, []any{"INFO"}, l["level"])
+	}
+	assert.NotContains(t, lines[0], "purpose")
+	assert.NotContains(t, lines[0], "message_id")
+	assert.NotContains(t, lines[0], "party")
+	assert.Equal(t, []any{"partner-7"}, lines[1]["party"])
+	assert.Equal(t, []any{"organisation,contacts"}, lines[1]["categories"])
+}
+
+// TestDefaultAuditQuietAndShared: with no Auditor, the Client, Retention
+// and Accounts write their audit events to their logger at
+// DefaultAuditLevel — nothing at slog's default Info, all of it at debug —
+// one default for all three. Broke: the Client audited at Info into
+// slog.Default, Accounts audited nothing.
+func TestDefaultAuditQuietAndShared(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+		t.Run(level.String(), func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: level}))
+			ctx := ctxT(t)
+			accts, err := advox.NewCheapAccounts(memstore.NewAccounts(), &advox.AccountsOptions{Logger: log, Password: &cheapPasswords})
+			require.NoError(t, err)
+			c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Logger: log, Accounts: accts})
+			require.NoError(t, err)
+			defer c.Close()
+			_, err = accts.Create(ctx, demoCustomer("acme"))
+			require.NoError(t, err)
+			_, err = accts.Disclose(ctx, "acme", "partner-7", advox.DisclosureSupport) // refused: no consent
+			require.ErrorIs(t, err, advox.ErrNoConsent)
+			_, err = c.Usage(ctx, advox.PurposeBill, "acme", time.Time{}, time.Time{})
+			require.NoError(t, err)
+			_, err = advox.NewRetention(memstore.New(nil), &advox.RetentionOptions{Logger: log}).PurgeNow(ctx)
+			require.NoError(t, err)
+
+			var audits []string
+			for _, l := range jsonLines(t, &buf) {
+				if l["msg"][0] == "advox audit" {
+					audits = append(audits, l["action"][0].(string))
+					assert.Equal(t, []any{"DEBUG"}, l["level"])
+				}
+			}
+			if level == slog.LevelInfo {
+				assert.Empty(t, audits, "quiet at Info")
+				return
+			}
+			assert.Equal(t, []string{"create account", "disclose: technical-support", "usage", "purge"}, audits)
+		})
+	}
+}
+
+// persistentStore hides memstore's InMemory, standing in for a store whose
+// traffic and keys outlive the process.
+type persistentStore struct {
+	storage.TrafficStore
+	keys storage.KeyStore
+}
+
+func (p persistentStore) EnsureKey(ctx context.Context, k storage.DataKey) (storage.DataKey, error) {
+	return p.keys.EnsureKey(ctx, k)
+}
+func (p persistentStore) Key(ctx context.Context, id string) (storage.DataKey, error) {
+	return p.keys.Key(ctx, id)
+}
+func (p persistentStore) DestroyKeys(ctx context.Context, account string) (int, error) {
+	return p.keys.DestroyKeys(ctx, account)
+}
+
+// TestNoKEKWarningOnlyWhenSomethingOutlivesTheProcess: without a KEK,
+// sealed traffic is unreadable after a restart; worth a warning only when
+// the store keeps it past one. Broke: memstore got the warning too.
+func TestNoKEKWarningOnlyWhenSomethingOutlivesTheProcess(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		store func() storage.TrafficStore
+		warn  bool
+	}{
+		{"memstore", func() storage.TrafficStore { return memstore.New(nil) }, false},
+		{"persistent", func() storage.TrafficStore { m := memstore.New(nil); return persistentStore{m, m} }, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			c, err := advox.NewClient(memtransport.New(nil), tt.store(), &advox.Options{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+			require.NoError(t, err)
+			require.NoError(t, c.Close())
+			assert.Equal(t, tt.warn, strings.Contains(buf.String(), "no KEK"), buf.String())
+		})
+	}
+}
