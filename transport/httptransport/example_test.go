@@ -70,7 +70,7 @@ func ExampleTransport_Webhook() {
 	mux.Handle("/sms/reports", tr.Webhook())
 
 	got := make(chan transport.Report, 1)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { got <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { got <- r; return nil })
 
 	res, err := tr.Submit(context.Background(), &transport.Message{
 		ID: "msg-7", From: transport.Sender{Value: "Advox"}, To: "+46701234567",
@@ -192,7 +192,7 @@ func ExampleSinchBatches() {
 	defer tr.Close()
 	mux.Handle("/sms/reports", tr.Webhook())
 	got := make(chan transport.Report, 2)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { got <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { got <- r; return nil })
 
 	_, err = tr.Submit(context.Background(), &transport.Message{
 		ID: "msg-9", From: transport.Sender{Value: "Advox"}, To: "+46701234567",

@@ -376,12 +376,13 @@ func TestAckDoesNotWaitForHandler(t *testing.T) {
 	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{})
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
-	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) {
+	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) error {
 		started <- struct{}{}
 		select {
 		case <-release:
 		case <-ctx.Done():
 		}
+		return nil
 	})
 	_, op := sent(t, h, tr)
 	assert.Equal(t, 200, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
@@ -394,10 +395,11 @@ func TestCloseWaitsForHandlers(t *testing.T) {
 	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{})
 	started := make(chan struct{}, 1)
 	var finished bool
-	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) {
+	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) error {
 		started <- struct{}{}
 		<-ctx.Done()
 		finished = true
+		return nil
 	})
 	_, op := sent(t, h, tr)
 	report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered})

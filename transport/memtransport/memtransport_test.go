@@ -135,7 +135,7 @@ func TestFaultsInOrder(t *testing.T) {
 func TestReportsStopOnClose(t *testing.T) {
 	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered, ReportDelay: time.Hour})
 	got := make(chan transport.Report, 1)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { got <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { got <- r; return nil })
 	_, err := tr.Submit(context.Background(), &transport.Message{ID: "m", To: "+46701234567", Parts: []string{"x"}, ReportRequested: true})
 	require.NoError(t, err)
 	require.NoError(t, tr.Close()) // must not wait an hour, nor leak the timer goroutine

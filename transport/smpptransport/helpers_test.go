@@ -69,10 +69,11 @@ type collector struct {
 
 func collect(tr *Transport) *collector {
 	c := &collector{}
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) {
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error {
 		c.mu.Lock()
 		c.reports = append(c.reports, r)
 		c.mu.Unlock()
+		return nil
 	})
 	return c
 }

@@ -21,9 +21,10 @@ func TestSlowHandlerDoesNotStall(t *testing.T) {
 	var handled sync.WaitGroup
 	handled.Add(1)
 	var once sync.Once
-	tr.SetReportHandler(func(context.Context, transport.Report) {
+	tr.SetReportHandler(func(context.Context, transport.Report) error {
 		once.Do(handled.Done)
 		<-release
+		return nil
 	})
 	defer close(release) // before Close, which hands queued reports on
 	const n = 30

@@ -521,10 +521,11 @@ func testPartial(fault Fault) func(*testing.T, Harness, transport.Transport, Fea
 		var mu sync.Mutex
 		reported := map[string]bool{}
 		if rs, ok := tr.(transport.ReportSource); ok && f.DeliveryReports {
-			rs.SetReportHandler(func(_ context.Context, r transport.Report) {
+			rs.SetReportHandler(func(_ context.Context, r transport.Report) error {
 				mu.Lock()
 				reported[r.OperatorID] = true
 				mu.Unlock()
+				return nil
 			})
 		}
 		pi.InjectPartFault(1, fault)
@@ -565,12 +566,13 @@ func testReports(t *testing.T, h Harness, tr transport.Transport, f Features) {
 	require.True(t, ok, "DeliveryReports needs a transport.ReportSource")
 	var mu sync.Mutex
 	var reports []transport.Report
-	rs.SetReportHandler(func(_ context.Context, r transport.Report) {
+	rs.SetReportHandler(func(_ context.Context, r transport.Report) error {
 		assert.True(t, r.OperatorID != "" || r.MessageID != "", "a report names the operator id or the message id: %+v", r)
 		assert.True(t, r.Status.Valid(), "a report's status is in the vocabulary: %q", r.Status)
 		mu.Lock()
 		reports = append(reports, r)
 		mu.Unlock()
+		return nil
 	})
 	m := message("", transport.GSM7, strings.Repeat("r", 153), "second part")
 	res, err := tr.Submit(withTimeout(t, f), m)

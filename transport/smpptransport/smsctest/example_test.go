@@ -36,7 +36,7 @@ func ExampleNewServer() {
 		panic(err)
 	}
 	reports := make(chan transport.Report, 2)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { reports <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { reports <- r; return nil })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	m := message("The first part, ", "and the second.")
