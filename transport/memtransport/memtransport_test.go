@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type harness struct {
 	tr    *memtransport.Transport
 	whole bool // hand the suite the transport without its SubmitParts
+
+	senders sync.WaitGroup // InjectInbound's
+	closed  chan struct{}
 }
 
 func (h *harness) Transport() transport.Transport {
@@ -33,7 +37,43 @@ func (h *harness) Transport() transport.Transport {
 	return h.tr
 }
 
-func (h *harness) Close() error { return nil }
+func (h *harness) Close() error {
+	close(h.closed)
+	h.senders.Wait()
+	return nil
+}
+
+// InjectInbound implements transporttest.InboundInjector: the far end is
+// a goroutine that hands each part to Receive, again every few
+// milliseconds while the handler refuses it (or none is set), as an
+// operator delivers again.
+func (h *harness) InjectInbound(m transporttest.MO) error {
+	in := transport.Inbound{From: m.From, To: m.To, Text: m.Text, Coding: transport.CodingGSM7}
+	if m.UCS2 {
+		in.Coding = transport.CodingUCS2
+	}
+	parts := memtransport.Split(in, max(1, m.Parts), m.Ref)
+	order := m.Order
+	if len(order) == 0 {
+		for i := range parts {
+			order = append(order, i+1)
+		}
+	}
+	h.senders.Add(1)
+	go func() {
+		defer h.senders.Done()
+		for _, n := range order {
+			for try := 0; h.tr.Receive(context.Background(), parts[n-1]) != nil && try < 1000; try++ {
+				select {
+				case <-h.closed:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		}
+	}()
+	return nil
+}
 
 func (h *harness) Received() []transporttest.Received {
 	var out []transporttest.Received
@@ -98,6 +138,9 @@ func (w wholeOnly) Name() string                               { return w.tr.Nam
 func (w wholeOnly) Local() bool                                { return true }
 func (w wholeOnly) Close() error                               { return w.tr.Close() }
 func (w wholeOnly) SetReportHandler(h transport.ReportHandler) { w.tr.SetReportHandler(h) }
+func (w wholeOnly) SetInboundHandler(h transport.InboundHandler) {
+	w.tr.SetInboundHandler(h)
+}
 func (w wholeOnly) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
 	return w.tr.Submit(ctx, m)
 }
@@ -106,8 +149,9 @@ func TestConformance(t *testing.T) {
 	for _, whole := range []bool{false, true} {
 		t.Run(map[bool]string{false: "parts", true: "whole"}[whole], func(t *testing.T) {
 			transporttest.Run(t, func(t *testing.T) transporttest.Harness {
-				return &harness{tr: memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered}), whole: whole}
-			}, transporttest.Features{DeliveryReports: true})
+				return &harness{tr: memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered}), whole: whole,
+					closed: make(chan struct{})}
+			}, transporttest.Features{DeliveryReports: true, Inbound: true})
 		})
 	}
 }

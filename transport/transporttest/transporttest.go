@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +123,10 @@ type Features struct {
 	// the far end sends a "delivered" report for every accepted message
 	// that asked for one.
 	DeliveryReports bool
+	// Inbound: the adapter implements transport.InboundSource and the
+	// harness is an InboundInjector; the suite drives the adapter's
+	// inbound handler directly.
+	Inbound bool
 	// Timeout bounds each wait of the suite; 0 means 10 s.
 	Timeout time.Duration
 }
@@ -168,7 +173,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 	if f.Timeout <= 0 {
 		f.Timeout = 10 * time.Second
 	}
-	for _, c := range cases {
+	for _, c := range slices.Concat(cases, inboundCases) {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)
 			require.NotNil(t, h, "newHarness returned nil")

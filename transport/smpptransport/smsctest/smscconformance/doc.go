@@ -7,7 +7,7 @@
 //			return smscconformance.NewHarness(t, nil, func(addr string) (transport.Transport, error) {
 //				return mysmpp.Dial(addr, "advox", "secret", 200*time.Millisecond)
 //			})
-//		}, transporttest.Features{DeliveryReports: true})
+//		}, transporttest.Features{DeliveryReports: true, Inbound: true})
 //	}
 //
 // It is a package of its own so that smsctest, which examples and
