@@ -23,8 +23,13 @@ type Stats struct {
 	// are acknowledged (so the operator stops retrying) and forwarded for
 	// the Client to look up in its store.
 	Uncorrelated int64
-	// Dropped reports arrived with no handler set or while closing.
+	// Dropped reports arrived with no handler set or while closing: their
+	// request was answered 503, for the operator to deliver them again.
 	Dropped int64
+	// Refused reports were handed to the report handler, which returned
+	// an error: their request was answered 503, for the operator to
+	// deliver them again.
+	Refused int64
 	// Ignored requests were callbacks of another kind (an inbound SMS, a
 	// batch summary) posted to the report URL: acknowledged, not read.
 	Ignored int64
@@ -33,7 +38,7 @@ type Stats struct {
 // counters are the live Stats.
 type counters struct {
 	requests, unauthorized, malformed, reports, forwarded,
-	duplicates, parked, uncorrelated, dropped, ignored atomic.Int64
+	duplicates, parked, uncorrelated, dropped, refused, ignored atomic.Int64
 }
 
 // Stats returns a snapshot of the webhook's counters.
@@ -49,6 +54,7 @@ func (t *Transport) Stats() Stats {
 		Parked:       c.parked.Load(),
 		Uncorrelated: c.uncorrelated.Load(),
 		Dropped:      c.dropped.Load(),
+		Refused:      c.refused.Load(),
 		Ignored:      c.ignored.Load(),
 	}
 }

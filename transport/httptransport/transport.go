@@ -116,8 +116,10 @@ func (t *Transport) isClosed() bool {
 }
 
 // Close implements transport.Transport: it cancels submits in flight,
-// drops parked reports, waits for running report handlers (whose context
-// it cancels) and closes the default client's idle connections.
+// drops parked reports (their requests are answered 503, for the operator
+// to deliver them again), waits for running report and inbound handlers
+// (whose context it cancels) and closes the default client's idle
+// connections.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.closed {
@@ -127,8 +129,9 @@ func (t *Transport) Close() error {
 	t.closed = true
 	t.mu.Unlock()
 	t.cancel()
-	for range t.corr.releaseAll() {
+	for _, p := range t.corr.releaseAll() {
 		t.stats.dropped.Add(1)
+		p.b.done(errClosing)
 		t.wg.Done()
 	}
 	t.wg.Wait()
