@@ -30,15 +30,24 @@ type Stats struct {
 	// an error: their request was answered 503, for the operator to
 	// deliver them again.
 	Refused int64
-	// Ignored requests were callbacks of another kind (an inbound SMS, a
-	// batch summary) posted to the report URL: acknowledged, not read.
+	// Ignored requests were callbacks of another kind posted to the report
+	// URL (an inbound SMS, a batch summary) or to the inbound URL (a
+	// delivery report): acknowledged, not read.
 	Ignored int64
+	// Inbound counts the parts of messages from handsets handed to the
+	// inbound handler (InboundWebhook), MalformedInbound those of them
+	// flagged transport.Inbound.Malformed. Requests that could not be read
+	// at all count in Malformed; a part the handler failed on in Refused, a
+	// part that came with no handler set or while closing in Dropped (each
+	// answered 503, for the operator to deliver it again).
+	Inbound, MalformedInbound int64
 }
 
 // counters are the live Stats.
 type counters struct {
 	requests, unauthorized, malformed, reports, forwarded,
-	duplicates, parked, uncorrelated, dropped, refused, ignored atomic.Int64
+	duplicates, parked, uncorrelated, dropped, refused, ignored,
+	inbound, malformedInbound atomic.Int64
 }
 
 // Stats returns a snapshot of the webhook's counters.
@@ -56,5 +65,8 @@ func (t *Transport) Stats() Stats {
 		Dropped:      c.dropped.Load(),
 		Refused:      c.refused.Load(),
 		Ignored:      c.ignored.Load(),
+		Inbound:      c.inbound.Load(),
+
+		MalformedInbound: c.malformedInbound.Load(),
 	}
 }
