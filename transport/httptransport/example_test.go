@@ -214,3 +214,40 @@ func ExampleSinchBatches() {
 	// Dispatched → enroute false
 	// Unknown → undeliverable true
 }
+
+// Receiving messages from handsets: mount InboundWebhook at the URL given
+// to the operator (here 46elks' sms_url, with the webhook token), and take
+// each message durably before returning, since the answer to the operator
+// waits for the handler: an error makes 46elks post the message again.
+func ExampleTransport_InboundWebhook() {
+	sim := operatortest.NewServer(operatortest.Elks46, nil)
+	defer sim.Close()
+	const secret = "inbound-secret-0123456789"
+	tr, err := httptransport.New(httptransport.Config{
+		Profile: httptransport.Elks46(), BaseURL: sim.URL(),
+		Credentials: httptransport.Credentials{User: operatortest.DefaultUser, Password: operatortest.DefaultPassword},
+		Webhook:     httptransport.WebhookConfig{Secret: secret},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	got := make(chan transport.Inbound, 1)
+	tr.SetInboundHandler(func(_ context.Context, m transport.Inbound) error {
+		got <- m // an application stores it first
+		return nil
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/sms/in", tr.InboundWebhook())
+	app := httptest.NewServer(mux)
+	defer app.Close()
+
+	code, err := sim.SendInbound(context.Background(), app.URL+"/sms/in?token="+secret,
+		operatortest.Inbound{From: "+46701234567", To: "+46766860000", Text: "STOP"})
+	if err != nil {
+		panic(err)
+	}
+	m := <-got
+	fmt.Println(code, m.From, m.To, m.Text)
+	// Output: 200 +46701234567 +46766860000 STOP
+}
