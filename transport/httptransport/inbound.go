@@ -3,7 +3,6 @@ package httptransport
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -83,21 +82,9 @@ func (t *Transport) serveInbound(w http.ResponseWriter, r *http.Request) {
 		t.stats.malformed.Add(1)
 		http.Error(w, errNoInbound.Error(), http.StatusNotFound)
 		return
-	case r.Method != http.MethodGet && r.Method != http.MethodPost:
-		t.stats.malformed.Add(1)
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.hook.MaxBody))
-	if err != nil {
-		t.stats.malformed.Add(1)
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			http.Error(w, "message too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read message", http.StatusBadRequest)
+	body, ok := t.readRequest(w, r, "message")
+	if !ok {
 		return
 	}
 	auth := d.inboundAuth(t.p.Reports.Auth)

@@ -98,15 +98,10 @@ func parseSinchInbound(_ url.Values, body []byte) ([]transport.Inbound, error) {
 		if kind != "mo_text" && kind != "mo_binary" {
 			return nil, nil
 		}
-		from, _ := get("from")
-		to, _ := get("to")
-		f, t, err := addresses(from, to)
+		in, err := jsonEnvelope(get, "received_at")
 		if err != nil {
 			return nil, err
 		}
-		id, _ := get("id")
-		at, _ := get("received_at")
-		in := transport.Inbound{From: f, To: t, OperatorID: operatorID(id), At: inboundTime(at, time.RFC3339Nano)}
 		text, ok := get("body")
 		if !ok {
 			return nil, malformedInbound("no body")
@@ -135,6 +130,20 @@ func binaryPart(in transport.Inbound, data string, enc *base64.Encoding, udhHex 
 		return userdata.Malformed(in, append([]byte(udhHex), ud...), "user data header is not hex")
 	}
 	return userdata.Fill(in, append(udh, ud...), true)
+}
+
+// jsonEnvelope reads what a JSON inbound message says besides its user
+// data: from, to, id and the RFC 3339 time in the field named at.
+func jsonEnvelope(get getter, at string) (transport.Inbound, error) {
+	from, _ := get("from")
+	to, _ := get("to")
+	f, t, err := addresses(from, to)
+	if err != nil {
+		return transport.Inbound{}, err
+	}
+	id, _ := get("id")
+	when, _ := get(at)
+	return transport.Inbound{From: f, To: t, OperatorID: operatorID(id), At: inboundTime(when, time.RFC3339Nano)}, nil
 }
 
 // jsonInbound reads a JSON object, or an array of them, with one, each
@@ -186,15 +195,10 @@ var genericCodings = map[string]transport.Coding{
 // carries the header of a part of a concatenated message.
 func parseGenericInbound(_ url.Values, body []byte) ([]transport.Inbound, error) {
 	return jsonInbound(body, func(get getter) ([]transport.Inbound, error) {
-		from, _ := get("from")
-		to, _ := get("to")
-		f, t, err := addresses(from, to)
+		in, err := jsonEnvelope(get, "at")
 		if err != nil {
 			return nil, err
 		}
-		id, _ := get("id")
-		at, _ := get("at")
-		in := transport.Inbound{From: f, To: t, OperatorID: operatorID(id), At: inboundTime(at, time.RFC3339Nano)}
 		udh, _ := get("udh")
 		if data, ok := get("data"); ok {
 			name, _ := get("coding")

@@ -33,21 +33,8 @@ func (t *Transport) serveReport(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "closed", http.StatusServiceUnavailable)
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		t.stats.malformed.Add(1)
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.hook.MaxBody))
-	if err != nil {
-		t.stats.malformed.Add(1)
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			http.Error(w, "report too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read report", http.StatusBadRequest)
+	body, ok := t.readRequest(w, r, "report")
+	if !ok {
 		return
 	}
 	if !t.authenticate(r, body) {
@@ -123,6 +110,31 @@ func (b *batch) failed() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.bad
+}
+
+// readRequest checks the method of a webhook request (GET or POST) and
+// reads its body within WebhookConfig.MaxBody, answering 405, 413 or 400
+// (what names the request in the answer) and reporting false when it
+// cannot.
+func (t *Transport) readRequest(w http.ResponseWriter, r *http.Request, what string) ([]byte, bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		t.stats.malformed.Add(1)
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.hook.MaxBody))
+	if err != nil {
+		t.stats.malformed.Add(1)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, what+" too large", http.StatusRequestEntityTooLarge)
+			return nil, false
+		}
+		http.Error(w, "cannot read "+what, http.StatusBadRequest)
+		return nil, false
+	}
+	return body, true
 }
 
 // tokenBound reports whether the webhook's requests are authenticated by
