@@ -45,25 +45,31 @@ func (c *Client) ReportStats() ReportStats {
 // appears. So is one whose operator id is only on final records (see
 // Options.OperatorIDReuse). A report the store failed to take (it was
 // unavailable) is held too. Held reports are tried again until the hold
-// time ends. After Close nothing is held: a report that comes then is
-// counted unmatched.
-func (c *Client) handleReport(ctx context.Context, r transport.Report) {
+// time ends. After Close nothing is held: a report that comes then and
+// cannot be applied is counted unmatched, and the error returned asks the
+// transport to have the operator deliver it again (to the next Client).
+// Malformed and refused reports are taken (nil): a redelivery would
+// change nothing.
+func (c *Client) handleReport(ctx context.Context, r transport.Report) error {
 	if !r.Status.Valid() || (r.OperatorID == "" && r.MessageID == "") {
 		c.reports.unmatched.Add(1)
 		c.log.Warn("advox: malformed delivery report dropped", "transport", c.tr.Name(), "status", string(r.Status))
-		return
+		return nil
 	}
 	arrived := c.now()
 	err := c.applyReport(ctx, r, arrived)
 	if err == nil {
-		return
+		return nil
 	}
 	c.logReportErr(err, r)
 	if errors.Is(err, storage.ErrInvalid) { // refused: trying again changes nothing
 		c.reports.unmatched.Add(1)
-		return
+		return nil
 	}
-	p := c.reports.hold(r, arrived, !errors.Is(err, storage.ErrNotFound), c.isRepeat(err))
+	p, held := c.reports.hold(r, arrived, !errors.Is(err, storage.ErrNotFound), c.isRepeat(err))
+	if !held {
+		return fmt.Errorf("advox: delivery report not taken, the client is closed: %w", err)
+	}
 	// The record may have been written between the first look and the
 	// hold; Send claims held reports only after writing, so either Send's
 	// claim or this second look sees the other. Whoever takes the held
@@ -71,6 +77,7 @@ func (c *Client) handleReport(ctx context.Context, r transport.Report) {
 	if c.recordExists(ctx, r) && c.reports.release(p) {
 		c.applyTaken(ctx, p)
 	}
+	return nil
 }
 
 // applyTaken applies a report taken out of the held set. One that fails
@@ -318,27 +325,29 @@ func keysOf(r transport.Report) []string {
 
 // hold holds r, which arrived at the given time, for the hold time;
 // logged says its error was logged, repeat that it is one (heldReport).
-func (m *reportMatcher) hold(r transport.Report, arrived time.Time, logged, repeat bool) *heldReport {
+// It reports false when the matcher is closed and holds nothing (see add).
+func (m *reportMatcher) hold(r transport.Report, arrived time.Time, logged, repeat bool) (*heldReport, bool) {
 	p := &heldReport{keys: keysOf(r), r: r, arrived: arrived, until: arrived.Add(m.hold_), logged: logged, repeat: repeat}
-	m.add(p)
-	return p
+	return p, m.add(p)
 }
 
-// add holds p (again) until p.until; once the matcher is closed, p is
-// counted unmatched instead, as no expiry loop would ever drop it.
-func (m *reportMatcher) add(p *heldReport) {
+// add holds p (again) until p.until and reports true; once the matcher is
+// closed, p is counted unmatched instead, as no expiry loop would ever
+// drop it, and add reports false.
+func (m *reportMatcher) add(p *heldReport) bool {
 	m.mu.Lock()
 	m.untry(p)
 	if m.closed {
 		m.mu.Unlock()
 		m.drop(p)
-		return
+		return false
 	}
 	for _, k := range p.keys {
 		m.byKey[k] = append(m.byKey[k], p)
 	}
 	m.all[p] = struct{}{}
 	m.mu.Unlock()
+	return true
 }
 
 // release removes p if it is still held and reports whether it was.

@@ -24,7 +24,8 @@ func (l *lateReporter) SetReportHandler(h transport.ReportHandler) { l.h = h }
 
 // TestReportAfterCloseIsNotHeld: a report that reaches a closed Client is
 // counted unmatched at once; nothing is held that no expiry loop will
-// ever drop.
+// ever drop. The handler's error asks the transport to have the operator
+// deliver it again (before, it answered nothing and the report was lost).
 func TestReportAfterCloseIsNotHeld(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -47,7 +48,8 @@ func TestReportAfterCloseIsNotHeld(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, c.Close())
 
-			tr.h(context.Background(), tc.r(rcpt))
+			err = tr.h(context.Background(), tc.r(rcpt))
+			assert.Error(t, err, "not taken: the operator must deliver it again")
 			assert.Equal(t, advox.ReportStats{Unmatched: 1}, c.ReportStats())
 		})
 	}

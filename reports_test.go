@@ -406,3 +406,19 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// TestReportHandlerTakesWhatItHolds: the handler returns nil for every
+// report it applied, held (no record yet) or refused as malformed, so the
+// transport acknowledges them; only a report it could not take is an
+// error (see TestReportAfterCloseIsNotHeld).
+func TestReportHandlerTakesWhatItHolds(t *testing.T) {
+	tr := &lateReporter{Transport: memtransport.New(nil)}
+	c, _ := newClient(t, tr, nil)
+	rcpt, err := c.Send(context.Background(), msg("taken"))
+	require.NoError(t, err)
+	ctx := context.Background()
+	assert.NoError(t, tr.h(ctx, transport.Report{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusDelivered}), "applied")
+	assert.NoError(t, tr.h(ctx, transport.Report{OperatorID: "not-yet", Status: transport.StatusDelivered}), "held")
+	assert.NoError(t, tr.h(ctx, transport.Report{Status: transport.StatusDelivered}), "malformed: dropped for good")
+	assert.Equal(t, advox.ReportStats{Applied: 1, Held: 1, Unmatched: 1}, c.ReportStats())
+}

@@ -11,7 +11,8 @@
 // ever sending the same SMS twice.
 //
 // New abilities arrive as optional interfaces that the Client discovers by
-// type assertion (ReportSource for delivery reports, Pinger for health,
+// type assertion (ReportSource for delivery reports, InboundSource for
+// messages from handsets, Pinger for health,
 // Linker for the state of the link to the operator, PartSubmitter for
 // sending the rest of a multipart message whose later part failed), so an
 // adapter written against an older contract keeps compiling and working.
@@ -30,4 +31,29 @@
 // a router sends them through the member that took the others; an adapter
 // without PartSubmitter is never asked to send a message again once part
 // of it was accepted.
+//
+// # Both directions: reports and inbound messages
+//
+// A ReportSource hands delivery reports to a ReportHandler, an
+// InboundSource hands the parts of inbound (mobile-originated) messages to
+// an InboundHandler, one call per part. Both handlers return an error, and
+// both follow one rule, which is what keeps the operator's copy until the
+// Client has its own: the adapter acknowledges a report or part to the
+// operator only after the handler returned nil. A handler error, or no
+// handler set yet, asks the operator to deliver it again where the
+// protocol can say so (SMPP: ESME_RX_T_APPN in deliver_sm_resp or
+// data_sm_resp; HTTP: 503), so a report or part is never lost to a
+// failing store or a start-up; an operator redelivers anyway when an
+// acknowledgement is lost, so handlers drop repeats.
+//
+// An inbound part carries its sender, destination, the operator's id and
+// time, its data coding, its text decoded to UTF-8 (Inbound.Text) or its
+// raw octets (binary codings; UCS-2 also keeps its UTF-16 units so that a
+// surrogate pair split across parts survives JoinText), and its
+// concatenation data (reference, total, sequence) from a user data header
+// or SMPP's SAR TLVs. What an adapter cannot read as it claims to be — a
+// header whose lengths lie, a part number out of range, odd-length UCS-2,
+// an unknown coding — is handed over flagged Malformed, with its octets,
+// rather than refused: nothing a handset sent is dropped without a record,
+// and a bad part never costs a good one.
 package transport

@@ -30,17 +30,23 @@ type Report struct {
 }
 
 // ReportHandler receives delivery reports. It is called from the adapter's
-// goroutines, possibly concurrently; the adapter acknowledges the operator
-// promptly whatever the handler does or how long it takes. A handler must
-// not call its transport's Close: Close waits for running handlers.
-type ReportHandler func(ctx context.Context, r Report)
+// goroutines, possibly concurrently and in any order. It returns nil once
+// it has taken the report (applied it, or holds it to apply later); an
+// error asks the adapter to have the operator deliver the report again —
+// the SMPP transport answers the deliver_sm with ESME_RX_T_APPN, an HTTP
+// webhook answers 503 — and an adapter whose operator cannot deliver
+// again (an in-memory fake's scheduled report) drops it. The adapter
+// acknowledges the report to the operator only after the handler
+// returned, so a handler must not take long. A handler must not call its
+// transport's Close: Close waits for running handlers.
+type ReportHandler func(ctx context.Context, r Report) error
 
 // ReportSource is the optional interface of transports that receive
 // delivery reports. The Client calls SetReportHandler once, before the first
 // Submit. An adapter does not deliver reports that arrive while no handler
 // is set: where the protocol lets it, it leaves them with the operator to
-// be delivered again (the SMPP transport answers ESME_RX_T_APPN); else it
-// drops them.
+// be delivered again (the SMPP transport answers ESME_RX_T_APPN, an HTTP
+// webhook 503); else it drops them.
 type ReportSource interface {
 	// SetReportHandler makes h receive every delivery report from then on.
 	SetReportHandler(h ReportHandler)

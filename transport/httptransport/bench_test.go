@@ -149,7 +149,7 @@ func BenchmarkWebhook(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer tr.Close()
-	tr.SetReportHandler(func(context.Context, transport.Report) {})
+	tr.SetReportHandler(func(context.Context, transport.Report) error { return nil })
 	h := tr.Webhook()
 	var n int
 	b.ReportAllocs()

@@ -16,7 +16,7 @@ type reportLog struct{ ch chan transport.Report }
 
 func collect(tr *httptransport.Transport) *reportLog {
 	l := &reportLog{ch: make(chan transport.Report, 64)}
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { l.ch <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { l.ch <- r; return nil })
 	return l
 }
 

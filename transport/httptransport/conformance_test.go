@@ -22,7 +22,7 @@ func TestConformance(t *testing.T) {
 			}
 			transporttest.Run(t, func(t *testing.T) transporttest.Harness {
 				return newHarness(t, d.profile(), d.dialect, harnessOptions{sim: &operatortest.Config{AutoReport: true}})
-			}, transporttest.Features{DeliveryReports: true})
+			}, transporttest.Features{DeliveryReports: true, Inbound: true})
 		})
 	}
 }

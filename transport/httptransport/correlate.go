@@ -21,11 +21,19 @@ type correlator struct {
 
 type parkedReport struct {
 	r     transport.Report
+	b     *batch // the webhook request waiting for the report's outcome
 	timer *time.Timer
 	// bound is the message a per-message token vouched for ("" when none):
 	// the report's operator id is kept only if it turns out to be that
 	// message's.
 	bound string
+}
+
+// released is a report leaving the park through learn or releaseAll, with
+// the request waiting for its outcome.
+type released struct {
+	r transport.Report
+	b *batch
 }
 
 // settled is a parked report as it leaves the park: for a bound report,
@@ -54,19 +62,19 @@ func newCorrelator(remember int) *correlator {
 // learn records an accepted submit and returns the parked reports it
 // matches, now carrying the message id. The caller dispatches them. The
 // ids add to those the message has (its parts may go in several submits).
-func (c *correlator) learn(msgID string, opIDs []string) []transport.Report {
+func (c *correlator) learn(msgID string, opIDs []string) []released {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	known, _ := c.opsByMsg.get(msgID)
 	c.opsByMsg.put(msgID, withIDs(known, opIDs))
-	var out []transport.Report
+	var out []released
 	for _, op := range opIDs {
 		c.msgByOp.put(op, msgID)
 		for _, p := range c.parked[op] {
 			// Being in the list, under c.mu, is what owns the report: a
 			// timer that already fired finds it gone in unpark.
 			p.timer.Stop()
-			out = append(out, p.settled(msgID))
+			out = append(out, released{p.settled(msgID), p.b})
 		}
 		delete(c.parked, op)
 	}
@@ -118,8 +126,9 @@ func (c *correlator) enrich(r *transport.Report) bool {
 // to be another message's is dropped (the token does not vouch for it).
 // One not known yet is parked for wait, when positive, for a submit in
 // flight to learn it (settle then reports true, and the report leaves the
-// park through learn, releaseAll or expire); else it is dropped.
-func (c *correlator) settle(r *transport.Report, bound string, wait time.Duration, expire func(transport.Report)) bool {
+// park through learn, releaseAll or expire); else it is dropped. b is the
+// request waiting for the report's outcome.
+func (c *correlator) settle(r *transport.Report, bound string, wait time.Duration, b *batch, expire func(transport.Report)) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if id, ok := c.msgByOp.get(r.OperatorID); ok || wait <= 0 {
@@ -128,21 +137,22 @@ func (c *correlator) settle(r *transport.Report, bound string, wait time.Duratio
 		}
 		return false
 	}
-	c.parkLocked(*r, bound, wait, expire)
+	c.parkLocked(*r, bound, wait, b, expire)
 	return true
 }
 
 // park holds r until learn matches its operator id or d passes; then
-// expire is called with r (from a timer goroutine).
-func (c *correlator) park(r transport.Report, d time.Duration, expire func(transport.Report)) {
+// expire is called with r (from a timer goroutine). b is the request
+// waiting for the report's outcome.
+func (c *correlator) park(r transport.Report, d time.Duration, b *batch, expire func(transport.Report)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.parkLocked(r, "", d, expire)
+	c.parkLocked(r, "", d, b, expire)
 }
 
-// parkLocked parks r (bound as in parkedReport); c.mu is held.
-func (c *correlator) parkLocked(r transport.Report, bound string, d time.Duration, expire func(transport.Report)) {
-	p := &parkedReport{r: r, bound: bound}
+// parkLocked parks r (bound and b as in parkedReport); c.mu is held.
+func (c *correlator) parkLocked(r transport.Report, bound string, d time.Duration, b *batch, expire func(transport.Report)) {
+	p := &parkedReport{r: r, bound: bound, b: b}
 	p.timer = time.AfterFunc(d, func() {
 		if c.unpark(p) {
 			expire(p.settled(""))
@@ -172,14 +182,14 @@ func (c *correlator) unpark(p *parkedReport) bool {
 
 // releaseAll unparks every parked report and returns them: called when no
 // submit is in flight any more, so none can match.
-func (c *correlator) releaseAll() []transport.Report {
+func (c *correlator) releaseAll() []released {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var out []transport.Report
+	var out []released
 	for op, list := range c.parked {
 		for _, p := range list {
 			p.timer.Stop() // a fired timer finds the report gone in unpark
-			out = append(out, p.settled(""))
+			out = append(out, released{p.settled(""), p.b})
 		}
 		delete(c.parked, op)
 	}
@@ -189,18 +199,41 @@ func (c *correlator) releaseAll() []transport.Report {
 // admit records r's status and reports whether it is news: a status the
 // message could move to. Duplicates and regressions are refused.
 func (c *correlator) admit(r transport.Report) bool {
-	key := "op:" + r.OperatorID
-	if r.OperatorID == "" {
-		key = "ref:" + r.MessageID
-	}
+	_, ok := c.admitted(r)
+	return ok
+}
+
+// admitted is admit, returning also the status recorded before r (for
+// unadmit).
+func (c *correlator) admitted(r transport.Report) (prev transport.Status, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	prev, _ := c.last.get(key)
+	key := admitKey(r)
+	prev, _ = c.last.get(key)
 	if !prev.CanBecome(r.Status) {
-		return false
+		return prev, false
 	}
 	c.last.put(key, r.Status)
-	return true
+	return prev, true
+}
+
+// unadmit forgets the status admit recorded for r, whose handler failed,
+// so that the operator's redelivery of r is news again; prev is the
+// status recorded before r.
+func (c *correlator) unadmit(r transport.Report, prev transport.Status) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := admitKey(r)
+	if cur, _ := c.last.get(key); cur == r.Status {
+		c.last.put(key, prev)
+	}
+}
+
+func admitKey(r transport.Report) string {
+	if r.OperatorID == "" {
+		return "ref:" + r.MessageID
+	}
+	return "op:" + r.OperatorID
 }
 
 // bounded is a map that forgets its oldest keys beyond a capacity.

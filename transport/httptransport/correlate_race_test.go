@@ -17,15 +17,15 @@ import (
 func TestParkedReportFiredTimerRace(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		release func(c *correlator) []transport.Report
+		release func(c *correlator) []released
 	}{
-		{"learn", func(c *correlator) []transport.Report { return c.learn("msg-1", []string{"op-1"}) }},
-		{"releaseAll", func(c *correlator) []transport.Report { return c.releaseAll() }},
+		{"learn", func(c *correlator) []released { return c.learn("msg-1", []string{"op-1"}) }},
+		{"releaseAll", func(c *correlator) []released { return c.releaseAll() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCorrelator(10)
 			expired := 0
-			c.park(transport.Report{OperatorID: "op-1", Status: transport.StatusDelivered}, time.Hour,
+			c.park(transport.Report{OperatorID: "op-1", Status: transport.StatusDelivered}, time.Hour, nil,
 				func(transport.Report) { expired++ })
 			p := c.parked["op-1"][0]
 			// The timer fired: Stop now reports false, and its callback

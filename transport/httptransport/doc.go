@@ -40,11 +40,15 @@
 // URL, basic auth configured at the operator, or an HMAC-SHA256 signature
 // with timestamp and nonce), bounds the body, parses the profile's dialect,
 // drops duplicates and regressions, parks a report that outruns its submit
-// answer until the operator id is known, and acknowledges with the
-// profile's exact body before the Client's handler runs. Other callbacks
-// an operator posts to the same URL (an inbound SMS, a batch summary) are
-// acknowledged and counted, not refused. Each built-in profile's doc lists
-// what to set up at the operator.
+// answer until the operator id is known, hands each report to the Client's
+// handler and acknowledges with the profile's exact body once the handler
+// took them all; a handler error, or no handler yet, is answered 503 so
+// that the operator delivers the report again (and the duplicate filter
+// forgets it, so the redelivery is news). Other callbacks an operator posts
+// to the same URL (an inbound SMS, a batch summary) are acknowledged and
+// counted, not refused: inbound messages have an endpoint of their own,
+// InboundWebhook. Each built-in profile's doc lists what to set up at the
+// operator.
 //
 // Error strings never contain credentials, message text or recipient
 // numbers; operator messages quoted in errors are masked.

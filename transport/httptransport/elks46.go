@@ -24,6 +24,13 @@ import (
 // carries the webhook token (InboundToken). No setting is needed at
 // 46elks. An inbound SMS posted to the report URL (direction=incoming) is
 // acknowledged and ignored, so 46elks does not retry it for hours.
+//
+// Messages from handsets ("Receive SMS") are form POSTs with
+// direction=incoming, id, from, to, message and created, to the sms_url
+// set on the number at 46elks: set it to InboundWebhook's URL with
+// "?token=<Webhook.Secret>" (InboundToken). 46elks joins concatenated
+// messages: each request is a whole message. It calls the URL again when
+// the answer is not a 2xx.
 func Elks46() Profile {
 	return Profile{
 		Name:   "46elks",
@@ -50,5 +57,6 @@ func Elks46() Profile {
 			TimeLayouts: []string{"2006-01-02T15:04:05.999999", time.RFC3339Nano},
 			Ack:         Ack{Status: http.StatusOK},
 		},
+		Inbound: InboundDialect{Format: BodyForm, Auth: InboundToken, Parse: parseElks46Inbound, Ack: Ack{Status: http.StatusOK}},
 	}
 }

@@ -116,7 +116,7 @@ func ExampleTransport_Webhook() {
 	mux.Handle("/sms/reports", tr.Webhook())
 
 	got := make(chan transport.Report, 1)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { got <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { got <- r; return nil })
 
 	res, err := tr.Submit(context.Background(), &transport.Message{
 		ID: "msg-7", From: transport.Sender{Value: "Advox"}, To: "+46701234567",
@@ -238,7 +238,7 @@ func ExampleSinchBatches() {
 	defer tr.Close()
 	mux.Handle("/sms/reports", tr.Webhook())
 	got := make(chan transport.Report, 2)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { got <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { got <- r; return nil })
 
 	_, err = tr.Submit(context.Background(), &transport.Message{
 		ID: "msg-9", From: transport.Sender{Value: "Advox"}, To: "+46701234567",
@@ -259,4 +259,41 @@ func ExampleSinchBatches() {
 	// expire_at sent: true
 	// Dispatched → enroute false
 	// Unknown → undeliverable true
+}
+
+// Receiving messages from handsets: mount InboundWebhook at the URL given
+// to the operator (here 46elks' sms_url, with the webhook token), and take
+// each message durably before returning, since the answer to the operator
+// waits for the handler: an error makes 46elks post the message again.
+func ExampleTransport_InboundWebhook() {
+	sim := operatortest.NewServer(operatortest.Elks46, nil)
+	defer sim.Close()
+	const secret = "inbound-secret-0123456789"
+	tr, err := httptransport.New(httptransport.Config{
+		Profile: httptransport.Elks46(), BaseURL: sim.URL(),
+		Credentials: httptransport.Credentials{User: operatortest.DefaultUser, Password: operatortest.DefaultPassword},
+		Webhook:     httptransport.WebhookConfig{Secret: secret},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	got := make(chan transport.Inbound, 1)
+	tr.SetInboundHandler(func(_ context.Context, m transport.Inbound) error {
+		got <- m // an application stores it first
+		return nil
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/sms/in", tr.InboundWebhook())
+	app := httptest.NewServer(mux)
+	defer app.Close()
+
+	code, err := sim.SendInbound(context.Background(), app.URL+"/sms/in?token="+secret,
+		operatortest.Inbound{From: "+46701234567", To: "+46766860000", Text: "STOP"})
+	if err != nil {
+		panic(err)
+	}
+	m := <-got
+	fmt.Println(code, m.From, m.To, m.Text)
+	// Output: 200 +46701234567 +46766860000 STOP
 }

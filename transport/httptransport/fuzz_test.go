@@ -2,6 +2,7 @@ package httptransport_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -147,6 +148,7 @@ func FuzzWebhook(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
+		tr.SetReportHandler(func(context.Context, transport.Report) error { return nil })
 		transports[i] = tr
 	}
 	f.Cleanup(func() {

@@ -36,6 +36,20 @@ import (
 // signed with HMAC-SHA256 (see InboundHMAC and Sign): X-Advox-Timestamp
 // (seconds since the epoch), X-Advox-Nonce (unique per request) and
 // X-Advox-Signature (hex). The webhook answers 200 {"ok":true}.
+//
+// Inbound message: POST to the application's inbound URL (InboundWebhook),
+// signed the same way, JSON object or array of
+//
+//	{"id": "<gateway id>", "from": "+46701234567", "to": "+46766860000",
+//	 "at": "<RFC 3339>",
+//	 "text": "<UTF-8 text>"                               (a whole message)
+//	 | "data": "<base64 user data>", "coding": "gsm7" | "ascii" |
+//	           "latin1" | "ucs2" | "binary",               (raw user data)
+//	 "udh": "<hex user data header, for a part of a concatenated message>"}
+//
+// UCS-2 parts go as data, so that a surrogate pair split across two parts
+// survives. The endpoint answers 200 {"ok":true} once the application
+// took every message, 503 when the gateway must post again.
 func GenericJSON() Profile {
 	statuses := make(map[string]transport.Status, len(transport.Statuses))
 	for _, s := range transport.Statuses {
@@ -69,6 +83,8 @@ func GenericJSON() Profile {
 			TimeLayouts: []string{time.RFC3339Nano},
 			Ack:         Ack{Status: http.StatusOK, ContentType: "application/json", Body: `{"ok":true}`},
 		},
+		Inbound: InboundDialect{Format: BodyJSON, Auth: InboundHMAC, Parse: parseGenericInbound,
+			Ack: Ack{Status: http.StatusOK, ContentType: "application/json", Body: `{"ok":true}`}},
 	}
 }
 

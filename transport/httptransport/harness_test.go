@@ -3,15 +3,19 @@ package httptransport_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/stretchr/testify/require"
 
@@ -60,6 +64,9 @@ type harness struct {
 	mutate func(*httptransport.Config)
 	// lastURL is the URL of the last request the webhook server got.
 	lastURL atomic.Pointer[url.URL]
+	// senders are InjectInbound's goroutines; closed stops them.
+	senders sync.WaitGroup
+	closed  chan struct{}
 }
 
 type harnessOptions struct {
@@ -68,7 +75,7 @@ type harnessOptions struct {
 }
 
 func newHarness(t *testing.T, profile httptransport.Profile, d operatortest.Dialect, o harnessOptions) *harness {
-	h := &harness{t: t, dialect: d, profile: profile, mutate: o.mutate}
+	h := &harness{t: t, dialect: d, profile: profile, mutate: o.mutate, closed: make(chan struct{})}
 	var simCfg operatortest.Config
 	if o.sim != nil {
 		simCfg = *o.sim
@@ -77,6 +84,10 @@ func newHarness(t *testing.T, profile httptransport.Profile, d operatortest.Dial
 	h.hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.lastURL.Store(r.URL)
 		if tr := h.tr.Load(); tr != nil {
+			if strings.HasPrefix(r.URL.Path, "/mo") {
+				tr.InboundWebhook().ServeHTTP(w, r)
+				return
+			}
 			tr.Webhook().ServeHTTP(w, r)
 			return
 		}
@@ -160,6 +171,8 @@ func (h *harness) Received() []transporttest.Received {
 }
 
 func (h *harness) Close() error {
+	close(h.closed)
+	h.senders.Wait()
 	h.sim.Close()
 	h.hook.Close()
 	h.rt.CloseIdleConnections()
@@ -251,4 +264,90 @@ func statusOf(t *testing.T, c *advox.Client, id string, want transport.Status) {
 		}
 		return got == want
 	}, 5*time.Second, 5*time.Millisecond, "record status: want %s", want)
+}
+
+// inboundURL is where the harness's operator posts messages from handsets:
+// the transport's InboundWebhook, with the token in the URL where the
+// dialect authenticates so.
+func (h *harness) inboundURL() string {
+	return h.hook.URL + "/mo?token=" + url.QueryEscape(hookSecret)
+}
+
+// wholeOnly reports whether the dialect's operator joins the parts of a
+// message before posting it (46elks, Sinch's mo_text).
+func (h *harness) wholeOnly() bool {
+	return h.dialect == operatortest.Elks46 || h.dialect == operatortest.Sinch
+}
+
+// InjectInbound implements transporttest.InboundInjector: the simulator
+// posts the message as its operator does — whole (46elks, Sinch), or each
+// part with its header (Kannel's sms-service, GenericJSON) — and posts
+// again, as operators retry, while the endpoint answers 5xx.
+func (h *harness) InjectInbound(m transporttest.MO) error {
+	var posts []operatortest.Inbound
+	n := max(1, m.Parts)
+	order := m.Order
+	if len(order) == 0 {
+		for i := range n {
+			order = append(order, i+1)
+		}
+	}
+	switch {
+	case h.wholeOnly() || n == 1:
+		for _, p := range order {
+			if p == 1 {
+				posts = append(posts, operatortest.Inbound{From: m.From, To: m.To, Text: m.Text})
+			}
+		}
+	default:
+		parts := splitMO(m.Text, n, m.UCS2)
+		for _, p := range order {
+			in := operatortest.Inbound{From: m.From, To: m.To, UCS2: m.UCS2,
+				UDH: []byte{5, 0, 3, byte(m.Ref), byte(n), byte(p)}, ID: fmt.Sprintf("%s-%d", m.From, p)}
+			if m.UCS2 {
+				in.Data = parts[p-1]
+			} else {
+				in.Text = string(parts[p-1])
+			}
+			posts = append(posts, in)
+		}
+	}
+	h.senders.Add(1)
+	go func() {
+		defer h.senders.Done()
+		for _, in := range posts {
+			for try := 0; try < 500; try++ {
+				code, err := h.sim.SendInbound(context.Background(), h.inboundURL(), in)
+				if err == nil && code < 500 {
+					break
+				}
+				select {
+				case <-h.closed:
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// splitMO cuts text into n parts: its UTF-16BE units evenly (a surrogate
+// pair may be split), or its characters.
+func splitMO(text string, n int, ucs2 bool) [][]byte {
+	out := make([][]byte, n)
+	if ucs2 {
+		u := utf16.Encode([]rune(text))
+		for i := range out {
+			for _, c := range u[i*len(u)/n : (i+1)*len(u)/n] {
+				out[i] = append(out[i], byte(c>>8), byte(c))
+			}
+		}
+		return out
+	}
+	r := []rune(text)
+	for i := range out {
+		out[i] = []byte(string(r[i*len(r)/n : (i+1)*len(r)/n]))
+	}
+	return out
 }

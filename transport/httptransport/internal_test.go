@@ -56,14 +56,14 @@ func TestAdmitNoRegression(t *testing.T) {
 func TestLearnReleasesParked(t *testing.T) {
 	c := newCorrelator(10)
 	expired := make(chan transport.Report, 1)
-	c.park(transport.Report{OperatorID: "op-1", Status: transport.StatusDelivered}, time.Hour, func(r transport.Report) { expired <- r })
-	c.park(transport.Report{OperatorID: "op-2", Status: transport.StatusDelivered}, time.Millisecond, func(r transport.Report) { expired <- r })
+	c.park(transport.Report{OperatorID: "op-1", Status: transport.StatusDelivered}, time.Hour, nil, func(r transport.Report) { expired <- r })
+	c.park(transport.Report{OperatorID: "op-2", Status: transport.StatusDelivered}, time.Millisecond, nil, func(r transport.Report) { expired <- r })
 	got := <-expired
 	assert.Equal(t, "op-2", got.OperatorID)
 	assert.Empty(t, got.MessageID)
 	out := c.learn("msg-1", []string{"op-1"})
 	require.Len(t, out, 1)
-	assert.Equal(t, "msg-1", out[0].MessageID)
+	assert.Equal(t, "msg-1", out[0].r.MessageID)
 	assert.Empty(t, c.releaseAll())
 	r := transport.Report{OperatorID: "op-1"}
 	assert.True(t, c.enrich(&r))

@@ -65,6 +65,25 @@ const KannelDLRMask = "31"
 //     receipts; smsbox must reach the dlr-url (an https callback needs a
 //     Kannel built with SSL);
 //   - validity works only where the SMSC module passes it on.
+//
+// Messages from handsets come from an sms-service whose get-url is
+// InboundWebhook's URL with the token (InboundToken) and KannelGetURL,
+// for example
+//
+//	group = sms-service
+//	keyword = default
+//	catch-all = true
+//	max-messages = 0
+//	get-url = "https://app.example/sms/in?token=<Webhook.Secret>&from=%p&to=%P&text=%b&coding=%c&charset=%C&udh=%u&time=%T&id=%I"
+//
+// (max-messages = 0: smsbox sends no reply of its own; a "%" of the token
+// must be written "%%"). smsbox fetches the URL again after a failure
+// (the endpoint answers 503 when the application did not take the
+// message) only when the smsbox group sets http-request-retry (and
+// http-queue-delay): set them, or a message fetched while the application
+// is down is lost. With the core group's sms-combine-concatenated-mo left
+// at its default, bearerbox joins the parts and each request is a whole
+// message; otherwise each part comes with its header (%u).
 func Kannel() Profile {
 	return Profile{
 		Name:    "kannel",
@@ -102,6 +121,7 @@ func Kannel() Profile {
 			EscapePercent: true,
 			Ack:           Ack{Status: http.StatusOK},
 		},
+		Inbound: InboundDialect{Format: BodyQuery, Auth: InboundToken, Parse: parseKannelInbound, Ack: Ack{Status: http.StatusOK}},
 	}
 }
 

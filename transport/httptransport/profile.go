@@ -34,6 +34,9 @@ type Profile struct {
 	Classify Classifier
 	// Reports is the delivery-report dialect the webhook speaks.
 	Reports ReportDialect
+	// Inbound is how the operator posts messages from handsets to
+	// InboundWebhook; a zero Inbound (no Parse) takes none.
+	Inbound InboundDialect
 	// PerPart sends each part of a multipart message as a request of its
 	// own, exactly as the Client split it, for gateways that would
 	// otherwise split the whole text again their own way (Kannel).
@@ -349,6 +352,7 @@ func (p *Profile) validate() error {
 	if p.Fields.MaxValidFor < 0 || p.Response.PriceDecimals < 0 || p.Response.PriceDecimals > 18 {
 		errs = append(errs, errors.New("profile MaxValidFor or PriceDecimals out of range"))
 	}
+	errs = append(errs, p.Inbound.validate())
 	return errors.Join(errs...)
 }
 

@@ -63,6 +63,14 @@ const SinchMaxValidFor = 72 * time.Hour
 // which Sinch also offers, are not supported.) When the callback URL is
 // configured at Sinch rather than sent per batch (Config.CallbackURL
 // empty), only InboundBasic can work.
+//
+// Messages from handsets ("Inbounds") are JSON posts of type mo_text
+// (body is the text) or mo_binary (body in base64, udh in hex), with id,
+// from, to and received_at, to the callback URL set for the service plan
+// in Sinch's dashboard: set it to InboundWebhook's URL with
+// "?token=<Webhook.Secret>" (the inbound endpoint authenticates with
+// InboundToken, since there is no message to bind a token to). Sinch
+// retries a callback answered 5xx.
 func SinchBatches() Profile {
 	return Profile{
 		Name:   "sinch",
@@ -103,5 +111,6 @@ func SinchBatches() Profile {
 			TimeLayouts: []string{time.RFC3339Nano},
 			Ack:         Ack{Status: http.StatusOK},
 		},
+		Inbound: InboundDialect{Format: BodyJSON, Auth: InboundToken, Parse: parseSinchInbound, Ack: Ack{Status: http.StatusOK}},
 	}
 }

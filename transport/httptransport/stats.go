@@ -23,17 +23,31 @@ type Stats struct {
 	// are acknowledged (so the operator stops retrying) and forwarded for
 	// the Client to look up in its store.
 	Uncorrelated int64
-	// Dropped reports arrived with no handler set or while closing.
+	// Dropped reports arrived with no handler set or while closing: their
+	// request was answered 503, for the operator to deliver them again.
 	Dropped int64
-	// Ignored requests were callbacks of another kind (an inbound SMS, a
-	// batch summary) posted to the report URL: acknowledged, not read.
+	// Refused reports were handed to the report handler, which returned
+	// an error: their request was answered 503, for the operator to
+	// deliver them again.
+	Refused int64
+	// Ignored requests were callbacks of another kind posted to the report
+	// URL (an inbound SMS, a batch summary) or to the inbound URL (a
+	// delivery report): acknowledged, not read.
 	Ignored int64
+	// Inbound counts the parts of messages from handsets handed to the
+	// inbound handler (InboundWebhook), MalformedInbound those of them
+	// flagged transport.Inbound.Malformed. Requests that could not be read
+	// at all count in Malformed; a part the handler failed on in Refused, a
+	// part that came with no handler set or while closing in Dropped (each
+	// answered 503, for the operator to deliver it again).
+	Inbound, MalformedInbound int64
 }
 
 // counters are the live Stats.
 type counters struct {
 	requests, unauthorized, malformed, reports, forwarded,
-	duplicates, parked, uncorrelated, dropped, ignored atomic.Int64
+	duplicates, parked, uncorrelated, dropped, refused, ignored,
+	inbound, malformedInbound atomic.Int64
 }
 
 // Stats returns a snapshot of the webhook's counters.
@@ -49,6 +63,10 @@ func (t *Transport) Stats() Stats {
 		Parked:       c.parked.Load(),
 		Uncorrelated: c.uncorrelated.Load(),
 		Dropped:      c.dropped.Load(),
+		Refused:      c.refused.Load(),
 		Ignored:      c.ignored.Load(),
+		Inbound:      c.inbound.Load(),
+
+		MalformedInbound: c.malformedInbound.Load(),
 	}
 }

@@ -14,9 +14,10 @@ import (
 	"github.com/azenna/advox/transport"
 )
 
-// Transport sends SMS through an HTTP operator API described by a Profile
-// and receives its delivery reports on Webhook. It implements
-// transport.Transport and transport.ReportSource and is safe for
+// Transport sends SMS through an HTTP operator API described by a Profile,
+// receives its delivery reports on Webhook and messages from handsets on
+// InboundWebhook. It implements transport.Transport,
+// transport.ReportSource and transport.InboundSource and is safe for
 // concurrent use.
 type Transport struct {
 	name     string
@@ -31,6 +32,7 @@ type Transport struct {
 	now      func() time.Time
 
 	handler atomic.Pointer[transport.ReportHandler]
+	inbound atomic.Pointer[transport.InboundHandler]
 	corr    *correlator
 	nonces  *nonceCache
 	stats   counters
@@ -40,12 +42,13 @@ type Transport struct {
 	cancel   context.CancelFunc
 	mu       sync.Mutex // guards closed and wg.Add
 	closed   bool
-	wg       sync.WaitGroup // submits and report handler calls
+	wg       sync.WaitGroup // submits, and report and inbound handler calls
 }
 
 var (
 	_ transport.Transport     = (*Transport)(nil)
 	_ transport.ReportSource  = (*Transport)(nil)
+	_ transport.InboundSource = (*Transport)(nil)
 	_ transport.ValidityAware = (*Transport)(nil)
 	_ transport.PartSubmitter = (*Transport)(nil)
 )
@@ -117,8 +120,10 @@ func (t *Transport) isClosed() bool {
 }
 
 // Close implements transport.Transport: it cancels submits in flight,
-// drops parked reports, waits for running report handlers (whose context
-// it cancels) and closes the default client's idle connections.
+// drops parked reports (their requests are answered 503, for the operator
+// to deliver them again), waits for running report and inbound handlers
+// (whose context it cancels) and closes the default client's idle
+// connections.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.closed {
@@ -128,8 +133,9 @@ func (t *Transport) Close() error {
 	t.closed = true
 	t.mu.Unlock()
 	t.cancel()
-	for range t.corr.releaseAll() {
+	for _, p := range t.corr.releaseAll() {
 		t.stats.dropped.Add(1)
+		p.b.done(errClosing)
 		t.wg.Done()
 	}
 	t.wg.Wait()

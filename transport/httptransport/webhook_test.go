@@ -3,12 +3,14 @@ package httptransport_test
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -191,10 +193,9 @@ func TestReportBeforeSubmitResponse(t *testing.T) {
 			m := testMessage()
 			res, err := tr.Submit(context.Background(), m)
 			require.NoError(t, err)
-			sent := h.sim.Sent()
-			require.Len(t, sent, 1)
-			assert.Equal(t, http.StatusOK, sent[0].Code, "acknowledged at once, before the match")
 			r := reports.next(t)
+			require.Eventually(t, func() bool { return len(h.sim.Sent()) == 1 }, 5*time.Second, time.Millisecond)
+			assert.Equal(t, http.StatusOK, h.sim.Sent()[0].Code, "acknowledged once the report was taken")
 			assert.Equal(t, res.OperatorIDs[0], r.OperatorID)
 			assert.Equal(t, m.ID, r.MessageID, "matched to the message once the answer arrived")
 			st := tr.Stats()
@@ -303,6 +304,7 @@ func TestBasicAuthChallenge(t *testing.T) {
 
 func TestAckIsTheProfilesExactBody(t *testing.T) {
 	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{})
+	collect(tr)
 	_, op := sent(t, h, tr)
 	// Re-sign by hand to read the answer body.
 	body := `{"id":"` + op.ID + `","status":"delivered"}`
@@ -362,31 +364,44 @@ func TestWebhookRejectsBadRequests(t *testing.T) {
 	}
 }
 
+// With no handler set, a report is not taken: the webhook answers 503 for
+// the operator to deliver it again (before, it answered 200 and dropped
+// it).
 func TestWebhookAfterCloseAndWithoutHandler(t *testing.T) {
 	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{})
 	_, op := sent(t, h, tr)
-	assert.Equal(t, 200, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
-	assert.EqualValues(t, 1, tr.Stats().Dropped, "no handler set: acknowledged and dropped")
+	assert.Equal(t, http.StatusServiceUnavailable, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
+	assert.EqualValues(t, 1, tr.Stats().Dropped, "no handler set: left with the operator")
+	reports := collect(tr)
+	assert.Equal(t, http.StatusOK, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}),
+		"the redelivery is news, not a duplicate")
+	assert.Equal(t, transport.StatusDelivered, reports.next(t).Status)
 	require.NoError(t, tr.Close())
 	assert.Equal(t, http.StatusServiceUnavailable, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
 }
 
-// The operator is acknowledged while the handler is still busy.
-func TestAckDoesNotWaitForHandler(t *testing.T) {
+// The operator is answered only once the handler returned: 200 when it
+// took the report, 503 when it failed, so that the operator delivers the
+// report again, and that redelivery reaches the handler (before, the
+// answer went out first and a failed report was lost).
+func TestAckWaitsForHandler(t *testing.T) {
 	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{})
-	release := make(chan struct{})
-	started := make(chan struct{}, 1)
-	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) {
-		started <- struct{}{}
-		select {
-		case <-release:
-		case <-ctx.Done():
+	var calls atomic.Int32
+	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) error {
+		if calls.Add(1) == 1 {
+			return errors.New("store down")
 		}
+		return nil
 	})
 	_, op := sent(t, h, tr)
-	assert.Equal(t, 200, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
-	<-started
-	close(release)
+	assert.Equal(t, http.StatusServiceUnavailable, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
+	assert.Equal(t, http.StatusOK, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
+	assert.EqualValues(t, 2, calls.Load(), "the redelivery was handed on, not dropped as a duplicate")
+	assert.Equal(t, http.StatusOK, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}))
+	assert.EqualValues(t, 2, calls.Load(), "once taken, a repeat is a duplicate")
+	st := tr.Stats()
+	assert.EqualValues(t, 1, st.Refused)
+	assert.EqualValues(t, 1, st.Duplicates)
 }
 
 // Close cancels the context of running handlers and waits for them.
@@ -394,14 +409,17 @@ func TestCloseWaitsForHandlers(t *testing.T) {
 	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{})
 	started := make(chan struct{}, 1)
 	var finished bool
-	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) {
+	tr.SetReportHandler(func(ctx context.Context, _ transport.Report) error {
 		started <- struct{}{}
 		<-ctx.Done()
 		finished = true
+		return nil
 	})
 	_, op := sent(t, h, tr)
-	report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered})
+	code := make(chan int, 1)
+	go func() { code <- report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered}) }()
 	<-started
 	require.NoError(t, tr.Close())
 	assert.True(t, finished)
+	assert.Equal(t, http.StatusServiceUnavailable, <-code, "closed under the report: the operator delivers it again")
 }

@@ -18,8 +18,15 @@ import (
 // authenticate checks a report request as the profile's dialect says.
 // body is the request body already read.
 func (t *Transport) authenticate(r *http.Request, body []byte) bool {
+	return t.authenticateAs(t.p.Reports.Auth, t.p.Reports.Format, r, body)
+}
+
+// authenticateAs checks a request by the kind of authentication given; a
+// request whose fields travel in the query (format) is signed over the
+// raw query for InboundHMAC.
+func (t *Transport) authenticateAs(kind InboundAuth, format BodyFormat, r *http.Request, body []byte) bool {
 	h := &t.hook
-	switch t.p.Reports.Auth {
+	switch kind {
 	case InboundToken:
 		return h.Secret != "" && equal(r.URL.Query().Get(TokenParam), h.Secret)
 	case InboundMessageToken:
@@ -33,7 +40,7 @@ func (t *Transport) authenticate(r *http.Request, body []byte) bool {
 		return ok && h.User != "" && h.Password != "" && uok && pok && tok
 	case InboundHMAC:
 		payload := body
-		if t.p.Reports.Format == BodyQuery {
+		if format == BodyQuery {
 			payload = []byte(r.URL.RawQuery)
 		}
 		d := &t.p.Reports

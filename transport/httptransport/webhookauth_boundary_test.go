@@ -1,6 +1,7 @@
 package httptransport_test
 
 import (
+	"context"
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/httptransport"
 )
 
@@ -32,6 +34,7 @@ func TestHMACReplayAtWindowEdge(t *testing.T) {
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { tr.Close() })
+	tr.SetReportHandler(func(context.Context, transport.Report) error { return nil })
 
 	for _, at := range []time.Time{now.Add(-window), now.Add(window)} {
 		ts := strconv.FormatInt(at.Unix(), 10)

@@ -34,10 +34,11 @@ func TestCloseWaitsForRunningReportHandlers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := memtransport.New(tt.cfg)
 			entered, release, returned := make(chan struct{}), make(chan struct{}), make(chan struct{})
-			tr.SetReportHandler(func(context.Context, transport.Report) {
+			tr.SetReportHandler(func(context.Context, transport.Report) error {
 				close(entered)
 				<-release
 				close(returned)
+				return nil
 			})
 			tt.trigger(t, tr)
 			select {

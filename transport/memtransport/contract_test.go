@@ -93,7 +93,7 @@ func TestSentIsDeepCopy(t *testing.T) {
 func TestSubmitResultIsCallersOwn(t *testing.T) {
 	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered, ReportDelay: time.Hour})
 	defer tr.Close()
-	tr.SetReportHandler(func(context.Context, transport.Report) {})
+	tr.SetReportHandler(func(context.Context, transport.Report) error { return nil })
 	res, err := tr.Submit(context.Background(), msg("a"))
 	require.NoError(t, err)
 	res.OperatorIDs[0] = "mutated"
@@ -133,14 +133,15 @@ func TestScheduledReportUsesCurrentHandler(t *testing.T) {
 			tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
 			var mu sync.Mutex
 			var got1, got2 []string
-			h2 := func(_ context.Context, r transport.Report) {
+			h2 := func(_ context.Context, r transport.Report) error {
 				mu.Lock()
 				got2 = append(got2, r.OperatorID)
 				mu.Unlock()
+				return nil
 			}
 			first := make(chan struct{})
 			var once sync.Once
-			tr.SetReportHandler(func(_ context.Context, r transport.Report) {
+			tr.SetReportHandler(func(_ context.Context, r transport.Report) error {
 				mu.Lock()
 				got1 = append(got1, r.OperatorID)
 				mu.Unlock()
@@ -150,6 +151,7 @@ func TestScheduledReportUsesCurrentHandler(t *testing.T) {
 					tr.SetReportHandler(nil)
 				}
 				once.Do(func() { close(first) })
+				return nil
 			})
 			_, err := tr.Submit(context.Background(), msg("a", "b"))
 			require.NoError(t, err)

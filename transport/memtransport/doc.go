@@ -5,4 +5,10 @@
 // submit, or for one part of a multipart message, whose rest it can then
 // send (transport.PartSubmitter) — so that an application's own tests can
 // exercise every path of the Client without an operator.
+//
+// Receive hands an inbound (mobile-originated) message to the inbound
+// handler as if a handset had sent it (transport.InboundSource), one call
+// per part (Split cuts a text into the parts of one message), and returns
+// the handler's error, which a real operator would answer by delivering
+// the part again.
 package memtransport

@@ -91,3 +91,32 @@ func ExampleTransport_SubmitParts() {
 	// [2 3] true
 	// one two three
 }
+
+// Receive stands in for a handset: the part reaches the inbound handler
+// (the Client's, in an application) as an operator would deliver it, and
+// the handler's error is what the operator would answer by delivering the
+// part again. Split cuts a long text into the parts of one message.
+func ExampleTransport_Receive() {
+	ctx := context.Background()
+	tr := memtransport.New(nil)
+	defer tr.Close()
+	var parts []transport.Inbound
+	tr.SetInboundHandler(func(_ context.Context, m transport.Inbound) error {
+		parts = append(parts, m) // an application's handler would store it durably first
+		return nil
+	})
+
+	sms := transport.Inbound{From: "+46701234567", To: "+46766860000", Coding: transport.CodingUCS2,
+		Text: "Hej! Jag kommer på tisdag 😀"}
+	for _, p := range memtransport.Split(sms, 2, 42) {
+		if err := tr.Receive(ctx, p); err != nil {
+			log.Fatal(err)
+		}
+	}
+	text, err := transport.JoinText(parts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(parts), "parts:", text)
+	// Output: 2 parts: Hej! Jag kommer på tisdag 😀
+}

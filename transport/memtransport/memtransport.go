@@ -2,11 +2,13 @@ package memtransport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/azenna/advox/transport"
 )
@@ -98,8 +100,9 @@ type Transport struct {
 	pfaults map[int][]Fault // by part number
 	sent    []Sent
 	handler transport.ReportHandler
-	reports sync.WaitGroup
-	done    chan struct{} // closed by Close, under mu
+	inbound transport.InboundHandler
+	reports sync.WaitGroup // report and inbound handlers running, and report timers
+	done    chan struct{}  // closed by Close, under mu
 }
 
 var (
@@ -108,6 +111,7 @@ var (
 	_ transport.Pinger        = (*Transport)(nil)
 	_ transport.Local         = (*Transport)(nil)
 	_ transport.PartSubmitter = (*Transport)(nil)
+	_ transport.InboundSource = (*Transport)(nil)
 )
 
 // New returns a Transport. cfg may be nil.
@@ -365,28 +369,132 @@ func (t *Transport) scheduleReports(ids []string) {
 			h := t.handler
 			t.mu.Unlock()
 			if h != nil {
-				h(context.Background(), transport.Report{OperatorID: id, Status: t.cfg.ReportStatus, At: time.Now()})
+				// No operator is there to deliver it again: a report the
+				// handler refuses is dropped (use Report to see the error).
+				_ = h(context.Background(), transport.Report{OperatorID: id, Status: t.cfg.ReportStatus, At: time.Now()})
 			}
 		}
 	}()
 }
 
 // Report delivers r to the report handler now, as if the operator had sent
-// it, and returns once the handler has. It reports whether a handler was
-// set; after Close it delivers nothing and returns false. Close waits for
-// a handler Report is running.
+// it, and returns once the handler has. It reports whether the handler
+// took it: false when no handler is set, after Close (nothing is
+// delivered then) or when the handler returned an error (see ReportErr).
+// Close waits for a handler Report is running.
 func (t *Transport) Report(ctx context.Context, r transport.Report) bool {
+	return t.ReportErr(ctx, r) == nil
+}
+
+// ReportErr is Report returning why the report was not taken: ErrNoHandler,
+// an error wrapping transport.ErrClosed, or the handler's error — which a
+// real operator would answer by delivering the report again.
+func (t *Transport) ReportErr(ctx context.Context, r transport.Report) error {
 	t.mu.Lock()
 	h := t.handler
-	if h == nil || t.isClosed() {
-		t.mu.Unlock()
-		return false
+	if err := t.startHandler(h != nil); err != nil {
+		return err
+	}
+	defer t.reports.Done()
+	return h(ctx, r)
+}
+
+// ErrNoHandler is returned by ReportErr and Receive when no handler is set:
+// an operator would deliver the report or message again later.
+var ErrNoHandler = errors.New("memtransport: no handler set")
+
+// startHandler registers a handler call Close must wait for, unless there
+// is no handler (set is false) or the transport is closed. It is called
+// with t.mu held and releases it.
+func (t *Transport) startHandler(set bool) error {
+	defer t.mu.Unlock()
+	switch {
+	case t.isClosed():
+		return errClosed
+	case !set:
+		return ErrNoHandler
 	}
 	t.reports.Add(1) // under mu, before Close can start waiting
+	return nil
+}
+
+// SetInboundHandler implements transport.InboundSource. The handler
+// replaces the previous one for every message received from now on; nil
+// stops delivery.
+func (t *Transport) SetInboundHandler(h transport.InboundHandler) {
+	t.mu.Lock()
+	t.inbound = h
 	t.mu.Unlock()
+}
+
+// Receive hands m to the inbound handler now, as if a handset had sent it
+// through the operator, and returns once the handler has: nil when the
+// handler took it, its error otherwise (a real operator would deliver the
+// part again), ErrNoHandler when none is set, or an error wrapping
+// transport.ErrClosed after Close. A zero m.At is the time of the call;
+// an empty m.Coding is transport.CodingText (text an HTTP operator posts,
+// DataCoding -1). Close waits for a handler Receive is running. To
+// receive a message of several parts, call Receive once per part, with
+// the concatenation fields set (see Split).
+func (t *Transport) Receive(ctx context.Context, m transport.Inbound) error {
+	if m.At.IsZero() {
+		m.At = time.Now()
+	}
+	if m.Coding == "" {
+		m.Coding, m.DataCoding = transport.CodingText, -1
+	}
+	t.mu.Lock()
+	h := t.inbound
+	if err := t.startHandler(h != nil); err != nil {
+		return err
+	}
 	defer t.reports.Done()
-	h(ctx, r)
-	return true
+	return h(ctx, m)
+}
+
+// Split cuts m's text into n parts of one message with concatenation
+// reference ref (8-bit unless ref is above 255), as a handset sends a long
+// SMS: each part a copy of m with Text (and, for transport.CodingUCS2,
+// Bytes: the UTF-16BE units) holding its share, Total n and Seq its
+// number. UCS-2 text is cut between UTF-16 units, so a surrogate pair may
+// be split across two parts, as handsets do; other text is cut between
+// characters. n is at least 1 and at most the length of the text.
+func Split(m transport.Inbound, n int, ref uint16) []transport.Inbound {
+	var units []uint16
+	var runes []rune
+	size := 0
+	if m.Coding == transport.CodingUCS2 {
+		units = utf16.Encode([]rune(m.Text))
+		size = len(units)
+	} else {
+		runes = []rune(m.Text)
+		size = len(runes)
+	}
+	n = max(1, min(n, size))
+	width := transport.Concat8
+	if ref > 0xFF {
+		width = transport.Concat16
+	}
+	out := make([]transport.Inbound, n)
+	for i := range out {
+		lo, hi := i*size/n, (i+1)*size/n
+		p := m
+		p.Total, p.Seq, p.Ref, p.RefWidth = n, i+1, ref, width
+		if units != nil {
+			p.Bytes = make([]byte, 0, 2*(hi-lo))
+			for _, u := range units[lo:hi] {
+				p.Bytes = append(p.Bytes, byte(u>>8), byte(u))
+			}
+			p.Text = string(utf16.Decode(units[lo:hi]))
+		} else {
+			p.Text = string(runes[lo:hi])
+		}
+		out[i] = p
+	}
+	if n == 1 {
+		out[0].Total, out[0].Seq, out[0].Ref, out[0].RefWidth = 0, 0, 0, 0
+	}
+	return out
 }
 
 // Sent returns a copy of what the transport has received, in order. The
@@ -438,8 +546,8 @@ func (t *Transport) Joined() []transport.Message {
 // Close implements transport.Transport. It cuts short submits waiting out
 // Config.Latency. Scheduled reports whose delay has not run out are
 // dropped; Close waits for the ones being delivered and for handlers
-// Report is running, and every report goroutine has ended when it
-// returns.
+// Report and Receive are running, and every report goroutine has ended
+// when it returns.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.isClosed() {

@@ -3,6 +3,8 @@ package memtransport_test
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +25,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type harness struct {
 	tr    *memtransport.Transport
 	whole bool // hand the suite the transport without its SubmitParts
+
+	senders sync.WaitGroup // InjectInbound's
+	closed  chan struct{}
 }
 
 func (h *harness) Transport() transport.Transport {
@@ -32,7 +37,43 @@ func (h *harness) Transport() transport.Transport {
 	return h.tr
 }
 
-func (h *harness) Close() error { return nil }
+func (h *harness) Close() error {
+	close(h.closed)
+	h.senders.Wait()
+	return nil
+}
+
+// InjectInbound implements transporttest.InboundInjector: the far end is
+// a goroutine that hands each part to Receive, again every few
+// milliseconds while the handler refuses it (or none is set), as an
+// operator delivers again.
+func (h *harness) InjectInbound(m transporttest.MO) error {
+	in := transport.Inbound{From: m.From, To: m.To, Text: m.Text, Coding: transport.CodingGSM7}
+	if m.UCS2 {
+		in.Coding = transport.CodingUCS2
+	}
+	parts := memtransport.Split(in, max(1, m.Parts), m.Ref)
+	order := m.Order
+	if len(order) == 0 {
+		for i := range parts {
+			order = append(order, i+1)
+		}
+	}
+	h.senders.Add(1)
+	go func() {
+		defer h.senders.Done()
+		for _, n := range order {
+			for try := 0; h.tr.Receive(context.Background(), parts[n-1]) != nil && try < 1000; try++ {
+				select {
+				case <-h.closed:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		}
+	}()
+	return nil
+}
 
 func (h *harness) Received() []transporttest.Received {
 	var out []transporttest.Received
@@ -76,6 +117,9 @@ func (w wholeOnly) Name() string                               { return w.tr.Nam
 func (w wholeOnly) Local() bool                                { return true }
 func (w wholeOnly) Close() error                               { return w.tr.Close() }
 func (w wholeOnly) SetReportHandler(h transport.ReportHandler) { w.tr.SetReportHandler(h) }
+func (w wholeOnly) SetInboundHandler(h transport.InboundHandler) {
+	w.tr.SetInboundHandler(h)
+}
 func (w wholeOnly) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
 	return w.tr.Submit(ctx, m)
 }
@@ -84,8 +128,9 @@ func TestConformance(t *testing.T) {
 	for _, whole := range []bool{false, true} {
 		t.Run(map[bool]string{false: "parts", true: "whole"}[whole], func(t *testing.T) {
 			transporttest.Run(t, func(t *testing.T) transporttest.Harness {
-				return &harness{tr: memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered}), whole: whole}
-			}, transporttest.Features{DeliveryReports: true})
+				return &harness{tr: memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered}), whole: whole,
+					closed: make(chan struct{})}
+			}, transporttest.Features{DeliveryReports: true, Inbound: true})
 		})
 	}
 }
@@ -114,7 +159,7 @@ func TestFaultsInOrder(t *testing.T) {
 func TestReportsStopOnClose(t *testing.T) {
 	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered, ReportDelay: time.Hour})
 	got := make(chan transport.Report, 1)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { got <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { got <- r; return nil })
 	_, err := tr.Submit(context.Background(), &transport.Message{ID: "m", To: "+46701234567", Parts: []string{"x"}, ReportRequested: true})
 	require.NoError(t, err)
 	require.NoError(t, tr.Close()) // must not wait an hour, nor leak the timer goroutine
@@ -232,4 +277,111 @@ func TestJoined(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, "one two three", got[0].Text())
 	assert.Equal(t, "hi", got[1].Text())
+}
+
+// Receive hands a part to the inbound handler and returns its verdict, as
+// an operator needs it to deliver the part again.
+func TestReceive(t *testing.T) {
+	ctx := context.Background()
+	tr := memtransport.New(nil)
+	m := transport.Inbound{From: "+46701234567", To: "+46766860000", Text: "STOP"}
+	require.ErrorIs(t, tr.Receive(ctx, m), memtransport.ErrNoHandler, "no handler: the operator keeps the part")
+
+	var got []transport.Inbound
+	refuse := errors.New("store down")
+	tr.SetInboundHandler(func(_ context.Context, in transport.Inbound) error {
+		got = append(got, in)
+		if len(got) == 1 {
+			return refuse
+		}
+		return nil
+	})
+	require.ErrorIs(t, tr.Receive(ctx, m), refuse, "the handler's error reaches the far end")
+	require.NoError(t, tr.Receive(ctx, m), "delivered again and taken")
+	require.Len(t, got, 2)
+	assert.Equal(t, transport.CodingText, got[1].Coding, "text as an HTTP operator posts it")
+	assert.Equal(t, -1, got[1].DataCoding)
+	assert.False(t, got[1].At.IsZero(), "the time is filled in")
+
+	require.NoError(t, tr.Close())
+	require.ErrorIs(t, tr.Receive(ctx, m), transport.ErrClosed)
+	assert.Len(t, got, 2, "nothing delivered after Close")
+}
+
+// ReportErr returns the report handler's error; Report says only whether
+// the report was taken.
+func TestReportErr(t *testing.T) {
+	ctx := context.Background()
+	tr := memtransport.New(nil)
+	r := transport.Report{OperatorID: "x", Status: transport.StatusDelivered}
+	require.ErrorIs(t, tr.ReportErr(ctx, r), memtransport.ErrNoHandler)
+	refuse := errors.New("not now")
+	tr.SetReportHandler(func(context.Context, transport.Report) error { return refuse })
+	require.ErrorIs(t, tr.ReportErr(ctx, r), refuse)
+	assert.False(t, tr.Report(ctx, r), "refused: not taken")
+	tr.SetReportHandler(func(context.Context, transport.Report) error { return nil })
+	assert.True(t, tr.Report(ctx, r))
+}
+
+// Split cuts a text as a handset does; JoinText gets it back, surrogate
+// pairs split across parts included.
+func TestSplit(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		coding transport.Coding
+		text   string
+		n      int
+		ref    uint16
+		width  transport.Concat
+	}{
+		{"gsm7 three parts", transport.CodingGSM7, strings.Repeat("abc", 100), 3, 7, transport.Concat8},
+		{"ucs2 pair split", transport.CodingUCS2, "a😀b", 2, 300, transport.Concat16}, // units: a, D83D | DE00, b
+		{"one part is a whole message", transport.CodingGSM7, "hi", 1, 9, 0},
+		{"more parts than characters", transport.CodingText, "hi", 5, 1, transport.Concat8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			parts := memtransport.Split(transport.Inbound{From: "+46701234567", Coding: tc.coding, Text: tc.text}, tc.n, tc.ref)
+			got, err := transport.JoinText(parts)
+			require.NoError(t, err)
+			assert.Equal(t, tc.text, got)
+			if len(parts) == 1 {
+				assert.Zero(t, parts[0].Total, "a whole message has no concatenation data")
+				return
+			}
+			for i, p := range parts {
+				assert.Equal(t, len(parts), p.Total)
+				assert.Equal(t, i+1, p.Seq)
+				assert.Equal(t, tc.ref, p.Ref)
+				assert.Equal(t, tc.width, p.RefWidth)
+				assert.Equal(t, "+46701234567", p.From)
+			}
+		})
+	}
+	ucs := memtransport.Split(transport.Inbound{Coding: transport.CodingUCS2, Text: "a😀b"}, 2, 1)
+	assert.Equal(t, "a\uFFFD", ucs[0].Text, "a half pair alone shows as U+FFFD")
+}
+
+// Close waits for an inbound handler Receive is running.
+func TestCloseWaitsForInboundHandler(t *testing.T) {
+	tr := memtransport.New(nil)
+	entered, release := make(chan struct{}), make(chan struct{})
+	tr.SetInboundHandler(func(context.Context, transport.Inbound) error {
+		close(entered)
+		<-release
+		return nil
+	})
+	go tr.Receive(context.Background(), transport.Inbound{Text: "x"})
+	<-entered
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		assert.NoError(t, tr.Close())
+	}()
+	select {
+	case <-closed:
+		t.Fatal("Close returned while an inbound handler was running")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	<-closed
 }

@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"errors"
 
 	"github.com/azenna/advox/transport"
 )
@@ -35,16 +36,22 @@ func (r *Router) SetReportHandler(h transport.ReportHandler) {
 	}
 }
 
-// forward returns the handler the router registers on the named transport.
+// forward returns the handler the router registers on the named transport:
+// the router's handler's error goes back to the transport, which has the
+// operator deliver the report again.
 func (r *Router) forward(name string) transport.ReportHandler {
-	return func(ctx context.Context, rep transport.Report) {
+	return func(ctx context.Context, rep transport.Report) error {
 		h := r.handler.Load() // never a pointer to nil: see SetReportHandler
 		if h == nil {
-			return
+			return errNoHandler
 		}
 		if rep.Transport == "" {
 			rep.Transport = name
 		}
-		(*h)(ctx, rep)
+		return (*h)(ctx, rep)
 	}
 }
+
+// errNoHandler answers a report that reached a member while the router's
+// handler was being removed: the operator delivers it again.
+var errNoHandler = errors.New("router: no report handler")

@@ -20,10 +20,11 @@ type reports struct {
 	list []transport.Report
 }
 
-func (c *reports) handle(_ context.Context, r transport.Report) {
+func (c *reports) handle(_ context.Context, r transport.Report) error {
 	c.mu.Lock()
 	c.list = append(c.list, r)
 	c.mu.Unlock()
+	return nil
 }
 
 func (c *reports) all() []transport.Report {

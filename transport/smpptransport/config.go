@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"time"
+
+	"github.com/azenna/advox/transport"
 )
 
 // BindMode says which binds a session opens.
@@ -122,6 +124,20 @@ type Config struct {
 	SubmitIDBase, ReceiptIDBase int
 	// ReceiptLocation is the time zone of receipt dates. Default UTC.
 	ReceiptLocation *time.Location
+	// DeliverWindow is how many deliver_sm and data_sm handlers may run at
+	// once per connection. The SMSC's own window usually bounds them
+	// first; beyond it a PDU is answered ESME_RX_T_APPN, for the SMSC to
+	// deliver again later, so that the reader never waits. Default
+	// DefaultDeliverWindow.
+	DeliverWindow int
+	// DefaultCoding is the alphabet the SMSC means by data_coding 0 (its
+	// default alphabet) in what it delivers: transport.CodingGSM7
+	// (unpacked septets; the default), transport.CodingLatin1 or
+	// transport.CodingASCII.
+	DefaultCoding transport.Coding
+	// Now is the clock that stamps inbound messages (deliver_sm carries no
+	// time of its own). Default time.Now.
+	Now func() time.Time
 	// Logger receives connection events and dropped reports, never a phone
 	// number, password or message text. Default slog.Default().
 	Logger *slog.Logger
@@ -136,6 +152,8 @@ const (
 	DefaultWindow      = 10
 	DefaultEnquireLink = 30 * time.Second
 	DefaultRespTimeout = 10 * time.Second
+	// DefaultDeliverWindow is the default Config.DeliverWindow.
+	DefaultDeliverWindow = 64
 
 	// stableSession is how long a session must stay bound for the backoff
 	// to start over (see Config.Backoff).
@@ -182,6 +200,22 @@ func (c Config) withDefaults() (Config, error) {
 		if b != 0 && b != 10 && b != 16 {
 			return c, fmt.Errorf("smpptransport: id base %d is not 10 or 16", b)
 		}
+	}
+	if c.DeliverWindow < 0 {
+		return c, errors.New("smpptransport: negative DeliverWindow")
+	}
+	switch c.DefaultCoding {
+	case "":
+		c.DefaultCoding = transport.CodingGSM7
+	case transport.CodingGSM7, transport.CodingLatin1, transport.CodingASCII:
+	default:
+		return c, fmt.Errorf("smpptransport: DefaultCoding %q is not gsm7, latin1 or ascii", c.DefaultCoding)
+	}
+	if c.DeliverWindow == 0 {
+		c.DeliverWindow = DefaultDeliverWindow
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.Name == "" {
 		c.Name = c.Addr

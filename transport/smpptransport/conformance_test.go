@@ -38,7 +38,7 @@ func TestConformance(t *testing.T) {
 					}
 					return New(cfg)
 				})
-			}, transporttest.Features{DeliveryReports: true})
+			}, transporttest.Features{DeliveryReports: true, Inbound: true})
 		})
 	}
 }

@@ -57,8 +57,8 @@ type call struct {
 }
 
 // requestHandler handles a request PDU from the SMSC (deliver_sm,
-// enquire_link, unbind, …). p is nil when decodeErr is set.
-type requestHandler func(c *conn, h *pdu.Header, p pdu.Body, decodeErr error)
+// data_sm, enquire_link, unbind, …): its header and its body, undecoded.
+type requestHandler func(c *conn, h *pdu.Header, body []byte)
 
 // conn is one bound (or binding) SMPP connection: our own sequence numbers,
 // responses matched on sequence number only among responses (so an SMSC
@@ -86,10 +86,17 @@ type conn struct {
 	retired chan struct{} // closed when stale is set
 	unfit   chan struct{} // closed when dead or retired, whichever is first
 	idle    chan struct{} // closed when pending empties; see drained
+
+	// delivering counts the deliver_sm and data_sm whose handler runs,
+	// at most window (Config.DeliverWindow); quiet is closed when it drops
+	// to zero (nil while nobody waits). Guarded by mu.
+	delivering, window int
+	quiet              chan struct{}
 }
 
-func newConn(nc net.Conn, writeTimeout time.Duration, h requestHandler, late *atomic.Int64) *conn {
+func newConn(nc net.Conn, writeTimeout time.Duration, h requestHandler, late *atomic.Int64, window int) *conn {
 	return &conn{
+		window:  window,
 		nc:      nc,
 		w:       wire.NewWriter(nc, writeTimeout),
 		handle:  h,
@@ -116,8 +123,7 @@ func (c *conn) readLoop() {
 			}
 			c.dispatch(h, frame[pdu.HeaderLen:])
 		} else {
-			p, err := wire.Decode(frame)
-			c.handle(c, h, p, err)
+			c.handle(c, h, frame[pdu.HeaderLen:])
 		}
 		if c.held && br.Buffered() == 0 {
 			c.held = false
@@ -355,8 +361,8 @@ func (c *conn) forget(seq uint32) {
 }
 
 // reply buffers a response to an SMSC request; the reader flushes it
-// once no more input is queued. Only the reader calls it. A failure breaks the connection, which the
-// reader notices.
+// once no more input is queued. Only the reader calls it. A failure
+// breaks the connection, which the reader notices.
 func (c *conn) reply(p pdu.Body, seq uint32, status pdu.Status) {
 	h := p.Header()
 	h.Seq, h.Status = seq, status
@@ -364,4 +370,58 @@ func (c *conn) reply(p pdu.Body, seq uint32, status pdu.Status) {
 		_ = c.w.Buffer(b)
 		c.held = true
 	}
+}
+
+// answer is reply for a deliver_sm or data_sm (command id): only the
+// reader calls it.
+func (c *conn) answer(id pdu.ID, seq uint32, status pdu.Status) {
+	_ = c.w.Buffer(respFrame(id, seq, status))
+	c.held = true
+}
+
+// respond writes the response to a deliver_sm or data_sm from the
+// goroutine that handled it. On a connection that is gone it is lost, and
+// the SMSC, which never got it, delivers the PDU again.
+func (c *conn) respond(id pdu.ID, seq uint32, status pdu.Status) {
+	_ = c.w.Write(respFrame(id, seq, status))
+}
+
+// startDeliver takes a slot of the deliver window for a handler about to
+// run, or reports false when every slot is taken. Only the reader calls
+// it.
+func (c *conn) startDeliver() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.delivering >= c.window {
+		return false
+	}
+	c.delivering++
+	return true
+}
+
+// endDeliver gives back the slot of a handler that has returned.
+func (c *conn) endDeliver() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.delivering--
+	if c.delivering == 0 && c.quiet != nil {
+		close(c.quiet)
+		c.quiet = nil
+	}
+}
+
+// delivered returns a channel closed once no handler of the connection
+// runs.
+func (c *conn) delivered() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.delivering == 0 {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	if c.quiet == nil {
+		c.quiet = make(chan struct{})
+	}
+	return c.quiet
 }

@@ -1,9 +1,10 @@
 // Package smpptransport is an SMPP 3.4 transport for advox: a production
 // ESME client that sends each message the Client segmented as submit_sm
-// PDUs and turns delivery receipts into transport.Report values. A Client
-// sends through it once the operator is declared as a sub-processor; in a
-// function of the SMSC's address and credentials and a traffic store,
-// returning (*advox.Client, error):
+// PDUs, turns delivery receipts into transport.Report values and messages
+// from handsets into transport.Inbound parts. A Client sends through it
+// once the operator is declared as a sub-processor; in a function of the
+// SMSC's address and credentials and a traffic store, returning
+// (*advox.Client, error):
 //
 //	tr, err := smpptransport.New(smpptransport.Config{
 //		Addr: addr, SystemID: systemID, Password: password,
@@ -32,8 +33,10 @@
 // PDUs (binds, enquire_link, unbind, responses) with pdu.New* — and runs
 // its own sessions over net.Conn. submit_sm, the hot path, is encoded
 // straight into one buffer, and submit_sm_resp read without the decoder:
-// the codec builds maps per PDU. The pinned go-smpp's client types have
-// defects that would reach users and cannot be wrapped away:
+// the codec builds maps per PDU. deliver_sm and data_sm are read by the
+// package itself: the codec has no data_sm, and reads a user data header
+// whose lengths lie into the wrong fields. The pinned go-smpp's client
+// types have defects that would reach users and cannot be wrapped away:
 //
 //   - Responses are matched on sequence number alone, so a deliver_sm whose
 //     sequence number equals a pending submit_sm's fails that submit and
@@ -41,11 +44,12 @@
 //     with the high bit set) are matched against pending requests, and on
 //     (sequence number, expected command_id); a request from the SMSC never
 //     touches them.
-//   - The transceiver acknowledges deliver_sm only after the handler
-//     returns, and its rate limiter also paces deliver_sm_resp and
-//     enquire_link. Here the reader answers every deliver_sm at once,
-//     reports go to the handler through an unbounded queue on a goroutine
-//     of their own, and the throughput limit paces submit_sm only.
+//   - The transceiver calls the handler on its reader, so a slow handler
+//     stalls every submit's answer, and its rate limiter also paces
+//     deliver_sm_resp and enquire_link. Here each deliver_sm runs its
+//     handler on a goroutine of its own (at most Config.DeliverWindow per
+//     connection) and is answered when the handler returns, while the
+//     reader goes on; the throughput limit paces submit_sm only.
 //   - Its window fails with ErrMaxWindowSize instead of waiting, and its
 //     sequence numbers come from one process-wide counter that never
 //     wraps. Here a full window makes Submit wait (bounded by ctx), and each
@@ -110,10 +114,49 @@
 // written in another base than the answers' (hex answers, decimal
 // receipts) are logged once with the bases to set. Receipts that cannot be
 // used are counted in Stats
-// and logged with the id masked. A receipt that arrives before a report
-// handler is set (SetReportHandler) is answered with ESME_RX_T_APPN, which
-// asks the SMSC to keep it and deliver it again later, so that receipts
-// queued while the application was down are not lost during its start-up.
+// and logged with the id masked, and acknowledged (a redelivery would not
+// help). A receipt is acknowledged only once the report handler returned
+// nil; a handler error is answered with ESME_RX_T_APPN, which asks the
+// SMSC to keep the receipt and deliver it again later, and so is a receipt
+// that arrives before a report handler is set (SetReportHandler), so that
+// receipts queued while the application was down are not lost during its
+// start-up.
+//
+// # Inbound messages
+//
+// A deliver_sm or data_sm that is no receipt is a message from a handset:
+// each becomes one transport.Inbound part for the inbound handler
+// (SetInboundHandler), answered like a receipt — 0 once the handler took
+// it, ESME_RX_T_APPN when it failed or none is set, so that the SMSC
+// delivers it again. Its user data is short_message or, when that is
+// empty, the message_payload TLV (data_sm has only the latter). Data
+// codings: 0 is the SMSC's default alphabet, GSM 03.38 unpacked septets
+// unless Config.DefaultCoding says Latin-1 or ASCII; 1 IA5/ASCII; 3
+// Latin-1; 8 UCS-2, whose raw UTF-16BE units are kept in Inbound.Bytes
+// so that a surrogate pair split across parts survives the join
+// (transport.JoinText); 2, 4 and the 8-bit GSM classes (0xF4–0xF7) are
+// binary, handed over as octets; 5, 6, 7, 9, 0x0A, 0x0D and 0x0E are text
+// the transport does not decode, handed over as octets with their
+// DataCoding; GSM 03.38's general and message-waiting groups are read by
+// their alphabet bits. Concatenation comes from the user data header
+// (esm_class 0x40; IEI 0x00, 8-bit reference, or 0x08, 16-bit) or else
+// from the SAR TLVs (sar_msg_ref_num, sar_total_segments,
+// sar_segment_seqnum). Deliver_sm carries no time: Config.Now stamps it.
+//
+// Malformed input never panics and never costs a valid part. A PDU whose
+// mandatory fields or TLV stream cannot be read names no trustworthy
+// sender: it is refused for good with ESME_RINVCMDLEN or
+// ESME_RINVOPTPARSTREAM and counted in Stats.Malformed. A PDU that reads
+// but whose user data is not what it claims — a header whose lengths run
+// past it or do not fill it, a concatenation element of the wrong length
+// or two of them, incomplete SAR TLVs, a total of 0, a part number of 0
+// or above the total, both short_message and message_payload, GSM or
+// ASCII octets above 0x7F, odd-length UCS-2, a lone surrogate (other than
+// half a pair at the edge toward a neighbouring part), compressed text or
+// a reserved data coding — is handed over flagged Inbound.Malformed, with
+// every octet of its user data and no concatenation data, and counted in
+// Stats.MalformedInbound: nothing a handset sent is dropped without a
+// record. A part "1 of 1" is read as a whole message.
 //
 // # Sessions
 //
@@ -139,5 +182,6 @@
 // gave it (some number bind responses their own way; this is logged
 // once).
 //
-// Package smsctest is an SMSC simulator to test against.
+// Package smsctest is an SMSC simulator to test against; it also injects
+// messages from handsets in every form above.
 package smpptransport

@@ -34,7 +34,7 @@ func ExampleNew() {
 		panic(err)
 	}
 	reports := make(chan transport.Report, 1)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { reports <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { reports <- r; return nil })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/azenna/advox/transport/smpptransport/internal/wire"
+	"github.com/fiorix/go-smpp/smpp/pdu"
 )
 
 // FuzzParseReceiptText checks that the receipt parser never panics and
@@ -30,7 +31,7 @@ func FuzzParseReceiptText(f *testing.F) {
 }
 
 // FuzzReportOf feeds deliver_sm PDUs with arbitrary contents through the
-// decoder and the receipt reader.
+// PDU reader and the receipt reader.
 func FuzzReportOf(f *testing.F) {
 	f.Add(byte(0x04), byte(0), []byte("id:1 stat:DELIVRD err:000 text:x"), []byte(nil))
 	f.Add(byte(0x04), byte(8), wire.UTF16BE("id:2 stat:UNDELIV"), []byte{0x00, 0x1E, 0x00, 0x02, '7', 0})
@@ -44,11 +45,11 @@ func FuzzReportOf(f *testing.F) {
 		frame := deliverFrame(esm, coding, sm, nil)
 		frame = append(frame, tlvs...)
 		frame[0], frame[1], frame[2], frame[3] = byte(len(frame)>>24), byte(len(frame)>>16), byte(len(frame)>>8), byte(len(frame))
-		p, err := wire.Decode(frame)
+		s, err := parseSM(pdu.DeliverSMID, frame[pdu.HeaderLen:])
 		if err != nil {
 			return
 		}
-		r, err := tr.reportOf(p)
+		r, err := tr.reportOf(s)
 		if err != nil {
 			return
 		}

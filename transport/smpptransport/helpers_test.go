@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/transport"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
 )
 
 var msgN atomic.Int64
@@ -69,10 +70,11 @@ type collector struct {
 
 func collect(tr *Transport) *collector {
 	c := &collector{}
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) {
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error {
 		c.mu.Lock()
 		c.reports = append(c.reports, r)
 		c.mu.Unlock()
+		return nil
 	})
 	return c
 }
@@ -92,4 +94,12 @@ func (c *collector) count(id string) int {
 		}
 	}
 	return n
+}
+
+// fixed reads a one-octet field of a decoded PDU.
+func fixed(f pdufield.Map, n pdufield.Name) uint8 {
+	if v, ok := f[n].(*pdufield.Fixed); ok {
+		return v.Data
+	}
+	return 0
 }

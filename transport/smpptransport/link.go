@@ -135,7 +135,7 @@ func (l *link) connect(parent context.Context) (*conn, error) {
 		}
 		nc = tc
 	}
-	c := newConn(nc, cfg.RespTimeout, l.onRequest, &l.t.stats.late)
+	c := newConn(nc, cfg.RespTimeout, l.onRequest, &l.t.stats.late, cfg.DeliverWindow)
 	l.t.wg.Add(1)
 	go func() {
 		defer l.t.wg.Done()
@@ -238,6 +238,16 @@ func (l *link) serve(ctx context.Context, c *conn) error {
 			l.unbind(c)
 			return err
 		case <-ctx.Done():
+			// Closing: the handlers running were told (their context
+			// ended); their answers go out before the unbind, or the SMSC
+			// delivers those PDUs again.
+			wait := time.NewTimer(cfg.RespTimeout)
+			select {
+			case <-c.delivered():
+			case <-c.dead:
+			case <-wait.C:
+			}
+			wait.Stop()
 			l.unbind(c)
 			return ctx.Err()
 		case <-tick.C:
@@ -265,13 +275,13 @@ func (l *link) unbind(c *conn) {
 	c.close(errors.New("smpp: unbound"))
 }
 
-// onRequest answers the SMSC's requests. deliver_sm is answered at once,
-// never after the report handler ran, so a slow handler never stalls the
-// connection.
-func (l *link) onRequest(c *conn, h *pdu.Header, p pdu.Body, decodeErr error) {
+// onRequest answers the SMSC's requests. deliver_sm and data_sm are
+// handed to their handler on a goroutine of their own (onDeliver), so a
+// slow handler never stalls the reader, and submits keep their answers.
+func (l *link) onRequest(c *conn, h *pdu.Header, body []byte) {
 	switch h.ID {
-	case pdu.DeliverSMID:
-		c.reply(pdu.NewDeliverSMResp(), h.Seq, l.t.receive(l, p, decodeErr))
+	case pdu.DeliverSMID, pdu.DataSMID:
+		l.onDeliver(c, h, body)
 	case pdu.EnquireLinkID:
 		c.reply(pdu.NewEnquireLinkResp(), h.Seq, 0)
 	case pdu.UnbindID:

@@ -97,7 +97,7 @@ func TestWaitPrefersArrivedResponse(t *testing.T) {
 			a, b := net.Pipe()
 			defer b.Close()
 			var late atomic.Int64
-			c := newConn(a, time.Second, func(*conn, *pdu.Header, pdu.Body, error) {}, &late)
+			c := newConn(a, time.Second, func(*conn, *pdu.Header, []byte) {}, &late, 1)
 			defer c.close(nil)
 			for i := range 64 {
 				seq := uint32(i + 1)

@@ -10,9 +10,6 @@ import (
 
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/smpptransport/internal/wire"
-	"github.com/fiorix/go-smpp/smpp/pdu"
-	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
-	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
 )
 
 // receiptText is what the text form of a delivery receipt says. The
@@ -182,38 +179,26 @@ var (
 	errNoStatus   = errors.New("smpp: delivery receipt without a known status")
 )
 
-// TLV tags read from receipts.
-const (
-	tagReceiptedMessageID pdutlv.Tag = 0x001E
-	tagMessageState       pdutlv.Tag = 0x0427
-	tagNetworkErrorCode   pdutlv.Tag = 0x0423
-	tagMessagePayload     pdutlv.Tag = 0x0424
-)
-
-// reportOf turns a deliver_sm carrying a delivery receipt into a Report.
-// The receipted_message_id and message_state TLVs win over the text.
-func (t *Transport) reportOf(p pdu.Body) (transport.Report, error) {
-	f, tlv := p.Fields(), p.TLVFields()
-	esm := fixed(f, pdufield.ESMClass)
-	if mt := esm & 0x3C; mt != 0x04 && mt != 0x20 {
+// reportOf turns a deliver_sm or data_sm carrying a delivery receipt into
+// a Report. The receipted_message_id and message_state TLVs win over the
+// text.
+func (t *Transport) reportOf(s *sm) (transport.Report, error) {
+	if mt := s.esmClass & 0x3C; mt != 0x04 && mt != 0x20 {
 		return transport.Report{}, errNotReceipt
 	}
-	var raw []byte
-	if sm := f[pdufield.ShortMessage]; sm != nil {
-		raw = sm.Bytes()
-	}
-	if len(raw) == 0 && tlv[tagMessagePayload] != nil {
-		raw = tlv[tagMessagePayload].Bytes()
+	raw := s.short
+	if v, ok := s.tlv(tagMessagePayload); len(raw) == 0 && ok {
+		raw = v
 	}
 	text := string(raw)
-	if fixed(f, pdufield.DataCoding) == codingUCS2 {
+	if s.coding == codingUCS2 {
 		text = wire.FromUTF16BE(raw)
 	}
 	rt := parseReceiptText(text)
 
 	var r transport.Report
-	if v := tlv[tagReceiptedMessageID]; v != nil && strings.TrimRight(string(v.Bytes()), "\x00") != "" {
-		r.OperatorID = normalizeID(string(v.Bytes()), t.cfg.SubmitIDBase)
+	if v, ok := s.tlv(tagReceiptedMessageID); ok && strings.TrimRight(string(v), "\x00") != "" {
+		r.OperatorID = normalizeID(string(v), t.cfg.SubmitIDBase)
 	} else if rt.id != "" {
 		r.OperatorID = normalizeID(rt.id, t.cfg.ReceiptIDBase)
 	}
@@ -221,8 +206,8 @@ func (t *Transport) reportOf(p pdu.Body) (transport.Report, error) {
 		return r, errNoID
 	}
 	ok := false
-	if v := tlv[tagMessageState]; v != nil {
-		r.Status, ok = stateOf(v.Bytes())
+	if v, has := s.tlv(tagMessageState); has {
+		r.Status, ok = stateOf(v)
 	}
 	if !ok {
 		r.Status, ok = statOf(rt.stat)
@@ -234,18 +219,11 @@ func (t *Transport) reportOf(p pdu.Body) (transport.Report, error) {
 	if strings.Trim(r.ErrorCode, "0") == "" {
 		r.ErrorCode = ""
 	}
-	if v := tlv[tagNetworkErrorCode]; r.ErrorCode == "" && v != nil && len(v.Bytes()) == 3 {
-		if code := binary.BigEndian.Uint16(v.Bytes()[1:]); code != 0 {
+	if v, has := s.tlv(tagNetworkErrorCode); r.ErrorCode == "" && has && len(v) == 3 {
+		if code := binary.BigEndian.Uint16(v[1:]); code != 0 {
 			r.ErrorCode = strconv.Itoa(int(code))
 		}
 	}
 	r.At = receiptDate(rt.done, t.cfg.ReceiptLocation)
 	return r, nil
-}
-
-func fixed(f pdufield.Map, n pdufield.Name) uint8 {
-	if v, ok := f[n].(*pdufield.Fixed); ok {
-		return v.Data
-	}
-	return 0
 }

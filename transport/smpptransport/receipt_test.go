@@ -193,9 +193,9 @@ func TestReportOf(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := wire.Decode(tc.frame)
+			s, err := parseSM(pdu.DeliverSMID, tc.frame[pdu.HeaderLen:])
 			require.NoError(t, err)
-			got, err := tc.tr.reportOf(p)
+			got, err := tc.tr.reportOf(s)
 			if tc.wantErr != nil {
 				assert.ErrorIs(t, err, tc.wantErr)
 				return

@@ -16,8 +16,8 @@ import (
 )
 
 // Transport is an SMPP 3.4 client implementing transport.Transport,
-// transport.ReportSource and transport.Pinger. It is safe for concurrent
-// use.
+// transport.ReportSource, transport.InboundSource and transport.Pinger.
+// It is safe for concurrent use.
 type Transport struct {
 	cfg     Config
 	name    string
@@ -25,7 +25,7 @@ type Transport struct {
 	all     []*link
 	rc      *rateControl
 	handler atomic.Pointer[transport.ReportHandler]
-	reports *reportQueue
+	inbound atomic.Pointer[transport.InboundHandler]
 	rr      atomic.Uint32
 	stats   counters
 	ids     idBases
@@ -36,17 +36,14 @@ type Transport struct {
 	stateMu sync.Mutex
 	changed chan struct{} // closed and replaced on every link state change
 
-	submitMu   sync.RWMutex // Submit holds it shared; Close exclusively
-	closed     atomic.Bool
-	done       <-chan struct{} // closed by Close: closeCtx.Done()
-	closeCtx   context.Context
-	closeNow   context.CancelFunc
-	stopLinks  context.CancelFunc
-	stopReport chan struct{}
-	reportDone chan struct{}
-	cancelRep  context.CancelFunc
-	closeOnce  sync.Once
-	wg         sync.WaitGroup
+	submitMu  sync.RWMutex // Submit holds it shared; Close exclusively
+	closed    atomic.Bool
+	done      <-chan struct{} // closed by Close: closeCtx.Done()
+	closeCtx  context.Context // also the handlers' context
+	closeNow  context.CancelFunc
+	stopLinks context.CancelFunc
+	closeOnce sync.Once
+	wg        sync.WaitGroup // links, readers and handler calls
 }
 
 // New validates cfg and starts binding in the background: it does not
@@ -59,12 +56,9 @@ func New(cfg Config) (*Transport, error) {
 		return nil, err
 	}
 	t := &Transport{
-		cfg:        cfg,
-		name:       "smpp:" + cfg.Name,
-		reports:    newReportQueue(),
-		changed:    make(chan struct{}),
-		stopReport: make(chan struct{}),
-		reportDone: make(chan struct{}),
+		cfg:     cfg,
+		name:    "smpp:" + cfg.Name,
+		changed: make(chan struct{}),
 	}
 	t.rc = newRateControl(cfg.MaxRate, cfg.Burst)
 	for s := range cfg.Sessions {
@@ -81,10 +75,8 @@ func New(cfg Config) (*Transport, error) {
 	t.closeCtx, t.closeNow = context.WithCancel(context.Background())
 	t.done = t.closeCtx.Done()
 	linkCtx, stopLinks := context.WithCancel(context.Background())
-	repCtx, cancelRep := context.WithCancel(context.Background())
-	t.stopLinks, t.cancelRep = stopLinks, cancelRep
+	t.stopLinks = stopLinks
 	t.wg.Add(len(t.all))
-	go t.dispatch(repCtx, t.stopReport)
 	for _, l := range t.all {
 		go l.run(linkCtx)
 	}
@@ -95,12 +87,11 @@ func New(cfg Config) (*Transport, error) {
 func (t *Transport) Name() string { return t.name }
 
 // SetReportHandler implements transport.ReportSource. The handler runs on
-// a goroutine of its own; deliver_sm is acknowledged before it is called.
-// Until a handler is set, delivery receipts are answered with
-// ESME_RX_T_APPN (counted in Stats.Deferred) so that the SMSC keeps them
-// and delivers them again later: none is lost to a start-up. Receipts
-// already acknowledged when the handler is removed (h nil) are dropped and
-// counted in Stats.Unhandled.
+// a goroutine of its own for each receipt, and the deliver_sm (or
+// data_sm) is answered once it has returned: 0 when it took the receipt,
+// ESME_RX_T_APPN when it failed, so that the SMSC delivers the receipt
+// again. Until a handler is set, receipts are answered ESME_RX_T_APPN
+// (counted in Stats.Deferred): none is lost to a start-up.
 func (t *Transport) SetReportHandler(h transport.ReportHandler) {
 	if h == nil {
 		t.handler.Store(nil)
@@ -361,8 +352,11 @@ func (t *Transport) Ping(ctx context.Context) error {
 	return notSent("not bound", nil)
 }
 
-// Close stops new submits, waits for those in flight, unbinds every
-// session, hands queued reports to the handler and ends every goroutine.
+// Close stops new submits and ends the context of the report and inbound
+// handlers running; it waits for the submits in flight, answers what
+// those handlers return (or leaves the PDUs to the SMSC to deliver again,
+// after RespTimeout), unbinds every session and ends every goroutine.
+// What arrives meanwhile is answered ESME_RX_T_APPN.
 func (t *Transport) Close() error {
 	t.closeOnce.Do(func() {
 		t.closed.Store(true)
@@ -371,10 +365,7 @@ func (t *Transport) Close() error {
 		//lint:ignore SA2001 taking the lock is the point, not a critical section
 		t.submitMu.Unlock()
 		t.stopLinks()
-		t.wg.Wait() // links unbound, readers gone: no more reports
-		close(t.stopReport)
-		<-t.reportDone
-		t.cancelRep()
+		t.wg.Wait() // links unbound, readers and handlers gone
 	})
 	return nil
 }

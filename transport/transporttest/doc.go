@@ -15,7 +15,12 @@
 // transport.PartSubmitter, the cases that send the rest of the message;
 // harnesses that see the parts one by one (PartObserver) let the suite
 // check that none arrives twice — and those that can drop the connection after
-// reading a submit (FaultSupport, FaultConnectionLost) get that case. The suite
+// reading a submit (FaultSupport, FaultConnectionLost) get that case.
+// Adapters that receive messages from handsets (transport.InboundSource,
+// Features.Inbound) get the inbound cases — single, multipart in GSM and
+// UCS-2 (surrogate pairs split across parts), out of order, duplicated,
+// redelivered after a handler error, and sent before the handler was set
+// — through a harness whose far end sends them (InboundInjector). The suite
 // drives the adapter directly and through a real advox.Client. The cases
 // are private, so new ones never break an adapter author's code.
 package transporttest

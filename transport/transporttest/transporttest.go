@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +123,10 @@ type Features struct {
 	// the far end sends a "delivered" report for every accepted message
 	// that asked for one.
 	DeliveryReports bool
+	// Inbound: the adapter implements transport.InboundSource and the
+	// harness is an InboundInjector; the suite drives the adapter's
+	// inbound handler directly.
+	Inbound bool
 	// Timeout bounds each wait of the suite; 0 means 10 s.
 	Timeout time.Duration
 }
@@ -168,7 +173,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 	if f.Timeout <= 0 {
 		f.Timeout = 10 * time.Second
 	}
-	for _, c := range cases {
+	for _, c := range slices.Concat(cases, inboundCases) {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)
 			require.NotNil(t, h, "newHarness returned nil")
@@ -524,10 +529,11 @@ func testPartial(fault Fault) func(*testing.T, Harness, transport.Transport, Fea
 		var mu sync.Mutex
 		reported := map[string]bool{}
 		if rs, ok := tr.(transport.ReportSource); ok && f.DeliveryReports {
-			rs.SetReportHandler(func(_ context.Context, r transport.Report) {
+			rs.SetReportHandler(func(_ context.Context, r transport.Report) error {
 				mu.Lock()
 				reported[r.OperatorID] = true
 				mu.Unlock()
+				return nil
 			})
 		}
 		pi.InjectPartFault(1, fault)
@@ -568,12 +574,13 @@ func testReports(t *testing.T, h Harness, tr transport.Transport, f Features) {
 	require.True(t, ok, "DeliveryReports needs a transport.ReportSource")
 	var mu sync.Mutex
 	var reports []transport.Report
-	rs.SetReportHandler(func(_ context.Context, r transport.Report) {
+	rs.SetReportHandler(func(_ context.Context, r transport.Report) error {
 		assert.True(t, r.OperatorID != "" || r.MessageID != "", "a report names the operator id or the message id: %+v", r)
 		assert.True(t, r.Status.Valid(), "a report's status is in the vocabulary: %q", r.Status)
 		mu.Lock()
 		reports = append(reports, r)
 		mu.Unlock()
+		return nil
 	})
 	m := message("", transport.GSM7, strings.Repeat("r", 153), "second part")
 	res, err := tr.Submit(withTimeout(t, f), m)

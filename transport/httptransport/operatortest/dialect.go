@@ -70,10 +70,10 @@ type dialect interface {
 	callbackURL(m Message, r Report, now time.Time) (string, error)
 	// report builds the report request.
 	report(m Message, r Report, u *url.URL, cfg *Config, nonce string) (*recordedReport, error)
-	// inbound builds the inbound-SMS callback the operator posts to u,
-	// and summary the batch summary about m; errNotInDialect when the
-	// operator posts none to a report URL.
-	inbound(in Inbound, u *url.URL, cfg *Config) (*recordedReport, error)
+	// inbound builds the inbound-SMS callback the operator posts to u
+	// (signed with nonce where the dialect signs), and summary the batch
+	// summary about m; errNotInDialect when the operator posts none.
+	inbound(in Inbound, u *url.URL, cfg *Config, nonce string) (*recordedReport, error)
 	summary(m Message, r Report, u *url.URL, cfg *Config) (*recordedReport, error)
 }
 

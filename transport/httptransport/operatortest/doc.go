@@ -12,9 +12,11 @@
 // a delivery report for the first part only, and Sinch sends its reports
 // with the basic auth its account is configured with, to the callback URL
 // exactly as given. Each rule names the documentation it comes from.
-// Config.Lenient turns the format and length checks off. SendInbound and
-// SendSummary post the operators' other documented callbacks (46elks' and
-// Sinch's inbound SMS, Sinch's batch summary).
+// Config.Lenient turns the format and length checks off. SendInbound posts
+// a message from a handset, or a part of one, in each dialect's documented
+// form (Kannel's sms-service GET, 46elks' "Receive SMS", Sinch's mo_text
+// and mo_binary, GenericJSON's signed JSON); SendSummary Sinch's batch
+// summary.
 //
 // Faults are injected per submit (Inject): slow answers, 429 with and
 // without Retry-After, throttling disguised as 200 or 403, "not accepted"

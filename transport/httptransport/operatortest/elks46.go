@@ -127,9 +127,12 @@ func (elks46) report(m Message, r Report, u *url.URL, _ *Config, _ string) (*rec
 
 // inbound is "Receive SMS": a form POST with direction=incoming, id, from,
 // to, created and message.
-func (elks46) inbound(in Inbound, u *url.URL, _ *Config) (*recordedReport, error) {
+func (elks46) inbound(in Inbound, u *url.URL, _ *Config, _ string) (*recordedReport, error) {
+	if in.Data != nil || in.UDH != nil {
+		return nil, errNotInDialect // 46elks posts whole text messages only
+	}
 	return formPost(u, url.Values{
-		"direction": {"incoming"}, "id": {fmt.Sprintf("s%032x", in.At.UnixNano())},
+		"direction": {"incoming"}, "id": {in.ID},
 		"from": {in.From}, "to": {in.To}, "created": {in.At.UTC().Format(elksTime)}, "message": {in.Text},
 	}), nil
 }

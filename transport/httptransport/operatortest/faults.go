@@ -52,7 +52,10 @@ const (
 	FaultAcceptThenReset
 	// FaultReportBeforeResponse accepts the message, sends its
 	// "delivered" report (without the client reference, so only the
-	// operator id correlates it) and only then answers the submit.
+	// operator id correlates it) and answers the submit once the webhook
+	// answered the report or, for a webhook that holds its answer until
+	// it learns the id, a quarter of a second later (Sent records the
+	// webhook's answer when it comes).
 	FaultReportBeforeResponse
 )
 

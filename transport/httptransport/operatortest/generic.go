@@ -3,6 +3,7 @@ package operatortest
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -81,10 +82,31 @@ func (generic) callbackURL(m Message, _ Report, _ time.Time) (string, error) {
 	return m.Callback, nil
 }
 
-// GenericJSON's gateways post no inbound messages or summaries to a report
-// URL.
-func (generic) inbound(Inbound, *url.URL, *Config) (*recordedReport, error) {
-	return nil, errNotInDialect
+// inbound is the schema's inbound message (see httptransport.GenericJSON):
+// text, or data in base64 with its coding, udh in hex, signed like a
+// report.
+func (generic) inbound(in Inbound, u *url.URL, cfg *Config, nonce string) (*recordedReport, error) {
+	mo := map[string]string{"id": in.ID, "from": in.From, "to": in.To, "at": in.At.UTC().Format(time.RFC3339Nano)}
+	switch {
+	case in.UCS2:
+		data := in.Data
+		if data == nil {
+			data = utf16BE(in.Text)
+		}
+		mo["data"], mo["coding"] = base64.StdEncoding.EncodeToString(data), "ucs2"
+	case in.Data != nil:
+		mo["data"], mo["coding"] = base64.StdEncoding.EncodeToString(in.Data), "binary"
+	default:
+		mo["text"] = in.Text
+	}
+	if in.UDH != nil {
+		mo["udh"] = hex.EncodeToString(in.UDH)
+	}
+	body, err := json.Marshal(mo)
+	if err != nil {
+		return nil, err
+	}
+	return signedPost(u, body, cfg, cfg.Now(), nonce, in.BadCredentials), nil
 }
 
 func (generic) summary(Message, Report, *url.URL, *Config) (*recordedReport, error) {
@@ -111,12 +133,19 @@ func (generic) report(m Message, r Report, u *url.URL, cfg *Config, nonce string
 	if r.StaleTimestamp {
 		ts = ts.Add(-time.Hour)
 	}
+	return signedPost(u, body, cfg, ts, nonce, r.BadCredentials), nil
+}
+
+// signedPost is a JSON POST to u signed as the schema says: HMAC-SHA256
+// over timestamp.nonce.body, keyed with cfg.SigningSecret (spoilt when
+// bad).
+func signedPost(u *url.URL, body []byte, cfg *Config, ts time.Time, nonce string, bad bool) *recordedReport {
 	stamp := strconv.FormatInt(ts.Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(cfg.SigningSecret))
 	mac.Write([]byte(stamp + "." + nonce + "."))
 	mac.Write(body)
 	sig := mac.Sum(nil)
-	if r.BadCredentials {
+	if bad {
 		sig[0] ^= 0xff
 	}
 	return &recordedReport{
@@ -128,5 +157,5 @@ func (generic) report(m Message, r Report, u *url.URL, cfg *Config, nonce string
 			"X-Advox-Signature": {"sha256=" + hex.EncodeToString(sig)},
 		},
 		body: body,
-	}, nil
+	}
 }

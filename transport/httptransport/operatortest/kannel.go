@@ -356,10 +356,44 @@ func (kannel) report(_ Message, _ Report, u *url.URL, _ *Config, _ string) (*rec
 	return &recordedReport{method: http.MethodGet, url: u.String(), header: http.Header{}}, nil
 }
 
-// Kannel posts inbound SMS to an sms-service's get-url, never to a
-// dlr-url, and sends no summaries.
-func (kannel) inbound(Inbound, *url.URL, *Config) (*recordedReport, error) {
-	return nil, errNotInDialect
+// inbound is what smsbox fetches for an sms-service whose get-url carries
+// httptransport.KannelGetURL: GET with from (%p), to (%P), text (%b, the
+// message's octets), coding (%c: 0 7-bit, 1 8-bit, 2 UCS-2), charset (%C:
+// UTF-8 for 7-bit text, UTF-16BE for UCS-2), udh (%u, the header's
+// octets), time (%T) and id (%I), each URL-encoded as smsbox encodes
+// them.
+func (kannel) inbound(in Inbound, u *url.URL, _ *Config, _ string) (*recordedReport, error) {
+	q := u.Query()
+	coding, charset, data := "0", "UTF-8", []byte(in.Text)
+	switch {
+	case in.UCS2:
+		coding, charset = "2", "UTF-16BE"
+		if data = in.Data; data == nil {
+			data = utf16BE(in.Text)
+		}
+	case in.Data != nil:
+		coding, charset, data = "1", "binary", in.Data
+	}
+	q.Set("from", in.From)
+	q.Set("to", in.To)
+	q.Set("text", string(data))
+	q.Set("coding", coding)
+	q.Set("charset", charset)
+	q.Set("udh", string(in.UDH))
+	q.Set("time", strconv.FormatInt(in.At.Unix(), 10))
+	q.Set("id", in.ID)
+	target := *u
+	target.RawQuery = q.Encode()
+	return &recordedReport{method: http.MethodGet, url: target.String(), header: http.Header{}}, nil
+}
+
+// utf16BE codes s as UTF-16BE.
+func utf16BE(s string) []byte {
+	var b []byte
+	for _, c := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(c>>8), byte(c))
+	}
+	return b
 }
 
 func (kannel) summary(Message, Report, *url.URL, *Config) (*recordedReport, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -73,20 +74,38 @@ func (s *Server) SendSummary(ctx context.Context, r Report) (int, error) {
 	})
 }
 
-// Inbound is an SMS from a handset, as the operator posts it.
+// Inbound is an SMS from a handset, or one part of it, as the operator
+// posts it.
 type Inbound struct {
 	// From is the sender's number, To the operator number it was sent to,
-	// Text the message.
+	// Text the message (or the part's text).
 	From, To, Text string
 	// At is when the operator received it; zero means now.
 	At time.Time
+	// ID is the operator's id of the message; "" makes one up.
+	ID string
+	// Data, when not nil, is the user data sent instead of Text: UTF-16BE
+	// units with UCS2, else binary data (Kannel coding 1, Sinch
+	// mo_binary, GenericJSON coding "binary"). 46elks posts text only.
+	Data []byte
+	// UCS2 sends the message as UCS-2: Kannel's coding 2 with charset
+	// UTF-16BE (Text is coded so when Data is nil), GenericJSON's data
+	// with coding "ucs2".
+	UCS2 bool
+	// UDH is the user data header of a part of a concatenated message, as
+	// operators that hand parts over send it (Kannel's %u, as octets;
+	// Sinch's and GenericJSON's udh, in hex). 46elks joins parts itself.
+	UDH []byte
+	// BadCredentials sends a wrong token, password or signature.
+	BadCredentials bool
 }
 
 // SendInbound posts an inbound SMS the way the operator posts it to the
-// URL configured for inbound messages — here target, such as a report URL
-// the operator was wrongly given — and returns the webhook's HTTP status.
-// Dialects whose operator posts inbound messages elsewhere (Kannel's
-// sms-service) or not at all fail.
+// URL configured for inbound messages — target, with the credentials the
+// operator was given (a "token" parameter) — and returns the webhook's
+// HTTP status: Kannel's sms-service GET with httptransport.KannelGetURL's
+// parameters, 46elks' "Receive SMS" form, Sinch's mo_text or mo_binary,
+// GenericJSON's signed JSON.
 func (s *Server) SendInbound(ctx context.Context, target string, in Inbound) (int, error) {
 	u, err := url.Parse(target)
 	if err != nil {
@@ -95,7 +114,21 @@ func (s *Server) SendInbound(ctx context.Context, target string, in Inbound) (in
 	if in.At.IsZero() {
 		in.At = s.cfg.Now()
 	}
-	rec, err := s.d.inbound(in, u, &s.cfg)
+	s.mu.Lock()
+	s.seq++
+	n := s.seq
+	s.mu.Unlock()
+	if in.ID == "" {
+		in.ID = fmt.Sprintf("mo-%d-%d", n, in.At.UnixNano())
+	}
+	if in.BadCredentials {
+		q := u.Query()
+		if q.Has("token") {
+			q.Set("token", "wrong-token-wrong-token")
+			u.RawQuery = q.Encode()
+		}
+	}
+	rec, err := s.d.inbound(in, u, &s.cfg, s.nonce(n))
 	if err != nil {
 		return 0, err
 	}

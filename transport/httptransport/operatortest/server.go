@@ -317,7 +317,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		reset(w) // no automatic report: SendReport settles it when a test wants
 		return
 	case FaultReportBeforeResponse:
-		_, _ = s.SendReport(r.Context(), Report{ID: m.ID, Status: transport.StatusDelivered, OmitReference: true}) // the webhook's answer is the test's to check
+		// The report reaches the webhook before the answer leaves. A
+		// webhook that holds its own answer until it learns the id (from
+		// this very answer) gets reportHeadStart to take the report in.
+		answered := make(chan struct{})
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer close(answered)
+			_, _ = s.SendReport(s.ctx, Report{ID: m.ID, Status: transport.StatusDelivered, OmitReference: true})
+		}()
+		head := time.NewTimer(reportHeadStart)
+		select {
+		case <-answered:
+		case <-head.C:
+		case <-r.Context().Done():
+		}
+		head.Stop()
 		ok.write(w)
 		return // its report is sent: no automatic one on top
 	}
@@ -378,6 +394,10 @@ func (s *Server) autoReport(m Message) {
 		_, _ = s.SendReport(s.ctx, Report{ID: m.ID, Status: transport.StatusDelivered}) // the webhook's answer is the test's to check
 	}()
 }
+
+// reportHeadStart is how long FaultReportBeforeResponse holds the answer
+// for a webhook that holds its own answer to the early report.
+const reportHeadStart = 250 * time.Millisecond
 
 // answer is an HTTP answer.
 type answer struct {

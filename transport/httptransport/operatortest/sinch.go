@@ -1,6 +1,8 @@
 package operatortest
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -210,13 +212,25 @@ func (sinch) summary(m Message, r Report, u *url.URL, cfg *Config) (*recordedRep
 	return sinchCallback(u, rep, cfg, r.BadCredentials)
 }
 
-// inbound is an incoming SMS (type mo_text).
-func (sinch) inbound(in Inbound, u *url.URL, cfg *Config) (*recordedReport, error) {
-	return sinchCallback(u, map[string]any{
-		"type": "mo_text", "id": fmt.Sprintf("01MO%022d", in.At.UnixNano()),
+// inbound is an incoming SMS: type mo_text, or mo_binary (body in base64,
+// udh in hex) for Data or a part with a header.
+func (sinch) inbound(in Inbound, u *url.URL, cfg *Config, _ string) (*recordedReport, error) {
+	mo := map[string]any{
+		"type": "mo_text", "id": in.ID,
 		"from": strings.TrimPrefix(in.From, "+"), "to": strings.TrimPrefix(in.To, "+"),
 		"body": in.Text, "received_at": in.At.UTC().Format(sinchTime),
-	}, cfg, false)
+	}
+	if in.Data != nil || in.UDH != nil {
+		data := in.Data
+		if data == nil {
+			data = []byte(in.Text)
+		}
+		mo["type"], mo["body"] = "mo_binary", base64.StdEncoding.EncodeToString(data)
+		if in.UDH != nil {
+			mo["udh"] = hex.EncodeToString(in.UDH)
+		}
+	}
+	return sinchCallback(u, mo, cfg, in.BadCredentials)
 }
 
 // sinchCallback is a JSON POST to u, with the basic auth the account is

@@ -12,6 +12,15 @@
 // answers enquire_link and unbind, and records every submit_sm and every
 // reassembled message so that tests can assert on what went over the wire.
 //
+// InjectMO delivers messages from handsets the way SMSCs do: single or
+// concatenated (user data header with 8- or 16-bit reference, or SAR
+// TLVs), in short_message or message_payload, as deliver_sm or data_sm,
+// in any data coding (raw user data too, to test malformed input), parts
+// in any order and duplicated. Like receipts, a part the client refuses
+// with a non-zero command_status (ESME_RX_T_APPN) or leaves unanswered is
+// delivered again; MOAnswers records every answer, so tests can assert
+// that a failing handler got the part redelivered.
+//
 // Faults make it misbehave the way real SMSCs do: throttling every Nth
 // submit or above a rate, queue full, refusal with any command_status,
 // delayed or missing answers, dropped connections, a deliver_sm whose

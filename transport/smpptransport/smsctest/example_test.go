@@ -36,7 +36,7 @@ func ExampleNewServer() {
 		panic(err)
 	}
 	reports := make(chan transport.Report, 2)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { reports <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { reports <- r; return nil })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	m := message("The first part, ", "and the second.")
@@ -157,4 +157,41 @@ func ExampleServer_Restart() {
 	fmt.Println(before.OperatorIDs, after.OperatorIDs)
 	// Output:
 	// [2684354561] [2684354561]
+}
+
+// InjectMO delivers a message from a handset, here in two parts that come
+// in reverse order, to the SMPP transport's inbound handler; the handler
+// takes the parts, and an application's would store them before
+// returning, since its answer is what the SMSC acts on.
+func ExampleServer_InjectMO() {
+	smsc, err := smsctest.NewServer(nil)
+	if err != nil {
+		panic(err)
+	}
+	defer smsc.Close()
+	tr, err := smpptransport.New(smpptransport.Config{
+		Addr: smsc.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	parts := make(chan transport.Inbound, 2)
+	tr.SetInboundHandler(func(_ context.Context, m transport.Inbound) error {
+		parts <- m
+		return nil
+	})
+
+	err = smsc.InjectMO(smsctest.MO{From: "+46701234567", To: "72000", Text: "STOP please", Parts: 2, Ref: 9, Order: []int{2, 1}})
+	if err != nil {
+		panic(err)
+	}
+	got := make([]transport.Inbound, 2)
+	for range 2 {
+		p := <-parts
+		got[p.Seq-1] = p
+	}
+	text, _ := transport.JoinText(got)
+	fmt.Printf("%q from %s to %s\n", text, got[0].From, got[0].To)
+	// Output: "STOP please" from +46701234567 to 72000
 }

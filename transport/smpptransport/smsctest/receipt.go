@@ -7,12 +7,17 @@ import (
 	"github.com/fiorix/go-smpp/smpp/pdu"
 )
 
-// outbound is a receipt on its way to a receiver bind.
+// outbound is a receipt, or a part of a message from a handset, on its
+// way to a receiver bind.
 type outbound struct {
 	systemID string
 	body     []byte
 	// deliveries counts the times it was sent before.
 	deliveries int
+	// cmd is the PDU it goes in: deliver_sm (0 means it too) or data_sm.
+	cmd pdu.ID
+	// mo describes a part of a message from a handset (nil: a receipt).
+	mo *moPart
 }
 
 // receipt builds the deliver_sm body reporting an accepted part.
@@ -103,7 +108,11 @@ func (s *Server) sendReceipt(o outbound, on *sconn, seq uint32) {
 	}
 	// A failed write closes the connection, whose end hands the receipt
 	// to unanswered.
-	_ = on.write(pdu.DeliverSMID, 0, seq, o.body)
+	cmd := o.cmd
+	if cmd == 0 {
+		cmd = pdu.DeliverSMID
+	}
+	_ = on.write(cmd, 0, seq, o.body)
 }
 
 // unanswered delivers again, after Config.RedeliveryDelay and within
@@ -123,11 +132,18 @@ func (s *Server) redeliver(o outbound) {
 	}
 }
 
-// answered handles the answer to a deliver_sm: a receipt refused with a
-// non-zero status is delivered again after Config.RedeliveryDelay, up to
-// Config.MaxDeliveries times in all; one accepted is done.
+// answered handles the answer to a deliver_sm or data_sm: a receipt or
+// part refused with a non-zero status is delivered again after
+// Config.RedeliveryDelay, up to Config.MaxDeliveries times in all; one
+// accepted is done. The answers to parts of messages from handsets are
+// recorded (MOAnswers).
 func (s *Server) answered(c *sconn, seq uint32, status pdu.Status) {
 	o, ok := c.answered(seq)
+	if ok && o.mo != nil {
+		s.mu.Lock()
+		s.moAnswers = append(s.moAnswers, MOAnswer{To: o.mo.to, Ref: o.mo.ref, Part: o.mo.part, Delivery: o.deliveries, Status: status})
+		s.mu.Unlock()
+	}
 	if !ok || status == 0 {
 		return
 	}

@@ -83,12 +83,12 @@ func (s *Server) Messages() []Message {
 	return out
 }
 
-// Reset forgets everything received so far (ThrottleEvery counts afresh)
-// and every queued fault. Stats and receipts on their way are kept.
+// Reset forgets everything received so far (ThrottleEvery counts afresh),
+// the answers to injected messages and every queued fault. Stats and receipts on their way are kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.submits, s.messages, s.faults, s.count = nil, nil, nil, 0
+	s.submits, s.messages, s.faults, s.count, s.moAnswers = nil, nil, nil, 0, nil
 	clear(s.partial)
 }
 

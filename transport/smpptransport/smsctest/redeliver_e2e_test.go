@@ -36,7 +36,7 @@ func TestDeferredReceiptReachesLateHandler(t *testing.T) {
 		"no handler yet: the receipt is refused")
 
 	reports := make(chan transport.Report, 1)
-	tr.SetReportHandler(func(_ context.Context, r transport.Report) { reports <- r })
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { reports <- r; return nil })
 	select {
 	case r := <-reports:
 		assert.Equal(t, res.OperatorIDs[0], r.OperatorID)

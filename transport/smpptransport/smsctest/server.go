@@ -25,18 +25,19 @@ type Server struct {
 	stats   counters
 	wg      sync.WaitGroup
 
-	mu       sync.Mutex
-	closed   bool
-	conns    map[*sconn]struct{}
-	faults   []Fault
-	count    int // submit_sm seen, for ThrottleEvery
-	rr       int // receipt round robin
-	submits  []Submit
-	messages []Message
-	partial  map[concatKey]*assembly
-	waiting  []outbound // receipts waiting for a receiver bind
-	timers   map[*time.Timer]struct{}
-	outage   outage // Hang, Freeze, Stop
+	mu        sync.Mutex
+	closed    bool
+	conns     map[*sconn]struct{}
+	faults    []Fault
+	count     int // submit_sm seen, for ThrottleEvery
+	rr        int // receipt round robin
+	submits   []Submit
+	messages  []Message
+	partial   map[concatKey]*assembly
+	waiting   []outbound // receipts and MO parts waiting for a receiver bind
+	moAnswers []MOAnswer
+	timers    map[*time.Timer]struct{}
+	outage    outage // Hang, Freeze, Stop
 }
 
 // firstID is the first message id handed out: large enough that hex ids
@@ -322,7 +323,7 @@ func (c *sconn) handle(h *pdu.Header, p pdu.Body, decodeErr error) bool {
 		return false
 	case pdu.UnbindRespID:
 		return false
-	case pdu.DeliverSMRespID:
+	case pdu.DeliverSMRespID, pdu.DataSMRespID:
 		s.answered(c, h.Seq, h.Status) // before the count, so that the count says it is handled
 		s.stats.deliverAcks.Add(1)
 	case pdu.GenericNACKID:

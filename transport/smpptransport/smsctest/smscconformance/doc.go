@@ -10,7 +10,7 @@
 //					RespTimeout: 200 * time.Millisecond,
 //				})
 //			})
-//		}, transporttest.Features{DeliveryReports: true})
+//		}, transporttest.Features{DeliveryReports: true, Inbound: true})
 //	}
 //
 // It is a package of its own so that smsctest, which examples and

@@ -10,8 +10,8 @@ import (
 	"github.com/azenna/advox/transport/transporttest"
 )
 
-// Harness is a transporttest.Harness and FaultInjector backed by a fresh
-// smsctest.Server.
+// Harness is a transporttest.Harness, FaultInjector and InboundInjector
+// backed by a fresh smsctest.Server.
 type Harness struct {
 	// Server is the simulator the transport talks to.
 	Server *smsctest.Server
@@ -80,6 +80,18 @@ func (h *Harness) InjectFault(f transporttest.Fault) {
 // SupportsFault implements transporttest.FaultSupport.
 func (h *Harness) SupportsFault(f transporttest.Fault) bool {
 	return smscFault(f) != (smsctest.Fault{})
+}
+
+// InjectInbound implements transporttest.InboundInjector with
+// Server.InjectMO: deliver_sm in GSM 7-bit or UCS-2, parts with an 8-bit
+// concatenation header, delivered again when refused (as the simulator
+// delivers receipts again: Config.RedeliveryDelay, Config.MaxDeliveries).
+func (h *Harness) InjectInbound(m transporttest.MO) error {
+	mo := smsctest.MO{From: m.From, To: m.To, Text: m.Text, Parts: m.Parts, Ref: m.Ref, Order: m.Order}
+	if m.UCS2 {
+		mo.DataCoding = 0x08
+	}
+	return h.Server.InjectMO(mo)
 }
 
 // InjectPartFault implements transporttest.PartFaultInjector: the
