@@ -103,7 +103,7 @@ func testDeleteErasesTraffic(t *testing.T, s Stores, _ Features) {
 	other := memstore.New(nil)
 	c2, err := advox.NewClient(memtransport.New(nil), other, &advox.Options{Accounts: accts})
 	require.NoError(t, err)
-	defer c2.Close()
+	defer func() { assert.NoError(t, c2.Close()) }()
 	_, err = accts.Create(ctx(t), customer("acct-del"))
 	require.NoError(t, err)
 	_, err = accts.Create(ctx(t), customer("acct-keep"))

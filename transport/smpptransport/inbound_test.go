@@ -58,14 +58,13 @@ func TestInboundOf(t *testing.T) {
 	udh16 := []byte{6, 0x08, 4, 0x12, 0x34, 3, 2}
 	smile := []byte{0xD8, 0x3D, 0xDE, 0x00} // 😀 as UTF-16BE
 	type want struct {
-		coding            transport.Coding
-		text              string
-		bytes             []byte
-		total, seq        int
-		ref               uint16
-		width             transport.Concat
-		malformed         bool
-		defaultCodingFrom transport.Coding
+		coding     transport.Coding
+		text       string
+		bytes      []byte
+		total, seq int
+		ref        uint16
+		width      transport.Concat
+		malformed  bool
 	}
 	tests := []struct {
 		name  string
