@@ -97,25 +97,22 @@ func (s *Store) readKey(ctx context.Context, name, q string, arg string) (storag
 }
 
 // ensureKeyApart is EnsureKey on a keys database of its own (pgkeys.go):
-// one transaction there, not a writer op.
+// one transaction there, not a writer op, that finishes once begun
+// (inWriteTx).
 func (s *Store) ensureKeyApart(ctx context.Context, candidate storage.DataKey) (storage.DataKey, error) {
 	var k storage.DataKey
 	err := s.withDB(ctx, "ensure key", func(*sql.DB) error {
-		tx, err := s.kdb.BeginTx(ctx, nil)
-		if err != nil {
+		return inWriteTx(ctx, s.kdb, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, s.q.insertKey, candidate.ID, candidate.Account, candidate.Wrapped,
+				encodeTime(candidate.CreatedAt)); err != nil {
+				return err
+			}
+			var err error
+			if k, err = scanKey(tx.QueryRowContext(ctx, s.q.keyOfAccount, candidate.Account)); errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists)
+			}
 			return err
-		}
-		defer tx.Rollback()
-		if _, err := tx.ExecContext(ctx, s.q.insertKey, candidate.ID, candidate.Account, candidate.Wrapped,
-			encodeTime(candidate.CreatedAt)); err != nil {
-			return err
-		}
-		if k, err = scanKey(tx.QueryRowContext(ctx, s.q.keyOfAccount, candidate.Account)); errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists)
-		} else if err != nil {
-			return err
-		}
-		return tx.Commit()
+		})
 	})
 	return k, err
 }
