@@ -12,5 +12,7 @@
 // code. They check round trips of every field, the uniqueness of account
 // and user ids, atomic updates (a panicking one included), deletion, the
 // refusal of data a store cannot keep exactly, quota reservation under
-// concurrency and cancellation, context cancellation and Close.
+// concurrency and cancellation, context cancellation and Close; and, for a
+// store that can show its bytes at rest (Features.Remnants), that deleted
+// and replaced customer data is not in them.
 package accounttest
