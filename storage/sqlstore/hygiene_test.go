@@ -31,7 +31,7 @@ import (
 // is on.
 
 // storeFiles reads every file the store at path owns that exists now.
-func storeFiles(t *testing.T, path string) map[string][]byte {
+func storeFiles(t testing.TB, path string) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
 	for _, base := range []string{path, path + keysSuffix} {
@@ -50,7 +50,7 @@ func storeFiles(t *testing.T, path string) map[string][]byte {
 
 // closedFiles closes s, a store on SQLite with the default keys path, and
 // reads every file it owned.
-func closedFiles(t *testing.T, s *Store) map[string][]byte {
+func closedFiles(t testing.TB, s *Store) map[string][]byte {
 	t.Helper()
 	var path string
 	require.NoError(t, s.rdb.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path))
