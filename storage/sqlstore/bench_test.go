@@ -23,7 +23,8 @@ import (
 
 // largeBenchEnv opts in to the purge, erase and lookup benchmarks, which
 // seed millions of rows: "1" runs them at their stated size, "smoke" at a
-// thousandth of it, which CI does to check that they still run.
+// thousandth of it, which CI does to check that they still run, and a
+// number N above 1 at an Nth (for repeated rounds on a busy machine).
 const largeBenchEnv = "ADVOX_BENCH_LARGE"
 
 // benchBase is the creation time of the first seeded record.
@@ -193,11 +194,15 @@ func settle(b *testing.B, s *Store) {
 // largeScale skips a large benchmark unless largeBenchEnv asks for it, and
 // returns what to divide its sizes by: 1, or 1,000 for a smoke run.
 func largeScale(b *testing.B) int {
-	switch os.Getenv(largeBenchEnv) {
+	switch v := os.Getenv(largeBenchEnv); v {
 	case "":
-		b.Skipf("seeds millions of rows: set %s=1 to run (or =smoke, at a thousandth)", largeBenchEnv)
+		b.Skipf("seeds millions of rows: set %s=1 to run (=smoke at a thousandth, =N at an Nth)", largeBenchEnv)
 	case "smoke":
 		return 1000
+	default:
+		if n, err := strconv.Atoi(v); err == nil && n > 1 {
+			return n
+		}
 	}
 	return 1
 }
