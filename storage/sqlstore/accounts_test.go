@@ -27,13 +27,7 @@ func TestAccountConformance(t *testing.T) {
 		// row overwrites them, VACUUM or not (hygiene.go): it cannot show
 		// clean bytes, and its remnant cases are skipped.
 		if filepath.Base(t.Name()) == "sqlite" {
-			f.Remnants = func(t *testing.T, a storage.AccountStore) [][]byte {
-				var files [][]byte
-				for _, b := range closedFiles(t, stores[a]) {
-					files = append(files, b)
-				}
-				return files
-			}
+			f.Remnants = func(t *testing.T, a storage.AccountStore) [][]byte { return sqliteRemnants(t, stores[a]) }
 		}
 		accounttest.Run(t, func(t *testing.T) storage.AccountStore {
 			s := open(t, nil)
