@@ -398,16 +398,20 @@ func pgDatabase(t *testing.T) string {
 	return dsn
 }
 
-// pgQuiet waits until no other session of db's database holds a snapshot
-// (an autovacuum worker analysing the new database's catalogs does): a
-// row deleted while one does stays through VACUUM, which is the database
-// keeping a promise to that snapshot, not the store failing its own.
+// pgQuiet analyses db's database, so that autovacuum has no reason to
+// (its ANALYZE holds a snapshot), and waits until no other session of it
+// holds a snapshot or a transaction id: a row deleted while one does
+// stays through VACUUM, which is the database keeping its promise to
+// that session, not the store failing its own.
 func pgQuiet(t *testing.T, db *sql.DB) {
 	t.Helper()
+	_, err := db.ExecContext(testCtx(t), "ANALYZE")
+	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		var n int
 		require.NoError(t, db.QueryRowContext(testCtx(t), `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL`).Scan(&n))
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)`).Scan(&n))
 		return n == 0
 	}, 20*time.Second, 10*time.Millisecond)
 }
@@ -466,13 +470,24 @@ func TestDestroyKeysLeavesNoCopyPostgres(t *testing.T) {
 				require.NoError(t, err)
 			}
 
-			pgQuiet(t, s.w.db)
-			if apart {
-				pgQuiet(t, s.kdb)
+			// A session that starts between pgQuiet and the rewrite
+			// (autovacuum, rarely) keeps the row for itself: calling
+			// DestroyKeys again rewrites again, as its doc says.
+			for try := range 3 {
+				pgQuiet(t, s.w.db)
+				if apart {
+					pgQuiet(t, s.kdb)
+				}
+				n, err := s.DestroyKeys(ctx, "acct-3")
+				require.NoError(t, err)
+				if try == 0 {
+					assert.Equal(t, 1, n)
+				}
+				if !pgPagesHold(t, keyring, "advox_keys", wrapped[3]) && (!apart || !pgPagesHold(t, s.w.db, "advox_keys", wrapped[3])) {
+					break
+				}
+				t.Logf("try %d: a copy is left; another session held a snapshot", try+1)
 			}
-			n, err := s.DestroyKeys(ctx, "acct-3")
-			require.NoError(t, err)
-			assert.Equal(t, 1, n)
 			assert.False(t, pgPagesHold(t, keyring, "advox_keys", wrapped[3]), "the destroyed key in the keyring's pages")
 			assert.True(t, pgPagesHold(t, keyring, "advox_keys", wrapped[4]), "another key is found")
 			if apart {
