@@ -173,12 +173,15 @@ func accountRecords(t *testing.T, s *Store, account string) []storage.Record {
 	return recs
 }
 
-// TestEraseLeavesNoRemnants: an account's traffic, with kept bodies, is
-// erased through the Client. Once DestroyKeys has returned, no file of the
-// keyring holds a copy of the account's data key (a crash then must not
-// leave one in the keys WAL); once the erase has returned, no file holds
-// the erased records' blind indexes or their sealed numbers and bodies;
-// once the store is closed, none holds any of them. Another account's key and records are still found, so the scan
+// TestEraseLeavesNoRemnants: an account's traffic, sent through the
+// Client with kept bodies, is erased: the store's DestroyKeys first (the
+// Client's first step, called here so that the files can be read between
+// the two), then the Client's EraseAccountTraffic. Once DestroyKeys has
+// returned, no file of the keyring holds a copy of the account's data key
+// (a crash then must not leave one in the keys WAL); once the erase has
+// returned, no file holds the erased records' blind indexes or their
+// sealed numbers and bodies; once the store is closed, none holds any of
+// them. Another account's key and records are still found, so the scan
 // does look.
 func TestEraseLeavesNoRemnants(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "traffic.db")
@@ -239,8 +242,8 @@ func TestEraseLeavesNoRemnants(t *testing.T) {
 // TestPurgeLeavesNoRemnants: purged records (their bodies kept) leave no
 // blind index, sealed number or sealed body in the store's files, once
 // the purge has returned and once the store is closed, while the records
-// kept are found. Purge leaves the account's key in
-// place, so what purge deletes must go from the files themselves.
+// kept are found. Purge leaves the account's key in place, so what purge
+// deletes must go from the files themselves.
 func TestPurgeLeavesNoRemnants(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "traffic.db")
 	ctx := testCtx(t)
