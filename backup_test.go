@@ -15,6 +15,7 @@ import (
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/storage/sqlstore"
+	"github.com/azenna/advox/storage/sqlstore/sqlite"
 	"github.com/azenna/advox/transport/memtransport"
 )
 
@@ -27,7 +28,7 @@ func TestEraseReachesBackups(t *testing.T) {
 	path := filepath.Join(dir, "traffic.db")
 	ctx := context.Background()
 	open := func(path string, opts *sqlstore.Options) (*advox.Client, *sqlstore.Store) {
-		st, err := sqlstore.OpenSQLite(path, opts)
+		st, err := sqlite.Open(ctx, path, opts)
 		require.NoError(t, err)
 		c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{KEK: kek(t), IndexKey: indexKey})
 		require.NoError(t, err)

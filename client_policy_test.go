@@ -14,7 +14,7 @@ import (
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
-	"github.com/azenna/advox/storage/sqlstore"
+	"github.com/azenna/advox/storage/sqlstore/sqlite"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/router"
@@ -242,7 +242,7 @@ func TestKeyringApart(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "the key is in the keyring apart")
 
-	st, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "traffic.db"), nil)
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "traffic.db"), nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	_, err = advox.NewClient(memtransport.New(nil), st, &advox.Options{Keys: memstore.New(nil)})

@@ -23,7 +23,7 @@
 //	if err != nil {
 //		return rcpt, errors.Join(err, tr.Close())
 //	}
-//	store, err := sqlstore.OpenSQLite(dbPath, nil)
+//	store, err := sqlite.Open(ctx, dbPath, nil)
 //	if err != nil {
 //		return rcpt, errors.Join(err, tr.Close())
 //	}

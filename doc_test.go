@@ -12,7 +12,7 @@ import (
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/internal/doccheck"
-	"github.com/azenna/advox/storage/sqlstore"
+	"github.com/azenna/advox/storage/sqlstore/sqlite"
 	"github.com/azenna/advox/transport/smpptransport"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
@@ -29,7 +29,7 @@ func sendFirst(ctx context.Context, addr, systemID, password, dbPath string) (rc
 	if err != nil {
 		return rcpt, errors.Join(err, tr.Close())
 	}
-	store, err := sqlstore.OpenSQLite(dbPath, nil)
+	store, err := sqlite.Open(ctx, dbPath, nil)
 	if err != nil {
 		return rcpt, errors.Join(err, tr.Close())
 	}

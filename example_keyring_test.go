@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/azenna/advox"
-	"github.com/azenna/advox/storage/sqlstore"
+	"github.com/azenna/advox/storage/sqlstore/sqlite"
 	"github.com/azenna/advox/transport/memtransport"
 )
 
@@ -40,7 +40,7 @@ func ExampleNewStaticKEK() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		store, err := sqlstore.OpenSQLite(path, nil)
+		store, err := sqlite.Open(ctx, path, nil)
 		if err != nil {
 			log.Fatal(err)
 		}

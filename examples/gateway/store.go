@@ -6,6 +6,8 @@ import (
 
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/sqlstore"
+	"github.com/azenna/advox/storage/sqlstore/postgres"
+	"github.com/azenna/advox/storage/sqlstore/sqlite"
 )
 
 // stores are where the gateway keeps its data: traffic and customer data
@@ -29,10 +31,10 @@ func openStores(ctx context.Context, path, dsn, keysDSN string) (*stores, error)
 	)
 	switch {
 	case dsn != "":
-		s, err = sqlstore.OpenPostgres(ctx, dsn, &sqlstore.Options{KeysDSN: keysDSN})
+		s, err = postgres.Open(ctx, dsn, &sqlstore.Options{KeysDSN: keysDSN})
 		desc = "PostgreSQL"
 	case path != "":
-		s, err = sqlstore.OpenSQLite(path, nil)
+		s, err = sqlite.Open(ctx, path, nil)
 		desc = "SQLite at " + path
 	default:
 		return nil, errors.New("no database: set -db or -postgres")

@@ -38,7 +38,7 @@ import (
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
-	"github.com/azenna/advox/storage/sqlstore"
+	"github.com/azenna/advox/storage/sqlstore/sqlite"
 	"github.com/azenna/advox/transport/smpptransport"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
@@ -95,7 +95,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 		return err
 	}
 
-	store, err := sqlstore.OpenSQLite(dbPath, nil)
+	store, err := sqlite.Open(ctx, dbPath, nil)
 	if err != nil {
 		return err
 	}

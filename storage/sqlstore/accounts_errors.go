@@ -1,12 +1,7 @@
 package sqlstore
 
 import (
-	"errors"
 	"fmt"
-
-	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/azenna/advox/storage"
 )
@@ -24,21 +19,17 @@ func existsOr(err error, op string) error {
 
 // uniqueViolation reports a primary-key or unique-index violation.
 func uniqueViolation(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	if c, ok := sqliteCode(err); ok {
+		return c == sqliteConstraintPrimaryKey || c == sqliteConstraintUnique
 	}
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
+	return sqlState(err) == "23505"
 }
 
 // foreignKeyViolation reports a row that refers to a missing one (an
 // account deleted while its usage was being reserved).
 func foreignKeyViolation(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	if c, ok := sqliteCode(err); ok {
+		return c == sqliteConstraintForeignKey
 	}
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23503"
+	return sqlState(err) == "23503"
 }

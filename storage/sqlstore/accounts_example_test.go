@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox/storage"
-	"github.com/azenna/advox/storage/sqlstore"
+	"github.com/azenna/advox/storage/sqlstore/sqlite"
 )
 
 // Keep customer data next to the traffic in one SQLite file: the account
@@ -23,13 +23,13 @@ func ExampleStore_Accounts() {
 	}
 	defer os.RemoveAll(dir)
 
-	traffic, err := sqlstore.OpenSQLite(filepath.Join(dir, "advox.db"), nil)
+	ctx := context.Background()
+	traffic, err := sqlite.Open(ctx, filepath.Join(dir, "advox.db"), nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer traffic.Close()
 	accounts := traffic.Accounts()
-	ctx := context.Background()
 
 	now := time.Now()
 	err = accounts.CreateAccount(ctx, storage.Customer{

@@ -69,10 +69,10 @@ func sharedStores(t *testing.T, n int) []*Store {
 	var open func() (*Store, error)
 	if filepath.Base(t.Name()) == "sqlite" {
 		path := filepath.Join(t.TempDir(), "shared.db")
-		open = func() (*Store, error) { return OpenSQLite(path, nil) }
+		open = func() (*Store, error) { return openSQLiteFile(path, nil) }
 	} else {
 		cfg := pgSchema(t)
-		open = func() (*Store, error) { return NewPostgres(context.Background(), pgPool(t, cfg), nil) }
+		open = func() (*Store, error) { return openPostgresPool(context.Background(), pgPool(t, cfg), nil) }
 	}
 	stores := make([]*Store, n)
 	for i := range stores {
@@ -269,7 +269,7 @@ func TestAccountsReserveAfterDelete(t *testing.T) {
 // data existed gets the account tables on open, and its traffic stays.
 func TestAccountsMigrateFromVersion1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
-	s, err := OpenSQLite(path, nil)
+	s, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	ctx := testCtx(t)
 	require.NoError(t, s.Record(ctx, testRecord("old-1", "acct-o", t0, "op-1")))
@@ -284,7 +284,7 @@ func TestAccountsMigrateFromVersion1(t *testing.T) {
 	}
 	require.NoError(t, s.Close())
 
-	s, err = OpenSQLite(path, nil)
+	s, err = openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	defer s.Close()
 	_, err = s.Get(ctx, "old-1")
@@ -300,7 +300,7 @@ func TestAccountsMigrateFromVersion1(t *testing.T) {
 // accounts records their ids, so that deleting one retires its id too.
 func TestAccountIDsBackfilled(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v3.db")
-	s, err := OpenSQLite(path, nil)
+	s, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	ctx := testCtx(t)
 	require.NoError(t, s.Accounts().CreateAccount(ctx, testCustomer("acct-o", "olle")))
@@ -310,7 +310,7 @@ func TestAccountIDsBackfilled(t *testing.T) {
 	}
 	require.NoError(t, s.Close())
 
-	s, err = OpenSQLite(path, nil)
+	s, err = openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	defer s.Close()
 	acc := s.Accounts()

@@ -341,7 +341,7 @@ func BenchmarkSQLiteCeiling(b *testing.B) {
 	for _, batch := range []int{16, 64, 256} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "ceiling.db")
-			s, err := OpenSQLite(path, nil)
+			s, err := openSQLiteFile(path, nil)
 			require.NoError(b, err)
 			require.NoError(b, s.Close())
 			db, err := sql.Open("sqlite", "file:"+path+
@@ -394,7 +394,7 @@ func BenchmarkSQLiteDeleteCeiling(b *testing.B) {
 	type files struct{ traffic, keys []byte }
 	seedFile := func(name string, rec func(i int) storage.Record) files {
 		path := filepath.Join(dir, name)
-		s, err := OpenSQLite(path, nil)
+		s, err := openSQLiteFile(path, nil)
 		require.NoError(b, err)
 		benchKeys(b, s, accounts)
 		seed(b, s, total, rec)
@@ -465,7 +465,7 @@ func BenchmarkSQLiteDeleteCeiling(b *testing.B) {
 	b.Run("purge/store", func(b *testing.B) {
 		for range b.N {
 			b.StopTimer()
-			s, err := OpenSQLite(copyOf(b, purgeData), nil)
+			s, err := openSQLiteFile(copyOf(b, purgeData), nil)
 			require.NoError(b, err)
 			b.StartTimer()
 			start, cpu0 := time.Now(), processCPU()
@@ -483,7 +483,7 @@ func BenchmarkSQLiteDeleteCeiling(b *testing.B) {
 	b.Run("erase/store", func(b *testing.B) {
 		for range b.N {
 			b.StopTimer()
-			s, err := OpenSQLite(copyOf(b, eraseData), nil)
+			s, err := openSQLiteFile(copyOf(b, eraseData), nil)
 			require.NoError(b, err)
 			b.StartTimer()
 			start, cpu0 := time.Now(), processCPU()

@@ -27,7 +27,7 @@ const crashChildEnv = "ADVOX_SQLSTORE_CRASH_CHILD"
 // the id of every acknowledged record, one per line. It never returns:
 // the parent kills it (or it gives up after a while).
 func crashChild() {
-	s, err := OpenSQLite(os.Getenv(crashChildEnv), nil)
+	s, err := openSQLiteFile(os.Getenv(crashChildEnv), nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "crash child:", err)
 		os.Exit(2)
@@ -97,7 +97,7 @@ func TestCrashLosesNoAcknowledgedRecord(t *testing.T) {
 	require.False(t, exit.Exited(), "the child exited on its own: %v", err)
 	require.GreaterOrEqual(t, len(acked), 500)
 
-	s, err := OpenSQLite(path, nil)
+	s, err := openSQLiteFile(path, nil)
 	require.NoError(t, err, "the file must open cleanly after the crash")
 	defer s.Close()
 	var check string

@@ -1,11 +1,21 @@
-// Package sqlstore keeps advox traffic records in SQL: SQLite as the
-// embedded default (modernc.org/sqlite, pure Go, so it builds and runs
-// anywhere without cgo) and PostgreSQL (pgx) for deployments that outgrow
-// one machine, where many application instances share one database.
+// Package sqlstore keeps advox traffic records and customer accounts in
+// SQL: SQLite as the embedded default (modernc.org/sqlite, pure Go, so it
+// builds and runs anywhere without cgo) and PostgreSQL (pgx) for
+// deployments that outgrow one machine, where many application instances
+// share one database.
 //
-//	s, err := sqlstore.OpenSQLite("/var/lib/app/traffic.db", nil)
-//	s, err := sqlstore.OpenPostgres(ctx, dsn, nil)
-//	s, err := sqlstore.NewPostgres(ctx, existingPool, nil)
+// This package holds the store, its options, its schema and both
+// dialects' SQL, and links no database driver. The openers live in one
+// package per dialect, so that the import decides which driver a program
+// links (a program that uses only SQLite does not link pgx, and the
+// reverse):
+//
+//	s, err := sqlite.Open(ctx, "/var/lib/app/traffic.db", nil) // storage/sqlstore/sqlite
+//	s, err := postgres.Open(ctx, dsn, nil)                     // storage/sqlstore/postgres
+//	s, err := postgres.OpenPool(ctx, existingPool, nil)
+//
+// It does not hold the storage contracts (package storage) nor an
+// in-memory store (package memstore).
 //
 // A *Store implements storage.TrafficStore and storage.KeyStore (the
 // keyring of wrapped per-account data keys) and passes storagetest on

@@ -11,6 +11,7 @@ import (
 
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/sqlstore"
+	"github.com/azenna/advox/storage/sqlstore/sqlite"
 	"github.com/azenna/advox/transport"
 )
 
@@ -40,7 +41,7 @@ func openExample(now *time.Time) (s *sqlstore.Store, done func()) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	s, err = sqlstore.OpenSQLite(filepath.Join(dir, "traffic.db"), &sqlstore.Options{
+	s, err = sqlite.Open(context.Background(), filepath.Join(dir, "traffic.db"), &sqlstore.Options{
 		Now: func() time.Time { return *now },
 	})
 	if err != nil {
@@ -49,9 +50,9 @@ func openExample(now *time.Time) (s *sqlstore.Store, done func()) {
 	return s, func() { s.Close(); os.RemoveAll(dir) }
 }
 
-// Open a SQLite file, record a two-part message, apply delivery reports
-// the way the Client does (found by operator id), and read it back.
-func ExampleOpenSQLite() {
+// Record a two-part message in a SQLite file, apply delivery reports the
+// way the Client does (found by operator id), and read it back.
+func ExampleStore() {
 	now := march14
 	s, done := openExample(&now)
 	defer done()
@@ -89,27 +90,6 @@ func ExampleOpenSQLite() {
 	// part 1 delivered, message accepted
 	// part 0 delivered, message delivered
 	// acme in March: 1 message(s), 2 segment(s), 1 delivered
-}
-
-// Connect to PostgreSQL, for many application instances sharing one
-// database, with the data keys in another. The schema is created (or
-// upgraded) on open.
-func ExampleOpenPostgres() {
-	ctx := context.Background()
-	s, err := sqlstore.OpenPostgres(ctx, "postgres://advox@db.internal:5432/advox", &sqlstore.Options{
-		// The data keys in a database of their own, whose backups are kept
-		// briefly: an erase then reaches the traffic's backups too.
-		KeysDSN: "postgres://advox@keys.internal:5432/advox_keys",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer s.Close()
-	res, err := s.Purge(ctx, time.Now())
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("purged", res.Deleted)
 }
 
 // Retention: records go at their deadline, unless an invoice that is not
@@ -229,7 +209,7 @@ func ExampleOptions_keysPath() {
 	traffic, backup := filepath.Join(dir, "traffic.db"), filepath.Join(dir, "backup.db")
 	opts := &sqlstore.Options{KeysPath: filepath.Join(dir, "keyring.db"), Now: func() time.Time { return march14 }}
 
-	s, err := sqlstore.OpenSQLite(traffic, opts)
+	s, err := sqlite.Open(ctx, traffic, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -249,7 +229,7 @@ func ExampleOptions_keysPath() {
 		log.Fatal(err)
 	}
 
-	s, err = sqlstore.OpenSQLite(traffic, opts)
+	s, err = sqlite.Open(ctx, traffic, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -261,7 +241,7 @@ func ExampleOptions_keysPath() {
 	}
 	s.Close()
 
-	old, err := sqlstore.OpenSQLite(backup, opts)
+	old, err := sqlite.Open(ctx, backup, opts)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func cutterStore(t *testing.T, tag string) (*Store, *atomic.Pointer[context.Canc
 		}
 		return &commitCutter{Conn: c, tag: []byte(tag + "\x00"), armed: armed, deadline: make(chan struct{}, 1)}, nil
 	}
-	s, err := NewPostgres(context.Background(), pgPool(t, cfg), nil)
+	s, err := openPostgresPool(context.Background(), pgPool(t, cfg), nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s, armed

@@ -188,7 +188,7 @@ func TestEraseLeavesNoRemnants(t *testing.T) {
 	ctx := testCtx(t)
 	kek, err := advox.NewStaticKEK(randomBytes(t, 32))
 	require.NoError(t, err)
-	st, err := OpenSQLite(path, nil)
+	st, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{
 		KEK: kek, IndexKey: randomBytes(t, 32), KeepBodies: true})
@@ -247,7 +247,7 @@ func TestEraseLeavesNoRemnants(t *testing.T) {
 func TestPurgeLeavesNoRemnants(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "traffic.db")
 	ctx := testCtx(t)
-	s, err := OpenSQLite(path, &Options{Now: clockAt(t0)})
+	s, err := openSQLiteFile(path, &Options{Now: clockAt(t0)})
 	require.NoError(t, err)
 	defer s.Close()
 	var expired, kept []storage.Record
@@ -301,7 +301,7 @@ func assertNoneFound(t *testing.T, files map[string][]byte, needles []needle, wh
 // pages as they were, is truncated.
 func TestAccountWritesScrubTheLog(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "traffic.db")
-	s, err := OpenSQLite(path, nil)
+	s, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	defer s.Close()
 	ctx := testCtx(t)
@@ -333,7 +333,7 @@ func TestAccountWritesScrubTheLog(t *testing.T) {
 // open by this version vacuums it once, so they are gone.
 func TestOpenScrubsOldKeysFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "traffic.db")
-	s, err := OpenSQLite(path, nil)
+	s, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	ctx := testCtx(t)
 	destroyed, kept := randomBytes(t, 60), randomBytes(t, 60)
@@ -353,7 +353,7 @@ func TestOpenScrubsOldKeysFile(t *testing.T) {
 	files := storeFiles(t, path)
 	require.NotEmpty(t, found(files, []needle{{"destroyed key", destroyed}}), "the earlier version's leftover")
 
-	s, err = OpenSQLite(path, nil)
+	s, err = openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	files = storeFiles(t, path)
@@ -454,7 +454,7 @@ func TestDestroyKeysLeavesNoCopyPostgres(t *testing.T) {
 			if apart {
 				opts.KeysDSN = pgDatabase(t)
 			}
-			s, err := OpenPostgres(ctx, pgDatabase(t), &opts)
+			s, err := openPostgresDSN(ctx, pgDatabase(t), &opts)
 			require.NoError(t, err)
 			defer s.Close()
 			keyring := s.w.db
@@ -506,7 +506,7 @@ func TestDestroyKeysLeavesNoCopyPostgres(t *testing.T) {
 // overwritten; hygiene.go says why they are not rewritten.)
 func TestDeleteAccountVacuumsPostgres(t *testing.T) {
 	ctx := testCtx(t)
-	s, err := OpenPostgres(ctx, pgDatabase(t), nil)
+	s, err := openPostgresDSN(ctx, pgDatabase(t), nil)
 	require.NoError(t, err)
 	defer s.Close()
 	a := s.Accounts()

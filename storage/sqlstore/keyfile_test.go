@@ -20,7 +20,7 @@ func TestBackupUnreadableAfterErase(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "traffic.db")
 	ctx := testCtx(t)
-	s, err := OpenSQLite(path, nil)
+	s, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	_, r1 := sealedRecord(t, ctx, s, "k-erased", "acct-e", "WRAPPED-KEY-OF-ACCT-E", "msg-e")
 	kept, r2 := sealedRecord(t, ctx, s, "k-kept", "acct-k", "WRAPPED-KEY-OF-ACCT-K", "msg-k")
@@ -42,7 +42,7 @@ func TestBackupUnreadableAfterErase(t *testing.T) {
 	}
 
 	// The backup restored beside the live keys file.
-	old, err := OpenSQLite(backup, &Options{KeysPath: path + ".keys", Now: clockAt(t0)})
+	old, err := openSQLiteFile(backup, &Options{KeysPath: path + ".keys", Now: clockAt(t0)})
 	require.NoError(t, err)
 	defer old.Close()
 	got, err := old.Get(ctx, r1.ID)
@@ -61,7 +61,7 @@ func TestBackupUnreadableAfterErase(t *testing.T) {
 func TestKeysMoveOutOfTrafficDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	ctx := testCtx(t)
-	s, err := OpenSQLite(path, nil)
+	s, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-old", Account: "acct-o", Wrapped: []byte("w-old"), CreatedAt: t0})
 	require.NoError(t, err)
@@ -76,7 +76,7 @@ func TestKeysMoveOutOfTrafficDatabase(t *testing.T) {
 	}
 	require.NoError(t, s.Close())
 
-	s, err = OpenSQLite(path, nil)
+	s, err = openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	defer s.Close()
 	got, err := s.Key(ctx, key.ID)
@@ -101,7 +101,7 @@ func TestKeysPath(t *testing.T) {
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "elsewhere"), 0o700))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := OpenSQLite(filepath.Join(dir, "a.db"), &Options{KeysPath: tt.keys})
+			s, err := openSQLiteFile(filepath.Join(dir, "a.db"), &Options{KeysPath: tt.keys})
 			require.NoError(t, err)
 			_, err = s.EnsureKey(testCtx(t), storage.DataKey{ID: "k-" + tt.name, Account: "acct-" + tt.name, Wrapped: []byte("w"), CreatedAt: t0})
 			require.NoError(t, err)
@@ -110,7 +110,7 @@ func TestKeysPath(t *testing.T) {
 			assert.NoError(t, err, "keys file at %s", tt.want)
 		})
 	}
-	_, err := OpenSQLite(filepath.Join(dir, "b.db"), &Options{KeysPath: filepath.Join(dir, "b.db")})
+	_, err := openSQLiteFile(filepath.Join(dir, "b.db"), &Options{KeysPath: filepath.Join(dir, "b.db")})
 	assert.Error(t, err)
 }
 
@@ -122,7 +122,7 @@ func TestMissingKeysFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "traffic.db")
 	ctx := testCtx(t)
-	s, err := OpenSQLite(path, &Options{Now: clockAt(t0)})
+	s, err := openSQLiteFile(path, &Options{Now: clockAt(t0)})
 	require.NoError(t, err)
 	key, r := sealedRecord(t, ctx, s, "k1", "acct", "w", "msg-1")
 	require.NoError(t, s.Record(ctx, r))
@@ -130,19 +130,19 @@ func TestMissingKeysFile(t *testing.T) {
 
 	moved := filepath.Join(dir, "elsewhere.keys")
 	require.NoError(t, os.Rename(path+".keys", moved))
-	_, err = OpenSQLite(path, nil)
+	_, err = openSQLiteFile(path, nil)
 	require.ErrorIs(t, err, ErrNoKeyring)
 	_, statErr := os.Stat(path + ".keys")
 	assert.ErrorIs(t, statErr, os.ErrNotExist, "the failed open leaves no keys file")
 
-	s, err = OpenSQLite(path, &Options{KeysPath: moved, Now: clockAt(t0)})
+	s, err = openSQLiteFile(path, &Options{KeysPath: moved, Now: clockAt(t0)})
 	require.NoError(t, err, "named, the keys file is found")
 	_, err = s.Key(ctx, key.ID)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
 	require.NoError(t, os.WriteFile(path+".keys", nil, 0o600))
-	s, err = OpenSQLite(path, &Options{Now: clockAt(t0)})
+	s, err = openSQLiteFile(path, &Options{Now: clockAt(t0)})
 	require.NoError(t, err, "an empty keys file made on purpose starts a new keyring")
 	defer s.Close()
 	_, err = s.Key(ctx, key.ID)

@@ -21,7 +21,7 @@ func TestKeysMoveConcurrentOpens(t *testing.T) {
 	for round := range rounds {
 		path := filepath.Join(t.TempDir(), "old.db")
 		ctx := testCtx(t)
-		s, err := OpenSQLite(path, nil)
+		s, err := openSQLiteFile(path, nil)
 		require.NoError(t, err)
 		for i := range keys {
 			_, err := s.EnsureKey(ctx, storage.DataKey{ID: fmt.Sprintf("k-%d", i), Account: fmt.Sprintf("acct-%d", i),
@@ -43,7 +43,7 @@ func TestKeysMoveConcurrentOpens(t *testing.T) {
 		stores := make([]*Store, opens)
 		errs := make([]error, opens)
 		for i := range opens {
-			wg.Go(func() { stores[i], errs[i] = OpenSQLite(path, nil) })
+			wg.Go(func() { stores[i], errs[i] = openSQLiteFile(path, nil) })
 		}
 		wg.Wait()
 		for i := range opens {
@@ -52,7 +52,7 @@ func TestKeysMoveConcurrentOpens(t *testing.T) {
 			}
 		}
 
-		s, err = OpenSQLite(path, nil)
+		s, err = openSQLiteFile(path, nil)
 		require.NoError(t, err)
 		var n, distinct, old int
 		require.NoError(t, s.rdb.QueryRowContext(ctx,

@@ -23,7 +23,7 @@ const recordColumnsDDL = `id TEXT NOT NULL, account TEXT NOT NULL, transport TEX
 // account and time, by deadline.
 type sqliteLayout struct {
 	name   string
-	schema []string // nil: the store's own (OpenSQLite)
+	schema []string // nil: the store's own (openSQLite)
 	// rid is the rid of record i of accounts accounts, or -1 to let
 	// SQLite assign it in arrival order.
 	rid func(i, accounts int) int64
@@ -163,7 +163,7 @@ func openRaw(b *testing.B, path string) *sql.DB {
 // create makes a new file of the layout's schema.
 func (l sqliteLayout) create(b *testing.B, path string) *sql.DB {
 	if l.schema == nil {
-		s, err := OpenSQLite(path, nil)
+		s, err := openSQLiteFile(path, nil)
 		require.NoError(b, err)
 		require.NoError(b, s.Close())
 	}

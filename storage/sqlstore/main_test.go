@@ -11,8 +11,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+	msqlite "modernc.org/sqlite"
+
+	"github.com/azenna/advox/storage/sqlstore/internal/pgpool"
 )
 
 func TestMain(m *testing.M) {
@@ -25,11 +29,27 @@ func TestMain(m *testing.M) {
 // pgDSNEnv names the PostgreSQL server the PostgreSQL tests use.
 const pgDSNEnv = "ADVOX_POSTGRES_DSN"
 
+// openSQLiteFile is sqlite.Open: the same opener with the same driver.
+func openSQLiteFile(path string, opts *Options) (*Store, error) {
+	return openSQLite(context.Background(), &msqlite.Driver{}, path, opts)
+}
+
+// openPostgresDSN is postgres.Open: the same opener with the same driver.
+func openPostgresDSN(ctx context.Context, dsn string, opts *Options) (*Store, error) {
+	return openPostgres(ctx, pgpool.Connect, dsn, nil, opts)
+}
+
+// openPostgresPool is postgres.OpenPool: the same opener with the same
+// driver.
+func openPostgresPool(ctx context.Context, pool *pgxpool.Pool, opts *Options) (*Store, error) {
+	return openPostgres(ctx, pgpool.Connect, "", stdlib.OpenDBFromPool(pool), opts)
+}
+
 // newSQLite opens a store on a fresh file in a temporary directory and
 // closes it when the test ends.
 func newSQLite(t testing.TB, opts *Options) *Store {
 	t.Helper()
-	s, err := OpenSQLite(filepath.Join(t.TempDir(), "traffic.db"), opts)
+	s, err := openSQLiteFile(filepath.Join(t.TempDir(), "traffic.db"), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s
@@ -82,7 +102,7 @@ func pgPool(t testing.TB, cfg *pgxpool.Config) *pgxpool.Pool {
 // newPostgres opens a store on a fresh schema (see pgSchema).
 func newPostgres(t testing.TB, opts *Options) *Store {
 	t.Helper()
-	s, err := NewPostgres(context.Background(), pgPool(t, pgSchema(t)), opts)
+	s, err := openPostgresPool(context.Background(), pgPool(t, pgSchema(t)), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s

@@ -25,7 +25,7 @@ func TestPostgresTwoInstances(t *testing.T) {
 	opts := &Options{PurgeChunk: 25} // many small purge transactions interleave
 	var stores [2]*Store
 	for i := range stores {
-		s, err := NewPostgres(context.Background(), pgPool(t, cfg), opts)
+		s, err := openPostgresPool(context.Background(), pgPool(t, cfg), opts)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = s.Close() })
 		stores[i] = s
@@ -152,11 +152,11 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		var open func() (*Store, error)
 		if t.Name() == "TestConcurrentOpenMigratesOnce/sqlite" {
 			path := t.TempDir() + "/shared.db"
-			open = func() (*Store, error) { return OpenSQLite(path, nil) }
+			open = func() (*Store, error) { return openSQLiteFile(path, nil) }
 		} else {
 			cfg := pgSchema(t)
 			open = func() (*Store, error) {
-				return NewPostgres(context.Background(), pgPool(t, cfg), nil)
+				return openPostgresPool(context.Background(), pgPool(t, cfg), nil)
 			}
 		}
 		const n = 4
@@ -199,13 +199,13 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 // and the records are still there.
 func TestReopenKeepsData(t *testing.T) {
 	path := t.TempDir() + "/traffic.db"
-	s, err := OpenSQLite(path, nil)
+	s, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	r := testRecord("keep", "acct", t0, "op-1")
 	require.NoError(t, s.Record(testCtx(t), r))
 	require.NoError(t, s.Close())
 
-	s, err = OpenSQLite(path, nil)
+	s, err = openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	defer s.Close()
 	got, err := s.Get(testCtx(t), "keep")

@@ -53,11 +53,11 @@ type Options struct {
 	Readers int
 	// KeysPath is the SQLite file that keeps the accounts' wrapped data
 	// keys, apart from the traffic so that backups of the traffic hold no
-	// key (see OpenSQLite). Default: the traffic file's path + ".keys".
+	// key (see sqlite.Open). Default: the traffic file's path + ".keys".
 	// PostgreSQL ignores it.
 	KeysPath string
 	// KeysDSN is the PostgreSQL database that keeps the accounts' wrapped
-	// data keys, apart from the traffic (see OpenPostgres). Empty: the
+	// data keys, apart from the traffic (see postgres.Open). Empty: the
 	// traffic database keeps them. SQLite ignores it.
 	KeysDSN string
 	// BusyTimeout is SQLite's wait for a lock held by another process.

@@ -6,8 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/azenna/advox/storage/sqlstore/internal/hook"
 )
 
 // On PostgreSQL the keyring may live in a database of its own
@@ -21,22 +20,17 @@ import (
 // keysLockKey is the advisory lock that serializes creating the keyring.
 const keysLockKey = migrationLockKey + 1
 
-// openPostgresKeys connects to the keys database, creates the keyring
-// there if needed, and moves into it the keys the traffic database db
-// holds (those an earlier configuration kept there).
-func openPostgresKeys(ctx context.Context, dsn string, db *sql.DB) (kdb *sql.DB, closeKeys func() error, err error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		return nil, nil, &dsnError{err}
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+// openPostgresKeys connects to the keys database through connect,
+// creates the keyring there if needed, and moves into it the keys the
+// traffic database db holds (those an earlier configuration kept there).
+func openPostgresKeys(ctx context.Context, connect hook.Connect, dsn string, db *sql.DB) (kdb *sql.DB, closeKeys func() error, err error) {
+	kdb, closePool, err := connect(ctx, dsn)
 	if err != nil {
 		return nil, nil, err
 	}
-	kdb = stdlib.OpenDBFromPool(pool)
 	closeKeys = func() error {
 		err := kdb.Close()
-		pool.Close()
+		closePool()
 		return err
 	}
 	if err := createPostgresKeyring(ctx, kdb, db); err != nil {

@@ -17,7 +17,7 @@ import (
 func TestPostgresBackupUnreadableAfterErase(t *testing.T) {
 	cfg := pgSchema(t)
 	ctx := testCtx(t)
-	s, err := NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t), Now: clockAt(t0)})
+	s, err := openPostgresPool(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t), Now: clockAt(t0)})
 	require.NoError(t, err)
 	defer s.Close()
 	_, r1 := sealedRecord(t, ctx, s, "k-erased", "acct-e", "w-e", "msg-e")
@@ -50,13 +50,13 @@ func TestPostgresBackupUnreadableAfterErase(t *testing.T) {
 func TestPostgresKeysMoveApart(t *testing.T) {
 	cfg := pgSchema(t)
 	ctx := context.Background()
-	s, err := NewPostgres(ctx, pgPool(t, cfg), nil)
+	s, err := openPostgresPool(ctx, pgPool(t, cfg), nil)
 	require.NoError(t, err)
 	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-old", Account: "acct-o", Wrapped: []byte("w-old"), CreatedAt: t0})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
-	s, err = NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t)})
+	s, err = openPostgresPool(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t)})
 	require.NoError(t, err)
 	defer s.Close()
 	got, err := s.Key(ctx, key.ID)
@@ -73,14 +73,14 @@ func TestPostgresKeysMoveApart(t *testing.T) {
 func TestPostgresWrongKeysDatabase(t *testing.T) {
 	cfg := pgSchema(t)
 	ctx := testCtx(t)
-	s, err := NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t)})
+	s, err := openPostgresPool(ctx, pgPool(t, cfg), &Options{KeysDSN: pgKeysDSN(t)})
 	require.NoError(t, err)
 	_, r := sealedRecord(t, ctx, s, "k1", "acct", "w", "msg-1")
 	require.NoError(t, s.Record(ctx, r))
 	require.NoError(t, s.Close())
 
 	wrong := pgKeysDSN(t)
-	_, err = NewPostgres(ctx, pgPool(t, cfg), &Options{KeysDSN: wrong})
+	_, err = openPostgresPool(ctx, pgPool(t, cfg), &Options{KeysDSN: wrong})
 	require.ErrorIs(t, err, ErrNoKeyring)
 	kp, err := pgxpool.New(ctx, wrong)
 	require.NoError(t, err)

@@ -5,45 +5,28 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/azenna/advox/storage/sqlstore/internal/hook"
 )
 
-// OpenPostgres connects to the PostgreSQL database named by dsn (a pgx
-// connection string or URL) and migrates it. The store owns the pool and
-// closes it on Close. Many application instances may share one database:
-// migrations take an advisory lock, and status updates lock the record row.
-//
-// The accounts' wrapped data keys live in the traffic database unless
-// Options.KeysDSN names another one. Keep them apart in production: a
-// dump or base backup of a database holding both stays readable, to
-// whoever holds the key-encryption key, for every account erased after it
-// was taken. With the keys elsewhere (another database, ideally on a
-// server whose backups are kept briefly), an erase makes the account's
-// records unreadable in every traffic backup at once.
-func OpenPostgres(ctx context.Context, dsn string, opts *Options) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		return nil, &dsnError{err}
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, mapErr("open", err)
-	}
-	return openPostgres(ctx, pool, opts, pool.Close)
-}
+func init() { hook.OpenPostgres = openPostgres }
 
-// NewPostgres is OpenPostgres on a pool the caller already has (to share
-// its configuration, tracing or search_path). The caller keeps ownership:
-// Close leaves the pool open.
-func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts *Options) (*Store, error) {
-	return openPostgres(ctx, pool, opts, func() {})
-}
-
-func openPostgres(ctx context.Context, pool *pgxpool.Pool, opts *Options, closePool func()) (*Store, error) {
+// openPostgres opens a store on db (the database/sql face of a pgx pool
+// the caller keeps: Close leaves the pool open), or, when db is nil, on
+// the database dsn names through connect (the store owns that pool and
+// closes it on Close), and migrates it. connect opens Options.KeysDSN
+// too. Package sqlstore/postgres documents it (Open and OpenPool).
+func openPostgres(ctx context.Context, connect hook.Connect, dsn string, db *sql.DB, opts *Options) (*Store, error) {
+	closePool := func() {}
+	if db == nil {
+		var err error
+		if db, closePool, err = connect(ctx, dsn); err != nil {
+			if errors.As(err, new(*hook.BadDSN)) {
+				return nil, err
+			}
+			return nil, mapErr("open", err)
+		}
+	}
 	o := opts.withDefaults()
-	db := stdlib.OpenDBFromPool(pool)
 	d := postgresDialect()
 	if err := migrate(ctx, db, d); err != nil {
 		_ = db.Close()
@@ -56,7 +39,7 @@ func openPostgres(ctx context.Context, pool *pgxpool.Pool, opts *Options, closeP
 	)
 	if o.KeysDSN != "" {
 		var err error
-		if kdb, closeKeys, err = openPostgresKeys(ctx, o.KeysDSN, db); err != nil {
+		if kdb, closeKeys, err = openPostgresKeys(ctx, connect, o.KeysDSN, db); err != nil {
 			_ = db.Close()
 			closePool()
 			if errors.Is(err, ErrNoKeyring) {
@@ -72,13 +55,6 @@ func openPostgres(ctx context.Context, pool *pgxpool.Pool, opts *Options, closeP
 	}, o), nil
 }
 
-// dsnError hides a connection string that failed to parse (it may hold a
-// password) while keeping pgx's error reachable with errors.As.
-type dsnError struct{ err error }
-
-func (e *dsnError) Error() string { return "sqlstore: postgres: invalid connection string" }
-func (e *dsnError) Unwrap() error { return e.err }
-
 // migrationLockKey is the advisory lock that serializes migrations.
 const migrationLockKey = 0x6164766f78 // "advox"
 
@@ -86,7 +62,8 @@ const migrationLockKey = 0x6164766f78 // "advox"
 // chunks.
 const chunkLockKey = migrationLockKey + 2
 
-// postgresDialect is PostgreSQL through pgx's database/sql adapter.
+// postgresDialect is PostgreSQL through pgx's database/sql adapter
+// (package sqlstore/postgres links it).
 func postgresDialect() *dialect {
 	return &dialect{
 		name:     "postgres",
@@ -179,6 +156,16 @@ func pgInsertOperatorIDs(ctx context.Context, tx *wtx, rows []opRow) error {
 // pgRetryable: a deadlock or serialization failure aborts the transaction
 // with nothing written, so running it again is safe.
 func pgRetryable(err error) bool {
-	var e *pgconn.PgError
-	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
+	c := sqlState(err)
+	return c == "40P01" || c == "40001"
+}
+
+// sqlState returns the SQLSTATE of a PostgreSQL error in err's chain (pgx's
+// *pgconn.PgError says it with SQLState), or "".
+func sqlState(err error) string {
+	var e interface{ SQLState() string }
+	if errors.As(err, &e) {
+		return e.SQLState()
+	}
+	return ""
 }

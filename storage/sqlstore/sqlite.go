@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,32 +12,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
 	"time"
 
-	"modernc.org/sqlite" // registers the "sqlite" driver
-	sqlite3 "modernc.org/sqlite/lib"
+	"github.com/azenna/advox/storage/sqlstore/internal/hook"
 )
 
-// OpenSQLite opens (creating if needed) the SQLite database file at path
-// and migrates it. It uses WAL mode with full sync (a write acknowledged is
-// on disk), a busy timeout, foreign keys, secure_delete (what is deleted
-// is overwritten, see "Deleted data at rest" in the package doc), one
-// writer connection owned by the group-commit writer and a pool of
-// read-only connections. path must be a file: an in-memory database cannot
-// be shared between the connections.
-//
-// The accounts' wrapped data keys live in a second file, Options.KeysPath
-// (default path + ".keys"), so that a backup of the traffic database alone
-// holds no key: after an erase, the account's records in such a backup are
-// unreadable even with the key-encryption key. Back up the keys file
-// separately, if at all, and keep its copies no longer than the retention
-// you promise: a copy of it taken before an erase can still unlock that
-// account's records in traffic backups of the same age. Losing it makes
-// all recorded recipients unreadable, nothing else; a traffic file with
-// sealed records opened where its keys file is not fails with
-// ErrNoKeyring rather than start a new keyring unasked.
-func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
+func init() { hook.OpenSQLite = openSQLite }
+
+// openSQLite opens (creating if needed) the SQLite database file at path
+// through drv (modernc.org/sqlite's driver, which package sqlstore/sqlite
+// links) and migrates it. Package sqlstore/sqlite documents it (Open).
+func openSQLite(ctx context.Context, drv driver.Driver, path string, opts *Options) (_ *Store, err error) {
 	o := opts.withDefaults()
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, errors.New("sqlstore: sqlite: path must name a file")
@@ -68,7 +54,7 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	_, statErr := os.Stat(keys)
 	newKeyring := errors.Is(statErr, fs.ErrNotExist)
 	open := func(dsn string, conns int, after ...string) *sql.DB {
-		db := sql.OpenDB(attachConnector{drv: &sqlite.Driver{}, dsn: dsn, keys: keys, after: after})
+		db := sql.OpenDB(attachConnector{drv: drv, dsn: dsn, keys: keys, after: after})
 		opened = append(opened, db)
 		db.SetMaxOpenConns(conns)
 		db.SetMaxIdleConns(conns)
@@ -82,7 +68,6 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)"+
 		"&_pragma=secure_delete(1)", 1,
 		"PRAGMA keys.journal_mode=WAL", "PRAGMA keys.synchronous=FULL", "PRAGMA keys.secure_delete=1")
-	ctx := context.Background()
 	d := sqliteDialect()
 	// Processes creating one new database at the same moment can see
 	// SQLITE_BUSY while it turns to WAL, past the busy timeout's reach:
@@ -95,7 +80,11 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-time.After(10 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if err != nil {
 		return nil, mapErr("open: migrate", err)
@@ -123,7 +112,8 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	return newStore(d, wdb, rdb, nil, func() error { return errors.Join(rdb.Close(), wdb.Close()) }, o), nil
 }
 
-// sqliteDialect is SQLite as modernc.org/sqlite speaks it.
+// sqliteDialect is SQLite as modernc.org/sqlite speaks it (package
+// sqlstore/sqlite links it).
 func sqliteDialect() *dialect {
 	return &dialect{
 		name: "sqlite",
@@ -219,8 +209,28 @@ func valuesList(n, width int) string {
 	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 }
 
+// SQLite result codes (sqlite3.h; stable across SQLite versions), as the
+// driver's errors report them. TestSQLiteCodes checks them against
+// modernc.org/sqlite/lib.
+const (
+	sqliteBusyCode             = 5    // SQLITE_BUSY, the primary code of "database is locked"
+	sqliteConstraintForeignKey = 787  // SQLITE_CONSTRAINT_FOREIGNKEY
+	sqliteConstraintPrimaryKey = 1555 // SQLITE_CONSTRAINT_PRIMARYKEY
+	sqliteConstraintUnique     = 2067 // SQLITE_CONSTRAINT_UNIQUE
+)
+
+// sqliteCode returns the extended result code of a SQLite error in err's
+// chain (modernc.org/sqlite's *sqlite.Error says it with Code).
+func sqliteCode(err error) (int, bool) {
+	var e interface{ Code() int }
+	if errors.As(err, &e) {
+		return e.Code(), true
+	}
+	return 0, false
+}
+
 // sqliteBusy reports SQLite's "database is locked".
 func sqliteBusy(err error) bool {
-	var e *sqlite.Error
-	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+	c, ok := sqliteCode(err)
+	return ok && c&0xff == sqliteBusyCode
 }

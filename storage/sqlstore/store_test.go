@@ -24,7 +24,7 @@ import (
 // later call fails with ErrClosed.
 func TestCloseFlushesQueuedWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "traffic.db")
-	s, err := OpenSQLite(path, nil)
+	s, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	ctx := testCtx(t)
 
@@ -66,7 +66,7 @@ func TestCloseFlushesQueuedWrites(t *testing.T) {
 	_, err = s.UpdateStatus(ctx, storage.StatusUpdate{ID: acked[0], Part: storage.AllParts, Status: transport.StatusDelivered})
 	assert.ErrorIs(t, err, storage.ErrClosed)
 
-	s, err = OpenSQLite(path, nil)
+	s, err = openSQLiteFile(path, nil)
 	require.NoError(t, err)
 	defer s.Close()
 	for _, id := range acked {
@@ -294,13 +294,13 @@ func TestConcurrentPartUpdatesNotLost(t *testing.T) {
 // connection string's password never appears in the error.
 func TestOpenErrors(t *testing.T) {
 	for _, p := range []string{"", ":memory:", "file:x.db?mode=memory"} {
-		_, err := OpenSQLite(p, nil)
+		_, err := openSQLiteFile(p, nil)
 		assert.Error(t, err, "path %q", p)
 	}
-	_, err := OpenSQLite(filepath.Join(t.TempDir(), "missing-dir", "x.db"), nil)
+	_, err := openSQLiteFile(filepath.Join(t.TempDir(), "missing-dir", "x.db"), nil)
 	assert.ErrorIs(t, err, storage.ErrUnavailable)
 
-	_, err = OpenPostgres(context.Background(), "postgres://advox:s3cret-pw@127.0.0.1:5432/db?sslmode=bogus", nil)
+	_, err = openPostgresDSN(context.Background(), "postgres://advox:s3cret-pw@127.0.0.1:5432/db?sslmode=bogus", nil)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret-pw")
 	var pe *pgconn.ParseConfigError
@@ -331,14 +331,14 @@ func twoStores(t *testing.T) (*Store, *Store) {
 	var open func() (*Store, error)
 	if strings.HasSuffix(t.Name(), "/sqlite") {
 		path := filepath.Join(t.TempDir(), "shared.db")
-		open = func() (*Store, error) { return OpenSQLite(path, nil) }
+		open = func() (*Store, error) { return openSQLiteFile(path, nil) }
 	} else {
 		cfg := pgSchema(t)
 		var opts *Options
 		if strings.HasSuffix(t.Name(), "/postgres-keys-apart") {
 			opts = &Options{KeysDSN: pgKeysDSN(t)}
 		}
-		open = func() (*Store, error) { return NewPostgres(context.Background(), pgPool(t, cfg), opts) }
+		open = func() (*Store, error) { return openPostgresPool(context.Background(), pgPool(t, cfg), opts) }
 	}
 	var stores [2]*Store
 	for i := range stores {
