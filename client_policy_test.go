@@ -198,7 +198,7 @@ func TestNewClientChecksEveryMemberOfAComposite(t *testing.T) {
 // both must be registered.
 func TestNewClientChecksNestedRouters(t *testing.T) {
 	mem := func(name string) transport.Transport {
-		return remote{memtransport.New(&memtransport.Config{Name: name})}
+		return remote{memtransport.New(&memtransport.Options{Name: name})}
 	}
 	inner, err := router.New(router.Config{Name: "inner", Transports: []transport.Transport{mem("op-se"), mem("op-us")},
 		Routes: []router.Route{{Name: "default", Transports: []router.Target{{Transport: "op-se"}, {Transport: "op-us"}}}}})

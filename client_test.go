@@ -45,7 +45,7 @@ func msg(text string) advox.Message {
 }
 
 func TestSendRecordsAndReports(t *testing.T) {
-	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
+	tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered})
 	c, _ := newClient(t, tr, nil)
 	text := strings.Repeat("x", 200)
 	rcpt, err := c.Send(context.Background(), msg(text))
@@ -165,7 +165,7 @@ func TestSendRetriesOnlySafeFailures(t *testing.T) {
 }
 
 func TestRetryAfterHintReachesBackoff(t *testing.T) {
-	tr := memtransport.New(&memtransport.Config{RetryAfter: 1500 * time.Millisecond})
+	tr := memtransport.New(&memtransport.Options{RetryAfter: 1500 * time.Millisecond})
 	tr.Inject(memtransport.Throttle)
 	var hints []time.Duration
 	c, _ := newClient(t, tr, &advox.Options{Backoff: func(_ int, hint time.Duration) time.Duration {
@@ -337,7 +337,7 @@ func TestCloseInterruptsWaitsAndEndsEverything(t *testing.T) {
 }
 
 func TestConcurrentSends(t *testing.T) {
-	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
+	tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered})
 	c, st := newClient(t, tr, nil)
 	var wg sync.WaitGroup
 	for i := range 64 {

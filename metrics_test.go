@@ -92,7 +92,7 @@ func TestMetricsOfAScriptedRun(t *testing.T) {
 	ctx := context.Background()
 	mf := newMeterFixture(t)
 	clock := newFakeClock(time.Now())
-	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
+	tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered})
 	st := memstore.New(&memstore.Options{Now: clock.Now})
 	c, err := advox.NewClient(tr, st, &advox.Options{
 		MeterProvider: mf.mp, Now: clock.Now, Backoff: fastBackoff,
@@ -202,7 +202,7 @@ func TestMetricsOfAScriptedRun(t *testing.T) {
 
 func TestMetricUnits(t *testing.T) {
 	mf := newMeterFixture(t)
-	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
+	tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered})
 	st := memstore.New(nil)
 	c, err := advox.NewClient(tr, st, &advox.Options{MeterProvider: mf.mp})
 	require.NoError(t, err)

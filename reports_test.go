@@ -292,7 +292,7 @@ func TestReportOfFinalRecordOnly(t *testing.T) {
 // the older, final record of the same id, and the new message stayed
 // accepted.
 func TestSMSCRestartReceiptsReachTheirRecords(t *testing.T) {
-	srv, err := smsctest.NewServer(&smsctest.Config{Receipts: smsctest.ReceiptsNever})
+	srv, err := smsctest.NewServer(&smsctest.Options{Receipts: smsctest.ReceiptsNever})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	tr, err := smpptransport.New(smpptransport.Config{Addr: srv.Addr(), SystemID: smsctest.DefaultSystemID,

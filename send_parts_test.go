@@ -201,7 +201,7 @@ func TestSendPartsNameTheTransport(t *testing.T) {
 // When the caller's context ends before the rest could go, the message is
 // incomplete, and the error still matches the context's.
 func TestSendIncompleteWhenContextEnds(t *testing.T) {
-	mt := memtransport.New(&memtransport.Config{RetryAfter: time.Hour})
+	mt := memtransport.New(&memtransport.Options{RetryAfter: time.Hour})
 	mt.InjectPart(2, memtransport.Throttle)
 	c, _ := newClient(t, mt, &advox.Options{Backoff: advox.DefaultBackoff})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

@@ -91,7 +91,7 @@ var trafficLike = regexp.MustCompile(`\+?\d{7,}`)
 func TestTelemetryCarriesNoTrafficData(t *testing.T) {
 	mf := newMeterFixture(t)
 	tp, sr := newTracerFixture(t)
-	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
+	tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered})
 	c, st := newClient(t, tr, &advox.Options{MeterProvider: mf.mp, TracerProvider: tp})
 	ctx := context.Background()
 

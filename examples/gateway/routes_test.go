@@ -36,7 +36,7 @@ func builtMem(t *testing.T, c *config) []*built {
 	var bs []*built
 	for i := range c.Transports {
 		tc := &c.Transports[i]
-		bs = append(bs, &built{cfg: tc, tr: memtransport.New(&memtransport.Config{Name: tc.Kind + ":" + tc.Name})})
+		bs = append(bs, &built{cfg: tc, tr: memtransport.New(&memtransport.Options{Name: tc.Kind + ":" + tc.Name})})
 	}
 	return bs
 }

@@ -71,7 +71,7 @@ func buildSMPP(tc *transportConfig, log *slog.Logger) (*built, error) {
 		Outage: smpptransport.OutageFailFast,
 	}
 	if tc.simulated() {
-		sim, err := smsctest.NewServer(&smsctest.Config{ReceiptDelay: simReportDelay})
+		sim, err := smsctest.NewServer(&smsctest.Options{ReceiptDelay: simReportDelay})
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +107,7 @@ func buildHTTP(tc *transportConfig, publicURL string) (*built, error) {
 		// Fresh webhook credentials per run: the simulator learns them from
 		// the callback URL, or signs with the shared secret.
 		secret, password := randomHex(24), randomHex(24)
-		sim := operatortest.NewServer(p.dialect, &operatortest.Config{
+		sim := operatortest.NewServer(p.dialect, &operatortest.Options{
 			AutoReport: true, ReportDelay: simReportDelay, SigningSecret: secret,
 		})
 		b.closeSim, b.operator = sim.Close, sim

@@ -72,7 +72,7 @@ func run(ctx context.Context, name string, out io.Writer) (err error) {
 	// The operator: a simulator that reports delivery 100 ms after
 	// accepting, and throttles the first submit.
 	secret := randomSecret()
-	sim := operatortest.NewServer(p.dialect, &operatortest.Config{
+	sim := operatortest.NewServer(p.dialect, &operatortest.Options{
 		AutoReport: true, ReportDelay: 100 * time.Millisecond, SigningSecret: secret,
 	})
 	defer sim.Close()

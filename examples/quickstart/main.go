@@ -83,7 +83,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 
 	// An SMSC simulator in this process, answering over real SMPP on
 	// loopback and sending a delivery receipt for every part.
-	smsc, err := smsctest.NewServer(&smsctest.Config{ReceiptDelay: 50 * time.Millisecond})
+	smsc, err := smsctest.NewServer(&smsctest.Options{ReceiptDelay: 50 * time.Millisecond})
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	clk := &clock{now: date(2026, 1, 31)}
 	quiet := slog.New(slog.DiscardHandler)
 	store := memstore.New(&memstore.Options{Now: clk.Now})
-	tr := memtransport.New(&memtransport.Config{Name: "operator"})
+	tr := memtransport.New(&memtransport.Options{Name: "operator"})
 	// The KEK comes from configuration or a KMS in real life, and must be
 	// kept: traffic sealed under it is unreadable without it. The
 	// blind-index key goes with it (NewClient refuses a KEK alone), or

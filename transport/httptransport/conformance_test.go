@@ -21,7 +21,7 @@ func TestConformance(t *testing.T) {
 				require.True(t, resumes, "a per-part profile resumes a message through SubmitParts")
 			}
 			transporttest.Run(t, func(t *testing.T) transporttest.Harness {
-				return newHarness(t, d.profile(), d.dialect, harnessOptions{sim: &operatortest.Config{AutoReport: true}})
+				return newHarness(t, d.profile(), d.dialect, harnessOptions{sim: &operatortest.Options{AutoReport: true}})
 			}, transporttest.Features{DeliveryReports: true, Inbound: true})
 		})
 	}

@@ -106,7 +106,7 @@ func TestFaults(t *testing.T) {
 					want = w
 				}
 				h, tr := setup(t, d.profile(), d.dialect, harnessOptions{
-					sim: &operatortest.Config{SlowFor: 5 * time.Second},
+					sim: &operatortest.Options{SlowFor: 5 * time.Second},
 					mutate: func(c *httptransport.Config) {
 						if r.fault == operatortest.FaultSlow {
 							c.Timeout = 300 * time.Millisecond
@@ -203,7 +203,7 @@ func TestAcceptThenResetSettledByReport(t *testing.T) {
 
 func TestCallerCancelMidFlightIsUnknown(t *testing.T) {
 	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{
-		sim: &operatortest.Config{SlowFor: 5 * time.Second},
+		sim: &operatortest.Options{SlowFor: 5 * time.Second},
 	})
 	h.sim.Inject(operatortest.FaultSlow)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -220,7 +220,7 @@ func TestCallerCancelMidFlightIsUnknown(t *testing.T) {
 
 func TestInternalTimeoutIsNotTheCallersDeadline(t *testing.T) {
 	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{
-		sim:    &operatortest.Config{SlowFor: 5 * time.Second},
+		sim:    &operatortest.Options{SlowFor: 5 * time.Second},
 		mutate: func(c *httptransport.Config) { c.Timeout = 100 * time.Millisecond },
 	})
 	h.sim.Inject(operatortest.FaultSlow)
@@ -233,7 +233,7 @@ func TestInternalTimeoutIsNotTheCallersDeadline(t *testing.T) {
 
 func TestCloseCancelsSubmitInFlight(t *testing.T) {
 	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{
-		sim: &operatortest.Config{SlowFor: 5 * time.Second},
+		sim: &operatortest.Options{SlowFor: 5 * time.Second},
 	})
 	h.sim.Inject(operatortest.FaultSlow)
 	done := make(chan error, 1)

@@ -70,13 +70,13 @@ type harness struct {
 }
 
 type harnessOptions struct {
-	sim    *operatortest.Config
+	sim    *operatortest.Options
 	mutate func(*httptransport.Config)
 }
 
 func newHarness(t *testing.T, profile httptransport.Profile, d operatortest.Dialect, o harnessOptions) *harness {
 	h := &harness{t: t, dialect: d, profile: profile, mutate: o.mutate, closed: make(chan struct{})}
-	var simCfg operatortest.Config
+	var simCfg operatortest.Options
 	if o.sim != nil {
 		simCfg = *o.sim
 	}

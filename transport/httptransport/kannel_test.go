@@ -258,7 +258,7 @@ func TestKannelPercentEscapesNeverCollide(t *testing.T) {
 // has the message: accepted, not outcome unknown.
 func TestKannelImmediateReply(t *testing.T) {
 	h, tr := setup(t, httptransport.Kannel(), operatortest.Kannel, harnessOptions{
-		sim: &operatortest.Config{KannelImmediateReply: true},
+		sim: &operatortest.Options{KannelImmediateReply: true},
 	})
 	m := testMessage()
 	res, err := tr.Submit(context.Background(), m)
@@ -302,7 +302,7 @@ func TestKannelPartialFailure(t *testing.T) {
 // to end advox.ErrIncomplete with part 2 never sent.
 func TestKannelResumesThrottledPart(t *testing.T) {
 	h, tr := setup(t, httptransport.Kannel(), operatortest.Kannel, harnessOptions{
-		sim: &operatortest.Config{AutoReport: true},
+		sim: &operatortest.Options{AutoReport: true},
 	})
 	c := clientFor(t, tr)
 	h.sim.Inject(operatortest.FaultNone, operatortest.FaultThrottle)

@@ -144,7 +144,7 @@ func TestSubmitPartsFailure(t *testing.T) {
 // parts' own ids.
 func TestSubmitPartsReports(t *testing.T) {
 	_, tr := setup(t, httptransport.Kannel(), operatortest.Kannel, harnessOptions{
-		sim: &operatortest.Config{AutoReport: true},
+		sim: &operatortest.Options{AutoReport: true},
 	})
 	reports := collect(tr)
 	m := threeParts(transport.Concat8)

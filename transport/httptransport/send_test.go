@@ -94,7 +94,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
-	sim := operatortest.NewServer(operatortest.GenericJSON, &operatortest.Config{TLS: true})
+	sim := operatortest.NewServer(operatortest.GenericJSON, &operatortest.Options{TLS: true})
 	defer sim.Close()
 	pool := x509.NewCertPool()
 	pool.AddCert(sim.Certificate())
@@ -123,7 +123,7 @@ func TestTLS(t *testing.T) {
 // A supplied client without a timeout is still bounded by Config.Timeout.
 func TestZeroTimeoutClientIsBounded(t *testing.T) {
 	h, tr := setup(t, httptransport.Elks46(), operatortest.Elks46, harnessOptions{
-		sim: &operatortest.Config{SlowFor: 5 * time.Second},
+		sim: &operatortest.Options{SlowFor: 5 * time.Second},
 		mutate: func(c *httptransport.Config) {
 			c.HTTPClient.Timeout = 0
 			c.Timeout = 100 * time.Millisecond

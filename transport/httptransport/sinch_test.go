@@ -167,7 +167,7 @@ func TestSinchStatuses(t *testing.T) {
 
 // Through the Client: a final Unknown settles the record.
 func TestSinchUnknownSettlesTheRecord(t *testing.T) {
-	h, tr := setup(t, httptransport.SinchBatches(), operatortest.Sinch, harnessOptions{sim: &operatortest.Config{}})
+	h, tr := setup(t, httptransport.SinchBatches(), operatortest.Sinch, harnessOptions{sim: &operatortest.Options{}})
 	c := clientFor(t, tr)
 	rcpt, err := c.Send(context.Background(), advox.Message{Account: "a", From: "Advox", To: "+46701234567", Text: "hi"})
 	require.NoError(t, err)
@@ -266,15 +266,15 @@ func TestSinchReportAuthentication(t *testing.T) {
 	cases := []struct {
 		name   string
 		mutate func(*httptransport.Config)
-		sim    operatortest.Config
+		sim    operatortest.Options
 		want   int
 	}{
-		{"message token", nil, operatortest.Config{}, http.StatusOK},
-		{"message token, basic sent but not required", nil, operatortest.Config{CallbackUser: user, CallbackPassword: password}, http.StatusOK},
-		{"basic and token", basic, operatortest.Config{CallbackUser: user, CallbackPassword: password}, http.StatusOK},
-		{"basic and token, Sinch not configured for basic", basic, operatortest.Config{}, http.StatusUnauthorized},
-		{"basic and token, wrong password", basic, operatortest.Config{CallbackUser: user, CallbackPassword: "wrong-password-0123456"}, http.StatusUnauthorized},
-		{"basic alone", func(c *httptransport.Config) { basic(c); c.Webhook.Secret = "" }, operatortest.Config{CallbackUser: user, CallbackPassword: password}, http.StatusOK},
+		{"message token", nil, operatortest.Options{}, http.StatusOK},
+		{"message token, basic sent but not required", nil, operatortest.Options{CallbackUser: user, CallbackPassword: password}, http.StatusOK},
+		{"basic and token", basic, operatortest.Options{CallbackUser: user, CallbackPassword: password}, http.StatusOK},
+		{"basic and token, Sinch not configured for basic", basic, operatortest.Options{}, http.StatusUnauthorized},
+		{"basic and token, wrong password", basic, operatortest.Options{CallbackUser: user, CallbackPassword: "wrong-password-0123456"}, http.StatusUnauthorized},
+		{"basic alone", func(c *httptransport.Config) { basic(c); c.Webhook.Secret = "" }, operatortest.Options{CallbackUser: user, CallbackPassword: password}, http.StatusOK},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

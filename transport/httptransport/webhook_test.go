@@ -150,7 +150,7 @@ func TestReplayedRequestIsADuplicate(t *testing.T) {
 
 func TestLateReports(t *testing.T) {
 	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{
-		sim: &operatortest.Config{AutoReport: true, ReportDelay: 100 * time.Millisecond},
+		sim: &operatortest.Options{AutoReport: true, ReportDelay: 100 * time.Millisecond},
 	})
 	reports := collect(tr)
 	m, _ := sent(t, h, tr)
@@ -218,7 +218,7 @@ func TestKannelReportWithoutReferenceIsMalformed(t *testing.T) {
 // no submit is in flight.
 func TestParkedReportReleasedWhenNothingInFlight(t *testing.T) {
 	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{
-		sim: &operatortest.Config{SlowFor: 300 * time.Millisecond},
+		sim: &operatortest.Options{SlowFor: 300 * time.Millisecond},
 		mutate: func(c *httptransport.Config) {
 			c.Webhook.ParkFor = time.Minute
 		},
@@ -243,7 +243,7 @@ func TestParkedReportReleasedWhenNothingInFlight(t *testing.T) {
 
 func TestParkedReportExpires(t *testing.T) {
 	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{
-		sim:    &operatortest.Config{SlowFor: 5 * time.Second},
+		sim:    &operatortest.Options{SlowFor: 5 * time.Second},
 		mutate: func(c *httptransport.Config) { c.Webhook.ParkFor = 50 * time.Millisecond },
 	})
 	reports := collect(tr)

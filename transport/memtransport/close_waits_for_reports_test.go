@@ -14,18 +14,18 @@ import (
 
 // Close must not return while a report handler the transport started is
 // still running — whether the report came through Report or was scheduled
-// by Config.ReportStatus — so that whoever closes a store right after
+// by Options.ReportStatus — so that whoever closes a store right after
 // Close (the Client) never races a handler still writing to it.
 func TestCloseWaitsForRunningReportHandlers(t *testing.T) {
 	tests := []struct {
 		name    string
-		cfg     *memtransport.Config
+		cfg     *memtransport.Options
 		trigger func(t *testing.T, tr *memtransport.Transport)
 	}{
 		{"Report", nil, func(t *testing.T, tr *memtransport.Transport) {
 			go tr.Report(context.Background(), transport.Report{OperatorID: "x", Status: transport.StatusDelivered})
 		}},
-		{"scheduled", &memtransport.Config{ReportStatus: transport.StatusDelivered}, func(t *testing.T, tr *memtransport.Transport) {
+		{"scheduled", &memtransport.Options{ReportStatus: transport.StatusDelivered}, func(t *testing.T, tr *memtransport.Transport) {
 			_, err := tr.Submit(context.Background(), msg("x"))
 			require.NoError(t, err)
 		}},

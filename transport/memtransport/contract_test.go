@@ -34,7 +34,7 @@ func TestSubmitAfterCloseWithDoneContext(t *testing.T) {
 // A submit already waiting out Latency when Close is called is cut off
 // before anything was sent: it wraps ErrNotSent (and ErrClosed).
 func TestCloseDuringLatencyIsNotSent(t *testing.T) {
-	tr := memtransport.New(&memtransport.Config{Latency: time.Hour})
+	tr := memtransport.New(&memtransport.Options{Latency: time.Hour})
 	started := make(chan struct{})
 	errc := make(chan error, 1)
 	ctx := &signalCtx{Context: context.Background(), done: started}
@@ -91,7 +91,7 @@ func TestSentIsDeepCopy(t *testing.T) {
 // The ids Submit returns are the caller's: mutating them changes neither the
 // record nor the reports.
 func TestSubmitResultIsCallersOwn(t *testing.T) {
-	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered, ReportDelay: time.Hour})
+	tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered, ReportDelay: time.Hour})
 	defer tr.Close()
 	tr.SetReportHandler(func(context.Context, transport.Report) error { return nil })
 	res, err := tr.Submit(context.Background(), msg("a"))
@@ -130,7 +130,7 @@ func TestScheduledReportUsesCurrentHandler(t *testing.T) {
 		replace bool // true: replace with h2; false: remove (nil)
 	}{{"replaced", true}, {"removed", false}} {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
+			tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered})
 			var mu sync.Mutex
 			var got1, got2 []string
 			h2 := func(_ context.Context, r transport.Report) error {

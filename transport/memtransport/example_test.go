@@ -19,7 +19,7 @@ import (
 // party), so the Client needs no sub-processor for it.
 func ExampleNew() {
 	ctx := context.Background()
-	tr := memtransport.New(&memtransport.Config{Name: "fake-operator", ReportStatus: transport.StatusDelivered})
+	tr := memtransport.New(&memtransport.Options{Name: "fake-operator", ReportStatus: transport.StatusDelivered})
 	client, err := advox.NewClient(tr, memstore.New(nil), nil)
 	if err != nil {
 		log.Fatal(err)

@@ -21,7 +21,7 @@ const (
 	// Accept answers normally (the default).
 	Accept Fault = iota
 	// Throttle refuses with transport.ErrThrottled (safe to retry), with
-	// Config.RetryAfter as the hint.
+	// Options.RetryAfter as the hint.
 	Throttle
 	// NotSent fails with transport.ErrNotSent (never reached the operator).
 	NotSent
@@ -49,9 +49,9 @@ func (f Fault) String() string {
 	return "Fault(" + strconv.Itoa(int(f)) + ")"
 }
 
-// Config configures a Transport. The zero value accepts everything and
-// sends no reports.
-type Config struct {
+// Options configures a Transport. The zero value (or nil) accepts
+// everything and sends no reports.
+type Options struct {
 	// Name is the transport's name; "" means "mem".
 	Name string
 	// ReportStatus, when set, makes the transport send one delivery report
@@ -91,7 +91,7 @@ type Sent struct {
 
 // Transport is the in-memory transport. It is safe for concurrent use.
 type Transport struct {
-	cfg Config
+	cfg Options
 
 	mu      sync.Mutex
 	seq     int
@@ -114,11 +114,11 @@ var (
 	_ transport.InboundSource = (*Transport)(nil)
 )
 
-// New returns a Transport. cfg may be nil.
-func New(cfg *Config) *Transport {
+// New returns a Transport. opts may be nil (the defaults).
+func New(opts *Options) *Transport {
 	t := &Transport{done: make(chan struct{})}
-	if cfg != nil {
-		t.cfg = *cfg
+	if opts != nil {
+		t.cfg = *opts
 	}
 	if t.cfg.Name == "" {
 		t.cfg.Name = "mem"
@@ -185,7 +185,7 @@ func (t *Transport) isClosed() bool {
 
 // Submit implements transport.Transport. After Close it fails with an
 // error wrapping transport.ErrClosed, whatever the state of ctx. A submit
-// cut short while it waits out Config.Latency — by ctx or by Close — sent
+// cut short while it waits out Options.Latency — by ctx or by Close — sent
 // nothing: its error wraps transport.ErrNotSent and ctx.Err() or
 // transport.ErrClosed.
 func (t *Transport) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
@@ -544,7 +544,7 @@ func (t *Transport) Joined() []transport.Message {
 }
 
 // Close implements transport.Transport. It cuts short submits waiting out
-// Config.Latency. Scheduled reports whose delay has not run out are
+// Options.Latency. Scheduled reports whose delay has not run out are
 // dropped; Close waits for the ones being delivered and for handlers
 // Report and Receive are running, and every report goroutine has ended
 // when it returns.

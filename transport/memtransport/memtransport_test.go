@@ -128,7 +128,7 @@ func TestConformance(t *testing.T) {
 	for _, whole := range []bool{false, true} {
 		t.Run(map[bool]string{false: "parts", true: "whole"}[whole], func(t *testing.T) {
 			transporttest.Run(t, func(t *testing.T) transporttest.Harness {
-				return &harness{tr: memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered}), whole: whole,
+				return &harness{tr: memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered}), whole: whole,
 					closed: make(chan struct{})}
 			}, transporttest.Features{DeliveryReports: true, Inbound: true})
 		})
@@ -136,7 +136,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestFaultsInOrder(t *testing.T) {
-	tr := memtransport.New(&memtransport.Config{RetryAfter: 3 * time.Second})
+	tr := memtransport.New(&memtransport.Options{RetryAfter: 3 * time.Second})
 	defer tr.Close()
 	tr.Inject(memtransport.Throttle, memtransport.Reject)
 	m := &transport.Message{ID: "m1", To: "+46701234567", Encoding: transport.GSM7, Parts: []string{"hi"}}
@@ -157,7 +157,7 @@ func TestFaultsInOrder(t *testing.T) {
 }
 
 func TestReportsStopOnClose(t *testing.T) {
-	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered, ReportDelay: time.Hour})
+	tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered, ReportDelay: time.Hour})
 	got := make(chan transport.Report, 1)
 	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { got <- r; return nil })
 	_, err := tr.Submit(context.Background(), &transport.Message{ID: "m", To: "+46701234567", Parts: []string{"x"}, ReportRequested: true})

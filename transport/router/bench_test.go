@@ -99,7 +99,7 @@ func BenchmarkFailover(b *testing.B) {
 	b.Run("throttled", func(b *testing.B) {
 		var rate, failed, spilled stat
 		for b.Loop() {
-			p := newPair(b, pairConfig{window: window, spill: true, smscA: smsctest.Config{MaxRate: 100, Receipts: smsctest.ReceiptsNever},
+			p := newPair(b, pairConfig{window: window, spill: true, smscA: smsctest.Options{MaxRate: 100, Receipts: smsctest.ReceiptsNever},
 				tuneA: func(c *smpptransport.Config) { c.MaxRate = 200 }})
 			l := p.start(senders)
 			time.Sleep(time.Second)
@@ -159,7 +159,7 @@ func BenchmarkFailover(b *testing.B) {
 func benchFault(b *testing.B, window, senders int, fault func(*smsctest.Server)) {
 	var flow, unknown stat
 	for b.Loop() {
-		p := newPair(b, pairConfig{window: window, smscA: smsctest.Config{Receipts: smsctest.ReceiptsNever}})
+		p := newPair(b, pairConfig{window: window, smscA: smsctest.Options{Receipts: smsctest.ReceiptsNever}})
 		l := p.start(senders)
 		l.until(b, func() bool { return len(p.srvA.Messages()) >= 200 }, "a takes traffic")
 		t0 := time.Now()

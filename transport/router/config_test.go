@@ -96,8 +96,8 @@ func TestCloseClosesEveryTransport(t *testing.T) {
 }
 
 func TestPing(t *testing.T) {
-	a := memtransport.New(&memtransport.Config{Name: "a"})
-	b := memtransport.New(&memtransport.Config{Name: "b"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
 	r := newRouter(t, router.Config{Routes: failover("a", "b")}, a, b)
 	require.NoError(t, r.Ping(ctxT(t)))
 	require.NoError(t, a.Close())

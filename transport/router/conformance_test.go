@@ -20,8 +20,8 @@ type harness struct {
 }
 
 func newHarness(t *testing.T) transporttest.Harness {
-	cfg := func(name string) *memtransport.Config {
-		return &memtransport.Config{Name: name, ReportStatus: transport.StatusDelivered, RetryAfter: time.Millisecond}
+	cfg := func(name string) *memtransport.Options {
+		return &memtransport.Options{Name: name, ReportStatus: transport.StatusDelivered, RetryAfter: time.Millisecond}
 	}
 	h := &harness{a: memtransport.New(cfg("mem-a")), b: memtransport.New(cfg("mem-b"))}
 	r, err := router.New(router.Config{

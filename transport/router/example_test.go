@@ -22,8 +22,8 @@ import (
 // A route table: Swedish mobiles go to operator A with B as failover,
 // everything else to B. A is down for the first message, so B takes it.
 func ExampleNew() {
-	a := memtransport.New(&memtransport.Config{Name: "operator-a"})
-	b := memtransport.New(&memtransport.Config{Name: "operator-b"})
+	a := memtransport.New(&memtransport.Options{Name: "operator-a"})
+	b := memtransport.New(&memtransport.Options{Name: "operator-b"})
 	r, err := router.New(router.Config{
 		Transports: []transport.Transport{a, b},
 		Routes: []router.Route{
@@ -53,8 +53,8 @@ func ExampleNew() {
 
 // A weighted route shares the traffic; Seed makes the draw reproducible.
 func ExampleNew_weighted() {
-	a := memtransport.New(&memtransport.Config{Name: "a"})
-	b := memtransport.New(&memtransport.Config{Name: "b"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
 	r, err := router.New(router.Config{
 		Transports: []transport.Transport{a, b},
 		Routes: []router.Route{{Name: "spread", Mode: router.Weighted,
@@ -81,8 +81,8 @@ func ExampleNew_weighted() {
 // probe brings it back.
 func ExampleRouter_Breaker() {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	a := memtransport.New(&memtransport.Config{Name: "a"})
-	b := memtransport.New(&memtransport.Config{Name: "b"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
 	r, err := router.New(router.Config{
 		Transports: []transport.Transport{a, b},
 		Routes:     []router.Route{{Name: "all", Transports: []router.Target{{Transport: "a"}, {Transport: "b"}}}},
@@ -115,8 +115,8 @@ func ExampleRouter_Breaker() {
 // checks the router's name against the register of sub-processors; data
 // goes to every transport of the table, so each one is registered too.
 func ExampleRouter_Transports() {
-	a := memtransport.New(&memtransport.Config{Name: "a"})
-	b := memtransport.New(&memtransport.Config{Name: "b"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
 	r, err := router.New(router.Config{
 		Name:       "edge",
 		Transports: []transport.Transport{a, b},
@@ -153,8 +153,8 @@ func ExampleRouter_Transports() {
 // for throttling goes to the next one, and the paused transport is passed
 // over until its pause ends, instead of being waited for.
 func ExampleRoute_spillThrottled() {
-	a := memtransport.New(&memtransport.Config{Name: "a"})
-	b := memtransport.New(&memtransport.Config{Name: "b"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
 	r, err := router.New(router.Config{
 		Transports: []transport.Transport{a, b},
 		Routes: []router.Route{{Name: "all", SpillThrottled: true,
@@ -184,8 +184,8 @@ func ExampleConfig_meterProvider() {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(context.Background())
-	a := memtransport.New(&memtransport.Config{Name: "a"})
-	b := memtransport.New(&memtransport.Config{Name: "b"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
 	r, err := router.New(router.Config{
 		Transports:    []transport.Transport{a, b},
 		Routes:        []router.Route{{Name: "all", Transports: []router.Target{{Transport: "a"}, {Transport: "b"}}}},
@@ -273,8 +273,8 @@ func ExampleNew_smpp() {
 // sends the rest itself: the Client resumes through the router, which
 // hands the parts to that member and never to the other one.
 func ExampleRouter_SubmitParts() {
-	a := memtransport.New(&memtransport.Config{Name: "a"})
-	b := memtransport.New(&memtransport.Config{Name: "b"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
 	r, err := router.New(router.Config{
 		Transports: []transport.Transport{a, b},
 		Routes:     []router.Route{{Name: "all", Transports: []router.Target{{Transport: "a"}, {Transport: "b"}}}},

@@ -45,7 +45,7 @@ func ctxT(t testing.TB) context.Context {
 func mems(names ...string) []*memtransport.Transport {
 	out := make([]*memtransport.Transport, len(names))
 	for i, n := range names {
-		out[i] = memtransport.New(&memtransport.Config{Name: n})
+		out[i] = memtransport.New(&memtransport.Options{Name: n})
 	}
 	return out
 }

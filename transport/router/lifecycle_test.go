@@ -21,8 +21,8 @@ import (
 // with the operator (SMPP answers ESME_RX_T_APPN) instead of acknowledging
 // them for the router to drop.
 func TestMembersHaveNoHandlerUntilRouterHasOne(t *testing.T) {
-	a := memtransport.New(&memtransport.Config{Name: "a"})
-	b := memtransport.New(&memtransport.Config{Name: "b"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
 	r := newRouter(t, router.Config{Routes: failover("a", "b")}, a, b)
 	early := transport.Report{OperatorID: "early", Status: transport.StatusDelivered}
 
@@ -46,7 +46,7 @@ func TestMembersHaveNoHandlerUntilRouterHasOne(t *testing.T) {
 // TestConcurrentSetReportHandlerAgrees checks that racing SetReportHandler
 // calls leave the members consistent with the router's last handler.
 func TestConcurrentSetReportHandlerAgrees(t *testing.T) {
-	a := memtransport.New(&memtransport.Config{Name: "a"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
 	r := newRouter(t, router.Config{Routes: failover("a")}, a)
 	got := &reports{}
 	var wg sync.WaitGroup

@@ -34,8 +34,8 @@ func (c *reports) all() []transport.Report {
 }
 
 func TestReportsNameTheirTransport(t *testing.T) {
-	a := memtransport.New(&memtransport.Config{Name: "a"})
-	b := memtransport.New(&memtransport.Config{Name: "b"})
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
 	r := newRouter(t, router.Config{Routes: failover("a", "b")}, a, b)
 
 	assert.False(t, a.Report(ctxT(t), transport.Report{OperatorID: "early", Status: transport.StatusDelivered}),
@@ -57,8 +57,8 @@ func TestReportsNameTheirTransport(t *testing.T) {
 }
 
 func TestReportsAfterFailover(t *testing.T) {
-	a := memtransport.New(&memtransport.Config{Name: "a", ReportStatus: transport.StatusDelivered})
-	b := memtransport.New(&memtransport.Config{Name: "b", ReportStatus: transport.StatusDelivered})
+	a := memtransport.New(&memtransport.Options{Name: "a", ReportStatus: transport.StatusDelivered})
+	b := memtransport.New(&memtransport.Options{Name: "b", ReportStatus: transport.StatusDelivered})
 	r := newRouter(t, router.Config{Routes: failover("a", "b")}, a, b)
 	got := &reports{}
 	r.SetReportHandler(got.handle)
@@ -73,7 +73,7 @@ func TestReportsAfterFailover(t *testing.T) {
 }
 
 func TestNestedRouterKeepsTheLeafName(t *testing.T) {
-	leaf := memtransport.New(&memtransport.Config{Name: "leaf"})
+	leaf := memtransport.New(&memtransport.Options{Name: "leaf"})
 	inner := newRouter(t, router.Config{Name: "inner", Routes: failover("leaf")}, leaf)
 	outer := newRouter(t, router.Config{Name: "outer", Routes: failover("inner")}, inner)
 	got := &reports{}

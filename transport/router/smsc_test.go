@@ -182,7 +182,7 @@ type pair struct {
 
 // pairConfig tunes a pair: the first SMSC and transport, and the route.
 type pairConfig struct {
-	smscA  smsctest.Config
+	smscA  smsctest.Options
 	tuneA  func(*smpptransport.Config)
 	spill  bool
 	window int
@@ -380,7 +380,7 @@ func TestFailoverUnderFaults(t *testing.T) {
 			l.until(t, func() bool { return len(p.srvB.Messages()) >= n+100 }, "traffic flows through b")
 			p.srvA.Resume() // answers what it held: late, or to a session given up
 		}, window},
-		{"throttling at 100/s", pairConfig{smscA: smsctest.Config{MaxRate: 100}, spill: true,
+		{"throttling at 100/s", pairConfig{smscA: smsctest.Options{MaxRate: 100}, spill: true,
 			tuneA: func(c *smpptransport.Config) { c.MaxRate = 200 }}, func(t *testing.T, p *pair, l *load) {
 			l.until(t, func() bool { return p.a.Stats().Throttled > 0 }, "a throttles")
 			n := len(p.srvA.Messages())

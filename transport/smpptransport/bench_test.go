@@ -30,7 +30,7 @@ const benchText = "Your verification code is 123456. It expires in ten minutes."
 // Client.Send over memtransport (the Client's own work). Record the msg/s
 // ratios in BENCHMARKS.md.
 func BenchmarkSend(b *testing.B) {
-	smsc, err := smsctest.NewServer(&smsctest.Config{Receipts: smsctest.ReceiptsNever})
+	smsc, err := smsctest.NewServer(&smsctest.Options{Receipts: smsctest.ReceiptsNever})
 	require.NoError(b, err)
 	defer smsc.Close()
 

@@ -13,14 +13,14 @@ import (
 func TestConformance(t *testing.T) {
 	modes := []struct {
 		name   string
-		srv    *smsctest.Config
+		srv    *smsctest.Options
 		mutate func(*Config)
 	}{
 		{"Transceiver", nil, nil},
 		{"TransmitterReceiver", nil, func(c *Config) { c.BindMode = TransmitterReceiver }},
-		{"TwoSessionsHexIDs", &smsctest.Config{IDBase: 16, ReceiptIDBase: 10},
+		{"TwoSessionsHexIDs", &smsctest.Options{IDBase: 16, ReceiptIDBase: 10},
 			func(c *Config) { c.Sessions, c.SubmitIDBase, c.ReceiptIDBase = 2, 16, 10 }},
-		{"ReceiptTLVs", &smsctest.Config{IDBase: 16, ReceiptIDBase: 10, ReceiptTLVs: true},
+		{"ReceiptTLVs", &smsctest.Options{IDBase: 16, ReceiptIDBase: 10, ReceiptTLVs: true},
 			func(c *Config) { c.SubmitIDBase, c.ReceiptIDBase = 16, 10 }},
 		{"Payload", nil, func(c *Config) { c.Payload = true }},
 	}

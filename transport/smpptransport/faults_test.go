@@ -125,7 +125,7 @@ func TestDroppedConnection(t *testing.T) {
 // number equals a pending submit_sm's. Neither the submit nor the receipt
 // may be lost.
 func TestCollidingDeliverSM(t *testing.T) {
-	srv := newServer(t, &smsctest.Config{Receipts: smsctest.ReceiptsNever})
+	srv := newServer(t, &smsctest.Options{Receipts: smsctest.ReceiptsNever})
 	tr := newTransport(t, testConfig(srv))
 	reports := collect(tr)
 	const n = 20
@@ -182,7 +182,7 @@ func TestDuplicateAndEarlyReceipts(t *testing.T) {
 }
 
 func TestThrottleStanding(t *testing.T) {
-	srv := newServer(t, &smsctest.Config{ThrottleEvery: 3})
+	srv := newServer(t, &smsctest.Options{ThrottleEvery: 3})
 	tr := newTransport(t, testConfig(srv))
 	var throttled int
 	for range 9 {

@@ -24,7 +24,7 @@ import (
 // go-smpp Transceiver: the submit fails and the receipt never reaches the
 // handler. TestCollidingDeliverSM runs the same fault against this package.
 func TestGoSMPPTransceiverLosesCollidingReceipt(t *testing.T) {
-	srv := newServer(t, &smsctest.Config{Receipts: smsctest.ReceiptsNever})
+	srv := newServer(t, &smsctest.Options{Receipts: smsctest.ReceiptsNever})
 	var mu sync.Mutex
 	var delivered int
 	tc := &smpp.Transceiver{

@@ -20,7 +20,7 @@ var quiet = slog.New(slog.DiscardHandler)
 func fastBackoff(int) time.Duration { return 5 * time.Millisecond }
 
 // newServer starts a simulator closed at the end of the test.
-func newServer(t testing.TB, cfg *smsctest.Config) *smsctest.Server {
+func newServer(t testing.TB, cfg *smsctest.Options) *smsctest.Server {
 	t.Helper()
 	s, err := smsctest.NewServer(cfg)
 	require.NoError(t, err)

@@ -235,20 +235,20 @@ func TestMixedIDBasesAreNoticed(t *testing.T) {
 	const hint = "set Config.SubmitIDBase and ReceiptIDBase"
 	tests := []struct {
 		name       string
-		srv        *smsctest.Config
+		srv        *smsctest.Options
 		configured bool // the bases are set in Config
 		first      bool // every receipt overtakes its answer
 		want       int
 		wantBases  string
 	}{
-		{"hex answers, decimal receipts", &smsctest.Config{IDBase: 16, ReceiptIDBase: 10}, false, false, 1, "submit_id_base=16 receipt_id_base=10"},
-		{"decimal answers, hex receipts", &smsctest.Config{IDBase: 10, ReceiptIDBase: 16}, false, false, 1, "submit_id_base=10 receipt_id_base=16"},
-		{"hex answers, decimal receipts first", &smsctest.Config{IDBase: 16, ReceiptIDBase: 10, Receipts: smsctest.ReceiptsNever},
+		{"hex answers, decimal receipts", &smsctest.Options{IDBase: 16, ReceiptIDBase: 10}, false, false, 1, "submit_id_base=16 receipt_id_base=10"},
+		{"decimal answers, hex receipts", &smsctest.Options{IDBase: 10, ReceiptIDBase: 16}, false, false, 1, "submit_id_base=10 receipt_id_base=16"},
+		{"hex answers, decimal receipts first", &smsctest.Options{IDBase: 16, ReceiptIDBase: 10, Receipts: smsctest.ReceiptsNever},
 			false, true, 1, "submit_id_base=16 receipt_id_base=10"},
-		{"both decimal", &smsctest.Config{}, false, false, 0, ""},
-		{"both decimal, receipts first", &smsctest.Config{Receipts: smsctest.ReceiptsNever}, false, true, 0, ""},
-		{"both hex", &smsctest.Config{IDBase: 16, ReceiptIDBase: 16}, false, false, 0, ""},
-		{"mixed, bases set", &smsctest.Config{IDBase: 16, ReceiptIDBase: 10}, true, false, 0, ""},
+		{"both decimal", &smsctest.Options{}, false, false, 0, ""},
+		{"both decimal, receipts first", &smsctest.Options{Receipts: smsctest.ReceiptsNever}, false, true, 0, ""},
+		{"both hex", &smsctest.Options{IDBase: 16, ReceiptIDBase: 16}, false, false, 0, ""},
+		{"mixed, bases set", &smsctest.Options{IDBase: 16, ReceiptIDBase: 10}, true, false, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ import (
 // the SMSC to deliver again. (Before, receipts were acknowledged before
 // the handler ran, so one the handler failed on was lost.)
 func TestSlowHandlerDoesNotStall(t *testing.T) {
-	srv := newServer(t, &smsctest.Config{Receipts: smsctest.ReceiptsAlways, RedeliveryDelay: 5 * time.Millisecond, MaxDeliveries: 10000})
+	srv := newServer(t, &smsctest.Options{Receipts: smsctest.ReceiptsAlways, RedeliveryDelay: 5 * time.Millisecond, MaxDeliveries: 10000})
 	cfg := testConfig(srv) // RespTimeout 500ms
 	cfg.DeliverWindow = 3
 	tr := newTransport(t, cfg)
@@ -57,7 +57,7 @@ func TestSlowHandlerDoesNotStall(t *testing.T) {
 // The throughput limit paces submit_sm only, never acknowledgements or
 // enquire_link.
 func TestRateLimitPacesSubmitsOnly(t *testing.T) {
-	srv := newServer(t, &smsctest.Config{Receipts: smsctest.ReceiptsAlways})
+	srv := newServer(t, &smsctest.Options{Receipts: smsctest.ReceiptsAlways})
 	cfg := testConfig(srv)
 	cfg.MaxRate = 0.001 // one token, then none for 1000 s
 	cfg.EnquireLink = 10 * time.Millisecond
@@ -274,7 +274,7 @@ func TestBindRefused(t *testing.T) {
 }
 
 func TestNoHandlerCountsReports(t *testing.T) {
-	srv := newServer(t, &smsctest.Config{ReceiptText: func(r smsctest.Receipt) string {
+	srv := newServer(t, &smsctest.Options{ReceiptText: func(r smsctest.Receipt) string {
 		if r.Stat == "BOGUS" {
 			return "id:" + r.ID + " stat:WHATEVER"
 		}
@@ -292,7 +292,7 @@ func TestNoHandlerCountsReports(t *testing.T) {
 }
 
 func TestReceiptVariantsEndToEnd(t *testing.T) {
-	variants := map[string]*smsctest.Config{
+	variants := map[string]*smsctest.Options{
 		"hex resp, decimal receipt": {IDBase: 16, ReceiptIDBase: 10},
 		"decimal resp, hex receipt": {IDBase: 10, ReceiptIDBase: 16},
 		"TLVs":                      {IDBase: 16, ReceiptIDBase: 10, ReceiptTLVs: true},

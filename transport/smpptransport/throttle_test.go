@@ -69,7 +69,7 @@ func TestRateControlWithoutCeiling(t *testing.T) {
 // submit only to be refused (with a fixed pause per throttled answer, 12
 // of 100 submits/s went through).
 func TestConvergesOnTheSMSCRate(t *testing.T) {
-	srv := newServer(t, &smsctest.Config{MaxRate: 100, Receipts: smsctest.ReceiptsNever})
+	srv := newServer(t, &smsctest.Options{MaxRate: 100, Receipts: smsctest.ReceiptsNever})
 	cfg := testConfig(srv)
 	cfg.Window = 16
 	cfg.MaxRate = 400 // the contract promises more than the SMSC takes

@@ -39,7 +39,7 @@ func selfSigned(t *testing.T) (server, client *tls.Config) {
 
 func TestTLS(t *testing.T) {
 	serverTLS, clientTLS := selfSigned(t)
-	srv := newServer(t, &smsctest.Config{TLS: serverTLS})
+	srv := newServer(t, &smsctest.Options{TLS: serverTLS})
 	cfg := testConfig(srv)
 	cfg.TLS = clientTLS
 	tr := newTransport(t, cfg)

@@ -20,7 +20,7 @@ import (
 type memHarness struct{ tr *memtransport.Transport }
 
 func newMemHarness() *memHarness {
-	return &memHarness{tr: memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})}
+	return &memHarness{tr: memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered})}
 }
 
 // Transport returns the adapter under test; the suite closes it.

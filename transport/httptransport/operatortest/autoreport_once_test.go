@@ -17,7 +17,7 @@ import (
 func TestAutoReportOncePerMessage(t *testing.T) {
 	hook := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer hook.Close()
-	s := operatortest.NewServer(operatortest.GenericJSON, &operatortest.Config{AutoReport: true})
+	s := operatortest.NewServer(operatortest.GenericJSON, &operatortest.Options{AutoReport: true})
 	submit := func() {
 		req, err := http.NewRequest(http.MethodPost, s.URL()+"/messages",
 			strings.NewReader(`{"to":"+46701234567","text":"hi","reference":"r","callback_url":"`+hook.URL+`/dlr"}`))

@@ -24,7 +24,7 @@ const (
 	Elks46
 	// Sinch is Sinch's SMS REST API (batches) under /xms/v1/sim-plan:
 	// POST /batches, bearer token, JSON, per-recipient JSON reports to the
-	// batch's callback_url, with basic auth when Config.CallbackUser is
+	// batch's callback_url, with basic auth when Options.CallbackUser is
 	// set (as Sinch's account configuration does), batch summaries and
 	// inbound messages.
 	Sinch
@@ -57,11 +57,11 @@ type dialect interface {
 	method() string
 	// parse checks credentials and reads a submit; a non-nil answer is
 	// the operator's refusal.
-	parse(r *http.Request, body []byte, cfg *Config) (Message, *answer)
+	parse(r *http.Request, body []byte, cfg *Options) (Message, *answer)
 	// newID is the operator id of the n-th message.
 	newID(n int) string
 	// accepted, rejected, notAccepted and serverError are the answers.
-	accepted(m Message, cfg *Config) *answer
+	accepted(m Message, cfg *Options) *answer
 	rejected(m Message) *answer
 	notAccepted() *answer
 	serverError() *answer
@@ -69,12 +69,12 @@ type dialect interface {
 	// escapes here).
 	callbackURL(m Message, r Report, now time.Time) (string, error)
 	// report builds the report request.
-	report(m Message, r Report, u *url.URL, cfg *Config, nonce string) (*recordedReport, error)
+	report(m Message, r Report, u *url.URL, cfg *Options, nonce string) (*recordedReport, error)
 	// inbound builds the inbound-SMS callback the operator posts to u
 	// (signed with nonce where the dialect signs), and summary the batch
 	// summary about m; errNotInDialect when the operator posts none.
-	inbound(in Inbound, u *url.URL, cfg *Config, nonce string) (*recordedReport, error)
-	summary(m Message, r Report, u *url.URL, cfg *Config) (*recordedReport, error)
+	inbound(in Inbound, u *url.URL, cfg *Options, nonce string) (*recordedReport, error)
+	summary(m Message, r Report, u *url.URL, cfg *Options) (*recordedReport, error)
 }
 
 func (d Dialect) impl() dialect {

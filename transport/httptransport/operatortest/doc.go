@@ -12,7 +12,7 @@
 // a delivery report for the first part only, and Sinch sends its reports
 // with the basic auth its account is configured with, to the callback URL
 // exactly as given. Each rule names the documentation it comes from.
-// Config.Lenient turns the format and length checks off. SendInbound posts
+// Options.Lenient turns the format and length checks off. SendInbound posts
 // a message from a handset, or a part of one, in each dialect's documented
 // form (Kannel's sms-service GET, 46elks' "Receive SMS", Sinch's mo_text
 // and mo_binary, GenericJSON's signed JSON); SendSummary Sinch's batch

@@ -24,7 +24,7 @@ func (elks46) newID(n int) string { return fmt.Sprintf("s%032x", n) }
 // elksTime is how 46elks writes times: UTC, microseconds, no zone.
 const elksTime = "2006-01-02T15:04:05.000000"
 
-func (elks46) parse(r *http.Request, body []byte, cfg *Config) (Message, *answer) {
+func (elks46) parse(r *http.Request, body []byte, cfg *Options) (Message, *answer) {
 	// Every request authenticates with the API username and password as
 	// HTTP basic auth.
 	u, p, ok := r.BasicAuth()
@@ -72,7 +72,7 @@ func elksSenderID(s string) bool {
 
 // accepted is the documented answer: the message with status "created",
 // its id, its parts and its cost in 1/10,000 of the account currency.
-func (elks46) accepted(m Message, _ *Config) *answer {
+func (elks46) accepted(m Message, _ *Options) *answer {
 	b, _ := json.Marshal(map[string]any{
 		"status": "created", "direction": "outgoing", "id": m.ID,
 		"from": m.From, "to": m.To, "message": m.Text,
@@ -116,7 +116,7 @@ func elksStatus(r Report) string {
 // report is the DLR: a form POST with id, status and, for delivered
 // only, delivered (the time in UTC). Basic auth comes from the URL's
 // userinfo, as the DLR documentation allows.
-func (elks46) report(m Message, r Report, u *url.URL, _ *Config, _ string) (*recordedReport, error) {
+func (elks46) report(m Message, r Report, u *url.URL, _ *Options, _ string) (*recordedReport, error) {
 	status := elksStatus(r)
 	f := url.Values{"id": {m.ID}, "status": {status}}
 	if status == "delivered" {
@@ -127,7 +127,7 @@ func (elks46) report(m Message, r Report, u *url.URL, _ *Config, _ string) (*rec
 
 // inbound is "Receive SMS": a form POST with direction=incoming, id, from,
 // to, created and message.
-func (elks46) inbound(in Inbound, u *url.URL, _ *Config, _ string) (*recordedReport, error) {
+func (elks46) inbound(in Inbound, u *url.URL, _ *Options, _ string) (*recordedReport, error) {
 	if in.Data != nil || in.UDH != nil {
 		return nil, errNotInDialect // 46elks posts whole text messages only
 	}
@@ -138,7 +138,7 @@ func (elks46) inbound(in Inbound, u *url.URL, _ *Config, _ string) (*recordedRep
 }
 
 // 46elks sends no summaries.
-func (elks46) summary(Message, Report, *url.URL, *Config) (*recordedReport, error) {
+func (elks46) summary(Message, Report, *url.URL, *Options) (*recordedReport, error) {
 	return nil, errNotInDialect
 }
 

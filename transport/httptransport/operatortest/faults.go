@@ -10,7 +10,7 @@ type Fault int
 const (
 	// FaultNone answers normally.
 	FaultNone Fault = iota
-	// FaultSlow accepts the message but answers only after Config.SlowFor
+	// FaultSlow accepts the message but answers only after Options.SlowFor
 	// (or when the client gives up).
 	FaultSlow
 	// FaultThrottle answers 429 without Retry-After.
@@ -47,7 +47,7 @@ const (
 	// request body; nothing is recorded.
 	FaultResetBeforeRead
 	// FaultAcceptThenReset reads and accepts the message (it is recorded,
-	// and SendReport can report on it; Config.AutoReport does not), then
+	// and SendReport can report on it; Options.AutoReport does not), then
 	// resets the connection without answering.
 	FaultAcceptThenReset
 	// FaultReportBeforeResponse accepts the message, sends its

@@ -33,7 +33,7 @@ type genericSubmit struct {
 	ValidFor    string `json:"valid_for"`
 }
 
-func (generic) parse(r *http.Request, body []byte, cfg *Config) (Message, *answer) {
+func (generic) parse(r *http.Request, body []byte, cfg *Options) (Message, *answer) {
 	if r.Header.Get("Authorization") != "Bearer "+cfg.Token {
 		return Message{}, jsonAnswer(http.StatusUnauthorized, `{"error":"unauthorized"}`)
 	}
@@ -59,7 +59,7 @@ func (generic) parse(r *http.Request, body []byte, cfg *Config) (Message, *answe
 	return m, nil
 }
 
-func (generic) accepted(m Message, _ *Config) *answer {
+func (generic) accepted(m Message, _ *Options) *answer {
 	n := m.Segments
 	b, _ := json.Marshal(map[string]any{"id": m.ID, "parts": n, "price": strconv.Itoa(5*n) + " EUR cents"})
 	return jsonAnswer(http.StatusCreated, string(b))
@@ -85,7 +85,7 @@ func (generic) callbackURL(m Message, _ Report, _ time.Time) (string, error) {
 // inbound is the schema's inbound message (see httptransport.GenericJSON):
 // text, or data in base64 with its coding, udh in hex, signed like a
 // report.
-func (generic) inbound(in Inbound, u *url.URL, cfg *Config, nonce string) (*recordedReport, error) {
+func (generic) inbound(in Inbound, u *url.URL, cfg *Options, nonce string) (*recordedReport, error) {
 	mo := map[string]string{"id": in.ID, "from": in.From, "to": in.To, "at": in.At.UTC().Format(time.RFC3339Nano)}
 	switch {
 	case in.UCS2:
@@ -109,11 +109,11 @@ func (generic) inbound(in Inbound, u *url.URL, cfg *Config, nonce string) (*reco
 	return signedPost(u, body, cfg, cfg.Now(), nonce, in.BadCredentials), nil
 }
 
-func (generic) summary(Message, Report, *url.URL, *Config) (*recordedReport, error) {
+func (generic) summary(Message, Report, *url.URL, *Options) (*recordedReport, error) {
 	return nil, errNotInDialect
 }
 
-func (generic) report(m Message, r Report, u *url.URL, cfg *Config, nonce string) (*recordedReport, error) {
+func (generic) report(m Message, r Report, u *url.URL, cfg *Options, nonce string) (*recordedReport, error) {
 	status := string(r.Status)
 	if r.OperatorStatus != "" {
 		status = r.OperatorStatus
@@ -139,7 +139,7 @@ func (generic) report(m Message, r Report, u *url.URL, cfg *Config, nonce string
 // signedPost is a JSON POST to u signed as the schema says: HMAC-SHA256
 // over timestamp.nonce.body, keyed with cfg.SigningSecret (spoilt when
 // bad).
-func signedPost(u *url.URL, body []byte, cfg *Config, ts time.Time, nonce string, bad bool) *recordedReport {
+func signedPost(u *url.URL, body []byte, cfg *Options, ts time.Time, nonce string, bad bool) *recordedReport {
 	stamp := strconv.FormatInt(ts.Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(cfg.SigningSecret))
 	mac.Write([]byte(stamp + "." + nonce + "."))

@@ -32,7 +32,7 @@ const maxSMSOctets = 140
 // hold ("smsbox" group variables).
 const kannelNumberChars = "0123456789 +-"
 
-func (kannel) parse(r *http.Request, _ []byte, cfg *Config) (Message, *answer) {
+func (kannel) parse(r *http.Request, _ []byte, cfg *Options) (Message, *answer) {
 	q := r.URL.Query()
 	bad := func(s string) (Message, *answer) { return Message{}, textAnswer(http.StatusBadRequest, s) }
 	// "username (or user)", "password (or pass)"; a wrong pair is
@@ -172,7 +172,7 @@ func concatOf(udh []byte) (ref, part, parts int) {
 // max-messages of them and the rest cut off. With concatenation each part
 // also carries a 5-octet concatenation element. It returns the text that
 // was sent, the parts it took and whether any was cut off.
-func kannelSplit(text string, enc transport.Encoding, udhLen int, cfg *Config) (string, int, bool) {
+func kannelSplit(text string, enc transport.Encoding, udhLen int, cfg *Options) (string, int, bool) {
 	maxLen := func(udh int) int {
 		if enc == transport.UCS2 {
 			return (maxSMSOctets - udh) / 2 // in UTF-16 units
@@ -215,7 +215,7 @@ func kannelSplit(text string, enc transport.Encoding, udhLen int, cfg *Config) (
 
 // accepted is smsbox's answer once the bearerbox took the message, or its
 // immediate "Sent." ("SMS Push reply codes"; gw/smsbox.c).
-func (kannel) accepted(m Message, cfg *Config) *answer {
+func (kannel) accepted(m Message, cfg *Options) *answer {
 	if cfg.KannelImmediateReply {
 		body := "Sent."
 		if m.Segments > 1 {
@@ -352,7 +352,7 @@ func first(s string, n int) string {
 	return s
 }
 
-func (kannel) report(_ Message, _ Report, u *url.URL, _ *Config, _ string) (*recordedReport, error) {
+func (kannel) report(_ Message, _ Report, u *url.URL, _ *Options, _ string) (*recordedReport, error) {
 	return &recordedReport{method: http.MethodGet, url: u.String(), header: http.Header{}}, nil
 }
 
@@ -362,7 +362,7 @@ func (kannel) report(_ Message, _ Report, u *url.URL, _ *Config, _ string) (*rec
 // UTF-8 for 7-bit text, UTF-16BE for UCS-2), udh (%u, the header's
 // octets), time (%T) and id (%I), each URL-encoded as smsbox encodes
 // them.
-func (kannel) inbound(in Inbound, u *url.URL, _ *Config, _ string) (*recordedReport, error) {
+func (kannel) inbound(in Inbound, u *url.URL, _ *Options, _ string) (*recordedReport, error) {
 	q := u.Query()
 	coding, charset, data := "0", "UTF-8", []byte(in.Text)
 	switch {
@@ -396,6 +396,6 @@ func utf16BE(s string) []byte {
 	return b
 }
 
-func (kannel) summary(Message, Report, *url.URL, *Config) (*recordedReport, error) {
+func (kannel) summary(Message, Report, *url.URL, *Options) (*recordedReport, error) {
 	return nil, errNotInDialect
 }

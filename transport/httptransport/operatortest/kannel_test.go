@@ -64,7 +64,7 @@ func TestKannelStrict(t *testing.T) {
 			assert.Equal(t, c.body, body)
 		})
 	}
-	lenient := operatortest.NewServer(operatortest.Kannel, &operatortest.Config{Lenient: true})
+	lenient := operatortest.NewServer(operatortest.Kannel, &operatortest.Options{Lenient: true})
 	defer lenient.Close()
 	code, _ := get(t, lenient.URL()+"/cgi-bin/sendsms?"+sendsms(url.Values{"to": {"+4670abc"}}).Encode())
 	assert.Equal(t, http.StatusAccepted, code, "Lenient skips the format checks")
@@ -78,20 +78,20 @@ func TestKannelSplitsAndTruncates(t *testing.T) {
 	emoji := strings.Repeat("ж", 69) + "👋" + strings.Repeat("ж", 10) // the emoji straddles octet 140
 	cases := []struct {
 		name      string
-		cfg       operatortest.Config
+		cfg       operatortest.Options
 		extra     url.Values
 		text      string
 		segments  int
 		truncated bool
 	}{
-		{"fits", operatortest.Config{}, url.Values{"text": {strings.Repeat("a", 160)}}, strings.Repeat("a", 160), 1, false},
-		{"cut to max-messages 1", operatortest.Config{}, url.Values{"text": {long}}, strings.Repeat("a", 160), 1, true},
-		{"independent parts", operatortest.Config{KannelMaxMessages: 3}, url.Values{"text": {long}}, long, 2, false},
-		{"concatenated", operatortest.Config{KannelMaxMessages: 3, KannelConcatenation: true}, url.Values{"text": {long}}, long, 2, false},
-		{"escape pair never split", operatortest.Config{}, url.Values{"text": {strings.Repeat("a", 159) + "€"}}, strings.Repeat("a", 159), 1, true},
-		{"UCS-2 cut inside a surrogate pair", operatortest.Config{}, url.Values{"text": {emoji}, "coding": {"2"}},
+		{"fits", operatortest.Options{}, url.Values{"text": {strings.Repeat("a", 160)}}, strings.Repeat("a", 160), 1, false},
+		{"cut to max-messages 1", operatortest.Options{}, url.Values{"text": {long}}, strings.Repeat("a", 160), 1, true},
+		{"independent parts", operatortest.Options{KannelMaxMessages: 3}, url.Values{"text": {long}}, long, 2, false},
+		{"concatenated", operatortest.Options{KannelMaxMessages: 3, KannelConcatenation: true}, url.Values{"text": {long}}, long, 2, false},
+		{"escape pair never split", operatortest.Options{}, url.Values{"text": {strings.Repeat("a", 159) + "€"}}, strings.Repeat("a", 159), 1, true},
+		{"UCS-2 cut inside a surrogate pair", operatortest.Options{}, url.Values{"text": {emoji}, "coding": {"2"}},
 			strings.Repeat("ж", 69) + "\uFFFD", 1, true},
-		{"a part with its udh fits", operatortest.Config{}, url.Values{
+		{"a part with its udh fits", operatortest.Options{}, url.Values{
 			"text": {strings.Repeat("b", 153)}, "udh": {"\x05\x00\x03\x07\x02\x01"}, "coding": {"0"},
 		}, strings.Repeat("b", 153), 1, false},
 	}
@@ -124,7 +124,7 @@ func TestKannelUDH(t *testing.T) {
 
 // immediate-sendsms-reply: "Sent.", with the splits when smsbox split.
 func TestKannelImmediateReply(t *testing.T) {
-	s := operatortest.NewServer(operatortest.Kannel, &operatortest.Config{KannelImmediateReply: true, KannelMaxMessages: 2})
+	s := operatortest.NewServer(operatortest.Kannel, &operatortest.Options{KannelImmediateReply: true, KannelMaxMessages: 2})
 	defer s.Close()
 	_, body := get(t, s.URL()+"/cgi-bin/sendsms?"+sendsms(nil).Encode())
 	assert.Equal(t, "Sent.", body)
@@ -137,7 +137,7 @@ func TestKannelFirstPartReportOnly(t *testing.T) {
 	calls := make(chan *http.Request, 4)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls <- r }))
 	defer hook.Close()
-	s := operatortest.NewServer(operatortest.Kannel, &operatortest.Config{AutoReport: true, KannelMaxMessages: 3, KannelConcatenation: true})
+	s := operatortest.NewServer(operatortest.Kannel, &operatortest.Options{AutoReport: true, KannelMaxMessages: 3, KannelConcatenation: true})
 	code, _ := get(t, s.URL()+"/cgi-bin/sendsms?"+sendsms(url.Values{
 		"text": {strings.Repeat("a", 400)}, "dlr-mask": {"31"}, "dlr-url": {hook.URL + "/dlr?ref=m1&s=%d"},
 	}).Encode())

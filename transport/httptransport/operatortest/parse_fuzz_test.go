@@ -24,7 +24,7 @@ func FuzzDialectParse(f *testing.F) {
 	f.Add("username=advox&password=operator-password&from=A&to=%2B46701234567&text=%D0%B6&coding=2&udh=%05%00%03%2A%02%01&dlr-mask=31&dlr-url=http%3A%2F%2Fx%2F%3Fref%3Dm%26part%3D1%26s%3D%25d", "", "http://x/?a=%%C3%%A5&d=%d")
 	f.Add("username=advox&password=operator-password&from=A&to=%2B46701234567&text=aaaa&udh=%06%08%04%00", "", "")
 	f.Add("", `{"from":"Advox","to":["+46701234567"],"body":"hi","expire_at":"2999-01-01T00:00:00.000Z","delivery_report":"per_recipient_final"}`, "")
-	cfg := Config{}.withDefaults()
+	cfg := Options{}.withDefaults()
 	f.Fuzz(func(t *testing.T, query, body, callback string) {
 		for _, d := range []Dialect{Kannel, Elks46, Sinch, GenericJSON} {
 			impl := d.impl()

@@ -69,7 +69,7 @@ func (s *Server) SendReport(ctx context.Context, r Report) (int, error) {
 // counting the message in r.Status), and returns the webhook's HTTP
 // status. Dialects whose operator posts none fail.
 func (s *Server) SendSummary(ctx context.Context, r Report) (int, error) {
-	return s.toCallback(ctx, r, func(m Message, r Report, u *url.URL, cfg *Config, _ string) (*recordedReport, error) {
+	return s.toCallback(ctx, r, func(m Message, r Report, u *url.URL, cfg *Options, _ string) (*recordedReport, error) {
 		return s.d.summary(m, r, u, cfg)
 	})
 }
@@ -136,7 +136,7 @@ func (s *Server) SendInbound(ctx context.Context, target string, in Inbound) (in
 }
 
 // reportBuilder builds a callback about a message.
-type reportBuilder func(m Message, r Report, u *url.URL, cfg *Config, nonce string) (*recordedReport, error)
+type reportBuilder func(m Message, r Report, u *url.URL, cfg *Options, nonce string) (*recordedReport, error)
 
 // toCallback sends the callback build makes about the message r names to
 // that message's callback URL.

@@ -24,7 +24,7 @@ func TestResetFaultsResetOverTLS(t *testing.T) {
 				name = f.String() + "/tls"
 			}
 			t.Run(name, func(t *testing.T) {
-				s := operatortest.NewServer(operatortest.GenericJSON, &operatortest.Config{TLS: useTLS})
+				s := operatortest.NewServer(operatortest.GenericJSON, &operatortest.Options{TLS: useTLS})
 				defer s.Close()
 				tr := &http.Transport{}
 				defer tr.CloseIdleConnections()

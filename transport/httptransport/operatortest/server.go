@@ -14,7 +14,7 @@ import (
 	"github.com/azenna/advox/transport"
 )
 
-// The credentials a Server expects when Config leaves them empty.
+// The credentials a Server expects when Options leaves them empty.
 const (
 	DefaultUser          = "advox"
 	DefaultPassword      = "operator-password"
@@ -23,8 +23,8 @@ const (
 	DefaultSlowFor       = time.Second
 )
 
-// Config configures a Server; nil or zero fields mean the defaults.
-type Config struct {
+// Options configures a Server; nil or zero fields mean the defaults.
+type Options struct {
 	// User and Password are the credentials Kannel (username/password) and
 	// 46elks (basic auth) submits must carry.
 	User, Password string
@@ -69,7 +69,7 @@ type Config struct {
 	KannelImmediateReply bool
 }
 
-func (c Config) withDefaults() Config {
+func (c Options) withDefaults() Options {
 	if c.User == "" {
 		c.User = DefaultUser
 	}
@@ -147,7 +147,7 @@ type SentReport struct {
 // concurrent use.
 type Server struct {
 	d      dialect
-	cfg    Config
+	cfg    Options
 	srv    *httptest.Server
 	client *http.Client
 	ctx    context.Context // canceled by Close
@@ -163,11 +163,12 @@ type Server struct {
 	seq      int
 }
 
-// NewServer starts a simulator speaking d on a loopback port.
-func NewServer(d Dialect, cfg *Config) *Server {
-	var c Config
-	if cfg != nil {
-		c = *cfg
+// NewServer starts a simulator speaking d on a loopback port. opts may be
+// nil (the defaults).
+func NewServer(d Dialect, opts *Options) *Server {
+	var c Options
+	if opts != nil {
+		c = *opts
 	}
 	s := &Server{
 		d:   d.impl(),
@@ -188,7 +189,7 @@ func NewServer(d Dialect, cfg *Config) *Server {
 	return s
 }
 
-// Certificate is the server's TLS certificate (nil without Config.TLS),
+// Certificate is the server's TLS certificate (nil without Options.TLS),
 // for the transport's RootCAs.
 func (s *Server) Certificate() *x509.Certificate { return s.srv.Certificate() }
 

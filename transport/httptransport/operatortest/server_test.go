@@ -101,7 +101,7 @@ func TestKannelDLRExpansion(t *testing.T) {
 }
 
 func TestElks46Auth(t *testing.T) {
-	s := operatortest.NewServer(operatortest.Elks46, &operatortest.Config{User: "u1", Password: "p1"})
+	s := operatortest.NewServer(operatortest.Elks46, &operatortest.Options{User: "u1", Password: "p1"})
 	defer s.Close()
 	form := url.Values{"from": {"Advox"}, "to": {"+46701234567"}, "message": {"hi"}}.Encode()
 	post := func(user, pass string) (int, string) {

@@ -55,7 +55,7 @@ func sinchError(status int, code, text string) *answer {
 	return jsonAnswer(status, string(b))
 }
 
-func (sinch) parse(r *http.Request, body []byte, cfg *Config) (Message, *answer) {
+func (sinch) parse(r *http.Request, body []byte, cfg *Options) (Message, *answer) {
 	// Every request carries the service plan's API token as a bearer token.
 	if r.Header.Get("Authorization") != "Bearer "+cfg.Token {
 		return Message{}, sinchError(http.StatusUnauthorized, "unauthorized", "Unauthorized")
@@ -116,7 +116,7 @@ func (sinch) parse(r *http.Request, body []byte, cfg *Config) (Message, *answer)
 	return m, nil
 }
 
-func (sinch) accepted(m Message, _ *Config) *answer {
+func (sinch) accepted(m Message, _ *Options) *answer {
 	now := time.Now().UTC().Format(sinchTime)
 	b, _ := json.Marshal(map[string]any{
 		"id": m.ID, "to": []string{m.To}, "from": m.From, "canceled": false,
@@ -185,7 +185,7 @@ func sinchCode(r Report, status string) int {
 // recipient_delivery_report_sms): at is when the report was written,
 // operator_status_at when the operator's network reached the status (the
 // Report's At).
-func (sinch) report(m Message, r Report, u *url.URL, cfg *Config, _ string) (*recordedReport, error) {
+func (sinch) report(m Message, r Report, u *url.URL, cfg *Options, _ string) (*recordedReport, error) {
 	status := sinchStatus(r)
 	rep := map[string]any{
 		"type": "recipient_delivery_report_sms", "batch_id": m.ID, "recipient": strings.TrimPrefix(m.To, "+"),
@@ -200,7 +200,7 @@ func (sinch) report(m Message, r Report, u *url.URL, cfg *Config, _ string) (*re
 
 // summary is a batch delivery report (type delivery_report_sms): the
 // statuses of the batch's recipients, counted.
-func (sinch) summary(m Message, r Report, u *url.URL, cfg *Config) (*recordedReport, error) {
+func (sinch) summary(m Message, r Report, u *url.URL, cfg *Options) (*recordedReport, error) {
 	status := sinchStatus(r)
 	rep := map[string]any{
 		"type": "delivery_report_sms", "batch_id": m.ID, "total_message_count": 1,
@@ -214,7 +214,7 @@ func (sinch) summary(m Message, r Report, u *url.URL, cfg *Config) (*recordedRep
 
 // inbound is an incoming SMS: type mo_text, or mo_binary (body in base64,
 // udh in hex) for Data or a part with a header.
-func (sinch) inbound(in Inbound, u *url.URL, cfg *Config, _ string) (*recordedReport, error) {
+func (sinch) inbound(in Inbound, u *url.URL, cfg *Options, _ string) (*recordedReport, error) {
 	mo := map[string]any{
 		"type": "mo_text", "id": in.ID,
 		"from": strings.TrimPrefix(in.From, "+"), "to": strings.TrimPrefix(in.To, "+"),
@@ -236,7 +236,7 @@ func (sinch) inbound(in Inbound, u *url.URL, cfg *Config, _ string) (*recordedRe
 // sinchCallback is a JSON POST to u, with the basic auth the account is
 // configured to send ("Webhooks": callbacks authenticate as configured by
 // the account manager, never with credentials from the URL).
-func sinchCallback(u *url.URL, body map[string]any, cfg *Config, badCredentials bool) (*recordedReport, error) {
+func sinchCallback(u *url.URL, body map[string]any, cfg *Options, badCredentials bool) (*recordedReport, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, err

@@ -60,7 +60,7 @@ func TestSinchStrict(t *testing.T) {
 		{"expire_at past", map[string]any{"expire_at": "2025-03-14T15:00:00.000Z"}, 400},
 		{"unknown delivery_report", map[string]any{"delivery_report": "all"}, 400},
 	}
-	s := operatortest.NewServer(operatortest.Sinch, &operatortest.Config{Now: func() time.Time { return simNow }})
+	s := operatortest.NewServer(operatortest.Sinch, &operatortest.Options{Now: func() time.Time { return simNow }})
 	defer s.Close()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -96,7 +96,7 @@ func TestSinchCallbacks(t *testing.T) {
 		calls <- c
 	}))
 	defer hook.Close()
-	s := operatortest.NewServer(operatortest.Sinch, &operatortest.Config{CallbackUser: "cb", CallbackPassword: "cb-password", Now: func() time.Time { return simNow }})
+	s := operatortest.NewServer(operatortest.Sinch, &operatortest.Options{CallbackUser: "cb", CallbackPassword: "cb-password", Now: func() time.Time { return simNow }})
 	defer s.Close()
 	code, _ := postBatch(t, s, map[string]any{
 		"from": "Advox", "to": []string{"+46701234567"}, "body": "hi", "client_reference": "m1",

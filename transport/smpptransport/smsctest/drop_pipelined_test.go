@@ -13,7 +13,7 @@ import (
 // PDUs that arrived in the same read as the one that dropped it: they were
 // never received by an SMSC whose connection died.
 func TestDropIgnoresPipelinedPDUs(t *testing.T) {
-	s := newServer(t, &Config{Receipts: ReceiptsAlways})
+	s := newServer(t, &Options{Receipts: ReceiptsAlways})
 	rx := dialRaw(t, s)
 	rx.bind(pdu.BindReceiverID)
 	c := dialRaw(t, s)

@@ -23,7 +23,7 @@ func message(parts ...string) *transport.Message {
 // An SMSC in the test process: send a two-part message through it over a
 // transmitter and a receiver bind, and look at what it received.
 func ExampleNewServer() {
-	smsc, err := smsctest.NewServer(&smsctest.Config{IDBase: 16})
+	smsc, err := smsctest.NewServer(&smsctest.Options{IDBase: 16})
 	if err != nil {
 		panic(err)
 	}

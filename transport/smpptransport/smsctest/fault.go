@@ -46,7 +46,7 @@ type Fault struct {
 	// DuplicateReceipt sends the part's receipt twice after the answer,
 	// whatever the receipt policy.
 	DuplicateReceipt bool
-	// ReceiptStat overrides Config.ReceiptStat for this part.
+	// ReceiptStat overrides Options.ReceiptStat for this part.
 	ReceiptStat string
 }
 

@@ -31,7 +31,7 @@ func TestReceiptFaultsAndPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newServer(t, &Config{Receipts: tc.policy})
+			s := newServer(t, &Options{Receipts: tc.policy})
 			c := dialRaw(t, s)
 			c.bind(pdu.BindTransceiverID)
 			s.InjectFault(tc.fault)

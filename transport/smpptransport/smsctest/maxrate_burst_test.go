@@ -26,7 +26,7 @@ func TestMaxRateIsPerSecond(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newServer(t, &Config{MaxRate: tc.rate, Receipts: ReceiptsNever})
+			s := newServer(t, &Options{MaxRate: tc.rate, Receipts: ReceiptsNever})
 			c := dialRaw(t, s)
 			c.bind(pdu.BindTransmitterID)
 			var burst []byte

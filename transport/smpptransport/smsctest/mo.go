@@ -88,7 +88,7 @@ type MOAnswer struct {
 // the configured system id (waiting for one to bind if there is none), in
 // m.Order. A part the client answers with a non-zero command_status, or
 // leaves unanswered when its connection closes, is delivered again after
-// Config.RedeliveryDelay, up to Config.MaxDeliveries times, as receipts
+// Options.RedeliveryDelay, up to Options.MaxDeliveries times, as receipts
 // are. MOAnswers records every answer.
 func (s *Server) InjectMO(m MO) error {
 	parts, err := moUserData(m)

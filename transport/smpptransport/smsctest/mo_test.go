@@ -46,7 +46,7 @@ func (k *moSink) got() []transport.Inbound {
 // its inbound handler.
 func moClient(t *testing.T, sink *moSink) (*smsctest.Server, *smpptransport.Transport) {
 	t.Helper()
-	smsc, err := smsctest.NewServer(&smsctest.Config{RedeliveryDelay: 5 * time.Millisecond})
+	smsc, err := smsctest.NewServer(&smsctest.Options{RedeliveryDelay: 5 * time.Millisecond})
 	require.NoError(t, err)
 	t.Cleanup(func() { smsc.Close() })
 	tr, err := smpptransport.New(smpptransport.Config{

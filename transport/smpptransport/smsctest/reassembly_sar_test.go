@@ -13,7 +13,7 @@ import (
 // sar_total_segments, sar_segment_seqnum) instead of a UDH are
 // reassembled too, as SMSCs do for ESMEs that use them.
 func TestReassemblySARTLVs(t *testing.T) {
-	s := newServer(t, &Config{Receipts: ReceiptsNever})
+	s := newServer(t, &Options{Receipts: ReceiptsNever})
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransmitterID)
 	sar := func(ref uint16, total, index byte) []byte {

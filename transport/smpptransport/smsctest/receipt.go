@@ -115,8 +115,8 @@ func (s *Server) sendReceipt(o outbound, on *sconn, seq uint32) {
 	_ = on.write(cmd, 0, seq, o.body)
 }
 
-// unanswered delivers again, after Config.RedeliveryDelay and within
-// Config.MaxDeliveries, the receipts a closed connection never answered,
+// unanswered delivers again, after Options.RedeliveryDelay and within
+// Options.MaxDeliveries, the receipts a closed connection never answered,
 // as an SMSC does when a receiver goes away without acknowledging them.
 func (s *Server) unanswered(inflight map[uint32]outbound) {
 	for _, o := range inflight {
@@ -124,8 +124,8 @@ func (s *Server) unanswered(inflight map[uint32]outbound) {
 	}
 }
 
-// redeliver sends o again after Config.RedeliveryDelay, unless it has been
-// delivered Config.MaxDeliveries times already.
+// redeliver sends o again after Options.RedeliveryDelay, unless it has been
+// delivered Options.MaxDeliveries times already.
 func (s *Server) redeliver(o outbound) {
 	if o.deliveries < s.cfg.MaxDeliveries {
 		s.after(s.cfg.RedeliveryDelay, func() { s.sendReceipt(o, nil, 0) })
@@ -134,7 +134,7 @@ func (s *Server) redeliver(o outbound) {
 
 // answered handles the answer to a deliver_sm or data_sm: a receipt or
 // part refused with a non-zero status is delivered again after
-// Config.RedeliveryDelay, up to Config.MaxDeliveries times in all; one
+// Options.RedeliveryDelay, up to Options.MaxDeliveries times in all; one
 // accepted is done. The answers to parts of messages from handsets are
 // recorded (MOAnswers).
 func (s *Server) answered(c *sconn, seq uint32, status pdu.Status) {

@@ -25,7 +25,7 @@ func TestLongReceiptTextUsesMessagePayload(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newServer(t, &Config{ReceiptTLVs: true, ReceiptText: func(Receipt) string { return tc.text }})
+			s := newServer(t, &Options{ReceiptTLVs: true, ReceiptText: func(Receipt) string { return tc.text }})
 			c := dialRaw(t, s)
 			c.bind(pdu.BindTransceiverID)
 			c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 1, 0, []byte("hi")))

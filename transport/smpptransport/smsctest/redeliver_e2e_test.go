@@ -17,7 +17,7 @@ import (
 // handler is set with ESME_RX_T_APPN; the simulator delivers it again, so
 // the report reaches the handler set later.
 func TestDeferredReceiptReachesLateHandler(t *testing.T) {
-	smsc, err := smsctest.NewServer(&smsctest.Config{RedeliveryDelay: 5 * time.Millisecond, MaxDeliveries: 1000})
+	smsc, err := smsctest.NewServer(&smsctest.Options{RedeliveryDelay: 5 * time.Millisecond, MaxDeliveries: 1000})
 	require.NoError(t, err)
 	defer smsc.Close()
 	tr, err := smpptransport.New(smpptransport.Config{

@@ -36,7 +36,7 @@ func TestRefusedReceiptIsRedelivered(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newServer(t, &Config{RedeliveryDelay: time.Millisecond, MaxDeliveries: 3})
+			s := newServer(t, &Options{RedeliveryDelay: time.Millisecond, MaxDeliveries: 3})
 			c := dialRaw(t, s)
 			c.bind(pdu.BindTransceiverID)
 			c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 1, 0, []byte("hi")))
@@ -68,7 +68,7 @@ func TestRefusedReceiptIsRedelivered(t *testing.T) {
 func TestRedeliveryWaitsForAReceiver(t *testing.T) {
 	// The delay only has to outlast the unbind that follows the refusal in
 	// the same write.
-	s := newServer(t, &Config{RedeliveryDelay: 100 * time.Millisecond})
+	s := newServer(t, &Options{RedeliveryDelay: 100 * time.Millisecond})
 	a := dialRaw(t, s)
 	a.bind(pdu.BindTransceiverID)
 	a.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 1, 0, []byte("hi")))
@@ -98,7 +98,7 @@ func TestRedeliveryWaitsForAReceiver(t *testing.T) {
 
 // Close ends redeliveries that are still due.
 func TestCloseCancelsRedelivery(t *testing.T) {
-	s, err := NewServer(&Config{RedeliveryDelay: time.Hour})
+	s, err := NewServer(&Options{RedeliveryDelay: time.Hour})
 	require.NoError(t, err)
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransceiverID)

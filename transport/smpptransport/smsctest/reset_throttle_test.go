@@ -12,7 +12,7 @@ import (
 // test that resets the simulator between cases sees the same throttling
 // in each.
 func TestResetRestartsThrottleEvery(t *testing.T) {
-	s := newServer(t, &Config{ThrottleEvery: 3, Receipts: ReceiptsNever})
+	s := newServer(t, &Options{ThrottleEvery: 3, Receipts: ReceiptsNever})
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransmitterID)
 	submit := func(n int) []pdu.Status {

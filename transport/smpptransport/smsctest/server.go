@@ -17,7 +17,7 @@ import (
 // Server is an SMPP 3.4 SMSC simulator listening on 127.0.0.1. It is safe
 // for concurrent use.
 type Server struct {
-	cfg     Config
+	cfg     Options
 	addr    string
 	ln      net.Listener // replaced by Start; guarded by mu after New
 	limiter *rate.Limiter
@@ -44,9 +44,10 @@ type Server struct {
 // contain letters.
 const firstID = 0xA0000000
 
-// NewServer starts a simulator on a free loopback port. Close it when done.
-func NewServer(cfg *Config) (*Server, error) {
-	c := cfg.withDefaults()
+// NewServer starts a simulator on a free loopback port. opts may be nil
+// (the defaults). Close it when done.
+func NewServer(opts *Options) (*Server, error) {
+	c := opts.withDefaults()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func newServer(t *testing.T, cfg *Config) *Server {
+func newServer(t *testing.T, cfg *Options) *Server {
 	s, err := NewServer(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
@@ -25,7 +25,7 @@ func newServer(t *testing.T, cfg *Config) *Server {
 }
 
 func TestBindCredentials(t *testing.T) {
-	s := newServer(t, &Config{SystemID: "acme", Password: "pw"})
+	s := newServer(t, &Options{SystemID: "acme", Password: "pw"})
 	tests := []struct {
 		name       string
 		kind       pdu.ID
@@ -94,7 +94,7 @@ func TestCommandsNeedTheRightBind(t *testing.T) {
 }
 
 func TestSubmitRecordAndReceipt(t *testing.T) {
-	s := newServer(t, &Config{IDBase: 16, ReceiptIDBase: 10, ReceiptTLVs: true})
+	s := newServer(t, &Options{IDBase: 16, ReceiptIDBase: 10, ReceiptTLVs: true})
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransceiverID)
 	seq := c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 1, 0, []byte("Hello, this is a long message body")))
@@ -135,7 +135,7 @@ func TestSubmitRecordAndReceipt(t *testing.T) {
 }
 
 func TestReassembly(t *testing.T) {
-	s := newServer(t, &Config{Receipts: ReceiptsNever})
+	s := newServer(t, &Options{Receipts: ReceiptsNever})
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransmitterID)
 	ucs2 := func(s string) []byte {
@@ -180,7 +180,7 @@ func TestReceiptWaitsForAReceiver(t *testing.T) {
 }
 
 func TestStandingThrottles(t *testing.T) {
-	s := newServer(t, &Config{MaxRate: 0.001, Receipts: ReceiptsNever})
+	s := newServer(t, &Options{MaxRate: 0.001, Receipts: ReceiptsNever})
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransmitterID)
 	var statuses []pdu.Status
@@ -288,7 +288,7 @@ func TestDropAndUnbindAll(t *testing.T) {
 // TestRestartReissuesIDs: a restart drops the clients and gives the
 // message ids given before again, from the first one.
 func TestRestartReissuesIDs(t *testing.T) {
-	s := newServer(t, &Config{Receipts: ReceiptsNever})
+	s := newServer(t, &Options{Receipts: ReceiptsNever})
 	submit := func(c *rawClient) string {
 		c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("x")))
 		h, p := c.read()
@@ -307,7 +307,7 @@ func TestRestartReissuesIDs(t *testing.T) {
 }
 
 func TestCloseCancelsPendingWork(t *testing.T) {
-	s, err := NewServer(&Config{ReceiptDelay: time.Hour})
+	s, err := NewServer(&Options{ReceiptDelay: time.Hour})
 	require.NoError(t, err)
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransceiverID)

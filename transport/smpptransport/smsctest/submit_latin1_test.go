@@ -24,7 +24,7 @@ func TestSubmitTextByDataCoding(t *testing.T) {
 		{"Latin-1", 0x03, []byte("Hej d\xe5 \xc4ngelholm"), "Hej då Ängelholm"},
 		{"UCS-2", 0x08, []byte{0, 'H', 0, 0xE5}, "Hå"},
 	}
-	s := newServer(t, &Config{Receipts: ReceiptsNever})
+	s := newServer(t, &Options{Receipts: ReceiptsNever})
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransmitterID)
 	for _, tc := range tests {

@@ -29,7 +29,7 @@ func TestUnansweredReceiptSurvivesTheConnection(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newServer(t, &Config{RedeliveryDelay: time.Millisecond})
+			s := newServer(t, &Options{RedeliveryDelay: time.Millisecond})
 			a := dialRaw(t, s)
 			a.bind(pdu.BindTransceiverID)
 			a.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 1, 0, []byte("hi")))
@@ -57,7 +57,7 @@ func TestUnansweredReceiptSurvivesTheConnection(t *testing.T) {
 
 // MaxDeliveries bounds the deliveries of a receipt nobody answers, too.
 func TestUnansweredReceiptIsBounded(t *testing.T) {
-	s := newServer(t, &Config{RedeliveryDelay: time.Millisecond, MaxDeliveries: 2})
+	s := newServer(t, &Options{RedeliveryDelay: time.Millisecond, MaxDeliveries: 2})
 	a := dialRaw(t, s)
 	a.bind(pdu.BindTransceiverID)
 	a.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 1, 0, []byte("hi")))

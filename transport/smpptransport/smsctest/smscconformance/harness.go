@@ -23,7 +23,7 @@ type Harness struct {
 // builds the transport under test with newTransport, given the
 // simulator's address. The transport's response timeout should be short:
 // the suite's outcome-unknown case waits for it.
-func NewHarness(t *testing.T, cfg *smsctest.Config, newTransport func(addr string) (transport.Transport, error)) *Harness {
+func NewHarness(t *testing.T, cfg *smsctest.Options, newTransport func(addr string) (transport.Transport, error)) *Harness {
 	t.Helper()
 	srv, err := smsctest.NewServer(cfg)
 	require.NoError(t, err)
@@ -85,7 +85,7 @@ func (h *Harness) SupportsFault(f transporttest.Fault) bool {
 // InjectInbound implements transporttest.InboundInjector with
 // Server.InjectMO: deliver_sm in GSM 7-bit or UCS-2, parts with an 8-bit
 // concatenation header, delivered again when refused (as the simulator
-// delivers receipts again: Config.RedeliveryDelay, Config.MaxDeliveries).
+// delivers receipts again: smsctest.Options.RedeliveryDelay, smsctest.Options.MaxDeliveries).
 func (h *Harness) InjectInbound(m transporttest.MO) error {
 	mo := smsctest.MO{From: m.From, To: m.To, Text: m.Text, Parts: m.Parts, Ref: m.Ref, Order: m.Order}
 	if m.UCS2 {

@@ -20,7 +20,7 @@ const (
 )
 
 // Receipt is what a delivery receipt reports, handed to
-// Config.ReceiptText to simulate an operator's own receipt format.
+// Options.ReceiptText to simulate an operator's own receipt format.
 type Receipt struct {
 	// ID is the message id as the receipt text writes it (ReceiptIDBase).
 	ID string
@@ -32,10 +32,10 @@ type Receipt struct {
 	Text string
 }
 
-// Config configures a Server. The zero value (or nil) is a working SMSC
+// Options configures a Server. The zero value (or nil) is a working SMSC
 // with the default credentials that answers with decimal ids and sends
 // DELIVRD receipts when asked.
-type Config struct {
+type Options struct {
 	// SystemID and Password are the credentials binds must present.
 	// Defaults DefaultSystemID and DefaultPassword.
 	SystemID, Password string
@@ -93,8 +93,8 @@ const (
 	DefaultMaxDeliveries   = 5
 )
 
-func (c *Config) withDefaults() Config {
-	var out Config
+func (c *Options) withDefaults() Options {
+	var out Options
 	if c != nil {
 		out = *c
 	}
