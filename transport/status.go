@@ -1,5 +1,7 @@
 package transport
 
+import "slices"
+
 // Status is the delivery-status vocabulary shared by every transport, store
 // and the Client. Operators' own codes are mapped onto it by the adapters.
 type Status string
@@ -26,15 +28,19 @@ const (
 	StatusRejected Status = "rejected"
 )
 
-// Statuses lists every status of the vocabulary, intermediate ones first.
-var Statuses = []Status{
+// statuses is the vocabulary, intermediate statuses first.
+var statuses = [...]Status{
 	StatusUnknown, StatusAccepted, StatusEnroute,
 	StatusDelivered, StatusExpired, StatusDeleted, StatusUndeliverable, StatusRejected,
 }
 
+// Statuses returns every status of the vocabulary, intermediate ones
+// first, in a new slice: changing it changes nothing else.
+func Statuses() []Status { return slices.Clone(statuses[:]) }
+
 // Valid reports whether s is part of the vocabulary.
 func (s Status) Valid() bool {
-	for _, v := range Statuses {
+	for _, v := range statuses {
 		if s == v {
 			return true
 		}

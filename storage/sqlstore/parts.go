@@ -21,7 +21,7 @@ import (
 //	version byte (1)
 //	uvarint  number of parts
 //	per part:
-//	  status   byte: 1 + index in transport.Statuses, or 0 followed by
+//	  status   byte: 1 + index in storedStatuses, or 0 followed by
 //	           a uvarint length and the status text (a status this
 //	           version does not know)
 //	  uvarint  length, operator id
@@ -38,10 +38,19 @@ const partsVersion = 1
 // quotes the column.
 var errBadParts = errors.New("sqlstore: damaged parts column")
 
+// storedStatuses are the statuses stored as a byte, 1 + their index: the
+// order is part of the stored format, so it is this package's, never
+// changed, only appended to (TestPartsCodec).
+var storedStatuses = [...]transport.Status{
+	transport.StatusUnknown, transport.StatusAccepted, transport.StatusEnroute,
+	transport.StatusDelivered, transport.StatusExpired, transport.StatusDeleted, transport.StatusUndeliverable,
+	transport.StatusRejected,
+}
+
 // statusCode maps a status to its byte; unknown statuses get 0.
 var statusCode = func() map[transport.Status]byte {
-	m := make(map[transport.Status]byte, len(transport.Statuses))
-	for i, s := range transport.Statuses {
+	m := make(map[transport.Status]byte, len(storedStatuses))
+	for i, s := range storedStatuses {
 		m[s] = byte(i + 1)
 	}
 	return m
@@ -98,8 +107,8 @@ func decodeParts(b []byte, created time.Time) ([]storage.Part, error) {
 				return nil, errBadParts
 			}
 			p.Status = transport.Status(s)
-		case int(c) <= len(transport.Statuses):
-			p.Status = transport.Statuses[c-1]
+		case int(c) <= len(storedStatuses):
+			p.Status = storedStatuses[c-1]
 		default:
 			return nil, errBadParts
 		}

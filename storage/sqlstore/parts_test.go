@@ -48,6 +48,16 @@ func TestPartsCodec(t *testing.T) {
 		_, err := decodeParts(bad, created)
 		assert.ErrorIs(t, err, errBadParts, "%x", bad)
 	}
+
+	// The status bytes are the stored format: they never move, and every
+	// status of the vocabulary has one. (They were the positions in
+	// transport.Statuses, a slice any importer could reorder.)
+	for i, s := range []transport.Status{"unknown", "accepted", "enroute", "delivered", "expired", "deleted", "undeliverable", "rejected"} {
+		assert.Equal(t, byte(i+1), statusCode[s], s)
+	}
+	for _, s := range transport.Statuses() {
+		assert.NotZero(t, statusCode[s], "%s is stored as a byte", s)
+	}
 }
 
 // FuzzDecodeParts: a parts column read from the database is outside

@@ -60,7 +60,7 @@ type queries struct {
 // and the records no invoice bills).
 func finalFailed() []transport.Status {
 	var s []transport.Status
-	for _, st := range transport.Statuses {
+	for _, st := range transport.Statuses() {
 		if st.Final() && st != transport.StatusDelivered {
 			s = append(s, st)
 		}

@@ -51,8 +51,9 @@ import (
 // survives. The endpoint answers 200 {"ok":true} once the application
 // took every message, 503 when the gateway must post again.
 func GenericJSON() Profile {
-	statuses := make(map[string]transport.Status, len(transport.Statuses))
-	for _, s := range transport.Statuses {
+	all := transport.Statuses()
+	statuses := make(map[string]transport.Status, len(all))
+	for _, s := range all {
 		statuses[string(s)] = s
 	}
 	return Profile{
