@@ -374,7 +374,7 @@ func (c *conn) reply(p pdu.Body, seq uint32, status pdu.Status) {
 
 // answer is reply for a deliver_sm or data_sm (command id): only the
 // reader calls it.
-func (c *conn) answer(id pdu.ID, seq uint32, status pdu.Status) {
+func (c *conn) answer(id pdu.ID, seq uint32, status CommandStatus) {
 	_ = c.w.Buffer(respFrame(id, seq, status))
 	c.held = true
 }
@@ -382,7 +382,7 @@ func (c *conn) answer(id pdu.ID, seq uint32, status pdu.Status) {
 // respond writes the response to a deliver_sm or data_sm from the
 // goroutine that handled it. On a connection that is gone it is lost, and
 // the SMSC, which never got it, delivers the PDU again.
-func (c *conn) respond(id pdu.ID, seq uint32, status pdu.Status) {
+func (c *conn) respond(id pdu.ID, seq uint32, status CommandStatus) {
 	_ = c.w.Write(respFrame(id, seq, status))
 }
 

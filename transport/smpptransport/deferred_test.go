@@ -83,7 +83,7 @@ func TestReceiptBeforeHandlerIsDeferred(t *testing.T) {
 	})
 	smsc := acceptBound(t, ln) // its Cleanup runs before Close: Close does not wait for unbind_resp
 
-	assert.Equal(t, StatusTempAppError, smsc.deliver(1, "1001"), "no handler yet: retry later")
+	assert.Equal(t, pdu.Status(StatusTempAppError), smsc.deliver(1, "1001"), "no handler yet: retry later")
 	assert.Equal(t, int64(1), tr.Stats().Deferred)
 	assert.Zero(t, tr.Stats().Reports)
 

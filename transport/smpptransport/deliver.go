@@ -44,7 +44,7 @@ func (l *link) onDeliver(c *conn, h *pdu.Header, body []byte) {
 	go func() {
 		defer t.wg.Done()
 		defer c.endDeliver()
-		status := pdu.Status(0)
+		status := CommandStatus(0)
 		if err := job(t.closeCtx); err != nil {
 			t.stats.refused.Add(1)
 			t.cfg.Logger.Info("smpp: handler failed, the SMSC is asked to deliver again", "transport", t.name,
@@ -57,7 +57,7 @@ func (l *link) onDeliver(c *conn, h *pdu.Header, body []byte) {
 
 // jobOf decides what becomes of a PDU that reads: the handler call to make
 // (job), or the answer to give at once (status, job nil).
-func (t *Transport) jobOf(l *link, s *sm) (job func(context.Context) error, status pdu.Status) {
+func (t *Transport) jobOf(l *link, s *sm) (job func(context.Context) error, status CommandStatus) {
 	r, err := t.reportOf(s)
 	switch {
 	case errors.Is(err, errNotReceipt):
@@ -107,7 +107,7 @@ func commandName(id pdu.ID) string {
 
 // respFrame builds the response to a deliver_sm or data_sm: its body is
 // an empty message_id.
-func respFrame(id pdu.ID, seq uint32, status pdu.Status) []byte {
+func respFrame(id pdu.ID, seq uint32, status CommandStatus) []byte {
 	b := make([]byte, pdu.HeaderLen+1)
 	binary.BigEndian.PutUint32(b[0:], uint32(len(b)))
 	binary.BigEndian.PutUint32(b[4:], uint32(id|0x80000000))

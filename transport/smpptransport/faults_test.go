@@ -13,12 +13,11 @@ import (
 
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
-	"github.com/fiorix/go-smpp/smpp/pdu"
 )
 
 func TestStatusClassification(t *testing.T) {
 	tests := []struct {
-		status pdu.Status
+		status CommandStatus
 		want   error
 		name   string
 		hint   bool
@@ -36,7 +35,7 @@ func TestStatusClassification(t *testing.T) {
 	tr := newTransport(t, testConfig(srv))
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv.InjectFault(smsctest.Fault{Status: tc.status})
+			srv.InjectFault(smsctest.Fault{Status: smsctest.CommandStatus(tc.status)})
 			m := msg()
 			_, err := tr.Submit(ctxT(t, 5*time.Second), m)
 			require.Error(t, err)

@@ -273,7 +273,7 @@ func TestInboundAnswers(t *testing.T) {
 
 	h := smsc.exchange(mo(), 1)
 	assert.Equal(t, pdu.DeliverSMRespID, h.ID)
-	assert.Equal(t, StatusTempAppError, h.Status, "no handler yet: deliver again later")
+	assert.Equal(t, pdu.Status(StatusTempAppError), h.Status, "no handler yet: deliver again later")
 
 	var mu sync.Mutex
 	var got []transport.Inbound
@@ -287,7 +287,7 @@ func TestInboundAnswers(t *testing.T) {
 		}
 		return nil
 	})
-	assert.Equal(t, StatusTempAppError, smsc.exchange(mo(), 2).Status, "the handler failed: deliver again")
+	assert.Equal(t, pdu.Status(StatusTempAppError), smsc.exchange(mo(), 2).Status, "the handler failed: deliver again")
 	mu.Lock()
 	fail = false
 	mu.Unlock()
@@ -302,7 +302,7 @@ func TestInboundAnswers(t *testing.T) {
 
 	unreadable := deliverFrame(0, 0, nil, nil)[:pdu.HeaderLen+6]
 	binary.BigEndian.PutUint32(unreadable[0:], uint32(len(unreadable)))
-	assert.Equal(t, statusInvalidCmdLen, smsc.exchange(unreadable, 6).Status, "refused for good")
+	assert.Equal(t, pdu.Status(statusInvalidCmdLen), smsc.exchange(unreadable, 6).Status, "refused for good")
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -336,7 +336,7 @@ func TestReportHandlerErrorAsksRedelivery(t *testing.T) {
 		}
 		return nil
 	})
-	assert.Equal(t, StatusTempAppError, smsc.deliver(1, "1001"))
+	assert.Equal(t, pdu.Status(StatusTempAppError), smsc.deliver(1, "1001"))
 	assert.Equal(t, pdu.Status(0), smsc.deliver(2, "1001"))
 	assert.Equal(t, int64(1), tr.Stats().Refused)
 	assert.Equal(t, int64(2), tr.Stats().Reports)

@@ -159,7 +159,7 @@ func (l *link) connect(parent context.Context) (*conn, error) {
 			"transport", l.t.name, "bind", l.bindName(), "sent", seq, "answered", r.h.Seq)
 	}
 	if err == nil && r.h.Status != 0 {
-		err = &StatusError{Command: l.bindName(), Status: r.h.Status}
+		err = &StatusError{Command: l.bindName(), Status: CommandStatus(r.h.Status)}
 	} else if err == nil && r.h.ID != l.bind|0x80000000 {
 		err = &StatusError{Command: l.bindName(), Status: 0xFF}
 	}
@@ -185,7 +185,7 @@ func (l *link) confirm(ctx context.Context, c *conn) error {
 	switch {
 	case err != nil:
 		return fmt.Errorf("smpp: %s answered, enquire_link after it not: %w", l.bindName(), err)
-	case r.h.Status == StatusInvalidBind:
+	case CommandStatus(r.h.Status) == StatusInvalidBind:
 		return fmt.Errorf("smpp: enquire_link after %s answered ESME_RINVBNDSTS", l.bindName())
 	}
 	return nil
@@ -257,7 +257,7 @@ func (l *link) serve(ctx context.Context, c *conn) error {
 				if ctx.Err() == nil {
 					c.close(fmt.Errorf("smpp: enquire_link: %w", err))
 				}
-			case r.h.Status == StatusInvalidBind:
+			case CommandStatus(r.h.Status) == StatusInvalidBind:
 				// The connection answers but the SMSC no longer counts
 				// the session as bound: rebind before a submit finds out.
 				c.retire(errors.New("smpp: enquire_link answered ESME_RINVBNDSTS: session not bound, rebinding"))

@@ -28,7 +28,7 @@ func TestInvalidBindStatusIsNotSentAndRebinds(t *testing.T) {
 	assert.True(t, transport.SafeToRetry(err))
 	var se *StatusError
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, smsctest.StatusInvalidBind, se.Status)
+	assert.Equal(t, StatusInvalidBind, se.Status)
 	assert.Contains(t, err.Error(), "ESME_RINVBNDSTS")
 
 	require.Eventually(t, func() bool { return tr.Stats().Binds == 2 }, 5*time.Second, time.Millisecond,
@@ -93,7 +93,7 @@ func TestKeepAliveNotBoundRebinds(t *testing.T) {
 		h, _, err := wire.ReadFrame(smsc.br)
 		require.NoError(t, err)
 		if h.ID == pdu.EnquireLinkID {
-			smsc.write(pdu.EnquireLinkRespID, StatusInvalidBind, h.Seq, nil)
+			smsc.write(pdu.EnquireLinkRespID, pdu.Status(StatusInvalidBind), h.Seq, nil)
 			break
 		}
 	}
@@ -105,7 +105,7 @@ func TestKeepAliveNotBoundRebinds(t *testing.T) {
 			break
 		}
 		if h.ID == pdu.EnquireLinkID { // one more tick may have gone out
-			smsc.write(pdu.EnquireLinkRespID, StatusInvalidBind, h.Seq, nil)
+			smsc.write(pdu.EnquireLinkRespID, pdu.Status(StatusInvalidBind), h.Seq, nil)
 		}
 	}
 	acceptBound(t, ln) // the transport binds again

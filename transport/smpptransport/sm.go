@@ -147,12 +147,12 @@ func (r *reader) take(n int) []byte {
 // The command_status values a deliver_sm or data_sm that cannot be read
 // is refused with, for good.
 const (
-	statusInvalidCmdLen pdu.Status = 0x02 // ESME_RINVCMDLEN
-	statusInvalidTLVs   pdu.Status = 0xC0 // ESME_RINVOPTPARSTREAM
+	statusInvalidCmdLen CommandStatus = 0x02 // ESME_RINVCMDLEN
+	statusInvalidTLVs   CommandStatus = 0xC0 // ESME_RINVOPTPARSTREAM
 )
 
 // answerOf is the command_status refusing a PDU parseSM failed on.
-func answerOf(err error) pdu.Status {
+func answerOf(err error) CommandStatus {
 	if errors.Is(err, errTLVStream) {
 		return statusInvalidTLVs
 	}

@@ -4,21 +4,25 @@ import (
 	"fmt"
 
 	"github.com/azenna/advox/transport"
-	"github.com/fiorix/go-smpp/smpp/pdu"
 )
+
+// CommandStatus is the command_status of an SMPP response (SMPP 3.4
+// section 5.1.3): 0, ESME_ROK, for success, else the reason the peer
+// refused the request. String gives its SMPP name.
+type CommandStatus uint32
 
 // The command_status values classified as retryable (see the package doc);
 // every other non-zero status is a permanent refusal.
 const (
-	StatusInvalidBind  pdu.Status = 0x04 // ESME_RINVBNDSTS: not sent, rebind
-	StatusSystemError  pdu.Status = 0x08 // ESME_RSYSERR: not sent, retry
-	StatusQueueFull    pdu.Status = 0x14 // ESME_RMSGQFUL: throttled
-	StatusThrottled    pdu.Status = 0x58 // ESME_RTHROTTLED: throttled
-	StatusTempAppError pdu.Status = 0x64 // ESME_RX_T_APPN: not sent, retry
+	StatusInvalidBind  CommandStatus = 0x04 // ESME_RINVBNDSTS: not sent, rebind
+	StatusSystemError  CommandStatus = 0x08 // ESME_RSYSERR: not sent, retry
+	StatusQueueFull    CommandStatus = 0x14 // ESME_RMSGQFUL: throttled
+	StatusThrottled    CommandStatus = 0x58 // ESME_RTHROTTLED: throttled
+	StatusTempAppError CommandStatus = 0x64 // ESME_RX_T_APPN: not sent, retry
 )
 
 // statusNames are the SMPP 3.4 names of command_status values.
-var statusNames = map[pdu.Status]string{
+var statusNames = map[CommandStatus]string{
 	0x00: "ESME_ROK", 0x01: "ESME_RINVMSGLEN", 0x02: "ESME_RINVCMDLEN",
 	0x03: "ESME_RINVCMDID", 0x04: "ESME_RINVBNDSTS", 0x05: "ESME_RALYBND",
 	0x06: "ESME_RINVPRTFLG", 0x07: "ESME_RINVREGDLVFLG", 0x08: "ESME_RSYSERR",
@@ -37,9 +41,9 @@ var statusNames = map[pdu.Status]string{
 	0xC4: "ESME_RINVOPTPARAMVAL", 0xFE: "ESME_RDELIVERYFAILURE", 0xFF: "ESME_RUNKNOWNERR",
 }
 
-// StatusName returns the SMPP 3.4 name of a command_status, such as
+// String returns the SMPP 3.4 name of the status, such as
 // "ESME_RTHROTTLED", or a hex form for codes the spec does not name.
-func StatusName(s pdu.Status) string {
+func (s CommandStatus) String() string {
 	if n, ok := statusNames[s]; ok {
 		return n
 	}
@@ -57,19 +61,19 @@ type StatusError struct {
 	// Command is the refused request, for example "submit_sm".
 	Command string
 	// Status is the command_status of the response.
-	Status pdu.Status
+	Status CommandStatus
 }
 
 // Error implements error.
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("smpp: %s refused: %s (0x%08X)", e.Command, StatusName(e.Status), uint32(e.Status))
+	return fmt.Sprintf("smpp: %s refused: %s (0x%08X)", e.Command, e.Status, uint32(e.Status))
 }
 
 // Unwrap returns the classification sentinel of the status.
 func (e *StatusError) Unwrap() error { return classOf(e.Status) }
 
 // classOf maps a command_status to a classification sentinel.
-func classOf(s pdu.Status) error {
+func classOf(s CommandStatus) error {
 	switch s {
 	case StatusThrottled, StatusQueueFull:
 		return transport.ErrThrottled

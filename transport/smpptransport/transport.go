@@ -240,7 +240,7 @@ func (l *link) submit(ctx context.Context, frame []byte) (string, error) {
 	case err != nil:
 		return "", fmt.Errorf("smpp: submit_sm: stopped waiting for the response: %w: %w", transport.ErrOutcomeUnknown, err)
 	}
-	if s := r.h.Status; s != 0 || r.h.ID == pdu.GenericNACKID {
+	if s := CommandStatus(r.h.Status); s != 0 || r.h.ID == pdu.GenericNACKID {
 		if s == 0 {
 			s = 0xFF
 		}

@@ -6,23 +6,29 @@ import (
 	"github.com/fiorix/go-smpp/smpp/pdu"
 )
 
+// CommandStatus is the command_status of an SMPP response (SMPP 3.4
+// section 5.1.3): 0, ESME_ROK, for success, else the reason for a
+// refusal. The simulator has its own type for the number, as it shares no
+// code with the transport it tests.
+type CommandStatus uint32
+
 // The command_status values the faults commonly use.
 const (
-	StatusSystemError  pdu.Status = 0x08 // ESME_RSYSERR
-	StatusInvalidDest  pdu.Status = 0x0B // ESME_RINVDSTADR
-	StatusQueueFull    pdu.Status = 0x14 // ESME_RMSGQFUL
-	StatusThrottled    pdu.Status = 0x58 // ESME_RTHROTTLED
-	StatusTempAppError pdu.Status = 0x64 // ESME_RX_T_APPN
-	StatusInvalidBind  pdu.Status = 0x04 // ESME_RINVBNDSTS
-	StatusInvalidPass  pdu.Status = 0x0E // ESME_RINVPASWD
-	StatusInvalidSysID pdu.Status = 0x0F // ESME_RINVSYSID
+	StatusSystemError  CommandStatus = 0x08 // ESME_RSYSERR
+	StatusInvalidDest  CommandStatus = 0x0B // ESME_RINVDSTADR
+	StatusQueueFull    CommandStatus = 0x14 // ESME_RMSGQFUL
+	StatusThrottled    CommandStatus = 0x58 // ESME_RTHROTTLED
+	StatusTempAppError CommandStatus = 0x64 // ESME_RX_T_APPN
+	StatusInvalidBind  CommandStatus = 0x04 // ESME_RINVBNDSTS
+	StatusInvalidPass  CommandStatus = 0x0E // ESME_RINVPASWD
+	StatusInvalidSysID CommandStatus = 0x0F // ESME_RINVSYSID
 )
 
 // Fault is how the simulator treats one submit_sm. The zero Fault accepts
 // it normally, so a sequence of faults can leave some submits alone.
 type Fault struct {
 	// Status refuses the submit with this command_status.
-	Status pdu.Status
+	Status CommandStatus
 	// Delay answers after Delay instead of at once.
 	Delay time.Duration
 	// NoAnswer never answers (the submit counts as received).

@@ -11,7 +11,7 @@ import (
 // length octet, and faults need to forge sequence numbers.
 
 // frame builds a whole PDU: header and body.
-func frame(id pdu.ID, status pdu.Status, seq uint32, body []byte) []byte {
+func frame(id pdu.ID, status CommandStatus, seq uint32, body []byte) []byte {
 	b := make([]byte, pdu.HeaderLen, pdu.HeaderLen+len(body))
 	binary.BigEndian.PutUint32(b[0:], uint32(pdu.HeaderLen+len(body)))
 	binary.BigEndian.PutUint32(b[4:], uint32(id))

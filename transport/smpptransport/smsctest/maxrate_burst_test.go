@@ -39,7 +39,7 @@ func TestMaxRateIsPerSecond(t *testing.T) {
 			for range tc.burst {
 				h, _ := c.read()
 				require.Equal(t, pdu.SubmitSMRespID, h.ID)
-				if h.Status == StatusThrottled {
+				if CommandStatus(h.Status) == StatusThrottled {
 					throttled++
 				}
 			}

@@ -81,7 +81,7 @@ type MOAnswer struct {
 	// Status is the command_status of the deliver_sm_resp (or
 	// data_sm_resp): 0 accepted, ESME_RX_T_APPN (StatusTempAppError)
 	// asking for a redelivery.
-	Status pdu.Status
+	Status CommandStatus
 }
 
 // InjectMO delivers the parts of m to a receiver or transceiver bind of

@@ -32,7 +32,7 @@ func (c *rawClient) send(id pdu.ID, body []byte) uint32 {
 	return c.seq
 }
 
-func (c *rawClient) sendSeq(id pdu.ID, status pdu.Status, seq uint32, body []byte) {
+func (c *rawClient) sendSeq(id pdu.ID, status CommandStatus, seq uint32, body []byte) {
 	_, err := c.nc.Write(frame(id, status, seq, body))
 	require.NoError(c.t, err)
 }

@@ -137,7 +137,7 @@ func (s *Server) redeliver(o outbound) {
 // Options.RedeliveryDelay, up to Options.MaxDeliveries times in all; one
 // accepted is done. The answers to parts of messages from handsets are
 // recorded (MOAnswers).
-func (s *Server) answered(c *sconn, seq uint32, status pdu.Status) {
+func (s *Server) answered(c *sconn, seq uint32, status CommandStatus) {
 	o, ok := c.answered(seq)
 	if ok && o.mo != nil {
 		s.mu.Lock()

@@ -27,7 +27,7 @@ type Submit struct {
 	// MessageID is the id answered ("" when refused or dropped).
 	MessageID string
 	// Status is the command_status answered (0 when accepted).
-	Status pdu.Status
+	Status CommandStatus
 	// Answered is false when a fault kept the answer back.
 	Answered bool
 	// Source and Dest are the addresses with their TON/NPI.

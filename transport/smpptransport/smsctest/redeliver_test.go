@@ -24,14 +24,14 @@ func (s *Server) pendingTimers() int {
 func TestRefusedReceiptIsRedelivered(t *testing.T) {
 	tests := []struct {
 		name    string
-		answers []pdu.Status // the deliver_sm_resp status for each delivery
-		want    Stats        // the receipt counters
+		answers []CommandStatus // the deliver_sm_resp status for each delivery
+		want    Stats           // the receipt counters
 	}{
-		{"accepted at once", []pdu.Status{0},
+		{"accepted at once", []CommandStatus{0},
 			Stats{Delivers: 1, DeliverAcks: 1}},
-		{"refused once, then accepted", []pdu.Status{StatusTempAppError, 0},
+		{"refused once, then accepted", []CommandStatus{StatusTempAppError, 0},
 			Stats{Delivers: 2, DeliverAcks: 2, DeliverRefusals: 1, Redeliveries: 1}},
-		{"refused until the bound", []pdu.Status{StatusTempAppError, StatusSystemError, StatusTempAppError},
+		{"refused until the bound", []CommandStatus{StatusTempAppError, StatusSystemError, StatusTempAppError},
 			Stats{Delivers: 3, DeliverAcks: 3, DeliverRefusals: 3, Redeliveries: 2}},
 	}
 	for _, tc := range tests {

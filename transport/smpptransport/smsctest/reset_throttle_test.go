@@ -15,16 +15,16 @@ func TestResetRestartsThrottleEvery(t *testing.T) {
 	s := newServer(t, &Options{ThrottleEvery: 3, Receipts: ReceiptsNever})
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransmitterID)
-	submit := func(n int) []pdu.Status {
-		var out []pdu.Status
+	submit := func(n int) []CommandStatus {
+		var out []CommandStatus
 		for range n {
 			c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("x")))
 			h, _ := c.read()
-			out = append(out, h.Status)
+			out = append(out, CommandStatus(h.Status))
 		}
 		return out
 	}
-	assert.Equal(t, []pdu.Status{0, 0}, submit(2))
+	assert.Equal(t, []CommandStatus{0, 0}, submit(2))
 	s.Reset()
-	assert.Equal(t, []pdu.Status{0, 0, StatusThrottled}, submit(3), "every third after the Reset")
+	assert.Equal(t, []CommandStatus{0, 0, StatusThrottled}, submit(3), "every third after the Reset")
 }

@@ -251,7 +251,7 @@ func (c *sconn) close() {
 }
 
 // write sends a PDU at once (once a Freeze is over).
-func (c *sconn) write(id pdu.ID, status pdu.Status, seq uint32, body []byte) error {
+func (c *sconn) write(id pdu.ID, status CommandStatus, seq uint32, body []byte) error {
 	if !c.s.thawed(c) {
 		return net.ErrClosed
 	}
@@ -260,7 +260,7 @@ func (c *sconn) write(id pdu.ID, status pdu.Status, seq uint32, body []byte) err
 
 // reply buffers an answer written by the reader; the reader flushes once
 // its input runs dry, so a burst of requests costs one write.
-func (c *sconn) reply(id pdu.ID, status pdu.Status, seq uint32, body []byte) {
+func (c *sconn) reply(id pdu.ID, status CommandStatus, seq uint32, body []byte) {
 	_ = c.w.Buffer(frame(id, status, seq, body))
 }
 
@@ -300,7 +300,7 @@ func (c *sconn) handle(h *pdu.Header, p pdu.Body, decodeErr error) bool {
 	kind := c.kind
 	c.mu.Unlock()
 	if decodeErr != nil && h.ID&wire.RespBit == 0 {
-		status := pdu.Status(0x03) // ESME_RINVCMDID: a command it does not implement
+		status := CommandStatus(0x03) // ESME_RINVCMDID: a command it does not implement
 		switch h.ID {
 		case pdu.BindTransceiverID, pdu.BindTransmitterID, pdu.BindReceiverID, pdu.SubmitSMID,
 			pdu.EnquireLinkID, pdu.UnbindID:
@@ -325,10 +325,10 @@ func (c *sconn) handle(h *pdu.Header, p pdu.Body, decodeErr error) bool {
 	case pdu.UnbindRespID:
 		return false
 	case pdu.DeliverSMRespID, pdu.DataSMRespID:
-		s.answered(c, h.Seq, h.Status) // before the count, so that the count says it is handled
+		s.answered(c, h.Seq, CommandStatus(h.Status)) // before the count, so that the count says it is handled
 		s.stats.deliverAcks.Add(1)
 	case pdu.GenericNACKID:
-		s.answered(c, h.Seq, h.Status)
+		s.answered(c, h.Seq, CommandStatus(h.Status))
 	case pdu.EnquireLinkRespID:
 	case pdu.SubmitSMID:
 		if kind != pdu.BindTransmitterID && kind != pdu.BindTransceiverID {
@@ -355,7 +355,7 @@ func (c *sconn) bind(h *pdu.Header, p pdu.Body, kind pdu.ID) bool {
 		return true
 	}
 	f := p.Fields()
-	var status pdu.Status
+	var status CommandStatus
 	switch {
 	case str(f, pdufield.SystemID) != s.cfg.SystemID:
 		status = StatusInvalidSysID

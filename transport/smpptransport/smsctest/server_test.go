@@ -30,7 +30,7 @@ func TestBindCredentials(t *testing.T) {
 		name       string
 		kind       pdu.ID
 		id, pw     string
-		wantStatus pdu.Status
+		wantStatus CommandStatus
 	}{
 		{"transmitter", pdu.BindTransmitterID, "acme", "pw", 0},
 		{"receiver", pdu.BindReceiverID, "acme", "pw", 0},
@@ -45,7 +45,7 @@ func TestBindCredentials(t *testing.T) {
 			h, p := c.read()
 			assert.Equal(t, tc.kind|wire.RespBit, h.ID)
 			assert.Equal(t, seq, h.Seq)
-			assert.Equal(t, tc.wantStatus, h.Status)
+			assert.Equal(t, tc.wantStatus, CommandStatus(h.Status))
 			assert.Equal(t, "smsctest", p.Fields()[pdufield.SystemID].String())
 			if tc.wantStatus != 0 {
 				assert.True(t, c.closed(), "a refused bind ends the connection")
@@ -53,7 +53,7 @@ func TestBindCredentials(t *testing.T) {
 			}
 			c.send(tc.kind, bindBody(tc.id, tc.pw))
 			h, _ = c.read()
-			assert.Equal(t, pdu.Status(0x05), h.Status, "ESME_RALYBND")
+			assert.Equal(t, CommandStatus(0x05), CommandStatus(h.Status), "ESME_RALYBND")
 		})
 	}
 	st := s.Stats()
@@ -66,17 +66,17 @@ func TestCommandsNeedTheRightBind(t *testing.T) {
 	c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("x")))
 	h, _ := c.read()
 	assert.Equal(t, pdu.SubmitSMRespID, h.ID)
-	assert.Equal(t, StatusInvalidBind, h.Status, "no submit before a bind")
+	assert.Equal(t, StatusInvalidBind, CommandStatus(h.Status), "no submit before a bind")
 
 	c.bind(pdu.BindReceiverID)
 	c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("x")))
 	h, _ = c.read()
-	assert.Equal(t, StatusInvalidBind, h.Status, "a receiver cannot submit")
+	assert.Equal(t, StatusInvalidBind, CommandStatus(h.Status), "a receiver cannot submit")
 
 	c.send(pdu.ID(0x00000777), nil)
 	h, _ = c.read()
 	assert.Equal(t, pdu.GenericNACKID, h.ID)
-	assert.Equal(t, pdu.Status(0x03), h.Status)
+	assert.Equal(t, CommandStatus(0x03), CommandStatus(h.Status))
 
 	seq := c.send(pdu.EnquireLinkID, nil)
 	h, _ = c.read()
@@ -183,13 +183,13 @@ func TestStandingThrottles(t *testing.T) {
 	s := newServer(t, &Options{MaxRate: 0.001, Receipts: ReceiptsNever})
 	c := dialRaw(t, s)
 	c.bind(pdu.BindTransmitterID)
-	var statuses []pdu.Status
+	var statuses []CommandStatus
 	for range 3 {
 		c.send(pdu.SubmitSMID, submitBody(alpha, intl, 0, 0, 0, []byte("x")))
 		h, _ := c.read()
-		statuses = append(statuses, h.Status)
+		statuses = append(statuses, CommandStatus(h.Status))
 	}
-	assert.Equal(t, []pdu.Status{0, StatusThrottled, StatusThrottled}, statuses, "above the rate")
+	assert.Equal(t, []CommandStatus{0, StatusThrottled, StatusThrottled}, statuses, "above the rate")
 }
 
 func TestFaults(t *testing.T) {
@@ -202,7 +202,7 @@ func TestFaults(t *testing.T) {
 	seq := submit()
 	h, _ := c.read()
 	assert.Equal(t, seq, h.Seq)
-	assert.Equal(t, StatusQueueFull, h.Status)
+	assert.Equal(t, StatusQueueFull, CommandStatus(h.Status))
 
 	s.InjectFault(Fault{CollidingDeliver: true})
 	seq = submit()
@@ -259,7 +259,7 @@ func TestFaults(t *testing.T) {
 		h, _ = c.read()
 		assert.Equal(t, pdu.SubmitSMRespID, h.ID)
 		assert.Equal(t, seq, h.Seq)
-		assert.Equal(t, f.Status, h.Status)
+		assert.Equal(t, f.Status, CommandStatus(h.Status))
 		assert.True(t, c.closed(), "%+v: the link is dropped after the answer", f)
 		subs = s.Submits()
 		assert.True(t, subs[len(subs)-1].Answered)

@@ -39,7 +39,7 @@ func (s *Server) submit(c *sconn, h *pdu.Header, p pdu.Body) {
 	}
 	// answer runs on the reader (reply buffers) or, delayed, on a timer
 	// (write sends at once).
-	answer := func(send func(pdu.ID, pdu.Status, uint32, []byte)) {
+	answer := func(send func(pdu.ID, CommandStatus, uint32, []byte)) {
 		if f.Status != 0 {
 			send(pdu.SubmitSMRespID, f.Status, h.Seq, []byte{0})
 			return
@@ -69,7 +69,7 @@ func (s *Server) submit(c *sconn, h *pdu.Header, p pdu.Body) {
 	}
 	if f.Delay > 0 {
 		s.after(f.Delay, func() {
-			answer(func(id pdu.ID, st pdu.Status, seq uint32, b []byte) { _ = c.write(id, st, seq, b) })
+			answer(func(id pdu.ID, st CommandStatus, seq uint32, b []byte) { _ = c.write(id, st, seq, b) })
 			if f.DropAfter {
 				c.close()
 			}
