@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -16,13 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/azenna/advox/transport/internal/nodesmpp"
 	"github.com/azenna/advox/transport/router"
 	"github.com/azenna/advox/transport/smpptransport"
 )
-
-// nodeSMPPVersion is the npm smpp (node-smpp) release the interop test
-// installs.
-const nodeSMPPVersion = "0.5.1"
 
 // nodeSMSCScript is an SMSC on node-smpp, driven line by line on stdin:
 // "hang" (answer binds only, take submits silently), "resume", "stop"
@@ -91,50 +86,15 @@ type nodeSMSC struct {
 	froze bool
 }
 
-// nodeModules returns a directory holding node_modules/smpp, installing
-// it with npm (outside the repository) when needed: ADVOX_NODE_SMPP_DIR,
-// else a directory in the user's cache.
-func nodeModules(t testing.TB) string {
-	dir := os.Getenv("ADVOX_NODE_SMPP_DIR")
-	if dir == "" {
-		cache, err := os.UserCacheDir()
-		require.NoError(t, err)
-		dir = filepath.Join(cache, "advox", "node-smpp-"+nodeSMPPVersion)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "smpp")); err == nil {
-		return dir
-	}
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	out, err := exec.Command("npm", "install", "--prefix", dir, "--no-audit", "--no-fund", "smpp@"+nodeSMPPVersion).CombinedOutput()
-	require.NoError(t, err, "npm install smpp: %s", out)
-	return dir
-}
-
 func startNodeSMSC(t testing.TB, modules string) *nodeSMSC {
 	t.Helper()
-	script := filepath.Join(t.TempDir(), "smsc.js")
-	require.NoError(t, os.WriteFile(script, []byte(nodeSMSCScript), 0o644))
-	cmd := exec.Command("node", script)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(modules, "node_modules"))
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	s := &nodeSMSC{t: t, cmd: cmd, in: in, out: bufio.NewScanner(stdout), mu: make(chan struct{}, 1)}
-	s.out.Buffer(make([]byte, 0, 1<<20), 16<<20)
-	t.Cleanup(func() {
+	p := nodesmpp.Start(t, modules, nodeSMSCScript)
+	s := &nodeSMSC{t: t, cmd: p.Cmd, in: p.In, out: p.Out, addr: p.Addr, mu: make(chan struct{}, 1)}
+	t.Cleanup(func() { // before the process's own cleanup: a stopped process never reads its closed stdin
 		if s.froze {
-			_ = cmd.Process.Signal(syscall.SIGCONT)
+			_ = s.cmd.Process.Signal(syscall.SIGCONT)
 		}
-		_ = in.Close()
-		_ = cmd.Wait()
 	})
-	require.True(t, s.out.Scan(), "node-smpp SMSC did not start")
-	port, ok := strings.CutPrefix(s.out.Text(), "listening ")
-	require.True(t, ok, s.out.Text())
-	s.addr = "127.0.0.1:" + port
 	return s
 }
 
@@ -183,12 +143,12 @@ func (s *nodeSMSC) thaw() {
 // TestFailoverUnderFaults against two SMSCs this project did not write
 // (node-smpp), counting what became of every message. It runs only with
 // ADVOX_NODE_SMPP=1, node and npm on PATH (npm installs node-smpp outside
-// the repository, see nodeModules).
+// the repository, see nodesmpp.Modules).
 func TestFailoverAgainstNodeSMPP(t *testing.T) {
 	if os.Getenv("ADVOX_NODE_SMPP") != "1" {
 		t.Skip("set ADVOX_NODE_SMPP=1 to run against node-smpp (needs node and npm)")
 	}
-	modules := nodeModules(t)
+	modules := nodesmpp.Modules(t)
 	const senders, window = 16, 10
 	tests := []struct {
 		name       string

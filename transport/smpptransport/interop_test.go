@@ -1,16 +1,12 @@
 package smpptransport
 
 import (
-	"bufio"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -63,27 +59,10 @@ func TestNodeSMPPInbound(t *testing.T) {
 	if os.Getenv("ADVOX_NODE_SMPP") != "1" {
 		t.Skip("set ADVOX_NODE_SMPP=1 to run against node-smpp (needs node and npm)")
 	}
-	modules := nodesmpp.Modules(t)
-	script := filepath.Join(t.TempDir(), "smsc.js")
-	require.NoError(t, os.WriteFile(script, []byte(moSMSCScript), 0o644))
-	cmd := exec.Command("node", script)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(modules, "node_modules"))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = stdin.Close()
-		_ = cmd.Wait()
-	})
-	out := bufio.NewScanner(stdout)
-	require.True(t, out.Scan(), "node-smpp did not start")
-	port, ok := strings.CutPrefix(out.Text(), "listening ")
-	require.True(t, ok, out.Text())
+	node := nodesmpp.Start(t, nodesmpp.Modules(t), moSMSCScript)
+	stdin, out := node.In, node.Out
 
-	tr := newTransport(t, Config{Addr: "127.0.0.1:" + port, SystemID: "advox", Password: "x", Backoff: fastBackoff, Logger: quiet})
+	tr := newTransport(t, Config{Addr: node.Addr, SystemID: "advox", Password: "x", Backoff: fastBackoff, Logger: quiet})
 	var mu sync.Mutex
 	var got []transport.Inbound
 	fail := false
