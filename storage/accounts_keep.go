@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strconv"
@@ -16,6 +17,17 @@ import (
 // covered too.
 func Unkeepable(c *Customer) string {
 	return unkeepable(reflect.ValueOf(c).Elem(), "")
+}
+
+// CheckKeepable is Unkeepable as the error an AccountStore returns:
+// ErrInvalid naming the field, never its value, or nil. Stores prefix it
+// with their name and the call ("sqlstore: create account: …"), so that
+// every store refuses the same customers in the same words.
+func CheckKeepable(c *Customer) error {
+	if f := Unkeepable(c); f != "" {
+		return fmt.Errorf("%s is not UTF-8 text without NUL bytes, or not a number: %w", f, ErrInvalid)
+	}
+	return nil
 }
 
 // Keepable reports whether s can be kept exactly as text.

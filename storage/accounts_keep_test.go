@@ -25,6 +25,14 @@ func TestUnkeepable(t *testing.T) {
 			c := storage.Customer{Account: "acme", Organisation: "Åsa AB", References: []string{"PO 1"}}
 			tc.edit(&c)
 			assert.Equal(t, tc.want, storage.Unkeepable(&c))
+			err := storage.CheckKeepable(&c)
+			if tc.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, storage.ErrInvalid)
+			assert.Contains(t, err.Error(), tc.want, "the error names the field")
+			assert.NotContains(t, err.Error(), "Bolag", "and never its value")
 		})
 	}
 	assert.True(t, storage.Keepable("Göteborg"))

@@ -74,8 +74,8 @@ func (s *Accounts) userClash(c storage.Customer) bool {
 
 // CreateAccount implements storage.AccountStore.
 func (s *Accounts) CreateAccount(ctx context.Context, c storage.Customer) error {
-	if err := checkCustomer("create account", &c); err != nil {
-		return err
+	if err := storage.CheckKeepable(&c); err != nil {
+		return fmt.Errorf("memstore: create account: %w", err)
 	}
 	if err := s.lock(ctx); err != nil {
 		return err
@@ -139,8 +139,8 @@ func (s *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*s
 	if c.Account != account {
 		return storage.Customer{}, errAccountChanged
 	}
-	if err := checkCustomer("update account", &c); err != nil {
-		return storage.Customer{}, err
+	if err := storage.CheckKeepable(&c); err != nil {
+		return storage.Customer{}, fmt.Errorf("memstore: update account: %w", err)
 	}
 	if s.userClash(c) {
 		return storage.Customer{}, fmt.Errorf("memstore: account %s: user id taken: %w", account, storage.ErrExists)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -110,4 +111,24 @@ func inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, f func(tx *sql.T
 		return err
 	}
 	return tx.Commit()
+}
+
+// lookup vets an id a call looks an account or user up by. One that no
+// account can hold is storage.ErrNotFound without asking the database
+// (PostgreSQL would fail the query), after the checks every call makes
+// first (context, Close).
+func (a *Accounts) lookup(ctx context.Context, name, id string) error {
+	if storage.Keepable(id) {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	a.s.mu.RLock()
+	closed := a.s.closed
+	a.s.mu.RUnlock()
+	if closed || a.closed.Load() {
+		return errClosed(name)
+	}
+	return fmt.Errorf("sqlstore: %s: %w", name, storage.ErrNotFound)
 }

@@ -20,8 +20,12 @@ var errAccountChanged = errors.New("sqlstore: update account: fn changed the acc
 // database cannot keep exactly (a string that is not UTF-8 or holds a NUL
 // byte, a NaN rate) with storage.ErrInvalid.
 func (a *Accounts) CreateAccount(ctx context.Context, c storage.Customer) error {
-	if err := checkCustomer("create account", &c); err != nil {
-		return err
+	// The database cannot keep some strings and floats exactly:
+	// PostgreSQL refuses a string that is not UTF-8 or holds a NUL byte,
+	// even as a query argument, a JSON list would replace invalid bytes
+	// silently, and SQLite stores NaN as NULL.
+	if err := storage.CheckKeepable(&c); err != nil {
+		return fmt.Errorf("sqlstore: create account: %w", err)
 	}
 	return a.write(ctx, "create account", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, a.q.insertAccountID, c.Account); err != nil {
@@ -47,7 +51,7 @@ func (a *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*s
 	}
 	var (
 		c      storage.Customer
-		refuse error // fn's error, errAccountChanged or checkCustomer's, returned as it is
+		refuse error // fn's error, errAccountChanged or storage.CheckKeepable's, returned as it is
 	)
 	err := a.write(ctx, "update account", func(tx *sql.Tx) error {
 		refuse = nil
@@ -63,7 +67,8 @@ func (a *Accounts) UpdateAccount(ctx context.Context, account string, fn func(*s
 			refuse = errAccountChanged
 			return errAborted
 		}
-		if refuse = checkCustomer("update account", &c); refuse != nil {
+		if err := storage.CheckKeepable(&c); err != nil {
+			refuse = fmt.Errorf("sqlstore: update account: %w", err)
 			return errAborted
 		}
 		args := accountArgs(&c)
