@@ -114,10 +114,7 @@ func (s *Server) SendInbound(ctx context.Context, target string, in Inbound) (in
 	if in.At.IsZero() {
 		in.At = s.cfg.Now()
 	}
-	s.mu.Lock()
-	s.seq++
-	n := s.seq
-	s.mu.Unlock()
+	n := s.nextSeq()
 	if in.ID == "" {
 		in.ID = fmt.Sprintf("mo-%d-%d", n, in.At.UnixNano())
 	}
@@ -133,6 +130,15 @@ func (s *Server) SendInbound(ctx context.Context, target string, in Inbound) (in
 		return 0, err
 	}
 	return s.send(ctx, rec)
+}
+
+// nextSeq takes the next number of the server's sequence, which numbers
+// messages and callbacks.
+func (s *Server) nextSeq() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	return s.seq
 }
 
 // reportBuilder builds a callback about a message.
@@ -151,10 +157,7 @@ func (s *Server) toCallback(ctx context.Context, r Report, build reportBuilder) 
 	if r.At.IsZero() {
 		r.At = s.cfg.Now()
 	}
-	s.mu.Lock()
-	s.seq++
-	n := s.seq
-	s.mu.Unlock()
+	n := s.nextSeq()
 	_, refOnly := s.d.(kannel) // Kannel reports name the message by ref only
 	// Sinch calls a batch's callback_url exactly as given, so its "ref" is
 	// never left out (only the body's client_reference is).
