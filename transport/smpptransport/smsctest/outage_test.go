@@ -1,25 +1,15 @@
 package smsctest
 
 import (
-	"errors"
 	"net"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/azenna/advox/transport/smpptransport/internal/wire"
 	"github.com/fiorix/go-smpp/smpp/pdu"
 )
-
-// silent reports whether nothing arrives on c for d.
-func (c *rawClient) silent(d time.Duration) bool {
-	_ = c.nc.SetReadDeadline(time.Now().Add(d))
-	_, _, err := wire.ReadFrame(c.nc)
-	return errors.Is(err, os.ErrDeadlineExceeded)
-}
 
 func TestHangAnswersBindsOnly(t *testing.T) {
 	s := newServer(t, nil)

@@ -1,14 +1,17 @@
 package smsctest
 
 import (
+	"errors"
 	"net"
+	"os"
 	"testing"
 	"time"
 
+	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/azenna/advox/transport/smpptransport/internal/wire"
-	"github.com/fiorix/go-smpp/smpp/pdu"
 )
 
 // rawClient speaks SMPP frame by frame, to test the simulator without any
@@ -84,3 +87,26 @@ var (
 	alpha = Addr{TON: 5, NPI: 0, Value: "Advox"}
 	intl  = Addr{TON: 1, NPI: 1, Value: "46701234567"}
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func newServer(t *testing.T, cfg *Options) *Server {
+	s, err := NewServer(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// silent reports whether nothing arrives on c for d.
+func (c *rawClient) silent(d time.Duration) bool {
+	_ = c.nc.SetReadDeadline(time.Now().Add(d))
+	_, _, err := wire.ReadFrame(c.nc)
+	return errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// pendingTimers is the number of answers and receipts scheduled.
+func (s *Server) pendingTimers() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.timers)
+}
