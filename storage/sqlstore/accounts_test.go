@@ -49,19 +49,6 @@ func TestAccountsWithClient(t *testing.T) {
 	})
 }
 
-// testCustomer is an account with one user per id, each allowed one
-// network.
-func testCustomer(account string, users ...string) storage.Customer {
-	c := storage.Customer{Account: account, Organisation: "Exempel AB", CreatedAt: t0, UpdatedAt: t0}
-	for _, u := range users {
-		c.Users = append(c.Users, storage.User{
-			ID: u, PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA",
-			Allowed: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
-		})
-	}
-	return c
-}
-
 // sharedStores opens n stores on one database: one SQLite file, or one
 // PostgreSQL schema with a pool per store (as separate processes would).
 func sharedStores(t *testing.T, n int) []*Store {
@@ -341,4 +328,121 @@ func TestAccountsUseIndexes(t *testing.T) {
 			})
 		}
 	})
+}
+
+// BenchmarkReserveSegments measures quota reservations (one per Send of a
+// quota-limited account) with 1 and 16 concurrent callers on one account:
+// each is a durable write transaction.
+func BenchmarkReserveSegments(b *testing.B) {
+	benchDialects(b, func(b *testing.B, open func(b *testing.B) *Store) {
+		for _, callers := range []int{1, 16} {
+			b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {
+				acc := open(b).Accounts()
+				ctx := context.Background()
+				require.NoError(b, acc.CreateAccount(ctx, testCustomer("acct-b", "user-b")))
+				period := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+				work := make(chan struct{})
+				var wg sync.WaitGroup
+				b.ResetTimer()
+				for range callers {
+					wg.Go(func() {
+						for range work {
+							if _, _, err := acc.ReserveSegments(ctx, "acct-b", period, 1, 0); err != nil {
+								b.Error(err)
+							}
+						}
+					})
+				}
+				for range b.N {
+					work <- struct{}{}
+				}
+				close(work)
+				wg.Wait()
+			})
+		}
+	})
+}
+
+// BenchmarkFindUser measures the login lookup: the account of a user with
+// its users, networks, contacts and consents, in one read transaction.
+func BenchmarkFindUser(b *testing.B) {
+	benchDialects(b, func(b *testing.B, open func(b *testing.B) *Store) {
+		acc := open(b).Accounts()
+		ctx := context.Background()
+		require.NoError(b, acc.CreateAccount(ctx, testCustomer("acct-b", "user-a", "user-b", "user-c")))
+		b.ResetTimer()
+		for range b.N {
+			if _, err := acc.FindUser(ctx, "user-b"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestAccountsReserveCanceledInBatch: on SQLite a reservation is an op of
+// the group-commit writer. When its caller's context ends after the
+// writer has run it but before the batch commits, the call must not
+// report a context error for segments that the commit then counts: the
+// caller would neither send nor release them, and the customer would lose
+// quota for nothing.
+func TestAccountsReserveCanceledInBatch(t *testing.T) {
+	s := newSQLite(t, nil)
+	acc := s.Accounts()
+	ctx := testCtx(t)
+	require.NoError(t, acc.CreateAccount(ctx, testCustomer("acct-r")))
+	period := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+
+	// hold queues an op that blocks the writer until released; started
+	// is closed once the writer runs it.
+	hold := func() (started chan struct{}, release func()) {
+		started, released := make(chan struct{}), make(chan struct{})
+		go func() {
+			_ = s.run(ctx, "test hold", func(context.Context, *wtx) (error, error) {
+				close(started)
+				<-released
+				return nil, nil
+			})
+		}()
+		return started, func() { close(released) }
+	}
+	queued := func(n int) {
+		require.Eventually(t, func() bool { return len(s.w.queue) == n }, 5*time.Second, time.Millisecond)
+	}
+
+	// The first hold keeps the writer busy while the reservation and a
+	// second hold queue up: they share the next batch, the reservation
+	// first.
+	firstStarted, releaseFirst := hold()
+	<-firstStarted
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		used int
+		ok   bool
+		err  error
+	}
+	res := make(chan result, 1)
+	go func() {
+		used, ok, err := acc.ReserveSegments(rctx, "acct-r", period, 3, 0)
+		res <- result{used, ok, err}
+	}()
+	queued(1)
+	secondStarted, releaseSecond := hold()
+	queued(2)
+	releaseFirst()
+	<-secondStarted // the reservation has run; its batch has not committed
+	cancel()
+	releaseSecond()
+	r := <-res
+
+	used, _, err := acc.ReserveSegments(ctx, "acct-r", period, 0, 0)
+	require.NoError(t, err)
+	if r.err != nil {
+		assert.ErrorIs(t, r.err, context.Canceled)
+		assert.Zero(t, used, "a reservation reported as failed must count nothing")
+	} else {
+		assert.True(t, r.ok)
+		assert.Equal(t, 3, r.used)
+		assert.Equal(t, 3, used)
+	}
 }

@@ -30,34 +30,6 @@ import (
 // even in free pages, which SQLite keeps as they were unless secure_delete
 // is on.
 
-// storeFiles reads every file the store at path owns that exists now.
-func storeFiles(t testing.TB, path string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	for _, base := range []string{path, path + keysSuffix} {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			b, err := os.ReadFile(base + suffix)
-			if os.IsNotExist(err) {
-				continue
-			}
-			require.NoError(t, err)
-			files[filepath.Base(base+suffix)] = b
-		}
-	}
-	require.NotEmpty(t, files)
-	return files
-}
-
-// closedFiles closes s, a store on SQLite with the default keys path, and
-// reads every file it owned.
-func closedFiles(t testing.TB, s *Store) map[string][]byte {
-	t.Helper()
-	var path string
-	require.NoError(t, s.rdb.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path))
-	require.NoError(t, s.Close())
-	return storeFiles(t, path)
-}
-
 // needle is a byte string that must (or must not) be found, named for
 // the failure message.
 type needle struct {

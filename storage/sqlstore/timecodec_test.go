@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestTimeCodec(t *testing.T) {
@@ -51,5 +52,23 @@ func FuzzTimeCodec(f *testing.F) {
 				t.Fatalf("round trip: %v became %v", a, got)
 			}
 		}
+	})
+}
+
+// TestTimesRoundTrip: instants survive exactly, whatever their location.
+func TestTimesRoundTrip(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(*testing.T, *Options) *Store) {
+		s := open(t, nil)
+		ctx := testCtx(t)
+		stockholm := time.FixedZone("CET", 3600)
+		created := time.Date(2026, 5, 6, 7, 8, 9, 123456789, stockholm)
+		r := testRecord("times", "acct", created, "op")
+		r.Parts[0].UpdatedAt = time.Time{}
+		require.NoError(t, s.Record(ctx, r))
+		got, err := s.Get(ctx, "times")
+		require.NoError(t, err)
+		assert.True(t, got.CreatedAt.Equal(created))
+		assert.Equal(t, time.UTC, got.CreatedAt.Location())
+		assert.True(t, got.Parts[0].UpdatedAt.IsZero(), "a zero time stays zero")
 	})
 }

@@ -1,10 +1,7 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"fmt"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -87,57 +84,4 @@ func TestHotPathsUseIndexes(t *testing.T) {
 			})
 		}
 	})
-}
-
-// tableScan matches a plan line that reads a whole table: PostgreSQL's
-// Seq Scan, SQLite's SCAN of a table (SQLite's SCAN of a co-routine, the
-// derived table of a page query, reads rows already limited; explain
-// drops those lines).
-func tableScan(pg bool) *regexp.Regexp {
-	if pg {
-		return regexp.MustCompile(`Seq Scan`)
-	}
-	return regexp.MustCompile(`(?m)^SCAN `)
-}
-
-func explain(t *testing.T, db *sql.DB, pg bool, q string, args []any) string {
-	t.Helper()
-	tx, err := db.Begin()
-	require.NoError(t, err)
-	defer tx.Rollback()
-	if pg {
-		_, err := tx.Exec("SET LOCAL enable_seqscan = off")
-		require.NoError(t, err)
-		rows, err := tx.Query("EXPLAIN "+q, args...)
-		require.NoError(t, err)
-		var lines []string
-		for rows.Next() {
-			var l string
-			require.NoError(t, rows.Scan(&l))
-			lines = append(lines, l)
-		}
-		require.NoError(t, rows.Err())
-		return strings.Join(lines, "\n")
-	}
-	rows, err := tx.Query("EXPLAIN QUERY PLAN "+q, args...)
-	require.NoError(t, err)
-	var lines []string
-	coroutines := map[string]bool{}
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
-		if name, ok := strings.CutPrefix(detail, "CO-ROUTINE "); ok {
-			coroutines[name] = true
-		}
-		if name, ok := strings.CutPrefix(detail, "SCAN "); ok && (coroutines[name] || name == "advox_listing") {
-			continue // rows a subquery already limited, or the one-row listing table
-		}
-		if strings.HasPrefix(detail, "SCAN json_each VIRTUAL TABLE") {
-			continue // the argument list of inIDs, not a table
-		}
-		lines = append(lines, detail)
-	}
-	require.NoError(t, rows.Err())
-	return strings.Join(lines, "\n")
 }
