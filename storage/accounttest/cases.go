@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -400,4 +403,132 @@ func testSegmentUsage(t *testing.T, s storage.AccountStore, _ Features) {
 	assert.Equal(t, 4, got[1].Segments)
 	_, err = l.SegmentUsage(ctx(t), "nope")
 	assert.ErrorIs(t, err, storage.ErrNotFound)
+}
+
+// testUpdatePanics: an fn that panics (a bug in the caller, recovered
+// further up, as net/http recovers a handler's panic) stores nothing and
+// leaves nothing held: the same account can be read and updated at once,
+// under a context that is still live.
+func testUpdatePanics(t *testing.T, s storage.AccountStore, _ Features) {
+	a := fullCustomer("acct-a", "alice")
+	mustCreate(t, s, a)
+	live := ctx(t) // not canceled until the test ends
+	assert.Panics(t, func() {
+		_, _ = s.UpdateAccount(live, "acct-a", func(c *storage.Customer) error {
+			c.Organisation = "Half-written AB"
+			c.Users = nil
+			panic("accounttest: fn panics")
+		})
+	})
+
+	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	got, err := s.GetAccount(c, "acct-a")
+	require.NoError(t, err)
+	assertSame(t, a, got)
+	_, err = s.UpdateAccount(c, "acct-a", func(c *storage.Customer) error { c.Organisation = "Renamed AB"; return nil })
+	require.NoError(t, err, "the panicking update must not keep the account locked")
+	_, _, err = s.ReserveSegments(c, "acct-a", period(3), 1, 0)
+	require.NoError(t, err)
+	require.NoError(t, s.CreateAccount(c, fullCustomer("acct-b", "bob")), "nor the store")
+}
+
+// invalidText are the changes that make a customer unstorable: a string
+// that is not UTF-8 or holds a NUL byte (PostgreSQL's text cannot hold
+// either; a store must not keep what another store refuses, nor alter it
+// silently), or a rate that is not a number.
+var invalidText = []struct {
+	name string
+	set  func(c *storage.Customer)
+}{
+	{"NUL in the organisation", func(c *storage.Customer) { c.Organisation = "Exempel\x00AB" }},
+	{"not UTF-8 in the e-mail", func(c *storage.Customer) { c.Email = "sms@exempel\xff.se" }},
+	{"not UTF-8 in a reference", func(c *storage.Customer) { c.References = []string{"PO \xc3"} }},
+	{"NUL in an address line", func(c *storage.Customer) { c.PostalAddress.Lines = []string{"Storgatan\x001"} }},
+	{"not UTF-8 in a city", func(c *storage.Customer) { c.InvoiceAddress.City = "G\xf6teborg" }},
+	{"NUL in a user id", func(c *storage.Customer) { c.Users[0].ID = "xavier\x00" }},
+	{"not UTF-8 in a password hash", func(c *storage.Customer) { c.Users[0].PasswordHash = "$argon2id$\xff" }},
+	{"NUL in a contact name", func(c *storage.Customer) { c.Contacts[0].Name = "\x00sa" }},
+	{"not UTF-8 in a consent party", func(c *storage.Customer) { c.Consents[0].Party = "Reseller \xe5" }},
+	{"rate not a number", func(c *storage.Customer) { c.Limits.Rate = math.NaN() }},
+}
+
+// testInvalidText: customer data a store cannot keep exactly is refused
+// with ErrInvalid by CreateAccount and UpdateAccount, which store nothing;
+// a lookup by an id no store can hold is ErrNotFound, never a database
+// failure (ids come from outside: logins, URLs).
+func testInvalidText(t *testing.T, s storage.AccountStore, _ Features) {
+	a := fullCustomer("acct-a", "alice")
+	mustCreate(t, s, a)
+	for _, tc := range invalidText {
+		t.Run(tc.name, func(t *testing.T) {
+			c := fullCustomer("acct-x", "xavier")
+			tc.set(&c)
+			assert.ErrorIs(t, s.CreateAccount(ctx(t), c), storage.ErrInvalid, "create")
+			_, err := s.GetAccount(ctx(t), "acct-x")
+			assert.ErrorIs(t, err, storage.ErrNotFound, "nothing created")
+			_, err = s.FindUser(ctx(t), "xavier")
+			assert.ErrorIs(t, err, storage.ErrNotFound, "no user indexed")
+
+			_, err = s.UpdateAccount(ctx(t), "acct-a", func(c *storage.Customer) error { tc.set(c); return nil })
+			assert.ErrorIs(t, err, storage.ErrInvalid, "update")
+			got, err := s.GetAccount(ctx(t), "acct-a")
+			require.NoError(t, err)
+			assertSame(t, a, got)
+		})
+	}
+	t.Run("invalid account id", func(t *testing.T) {
+		for _, id := range []string{"acct-\x00", "acct-\xff"} {
+			c := fullCustomer(id, "yvonne")
+			assert.ErrorIs(t, s.CreateAccount(ctx(t), c), storage.ErrInvalid, "%q", id)
+			_, err := s.FindUser(ctx(t), "yvonne")
+			assert.ErrorIs(t, err, storage.ErrNotFound, "no user indexed")
+		}
+	})
+	t.Run("lookups by ids no store holds", func(t *testing.T) {
+		for _, id := range []string{"acct-a\x00", "acct-a\xff", "alice\x00", "alice\xc3"} {
+			_, err := s.GetAccount(ctx(t), id)
+			assert.ErrorIs(t, err, storage.ErrNotFound, "get %q", id)
+			_, err = s.FindUser(ctx(t), id)
+			assert.ErrorIs(t, err, storage.ErrNotFound, "find user %q", id)
+			_, err = s.UpdateAccount(ctx(t), id, func(*storage.Customer) error { return nil })
+			assert.ErrorIs(t, err, storage.ErrNotFound, "update %q", id)
+			assert.ErrorIs(t, s.DeleteAccount(ctx(t), id), storage.ErrNotFound, "delete %q", id)
+			_, _, err = s.ReserveSegments(ctx(t), id, period(3), 1, 0)
+			assert.ErrorIs(t, err, storage.ErrNotFound, "reserve %q", id)
+		}
+	})
+}
+
+// testReserveCanceled: reservations whose contexts end at random moments.
+// A call that returns a context error counted nothing (the caller will
+// neither send nor release those segments), so the stored usage is
+// exactly what the successful calls were granted.
+func testReserveCanceled(t *testing.T, s storage.AccountStore, f Features) {
+	mustCreate(t, s, fullCustomer("acct-a"))
+	var granted, canceled atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		for range f.Concurrency {
+			wg.Go(func() {
+				c, cancel := context.WithCancel(ctx(t))
+				defer cancel()
+				time.AfterFunc(time.Duration(rand.IntN(2000))*time.Microsecond, cancel)
+				_, ok, err := s.ReserveSegments(c, "acct-a", period(3), 1, 0)
+				switch {
+				case err == nil:
+					assert.True(t, ok)
+					granted.Add(1)
+				case errors.Is(err, context.Canceled):
+					canceled.Add(1)
+				default:
+					assert.NoError(t, err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	used, _, err := s.ReserveSegments(ctx(t), "acct-a", period(3), 0, 0)
+	require.NoError(t, err)
+	assert.EqualValues(t, granted.Load(), used, "usage is what was granted (%d calls canceled)", canceled.Load())
 }

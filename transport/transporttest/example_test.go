@@ -89,3 +89,9 @@ func Example() {
 	// m-1 from Advox: "Hello, world" in 2 part(s)
 	// true true
 }
+
+// The harness the package example documents passes the suite, so the code
+// an adapter author copies from it is known to work.
+func TestExampleHarnessConformance(t *testing.T) {
+	transporttest.Run(t, newHarness, transporttest.Features{DeliveryReports: true})
+}

@@ -53,3 +53,9 @@ func Example() {
 	// 2026-08-14 08:59:59 found: true
 	// 2026-08-14 09:00:00 found: false
 }
+
+// The newStore the package example documents passes the suite, so the code
+// a store author copies from it is known to work.
+func TestExampleNewStoreConformance(t *testing.T) {
+	storagetest.Run(t, newStore, storagetest.Features{})
+}
