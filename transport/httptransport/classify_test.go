@@ -119,3 +119,20 @@ func TestClassString(t *testing.T) {
 	assert.Equal(t, "outcome unknown", httptransport.OutcomeUnknown.String())
 	assert.Equal(t, "Class(99)", httptransport.Class(99).String())
 }
+
+func FuzzParseRetryAfter(f *testing.F) {
+	f.Add("7")
+	f.Add("Wed, 21 Oct 2015 07:28:00 GMT")
+	f.Add("-1")
+	f.Add("99999999999999999999")
+	now := time.Date(2015, 10, 21, 7, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string) {
+		d, ok := httptransport.ParseRetryAfter(v, now)
+		if ok && (d <= 0 || d > 24*time.Hour) {
+			t.Fatalf("%q gave %v", v, d)
+		}
+		if !ok && d != 0 {
+			t.Fatalf("%q gave %v without ok", v, d)
+		}
+	})
+}

@@ -3,9 +3,7 @@ package httptransport_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -149,14 +147,4 @@ func TestElks46InboundAtReportURL(t *testing.T) {
 	st := tr.Stats()
 	assert.EqualValues(t, 1, st.Ignored)
 	assert.Zero(t, st.Reports+st.Malformed)
-}
-
-// postCallback sends a callback straight to tr's webhook.
-func postCallback(t *testing.T, tr *httptransport.Transport, target, contentType, body string) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
-	req.Header.Set("Content-Type", contentType)
-	rec := httptest.NewRecorder()
-	tr.Webhook().ServeHTTP(rec, req)
-	return rec
 }

@@ -6,45 +6,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/httptransport"
+	"github.com/azenna/advox/transport/httptransport/operatortest"
 )
-
-// captured is one request as an operator received it.
-type captured struct {
-	method, path string
-	query        url.Values
-	header       http.Header
-	body         []byte
-}
-
-// capture runs a server that records requests and answers status/body.
-func capture(t *testing.T, status int, body string) (*httptest.Server, <-chan captured) {
-	ch := make(chan captured, 4)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		ch <- captured{r.Method, r.URL.Path, r.URL.Query(), r.Header.Clone(), b}
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, ch
-}
-
-func wireMessage(enc transport.Encoding) *transport.Message {
-	return &transport.Message{
-		ID: "msg-42", From: transport.Sender{Value: "Advox"}, To: "+46701234567",
-		Encoding: enc, Parts: []string{"Hello & ", "welcome=1 +€"}, ReportRequested: true,
-		ValidFor: 90 * time.Minute,
-	}
-}
 
 func TestGenericRequest(t *testing.T) {
 	srv, reqs := capture(t, http.StatusCreated, `{"id":"gw-9","parts":2}`)
@@ -102,6 +72,67 @@ func TestAuthKinds(t *testing.T) {
 			_, err = tr.Submit(context.Background(), wireMessage(transport.GSM7))
 			require.NoError(t, err)
 			c.check(t, <-reqs)
+		})
+	}
+}
+
+// A profile that sends its fields in the query with a method that has a
+// body (POST, PUT) must send "Content-Length: 0", not a chunked empty
+// body, which gateways that require a length refuse with 411.
+func TestQueryFieldsWithBodyMethodSendLengthZero(t *testing.T) {
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
+		t.Run(method, func(t *testing.T) {
+			type seen struct {
+				length int64
+				te     []string
+				text   string
+			}
+			ch := make(chan seen, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				ch <- seen{r.ContentLength, r.TransferEncoding, r.URL.Query().Get("text")}
+				w.WriteHeader(http.StatusAccepted)
+				io.WriteString(w, "0: Accepted for delivery")
+			}))
+			defer srv.Close()
+			p := httptransport.Kannel()
+			p.Method = method
+			tr, err := httptransport.New(httptransport.Config{
+				Profile: p, BaseURL: srv.URL, Credentials: httptransport.Credentials{User: "u", Password: "p"},
+			})
+			require.NoError(t, err)
+			defer tr.Close()
+			m := testMessage()
+			_, err = tr.Submit(context.Background(), m)
+			require.NoError(t, err)
+			got := <-ch
+			assert.Zero(t, got.length)
+			assert.Empty(t, got.te, "no chunked transfer encoding")
+			assert.Equal(t, m.Text(), got.text)
+		})
+	}
+}
+
+// net/http replays a GET on a reused connection that fails after the
+// write; an operator's GET sendsms is not idempotent, so the transport
+// must prevent it. Both with the default client and a supplied one.
+func TestNoSilentReplayOnReusedConnection(t *testing.T) {
+	for _, own := range []bool{true, false} {
+		name := map[bool]string{true: "default-client", false: "supplied-client"}[own]
+		t.Run(name, func(t *testing.T) {
+			h, tr := setup(t, httptransport.Kannel(), operatortest.Kannel, harnessOptions{
+				mutate: func(c *httptransport.Config) {
+					if own {
+						c.HTTPClient = nil
+					}
+				},
+			})
+			_, err := tr.Submit(context.Background(), testMessage()) // pools a connection
+			require.NoError(t, err)
+			h.sim.Inject(operatortest.FaultAcceptThenReset)
+			_, err = tr.Submit(context.Background(), testMessage())
+			require.ErrorIs(t, err, transport.ErrOutcomeUnknown)
+			assert.Equal(t, 2, h.sim.Requests(), "the reset request must not be resent")
+			assert.Len(t, h.sim.Received(), 2)
 		})
 	}
 }

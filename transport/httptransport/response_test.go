@@ -1,13 +1,16 @@
 package httptransport_test
 
 import (
+	"context"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/transport/httptransport"
+	"github.com/azenna/advox/transport/httptransport/operatortest"
 )
 
 func TestResponseRead(t *testing.T) {
@@ -57,4 +60,66 @@ func TestResponseRead(t *testing.T) {
 			assert.Equal(t, c.want, got)
 		})
 	}
+}
+
+func TestResultOperatorIDs(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			h, tr := setup(t, d.profile(), d.dialect, harnessOptions{})
+			m := testMessage()
+			m.Parts = []string{strings.Repeat("x", 153), "tail"}
+			res, err := tr.Submit(context.Background(), m)
+			require.NoError(t, err)
+			got := h.sim.Received()
+			if d.dialect == operatortest.Kannel {
+				// Kannel answers no id, and takes each part on its own.
+				assert.Equal(t, []string{httptransport.PartID(m.ID, 1), httptransport.PartID(m.ID, 2)}, res.OperatorIDs)
+				require.Len(t, got, 2)
+				for i, g := range got {
+					assert.Equal(t, m.Parts[i], g.Text)
+					assert.Equal(t, m.ID, g.Reference)
+					assert.Equal(t, []int{i + 1, 2}, []int{g.Part, g.Parts})
+				}
+				return
+			}
+			require.Len(t, got, 1)
+			assert.Equal(t, []string{got[0].ID}, res.OperatorIDs, "one id for the whole message")
+			assert.Equal(t, m.Text(), got[0].Text)
+			assert.Equal(t, m.ID, got[0].Reference)
+		})
+	}
+}
+
+func FuzzResponseRead(f *testing.F) {
+	specs := []httptransport.ResponseSpec{
+		httptransport.Elks46().Response,
+		httptransport.SinchBatches().Response,
+		httptransport.GenericJSON().Response,
+		httptransport.Kannel().Response,
+	}
+	f.Add(uint8(0), []byte(`{"id":"s1","parts":2,"cost":3500}`))
+	f.Add(uint8(1), []byte(`{"id":"01F","to":["46700000000"]}`))
+	f.Add(uint8(2), []byte(`{"id":["a","b"],"parts":2,"price":"0.1"}`))
+	f.Add(uint8(2), []byte(`{"id":"gw-1","par`))
+	f.Add(uint8(3), []byte("0: Accepted for delivery"))
+	f.Add(uint8(3), []byte("Sent. Message splits: 3"))
+	f.Add(uint8(0), []byte(`{"id":"s1","parts":1,"cost":-0}`))
+	f.Add(uint8(0), []byte(`{"id":"s1","cost":99999999999999999999999999999999}`))
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		a, err := specs[int(which)%len(specs)].Read(body)
+		if err != nil {
+			return
+		}
+		for _, id := range a.IDs {
+			if id == "" || len(id) > 128 {
+				t.Fatalf("bad id %q", id)
+			}
+		}
+		if strings.HasPrefix(a.Price, "0") && len(a.Price) > 1 && a.Price[1] != '.' || strings.HasSuffix(a.Price, ".") {
+			t.Fatalf("price %q is not a plain decimal", a.Price)
+		}
+		if a.Parts < 0 {
+			t.Fatalf("negative parts %d", a.Parts)
+		}
+	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/httptransport"
+	"github.com/azenna/advox/transport/httptransport/operatortest"
 )
 
 // TestHMACReplayAtWindowEdge replays a signed report whose timestamp sits
@@ -53,4 +54,43 @@ func TestHMACReplayAtWindowEdge(t *testing.T) {
 		require.Equal(t, http.StatusOK, do(), "first delivery at %s", ts)
 		assert.Equal(t, http.StatusUnauthorized, do(), "replay of the nonce at %s", ts)
 	}
+}
+
+func TestWebhookAuthentication(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			h, tr := setup(t, d.profile(), d.dialect, harnessOptions{})
+			reports := collect(tr)
+			_, op := sent(t, h, tr)
+			code := report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered, BadCredentials: true})
+			assert.Equal(t, http.StatusUnauthorized, code)
+			reports.none(t)
+			assert.EqualValues(t, 1, tr.Stats().Unauthorized)
+		})
+	}
+}
+
+func TestHMACReplayAndStaleTimestamp(t *testing.T) {
+	h, tr := setup(t, httptransport.GenericJSON(), operatortest.GenericJSON, harnessOptions{})
+	reports := collect(tr)
+	_, op := sent(t, h, tr)
+	assert.Equal(t, http.StatusOK, report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusEnroute}))
+	reports.next(t)
+	code, err := h.sim.ReplayLastReport(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, code, "a replayed nonce is refused")
+	code = report(t, h, operatortest.Report{ID: op.ID, Status: transport.StatusDelivered, StaleTimestamp: true})
+	assert.Equal(t, http.StatusUnauthorized, code, "a timestamp outside the window is refused")
+	reports.none(t)
+	assert.EqualValues(t, 2, tr.Stats().Unauthorized)
+}
+
+func TestBasicAuthChallenge(t *testing.T) {
+	p := httptransport.SinchBatches()
+	p.Reports.Auth = httptransport.InboundBasic
+	_, tr := setup(t, p, operatortest.Sinch, harnessOptions{})
+	rec := httptest.NewRecorder()
+	tr.Webhook().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/dlr", strings.NewReader("{}")))
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Contains(t, rec.Header().Get("WWW-Authenticate"), "Basic")
 }

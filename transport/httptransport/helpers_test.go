@@ -2,12 +2,18 @@ package httptransport_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +23,9 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage/memstore"
@@ -350,4 +358,263 @@ func splitMO(text string, n int, ucs2 bool) [][]byte {
 		out[i] = []byte(string(r[i*len(r)/n : (i+1)*len(r)/n]))
 	}
 	return out
+}
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// reportLog collects the reports a transport forwards.
+type reportLog struct{ ch chan transport.Report }
+
+func collect(tr *httptransport.Transport) *reportLog {
+	l := &reportLog{ch: make(chan transport.Report, 64)}
+	tr.SetReportHandler(func(_ context.Context, r transport.Report) error { l.ch <- r; return nil })
+	return l
+}
+
+// next waits for the next forwarded report.
+func (l *reportLog) next(t *testing.T) transport.Report {
+	t.Helper()
+	select {
+	case r := <-l.ch:
+		return r
+	case <-time.After(5 * time.Second):
+		require.FailNow(t, "no report forwarded")
+	}
+	return transport.Report{}
+}
+
+// none checks that nothing more is forwarded for a short while.
+func (l *reportLog) none(t *testing.T) {
+	t.Helper()
+	select {
+	case r := <-l.ch:
+		require.FailNow(t, "unexpected report", "%+v", r)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+var msgN atomic.Int64
+
+// testMessage is a message with a recipient and text that errors must
+// never quote.
+func testMessage() *transport.Message {
+	n := msgN.Add(1)
+	return &transport.Message{
+		ID:              fmt.Sprintf("msg-%06d", n),
+		From:            transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric},
+		To:              fmt.Sprintf("+46709%06d", n),
+		Encoding:        transport.GSM7,
+		Parts:           []string{fmt.Sprintf("Your secret code is %d, keep it private", 4711+n)},
+		Concat:          transport.Concat8,
+		ReportRequested: true,
+	}
+}
+
+// threeParts is testMessage as three GSM-7 parts sized for concat.
+func threeParts(concat transport.Concat) *transport.Message {
+	m := testMessage()
+	m.Parts, m.Concat = []string{strings.Repeat("a", 153), strings.Repeat("b", 153), "c"}, concat
+	return m
+}
+
+// outcome is how a fault must be classified.
+type outcome int
+
+const (
+	accepted outcome = iota
+	throttled
+	notSent
+	unknown
+	rejected
+)
+
+func (o outcome) sentinel() error {
+	return map[outcome]error{
+		throttled: transport.ErrThrottled, notSent: transport.ErrNotSent,
+		unknown: transport.ErrOutcomeUnknown, rejected: transport.ErrRejected,
+	}[o]
+}
+
+// assertClean checks that an error quotes no credential, text or number.
+func assertClean(t *testing.T, err error, m *transport.Message) {
+	t.Helper()
+	s := err.Error()
+	for _, secret := range []string{
+		operatortest.DefaultPassword, operatortest.DefaultToken, hookSecret, hookPassword,
+		operatortest.DefaultSigningSecret, m.Text(), m.To, m.To[1:],
+	} {
+		assert.NotContains(t, s, secret)
+	}
+}
+
+// captured is one request as an operator received it.
+type captured struct {
+	method, path string
+	query        url.Values
+	header       http.Header
+	body         []byte
+}
+
+// capture runs a server that records requests and answers status/body.
+func capture(t *testing.T, status int, body string) (*httptest.Server, <-chan captured) {
+	ch := make(chan captured, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		ch <- captured{r.Method, r.URL.Path, r.URL.Query(), r.Header.Clone(), b}
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, ch
+}
+
+func wireMessage(enc transport.Encoding) *transport.Message {
+	return &transport.Message{
+		ID: "msg-42", From: transport.Sender{Value: "Advox"}, To: "+46701234567",
+		Encoding: enc, Parts: []string{"Hello & ", "welcome=1 +€"}, ReportRequested: true,
+		ValidFor: 90 * time.Minute,
+	}
+}
+
+// postCallback sends a callback straight to tr's webhook.
+func postCallback(t *testing.T, tr *httptransport.Transport, target, contentType, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	rec := httptest.NewRecorder()
+	tr.Webhook().ServeHTTP(rec, req)
+	return rec
+}
+
+// sent submits one message and returns it with the simulator's record.
+func sent(t *testing.T, h *harness, tr *httptransport.Transport) (*transport.Message, operatortest.Message) {
+	t.Helper()
+	m := testMessage()
+	_, err := tr.Submit(context.Background(), m)
+	require.NoError(t, err)
+	got := h.sim.Received()
+	require.NotEmpty(t, got)
+	return m, got[len(got)-1]
+}
+
+func report(t *testing.T, h *harness, r operatortest.Report) int {
+	t.Helper()
+	code, err := h.sim.SendReport(context.Background(), r)
+	require.NoError(t, err)
+	return code
+}
+
+// signed builds a GenericJSON report request signed with the simulator's
+// secret.
+func signed(t *testing.T, target, body string, at time.Time, nonce string) *http.Request {
+	t.Helper()
+	ts := strconv.FormatInt(at.Unix(), 10)
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set(httptransport.DefaultTimestampHeader, ts)
+	req.Header.Set(httptransport.DefaultNonceHeader, nonce)
+	req.Header.Set(httptransport.DefaultSignatureHeader,
+		hex.EncodeToString(httptransport.Sign(operatortest.DefaultSigningSecret, ts, nonce, []byte(body))))
+	return req
+}
+
+// benchTransport connects a transport (default client) to a simulator.
+func benchTransport(b *testing.B, d struct {
+	name    string
+	profile func() httptransport.Profile
+	dialect operatortest.Dialect
+}) (*operatortest.Server, *httptransport.Transport) {
+	sim := operatortest.NewServer(d.dialect, nil)
+	b.Cleanup(sim.Close)
+	tr, err := httptransport.New(httptransport.Config{
+		Profile: d.profile(), BaseURL: sim.URL(),
+		Credentials: httptransport.Credentials{
+			User: operatortest.DefaultUser, Password: operatortest.DefaultPassword, Token: operatortest.DefaultToken,
+		},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { tr.Close() })
+	return sim, tr
+}
+
+func signedRequest(body, nonce string) *http.Request {
+	ts := fmt.Sprint(time.Now().Unix())
+	req := httptest.NewRequest(http.MethodPost, "/dlr", strings.NewReader(body))
+	req.Header.Set(httptransport.DefaultTimestampHeader, ts)
+	req.Header.Set(httptransport.DefaultNonceHeader, nonce)
+	req.Header.Set(httptransport.DefaultSignatureHeader,
+		fmt.Sprintf("%x", httptransport.Sign(operatortest.DefaultSigningSecret, ts, nonce, []byte(body))))
+	return req
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// reportCPU reports the process's CPU time (user + system: the client and
+// the simulator together) per operation, which a shared machine disturbs
+// far less than wall time. Call the returned func when the loop is done.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/op")
+		}
+	}
+}
+
+func kannelBinary(t *testing.T, name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	p := "/usr/sbin/" + name
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func waitPort(t *testing.T, port int) {
+	require.Eventually(t, func() bool {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}, 20*time.Second, 50*time.Millisecond, "port %d never opened", port)
+}
+
+// startBox runs a Kannel box until the test ends, and prints its log on
+// failure.
+func startBox(t *testing.T, bin, conf, dir, name string) {
+	cmd := exec.Command(bin, conf)
+	out, err := os.Create(filepath.Join(dir, name+".out"))
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		out.Close()
+		if t.Failed() {
+			for _, f := range []string{name + ".out", name + ".log"} {
+				b, _ := os.ReadFile(filepath.Join(dir, f))
+				t.Logf("%s:\n%s", f, b)
+			}
+		}
+	})
 }
