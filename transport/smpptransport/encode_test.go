@@ -14,15 +14,6 @@ import (
 	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
 )
 
-func TestSequenceWraps(t *testing.T) {
-	var s sequence
-	assert.Equal(t, uint32(1), s.next())
-	s.last.Store(maxSeq - 1)
-	assert.Equal(t, uint32(maxSeq), s.next())
-	assert.Equal(t, uint32(1), s.next(), "wraps within 1..0x7FFFFFFF, never 0")
-	assert.Equal(t, uint32(2), s.next())
-}
-
 func TestUDH(t *testing.T) {
 	assert.Equal(t, []byte{0x05, 0x00, 0x03, 0x34, 3, 2}, udh(transport.Concat8, 0x1234, 1, 3))
 	assert.Equal(t, []byte{0x06, 0x08, 0x04, 0x12, 0x34, 3, 3}, udh(transport.Concat16, 0x1234, 2, 3))
@@ -145,40 +136,4 @@ func decodeFields(t *testing.T, frame []byte) pdufield.Map {
 	require.Equal(t, pdu.SubmitSMID, p.Header().ID)
 	require.Equal(t, int(p.Header().Len), len(frame))
 	return p.Fields()
-}
-
-func TestConfigValidation(t *testing.T) {
-	ok := Config{Addr: "127.0.0.1:1", SystemID: "x"}
-	c, err := ok.withDefaults()
-	require.NoError(t, err)
-	assert.Equal(t, "127.0.0.1:1", c.Name)
-	assert.Equal(t, DefaultWindow, c.Window)
-	assert.Equal(t, 1, c.Sessions)
-	assert.Equal(t, uint8(1), c.RegisteredDelivery)
-
-	bad := map[string]func(*Config){
-		"no addr":          func(c *Config) { c.Addr = "" },
-		"no system id":     func(c *Config) { c.SystemID = "" },
-		"negative window":  func(c *Config) { c.Window = -1 },
-		"negative rate":    func(c *Config) { c.MaxRate = -1 },
-		"bad bind mode":    func(c *Config) { c.BindMode = 7 },
-		"bad outage":       func(c *Config) { c.Outage = 7 },
-		"one id base only": func(c *Config) { c.SubmitIDBase = 16 },
-		"bad id base":      func(c *Config) { c.SubmitIDBase, c.ReceiptIDBase = 8, 10 },
-	}
-	for name, mutate := range bad {
-		c := ok
-		mutate(&c)
-		_, err := New(c)
-		assert.Error(t, err, name)
-	}
-}
-
-func TestDefaultBackoff(t *testing.T) {
-	for attempt := 1; attempt <= 20; attempt++ {
-		d := DefaultBackoff(attempt)
-		assert.Greater(t, d, time.Duration(0))
-		assert.LessOrEqual(t, d, 36*time.Second)
-	}
-	assert.Less(t, DefaultBackoff(1), DefaultBackoff(8))
 }

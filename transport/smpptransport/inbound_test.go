@@ -3,39 +3,24 @@ package smpptransport
 import (
 	"context"
 	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
-	"net"
+	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/internal/nodesmpp"
 	"github.com/azenna/advox/transport/smpptransport/internal/wire"
-	"github.com/fiorix/go-smpp/smpp/pdu"
 )
-
-// dataFrame builds a data_sm from 46 (international) to A with the given
-// esm_class, data_coding and TLVs, in order.
-func dataFrame(esm, coding byte, tlvs ...tlv) []byte {
-	b := make([]byte, 16)
-	b = append(b, 0)                 // service_type
-	b = append(b, 1, 1, '4', '6', 0) // source
-	b = append(b, 5, 0, 'A', 0)      // destination
-	b = append(b, esm, 0, coding)    // esm_class, registered_delivery, data_coding
-	for _, t := range tlvs {
-		b = binary.BigEndian.AppendUint16(b, t.tag)
-		b = binary.BigEndian.AppendUint16(b, uint16(len(t.val)))
-		b = append(b, t.val...)
-	}
-	binary.BigEndian.PutUint32(b[0:], uint32(len(b)))
-	binary.BigEndian.PutUint32(b[4:], uint32(pdu.DataSMID))
-	binary.BigEndian.PutUint32(b[12:], 1)
-	return b
-}
 
 // sarTLVs are the SAR TLVs of part seq of total, reference ref.
 func sarTLVs(ref uint16, total, seq byte) map[uint16][]byte {
@@ -169,20 +154,6 @@ func TestInboundMalformedKeepsOctets(t *testing.T) {
 	assert.Equal(t, ud, got.Bytes)
 }
 
-func TestParseSMRefusesUnreadable(t *testing.T) {
-	good := deliverFrame(0, 0, []byte("hello"), map[uint16][]byte{0x1401: {1}})[pdu.HeaderLen:]
-	for n := range len(good) - 5 {
-		_, err := parseSM(pdu.DeliverSMID, good[:n])
-		require.Error(t, err, "cut at %d", n)
-	}
-	_, err := parseSM(pdu.DeliverSMID, good[:len(good)-2])
-	assert.ErrorIs(t, err, errTLVStream, "a TLV cut short")
-	assert.Equal(t, statusInvalidTLVs, answerOf(err))
-	_, err = parseSM(pdu.DeliverSMID, good[:10])
-	assert.ErrorIs(t, err, errTruncated)
-	assert.Equal(t, statusInvalidCmdLen, answerOf(err))
-}
-
 // FuzzInboundOf feeds deliver_sm and data_sm bodies through the PDU reader
 // and the inbound reader: neither panics, and what comes out keeps the
 // contract of transport.Inbound.
@@ -240,104 +211,151 @@ func FuzzInboundOf(f *testing.F) {
 	})
 }
 
-// exchange writes a whole PDU frame (its sequence number set to seq) and
-// returns the header of the response to it.
-func (s *rawSMSC) exchange(frame []byte, seq uint32) *pdu.Header {
-	s.t.Helper()
-	binary.BigEndian.PutUint32(frame[12:], seq)
-	_, err := s.nc.Write(frame)
-	require.NoError(s.t, err)
-	for {
-		h, _, err := wire.ReadFrame(s.br)
-		require.NoError(s.t, err)
-		if h.ID&wire.RespBit != 0 && h.Seq == seq {
-			return h
-		}
+// moSMSCScript is an SMSC on node-smpp that delivers messages from
+// handsets on command: each stdin line is a JSON deliver_sm (hex for the
+// octet fields), sent on the bound session; it prints the command_status
+// of the answer. It prints "listening PORT" once up and "bound" once a
+// session bound.
+const moSMSCScript = `
+const smpp = require('smpp');
+const readline = require('readline');
+let session = null;
+const server = smpp.createServer(s => {
+	s.on('error', () => {});
+	s.on('bind_transceiver', pdu => { s.send(pdu.response({system_id: 'node-smpp'})); session = s; console.log('bound'); });
+	s.on('enquire_link', pdu => s.send(pdu.response()));
+	s.on('unbind', pdu => { s.send(pdu.response()); s.close(); });
+});
+server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+readline.createInterface({input: process.stdin}).on('line', line => {
+	const m = JSON.parse(line);
+	const pdu = {source_addr_ton: 1, source_addr_npi: 1, source_addr: m.from,
+		dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: m.to,
+		esm_class: m.esm, data_coding: m.coding};
+	if (m.short) pdu.short_message = Buffer.from(m.short, 'hex');
+	if (m.payload) pdu.message_payload = Buffer.from(m.payload, 'hex');
+	if (m.sar) { pdu.sar_msg_ref_num = m.sar[0]; pdu.sar_total_segments = m.sar[1]; pdu.sar_segment_seqnum = m.sar[2]; }
+	session.deliver_sm(pdu, resp => console.log('status ' + resp.command_status));
+}).on('close', () => process.exit(0));
+`
+
+// TestNodeSMPPInbound has node-smpp, an SMPP implementation the project
+// did not write, deliver messages from handsets — parts with 8- and
+// 16-bit headers, SAR TLVs, message_payload, UCS-2 with a surrogate pair
+// split across parts, Latin-1 — to the transport, and checks both what
+// the inbound handler got and the command_status node-smpp read in each
+// deliver_sm_resp (ESME_RX_T_APPN when the handler failed). It runs only
+// with ADVOX_NODE_SMPP=1, node and npm on PATH (npm installs node-smpp
+// outside the repository).
+func TestNodeSMPPInbound(t *testing.T) {
+	if os.Getenv("ADVOX_NODE_SMPP") != "1" {
+		t.Skip("set ADVOX_NODE_SMPP=1 to run against node-smpp (needs node and npm)")
 	}
-}
+	node := nodesmpp.Start(t, nodesmpp.Modules(t), moSMSCScript)
+	stdin, out := node.In, node.Out
 
-// The answer to an inbound deliver_sm or data_sm waits for the handler: 0
-// once it took the part, ESME_RX_T_APPN while none is set or when it
-// failed, so that the SMSC delivers the part again; an unreadable PDU is
-// refused for good.
-func TestInboundAnswers(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	tr := newTransport(t, Config{
-		Addr: ln.Addr().String(), SystemID: "advox", RespTimeout: 500 * time.Millisecond,
-		Backoff: fastBackoff, Logger: quiet,
-	})
-	smsc := acceptBound(t, ln)
-	mo := func() []byte { return deliverFrame(0, 0, []byte("STOP"), nil) }
-
-	h := smsc.exchange(mo(), 1)
-	assert.Equal(t, pdu.DeliverSMRespID, h.ID)
-	assert.Equal(t, pdu.Status(StatusTempAppError), h.Status, "no handler yet: deliver again later")
-
+	tr := newTransport(t, Config{Addr: node.Addr, SystemID: "advox", Password: "x", Backoff: fastBackoff, Logger: quiet})
 	var mu sync.Mutex
 	var got []transport.Inbound
-	fail := true
-	tr.SetInboundHandler(func(_ context.Context, in transport.Inbound) error {
+	fail := false
+	tr.SetInboundHandler(func(_ context.Context, m transport.Inbound) error {
 		mu.Lock()
 		defer mu.Unlock()
-		got = append(got, in)
 		if fail {
 			return errors.New("store down")
 		}
+		got = append(got, m)
 		return nil
 	})
-	assert.Equal(t, pdu.Status(StatusTempAppError), smsc.exchange(mo(), 2).Status, "the handler failed: deliver again")
-	mu.Lock()
-	fail = false
-	mu.Unlock()
-	assert.Equal(t, pdu.Status(0), smsc.exchange(mo(), 3).Status, "taken")
+	require.True(t, out.Scan(), "never bound")
+	require.Equal(t, "bound", out.Text())
+	waitBound(t, tr)
 
-	h = smsc.exchange(dataFrame(0, 0, tlv{tagMessagePayload, []byte("START")}), 4)
-	assert.Equal(t, pdu.DataSMRespID, h.ID)
-	assert.Equal(t, pdu.Status(0), h.Status)
-
-	malformedFrame := deliverFrame(0x40, 0, []byte{9, 9}, nil)
-	assert.Equal(t, pdu.Status(0), smsc.exchange(malformedFrame, 5).Status, "a malformed part is handed over, and taken")
-
-	unreadable := deliverFrame(0, 0, nil, nil)[:pdu.HeaderLen+6]
-	binary.BigEndian.PutUint32(unreadable[0:], uint32(len(unreadable)))
-	assert.Equal(t, pdu.Status(statusInvalidCmdLen), smsc.exchange(unreadable, 6).Status, "refused for good")
-
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, got, 4)
-	assert.Equal(t, "STOP", got[1].Text)
-	assert.Equal(t, "START", got[2].Text)
-	assert.NotEmpty(t, got[3].Malformed)
-	st := tr.Stats()
-	assert.Equal(t, Stats{Inbound: 4, Malformed: 1, MalformedInbound: 1, Deferred: 1, Refused: 1},
-		Stats{Inbound: st.Inbound, Malformed: st.Malformed, MalformedInbound: st.MalformedInbound,
-			Deferred: st.Deferred, Refused: st.Refused})
-}
-
-// A report handler's error is answered ESME_RX_T_APPN too: the SMSC keeps
-// the receipt (before, the receipt was acknowledged before the handler
-// ran, and lost when it failed).
-func TestReportHandlerErrorAsksRedelivery(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	tr := newTransport(t, Config{
-		Addr: ln.Addr().String(), SystemID: "advox", RespTimeout: 500 * time.Millisecond,
-		Backoff: fastBackoff, Logger: quiet,
-	})
-	smsc := acceptBound(t, ln)
-	calls := 0
-	tr.SetReportHandler(func(context.Context, transport.Report) error {
-		calls++
-		if calls == 1 {
-			return errors.New("store down")
+	type mo struct {
+		From    string `json:"from"`
+		To      string `json:"to"`
+		ESM     int    `json:"esm"`
+		Coding  int    `json:"coding"`
+		Short   string `json:"short,omitempty"`
+		Payload string `json:"payload,omitempty"`
+		SAR     []int  `json:"sar,omitempty"`
+	}
+	deliver := func(m mo) string {
+		m.From, m.To = "46701234567", "46766860000"
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		_, err = fmt.Fprintln(stdin, string(b))
+		require.NoError(t, err)
+		require.True(t, out.Scan(), "node-smpp gone")
+		return out.Text()
+	}
+	take := func() []transport.Inbound {
+		mu.Lock()
+		defer mu.Unlock()
+		g := got
+		got = nil
+		return g
+	}
+	hexOf := func(b ...[]byte) string {
+		var all []byte
+		for _, x := range b {
+			all = append(all, x...)
 		}
-		return nil
+		return hex.EncodeToString(all)
+	}
+	ucs := wire.UTF16BE("a😀b") // a, D83D | DE00, b
+
+	cases := []struct {
+		name  string
+		mos   []mo
+		want  string
+		width transport.Concat
+	}{
+		{"UDH 8-bit, out of order", []mo{
+			{ESM: 0x40, Short: hexOf([]byte{5, 0, 3, 7, 2, 2}, []byte("world"))},
+			{ESM: 0x40, Short: hexOf([]byte{5, 0, 3, 7, 2, 1}, []byte("hello "))},
+		}, "hello world", transport.Concat8},
+		{"UDH 16-bit, UCS-2 pair split", []mo{
+			{ESM: 0x40, Coding: 8, Short: hexOf([]byte{6, 8, 4, 1, 2, 2, 1}, ucs[:4])},
+			{ESM: 0x40, Coding: 8, Short: hexOf([]byte{6, 8, 4, 1, 2, 2, 2}, ucs[4:])},
+		}, "a😀b", transport.Concat16},
+		{"SAR", []mo{
+			{Short: hexOf([]byte("sar ")), SAR: []int{300, 2, 1}},
+			{Short: hexOf([]byte("parts")), SAR: []int{300, 2, 2}},
+		}, "sar parts", transport.Concat16},
+		{"message_payload, Latin-1", []mo{{Coding: 3, Payload: hexOf([]byte{'p', 0xE5, ' ', 'l', 0xE5, 'n', 'g'})}}, "på lång", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, m := range c.mos {
+				assert.Equal(t, "status 0", deliver(m), "taken")
+			}
+			parts := take()
+			require.Len(t, parts, len(c.mos))
+			byseq := make([]transport.Inbound, len(parts))
+			for _, p := range parts {
+				assert.Empty(t, p.Malformed)
+				assert.Equal(t, "+46701234567", p.From)
+				assert.Equal(t, "+46766860000", p.To)
+				assert.Equal(t, c.width, p.RefWidth)
+				i := max(p.Seq, 1) - 1
+				byseq[i] = p
+			}
+			text, err := transport.JoinText(byseq)
+			require.NoError(t, err)
+			assert.Equal(t, c.want, text)
+		})
+	}
+	t.Run("handler error", func(t *testing.T) {
+		mu.Lock()
+		fail = true
+		mu.Unlock()
+		assert.Equal(t, fmt.Sprintf("status %d", StatusTempAppError), deliver(mo{Short: hexOf([]byte("STOP"))}),
+			"node-smpp reads ESME_RX_T_APPN")
+		mu.Lock()
+		fail = false
+		mu.Unlock()
+		assert.Equal(t, "status 0", deliver(mo{Short: hexOf([]byte("STOP"))}))
+		require.Eventually(t, func() bool { return len(take()) == 1 }, 5*time.Second, time.Millisecond)
 	})
-	assert.Equal(t, pdu.Status(StatusTempAppError), smsc.deliver(1, "1001"))
-	assert.Equal(t, pdu.Status(0), smsc.deliver(2, "1001"))
-	assert.Equal(t, int64(1), tr.Stats().Refused)
-	assert.Equal(t, int64(2), tr.Stats().Reports)
 }

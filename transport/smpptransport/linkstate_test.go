@@ -180,3 +180,48 @@ func TestSlowAnswerIsNotLost(t *testing.T) {
 	require.Eventually(t, func() bool { return tr.Stats().Binds == 2 }, 5*time.Second, time.Millisecond,
 		"and the silent session was replaced")
 }
+
+func TestOutageFailFast(t *testing.T) {
+	srv := newServer(t, nil)
+	cfg := testConfig(srv)
+	cfg.Outage = OutageFailFast
+	cfg.Backoff = func(int) time.Duration { return time.Hour }
+	tr := newTransport(t, cfg)
+	waitBound(t, tr)
+	srv.DropConnections()
+	waitUnbound(t, tr)
+	start := time.Now()
+	_, err := tr.Submit(ctxT(t, 5*time.Second), msg())
+	require.ErrorIs(t, err, transport.ErrNotSent)
+	assert.Less(t, time.Since(start), time.Second, "fails at once")
+	assert.ErrorIs(t, tr.Ping(ctxT(t, time.Second)), transport.ErrNotSent)
+}
+
+func TestOutageWaitsForRebind(t *testing.T) {
+	srv := newServer(t, nil)
+	cfg := testConfig(srv)
+	gate := make(chan struct{})
+	var open sync.Once
+	cfg.Backoff = func(int) time.Duration {
+		<-gate // the test decides when the rebind happens
+		return time.Millisecond
+	}
+	tr := newTransport(t, cfg)
+	t.Cleanup(func() { open.Do(func() { close(gate) }) }) // runs before Close
+	waitBound(t, tr)
+	srv.DropConnections()
+	waitUnbound(t, tr)
+
+	_, err := tr.Submit(ctxT(t, 20*time.Millisecond), msg())
+	require.ErrorIs(t, err, transport.ErrNotSent, "the wait is bounded by ctx")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := tr.Submit(ctxT(t, 5*time.Second), msg())
+		done <- err
+	}()
+	open.Do(func() { close(gate) })
+	require.NoError(t, <-done, "the submit waited for the rebind")
+	assert.Equal(t, int64(2), tr.Stats().Binds)
+}

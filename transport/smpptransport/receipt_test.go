@@ -2,20 +2,19 @@ package smpptransport
 
 import (
 	"bytes"
-	"encoding/binary"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/smpptransport/internal/wire"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
-	"github.com/fiorix/go-smpp/smpp/pdu"
 )
 
 func TestParseReceiptText(t *testing.T) {
@@ -107,58 +106,6 @@ func TestReceiptDate(t *testing.T) {
 		got := receiptDate(tc.in, tc.loc)
 		assert.True(t, tc.want.Equal(got), "%q: got %v", tc.in, got)
 	}
-}
-
-func TestNormalizeID(t *testing.T) {
-	tests := []struct {
-		in   string
-		base int
-		want string
-	}{
-		{"A0000001", 16, "2684354561"},
-		{"a0000001", 16, "2684354561"},
-		{"2684354561", 10, "2684354561"},
-		{"0002684354561", 10, "2684354561"},
-		{" 12 \x00", 10, "12"},
-		{"FFFFFFFFFFFFFFFFFF", 16, "4722366482869645213695"},
-		{"not-a-number", 10, "not-a-number"},
-		{"AbC0", 0, "abc0"},
-		{"00ab", 0, "ab"},
-		{"0000", 0, "0"},
-		{"Msg-ID-7", 0, "msg-id-7"},
-		{"", 0, ""},
-	}
-	for _, tc := range tests {
-		assert.Equal(t, tc.want, normalizeID(tc.in, tc.base), "%q base %d", tc.in, tc.base)
-	}
-	// A hex id from submit_sm_resp and the decimal id of its receipt meet.
-	assert.Equal(t, normalizeID("1A2B3C", 16), normalizeID("1715004", 10))
-}
-
-func TestMask(t *testing.T) {
-	assert.Equal(t, "***", mask(""))
-	assert.Equal(t, "***", mask("abc"))
-	assert.Equal(t, "***567", mask("1234567"))
-}
-
-// deliverFrame builds a deliver_sm frame the way an SMSC would.
-func deliverFrame(esm, coding byte, sm []byte, tlvs map[uint16][]byte) []byte {
-	b := make([]byte, 16)
-	b = append(b, 0)                 // service_type
-	b = append(b, 1, 1, '4', '6', 0) // source
-	b = append(b, 5, 0, 'A', 0)      // destination
-	b = append(b, esm, 0, 0, 0, 0)   // esm, protocol, priority, schedule, validity
-	b = append(b, 0, 0, coding, 0, byte(len(sm)))
-	b = append(b, sm...)
-	for tag, v := range tlvs {
-		b = binary.BigEndian.AppendUint16(b, tag)
-		b = binary.BigEndian.AppendUint16(b, uint16(len(v)))
-		b = append(b, v...)
-	}
-	binary.BigEndian.PutUint32(b[0:], uint32(len(b)))
-	binary.BigEndian.PutUint32(b[4:], uint32(pdu.DeliverSMID))
-	binary.BigEndian.PutUint32(b[12:], 1)
-	return b
 }
 
 func TestReportOf(t *testing.T) {
@@ -273,6 +220,86 @@ func TestMixedIDBasesAreNoticed(t *testing.T) {
 			assert.Equal(t, tt.want, logs.count(hint))
 			if tt.want > 0 {
 				assert.Equal(t, 1, logs.count(tt.wantBases), "the bases to set")
+			}
+		})
+	}
+}
+
+// FuzzParseReceiptText checks that the receipt parser never panics and
+// that nothing after "text:" (message text) ever reaches a field.
+func FuzzParseReceiptText(f *testing.F) {
+	f.Add("id:1234567890 sub:001 dlvrd:001 submit date:2401021504 done date:2401021505 stat:DELIVRD err:000", "Hello")
+	f.Add("ID:ab12 SUB:001 DONE DATE:240102150406 STAT:undeliv ERR:005", "id:9 stat:DELIVRD")
+	f.Add("id: sub: stat:", "")
+	f.Add("submit_date:1 done_date:2", "\x00\xff")
+	f.Add("", "text:text:")
+	f.Fuzz(func(t *testing.T, prefix, body string) {
+		want := parseReceiptText(prefix)
+		got := parseReceiptText(prefix + " text:" + body)
+		assert.Equal(t, want, got, "the text field must not change what is parsed")
+		for _, v := range []string{got.id, got.stat, got.err, got.done} {
+			for i := 0; i < len(v); i++ {
+				assert.False(t, isSpace(v[i]), "field values hold no whitespace")
+			}
+		}
+	})
+}
+
+// FuzzReportOf feeds deliver_sm PDUs with arbitrary contents through the
+// PDU reader and the receipt reader.
+func FuzzReportOf(f *testing.F) {
+	f.Add(byte(0x04), byte(0), []byte("id:1 stat:DELIVRD err:000 text:x"), []byte(nil))
+	f.Add(byte(0x04), byte(8), wire.UTF16BE("id:2 stat:UNDELIV"), []byte{0x00, 0x1E, 0x00, 0x02, '7', 0})
+	f.Add(byte(0x44), byte(0), []byte{5, 0, 3, 1, 2, 1, 'a'}, []byte{0x04, 0x27, 0x00, 0x01, 2})
+	f.Add(byte(0x20), byte(0), []byte(nil), []byte{0x04, 0x24, 0x00, 0x04, 'i', 'd', ':', '3'})
+	tr := &Transport{cfg: Config{ReceiptLocation: time.UTC, SubmitIDBase: 16, ReceiptIDBase: 10}}
+	f.Fuzz(func(t *testing.T, esm, coding byte, sm, tlvs []byte) {
+		if len(sm) > 254 {
+			sm = sm[:254]
+		}
+		frame := deliverFrame(esm, coding, sm, nil)
+		frame = append(frame, tlvs...)
+		frame[0], frame[1], frame[2], frame[3] = byte(len(frame)>>24), byte(len(frame)>>16), byte(len(frame)>>8), byte(len(frame))
+		s, err := parseSM(pdu.DeliverSMID, frame[pdu.HeaderLen:])
+		if err != nil {
+			return
+		}
+		r, err := tr.reportOf(s)
+		if err != nil {
+			return
+		}
+		assert.NotEmpty(t, r.OperatorID)
+		assert.True(t, r.Status.Valid())
+	})
+}
+
+func TestReceiptVariantsEndToEnd(t *testing.T) {
+	variants := map[string]*smsctest.Options{
+		"hex resp, decimal receipt": {IDBase: 16, ReceiptIDBase: 10},
+		"decimal resp, hex receipt": {IDBase: 10, ReceiptIDBase: 16},
+		"TLVs":                      {IDBase: 16, ReceiptIDBase: 10, ReceiptTLVs: true},
+		"upper-case keys, 12-digit dates": {IDBase: 16, ReceiptIDBase: 10, ReceiptText: func(r smsctest.Receipt) string {
+			return "ID:" + r.ID + " SUB:001 DLVRD:001 SUBMIT DATE:" + r.Submitted.UTC().Format("060102150405") +
+				" DONE DATE:" + r.Done.UTC().Format("060102150405") + " STAT:" + r.Stat + " ERR:" + r.Err + " Text:" + r.Text
+		}},
+	}
+	for name, srvCfg := range variants {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, srvCfg)
+			cfg := testConfig(srv)
+			cfg.SubmitIDBase, cfg.ReceiptIDBase = srvCfg.IDBase, srvCfg.ReceiptIDBase
+			tr := newTransport(t, cfg)
+			reports := collect(tr)
+			res, err := tr.Submit(ctxT(t, 5*time.Second), msg("part one", "part two"))
+			require.NoError(t, err)
+			require.Len(t, res.OperatorIDs, 2)
+			for _, id := range res.OperatorIDs {
+				require.Eventually(t, func() bool { return reports.count(id) == 1 }, 5*time.Second, time.Millisecond)
+			}
+			for _, r := range reports.all() {
+				assert.Equal(t, transport.StatusDelivered, r.Status)
+				assert.Empty(t, r.ErrorCode)
+				assert.WithinDuration(t, time.Now(), r.At, 2*time.Minute)
 			}
 		})
 	}

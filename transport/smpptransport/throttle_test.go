@@ -111,3 +111,17 @@ func TestConvergesOnTheSMSCRate(t *testing.T) {
 	assert.Positive(t, st.Rate)
 	assert.Less(t, st.Rate, 150.0, "the transport holds itself near the SMSC's rate")
 }
+
+func TestThrottleStanding(t *testing.T) {
+	srv := newServer(t, &smsctest.Options{ThrottleEvery: 3})
+	tr := newTransport(t, testConfig(srv))
+	var throttled int
+	for range 9 {
+		_, err := tr.Submit(ctxT(t, 5*time.Second), msg())
+		if err != nil {
+			require.ErrorIs(t, err, transport.ErrThrottled)
+			throttled++
+		}
+	}
+	assert.Equal(t, 3, throttled)
+}
