@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/transport"
-	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/router"
 )
 
@@ -78,32 +77,4 @@ func TestNewDefaults(t *testing.T) {
 	named := newRouter(t, router.Config{Name: "edge", Routes: failover("x")}, &scripted{name: "x"})
 	assert.Equal(t, "edge", named.Name())
 	assert.False(t, named.Local(), "a transport that is not Local makes the router reach a third party")
-}
-
-func TestCloseClosesEveryTransport(t *testing.T) {
-	ts := mems("a", "b")
-	r, err := router.New(router.Config{Transports: asTransports(ts), Routes: failover("a", "b")})
-	require.NoError(t, err)
-	require.NoError(t, r.Close())
-	require.NoError(t, r.Close(), "Close twice")
-	for _, tr := range ts {
-		_, err := tr.Submit(ctxT(t), msg())
-		assert.ErrorIs(t, err, transport.ErrClosed, tr.Name())
-	}
-	_, err = r.Submit(ctxT(t), msg())
-	assert.ErrorIs(t, err, transport.ErrClosed)
-	assert.ErrorIs(t, r.Ping(ctxT(t)), transport.ErrClosed)
-}
-
-func TestPing(t *testing.T) {
-	a := memtransport.New(&memtransport.Options{Name: "a"})
-	b := memtransport.New(&memtransport.Options{Name: "b"})
-	r := newRouter(t, router.Config{Routes: failover("a", "b")}, a, b)
-	require.NoError(t, r.Ping(ctxT(t)))
-	require.NoError(t, a.Close())
-	require.NoError(t, r.Ping(ctxT(t)), "one transport answering is enough")
-	require.NoError(t, b.Close())
-	err := r.Ping(ctxT(t))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "no transport answers")
 }

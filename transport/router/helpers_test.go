@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,10 +12,15 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/router"
+	"github.com/azenna/advox/transport/smpptransport"
+	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
 
 var seq atomic.Int64
@@ -235,4 +241,217 @@ func sentParts(tr *memtransport.Transport) (parts [][]int, refs map[uint16]bool)
 		refs[s.Ref] = true
 	}
 	return parts, refs
+}
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// smpp starts an SMSC simulator and an SMPP transport bound to it.
+func smpp(t *testing.T, name string) (*smsctest.Server, *smpptransport.Transport) {
+	t.Helper()
+	srv, err := smsctest.NewServer(nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	tr, err := smpptransport.New(smpptransport.Config{
+		Name: name, Addr: srv.Addr(), SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+		RespTimeout: 2 * time.Second, Outage: smpptransport.OutageFailFast, Logger: quiet,
+		Backoff: func(int) time.Duration { return 5 * time.Millisecond },
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	require.Eventually(t, func() bool { return tr.Ping(ctxT(t)) == nil }, 5*time.Second, time.Millisecond, "%s never bound", name)
+	return srv, tr
+}
+
+// outcome is what one Send returned, and when.
+type outcome struct {
+	to   string
+	rcpt advox.Receipt
+	err  error
+	at   time.Time
+}
+
+func countByTo(ms []smsctest.Message) map[string]int {
+	out := make(map[string]int, len(ms))
+	for _, m := range ms {
+		out[m.To]++
+	}
+	return out
+}
+
+// pair is two SMSC simulators, an SMPP transport bound to each, a router
+// over them (a first, b second) and a Client over the router.
+type pair struct {
+	srvA, srvB *smsctest.Server
+	a, b       *smpptransport.Transport
+	r          *router.Router
+	c          *advox.Client
+}
+
+// pairConfig tunes a pair: the first SMSC and transport, and the route.
+type pairConfig struct {
+	smscA  smsctest.Options
+	tuneA  func(*smpptransport.Config)
+	spill  bool
+	window int
+}
+
+// memberConfig is the transport configuration of a pair member: the
+// defaults of a production setup (OutageWait, the router makes it fail
+// fast) with a 1 s response timeout.
+func memberConfig(name, addr string, window int) smpptransport.Config {
+	return smpptransport.Config{
+		Name: name, Addr: addr, SystemID: smsctest.DefaultSystemID, Password: smsctest.DefaultPassword,
+		RespTimeout: time.Second, Window: window, Logger: quiet,
+		Backoff: func(int) time.Duration { return 5 * time.Millisecond },
+	}
+}
+
+func newPair(t testing.TB, pc pairConfig) *pair {
+	t.Helper()
+	p := &pair{}
+	var err error
+	p.srvA, err = smsctest.NewServer(&pc.smscA)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = p.srvA.Close() })
+	p.srvB, err = smsctest.NewServer(nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = p.srvB.Close() })
+	cfgA := memberConfig("a", p.srvA.Addr(), pc.window)
+	if pc.tuneA != nil {
+		pc.tuneA(&cfgA)
+	}
+	p.route(t, cfgA, memberConfig("b", p.srvB.Addr(), pc.window), pc.spill)
+	return p
+}
+
+// route makes the pair's transports, router and Client, and waits until
+// both transports are bound.
+func (p *pair) route(t testing.TB, cfgA, cfgB smpptransport.Config, spill bool) {
+	t.Helper()
+	var err error
+	p.a, err = smpptransport.New(cfgA)
+	require.NoError(t, err)
+	p.b, err = smpptransport.New(cfgB)
+	require.NoError(t, err)
+	p.r, err = router.New(router.Config{
+		Name: "pair", Transports: []transport.Transport{p.a, p.b}, Logger: quiet,
+		Routes: []router.Route{{Name: "default", SpillThrottled: spill,
+			Transports: []router.Target{{Transport: p.a.Name()}, {Transport: p.b.Name()}}}},
+	})
+	require.NoError(t, err)
+	agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	procs, err := advox.NewProcessors(advox.OperatorProcessor(p.r.Name(), "SE", agreed),
+		advox.OperatorProcessor(p.a.Name(), "SE", agreed), advox.OperatorProcessor(p.b.Name(), "SE", agreed))
+	require.NoError(t, err)
+	p.c, err = advox.NewClient(p.r, memstore.New(nil), &advox.Options{Processors: procs, Logger: quiet, NoReports: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = p.c.Close() })
+	for _, tr := range []*smpptransport.Transport{p.a, p.b} {
+		require.Eventually(t, func() bool { up, _ := tr.Link(); return up }, 5*time.Second, time.Millisecond, "%s never bound", tr.Name())
+	}
+}
+
+// close ends the pair (also left to the test's cleanup).
+func (p *pair) close() {
+	_ = p.c.Close()
+	_ = p.r.Close()
+	_ = p.srvA.Close()
+	_ = p.srvB.Close()
+}
+
+// load is senders sending through a pair's Client until stopped, each
+// message to a number of its own.
+type load struct {
+	mu      sync.Mutex
+	results []outcome
+	done    atomic.Int64
+	stop    chan struct{}
+	wg      sync.WaitGroup
+}
+
+func (p *pair) start(senders int) *load {
+	l := &load{stop: make(chan struct{})}
+	var next atomic.Int64
+	for range senders {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			for {
+				select {
+				case <-l.stop:
+					return
+				default:
+				}
+				to := fmt.Sprintf("+4670%07d", next.Add(1))
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				rcpt, err := p.c.Send(ctx, advox.Message{Account: "acct-1", From: "Advox", To: to, Text: "hello"})
+				cancel()
+				l.mu.Lock()
+				l.results = append(l.results, outcome{to: to, rcpt: rcpt, err: err, at: time.Now()})
+				l.mu.Unlock()
+				l.done.Add(1)
+			}
+		}()
+	}
+	return l
+}
+
+// until waits (at most 10 s) until cond holds while the load runs.
+func (l *load) until(t testing.TB, cond func() bool, what string) {
+	t.Helper()
+	require.Eventually(t, cond, 10*time.Second, time.Millisecond, what)
+}
+
+// end stops the load and returns what every Send returned.
+func (l *load) end() []outcome {
+	close(l.stop)
+	l.wg.Wait()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.results
+}
+
+// tally is what became of a run's messages.
+type tally struct {
+	accepted, unknown, notSent, failed int
+	lost, duplicated                   int // must be 0
+	onA, onB                           int
+}
+
+// count checks every outcome against what each SMSC received: an
+// accepted message is on exactly one SMSC, an unknown one on at most
+// one, a not-sent one on none.
+func (p *pair) count(results []outcome) tally {
+	return tallyOf(results, countByTo(p.srvA.Messages()), countByTo(p.srvB.Messages()))
+}
+
+// tallyOf checks results against what each SMSC received, by recipient.
+func tallyOf(results []outcome, onA, onB map[string]int) tally {
+	var n tally
+	n.onA, n.onB = len(onA), len(onB)
+	for _, o := range results {
+		got := onA[o.to] + onB[o.to]
+		if got > 1 {
+			n.duplicated++
+		}
+		switch {
+		case o.err == nil:
+			n.accepted++
+			if got == 0 {
+				n.lost++
+			}
+		case errors.Is(o.err, advox.ErrOutcomeUnknown):
+			n.unknown++
+		case errors.Is(o.err, advox.ErrUnavailable), errors.Is(o.err, advox.ErrThrottled):
+			n.notSent++
+			if got != 0 {
+				n.lost++ // said not sent, yet out: a retry would duplicate it
+			}
+		default:
+			n.failed++
+		}
+	}
+	return n
 }

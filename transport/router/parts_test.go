@@ -14,6 +14,7 @@ import (
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/router"
+	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
 
 // A three-part message whose part 2 member a does not take is finished by
@@ -193,4 +194,65 @@ func TestSubmitPartsNested(t *testing.T) {
 	assert.Equal(t, map[uint16]bool{7: true}, refs)
 	assert.Empty(t, b.Sent())
 	assert.Empty(t, c.Sent())
+}
+
+// A member SMSC that takes part 1 of a three-part message and throttles
+// part 2 gets the rest through the same member, under the same
+// concatenation reference, even while the other member is free: the
+// handset has each part exactly once, and the other SMSC nothing. Behind
+// a router these messages ended incomplete, part 1 alone on the handset.
+func TestSMSCRestThroughSameMember(t *testing.T) {
+	tests := []struct {
+		name   string
+		part2  smsctest.Fault
+		nested bool
+	}{
+		{"part 2 throttled", smsctest.Fault{Status: smsctest.StatusThrottled}, false},
+		{"part 2 throttled, then the link lost", smsctest.Fault{Status: smsctest.StatusThrottled, DropAfter: true}, false},
+		{"part 2 queue full, nested router", smsctest.Fault{Status: smsctest.StatusQueueFull}, true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPair(t, pairConfig{})
+			c := p.c
+			if tt.nested {
+				outer, err := router.New(router.Config{Name: "outer", Transports: []transport.Transport{p.r}, Logger: quiet,
+					Routes: []router.Route{{Name: "all", Transports: []router.Target{{Transport: p.r.Name()}}}}})
+				require.NoError(t, err)
+				agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+				procs, err := advox.NewProcessors(advox.OperatorProcessor(outer.Name(), "SE", agreed),
+					advox.OperatorProcessor(p.a.Name(), "SE", agreed), advox.OperatorProcessor(p.b.Name(), "SE", agreed))
+				require.NoError(t, err)
+				c, err = advox.NewClient(outer, memstore.New(nil), &advox.Options{Processors: procs, Logger: quiet, NoReports: true})
+				require.NoError(t, err)
+				t.Cleanup(func() { _ = c.Close(); _ = outer.Close() })
+			}
+			p.srvA.InjectFault(smsctest.Fault{}) // part 1
+			p.srvA.InjectFault(tt.part2)
+			to := fmt.Sprintf("+4670%07d", 9000+i)
+			text := strings.Repeat("One message, three parts. ", 13)
+			rcpt, err := c.Send(ctxT(t), advox.Message{Account: "acct-1", From: "Advox", To: to, Text: text})
+			require.NoError(t, err)
+			assert.Equal(t, 3, rcpt.Segments)
+
+			var parts []smsctest.Submit // what the handset got from a
+			for _, s := range p.srvA.Submits() {
+				if s.Status == 0 && s.MessageID != "" && "+"+s.Dest.Value == to {
+					parts = append(parts, s)
+				}
+			}
+			require.Len(t, parts, 3, "each part accepted once")
+			for i, s := range parts {
+				assert.Equal(t, i+1, s.Index, "parts 1, 2, 3 in order")
+				assert.Equal(t, 3, s.Total)
+				assert.Equal(t, parts[0].Ref, s.Ref, "one concatenation reference")
+			}
+			assert.Equal(t, 1, countByTo(p.srvA.Messages())[to], "the handset joins one message")
+			assert.Empty(t, p.srvB.Submits(), "nothing on the other SMSC")
+			rec, err := c.Status(ctxT(t), advox.PurposeTransmit, rcpt.ID)
+			require.NoError(t, err)
+			assert.Equal(t, p.a.Name(), rec.Transport)
+			assert.Equal(t, transport.StatusAccepted, rec.Status)
+		})
+	}
 }

@@ -86,3 +86,55 @@ func TestNestedRouterKeepsTheLeafName(t *testing.T) {
 	require.Len(t, got.all(), 1)
 	assert.Equal(t, "leaf", got.all()[0].Transport)
 }
+
+// TestMembersHaveNoHandlerUntilRouterHasOne checks that the router does
+// not claim reports on its transports' behalf before (or after) the Client
+// set a handler: a member that knows no handler is set leaves its reports
+// with the operator (SMPP answers ESME_RX_T_APPN) instead of acknowledging
+// them for the router to drop.
+func TestMembersHaveNoHandlerUntilRouterHasOne(t *testing.T) {
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
+	r := newRouter(t, router.Config{Routes: failover("a", "b")}, a, b)
+	early := transport.Report{OperatorID: "early", Status: transport.StatusDelivered}
+
+	for _, tr := range []*memtransport.Transport{a, b} {
+		assert.False(t, tr.Report(ctxT(t), early), "%s: no handler before the router has one", tr.Name())
+	}
+
+	got := &reports{}
+	r.SetReportHandler(got.handle)
+	require.True(t, a.Report(ctxT(t), transport.Report{OperatorID: "a-1", Status: transport.StatusDelivered}))
+	require.Len(t, got.all(), 1)
+	assert.Equal(t, "a", got.all()[0].Transport)
+
+	r.SetReportHandler(nil)
+	for _, tr := range []*memtransport.Transport{a, b} {
+		assert.False(t, tr.Report(ctxT(t), early), "%s: the handler was removed", tr.Name())
+	}
+	assert.Len(t, got.all(), 1)
+}
+
+// TestConcurrentSetReportHandlerAgrees checks that racing SetReportHandler
+// calls leave the members consistent with the router's last handler.
+func TestConcurrentSetReportHandlerAgrees(t *testing.T) {
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	r := newRouter(t, router.Config{Routes: failover("a")}, a)
+	got := &reports{}
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				r.SetReportHandler(nil)
+			} else {
+				r.SetReportHandler(got.handle)
+			}
+		}()
+	}
+	wg.Wait()
+	r.SetReportHandler(got.handle)
+	require.True(t, a.Report(ctxT(t), transport.Report{OperatorID: "x", Status: transport.StatusDelivered}))
+	assert.Len(t, got.all(), 1)
+}

@@ -1,9 +1,13 @@
 package router_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/transport"
@@ -100,4 +104,65 @@ func (h *harness) Close() error { return nil } // the memtransports close with t
 
 func TestConformance(t *testing.T) {
 	transporttest.Run(t, newHarness, transporttest.Features{DeliveryReports: true, Timeout: 5 * time.Second})
+}
+
+func TestCloseClosesEveryTransport(t *testing.T) {
+	ts := mems("a", "b")
+	r, err := router.New(router.Config{Transports: asTransports(ts), Routes: failover("a", "b")})
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	require.NoError(t, r.Close(), "Close twice")
+	for _, tr := range ts {
+		_, err := tr.Submit(ctxT(t), msg())
+		assert.ErrorIs(t, err, transport.ErrClosed, tr.Name())
+	}
+	_, err = r.Submit(ctxT(t), msg())
+	assert.ErrorIs(t, err, transport.ErrClosed)
+	assert.ErrorIs(t, r.Ping(ctxT(t)), transport.ErrClosed)
+}
+
+func TestPing(t *testing.T) {
+	a := memtransport.New(&memtransport.Options{Name: "a"})
+	b := memtransport.New(&memtransport.Options{Name: "b"})
+	r := newRouter(t, router.Config{Routes: failover("a", "b")}, a, b)
+	require.NoError(t, r.Ping(ctxT(t)))
+	require.NoError(t, a.Close())
+	require.NoError(t, r.Ping(ctxT(t)), "one transport answering is enough")
+	require.NoError(t, b.Close())
+	err := r.Ping(ctxT(t))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no transport answers")
+}
+
+// closing is a transport whose Submit closes the router first, as a Close
+// racing the submit would, and then answers as a closed transport does.
+type closing struct {
+	name  string
+	close func()
+}
+
+func (c *closing) Name() string { return c.name }
+
+func (c *closing) Close() error { return nil }
+
+func (c *closing) Submit(context.Context, *transport.Message) (transport.Result, error) {
+	c.close()
+	return transport.Result{}, fmt.Errorf("%s: %w", c.name, transport.ErrClosed)
+}
+
+// TestCloseDuringSubmitIsClosed checks that a submit cut short by the
+// router's own Close says so (ErrClosed, not only "no transport took it"
+// which the Client would retry) and hands the message to no other member.
+func TestCloseDuringSubmitIsClosed(t *testing.T) {
+	a := &closing{name: "a"}
+	b := &scripted{name: "b"}
+	r := newRouter(t, router.Config{Routes: failover("a", "b")}, a, b)
+	a.close = func() { _ = r.Close() }
+
+	_, err := r.Submit(ctxT(t), msg())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, transport.ErrClosed)
+	assert.ErrorIs(t, err, transport.ErrNotSent, "nothing was taken")
+	assert.False(t, errors.Is(err, transport.ErrOutcomeUnknown))
+	assert.Zero(t, b.count(), "a closed router hands nothing to its other transports")
 }
