@@ -10,119 +10,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/transporttest"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// harness adapts memtransport to the conformance suite: the "far end" is
-// the transport's own record of what it took, multipart messages joined
-// by reference as a handset joins them.
-type harness struct {
-	tr    *memtransport.Transport
-	whole bool // hand the suite the transport without its SubmitParts
-
-	senders sync.WaitGroup // InjectInbound's
-	closed  chan struct{}
-}
-
-func (h *harness) Transport() transport.Transport {
-	if h.whole {
-		return wholeOnly{h.tr}
-	}
-	return h.tr
-}
-
-func (h *harness) Close() error {
-	close(h.closed)
-	h.senders.Wait()
-	return nil
-}
-
-// InjectInbound implements transporttest.InboundInjector: the far end is
-// a goroutine that hands each part to Receive, again every few
-// milliseconds while the handler refuses it (or none is set), as an
-// operator delivers again.
-func (h *harness) InjectInbound(m transporttest.MO) error {
-	in := transport.Inbound{From: m.From, To: m.To, Text: m.Text, Coding: transport.CodingGSM7}
-	if m.UCS2 {
-		in.Coding = transport.CodingUCS2
-	}
-	parts := memtransport.Split(in, max(1, m.Parts), m.Ref)
-	order := m.Order
-	if len(order) == 0 {
-		for i := range parts {
-			order = append(order, i+1)
-		}
-	}
-	h.senders.Add(1)
-	go func() {
-		defer h.senders.Done()
-		for _, n := range order {
-			for try := 0; h.tr.Receive(context.Background(), parts[n-1]) != nil && try < 1000; try++ {
-				select {
-				case <-h.closed:
-					return
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
-		}
-	}()
-	return nil
-}
-
-func (h *harness) Received() []transporttest.Received {
-	var out []transporttest.Received
-	for _, m := range h.tr.Joined() {
-		out = append(out, transporttest.Received{MessageID: m.ID, From: m.From.Value, To: m.To, Encoding: m.Encoding, Parts: m.Parts})
-	}
-	return out
-}
-
-func (h *harness) ReceivedParts() []transporttest.ReceivedPart {
-	var out []transporttest.ReceivedPart
-	for _, s := range h.tr.Sent() {
-		if len(s.Message.Parts) < 2 {
-			continue
-		}
-		for _, n := range s.Parts {
-			out = append(out, transporttest.ReceivedPart{To: s.Message.To, Ref: int(s.Ref), Number: n, Total: len(s.Message.Parts)})
-		}
-	}
-	return out
-}
-
-var faults = map[transporttest.Fault]memtransport.Fault{
-	transporttest.FaultThrottle:       memtransport.Throttle,
-	transporttest.FaultReject:         memtransport.Reject,
-	transporttest.FaultNotSent:        memtransport.NotSent,
-	transporttest.FaultOutcomeUnknown: memtransport.OutcomeUnknown,
-}
-
-func (h *harness) InjectFault(f transporttest.Fault) { h.tr.Inject(faults[f]) }
-
-func (h *harness) InjectPartFault(part int, f transporttest.Fault) {
-	h.tr.InjectPart(part+1, faults[f])
-}
-
-// wholeOnly is memtransport without SubmitParts: an adapter that cannot
-// send some parts of a message.
-type wholeOnly struct{ tr *memtransport.Transport }
-
-func (w wholeOnly) Name() string                               { return w.tr.Name() }
-func (w wholeOnly) Local() bool                                { return true }
-func (w wholeOnly) Close() error                               { return w.tr.Close() }
-func (w wholeOnly) SetReportHandler(h transport.ReportHandler) { w.tr.SetReportHandler(h) }
-func (w wholeOnly) SetInboundHandler(h transport.InboundHandler) {
-	w.tr.SetInboundHandler(h)
-}
-func (w wholeOnly) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
-	return w.tr.Submit(ctx, m)
-}
 
 func TestConformance(t *testing.T) {
 	for _, whole := range []bool{false, true} {
@@ -384,4 +276,206 @@ func TestCloseWaitsForInboundHandler(t *testing.T) {
 	}
 	close(release)
 	<-closed
+}
+
+// Closed wins over a done context, as in the other adapters: the caller
+// learns the transport is gone, not that its context ended.
+func TestSubmitAfterCloseWithDoneContext(t *testing.T) {
+	tr := memtransport.New(nil)
+	require.NoError(t, tr.Close())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	_, err := tr.Submit(ctx, msg("x"))
+	require.ErrorIs(t, err, transport.ErrClosed)
+	assert.NotErrorIs(t, err, transport.ErrOutcomeUnknown)
+	assert.Empty(t, tr.Sent())
+}
+
+// A submit already waiting out Latency when Close is called is cut off
+// before anything was sent: it wraps ErrNotSent (and ErrClosed).
+func TestCloseDuringLatencyIsNotSent(t *testing.T) {
+	tr := memtransport.New(&memtransport.Options{Latency: time.Hour})
+	started := make(chan struct{})
+	errc := make(chan error, 1)
+	ctx := &signalCtx{Context: context.Background(), done: started}
+	go func() {
+		_, err := tr.Submit(ctx, msg("x"))
+		errc <- err
+	}()
+	<-started // Submit is selecting on ctx.Done, i.e. waiting out Latency
+	require.NoError(t, tr.Close())
+	select {
+	case err := <-errc:
+		require.ErrorIs(t, err, transport.ErrNotSent)
+		assert.ErrorIs(t, err, transport.ErrClosed)
+		assert.True(t, transport.SafeToRetry(err))
+	case <-time.After(10 * time.Second):
+		t.Fatal("Submit still waiting out Latency after Close")
+	}
+	assert.Empty(t, tr.Sent())
+}
+
+// Sent returns deep copies: a caller mutating them does not change the
+// transport's record.
+func TestSentIsDeepCopy(t *testing.T) {
+	tr := memtransport.New(nil)
+	defer tr.Close()
+	_, err := tr.Submit(context.Background(), msg("a", "b"))
+	require.NoError(t, err)
+
+	got := tr.Sent()
+	require.Len(t, got, 1)
+	got[0].Message.Parts[0] = "mutated"
+	got[0].OperatorIDs[0] = "mutated"
+	got[0].Parts[0] = 99
+
+	again := tr.Sent()
+	assert.Equal(t, []string{"a", "b"}, again[0].Message.Parts)
+	assert.Equal(t, []string{"mem-1", "mem-2"}, again[0].OperatorIDs)
+	assert.Equal(t, []int{1, 2}, again[0].Parts)
+}
+
+// The ids Submit returns are the caller's: mutating them changes neither the
+// record nor the reports.
+func TestSubmitResultIsCallersOwn(t *testing.T) {
+	tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered, ReportDelay: time.Hour})
+	defer tr.Close()
+	tr.SetReportHandler(func(context.Context, transport.Report) error { return nil })
+	res, err := tr.Submit(context.Background(), msg("a"))
+	require.NoError(t, err)
+	res.OperatorIDs[0] = "mutated"
+	assert.Equal(t, []string{"mem-1"}, tr.Sent()[0].OperatorIDs)
+}
+
+// Concurrent readers of Sent may mutate their copies while the transport
+// keeps working (a data race under -race before the fix).
+func TestSentConcurrentMutation(t *testing.T) {
+	tr := memtransport.New(nil)
+	defer tr.Close()
+	_, err := tr.Submit(context.Background(), msg("a"))
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 100 {
+				s := tr.Sent()
+				s[0].Message.Parts[0] = "x"
+				s[0].OperatorIDs[0] = "y"
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, []string{"a"}, tr.Sent()[0].Message.Parts)
+}
+
+// A scheduled report goes to the handler current when it fires: here the
+// first part's report replaces (or removes) the handler, and the second
+// part's report must follow.
+func TestScheduledReportUsesCurrentHandler(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		replace bool // true: replace with h2; false: remove (nil)
+	}{{"replaced", true}, {"removed", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := memtransport.New(&memtransport.Options{ReportStatus: transport.StatusDelivered})
+			var mu sync.Mutex
+			var got1, got2 []string
+			h2 := func(_ context.Context, r transport.Report) error {
+				mu.Lock()
+				got2 = append(got2, r.OperatorID)
+				mu.Unlock()
+				return nil
+			}
+			first := make(chan struct{})
+			var once sync.Once
+			tr.SetReportHandler(func(_ context.Context, r transport.Report) error {
+				mu.Lock()
+				got1 = append(got1, r.OperatorID)
+				mu.Unlock()
+				if tc.replace {
+					tr.SetReportHandler(h2)
+				} else {
+					tr.SetReportHandler(nil)
+				}
+				once.Do(func() { close(first) })
+				return nil
+			})
+			_, err := tr.Submit(context.Background(), msg("a", "b"))
+			require.NoError(t, err)
+			<-first
+			if tc.replace {
+				require.Eventually(t, func() bool {
+					mu.Lock()
+					defer mu.Unlock()
+					return len(got2) == 1
+				}, 10*time.Second, time.Millisecond)
+			}
+			require.NoError(t, tr.Close()) // waits for the report goroutine
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, []string{"mem-1"}, got1)
+			if tc.replace {
+				assert.Equal(t, []string{"mem-2"}, got2)
+			} else {
+				assert.Empty(t, got2)
+			}
+		})
+	}
+}
+
+// Close must not return while a report handler the transport started is
+// still running — whether the report came through Report or was scheduled
+// by Options.ReportStatus — so that whoever closes a store right after
+// Close (the Client) never races a handler still writing to it.
+func TestCloseWaitsForRunningReportHandlers(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     *memtransport.Options
+		trigger func(t *testing.T, tr *memtransport.Transport)
+	}{
+		{"Report", nil, func(t *testing.T, tr *memtransport.Transport) {
+			go tr.Report(context.Background(), transport.Report{OperatorID: "x", Status: transport.StatusDelivered})
+		}},
+		{"scheduled", &memtransport.Options{ReportStatus: transport.StatusDelivered}, func(t *testing.T, tr *memtransport.Transport) {
+			_, err := tr.Submit(context.Background(), msg("x"))
+			require.NoError(t, err)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := memtransport.New(tt.cfg)
+			entered, release, returned := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			tr.SetReportHandler(func(context.Context, transport.Report) error {
+				close(entered)
+				<-release
+				close(returned)
+				return nil
+			})
+			tt.trigger(t, tr)
+			select {
+			case <-entered:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the handler was never called")
+			}
+
+			closed := make(chan struct{})
+			go func() {
+				defer close(closed)
+				assert.NoError(t, tr.Close())
+			}()
+			select {
+			case <-closed:
+				t.Error("Close returned while a report handler was still running")
+			case <-time.After(50 * time.Millisecond):
+			}
+			close(release)
+			<-closed
+			select {
+			case <-returned:
+			default:
+				t.Error("Close returned before the handler did")
+			}
+		})
+	}
 }

@@ -54,3 +54,25 @@ func TestElks46Strict(t *testing.T) {
 		})
 	}
 }
+
+func TestElks46Auth(t *testing.T) {
+	s := operatortest.NewServer(operatortest.Elks46, &operatortest.Options{User: "u1", Password: "p1"})
+	defer s.Close()
+	form := url.Values{"from": {"Advox"}, "to": {"+46701234567"}, "message": {"hi"}}.Encode()
+	post := func(user, pass string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, s.URL()+"/a1/sms", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(user, pass)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, _ := post("u1", "wrong")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, body := post("u1", "p1")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `"id":"s00000000000000000000000000000001"`)
+	assert.Contains(t, body, `"parts":1`)
+}

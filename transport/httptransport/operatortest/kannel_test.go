@@ -1,6 +1,7 @@
 package operatortest_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/httptransport/operatortest"
 )
 
@@ -147,4 +149,116 @@ func TestKannelFirstPartReportOnly(t *testing.T) {
 	assert.Len(t, s.Sent(), 1, "one report for three parts")
 	assert.Equal(t, "1", (<-calls).URL.Query().Get("s"))
 	assert.Equal(t, 3, s.Received()[0].Segments)
+}
+
+// The simulator answers with Kannel's exact sendsms replies.
+func TestKannelReplies(t *testing.T) {
+	s := operatortest.NewServer(operatortest.Kannel, nil)
+	defer s.Close()
+	q := url.Values{
+		"username": {operatortest.DefaultUser}, "password": {operatortest.DefaultPassword},
+		"from": {"Advox"}, "to": {"+46701234567"}, "text": {"Hej"}, "coding": {"0"},
+	}
+	send := func(q url.Values) (int, string) { return get(t, s.URL()+"/cgi-bin/sendsms?"+q.Encode()) }
+
+	code, body := send(q)
+	assert.Equal(t, http.StatusAccepted, code)
+	assert.Equal(t, "0: Accepted for delivery", body)
+
+	s.Inject(operatortest.FaultNotAccepted, operatortest.FaultReject)
+	code, body = send(q)
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, "Temporal failure, try again later.", body)
+	code, body = send(q)
+	assert.Equal(t, http.StatusForbidden, code)
+	assert.Equal(t, "Not routable. Do not try again.", body)
+
+	bad := url.Values{"username": {"x"}, "password": {"y"}, "to": {"1"}}
+	code, body = send(bad)
+	assert.Equal(t, http.StatusForbidden, code)
+	assert.Equal(t, "Authorization failed for sendsms", body)
+
+	assert.Equal(t, 4, s.Requests())
+	require.Len(t, s.Received(), 1, "refused submits are not recorded")
+	got := s.Received()[0]
+	assert.Equal(t, "Hej", got.Text)
+	assert.Equal(t, transport.GSM7, got.Encoding)
+}
+
+// Reports go to the dlr-url with Kannel's escapes expanded.
+func TestKannelDLRExpansion(t *testing.T) {
+	calls := make(chan *http.Request, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls <- r }))
+	defer hook.Close()
+	s := operatortest.NewServer(operatortest.Kannel, nil)
+	defer s.Close()
+	dlr := hook.URL + "/dlr?ref=msg-1&type=%d&ts=%T&smsc=%i&reply=%A"
+	q := url.Values{
+		"username": {operatortest.DefaultUser}, "password": {operatortest.DefaultPassword},
+		"from": {"Advox"}, "to": {"+46701234567"}, "text": {"secret text here"}, "dlr-mask": {"31"}, "dlr-url": {dlr},
+	}
+	code, _ := get(t, s.URL()+"/cgi-bin/sendsms?"+q.Encode())
+	require.Equal(t, http.StatusAccepted, code)
+	m := s.Received()[0]
+	assert.Equal(t, "msg-1", m.Reference)
+	assert.Equal(t, dlr, m.Callback)
+
+	at := time.Unix(1700000000, 0)
+	for _, c := range []struct {
+		status transport.Status
+		want   string
+	}{{transport.StatusDelivered, "1"}, {transport.StatusUndeliverable, "2"}, {transport.StatusEnroute, "4"}, {transport.StatusAccepted, "8"}, {transport.StatusRejected, "16"}} {
+		code, err := s.SendReport(context.Background(), operatortest.Report{ID: m.ID, Status: c.status, At: at})
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, code)
+		r := <-calls
+		assert.Equal(t, http.MethodGet, r.Method)
+		assert.Equal(t, c.want, r.URL.Query().Get("type"))
+		assert.Equal(t, "1700000000", r.URL.Query().Get("ts"))
+		assert.Equal(t, "operatortest", r.URL.Query().Get("smsc"))
+		assert.Contains(t, r.URL.Query().Get("reply"), "text:secret text h", "%A quotes the text, as Kannel does")
+		assert.Equal(t, "msg-1", r.URL.Query().Get("ref"))
+	}
+}
+
+// Kannel's %A is the SMSC's receipt text: in the SMPP 3.4 appendix B form
+// with both dates, and with the stat and dlvrd of the report being sent,
+// not "delivered" whatever happened.
+func TestKannelReceiptTextFollowsTheStatus(t *testing.T) {
+	calls := make(chan *http.Request, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls <- r }))
+	defer hook.Close()
+	s := operatortest.NewServer(operatortest.Kannel, nil)
+	defer s.Close()
+	q := url.Values{
+		"username": {operatortest.DefaultUser}, "password": {operatortest.DefaultPassword},
+		"from": {"Advox"}, "to": {"+46701234567"}, "text": {"Hello there"}, "dlr-mask": {"31"},
+		"dlr-url": {hook.URL + "/dlr?ref=m1&reply=%A"},
+	}
+	code, _ := get(t, s.URL()+"/cgi-bin/sendsms?"+q.Encode())
+	require.Equal(t, http.StatusAccepted, code)
+	id := s.Received()[0].ID
+	at := time.Date(2024, 3, 5, 14, 7, 9, 0, time.UTC)
+	tests := []struct {
+		status transport.Status
+		code   string
+		want   string
+	}{
+		{transport.StatusDelivered, "", "id:" + id + " sub:001 dlvrd:001 submit date:2403051407 done date:2403051407 stat:DELIVRD err:000 text:Hello there"},
+		{transport.StatusUndeliverable, "034", "id:" + id + " sub:001 dlvrd:000 submit date:2403051407 done date:2403051407 stat:UNDELIV err:034 text:Hello there"},
+		{transport.StatusExpired, "", "stat:EXPIRED err:000"},
+		{transport.StatusRejected, "", "stat:REJECTD"},
+		{transport.StatusEnroute, "", "stat:ENROUTE"},
+		{transport.StatusAccepted, "", "stat:ACCEPTD"},
+		{transport.StatusDeleted, "", "stat:DELETED"},
+		{transport.StatusUnknown, "", "stat:UNKNOWN"},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.status), func(t *testing.T) {
+			_, err := s.SendReport(context.Background(), operatortest.Report{ID: id, Status: tc.status, ErrorCode: tc.code, At: at})
+			require.NoError(t, err)
+			reply := (<-calls).URL.Query().Get("reply")
+			assert.Contains(t, reply, tc.want)
+		})
+	}
 }

@@ -140,3 +140,13 @@ func pick(m map[string]any, keys ...string) map[string]any {
 	}
 	return out
 }
+
+func TestSinchPath(t *testing.T) {
+	s := operatortest.NewServer(operatortest.Sinch, nil)
+	defer s.Close()
+	assert.True(t, strings.HasSuffix(s.URL(), "/xms/v1/sim-plan"))
+	code, _ := get(t, s.URL()+"/nope")
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = get(t, s.URL()+"/batches")
+	assert.Equal(t, http.StatusMethodNotAllowed, code)
+}

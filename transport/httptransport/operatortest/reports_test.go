@@ -1,6 +1,7 @@
 package operatortest_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -41,4 +42,13 @@ func TestAutoReportOncePerMessage(t *testing.T) {
 	for id, n := range perID {
 		assert.Equal(t, 1, n, "reports for %s", id)
 	}
+}
+
+func TestSendReportErrors(t *testing.T) {
+	s := operatortest.NewServer(operatortest.GenericJSON, nil)
+	defer s.Close()
+	_, err := s.SendReport(context.Background(), operatortest.Report{ID: "nope"})
+	assert.Error(t, err)
+	_, err = s.ReplayLastReport(context.Background())
+	assert.Error(t, err)
 }

@@ -48,3 +48,10 @@ func TestResetFaultsResetOverTLS(t *testing.T) {
 		}
 	}
 }
+
+func TestNames(t *testing.T) {
+	assert.Equal(t, "kannel", operatortest.Kannel.String())
+	assert.Equal(t, "accept-then-reset", operatortest.FaultAcceptThenReset.String())
+	assert.Equal(t, "Fault(99)", operatortest.Fault(99).String())
+	assert.Equal(t, "Dialect(9)", operatortest.Dialect(9).String())
+}
