@@ -4,26 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
-	"net"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-func frame(id pdu.ID, seq uint32, body []byte) []byte {
-	b := make([]byte, 16, 16+len(body))
-	binary.BigEndian.PutUint32(b[0:], uint32(16+len(body)))
-	binary.BigEndian.PutUint32(b[4:], uint32(id))
-	binary.BigEndian.PutUint32(b[12:], seq)
-	return append(b, body...)
-}
 
 func TestReadKeepsStreamInSync(t *testing.T) {
 	var in bytes.Buffer
@@ -67,33 +54,6 @@ func TestReadOversized(t *testing.T) {
 	assert.Error(t, err)
 }
 
-func TestWriterBatchesWholePDUs(t *testing.T) {
-	client, server := net.Pipe()
-	defer server.Close()
-	w := NewWriter(client, 0)
-	const n = 50
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			assert.NoError(t, w.Write(frame(pdu.EnquireLinkID, uint32(i+1), nil)))
-		}()
-	}
-	seen := map[uint32]bool{}
-	for range n {
-		h, _, err := Read(server)
-		require.NoError(t, err)
-		seen[h.Seq] = true
-	}
-	wg.Wait()
-	assert.Len(t, seen, n, "every PDU arrives whole")
-
-	require.NoError(t, client.Close())
-	assert.Error(t, w.Write(frame(pdu.EnquireLinkID, 99, nil)))
-	assert.Error(t, w.Write(frame(pdu.EnquireLinkID, 100, nil)), "the error sticks")
-}
-
 // FuzzRead checks that arbitrary bytes never panic the framer or the
 // go-smpp decoder behind it, and that a frame is consumed exactly.
 func FuzzRead(f *testing.F) {
@@ -111,33 +71,4 @@ func FuzzRead(f *testing.F) {
 		_, _ = Decode(b)
 		_, _ = io.Copy(io.Discard, r)
 	})
-}
-
-func TestUTF16BE(t *testing.T) {
-	cases := []struct {
-		name string
-		in   string
-		want []byte
-	}{
-		{"empty", "", []byte{}},
-		{"ASCII", "Hi", []byte{0, 'H', 0, 'i'}},
-		{"BMP", "дa", []byte{0x04, 0x34, 0, 'a'}},
-		{"surrogate pair", "😀", []byte{0xD8, 0x3D, 0xDE, 0x00}},
-		{"invalid UTF-8", "\xff", []byte{0xFF, 0xFD}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := UTF16BE(c.in)
-			assert.Equal(t, c.want, got)
-			assert.Equal(t, len(got), cap(got), "sized exactly")
-			if c.name != "invalid UTF-8" {
-				assert.Equal(t, c.in, FromUTF16BE(got), "round trip")
-			}
-		})
-	}
-}
-
-func TestFromUTF16BE(t *testing.T) {
-	assert.Equal(t, "H", FromUTF16BE([]byte{0, 'H', 0}), "an odd last octet is ignored")
-	assert.Equal(t, "\uFFFDa", FromUTF16BE([]byte{0xD8, 0x3D, 0, 'a'}), "an unpaired surrogate is U+FFFD")
 }
