@@ -13,4 +13,12 @@
 // type-asserts, so stores written before them keep working: KeyStore (the
 // keyring of wrapped data keys) and Pinger (whether the database answers,
 // for advox.Client.Ping).
+//
+// It holds the contracts (TrafficStore, AccountStore and the optional
+// interfaces), the types that cross them (Record, Invoice, Customer, …)
+// and the rules every store applies alike (Visible, Apply, OverallOf,
+// Unkeepable and CheckKeepable, ByOperatorID). It holds no store: those
+// are memstore and sqlstore, and their conformance suites storagetest and
+// accounttest. Nor does it decide deadlines, seal numbers or check
+// identity numbers: the Client does, before a record reaches a store.
 package storage

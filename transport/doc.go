@@ -56,4 +56,11 @@
 // an unknown coding — is handed over flagged Malformed, with its octets,
 // rather than refused: nothing a handset sent is dropped without a record,
 // and a bad part never costs a good one.
+//
+// This package holds the contract, its types (Message, Result, Report,
+// Inbound, Status, …) and the helpers every adapter shares (SafeToRetry,
+// RetryAfter, JoinText). It holds no adapter: those are memtransport,
+// smpptransport, httptransport and router, each in a package of its own
+// that imports this one, never another adapter; the conformance suite is
+// transporttest.
 package transport

@@ -31,4 +31,7 @@
 // Client and leaves no record with sends racing the delete, that a deleted
 // customer's id (and the usage its erased traffic left) never passes to a
 // new customer, and the customer's traffic export.
+//
+// It holds the suite only: no store (memstore's and sqlstore's tests run
+// it on theirs) and no traffic-store case, which are storagetest's.
 package accounttest

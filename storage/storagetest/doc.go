@@ -12,4 +12,8 @@
 // ones never break an implementation's code. A store that can show its
 // bytes at rest (Features.Remnants) is also checked for what erase and
 // purge leave in them.
+//
+// It holds the suite and its Clock only: no store of its own (memstore's
+// and sqlstore's tests run it on theirs), and no case for customer
+// accounts, which are accounttest's.
 package storagetest

@@ -55,4 +55,9 @@
 //
 // Package operatortest holds an embeddable operator simulator speaking each
 // built-in dialect, as strict as the real operator, with fault injection.
+//
+// The package holds the client side of HTTP operator APIs and their
+// webhooks, and no server: it starts no listener of its own (mount
+// Webhook and InboundWebhook on the application's server) and simulates
+// no operator (operatortest does).
 package httptransport

@@ -11,4 +11,8 @@
 // per part (Split cuts a text into the parts of one message), and returns
 // the handler's error, which a real operator would answer by delivering
 // the part again.
+//
+// It opens no connection and simulates no protocol: for tests of the wire
+// use smpptransport against smsctest, or httptransport against
+// operatortest.
 package memtransport

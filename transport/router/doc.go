@@ -100,4 +100,9 @@
 // application must register the router's name and each name returned by
 // Transports (advox.Processors.Check every one of them). A router made only
 // of transport.Local transports is itself Local.
+//
+// It holds routing, failover, breakers and throttle pauses, and no
+// protocol: its members are any transports (smpptransport, httptransport,
+// memtransport, another router), which it never imports. Retries of the
+// same transport and rate limits per account stay the Client's.
 package router

@@ -184,4 +184,9 @@
 //
 // Package smsctest is an SMSC simulator to test against; it also injects
 // messages from handsets in every form above.
+//
+// The package holds the ESME side only: no SMSC (smsctest is one, for
+// tests), no routing between operators (router) and no policy of the
+// Client (segmentation, retries, recording). Its public API names no type
+// of go-smpp: command_status values are its own CommandStatus.
 package smpptransport

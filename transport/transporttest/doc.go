@@ -23,4 +23,8 @@
 // — through a harness whose far end sends them (InboundInjector). The suite
 // drives the adapter directly and through a real advox.Client. The cases
 // are private, so new ones never break an adapter author's code.
+//
+// It holds the suite and the harness interfaces only; the far ends the
+// built-in adapters are tested against are smsctest (through
+// smscconformance) and operatortest.
 package transporttest

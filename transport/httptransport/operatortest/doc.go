@@ -29,4 +29,5 @@
 //
 // The simulator is written independently of httptransport's profiles, so
 // a test of a profile against it checks the profile, not a mirror of it.
+// It imports nothing of httptransport and holds no client side.
 package operatortest

@@ -3,6 +3,8 @@
 // every adapter that receives raw parts (SMPP deliver_sm, Kannel's
 // sms-service, gateways that post binary parts), so that all of them
 // read a header whose lengths lie, or a lone surrogate, the same way.
+// It holds no protocol framing (PDUs, HTTP forms): each adapter extracts
+// the user data its protocol carries and hands it here.
 package userdata
 
 import (

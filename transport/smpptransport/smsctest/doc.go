@@ -30,4 +30,9 @@
 // server: Hang (binds answered, nothing else), Freeze (nothing read or
 // answered while connections stay up), and Stop then Start (a crash and
 // a restart on the same address, with what it had recorded).
+//
+// It does not import smpptransport (it has its own CommandStatus, for
+// one; only the PDU framing of smpptransport/internal/wire is common) and
+// holds no client side; the conformance harness that runs the
+// transporttest suite against it is smscconformance.
 package smsctest

@@ -8,8 +8,8 @@ import (
 
 // CommandStatus is the command_status of an SMPP response (SMPP 3.4
 // section 5.1.3): 0, ESME_ROK, for success, else the reason for a
-// refusal. The simulator has its own type for the number, as it shares no
-// code with the transport it tests.
+// refusal. The simulator has its own type for the number: it does not
+// import the transport it tests.
 type CommandStatus uint32
 
 // The command_status values the faults commonly use.
