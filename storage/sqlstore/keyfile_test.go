@@ -67,16 +67,7 @@ func TestKeysMoveOutOfTrafficDatabase(t *testing.T) {
 	require.NoError(t, err)
 	key, err := s.EnsureKey(ctx, storage.DataKey{ID: "k-old", Account: "acct-o", Wrapped: []byte("w-old"), CreatedAt: t0})
 	require.NoError(t, err)
-	// Back to the version-2 layout: the key in main, none in the keys file.
-	for _, q := range []string{
-		"CREATE TABLE main.advox_keys AS SELECT * FROM keys.advox_keys",
-		"DELETE FROM keys.advox_keys",
-		"DELETE FROM advox_schema_migrations WHERE version > 2",
-	} {
-		_, err := s.w.db.ExecContext(ctx, q)
-		require.NoError(t, err, q)
-	}
-	require.NoError(t, s.Close())
+	backToVersion2(t, s)
 
 	s, err = openSQLiteFile(path, nil)
 	require.NoError(t, err)
@@ -167,16 +158,7 @@ func TestKeysMoveConcurrentOpens(t *testing.T) {
 				Wrapped: []byte("w"), CreatedAt: t0})
 			require.NoError(t, err)
 		}
-		// Back to the version-2 layout, as TestKeysMoveOutOfTrafficDatabase.
-		for _, q := range []string{
-			"CREATE TABLE main.advox_keys AS SELECT * FROM keys.advox_keys",
-			"DELETE FROM keys.advox_keys",
-			"DELETE FROM advox_schema_migrations WHERE version > 2",
-		} {
-			_, err := s.w.db.ExecContext(ctx, q)
-			require.NoError(t, err, q)
-		}
-		require.NoError(t, s.Close())
+		backToVersion2(t, s)
 
 		var wg sync.WaitGroup
 		stores := make([]*Store, opens)
@@ -203,4 +185,20 @@ func TestKeysMoveConcurrentOpens(t *testing.T) {
 		assert.Zero(t, old, "round %d: the old table is gone", round)
 		require.NoError(t, s.Close())
 	}
+}
+
+// backToVersion2 turns s's files back into the layout of schema version 2
+// (the keys in the traffic database, none in the keys file) and closes s.
+func backToVersion2(t *testing.T, s *Store) {
+	t.Helper()
+	ctx := testCtx(t)
+	for _, q := range []string{
+		"CREATE TABLE main.advox_keys AS SELECT * FROM keys.advox_keys",
+		"DELETE FROM keys.advox_keys",
+		"DELETE FROM advox_schema_migrations WHERE version > 2",
+	} {
+		_, err := s.w.db.ExecContext(ctx, q)
+		require.NoError(t, err, q)
+	}
+	require.NoError(t, s.Close())
 }

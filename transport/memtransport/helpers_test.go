@@ -11,6 +11,7 @@ import (
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/transporttest"
+	"github.com/stretchr/testify/assert"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -140,4 +141,22 @@ type signalCtx struct {
 func (c *signalCtx) Done() <-chan struct{} {
 	c.once.Do(func() { close(c.done) })
 	return c.Context.Done()
+}
+
+// closeWaitsFor closes tr while a handler (what) blocks until release is
+// closed, and checks that Close returns only after the handler has.
+func closeWaitsFor(t *testing.T, tr *memtransport.Transport, release chan struct{}, what string) {
+	t.Helper()
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		assert.NoError(t, tr.Close())
+	}()
+	select {
+	case <-closed:
+		t.Errorf("Close returned while %s was still running", what)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	<-closed
 }

@@ -264,18 +264,7 @@ func TestCloseWaitsForInboundHandler(t *testing.T) {
 	})
 	go tr.Receive(context.Background(), transport.Inbound{Text: "x"})
 	<-entered
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		assert.NoError(t, tr.Close())
-	}()
-	select {
-	case <-closed:
-		t.Fatal("Close returned while an inbound handler was running")
-	case <-time.After(50 * time.Millisecond):
-	}
-	close(release)
-	<-closed
+	closeWaitsFor(t, tr, release, "an inbound handler")
 }
 
 // Closed wins over a done context, as in the other adapters: the caller
@@ -459,18 +448,7 @@ func TestCloseWaitsForRunningReportHandlers(t *testing.T) {
 				t.Fatal("the handler was never called")
 			}
 
-			closed := make(chan struct{})
-			go func() {
-				defer close(closed)
-				assert.NoError(t, tr.Close())
-			}()
-			select {
-			case <-closed:
-				t.Error("Close returned while a report handler was still running")
-			case <-time.After(50 * time.Millisecond):
-			}
-			close(release)
-			<-closed
+			closeWaitsFor(t, tr, release, "a report handler")
 			select {
 			case <-returned:
 			default:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -85,14 +84,7 @@ func TestDuplicateAndEarlyReceipts(t *testing.T) {
 // delivers it again; once a handler is set, receipts are acknowledged and
 // handed on.
 func TestReceiptBeforeHandlerIsDeferred(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	tr := newTransport(t, Config{
-		Addr: ln.Addr().String(), SystemID: "advox", RespTimeout: 500 * time.Millisecond,
-		Backoff: fastBackoff, Logger: quiet,
-	})
-	smsc := acceptBound(t, ln) // its Cleanup runs before Close: Close does not wait for unbind_resp
+	tr, smsc, _ := rawBound(t, nil) // its Cleanup runs before Close: Close does not wait for unbind_resp
 
 	assert.Equal(t, pdu.Status(StatusTempAppError), smsc.deliver(1, "1001"), "no handler yet: retry later")
 	assert.Equal(t, int64(1), tr.Stats().Deferred)
@@ -111,14 +103,7 @@ func TestReceiptBeforeHandlerIsDeferred(t *testing.T) {
 // failed, so that the SMSC delivers the part again; an unreadable PDU is
 // refused for good.
 func TestInboundAnswers(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	tr := newTransport(t, Config{
-		Addr: ln.Addr().String(), SystemID: "advox", RespTimeout: 500 * time.Millisecond,
-		Backoff: fastBackoff, Logger: quiet,
-	})
-	smsc := acceptBound(t, ln)
+	tr, smsc, _ := rawBound(t, nil)
 	mo := func() []byte { return deliverFrame(0, 0, []byte("STOP"), nil) }
 
 	h := smsc.exchange(mo(), 1)
@@ -170,14 +155,7 @@ func TestInboundAnswers(t *testing.T) {
 // the receipt (before, the receipt was acknowledged before the handler
 // ran, and lost when it failed).
 func TestReportHandlerErrorAsksRedelivery(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	tr := newTransport(t, Config{
-		Addr: ln.Addr().String(), SystemID: "advox", RespTimeout: 500 * time.Millisecond,
-		Backoff: fastBackoff, Logger: quiet,
-	})
-	smsc := acceptBound(t, ln)
+	tr, smsc, _ := rawBound(t, nil)
 	calls := 0
 	tr.SetReportHandler(func(context.Context, transport.Report) error {
 		calls++

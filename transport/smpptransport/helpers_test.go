@@ -156,6 +156,25 @@ type rawSMSC struct {
 	br *bufio.Reader
 }
 
+// rawBound starts a transport bound to a raw SMSC of the test's own on a
+// loopback listener (returned too, for the transport's next bind); edit,
+// if not nil, changes the transport's Config first.
+func rawBound(t *testing.T, edit func(*Config)) (*Transport, *rawSMSC, net.Listener) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	cfg := Config{
+		Addr: ln.Addr().String(), SystemID: "advox", RespTimeout: 500 * time.Millisecond,
+		Backoff: fastBackoff, Logger: quiet,
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	tr := newTransport(t, cfg)
+	return tr, acceptBound(t, ln), ln
+}
+
 // acceptBound accepts the transport's connection and accepts its bind.
 func acceptBound(t *testing.T, ln net.Listener) *rawSMSC {
 	t.Helper()

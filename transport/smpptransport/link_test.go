@@ -89,14 +89,7 @@ func TestBackoffGrowsWhileSessionsFlap(t *testing.T) {
 // the session as bound, though the connection is up: the session unbinds
 // and binds again before a submit finds out.
 func TestKeepAliveNotBoundRebinds(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	tr := newTransport(t, Config{
-		Addr: ln.Addr().String(), SystemID: "advox", RespTimeout: 500 * time.Millisecond,
-		EnquireLink: 20 * time.Millisecond, Backoff: fastBackoff, Logger: quiet,
-	})
-	smsc := acceptBound(t, ln)
+	tr, smsc, ln := rawBound(t, func(c *Config) { c.EnquireLink = 20 * time.Millisecond })
 	for {
 		h, _, err := wire.ReadFrame(smsc.br)
 		require.NoError(t, err)
