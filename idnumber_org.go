@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/azenna/advox/internal/errs"
 )
 
 // ErrSoleTraderNumber is the cause of the error ValidateOrgNumber and
@@ -108,12 +110,7 @@ func compactDigits(s string) (string, bool) {
 
 // personalNumberField is the error for a personal identity number found in
 // a field. The reason never contains the value.
-func personalNumberField(op, field string) error {
-	return &Error{Op: op, Code: CodePersonalNumber, Err: &FieldError{
-		Field:  field,
-		Reason: "contains a Swedish personal identity number, which is never collected (write phone numbers in international form, +46 …)",
-	}}
-}
+func personalNumberField(op, field string) error { return errs.PersonalNumber(op, field) }
 
 // soleTraderField is the error for a sole trader's number in an
 // organisation-number field.

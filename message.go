@@ -14,18 +14,6 @@ import (
 // and the segmentation. Nothing here ever puts a number or a text into an
 // error string.
 
-// FieldError names the offending field and why, never echoing its value,
-// so that it can be logged and returned to callers as it is.
-type FieldError struct{ Field, Reason string }
-
-// Error implements error: "to: not a mobile number".
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
-
-// invalidField is the *Error of every validation failure in this file.
-func invalidField(op, field, reason string) error {
-	return &Error{Op: op, Code: CodeInvalidArgument, Err: &FieldError{Field: field, Reason: reason}}
-}
-
 // DefaultMaxSegments is how many parts a message may have unless
 // SegmentOptions says otherwise: a runaway text fails instead of billing
 // dozens of parts.
