@@ -7,10 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/time/rate"
 
-	"github.com/azenna/advox/internal/phone"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 )
 
@@ -40,7 +39,7 @@ func checkCustomer(op string, c *storage.Customer) error {
 		return err
 	}
 	if c.Phone != "" {
-		e164, ok := normalisePhone(c.Phone)
+		e164, ok := phone.Normalise(c.Phone, "SE")
 		if !ok {
 			return invalidField(op, "Phone", "not a valid phone number")
 		}
@@ -102,19 +101,6 @@ func checkEmail(op, field, s string) error {
 		return invalidField(op, field, "not a bare e-mail address")
 	}
 	return nil
-}
-
-// normalisePhone returns the E.164 form of a valid phone number, read as
-// Swedish when it has no country code.
-func normalisePhone(s string) (string, bool) {
-	if len(s) > phone.MaxInput {
-		return "", false
-	}
-	pn, ok := parsePhone(s, "SE")
-	if !ok || !phonenumbers.IsValidNumber(pn) {
-		return "", false
-	}
-	return phonenumbers.Format(pn, phonenumbers.E164), true
 }
 
 // isCountryCode reports whether s is two upper-case ASCII letters.

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/storage/sqlstore"
 	"github.com/azenna/advox/transport/memtransport"
@@ -57,7 +58,7 @@ func TestEraseReachesBackups(t *testing.T) {
 	assert.Equal(t, advox.CodeErased, advox.CodeOf(err), "the backup's copy of an erased account is unreadable: %v", err)
 	r, err := c.Status(ctx, advox.PurposeTroubleshoot, kept.ID)
 	require.NoError(t, err)
-	assert.Equal(t, advox.Number("+46707654321"), r.To)
+	assert.Equal(t, phone.Number("+46707654321"), r.To)
 }
 
 // keysWith is a store that says where it keeps its keys.

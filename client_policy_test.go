@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/storage/sqlstore"
@@ -237,7 +238,7 @@ func TestKeyringApart(t *testing.T) {
 	require.NoError(t, err)
 	r, err := c.Status(ctx, advox.PurposeTroubleshoot, rcpt.ID)
 	require.NoError(t, err)
-	assert.Equal(t, advox.Number(to), r.To)
+	assert.Equal(t, phone.Number(to), r.To)
 	n, err := keys.DestroyKeys(ctx, msg("x").Account)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "the key is in the keyring apart")

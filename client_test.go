@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -69,7 +70,7 @@ func TestSendRecordsAndReports(t *testing.T) {
 	r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "acct-1", r.Account)
-	assert.Equal(t, advox.Number(to), r.To)
+	assert.Equal(t, phone.Number(to), r.To)
 	assert.Equal(t, "mem", r.Transport)
 	assert.Equal(t, 2, r.Segments)
 	assert.True(t, r.Deadline.After(time.Now().AddDate(0, 4, 27)), "five months of retention")

@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/nyaruka/phonenumbers"
+	"github.com/azenna/advox/phone"
 )
 
 // This file finds contact data of persons — e-mail addresses, phone
@@ -115,6 +115,6 @@ func isPhoneNumber(digits string) bool {
 	if rest, ok := strings.CutPrefix(digits, "00"); ok {
 		digits = "+" + rest
 	}
-	pn, ok := parsePhone(digits, "SE")
-	return ok && phonenumbers.IsValidNumber(pn)
+	_, ok := phone.Normalise(digits, "SE")
+	return ok
 }

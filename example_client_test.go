@@ -6,6 +6,7 @@ import (
 	"log"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
@@ -31,7 +32,7 @@ func ExampleNewClient() {
 		log.Fatal(err)
 	}
 	fmt.Println(rcpt.Segments, rcpt.Encoding, rcpt.Status)
-	fmt.Println(advox.Number(tr.Sent()[0].Message.To).Masked())
+	fmt.Println(phone.Number(tr.Sent()[0].Message.To).Masked())
 	// Output:
 	// 1 gsm7 accepted
 	// +4670*****67

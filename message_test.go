@@ -1,10 +1,6 @@
 package advox
 
 import (
-	"bytes"
-	"errors"
-	"log/slog"
-	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -14,23 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/gsm7"
+	"github.com/azenna/advox/internal/errs/errstest"
 	"github.com/azenna/advox/transport"
 )
-
-// requireFieldError checks that err is an invalid-argument *Error whose
-// *FieldError names field, and returns the FieldError.
-func requireFieldError(t *testing.T, err error, field string) *FieldError {
-	t.Helper()
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, ErrInvalidArgument), "not ErrInvalidArgument: %v", err)
-	assert.Equal(t, CodeInvalidArgument, CodeOf(err))
-	var fe *FieldError
-	require.True(t, errors.As(err, &fe), "no *FieldError in %v", err)
-	assert.Equal(t, field, fe.Field)
-	return fe
-}
-
-// ---- Segmentation ----
 
 // partUnits measures a part independently of the implementation: septets
 // from gsm7.Len, UTF-16 units from utf16.Encode.
@@ -168,7 +150,7 @@ func TestPreviewRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			seg, err := Preview(tt.text, tt.opts)
-			fe := requireFieldError(t, err, tt.field)
+			fe := errstest.RequireField(t, err, tt.field)
 			assert.Equal(t, tt.reason, fe.Reason)
 			assert.Zero(t, seg.Segments())
 			assert.Equal(t, "advox: preview: invalid argument: "+tt.field+": "+tt.reason, err.Error())
@@ -186,217 +168,6 @@ func TestPreviewErrorNeverHoldsText(t *testing.T) {
 
 // ---- Numbers ----
 
-func TestParseNumber(t *testing.T) {
-	tests := []struct {
-		in, region, want string
-	}{
-		{"070-123 45 67", "SE", "+46701234567"},
-		{"0701234567", "SE", "+46701234567"},
-		{"070 123 45 67", "se", "+46701234567"},
-		{"(070) 123-45-67", "SE", "+46701234567"},
-		{"  070.123.45.67  ", "SE", "+46701234567"},
-		{"070/123 45 67", "SE", "+46701234567"},
-		{"+46 70 123 45 67", "", "+46701234567"},
-		{"+46 (0)70-123 45 67", "", "+46701234567"},
-		{"+46701234567", "SE", "+46701234567"},
-		{"+46701234567", "US", "+46701234567"},
-		{"0046 70 123 45 67", "SE", "+46701234567"},
-		{"+44 7911 123456", "", "+447911123456"},
-		{"07911 123456", "GB", "+447911123456"},
-		{"+1 (202) 555-0123", "", "+12025550123"},
-		{"202.555.0123", "US", "+12025550123"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in+"/"+tt.region, func(t *testing.T) {
-			n, err := ParseNumber(tt.in, tt.region)
-			require.NoError(t, err)
-			assert.Equal(t, Number(tt.want), n)
-			assert.Equal(t, tt.want, n.String())
-		})
-	}
-}
-
-// longDigitRun finds runs of three or more digits: no error may carry one.
-var longDigitRun = regexp.MustCompile(`[0-9]{3,}`)
-
-func TestParseNumberRefuses(t *testing.T) {
-	tests := []struct {
-		name, in, region, field, reason string
-	}{
-		{"empty", "", "SE", "number", "empty"},
-		{"blank", "   ", "SE", "number", "empty"},
-		{"too long", strings.Repeat("1", 65), "SE", "number", "too long"},
-		{"letters", "070-CALL-ME", "SE", "number", "not a number: only digits, a leading '+' and separators are allowed"},
-		{"extension", "+46 70 123 45 67 ext 12", "", "number", "not a number: only digits, a leading '+' and separators are allowed"},
-		{"non-ASCII digits", "+４６７０１２３４５６７", "", "number", "not a number: only digits, a leading '+' and separators are allowed"},
-		{"plus inside", "46+701234567", "SE", "number", "not a number: only digits, a leading '+' and separators are allowed"},
-		{"no digits", "+ ()", "", "number", "not a phone number"},
-		{"national without region", "070 123 45 67", "", "number", "not in international form (+…)"},
-		{"unknown region", "070 123 45 67", "XX", "region", "unknown region code"},
-		{"too short", "12", "SE", "number", "not a possible number"},
-		{"too short to be possible", "+46 70 12", "", "number", "not a possible number"},
-		{"invalid Swedish", "+4670123456", "", "number", "not a valid number"},
-		{"invalid UK drama number", "+447700900123", "", "number", "not a valid number"},
-		{"unknown country code", "+999 123 456 789", "", "number", "not a phone number"},
-		{"Swedish fixed line", "08-123 456 78", "SE", "number", "not a mobile number"},
-		{"Swedish toll free", "+46 20 123 456", "", "number", "not a mobile number"},
-		{"Swedish premium rate", "+46 900 123 456", "", "number", "not a mobile number"},
-		{"UK personal number", "+44 70 1234 5678", "", "number", "not a mobile number"},
-		{"UK fixed line", "+44 20 7946 0958", "", "number", "not a mobile number"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			n, err := ParseNumber(tt.in, tt.region)
-			assert.Empty(t, n)
-			fe := requireFieldError(t, err, tt.field)
-			assert.Equal(t, tt.reason, fe.Reason)
-			var e *Error
-			require.True(t, errors.As(err, &e))
-			assert.Equal(t, "parse number", e.Op)
-			assert.False(t, longDigitRun.MatchString(err.Error()), "error carries digits: %q", err.Error())
-		})
-	}
-}
-
-func TestValidateRecipientNamesTheField(t *testing.T) {
-	_, err := ValidateRecipient("to", "08-123 456 78", "SE")
-	requireFieldError(t, err, "to")
-	assert.Equal(t, "advox: parse number: invalid argument: to: not a mobile number", err.Error())
-
-	n, err := ValidateRecipient("to", "070-123 45 67", "SE")
-	require.NoError(t, err)
-	assert.Equal(t, Number("+46701234567"), n)
-}
-
-func TestMaskNumber(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"+46701234567", "+4670*****67"},
-		{"+447911123456", "+4479******56"},
-		{"+12025550123", "+120******23"},
-		{"+35312345678", "+35312****78"},
-		{" +46 70-123 45 67 ", "+4670*****67"},
-		{"070-123 45 67", "07******67"},
-		{"+4612345", "+4612***"},
-		{"+461234567", "+4612****7"},
-		{"+9991234567", "+99******67"}, // unknown country code: no code kept
-		{"1234", "1***"},
-		{"123", "***"},
-		{"12", "**"},
-		{"", "***"},
-		{"+", "***"},
-		{"hello", "***"},
-		{"070 ring mig", "***"},
-		{"+46701234567\x00", "***"},
-		{"\xff\xfe", "***"},
-		{strings.Repeat("1", 65), "***"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			assert.Equal(t, tt.want, MaskNumber(tt.in))
-		})
-	}
-}
-
-func TestMaskNeverRevealsMuch(t *testing.T) {
-	for _, s := range []string{
-		"+46701234567", "+447911123456", "+12025550123", "+35312345678", "+4612345",
-		"+461", "+46", "+1", "1", "123456789012345", "+123456789012345", "0701234567",
-	} {
-		m := MaskNumber(s)
-		in, kept, hidden := countDigits(s), countDigits(m), strings.Count(m, "*")
-		assert.Equal(t, in, kept+hidden, "%q: every digit is kept or masked: %q", s, m)
-		assert.LessOrEqual(t, kept, 3+4, "%q keeps too much: %q", s, m)
-		assert.GreaterOrEqual(t, hidden, min(3, in-3), "%q hides too little: %q", s, m)
-	}
-}
-
-// countDigits counts the ASCII digits of s.
-func countDigits(s string) int { return len(keepDigits(s)) }
-
-func TestNumberMaskedAndLogValue(t *testing.T) {
-	n, err := ParseNumber("070-123 45 67", "SE")
-	require.NoError(t, err)
-	assert.Equal(t, "+4670*****67", n.Masked())
-	assert.Equal(t, MaskNumber(n.String()), n.Masked())
-	assert.Equal(t, slog.KindString, n.LogValue().Kind())
-
-	var buf bytes.Buffer
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("sent", "to", n)
-	assert.Contains(t, buf.String(), "to=+4670*****67")
-	assert.NotContains(t, buf.String(), "+46701234567")
-}
-
-// ---- Sender ids ----
-
-func TestParseSender(t *testing.T) {
-	tests := []struct {
-		in   string
-		want transport.Sender
-	}{
-		{"Advox", transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric}},
-		{"A", transport.Sender{Value: "A", Kind: transport.SenderAlphanumeric}},
-		{"ABCDEFGHIJK", transport.Sender{Value: "ABCDEFGHIJK", Kind: transport.SenderAlphanumeric}},
-		{"Shop 24", transport.Sender{Value: "Shop 24", Kind: transport.SenderAlphanumeric}},
-		{"Gröna-Äpple", transport.Sender{Value: "Gröna-Äpple", Kind: transport.SenderAlphanumeric}},
-		{"Café&Co", transport.Sender{Value: "Café&Co", Kind: transport.SenderAlphanumeric}},
-		{"1a", transport.Sender{Value: "1a", Kind: transport.SenderAlphanumeric}},
-		{"123", transport.Sender{Value: "123", Kind: transport.SenderShortCode}},
-		{"71234", transport.Sender{Value: "71234", Kind: transport.SenderShortCode}},
-		{"12345678", transport.Sender{Value: "12345678", Kind: transport.SenderShortCode}},
-		{"+46701234567", transport.Sender{Value: "+46701234567", Kind: transport.SenderInternational}},
-		{"+46812345678", transport.Sender{Value: "+46812345678", Kind: transport.SenderInternational}},
-		{"+123456789012345", transport.Sender{Value: "+123456789012345", Kind: transport.SenderInternational}},
-		{"+46 70-123 45 67", transport.Sender{Value: "+46701234567", Kind: transport.SenderInternational}},
-		{"46701234567", transport.Sender{Value: "+46701234567", Kind: transport.SenderInternational}},
-		{"447911123456", transport.Sender{Value: "+447911123456", Kind: transport.SenderInternational}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseSender(tt.in)
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
-func TestParseSenderRefuses(t *testing.T) {
-	tests := []struct{ name, in, reason string }{
-		{"empty", "", "empty"},
-		{"too long input", strings.Repeat("A", 65), "too long"},
-		{"twelve characters", "ABCDEFGHIJKL", "longer than 11 characters"},
-		{"two digits", "12", "too short for a short code"},
-		{"nine digits not a number", "123456789", "not a valid international number"},
-		{"leading space", " Advox", "starts or ends with a space"},
-		{"trailing space", "Advox ", "starts or ends with a space"},
-		{"line break", "Ad\nvox", "has a character outside the GSM-7 basic set"},
-		{"extension char", "Pay€", "has a character outside the GSM-7 basic set"},
-		{"brace", "Shop{1}", "has a character outside the GSM-7 basic set"},
-		{"cyrillic", "Привет", "has a character outside the GSM-7 basic set"},
-		{"emoji", "Hi😀", "has a character outside the GSM-7 basic set"},
-		{"no letter", "1234-5678", "has no letter"},
-		{"punctuation only", "...", "has no letter"},
-		{"invalid utf-8", "Ad\xffvox", "not valid UTF-8"},
-		{"plus too short", "+46", "not a valid international number"},
-		{"plus zero", "+0123456789", "not a valid international number"},
-		{"plus sixteen digits", "+1234567890123456", "not a valid international number"},
-		{"plus letters", "+46 70 CALL", "not an international number"},
-		{"plus invalid formatted", "+46 70 123", "not a valid international number"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseSender(tt.in)
-			assert.Zero(t, got)
-			fe := requireFieldError(t, err, "from")
-			assert.Equal(t, tt.reason, fe.Reason)
-			var e *Error
-			require.True(t, errors.As(err, &e))
-			assert.Equal(t, "parse sender", e.Op)
-		})
-	}
-}
-
-// ---- Benchmarks ----
-
 func BenchmarkPreview(b *testing.B) {
 	for _, bc := range []struct{ name, text string }{
 		{"gsm7-1part", strings.Repeat("Hej då! ", 20)},
@@ -411,14 +182,5 @@ func BenchmarkPreview(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-func BenchmarkParseNumber(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := ParseNumber("070-123 45 67", "SE"); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -49,7 +50,7 @@ func TestRecipientSealedAtRest(t *testing.T) {
 
 	rec, err := c.Status(context.Background(), advox.PurposeTroubleshoot, rcpt.ID)
 	require.NoError(t, err)
-	assert.Equal(t, advox.Number(to), rec.To)
+	assert.Equal(t, phone.Number(to), rec.To)
 	assert.Empty(t, rec.Body)
 
 	// Tampering with the ciphertext, or moving it to another record, fails.
@@ -83,7 +84,7 @@ func TestFindByRecipient(t *testing.T) {
 	for r, err := range c.FindByRecipient(context.Background(), advox.PurposeTroubleshoot, "acct-1", "0701234567", time.Time{}, time.Time{}) {
 		require.NoError(t, err)
 		got = append(got, r.ID)
-		assert.Equal(t, advox.Number("+46701234567"), r.To)
+		assert.Equal(t, phone.Number("+46701234567"), r.To)
 	}
 	assert.Equal(t, []string{a.ID, b.ID}, got)
 }
@@ -160,7 +161,7 @@ func TestEraseCryptoShredsThenDeletes(t *testing.T) {
 	after := send(t, c, "acct-x", to, "after")
 	rec, err := c.Status(context.Background(), advox.PurposeTroubleshoot, after.ID)
 	require.NoError(t, err)
-	assert.Equal(t, advox.Number(to), rec.To)
+	assert.Equal(t, phone.Number(to), rec.To)
 	assert.Contains(t, audit.actions(), "erase:customer-request")
 
 	_, err = c.EraseAccountTraffic(context.Background(), "acct-x", "because")
@@ -206,7 +207,7 @@ func TestEraseUnderConcurrentSends(t *testing.T) {
 	n := 0
 	for r, err := range c.Records(context.Background(), advox.PurposeTroubleshoot, storage.Query{Account: "acct-c"}) {
 		require.NoError(t, err, "every surviving record was recorded after the erase, under the new key")
-		assert.Equal(t, advox.Number(to), r.To)
+		assert.Equal(t, phone.Number(to), r.To)
 		n++
 	}
 	t.Logf("%d sends recorded after the erase", n)

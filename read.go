@@ -6,6 +6,7 @@ import (
 	"iter"
 	"time"
 
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 )
 
@@ -14,7 +15,7 @@ import (
 type Record struct {
 	storage.Record
 	// To is the recipient. It logs masked.
-	To Number
+	To phone.Number
 	// Body is the kept message text ("" unless Options.KeepBodies and the
 	// body is still within its time).
 	Body string
@@ -29,7 +30,7 @@ func (c *Client) open(ctx context.Context, r storage.Record) (Record, error) {
 		if err != nil {
 			return Record{}, err
 		}
-		out.To = Number(to)
+		out.To = phone.Number(to)
 	}
 	if !r.Body.IsZero() {
 		body, err := c.keys.open(ctx, r.Body.KeyID, r.ID, fieldBody, r.Body.Data)
@@ -150,7 +151,7 @@ func (c *Client) Records(ctx context.Context, p Purpose, q storage.Query) iter.S
 // itself is never stored or compared in the clear.
 func (c *Client) FindByRecipient(ctx context.Context, p Purpose, account, number string, from, to time.Time) iter.Seq2[Record, error] {
 	const op = "find by recipient"
-	n, err := ValidateRecipient("number", number, c.opts.Region)
+	n, err := phone.ValidateRecipient("number", number, c.opts.Region)
 	if err == nil {
 		err = ValidateAccountID(account)
 	}

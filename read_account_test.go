@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/transport/memtransport"
 )
 
@@ -33,7 +34,7 @@ func TestAccountStatus(t *testing.T) {
 	r, err := c.AccountStatus(ctx, advox.PurposeTroubleshoot, "acct-a", mine.ID)
 	require.NoError(t, err)
 	assert.Equal(t, mine.ID, r.ID)
-	assert.Equal(t, advox.Number(to), r.To)
+	assert.Equal(t, phone.Number(to), r.To)
 	assert.Equal(t, 1, reads())
 
 	tests := []struct {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
@@ -145,7 +146,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	if !ok { // never reached the operator: nothing to record, nothing used
 		c.tel.sent(ctx, tm, len(tm.Parts), res, attempts, subErr)
 		release(len(tm.Parts))
-		c.log.Info("advox: message not sent", "account", m.Account, "to", Number(tm.To), "attempts", attempts, "error", subErr)
+		c.log.Info("advox: message not sent", "account", m.Account, "to", phone.Number(tm.To), "attempts", attempts, "error", subErr)
 		if c.abortCtx.Err() != nil && ctx.Err() == nil { // cut short by Close, not by the caller
 			return Receipt{}, &Error{Op: op, Code: CodeClosed, Err: subErr}
 		}
@@ -172,7 +173,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	}
 	c.claimReports(recCtx, rec)
 	c.log.Debug("advox: message sent", slog.String("id", tm.ID), slog.String("account", m.Account),
-		slog.Any("to", Number(tm.To)), slog.Int("segments", rec.Segments), slog.String("encoding", string(tm.Encoding)),
+		slog.Any("to", phone.Number(tm.To)), slog.Int("segments", rec.Segments), slog.String("encoding", string(tm.Encoding)),
 		slog.String("status", string(rec.Status)), slog.Int("attempts", attempts))
 	return rcpt, recordedErr(op, rec.Status, subErr) // nil, or the failure
 }
@@ -223,11 +224,11 @@ func (c *Client) prepare(m Message) (*transport.Message, error) {
 	if err := ValidateAccountID(m.Account); err != nil {
 		return nil, err
 	}
-	to, err := ValidateRecipient("to", m.To, c.opts.Region)
+	to, err := phone.ValidateRecipient("to", m.To, c.opts.Region)
 	if err != nil {
 		return nil, err
 	}
-	from, err := ParseSender(m.From)
+	from, err := phone.ParseSender(m.From)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/transport"
 )
 
@@ -150,7 +151,7 @@ func (a *api) sendOne(ctx context.Context, p advox.Principal, req *sendRequest, 
 		Account: p.Account, From: req.From, To: to, Text: req.Text,
 		ForceUCS2: req.UCS2, ValidFor: time.Duration(req.ValidFor),
 	})
-	m := sentMessage{To: advox.MaskNumber(to), ID: rcpt.ID, Status: rcpt.Status, Segments: rcpt.Segments,
+	m := sentMessage{To: phone.Mask(to), ID: rcpt.ID, Status: rcpt.Status, Segments: rcpt.Segments,
 		Encoding: rcpt.Encoding, httpStatus: http.StatusOK, err: err}
 	if err == nil {
 		return m
@@ -171,7 +172,7 @@ func (a *api) sendOne(ctx context.Context, p advox.Principal, req *sendRequest, 
 		}
 	}
 	if m.httpStatus >= 500 {
-		a.log.Error("gateway: send failed", "account", p.Account, "to", advox.Number(to), "error", err)
+		a.log.Error("gateway: send failed", "account", p.Account, "to", phone.Number(to), "error", err)
 	}
 	return m
 }

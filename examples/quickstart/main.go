@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/storage/sqlstore"
@@ -147,7 +148,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 		if err != nil {
 			return err
 		}
-		num, err := advox.ParseNumber(m.To, "SE")
+		num, err := phone.ParseNumber(m.To, "SE")
 		if err != nil {
 			return err
 		}

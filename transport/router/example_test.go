@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
@@ -43,7 +44,7 @@ func ExampleNew() {
 		m := &transport.Message{To: to, From: transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric},
 			Encoding: transport.GSM7, Parts: []string{"Hello"}}
 		res, err := r.Submit(context.Background(), m)
-		fmt.Println(advox.MaskNumber(to), res.Route, res.Transport, err)
+		fmt.Println(phone.Mask(to), res.Route, res.Transport, err)
 	}
 	// Output:
 	// +4670*****67 se-mobile operator-b <nil>

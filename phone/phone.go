@@ -1,4 +1,17 @@
-package advox
+// Package phone holds what the library knows about phone numbers and
+// sender ids: it parses and validates recipient numbers into E.164
+// (ParseNumber, ValidateRecipient: valid, mobile-capable), normalises any
+// valid number (Normalise: the customer's phone, numbers in free text),
+// validates and classifies sender ids (ParseSender) and masks numbers for
+// logs and errors (Mask, Number's LogValue). A fast path over
+// github.com/nyaruka/phonenumbers' metadata answers the common case; the
+// library's own API gives every refusal.
+//
+// It does not send, store or log anything, and it knows nothing of
+// personal identity numbers (package pii) or of accounts. Errors are
+// *advox.Error values with CodeInvalidArgument and an *advox.FieldError
+// that names the field and never holds the number.
+package phone
 
 import (
 	"log/slog"
@@ -6,7 +19,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"github.com/azenna/advox/internal/phone"
+	"github.com/azenna/advox/internal/errs"
 )
 
 // Number is a recipient number in E.164 form ("+46701234567"), made by
@@ -37,11 +50,11 @@ func ParseNumber(s, region string) (Number, error) {
 func ValidateRecipient(field, s, region string) (Number, error) {
 	const op = "parse number"
 	if reason := screenNumber(s, region == ""); reason != "" {
-		return "", invalidField(op, field, reason)
+		return "", errs.Field(op, field, reason)
 	}
 	region = strings.ToUpper(region)
 	if region != "" && !phonenumbers.GetSupportedRegions()[region] {
-		return "", invalidField(op, "region", "unknown region code")
+		return "", errs.Field(op, "region", "unknown region code")
 	}
 	if digits, intl := digitsOf(s); intl || region != "" {
 		if n := fastMobile(digits, intl, region); n != "" {
@@ -57,19 +70,19 @@ func slowValidate(op, field, s, region string) (Number, error) {
 	pn, ok := parsePhone(s, region)
 	switch {
 	case !ok:
-		return "", invalidField(op, field, "not a phone number")
+		return "", errs.Field(op, field, "not a phone number")
 	case pn.GetExtension() != "":
-		return "", invalidField(op, field, "has an extension")
+		return "", errs.Field(op, field, "has an extension")
 	case !phonenumbers.IsPossibleNumber(pn):
-		return "", invalidField(op, field, "not a possible number")
+		return "", errs.Field(op, field, "not a possible number")
 	case !phonenumbers.IsValidNumber(pn):
-		return "", invalidField(op, field, "not a valid number")
+		return "", errs.Field(op, field, "not a valid number")
 	case !mobileCapable(phonenumbers.GetNumberType(pn)):
-		return "", invalidField(op, field, "not a mobile number")
+		return "", errs.Field(op, field, "not a mobile number")
 	}
 	e164 := phonenumbers.Format(pn, phonenumbers.E164)
 	if !isE164(e164) {
-		return "", invalidField(op, field, "not a valid number")
+		return "", errs.Field(op, field, "not a valid number")
 	}
 	return Number(e164), nil
 }
@@ -85,7 +98,7 @@ func mobileCapable(t phonenumbers.PhoneNumberType) bool {
 // are neither digits nor separators, a '+' that does not lead, and national
 // input when international input is required.
 func screenNumber(s string, needPlus bool) string {
-	if len(s) > phone.MaxInput {
+	if len(s) > maxInput {
 		return "too long"
 	}
 	t := strings.TrimSpace(s)
@@ -99,7 +112,7 @@ func screenNumber(s string, needPlus bool) string {
 		case '0' <= c && c <= '9':
 			digits++
 		case c == '+' && i == 0:
-		case phone.IsSeparator(c):
+		case isSeparator(c):
 		default:
 			return "not a number: only digits, a leading '+' and separators are allowed"
 		}
@@ -147,19 +160,25 @@ func (n Number) String() string { return string(n) }
 
 // Masked returns the number with all but "+", the country code, the first
 // two and the last two national digits replaced by '*', for example
-// "+4670*****67"; see MaskNumber.
-func (n Number) Masked() string { return MaskNumber(string(n)) }
+// "+4670*****67"; see Mask.
+func (n Number) Masked() string { return Mask(string(n)) }
 
 // LogValue implements slog.LogValuer, so that a Number is never logged
 // whole.
 func (n Number) LogValue() slog.Value { return slog.StringValue(n.Masked()) }
 
-// MaskNumber masks a number, parsed or not, for logs. A number with a
-// leading '+' keeps "+", its country code (when it is a known one), the
-// first two and the last two national digits; one without keeps its first
-// two and last two digits; separators are dropped. Fewer digits are kept
-// when the number is short, so that at least three digits and at least
-// half of the national digits are always masked. Input that is not a
-// number (letters, overlong, no digits) gives "***". It never panics.
-// The transports mask numbers in their errors the same way.
-func MaskNumber(s string) string { return phone.Mask(s) }
+// Normalise returns the E.164 form of s when it is a valid phone number of
+// any type (fixed lines too, unlike ParseNumber), read as national in
+// region when it has no "+" ("SE" reads "08-123 456 78" as +46812345678).
+// It is the one normaliser of numbers that are not recipients: a
+// customer's phone, a number found in free text.
+func Normalise(s, region string) (string, bool) {
+	if len(s) > maxInput {
+		return "", false
+	}
+	pn, ok := parsePhone(s, region)
+	if !ok || !phonenumbers.IsValidNumber(pn) {
+		return "", false
+	}
+	return phonenumbers.Format(pn, phonenumbers.E164), true
+}

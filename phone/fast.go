@@ -1,4 +1,4 @@
-package advox
+package phone
 
 import (
 	"regexp"

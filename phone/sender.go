@@ -1,4 +1,4 @@
-package advox
+package phone
 
 import (
 	"unicode"
@@ -7,7 +7,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/azenna/advox/gsm7"
-	"github.com/azenna/advox/internal/phone"
+	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/transport"
 )
 
@@ -32,13 +32,13 @@ const (
 //     breaks), at least one letter, and no leading or trailing space.
 //     Spaces inside are allowed ("Shop 24"): most operators pass them on.
 //
-// Errors are *Error with CodeInvalidArgument and a *FieldError for field
-// "from".
+// Errors are *advox.Error with CodeInvalidArgument and an
+// *advox.FieldError for field "from".
 func ParseSender(s string) (transport.Sender, error) {
 	switch {
 	case s == "":
 		return transport.Sender{}, invalidSender("empty")
-	case len(s) > phone.MaxInput:
+	case len(s) > maxInput:
 		return transport.Sender{}, invalidSender("too long")
 	case s[0] == '+' && isE164(s):
 		return transport.Sender{Value: s, Kind: transport.SenderInternational}, nil
@@ -54,7 +54,7 @@ func ParseSender(s string) (transport.Sender, error) {
 	return alphanumericSender(s)
 }
 
-func invalidSender(reason string) error { return invalidField("parse sender", "from", reason) }
+func invalidSender(reason string) error { return errs.Field("parse sender", "from", reason) }
 
 // internationalSender accepts s, which starts with '+', as an E.164 sender
 // when phonenumbers finds it valid.

@@ -1,6 +1,3 @@
-// Package phone holds what the library's packages share about raw phone
-// number input: its length bound, the separators people type, and the one
-// way numbers are masked for logs and errors.
 package phone
 
 import (
@@ -9,12 +6,12 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// MaxInput bounds raw number and sender input; longer input is refused
+// maxInput bounds raw number and sender input; longer input is refused
 // (or masked whole) before any parsing.
-const MaxInput = 64
+const maxInput = 64
 
-// IsSeparator reports whether c is formatting people put in numbers.
-func IsSeparator(c byte) bool {
+// isSeparator reports whether c is formatting people put in numbers.
+func isSeparator(c byte) bool {
 	switch c {
 	case ' ', '-', '(', ')', '.', '/':
 		return true
@@ -26,15 +23,16 @@ func IsSeparator(c byte) bool {
 // all: nothing of it is revealed, not even its length.
 const maskedNonNumber = "***"
 
-// Mask masks a number, parsed or not. A number with a leading '+' keeps
+// Mask masks a number, parsed or not, for logs and errors. A number with a leading '+' keeps
 // "+", its country code (when it is a known one), the first two and the
 // last two national digits; one without keeps its first two and last two
 // digits; separators are dropped. Fewer digits are kept when the number is
 // short, so that at least three digits and at least half of the national
 // digits are always masked. Input that is not a number (letters, overlong,
-// no digits) gives "***". It never panics.
+// no digits) gives "***". It never panics. The transports mask numbers in
+// their errors the same way.
 func Mask(s string) string {
-	if len(s) > MaxInput {
+	if len(s) > maxInput {
 		return maskedNonNumber
 	}
 	t := strings.TrimSpace(s)
@@ -48,7 +46,7 @@ func Mask(s string) string {
 		switch {
 		case '0' <= c && c <= '9':
 			digits = append(digits, c)
-		case IsSeparator(c):
+		case isSeparator(c):
 		default:
 			return maskedNonNumber
 		}
