@@ -6,6 +6,9 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/time/rate"
+
+	"github.com/azenna/advox/internal/errs"
+	"github.com/azenna/advox/pii"
 )
 
 // Limit is a send rate: Rate messages per second with bursts of Burst.
@@ -71,10 +74,10 @@ func ValidateAccountID(id string) error {
 		// two look-alike accounts or logins.
 		return newError("account", CodeInvalidArgument, "account: not in Unicode normal form C")
 	}
-	if ContainsPersonalNumber(id) {
-		return personalNumberField("account", "account")
+	if pii.ContainsPersonalNumber(id) {
+		return errs.PersonalNumber("account", "account")
 	}
-	if containsContactData(id) {
+	if pii.ContainsContactData(id) {
 		return newError("account", CodeInvalidArgument, "account: an e-mail address, phone number or IP address, not an opaque id")
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 )
@@ -21,7 +22,7 @@ import (
 func checkCustomer(op string, c *storage.Customer) error {
 	if err := ValidateAccountID(c.Account); err != nil {
 		if CodeOf(err) == CodePersonalNumber {
-			return personalNumberField(op, "Account")
+			return errs.PersonalNumber(op, "Account")
 		}
 		return &Error{Op: op, Code: CodeInvalidArgument, Err: &FieldError{Field: "Account", Reason: "1–64 printable characters without spaces"}}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 )
@@ -49,7 +50,7 @@ func ExampleAccounts_Create() {
 	sole.Account = "anna"
 	sole.OrgNumber = "811218-9876" // a sole trader's "organisation number" is a personnummer
 	_, err = accounts.Create(ctx, sole)
-	fmt.Println(errors.Is(err, advox.ErrPersonalNumber), errors.Is(err, advox.ErrSoleTraderNumber))
+	fmt.Println(errors.Is(err, advox.ErrPersonalNumber), errors.Is(err, pii.ErrSoleTraderNumber))
 
 	sole.OrgNumber = ""
 	sole.Contacts[0].Name = "Anna Andersson 811218-9876"
@@ -242,32 +243,6 @@ func ExampleAccounts_ReserveSegments() {
 	// Output:
 	// <nil>
 	// quota 3 used 3 resets 2026-04-01
-}
-
-func ExampleContainsPersonalNumber() {
-	for _, s := range []string{
-		"Ring Anna, 811218-9876",    // personnummer
-		"samordningsnr 701063-2391", // samordningsnummer (day + 60)
-		"Org.nr 556016-0680",        // organisationsnummer
-		"+46 70 123 45 67",          // phone number
-	} {
-		fmt.Println(advox.ContainsPersonalNumber(s))
-	}
-	// Output:
-	// true
-	// true
-	// false
-	// false
-}
-
-func ExampleValidateOrgNumber() {
-	fmt.Println(advox.ValidateOrgNumber("556016-0680"))
-	fmt.Println(advox.ValidateOrgNumber("556016-0681"))
-	fmt.Println(errors.Is(advox.ValidateOrgNumber("811218-9876"), advox.ErrSoleTraderNumber))
-	// Output:
-	// <nil>
-	// advox: validate org number: invalid argument: the check digit of the organisation number is wrong
-	// true
 }
 
 // The Client refuses transports that are not registered sub-processors;

@@ -1,12 +1,16 @@
 package advox
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/azenna/advox/internal/errs"
+	"github.com/azenna/advox/internal/walk"
+	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/storage"
 )
 
@@ -21,13 +25,14 @@ var passwordHashType = reflect.TypeFor[storage.PasswordHash]()
 // that is too long, not UTF-8 or has control characters; and free text
 // that holds an e-mail address, a phone number or an IP address — the
 // customer's own go in the fields named Email and Phone, a person's
-// nowhere. It walks the struct by reflection, so a field added to
-// storage.Customer later is guarded without anyone remembering to.
+// nowhere. It walks the struct by reflection (package internal/walk), so a
+// field added to storage.Customer later is guarded without anyone
+// remembering to.
 // Password hashes are skipped: they are not text anyone typed. The
 // organisation number gets its own, more specific refusal.
 func guardCustomer(op string, c *storage.Customer) error {
 	if c.OrgNumber != "" {
-		if err := validateOrgNumber(op, c.OrgNumber); err != nil {
+		if err := pii.ValidateOrgNumber(c.OrgNumber); err != nil {
 			if CodeOf(err) == CodePersonalNumber {
 				return soleTraderField(op, "OrgNumber")
 			}
@@ -35,18 +40,22 @@ func guardCustomer(op string, c *storage.Customer) error {
 		}
 	}
 	var paths, texts []string
-	err := walkStrings(reflect.ValueOf(c).Elem(), "", func(path, s string) error {
+	err := walk.Leaves(c, func(path string, v reflect.Value) error {
+		if v.Kind() != reflect.String || v.Type() == passwordHashType {
+			return nil
+		}
+		s := v.String()
 		paths, texts = append(paths, path), append(texts, s)
 		return checkText(op, path, s)
 	})
 	if err != nil {
 		return err
 	}
-	if i, j, found := splitPersonalNumber(texts); found {
-		return personalNumberField(op, paths[i]+" and "+paths[j])
+	if i, j, found := pii.SplitPersonalNumber(texts); found {
+		return errs.PersonalNumber(op, paths[i]+" and "+paths[j])
 	}
 	for i, path := range paths {
-		if !isContactField(path) && containsPersonContact(texts[i]) {
+		if !isContactField(path) && pii.ContainsPersonContact(texts[i]) {
 			return invalidField(op, path, "holds an e-mail address, phone number or IP address: "+
 				"the customer's own belong in Email and Phone, a person's nowhere")
 		}
@@ -72,57 +81,14 @@ func checkText(op, field, s string) error {
 			return invalidField(op, field, "contains control characters")
 		}
 	}
-	if ContainsPersonalNumber(s) {
-		return personalNumberField(op, field)
+	if pii.ContainsPersonalNumber(s) {
+		return errs.PersonalNumber(op, field)
 	}
 	return nil
 }
 
-// walkStrings calls visit for every string reachable from v through
-// exported struct fields, slices, arrays, maps and pointers, with a path
-// such as "Contacts[1].Name".
-func walkStrings(v reflect.Value, path string, visit func(path, s string) error) error {
-	switch v.Kind() {
-	case reflect.String:
-		if v.Type() == passwordHashType {
-			return nil
-		}
-		return visit(path, v.String())
-	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			p := f.Name
-			if path != "" {
-				p = path + "." + f.Name
-			}
-			if err := walkStrings(v.Field(i), p, visit); err != nil {
-				return err
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			if err := walkStrings(v.Index(i), path+"["+strconv.Itoa(i)+"]", visit); err != nil {
-				return err
-			}
-		}
-	case reflect.Map:
-		it := v.MapRange()
-		for it.Next() {
-			if err := walkStrings(it.Key(), path+"{key}", visit); err != nil {
-				return err
-			}
-			if err := walkStrings(it.Value(), path+"{value}", visit); err != nil {
-				return err
-			}
-		}
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			return walkStrings(v.Elem(), path, visit)
-		}
-	}
-	return nil
+// soleTraderField is the error for a sole trader's number in an
+// organisation-number field.
+func soleTraderField(op, field string) error {
+	return &Error{Op: op, Code: CodePersonalNumber, Err: fmt.Errorf("%s: %w", field, pii.ErrSoleTraderNumber)}
 }

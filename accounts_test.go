@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/errs/errstest"
+	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -54,7 +56,7 @@ func TestCreateRefusesPersonalNumberInEveryField(t *testing.T) {
 				var fe *advox.FieldError
 				require.True(t, errors.As(err, &fe), "names the field: %v", err)
 				assert.Equal(t, fl.field, fe.Field)
-				assertNoDigitsOf(t, v, err.Error())
+				errstest.NoDigitsOf(t, v, err.Error())
 				_, err = f.acc.Get(ctxT(t), "acme")
 				assert.ErrorIs(t, err, advox.ErrNotFound, "nothing stored")
 			})
@@ -100,7 +102,7 @@ func TestCreateRefusesContactDataInFreeText(t *testing.T) {
 			require.Error(t, err)
 			if tc.pnr {
 				assert.ErrorIs(t, err, advox.ErrPersonalNumber)
-				assertNoDigitsOf(t, soleTrader, err.Error())
+				errstest.NoDigitsOf(t, soleTrader, err.Error())
 			} else {
 				assert.ErrorIs(t, err, advox.ErrInvalidArgument)
 			}
@@ -131,9 +133,9 @@ func TestCreateRefusesSoleTraderOrgNumber(t *testing.T) {
 	c.OrgNumber = soleTrader
 	_, err := f.acc.Create(ctxT(t), c)
 	require.Error(t, err)
-	assert.ErrorIs(t, err, advox.ErrSoleTraderNumber)
+	assert.ErrorIs(t, err, pii.ErrSoleTraderNumber)
 	assert.ErrorIs(t, err, advox.ErrPersonalNumber)
-	assertNoDigitsOf(t, soleTrader, err.Error())
+	errstest.NoDigitsOf(t, soleTrader, err.Error())
 
 	c.OrgNumber = ""
 	c.Organisation = "Anna Anderssons Hårvård"

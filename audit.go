@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/azenna/advox/pii"
 )
 
 // Purpose is why traffic data is read. The privacy policy allows exactly
@@ -159,9 +161,9 @@ type actorKey struct{}
 // none.
 func WithActor(ctx context.Context, actor string) context.Context {
 	switch {
-	case ContainsPersonalNumber(actor):
+	case pii.ContainsPersonalNumber(actor):
 		actor = RedactedActor
-	case containsContactData(actor):
+	case pii.ContainsContactData(actor):
 		actor = RedactedContactActor
 	}
 	return context.WithValue(ctx, actorKey{}, actor)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/storage"
 )
 
@@ -151,7 +152,7 @@ func inForce(party string, purpose DisclosurePurpose) func(storage.Consent) bool
 func checkParty(op, party string) error {
 	if err := ValidateAccountID(party); err != nil {
 		if CodeOf(err) == CodePersonalNumber {
-			return personalNumberField(op, "party")
+			return errs.PersonalNumber(op, "party")
 		}
 		return invalidField(op, "party", "an opaque id of the receiving party: 1–64 printable characters without spaces, "+
 			"no e-mail address, phone number or IP address")

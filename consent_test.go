@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/errs/errstest"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 )
@@ -111,7 +112,7 @@ func TestConsentArguments(t *testing.T) {
 	}
 	err = f.acc.GrantConsent(ctx, "acme", "konsult-"+soleTrader, advox.DisclosureSupport)
 	assert.ErrorIs(t, err, advox.ErrPersonalNumber)
-	assertNoDigitsOf(t, soleTrader, err.Error())
+	errstest.NoDigitsOf(t, soleTrader, err.Error())
 	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "missing", reseller, advox.DisclosureSupport), advox.ErrNotFound)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -148,7 +149,7 @@ func TestReadsRefuseAnIdentityNumberAsAccount(t *testing.T) {
 		assert.NotContains(t, err.Error(), "9876", "read %d echoes the number", i)
 	}
 	for _, e := range audit.events {
-		assert.False(t, advox.ContainsPersonalNumber(e.Account), "audited account %q", e.Account)
+		assert.False(t, pii.ContainsPersonalNumber(e.Account), "audited account %q", e.Account)
 	}
 }
 

@@ -4,6 +4,7 @@ package errstest
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,4 +28,20 @@ func RequireField(t testing.TB, err error, field string) *errs.FieldError {
 	require.True(t, errors.As(err, &fe), "no *FieldError in %v", err)
 	assert.Equal(t, field, fe.Field)
 	return fe
+}
+
+// NoDigitsOf fails when msg (an error's text) holds any six of the digits
+// of in in a row: errors never echo a number they refuse.
+func NoDigitsOf(t testing.TB, in, msg string) {
+	t.Helper()
+	var d strings.Builder
+	for _, r := range in {
+		if r >= '0' && r <= '9' {
+			d.WriteRune(r)
+		}
+	}
+	digits := d.String()
+	for i := 0; i+6 <= len(digits); i++ {
+		assert.NotContains(t, msg, digits[i:i+6], "the error must not echo the number")
+	}
 }

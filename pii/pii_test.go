@@ -1,7 +1,6 @@
-package advox_test
+package pii_test
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -11,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/azenna/advox"
+	"github.com/azenna/advox/pii"
 )
 
 // checkDigit computes the Luhn check digit of the first nine digits, the
@@ -99,7 +98,7 @@ func TestContainsPersonalNumberVectors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, advox.ContainsPersonalNumber(tc.in), "%q", tc.in)
+			assert.Equal(t, tc.want, pii.ContainsPersonalNumber(tc.in), "%q", tc.in)
 		})
 	}
 }
@@ -109,9 +108,9 @@ func TestContainsPersonalNumberVectors(t *testing.T) {
 // passes.
 func TestPhoneNumberTradeOff(t *testing.T) {
 	national := "070-123 45 69" // 2007-01-23, Luhn valid
-	require.True(t, advox.ContainsPersonalNumber(national))
-	assert.False(t, advox.ContainsPersonalNumber("+46 70 123 45 69"))
-	assert.False(t, advox.ContainsPersonalNumber("+46701234569"))
+	require.True(t, pii.ContainsPersonalNumber(national))
+	assert.False(t, pii.ContainsPersonalNumber("+46 70 123 45 69"))
+	assert.False(t, pii.ContainsPersonalNumber("+46701234569"))
 }
 
 // Every valid personnummer and samordningsnummer, in every written form, is
@@ -127,117 +126,109 @@ func TestContainsPersonalNumberGenerated(t *testing.T) {
 		forms := []string{ten, strings.ReplaceAll(ten, "-", ""), fmt.Sprintf("%d%s", y/100, ten),
 			"Kund " + ten + ".", ten[:2] + " " + ten[2:4] + " " + ten[4:]}
 		for _, f := range forms {
-			require.True(t, advox.ContainsPersonalNumber(f), "%q (born %s)", f, born.Format(time.DateOnly))
+			require.True(t, pii.ContainsPersonalNumber(f), "%q (born %s)", f, born.Format(time.DateOnly))
 		}
-		require.False(t, advox.ContainsPersonalNumber(wrongCheck(ten)), "%q", wrongCheck(ten))
+		require.False(t, pii.ContainsPersonalNumber(wrongCheck(ten)), "%q", wrongCheck(ten))
 	}
-}
-
-func TestValidateOrgNumber(t *testing.T) {
-	tests := []struct {
-		name       string
-		in         string
-		soleTrader bool
-		invalid    bool
-	}{
-		{"Ericsson", "556016-0680", false, false},
-		{"bare", "5560160680", false, false},
-		{"12 digits with 16", "16556016-0680", false, false},
-		{"municipality", "212000-1421", false, false},
-		{"non-profit", "802002-7457", false, false},
-		{"wrong check digit", "556016-0681", false, true},
-		{"digits 3-4 below 20", "551299-4442", false, true},
-		{"12 digits without 16", "17556016-0680", false, true},
-		{"too short", "556016-068", false, true},
-		{"letters", "556016-068O", false, true},
-		{"empty", "", false, true},
-		{"sole trader", "811218-9876", true, false},
-		{"sole trader, 12 digits", "19811218-9876", true, false},
-		{"sole trader with 16", "16811218-9876", true, false},
-		{"sole trader, centenarian", "121212+1212", true, false},
-		{"sole trader, samordningsnummer", "701063-2391", true, false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := advox.ValidateOrgNumber(tc.in)
-			switch {
-			case tc.soleTrader:
-				require.Error(t, err)
-				assert.ErrorIs(t, err, advox.ErrSoleTraderNumber)
-				assert.ErrorIs(t, err, advox.ErrPersonalNumber)
-				assert.Contains(t, err.Error(), "register the business without it")
-			case tc.invalid:
-				require.Error(t, err)
-				assert.ErrorIs(t, err, advox.ErrInvalidArgument)
-				assert.NotErrorIs(t, err, advox.ErrPersonalNumber)
-			default:
-				assert.NoError(t, err)
-			}
-			if err != nil {
-				assertNoDigitsOf(t, tc.in, err.Error())
-			}
-		})
-	}
-}
-
-func TestValidateVATNumber(t *testing.T) {
-	tests := []struct {
-		in   string
-		want error // nil: valid
-	}{
-		{"SE556016068001", nil},
-		{"se 556016-0680 01", nil},
-		{"SE811218987601", advox.ErrSoleTraderNumber},
-		{"SE556016068101", advox.ErrInvalidArgument},
-		{"SE556016068002", advox.ErrInvalidArgument},
-		{"DE556016068001", advox.ErrInvalidArgument},
-		{"SE5560160680", advox.ErrInvalidArgument},
-		{"", advox.ErrInvalidArgument},
-	}
-	for _, tc := range tests {
-		t.Run(tc.in, func(t *testing.T) {
-			err := advox.ValidateVATNumber(tc.in)
-			if tc.want == nil {
-				assert.NoError(t, err)
-				return
-			}
-			assert.ErrorIs(t, err, tc.want)
-			assertNoDigitsOf(t, tc.in, err.Error())
-		})
-	}
-}
-
-// assertNoDigitsOf fails when msg holds the digits of in, or any six of
-// them in a row.
-func assertNoDigitsOf(t *testing.T, in, msg string) {
-	t.Helper()
-	var d strings.Builder
-	for _, r := range in {
-		if r >= '0' && r <= '9' {
-			d.WriteRune(r)
-		}
-	}
-	digits := d.String()
-	for i := 0; i+6 <= len(digits); i++ {
-		assert.NotContains(t, msg, digits[i:i+6], "the error must not echo the number")
-	}
-}
-
-func TestSoleTraderErrorIsDistinct(t *testing.T) {
-	err := advox.ValidateOrgNumber("811218-9876")
-	var e *advox.Error
-	require.True(t, errors.As(err, &e))
-	assert.Equal(t, advox.CodePersonalNumber, e.Code)
-	assert.True(t, errors.Is(err, advox.ErrSoleTraderNumber))
-	assert.False(t, errors.Is(advox.ValidateOrgNumber("5560160681"), advox.ErrSoleTraderNumber))
 }
 
 func BenchmarkContainsPersonalNumber(b *testing.B) {
 	text := strings.Repeat("Storgatan 12, 411 01 Göteborg, ref PO-4711 070 123 45 67 ", 8)
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
-		if advox.ContainsPersonalNumber(text) {
+		if pii.ContainsPersonalNumber(text) {
 			b.Fatal("false positive")
 		}
+	}
+}
+
+var personalNumberSeeds = []string{
+	"811218-9876", "8112189876", "19811218-9876", "121212+1212", "000229-1235", "000229+1235",
+	"701063-2391", "SE811218987601", "556016-0680", "16556016-0680", "0701234567", "+46 70 123 45 69",
+	"070 123 45 67 811218-9876", "８１１２１８－９８７６", "811218\u200b9876", "Storgatan 1, 411 01 Göteborg", "",
+}
+
+// FuzzContainsPersonalNumber checks that the scanner never panics, that a
+// number found stays found when embedded in text, and that the guard built
+// on it never echoes the input.
+func FuzzContainsPersonalNumber(f *testing.F) {
+	for _, s := range personalNumberSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		found := pii.ContainsPersonalNumber(s)
+		if found {
+			assert.True(t, pii.ContainsPersonalNumber("Kund: "+s+". Tack!"), "embedding must not hide a number")
+		}
+		if err := pii.ValidateOrgNumber(s); err == nil {
+			assert.False(t, found, "an accepted organisation number is never a personal identity number")
+		}
+	})
+}
+
+// TestContainsPersonalNumberThroughMarks: invisible combining characters
+// (variation selectors, the combining grapheme joiner) and the keycap
+// digits of emoji ("8️⃣1️⃣…", a digit, U+FE0F and U+20E3) still show the
+// number, so they do not smuggle it past the guard; nor do they make a
+// number out of separate ones.
+func TestContainsPersonalNumberThroughMarks(t *testing.T) {
+	keycaps := func(s string) string {
+		out := ""
+		for _, r := range s {
+			out += string(r) + "\ufe0f\u20e3"
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"keycap digits", keycaps("8112189876"), true},
+		{"keycap digits with a dash", keycaps("811218") + "-" + keycaps("9876"), true},
+		{"variation selector inside", "811218\ufe0f9876", true},
+		{"variation selector before the dash", "811218\ufe0e-9876", true},
+		{"combining grapheme joiner", "81121\u034f8-9876", true},
+		{"combining accent on a digit", "8\u03011121898\u030176", true},
+		{"keycaps of a wrong check digit", keycaps("8112189877"), false},
+		{"a mark on letters between numbers keeps them apart", "811218a\u0301-9876", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, pii.ContainsPersonalNumber(tt.in), "%q", tt.in)
+		})
+	}
+}
+
+// The fullwidth and small plus signs are typography for "+" like the
+// fullwidth hyphen is for "-": they do not hide a number.
+func TestContainsPersonalNumberTypographicPlus(t *testing.T) {
+	for _, s := range []string{"121212\uff0b1212", "１２１２１２＋１２１２", "811218\ufe629876"} {
+		assert.True(t, pii.ContainsPersonalNumber(s), "%q", s)
+	}
+	assert.False(t, pii.ContainsPersonalNumber("000229\uff0b1235"), "+ still means 100 or older")
+}
+
+func TestSplitPersonalNumber(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		in    []string
+		i, j  int
+		found bool
+	}{
+		{"date ends one, digits start another", []string{"Åsa 811218-", "9876"}, 0, 1, true},
+		{"12-digit date", []string{"x", "9876 Göteborg", "Åsa 19811218"}, 2, 1, true},
+		{"plus written after the date", []string{"121212+", "1212"}, 0, 1, true},
+		{"wrong check digit", []string{"811218-", "9877"}, 0, 0, false},
+		{"one string alone is not split", []string{"811218-9876"}, 0, 0, false},
+		{"unrelated digits", []string{"PO 4711", "411 01"}, 0, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			i, j, found := pii.SplitPersonalNumber(tc.in)
+			assert.Equal(t, tc.found, found)
+			if tc.found {
+				assert.Equal(t, [2]int{tc.i, tc.j}, [2]int{i, j})
+			}
+		})
 	}
 }

@@ -1,8 +1,7 @@
-package advox
+package pii
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/azenna/advox/internal/errs"
@@ -19,17 +18,18 @@ var ErrSoleTraderNumber = errors.New("a sole trader's organisation number is the
 // starting with "16", with optional spaces and "-"; digits 3–4 must form a
 // number of at least 20 and the Luhn check must pass. A personnummer or
 // samordningsnummer (a sole trader's number) is refused with CodePersonalNumber
-// and ErrSoleTraderNumber as cause. Errors never contain the number.
+// and ErrSoleTraderNumber as cause. Errors are *advox.Error values and
+// never contain the number.
 func ValidateOrgNumber(s string) error {
 	return validateOrgNumber("validate org number", s)
 }
 
 func validateOrgNumber(op, s string) error {
 	err := checkOrgNumber(op, s)
-	if CodeOf(err) == CodeInvalidArgument && ContainsPersonalNumber(s) {
+	if codeOf(err) == errs.CodeInvalidArgument && ContainsPersonalNumber(s) {
 		// Not an organisation number, but a personal identity number (or
 		// a VAT number made of one): refused as such, like in any field.
-		return &Error{Op: op, Code: CodePersonalNumber, Err: ErrSoleTraderNumber}
+		return &errs.Error{Op: op, Code: errs.CodePersonalNumber, Err: ErrSoleTraderNumber}
 	}
 	return err
 }
@@ -38,25 +38,25 @@ func checkOrgNumber(op, s string) error {
 	d, ok := compactDigits(s)
 	if ok && len(d) == 12 {
 		if isPnr12([]byte(d)) {
-			return &Error{Op: op, Code: CodePersonalNumber, Err: ErrSoleTraderNumber}
+			return &errs.Error{Op: op, Code: errs.CodePersonalNumber, Err: ErrSoleTraderNumber}
 		}
 		if !strings.HasPrefix(d, "16") {
-			return newError(op, CodeInvalidArgument, "a 12-digit organisation number starts with 16")
+			return errs.New(op, errs.CodeInvalidArgument, "a 12-digit organisation number starts with 16")
 		}
 		d = d[2:]
 	}
 	if !ok || len(d) != 10 {
-		return newError(op, CodeInvalidArgument, "an organisation number has 10 digits, or 12 starting with 16")
+		return errs.New(op, errs.CodeInvalidArgument, "an organisation number has 10 digits, or 12 starting with 16")
 	}
 	b := []byte(d)
 	if isPnr10(b, false) || isPnr10(b, true) {
-		return &Error{Op: op, Code: CodePersonalNumber, Err: ErrSoleTraderNumber}
+		return &errs.Error{Op: op, Code: errs.CodePersonalNumber, Err: ErrSoleTraderNumber}
 	}
 	if num(b[2:4]) < 20 {
-		return newError(op, CodeInvalidArgument, "digits 3–4 of an organisation number form a number of at least 20")
+		return errs.New(op, errs.CodeInvalidArgument, "digits 3–4 of an organisation number form a number of at least 20")
 	}
 	if !luhnValid(b) {
-		return newError(op, CodeInvalidArgument, "the check digit of the organisation number is wrong")
+		return errs.New(op, errs.CodeInvalidArgument, "the check digit of the organisation number is wrong")
 	}
 	return nil
 }
@@ -68,8 +68,8 @@ func checkOrgNumber(op, s string) error {
 func ValidateVATNumber(s string) error {
 	const op = "validate vat number"
 	err := checkVATNumber(op, s)
-	if CodeOf(err) == CodeInvalidArgument && ContainsPersonalNumber(s) {
-		return &Error{Op: op, Code: CodePersonalNumber, Err: ErrSoleTraderNumber}
+	if codeOf(err) == errs.CodeInvalidArgument && ContainsPersonalNumber(s) {
+		return &errs.Error{Op: op, Code: errs.CodePersonalNumber, Err: ErrSoleTraderNumber}
 	}
 	return err
 }
@@ -77,17 +77,17 @@ func ValidateVATNumber(s string) error {
 func checkVATNumber(op, s string) error {
 	t := strings.TrimSpace(s)
 	if len(t) < 2 || !strings.EqualFold(t[:2], "SE") {
-		return newError(op, CodeInvalidArgument, "a Swedish VAT number starts with SE")
+		return errs.New(op, errs.CodeInvalidArgument, "a Swedish VAT number starts with SE")
 	}
 	d, ok := compactDigits(t[2:])
 	if !ok || len(d) != 12 || !strings.HasSuffix(d, "01") {
-		return newError(op, CodeInvalidArgument, "a Swedish VAT number is SE, 10 digits and 01")
+		return errs.New(op, errs.CodeInvalidArgument, "a Swedish VAT number is SE, 10 digits and 01")
 	}
 	if err := validateOrgNumber(op, d[:10]); err != nil {
-		if CodeOf(err) == CodePersonalNumber {
+		if codeOf(err) == errs.CodePersonalNumber {
 			return err
 		}
-		return newError(op, CodeInvalidArgument, "the VAT number's core is not a valid organisation number")
+		return errs.New(op, errs.CodeInvalidArgument, "the VAT number's core is not a valid organisation number")
 	}
 	return nil
 }
@@ -108,12 +108,11 @@ func compactDigits(s string) (string, bool) {
 	return b.String(), true
 }
 
-// personalNumberField is the error for a personal identity number found in
-// a field. The reason never contains the value.
-func personalNumberField(op, field string) error { return errs.PersonalNumber(op, field) }
-
-// soleTraderField is the error for a sole trader's number in an
-// organisation-number field.
-func soleTraderField(op, field string) error {
-	return &Error{Op: op, Code: CodePersonalNumber, Err: fmt.Errorf("%s: %w", field, ErrSoleTraderNumber)}
+// codeOf returns the code of an error of this file.
+func codeOf(err error) errs.Code {
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return errs.CodeUnknown
 }

@@ -1,4 +1,16 @@
-package advox
+// Package pii finds personal data where none may be: Swedish personal
+// identity numbers (personnummer, samordningsnummer) in any text, free
+// text included (ContainsPersonalNumber, SplitPersonalNumber), contact
+// data of persons — e-mail addresses, phone numbers, IP addresses — in
+// text that should hold none (ContainsContactData, ContainsPersonContact),
+// and organisation and VAT numbers that are really a sole trader's
+// personal identity number (ValidateOrgNumber, ValidateVATNumber).
+//
+// Nothing here returns, logs or formats what it found: callers refuse the
+// input with an error that names the field only. It decides nothing about
+// which fields may hold what: the account guard (package accounts), the
+// Client's account ids and the audit actor (package audit) apply it.
+package pii
 
 import (
 	"slices"
@@ -255,11 +267,11 @@ func isPnrSeparator(r rune) bool {
 	return isPlus(r) || unicode.IsSpace(r) || unicode.In(r, unicode.Pd, unicode.Pc, unicode.Cf)
 }
 
-// splitPersonalNumber reports whether a personal identity number is
+// SplitPersonalNumber reports whether a personal identity number is
 // written across two of the strings, its date at the end of one ("…
 // 811218-") and its last four digits at the start of another ("9876 …"),
 // and which two (indexes into ss). Each string alone may hold none.
-func splitPersonalNumber(ss []string) (i, j int, found bool) {
+func SplitPersonalNumber(ss []string) (i, j int, found bool) {
 	type edge struct {
 		digits []byte
 		plus   bool
@@ -323,4 +335,9 @@ func edgeDigits(s string, tail bool) ([]byte, bool) {
 // (fullwidth, small), which mean the same in a written number.
 func isPlus(r rune) bool {
 	return r == '+' || r == '\uff0b' || r == '\ufe62'
+}
+
+// daysIn returns the number of days of month m of year y.
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

@@ -1,4 +1,9 @@
-package advox
+package pii
+
+// This file finds contact data of persons — e-mail addresses, phone
+// numbers, IP addresses — in text that should hold none: ids, actors and
+// the free text of customer data. Nothing here returns or logs what it
+// found.
 
 import (
 	"net/netip"
@@ -7,16 +12,11 @@ import (
 	"github.com/azenna/advox/phone"
 )
 
-// This file finds contact data of persons — e-mail addresses, phone
-// numbers, IP addresses — in text that should hold none: ids, actors and
-// the free text of customer data. Nothing here returns or logs what it
-// found.
-
-// containsContactData reports whether s holds an e-mail address ("@"), an
+// ContainsContactData reports whether s holds an e-mail address ("@"), an
 // IP address, address and port or network, or a phone number in
 // international form: "+" and at least 7 digits, spaces, "-", "." and
 // parentheses allowed between them.
-func containsContactData(s string) bool {
+func ContainsContactData(s string) bool {
 	if strings.Contains(s, "@") {
 		return true
 	}
@@ -56,15 +56,15 @@ func isIPText(s string) bool {
 	return err1 == nil || err2 == nil || err3 == nil
 }
 
-// containsPersonContact reports whether free text holds contact data
-// (see containsContactData) or a phone number written the national way: a
+// ContainsPersonContact reports whether free text holds contact data
+// (see ContainsContactData) or a phone number written the national way: a
 // run of digits, spaces, "-", "/", "." and parentheses starting with "0"
 // whose 7–15 digits are a valid number (read as Swedish, or as
 // international after "00"): "privat mobil 070-174 06 05". Runs that do
 // not start with "0" (postal codes, references, organisation numbers) are
 // not phone numbers as written.
-func containsPersonContact(s string) bool {
-	if containsContactData(s) {
+func ContainsPersonContact(s string) bool {
+	if ContainsContactData(s) {
 		return true
 	}
 	var groups []string // the digit groups of the current run
