@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
@@ -98,9 +99,9 @@ type Options struct {
 	// ends — private by default, but set a KEK from configuration or a KMS
 	// for traffic that must outlive a restart, together with IndexKey:
 	// NewClient refuses a KEK without one.
-	KEK KeyEncryptionKey
+	KEK keyring.KEK
 	// IndexKey keys the HMAC blind index used by FindByRecipient (at least
-	// 32 bytes, separate from the KEK). nil means a random per-process key,
+	// keyring.MinIndexKeyLen bytes, separate from the KEK). nil means a random per-process key,
 	// allowed only without a KEK: records sealed under a KEK outlive a
 	// restart, and under a per-process index key FindByRecipient would
 	// miss every one written before it.
@@ -189,8 +190,8 @@ type Client struct {
 	limiters map[string]accountLimiter
 
 	reports *reportMatcher
-	keys    *keyring
-	index   blindIndex
+	keys    *keyring.Keyring
+	index   keyring.BlindIndex
 	audit   Auditor
 	erasing accountLocks
 	purger  *Retention

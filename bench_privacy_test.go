@@ -6,33 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
 )
-
-// BenchmarkSeal measures sealing one record's recipient (AES-256-GCM under
-// the account's cached data key) plus its blind index (HMAC-SHA256): the
-// per-record cost of encryption at rest. Target: ≤ 2 µs.
-func BenchmarkSeal(b *testing.B) {
-	kek, err := NewStaticKEK(make([]byte, 32))
-	if err != nil {
-		b.Fatal(err)
-	}
-	kr := newKeyring(kek, memstore.New(nil), time.Now)
-	idx := newBlindIndex(make([]byte, 32))
-	ctx := context.Background()
-	if _, _, err := kr.seal(ctx, "acme", "warm", fieldRecipient, []byte("+46701234567")); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		if _, _, err := kr.seal(ctx, "acme", "01a21bc83aa377ccba471a6a1e99449a", fieldRecipient, []byte("+46701234567")); err != nil {
-			b.Fatal(err)
-		}
-		_ = idx.of("acme", "+46701234567")
-	}
-}
 
 // BenchmarkEraseUnreadable measures, for an account holding 100,000
 // records among others, how long EraseAccountTraffic takes until the
@@ -43,7 +21,7 @@ func BenchmarkEraseUnreadable(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		st := memstore.New(nil)
-		c, err := NewClient(memtransport.New(nil), st, &Options{KEK: mustKEK(b), IndexKey: make([]byte, MinIndexKeyLen)})
+		c, err := NewClient(memtransport.New(nil), st, &Options{KEK: mustKEK(b), IndexKey: make([]byte, keyring.MinIndexKeyLen)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -78,8 +56,8 @@ func BenchmarkEraseUnreadable(b *testing.B) {
 	}
 }
 
-func mustKEK(b *testing.B) *StaticKEK {
-	k, err := NewStaticKEK(make([]byte, 32))
+func mustKEK(b *testing.B) *keyring.StaticKEK {
+	k, err := keyring.NewStaticKEK(make([]byte, 32))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func (c *Client) erase(ctx context.Context, account string, reason EraseReason, 
 	}
 	rep := EraseReport{Account: account, Reason: reason}
 	start := time.Now()
-	n, err := c.keys.destroy(ctx, account)
+	n, err := c.keys.Destroy(ctx, account)
 	if err != nil {
 		return rep, wrap(op, err)
 	}

@@ -4,11 +4,9 @@ import (
 	"crypto/rand"
 	"sync"
 
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/storage"
 )
-
-// MinIndexKeyLen is the shortest IndexKey accepted.
-const MinIndexKeyLen = 32
 
 // initPrivacy sets up sealing, the blind index and the audit trail.
 func (c *Client) initPrivacy() error {
@@ -44,7 +42,7 @@ func (c *Client) initPrivacy() error {
 		// per-process index key would not, and FindByRecipient would miss
 		// every record from before it.
 		return newError(op, CodeInvalidArgument, "a KEK needs an IndexKey from configuration too (at least %d bytes): "+
-			"with a per-process one, FindByRecipient misses every record from before a restart", MinIndexKeyLen)
+			"with a per-process one, FindByRecipient misses every record from before a restart", keyring.MinIndexKeyLen)
 	}
 	kek := o.KEK
 	if kek == nil {
@@ -52,7 +50,7 @@ func (c *Client) initPrivacy() error {
 		if _, err := rand.Read(raw); err != nil {
 			return err
 		}
-		k, err := NewStaticKEK(raw)
+		k, err := keyring.NewStaticKEK(raw)
 		if err != nil {
 			return err
 		}
@@ -63,20 +61,21 @@ func (c *Client) initPrivacy() error {
 		}
 	}
 	idx := o.IndexKey
-	switch {
-	case idx == nil:
-		idx = make([]byte, 32)
+	if idx == nil {
+		idx = make([]byte, keyring.MinIndexKeyLen)
 		if _, err := rand.Read(idx); err != nil {
 			return err
 		}
-	case len(idx) < MinIndexKeyLen:
-		return newError(op, CodeInvalidArgument, "IndexKey must be at least %d bytes", MinIndexKeyLen)
+	}
+	index, err := keyring.NewBlindIndex(idx)
+	if err != nil {
+		return newError(op, CodeInvalidArgument, "IndexKey must be at least %d bytes", keyring.MinIndexKeyLen)
 	}
 	if o.BodyRetention <= 0 {
 		o.BodyRetention = DefaultBodyRetention
 	}
-	c.keys = newKeyring(kek, keys, c.now)
-	c.index = newBlindIndex(idx)
+	c.keys = keyring.New(kek, keys, c.now)
+	c.index = index
 	c.audit = o.Auditor
 	if c.audit == nil {
 		c.audit = defaultAuditor(c.log)

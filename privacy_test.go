@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
@@ -23,10 +24,10 @@ import (
 
 // indexKey is the blind-index key that goes with kek: a KEK is refused
 // without one.
-var indexKey = bytes.Repeat([]byte{9}, advox.MinIndexKeyLen)
+var indexKey = bytes.Repeat([]byte{9}, keyring.MinIndexKeyLen)
 
-func kek(t *testing.T) *advox.StaticKEK {
-	k, err := advox.NewStaticKEK(bytes.Repeat([]byte{7}, 32))
+func kek(t *testing.T) *keyring.StaticKEK {
+	k, err := keyring.NewStaticKEK(bytes.Repeat([]byte{7}, 32))
 	require.NoError(t, err)
 	return k
 }

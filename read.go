@@ -26,14 +26,14 @@ type Record struct {
 func (c *Client) open(ctx context.Context, r storage.Record) (Record, error) {
 	out := Record{Record: r}
 	if !r.Recipient.IsZero() {
-		to, err := c.keys.open(ctx, r.Recipient.KeyID, r.ID, fieldRecipient, r.Recipient.Data)
+		to, err := c.keys.Open(ctx, r.Recipient.KeyID, r.ID, fieldRecipient, r.Recipient.Data)
 		if err != nil {
 			return Record{}, err
 		}
 		out.To = phone.Number(to)
 	}
 	if !r.Body.IsZero() {
-		body, err := c.keys.open(ctx, r.Body.KeyID, r.ID, fieldBody, r.Body.Data)
+		body, err := c.keys.Open(ctx, r.Body.KeyID, r.ID, fieldBody, r.Body.Data)
 		if err != nil {
 			return Record{}, err
 		}
@@ -158,7 +158,7 @@ func (c *Client) FindByRecipient(ctx context.Context, p Purpose, account, number
 	if err != nil {
 		return func(yield func(Record, error) bool) { yield(Record{}, err) }
 	}
-	q := storage.Query{Account: account, From: from, To: to, RecipientIndex: c.index.of(account, string(n))}
+	q := storage.Query{Account: account, From: from, To: to, RecipientIndex: c.index.Of(account, string(n))}
 	return c.records(ctx, op, p, q)
 }
 

@@ -135,7 +135,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	// out: a keyring that cannot give it (another KEK than the stored
 	// keys', a KMS out of reach) refuses the message now, where after the
 	// submit it would be sent and never recorded. The key stays cached.
-	if _, err := c.keys.currentKey(ctx, m.Account); err != nil {
+	if err := c.keys.Prepare(ctx, m.Account); err != nil {
 		release(len(tm.Parts))
 		return Receipt{}, wrap(op, err)
 	}
@@ -423,21 +423,21 @@ func (c *Client) sealAndRecord(ctx context.Context, rec *storage.Record, to, tex
 		if !errors.Is(err, storage.ErrErased) {
 			return err
 		}
-		c.keys.forget(rec.Account)
+		c.keys.Forget(rec.Account)
 	}
 	return err
 }
 
 // seal fills rec's sealed recipient, blind index and (when kept) body.
 func (c *Client) seal(ctx context.Context, rec *storage.Record, to, text string) error {
-	keyID, sealed, err := c.keys.seal(ctx, rec.Account, rec.ID, fieldRecipient, []byte(to))
+	keyID, sealed, err := c.keys.Seal(ctx, rec.Account, rec.ID, fieldRecipient, []byte(to))
 	if err != nil {
 		return err
 	}
 	rec.Recipient = storage.Sealed{KeyID: keyID, Data: sealed}
-	rec.RecipientIndex = c.index.of(rec.Account, to)
+	rec.RecipientIndex = c.index.Of(rec.Account, to)
 	if c.opts.KeepBodies && !rec.Status.Final() {
-		keyID, sealed, err := c.keys.seal(ctx, rec.Account, rec.ID, fieldBody, []byte(text))
+		keyID, sealed, err := c.keys.Seal(ctx, rec.Account, rec.ID, fieldBody, []byte(text))
 		if err != nil {
 			return err
 		}

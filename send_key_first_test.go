@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
 )
@@ -24,7 +25,7 @@ func TestSendWithoutDataKeySendsNothing(t *testing.T) {
 		kek := make([]byte, 32)
 		_, err := rand.Read(kek)
 		require.NoError(t, err)
-		k, err := advox.NewStaticKEK(kek)
+		k, err := keyring.NewStaticKEK(kek)
 		require.NoError(t, err)
 		c, err := advox.NewClient(tr, noClose{st}, &advox.Options{Region: "SE", KEK: k, IndexKey: indexKey})
 		require.NoError(t, err)

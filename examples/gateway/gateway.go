@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/transport/router"
 )
 
@@ -153,7 +154,7 @@ func start(ctx context.Context, cfg *config, o options) (_ *gateway, err error) 
 func setKeys(cfg *config, opts *advox.Options) error {
 	if cfg.KEK != "" {
 		raw, _ := hex.DecodeString(string(cfg.KEK)) // validated with the config
-		kek, err := advox.NewStaticKEK(raw)
+		kek, err := keyring.NewStaticKEK(raw)
 		clear(raw)
 		if err != nil {
 			return err

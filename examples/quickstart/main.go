@@ -23,7 +23,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +35,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
@@ -44,14 +44,8 @@ import (
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
 
-// The environment variables -db reads its keys from.
-const (
-	envKEK      = "ADVOX_KEK"
-	envIndexKey = "ADVOX_INDEX_KEY"
-)
-
 func main() {
-	db := flag.String("db", "", "SQLite file for the traffic records, kept after the run (needs "+envKEK+" and "+envIndexKey+"; default: a file in a new temporary directory)")
+	db := flag.String("db", "", "SQLite file for the traffic records, kept after the run (needs "+keyring.EnvKEK+" and "+keyring.EnvIndexKey+"; default: a file in a new temporary directory)")
 	flag.Parse()
 	// The first Ctrl-C cancels the run, which then closes everything and
 	// removes its temporary directory; a second one kills the process.
@@ -65,7 +59,7 @@ func main() {
 }
 
 func run(ctx context.Context, dbPath string) (err error) {
-	var kek advox.KeyEncryptionKey
+	var kek keyring.KEK
 	var indexKey []byte
 	if dbPath != "" {
 		if kek, indexKey, err = keysFromEnv(); err != nil {
@@ -190,24 +184,14 @@ func run(ctx context.Context, dbPath string) (err error) {
 
 // keysFromEnv reads the key-encryption key and the blind-index key that
 // traffic kept in a -db file is sealed and indexed under.
-func keysFromEnv() (advox.KeyEncryptionKey, []byte, error) {
-	const how = "-db keeps traffic past this run, so the keys that seal it must outlive the run too: " +
-		"set " + envKEK + " and " + envIndexKey + " to 32 random bytes in hex each " +
-		"(export " + envKEK + "=$(openssl rand -hex 32) " + envIndexKey + "=$(openssl rand -hex 32)), " +
-		"and keep them: without them the file cannot be read"
-	raw, err := hex.DecodeString(os.Getenv(envKEK))
-	if err != nil || len(raw) != 32 {
-		return nil, nil, fmt.Errorf("%s is missing or not 32 bytes in hex; %s", envKEK, how)
-	}
-	kek, err := advox.NewStaticKEK(raw)
+func keysFromEnv() (keyring.KEK, []byte, error) {
+	keys, err := keyring.FromEnv()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w; -db keeps traffic past this run, so the keys that seal it must outlive the run too: "+
+			"export %s=$(openssl rand -hex 32) %s=$(openssl rand -hex 32), and keep them: without them the file cannot be read",
+			err, keyring.EnvKEK, keyring.EnvIndexKey)
 	}
-	idx, err := hex.DecodeString(os.Getenv(envIndexKey))
-	if err != nil || len(idx) < advox.MinIndexKeyLen {
-		return nil, nil, fmt.Errorf("%s is missing or shorter than %d bytes in hex; %s", envIndexKey, advox.MinIndexKeyLen, how)
-	}
-	return kek, idx, nil
+	return keys.KEK, keys.IndexKey, nil
 }
 
 // demoAccount registers the demo customer, and shows that a personal

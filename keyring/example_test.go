@@ -1,4 +1,4 @@
-package advox_test
+package keyring_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/storage/sqlstore"
 	"github.com/azenna/advox/transport/memtransport"
 )
@@ -36,7 +37,7 @@ func ExampleNewStaticKEK() {
 
 	// open starts a Client on the database, as a process would.
 	open := func(kekBytes []byte) *advox.Client {
-		k, err := advox.NewStaticKEK(kekBytes)
+		k, err := keyring.NewStaticKEK(kekBytes)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -90,4 +91,29 @@ func ExampleNewStaticKEK() {
 	// same KEK: +4670*****67 <nil>
 	// found by number: 1
 	// other KEK: advox: status: unknown: unwrap data key: advox: sealed data is malformed or was tampered with
+}
+
+// FromEnv loads the KEK and the blind-index key in one call, for
+// advox.Options.
+func ExampleFromEnv() {
+	// In production the environment comes from the service manager or a
+	// secret store; here the keys are set for the example.
+	os.Setenv(keyring.EnvKEK, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+	os.Setenv(keyring.EnvIndexKey, "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100")
+	defer os.Unsetenv(keyring.EnvKEK)
+	defer os.Unsetenv(keyring.EnvIndexKey)
+
+	keys, err := keyring.FromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts := &advox.Options{Region: "SE", KEK: keys.KEK, IndexKey: keys.IndexKey}
+	fmt.Println(keys, len(opts.IndexKey))
+
+	os.Unsetenv(keyring.EnvKEK)
+	_, err = keyring.FromEnv()
+	fmt.Println(err)
+	// Output:
+	// keyring.Keys{redacted} 32
+	// advox: load keys: invalid argument: ADVOX_KEK (environment) is missing or not 32 bytes in hex (openssl rand -hex 32)
 }

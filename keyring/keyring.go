@@ -1,4 +1,17 @@
-package advox
+// Package keyring seals what the traffic records keep confidential —
+// recipient numbers, kept message texts — under a data key per account,
+// and finds numbers again without storing them. It holds the KEK interface
+// that wraps the data keys (StaticKEK for a key from configuration, or a
+// KMS of your own), the Keyring that creates, caches, seals with and
+// destroys the data keys (crypto-shredding: an erased account's copies and
+// backups become unreadable), the keyed blind index of numbers, and
+// FromEnv and FromFile, which load the KEK and the index key from the
+// environment or a file in one call.
+//
+// It keeps no keys itself: wrapped data keys live in a storage.KeyStore,
+// apart from the traffic. It decides nothing about what is sealed or when
+// an account is erased: the Client (package advox) does.
+package keyring
 
 import (
 	"context"
@@ -14,12 +27,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/storage"
 )
 
-// KeyEncryptionKey wraps and unwraps accounts' data keys. Applications
-// supply one from their configuration or a KMS; advox never stores it.
-type KeyEncryptionKey interface {
+// KEK (key-encryption key) wraps and unwraps accounts' data keys.
+// Applications supply one from their configuration or a KMS; advox never
+// stores it.
+type KEK interface {
 	// WrapKey encrypts a new 32-byte data key. The result is stored as it
 	// is, beside the account's other keys (never beside the traffic), so
 	// it must carry whatever UnwrapKey needs, such as a KMS key version.
@@ -30,14 +45,14 @@ type KeyEncryptionKey interface {
 	UnwrapKey(ctx context.Context, wrapped []byte) ([]byte, error)
 }
 
-// StaticKEK is a KeyEncryptionKey held in memory: AES-256-GCM under a
+// StaticKEK is a KEK held in memory: AES-256-GCM under a
 // 32-byte key from the application's configuration.
 type StaticKEK struct{ aead cipher.AEAD }
 
 // NewStaticKEK returns a StaticKEK for a 32-byte key.
 func NewStaticKEK(key []byte) (*StaticKEK, error) {
 	if len(key) != 32 {
-		return nil, newError("new kek", CodeInvalidArgument, "key-encryption key must be 32 bytes, got %d", len(key))
+		return nil, errs.New("new kek", errs.CodeInvalidArgument, "key-encryption key must be 32 bytes, got %d", len(key))
 	}
 	aead, err := newGCM(key)
 	if err != nil {
@@ -46,12 +61,12 @@ func NewStaticKEK(key []byte) (*StaticKEK, error) {
 	return &StaticKEK{aead: aead}, nil
 }
 
-// WrapKey implements KeyEncryptionKey.
+// WrapKey implements KEK.
 func (k *StaticKEK) WrapKey(_ context.Context, dataKey []byte) ([]byte, error) {
 	return sealGCM(k.aead, dataKey, []byte("advox data key"))
 }
 
-// UnwrapKey implements KeyEncryptionKey.
+// UnwrapKey implements KEK.
 func (k *StaticKEK) UnwrapKey(_ context.Context, wrapped []byte) ([]byte, error) {
 	return openGCM(k.aead, wrapped, []byte("advox data key"))
 }
@@ -87,10 +102,12 @@ func openGCM(aead cipher.AEAD, sealed, aad []byte) ([]byte, error) {
 	return pt, nil
 }
 
-// keyring seals confidential fields under per-account data keys kept
-// wrapped in a storage.KeyStore, caching unwrapped keys in memory.
-type keyring struct {
-	kek   KeyEncryptionKey
+// Keyring seals confidential fields under per-account data keys kept
+// wrapped in a storage.KeyStore, caching unwrapped keys in memory. Each
+// ciphertext is bound to the record and field it belongs to. It is safe
+// for concurrent use.
+type Keyring struct {
+	kek   KEK
 	store storage.KeyStore
 	now   func() time.Time
 
@@ -114,13 +131,24 @@ type dataKey struct {
 	aead        cipher.AEAD
 }
 
-func newKeyring(kek KeyEncryptionKey, store storage.KeyStore, now func() time.Time) *keyring {
-	return &keyring{kek: kek, store: store, now: now, current: map[string]*dataKey{}, byID: map[string]*dataKey{},
+// New returns a Keyring whose data keys kek wraps and store keeps; now
+// dates new keys.
+func New(kek KEK, store storage.KeyStore, now func() time.Time) *Keyring {
+	return &Keyring{kek: kek, store: store, now: now, current: map[string]*dataKey{}, byID: map[string]*dataKey{},
 		forgotAt: map[string]uint64{}}
 }
 
+// Prepare makes sure the account has a current data key — cached, or
+// fetched or created and cached — so that sealing can no longer fail for
+// want of one: a KEK that cannot wrap or unwrap it (another KEK than the
+// stored keys', a KMS out of reach) fails here.
+func (k *Keyring) Prepare(ctx context.Context, account string) error {
+	_, err := k.currentKey(ctx, account)
+	return err
+}
+
 // currentKey returns the key new data of the account is sealed under.
-func (k *keyring) currentKey(ctx context.Context, account string) (*dataKey, error) {
+func (k *Keyring) currentKey(ctx context.Context, account string) (*dataKey, error) {
 	return k.cached(ctx, func() *dataKey { return k.current[account] }, func() (storage.DataKey, error) {
 		raw := make([]byte, 32)
 		if _, err := rand.Read(raw); err != nil {
@@ -143,7 +171,7 @@ func (k *keyring) currentKey(ctx context.Context, account string) (*dataKey, err
 // key too, when current. A load overtaken by a forget of the key's
 // account is not cached but repeated, up to fetchTries, so that a key
 // destroyed meanwhile never lingers in memory.
-func (k *keyring) cached(ctx context.Context, find func() *dataKey, load func() (storage.DataKey, error), current bool) (*dataKey, error) {
+func (k *Keyring) cached(ctx context.Context, find func() *dataKey, load func() (storage.DataKey, error), current bool) (*dataKey, error) {
 	for try := 1; ; try++ {
 		k.mu.RLock()
 		dk, since := find(), k.epoch
@@ -165,7 +193,7 @@ func (k *keyring) cached(ctx context.Context, find func() *dataKey, load func() 
 }
 
 // unwrap opens a stored key; it does not cache it.
-func (k *keyring) unwrap(ctx context.Context, sk storage.DataKey) (*dataKey, error) {
+func (k *Keyring) unwrap(ctx context.Context, sk storage.DataKey) (*dataKey, error) {
 	raw, err := k.kek.UnwrapKey(ctx, sk.Wrapped)
 	if err != nil {
 		return nil, fmt.Errorf("unwrap data key: %w", err)
@@ -180,7 +208,7 @@ func (k *keyring) unwrap(ctx context.Context, sk storage.DataKey) (*dataKey, err
 
 // cache keeps dk (as the account's current key too, when current) unless
 // its account was forgotten after epoch since, and reports whether it did.
-func (k *keyring) cache(dk *dataKey, since uint64, current bool) bool {
+func (k *Keyring) cache(dk *dataKey, since uint64, current bool) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.forgotAt[dk.account] > since {
@@ -194,15 +222,16 @@ func (k *keyring) cache(dk *dataKey, since uint64, current bool) bool {
 }
 
 // key returns the key with the given id, or storage.ErrErased.
-func (k *keyring) key(ctx context.Context, id string) (*dataKey, error) {
+func (k *Keyring) key(ctx context.Context, id string) (*dataKey, error) {
 	return k.cached(ctx, func() *dataKey { return k.byID[id] }, func() (storage.DataKey, error) {
 		return k.store.Key(ctx, id)
 	}, false)
 }
 
-// seal encrypts plaintext under the account's current key, bound to the
-// record and field it belongs to.
-func (k *keyring) seal(ctx context.Context, account, recordID, field string, plaintext []byte) (keyID string, sealed []byte, err error) {
+// Seal encrypts plaintext under the account's current key, bound to the
+// record and field it belongs to, and returns the key's id with the
+// ciphertext.
+func (k *Keyring) Seal(ctx context.Context, account, recordID, field string, plaintext []byte) (keyID string, sealed []byte, err error) {
 	dk, err := k.currentKey(ctx, account)
 	if err != nil {
 		return "", nil, err
@@ -211,8 +240,9 @@ func (k *keyring) seal(ctx context.Context, account, recordID, field string, pla
 	return dk.id, sealed, err
 }
 
-// open decrypts a sealed field; storage.ErrErased if its key is gone.
-func (k *keyring) open(ctx context.Context, keyID, recordID, field string, sealed []byte) ([]byte, error) {
+// Open decrypts a field sealed under key keyID for the record and field
+// given; storage.ErrErased if its key is gone.
+func (k *Keyring) Open(ctx context.Context, keyID, recordID, field string, sealed []byte) ([]byte, error) {
 	dk, err := k.key(ctx, keyID)
 	if err != nil {
 		return nil, err
@@ -222,17 +252,19 @@ func (k *keyring) open(ctx context.Context, keyID, recordID, field string, seale
 
 func aad(recordID, field string) []byte { return []byte(recordID + "\x00" + field) }
 
-// destroy crypto-shreds every key of the account, here and in the store.
-func (k *keyring) destroy(ctx context.Context, account string) (int, error) {
-	k.forget(account)
+// Destroy crypto-shreds every key of the account, here and in the store,
+// and returns how many the store destroyed. From then on every copy of
+// what was sealed under them is unreadable.
+func (k *Keyring) Destroy(ctx context.Context, account string) (int, error) {
+	k.Forget(account)
 	n, err := k.store.DestroyKeys(ctx, account)
-	k.forget(account) // stops fetches that began before the store destroyed the keys
+	k.Forget(account) // stops fetches that began before the store destroyed the keys
 	return n, err
 }
 
-// forget drops the account's keys from the cache, and keeps fetches under
-// way from caching them again.
-func (k *keyring) forget(account string) {
+// Forget drops the account's keys from the cache, and keeps fetches under
+// way from caching them again: another process destroyed them.
+func (k *Keyring) Forget(account string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.epoch++
@@ -245,20 +277,30 @@ func (k *keyring) forget(account string) {
 	}
 }
 
-// blindIndex is a keyed HMAC-SHA256 of a number, scoped to the account, so
+// MinIndexKeyLen is the shortest key a BlindIndex takes.
+const MinIndexKeyLen = 32
+
+// BlindIndex is a keyed HMAC-SHA256 of a number, scoped to the account, so
 // lookups by number never need the number stored, and equal numbers of
-// different accounts do not link.
-type blindIndex struct {
+// different accounts do not link. It is safe for concurrent use.
+type BlindIndex struct {
 	key  []byte
 	pool *sync.Pool // of keyed HMACs, reset between uses
 }
 
-func newBlindIndex(key []byte) blindIndex {
+// NewBlindIndex returns the index keyed with a copy of key, which must be
+// at least MinIndexKeyLen bytes (an *advox.Error of CodeInvalidArgument
+// otherwise).
+func NewBlindIndex(key []byte) (BlindIndex, error) {
+	if len(key) < MinIndexKeyLen {
+		return BlindIndex{}, errs.New("new blind index", errs.CodeInvalidArgument, "index key must be at least %d bytes", MinIndexKeyLen)
+	}
 	key = append([]byte(nil), key...)
-	return blindIndex{key: key, pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+	return BlindIndex{key: key, pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}, nil
 }
 
-func (b blindIndex) of(account, number string) []byte {
+// Of returns the index of number within account.
+func (b BlindIndex) Of(account, number string) []byte {
 	m := b.pool.Get().(hash.Hash)
 	defer b.pool.Put(m)
 	m.Reset()
