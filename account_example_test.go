@@ -244,31 +244,3 @@ func ExampleAccounts_ReserveSegments() {
 	// <nil>
 	// quota 3 used 3 resets 2026-04-01
 }
-
-// The Client refuses transports that are not registered sub-processors;
-// the record of processing is generated from the same register.
-func ExampleProcessors_Check() {
-	procs, err := advox.NewProcessors(advox.Processor{
-		Name: "mem-operator", Role: "SMS operator", Country: "SE",
-		AgreementDate: time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC),
-		Categories:    []advox.DataCategory{advox.CategoryRecipients, advox.CategorySenders, advox.CategoryMessageText},
-	}, advox.Processor{
-		Name: "us-operator", Role: "SMS operator", Country: "US",
-		AgreementDate: time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC),
-		Categories:    []advox.DataCategory{advox.CategoryRecipients},
-	})
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(procs.Check("mem-operator"))
-	fmt.Println(procs.Check("us-operator"))
-	fmt.Println(procs.Check("smpp-elsewhere"))
-
-	rec := advox.NewProcessingRecord(advox.ProcessingConfig{Processors: procs}, time.Now())
-	fmt.Println(rec.Retention[0].Data+":", rec.Retention[0].Deadline[:32])
-	// Output:
-	// <nil>
-	// advox: check processor: invalid argument: "us-operator" processes data in US, outside the EU/EEA, without a declared safeguard
-	// advox: check processor: invalid argument: "smpp-elsewhere" is not a registered sub-processor
-	// traffic records: 5 calendar months after sending
-}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 )
 
@@ -145,6 +146,23 @@ func newAccounts(store storage.AccountStore, opts *AccountsOptions, cheapPasswor
 	}
 	a.fails = newFailureLimiter(o.AuthLimit)
 	return a, nil
+}
+
+// Processing describes what these Accounts do with customer data, as
+// configured, for the record of processing (processing.NewRecord): the
+// disclosure policy, whether deleting an account erases its traffic, the
+// audit trail and the login measures.
+func (a *Accounts) Processing() *processing.Customers {
+	d := make(map[string][]processing.DataCategory, len(a.opts.Disclosures))
+	for p, cats := range a.opts.Disclosures {
+		d[string(p)] = slices.Clone(cats)
+	}
+	pw, l := a.opts.Password, a.opts.AuthLimit
+	return &processing.Customers{
+		Disclosures: d, DeletesTraffic: a.erasesTraffic(), Audited: a.opts.Auditor != nil,
+		LoginFailures: l.Failures, LoginEvery: l.Every,
+		PasswordMemory: pw.Memory, PasswordTime: pw.Time, PasswordThreads: pw.Threads,
+	}
 }
 
 // record audits an action on an account's customer data.

@@ -15,6 +15,7 @@ import (
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/internal/errs/errstest"
 	"github.com/azenna/advox/pii"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -380,11 +381,11 @@ func TestNewAccountsOptions(t *testing.T) {
 		"below OWASP's floor": {Password: &advox.PasswordParams{Time: 1, Memory: 8, Threads: 1, SaltLen: 16, KeyLen: 32}},
 		"19 MiB with 1 pass":  {Password: &advox.PasswordParams{Time: 1, Memory: 19 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}},
 		"8-byte salt":         {Password: &advox.PasswordParams{Time: 2, Memory: 19 * 1024, Threads: 1, SaltLen: 8, KeyLen: 32}},
-		"prospecting":         {Disclosures: advox.DisclosurePolicy{"prospecting": {advox.CategoryContacts}}},
+		"prospecting":         {Disclosures: advox.DisclosurePolicy{"prospecting": {processing.CategoryContacts}}},
 		"zero every":          {AuthLimit: advox.AuthLimit{Failures: 3}},
 		"min length":          {MinPasswordLen: -1},
 		"credentials disclosed": {Disclosures: advox.DisclosurePolicy{
-			advox.DisclosureSupport: {advox.CategoryUsers, advox.CategoryCredentials}}},
+			advox.DisclosureSupport: {processing.CategoryUsers, processing.CategoryCredentials}}},
 	} {
 		_, err := advox.NewAccounts(s, &o)
 		assert.ErrorIs(t, err, advox.ErrInvalidArgument, name)

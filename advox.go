@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/azenna/advox/keyring"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
@@ -57,7 +58,7 @@ type Options struct {
 	// ids, message text). Until Close the register refuses changes that
 	// would no longer allow it. nil allows only transports that hand data
 	// to no third party (transport.Local).
-	Processors *Processors
+	Processors *processing.Register
 	// RetryPolicy decides retries of safe failures; nil means
 	// DefaultRetryPolicy.
 	RetryPolicy RetryPolicy
@@ -326,7 +327,7 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 
 // useProcessors refuses a transport the sub-processor register does not
 // allow, and otherwise holds the register to it until release (Close).
-func useProcessors(t transport.Transport, ps *Processors) (release func(), err error) {
+func useProcessors(t transport.Transport, ps *processing.Register) (release func(), err error) {
 	if l, ok := t.(transport.Local); ok && l.Local() {
 		return func() {}, nil
 	}
@@ -336,7 +337,7 @@ func useProcessors(t transport.Transport, ps *Processors) (release func(), err e
 	if comp, ok := t.(transport.Composite); ok {
 		names = comp.Transports()
 	}
-	return ps.use(names)
+	return ps.Use(names)
 }
 
 // limiter returns the account's rate limiter; contract is the account's

@@ -3,33 +3,12 @@ package advox
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/azenna/advox/pii"
+	"github.com/azenna/advox/processing"
 )
-
-// Purpose is why traffic data is read. The privacy policy allows exactly
-// three; every API that reads traffic data takes one and refuses others.
-type Purpose string
-
-// The purposes traffic data may be processed for.
-const (
-	// PurposeTransmit: sending the message and tracking its delivery.
-	PurposeTransmit Purpose = "transmit"
-	// PurposeTroubleshoot: support investigating a customer's traffic.
-	PurposeTroubleshoot Purpose = "troubleshoot"
-	// PurposeBill: invoicing and bookkeeping.
-	PurposeBill Purpose = "bill"
-)
-
-// Valid reports whether p is one of the allowed purposes.
-func (p Purpose) Valid() bool {
-	switch p {
-	case PurposeTransmit, PurposeTroubleshoot, PurposeBill:
-		return true
-	}
-	return false
-}
 
 func checkPurpose(op string, p Purpose) error {
 	if !p.Valid() {
@@ -58,7 +37,7 @@ type AuditEvent struct {
 	Action string
 	// Purpose is the purpose a read of traffic data stated (PurposeBill for
 	// an invoice); "" for the other actions.
-	Purpose Purpose
+	Purpose processing.Purpose
 	// Actor is who acted, as set with WithActor ("" when unknown).
 	Actor string
 	// Account is the opaque account id, when the action concerns one.
@@ -70,7 +49,7 @@ type AuditEvent struct {
 	Party string
 	// Categories are the data categories a disclosure handed over ("" for
 	// other actions and for refusals).
-	Categories []DataCategory
+	Categories []processing.DataCategory
 	// Refused, when not "", says the action was asked for and refused, and
 	// why: one of the Refused* reasons. Nothing was handed over.
 	Refused string
@@ -139,7 +118,7 @@ func (a SlogAuditor) Audit(ctx context.Context, e AuditEvent) {
 	r.AddAttrs(slog.String("action", e.Action))
 	for _, kv := range [...]struct{ k, v string }{
 		{"purpose", string(e.Purpose)}, {"actor", e.Actor}, {"account", e.Account},
-		{"message_id", e.MessageID}, {"party", e.Party}, {"categories", joinCategories(e.Categories, ",")},
+		{"message_id", e.MessageID}, {"party", e.Party}, {"categories", categories(e.Categories)},
 		{"refused", e.Refused},
 	} {
 		if kv.v != "" {
@@ -181,4 +160,16 @@ const RedactedContactActor = "redacted:contact-data"
 func ActorFrom(ctx context.Context) string {
 	a, _ := ctx.Value(actorKey{}).(string)
 	return a
+}
+
+// categories joins category names with commas.
+func categories(cs []processing.DataCategory) string {
+	var b strings.Builder
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(string(c))
+	}
+	return b.String()
 }

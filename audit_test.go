@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
@@ -49,7 +50,7 @@ func TestSlogAuditorWellFormed(t *testing.T) {
 	a := advox.SlogAuditor{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}
 	a.Audit(context.Background(), advox.AuditEvent{Time: at, Action: "delete account", Account: "acme", Count: 1})
 	a.Audit(context.Background(), advox.AuditEvent{Time: at, Action: "disclose: technical-support", Account: "acme",
-		Party: "partner-7", Categories: []advox.DataCategory{advox.CategoryOrganisation, advox.CategoryContacts}, Count: 1})
+		Party: "partner-7", Categories: []processing.DataCategory{processing.CategoryOrganisation, processing.CategoryContacts}, Count: 1})
 
 	lines := jsonLines(t, &buf)
 	require.Len(t, lines, 2)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/phone"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/storage/sqlstore"
@@ -30,32 +31,32 @@ type remote struct {
 var agreedOn = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func TestNewClientRefusesUndeclaredProcessors(t *testing.T) {
-	outside := advox.OperatorProcessor("mem", "US", agreedOn)
+	outside := processing.OperatorProcessor("mem", "US", agreedOn)
 	guarded := outside
 	guarded.Safeguard = "standard contractual clauses"
 	tests := []struct {
 		name  string
-		procs []advox.Processor
+		procs []processing.Processor
 		nilOK bool
 		ok    bool
 	}{
 		{"no register", nil, true, false},
-		{"not registered", []advox.Processor{advox.OperatorProcessor("other", "SE", agreedOn)}, false, false},
-		{"registered in the EEA", []advox.Processor{advox.OperatorProcessor("mem", "SE", agreedOn)}, false, true},
-		{"outside the EEA without safeguard", []advox.Processor{outside}, false, false},
-		{"outside the EEA with safeguard", []advox.Processor{guarded}, false, true},
+		{"not registered", []processing.Processor{processing.OperatorProcessor("other", "SE", agreedOn)}, false, false},
+		{"registered in the EEA", []processing.Processor{processing.OperatorProcessor("mem", "SE", agreedOn)}, false, true},
+		{"outside the EEA without safeguard", []processing.Processor{outside}, false, false},
+		{"outside the EEA with safeguard", []processing.Processor{guarded}, false, true},
 		// Broke: a declaration that the operator receives no message text
 		// was accepted for a transport that hands it every text.
-		{"operator declared without text", []advox.Processor{{Name: "mem", Role: "SMS operator", Country: "SE",
-			AgreementDate: agreedOn, Categories: []advox.DataCategory{advox.CategoryRecipients, advox.CategorySenders}}}, false, false},
-		{"operator declared without numbers", []advox.Processor{{Name: "mem", Role: "SMS operator", Country: "SE",
-			AgreementDate: agreedOn, Categories: []advox.DataCategory{advox.CategoryMessageText, advox.CategorySenders}}}, false, false},
+		{"operator declared without text", []processing.Processor{{Name: "mem", Role: "SMS operator", Country: "SE",
+			AgreementDate: agreedOn, Categories: []processing.DataCategory{processing.CategoryRecipients, processing.CategorySenders}}}, false, false},
+		{"operator declared without numbers", []processing.Processor{{Name: "mem", Role: "SMS operator", Country: "SE",
+			AgreementDate: agreedOn, Categories: []processing.DataCategory{processing.CategoryMessageText, processing.CategorySenders}}}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := &advox.Options{}
 			if !tt.nilOK {
-				procs, err := advox.NewProcessors(tt.procs...)
+				procs, err := processing.NewRegister(tt.procs...)
 				require.NoError(t, err)
 				opts.Processors = procs
 			}
@@ -79,28 +80,28 @@ func TestNewClientRefusesUndeclaredProcessors(t *testing.T) {
 // processing) says never part. Broke: the operator re-registered in the US
 // without a safeguard made Check refuse it, yet Send still delivered.
 func TestProcessorsCannotDriftUnderAClient(t *testing.T) {
-	procs, err := advox.NewProcessors(advox.OperatorProcessor("mem", "SE", agreedOn))
+	procs, err := processing.NewRegister(processing.OperatorProcessor("mem", "SE", agreedOn))
 	require.NoError(t, err)
 	tr := memtransport.New(nil)
 	c, err := advox.NewClient(remote{tr}, memstore.New(nil), &advox.Options{Processors: procs})
 	require.NoError(t, err)
 
-	moved := advox.OperatorProcessor("mem", "US", agreedOn)
-	assert.ErrorIs(t, procs.Register(moved), advox.ErrInvalidArgument, "no safeguard")
-	fewer := advox.OperatorProcessor("mem", "SE", agreedOn)
-	fewer.Categories = []advox.DataCategory{advox.CategoryRecipients}
-	assert.ErrorIs(t, procs.Register(fewer), advox.ErrInvalidArgument, "declares less than it receives")
+	moved := processing.OperatorProcessor("mem", "US", agreedOn)
+	assert.ErrorIs(t, procs.Declare(moved), advox.ErrInvalidArgument, "no safeguard")
+	fewer := processing.OperatorProcessor("mem", "SE", agreedOn)
+	fewer.Categories = []processing.DataCategory{processing.CategoryRecipients}
+	assert.ErrorIs(t, procs.Declare(fewer), advox.ErrInvalidArgument, "declares less than it receives")
 	require.NoError(t, procs.Check("mem"))
 	assert.Equal(t, "SE", procs.List()[0].Country, "the register still says what the Client does")
 
 	guarded := moved
 	guarded.Safeguard = "standard contractual clauses"
-	require.NoError(t, procs.Register(guarded), "a change that still allows it")
+	require.NoError(t, procs.Declare(guarded), "a change that still allows it")
 	_, err = c.Send(ctxT(t), advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
 	require.NoError(t, err)
 
 	require.NoError(t, c.Close())
-	assert.NoError(t, procs.Register(moved), "free once no Client sends to it")
+	assert.NoError(t, procs.Declare(moved), "free once no Client sends to it")
 	assert.Error(t, procs.Check("mem"))
 	_, err = advox.NewClient(remote{memtransport.New(nil)}, memstore.New(nil), &advox.Options{Processors: procs})
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
@@ -109,11 +110,11 @@ func TestProcessorsCannotDriftUnderAClient(t *testing.T) {
 // TestNewClientFailureReleasesProcessors: a NewClient that fails after
 // checking the register leaves it free to change.
 func TestNewClientFailureReleasesProcessors(t *testing.T) {
-	procs, err := advox.NewProcessors(advox.OperatorProcessor("mem", "SE", agreedOn))
+	procs, err := processing.NewRegister(processing.OperatorProcessor("mem", "SE", agreedOn))
 	require.NoError(t, err)
 	_, err = advox.NewClient(remote{memtransport.New(nil)}, memstore.New(nil), &advox.Options{Processors: procs, MaxSegments: -1})
 	require.ErrorIs(t, err, advox.ErrInvalidArgument)
-	assert.NoError(t, procs.Register(advox.OperatorProcessor("mem", "US", agreedOn)))
+	assert.NoError(t, procs.Declare(processing.OperatorProcessor("mem", "US", agreedOn)))
 }
 
 func newAccounts(t *testing.T, limits storage.ContractLimits) *advox.Accounts {
@@ -185,11 +186,11 @@ func (c composite) Name() string         { return "router" }
 func (c composite) Transports() []string { return c.members }
 
 func TestNewClientChecksEveryMemberOfAComposite(t *testing.T) {
-	procs, err := advox.NewProcessors(advox.OperatorProcessor("op-se", "SE", agreedOn))
+	procs, err := processing.NewRegister(processing.OperatorProcessor("op-se", "SE", agreedOn))
 	require.NoError(t, err)
 	_, err = advox.NewClient(composite{remote{memtransport.New(nil)}, []string{"op-se", "op-us"}}, memstore.New(nil), &advox.Options{Processors: procs})
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument, "an undeclared operator behind the router")
-	require.NoError(t, procs.Register(advox.OperatorProcessor("op-us", "NO", agreedOn)))
+	require.NoError(t, procs.Declare(processing.OperatorProcessor("op-us", "NO", agreedOn)))
 	c, err := advox.NewClient(composite{remote{memtransport.New(nil)}, []string{"op-se", "op-us"}}, memstore.New(nil), &advox.Options{Processors: procs})
 	require.NoError(t, err, "every member declared; the router itself needs no entry")
 	require.NoError(t, c.Close())
@@ -207,12 +208,12 @@ func TestNewClientChecksNestedRouters(t *testing.T) {
 	outer, err := router.New(router.Config{Name: "outer", Transports: []transport.Transport{mem("op-a"), inner},
 		Routes: []router.Route{{Name: "default", Transports: []router.Target{{Transport: "op-a"}, {Transport: "inner"}}}}})
 	require.NoError(t, err)
-	registered := func(names ...string) *advox.Processors {
-		var ps []advox.Processor
+	registered := func(names ...string) *processing.Register {
+		var ps []processing.Processor
 		for _, n := range names {
-			ps = append(ps, advox.OperatorProcessor(n, "SE", agreedOn))
+			ps = append(ps, processing.OperatorProcessor(n, "SE", agreedOn))
 		}
-		procs, err := advox.NewProcessors(ps...)
+		procs, err := processing.NewRegister(ps...)
 		require.NoError(t, err)
 		return procs
 	}

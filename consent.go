@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/azenna/advox/internal/errs"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 )
 
@@ -27,15 +28,15 @@ const (
 // disclosure reveals. Purposes it does not name cannot be consented to,
 // and it may name only the privacy policy's purposes (DisclosureSupport,
 // DisclosureReinvoicing) and those AccountsOptions.ExtraPurposes adds.
-type DisclosurePolicy map[DisclosurePurpose][]DataCategory
+type DisclosurePolicy map[DisclosurePurpose][]processing.DataCategory
 
 // DefaultDisclosurePolicy gives a reseller what re-invoicing needs
 // (organisation, billing data, contract limits) and a support partner what
 // support needs (organisation, contacts, user ids and their networks,
 // contract limits). Neither ever gets password hashes.
 var DefaultDisclosurePolicy = DisclosurePolicy{
-	DisclosureReinvoicing: {CategoryOrganisation, CategoryBilling, CategoryContract},
-	DisclosureSupport:     {CategoryOrganisation, CategoryContacts, CategoryUsers, CategoryNetworks, CategoryContract},
+	DisclosureReinvoicing: {processing.CategoryOrganisation, processing.CategoryBilling, processing.CategoryContract},
+	DisclosureSupport:     {processing.CategoryOrganisation, processing.CategoryContacts, processing.CategoryUsers, processing.CategoryNetworks, processing.CategoryContract},
 }
 
 // policyPurposes are the purposes of disclosure the privacy policy allows.
@@ -57,11 +58,11 @@ func (p DisclosurePolicy) Validate(extra ...DisclosurePurpose) error {
 				"(technical support, re-invoicing); add it with AccountsOptions.ExtraPurposes if yours does", purpose)
 		}
 		for _, c := range cats {
-			if !slices.Contains(customerCategories, c) {
+			if !c.Disclosable() {
 				return newError(op, CodeInvalidArgument, "purpose %s: category %q cannot be disclosed", purpose, c)
 			}
 		}
-		if slices.Contains(cats, CategoryNetworks) && !slices.Contains(cats, CategoryUsers) {
+		if slices.Contains(cats, processing.CategoryNetworks) && !slices.Contains(cats, processing.CategoryUsers) {
 			return newError(op, CodeInvalidArgument, "purpose %s: networks need users", purpose)
 		}
 	}
@@ -208,33 +209,33 @@ func (a *Accounts) Disclose(ctx context.Context, account, party string, purpose 
 }
 
 // selectCategories returns the part of c that the categories cover.
-func selectCategories(c storage.Customer, cats []DataCategory) storage.Customer {
+func selectCategories(c storage.Customer, cats []processing.DataCategory) storage.Customer {
 	var out storage.Customer
-	has := func(k DataCategory) bool { return slices.Contains(cats, k) }
-	if has(CategoryOrganisation) {
+	has := func(k processing.DataCategory) bool { return slices.Contains(cats, k) }
+	if has(processing.CategoryOrganisation) {
 		out.Account, out.Organisation, out.OrgNumber = c.Account, c.Organisation, c.OrgNumber
 		out.CreatedAt, out.UpdatedAt = c.CreatedAt, c.UpdatedAt
 	}
-	if has(CategoryBilling) {
+	if has(processing.CategoryBilling) {
 		out.References, out.Reseller, out.Phone = c.References, c.Reseller, c.Phone
 		out.InvoiceAddress, out.PostalAddress = c.InvoiceAddress, c.PostalAddress
 	}
-	if has(CategoryContacts) {
+	if has(processing.CategoryContacts) {
 		out.Email, out.Contacts = c.Email, c.Contacts
 	}
-	if has(CategoryUsers) {
+	if has(processing.CategoryUsers) {
 		for _, u := range c.Users {
 			v := storage.User{ID: u.ID}
-			if has(CategoryNetworks) {
+			if has(processing.CategoryNetworks) {
 				v.Allowed = u.Allowed
 			}
 			out.Users = append(out.Users, v)
 		}
 	}
-	if has(CategoryContract) {
+	if has(processing.CategoryContract) {
 		out.Limits = c.Limits
 	}
-	if has(CategoryConsents) {
+	if has(processing.CategoryConsents) {
 		out.Consents = c.Consents
 	}
 	return out.Clone()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/internal/errs/errstest"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 )
@@ -117,7 +118,7 @@ func TestConsentArguments(t *testing.T) {
 }
 
 func TestCustomDisclosurePolicy(t *testing.T) {
-	policy := advox.DisclosurePolicy{"auditor": {advox.CategoryOrganisation, advox.CategoryConsents}}
+	policy := advox.DisclosurePolicy{"auditor": {processing.CategoryOrganisation, processing.CategoryConsents}}
 	f := authFixture(t, &advox.AccountsOptions{Disclosures: policy, ExtraPurposes: []advox.DisclosurePurpose{"auditor"}})
 	ctx := ctxT(t)
 	assert.ErrorIs(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing), advox.ErrInvalidArgument,
@@ -137,13 +138,13 @@ func TestDisclosurePolicyValidate(t *testing.T) {
 		ok     bool
 	}{
 		{"default", advox.DefaultDisclosurePolicy, true},
-		{"credentials", advox.DisclosurePolicy{"x": {advox.CategoryCredentials}}, false},
-		{"traffic data", advox.DisclosurePolicy{"x": {advox.CategoryRecipients}}, false},
+		{"credentials", advox.DisclosurePolicy{"x": {processing.CategoryCredentials}}, false},
+		{"traffic data", advox.DisclosurePolicy{"x": {processing.CategoryRecipients}}, false},
 		{"unknown", advox.DisclosurePolicy{"x": {"shoe-size"}}, false},
-		{"networks without users", advox.DisclosurePolicy{"x": {advox.CategoryNetworks}}, false},
-		{"empty purpose", advox.DisclosurePolicy{"": {advox.CategoryOrganisation}}, false},
+		{"networks without users", advox.DisclosurePolicy{"x": {processing.CategoryNetworks}}, false},
+		{"empty purpose", advox.DisclosurePolicy{"": {processing.CategoryOrganisation}}, false},
 		// Broke: any purpose name passed, "prospecting" revealing contacts.
-		{"a purpose the privacy policy does not name", advox.DisclosurePolicy{"prospecting": {advox.CategoryContacts}}, false},
+		{"a purpose the privacy policy does not name", advox.DisclosurePolicy{"prospecting": {processing.CategoryContacts}}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,7 +162,7 @@ func TestDisclosurePolicyValidate(t *testing.T) {
 // re-invoicing exists only when added explicitly; NewAccounts refuses it
 // otherwise.
 func TestDisclosurePolicyExtraPurposes(t *testing.T) {
-	policy := advox.DisclosurePolicy{"auditor": {advox.CategoryOrganisation}}
+	policy := advox.DisclosurePolicy{"auditor": {processing.CategoryOrganisation}}
 	assert.NoError(t, policy.Validate("auditor"))
 	_, err := advox.NewAccounts(memstore.NewAccounts(), &advox.AccountsOptions{Disclosures: policy})
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument)
@@ -170,12 +171,12 @@ func TestDisclosurePolicyExtraPurposes(t *testing.T) {
 // TestDisclosurePolicyCopied: the policy is copied at NewAccounts. Broke:
 // widening the caller's map after NewAccounts widened disclosures.
 func TestDisclosurePolicyCopied(t *testing.T) {
-	policy := advox.DisclosurePolicy{advox.DisclosureReinvoicing: {advox.CategoryOrganisation}}
+	policy := advox.DisclosurePolicy{advox.DisclosureReinvoicing: {processing.CategoryOrganisation}}
 	f := authFixture(t, &advox.AccountsOptions{Disclosures: policy})
 	ctx := ctxT(t)
-	policy[advox.DisclosureReinvoicing][0] = advox.CategoryContacts
-	policy[advox.DisclosureReinvoicing] = append(policy[advox.DisclosureReinvoicing], advox.CategoryUsers)
-	policy[advox.DisclosureSupport] = []advox.DataCategory{advox.CategoryContacts}
+	policy[advox.DisclosureReinvoicing][0] = processing.CategoryContacts
+	policy[advox.DisclosureReinvoicing] = append(policy[advox.DisclosureReinvoicing], processing.CategoryUsers)
+	policy[advox.DisclosureSupport] = []processing.DataCategory{processing.CategoryContacts}
 
 	require.NoError(t, f.acc.GrantConsent(ctx, "acme", reseller, advox.DisclosureReinvoicing))
 	got, err := f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
@@ -229,7 +230,7 @@ func TestDisclosuresAlwaysOnRecord(t *testing.T) {
 	require.NoError(t, err)
 
 	at := f.clock.Now()
-	ev := func(action, party, refused string, cats []advox.DataCategory, n int) advox.AuditEvent {
+	ev := func(action, party, refused string, cats []processing.DataCategory, n int) advox.AuditEvent {
 		return advox.AuditEvent{Time: at, Action: action, Actor: "support-7", Account: "acme", Party: party,
 			Refused: refused, Categories: cats, Count: n}
 	}
@@ -241,7 +242,7 @@ func TestDisclosuresAlwaysOnRecord(t *testing.T) {
 		ev("disclose: technical-support", "", advox.RefusedParty, nil, 0),
 		ev("grant consent: reseller-reinvoicing", reseller, "", nil, 1),
 		ev("disclose: reseller-reinvoicing", reseller, "",
-			[]advox.DataCategory{advox.CategoryOrganisation, advox.CategoryBilling, advox.CategoryContract}, 1),
+			[]processing.DataCategory{processing.CategoryOrganisation, processing.CategoryBilling, processing.CategoryContract}, 1),
 	}, f.audit.events)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/internal/doccheck"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/sqlstore"
 	"github.com/azenna/advox/transport/smpptransport"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
@@ -25,7 +26,7 @@ func sendFirst(ctx context.Context, addr, systemID, password, dbPath string) (rc
 		return rcpt, err
 	}
 	// Data goes only to declared sub-processors: register the operator.
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		return rcpt, errors.Join(err, tr.Close())
 	}

@@ -1,10 +1,12 @@
 package advox
 
 import (
+	"cmp"
 	"crypto/rand"
 	"sync"
 
 	"github.com/azenna/advox/keyring"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 )
 
@@ -81,6 +83,22 @@ func (c *Client) initPrivacy() error {
 		c.audit = defaultAuditor(c.log)
 	}
 	return nil
+}
+
+// Processing describes what the Client does with traffic data, as
+// configured, for the record of processing (processing.NewRecord): its
+// sub-processor register, retention policy, audit trail, keys and kept
+// bodies.
+func (c *Client) Processing() *processing.Traffic {
+	p := c.opts.Retention
+	return &processing.Traffic{
+		Processors: c.opts.Processors,
+		Retention: processing.Retention{Months: p.months(),
+			ConsumerTimeBarYears: cmp.Or(p.ConsumerTimeBarYears, DefaultConsumerTimeBarYears),
+			BusinessTimeBarYears: cmp.Or(p.BusinessTimeBarYears, DefaultBusinessTimeBarYears)},
+		Audited: c.opts.Auditor != nil, KEK: c.opts.KEK != nil,
+		KeepBodies: c.opts.KeepBodies, BodyRetention: c.opts.BodyRetention,
+	}
 }
 
 // inMemory reports whether s keeps nothing beyond the process (memstore

@@ -16,6 +16,7 @@ import (
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/phone"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -368,3 +369,41 @@ func TestFindByRecipientAcrossRestart(t *testing.T) {
 
 // storeWithoutKeys hides memstore's KeyStore methods.
 type storeWithoutKeys struct{ storage.TrafficStore }
+
+// Client.Processing and Accounts.Processing describe the live
+// configuration, and the record of processing generated from them claims
+// what it does: the Client's register, policy, trail and kept bodies, and
+// accounts that a Client erases traffic for.
+func TestClientProcessingDescribesTheLiveConfiguration(t *testing.T) {
+	procs, err := processing.NewRegister(processing.OperatorProcessor("mem", "SE", time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	f := newAcctFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 4, Every: 30 * time.Second}})
+	assert.False(t, f.acc.Processing().DeletesTraffic, "no Client uses the accounts yet")
+	c, err := advox.NewClient(remote{memtransport.New(nil)}, memstore.New(nil), &advox.Options{
+		Processors: procs, Accounts: f.acc, Auditor: &auditLog{}, KeepBodies: true, BodyRetention: 48 * time.Hour,
+		Retention: advox.RetentionPolicy{Months: 4},
+	})
+	require.NoError(t, err)
+	defer c.Close()
+
+	tr := c.Processing()
+	assert.Equal(t, &processing.Traffic{Processors: procs, Retention: processing.Retention{Months: 4, ConsumerTimeBarYears: 3, BusinessTimeBarYears: 10},
+		Audited: true, KeepBodies: true, BodyRetention: 48 * time.Hour}, tr)
+	cust := f.acc.Processing()
+	assert.True(t, cust.DeletesTraffic, "the Client erases the accounts' traffic")
+	assert.True(t, cust.Audited)
+	assert.Equal(t, 4, cust.LoginFailures)
+	assert.Equal(t, 30*time.Second, cust.LoginEvery)
+	assert.Equal(t, [3]uint32{64, 1, 1}, [3]uint32{cust.PasswordMemory, cust.PasswordTime, uint32(cust.PasswordThreads)})
+	assert.Equal(t, advox.DefaultDisclosurePolicy[advox.DisclosureReinvoicing], cust.Disclosures[string(advox.DisclosureReinvoicing)])
+
+	rec := processing.NewRecord(processing.Config{Traffic: tr, Customers: cust, AuditRetention: "24 months, append-only"}, time.Now())
+	all := strings.Join(rec.Security, "\n")
+	assert.Contains(t, all, "every read, export, purge and erase of traffic data states its purpose and is audited")
+	assert.Contains(t, all, "no KEK configured")
+	assert.Equal(t, "mem", rec.Recipients[0].Name, "the Client's register")
+
+	def := processing.NewRecord(processing.Config{Processors: procs}, time.Now())
+	assert.Contains(t, def.Retention[0].Deadline, fmt.Sprintf("%d calendar months", advox.PolicyMonths),
+		"the record's default retention is the Client's")
+}

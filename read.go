@@ -7,7 +7,23 @@ import (
 	"time"
 
 	"github.com/azenna/advox/phone"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
+)
+
+// Purpose is why traffic data is read. The privacy policy allows exactly
+// three; every read of traffic data takes one and refuses others. It is
+// processing.Purpose, the purposes the record of processing lists.
+type Purpose = processing.Purpose
+
+// The purposes traffic data may be processed for.
+const (
+	// PurposeTransmit: sending the message and tracking its delivery.
+	PurposeTransmit = processing.PurposeTransmit
+	// PurposeTroubleshoot: support investigating a customer's traffic.
+	PurposeTroubleshoot = processing.PurposeTroubleshoot
+	// PurposeBill: invoicing and bookkeeping.
+	PurposeBill = processing.PurposeBill
 )
 
 // Record is a traffic record as the Client returns it: the stored record

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
@@ -298,7 +299,7 @@ func TestSMSCRestartReceiptsReachTheirRecords(t *testing.T) {
 	tr, err := smpptransport.New(smpptransport.Config{Addr: srv.Addr(), SystemID: smsctest.DefaultSystemID,
 		Password: smsctest.DefaultPassword, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
 	require.NoError(t, err)
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Now()))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Now()))
 	require.NoError(t, err)
 	c, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Processors: procs})
 	require.NoError(t, err)

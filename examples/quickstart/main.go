@@ -37,6 +37,7 @@ import (
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/phone"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/storage/sqlstore"
@@ -105,7 +106,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 	}
 	// Data goes only to declared sub-processors: the operator behind the
 	// transport is registered with its country and agreement date.
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		return errors.Join(err, tr.Close(), store.Close())
 	}

@@ -98,6 +98,6 @@
 // The Client checks only the Router's Name against its register of
 // sub-processors. Data goes to every transport of the table, so an
 // application must register the router's name and each name returned by
-// Transports (advox.Processors.Check every one of them). A router made only
+// Transports (processing.Register.Check every one of them). A router made only
 // of transport.Local transports is itself Local.
 package router

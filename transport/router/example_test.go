@@ -12,6 +12,7 @@ import (
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/phone"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
@@ -128,9 +129,9 @@ func ExampleRouter_Transports() {
 		return
 	}
 	agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	procs, _ := advox.NewProcessors(advox.OperatorProcessor(r.Name(), "SE", agreed))
+	procs, _ := processing.NewRegister(processing.OperatorProcessor(r.Name(), "SE", agreed))
 	for _, name := range r.Transports() {
-		_ = procs.Register(advox.OperatorProcessor(name, "SE", agreed))
+		_ = procs.Declare(processing.OperatorProcessor(name, "SE", agreed))
 	}
 	c, err := advox.NewClient(r, memstore.New(nil), &advox.Options{Processors: procs, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

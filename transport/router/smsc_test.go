@@ -16,6 +16,7 @@ import (
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/phone"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/router"
@@ -76,11 +77,11 @@ func TestSMSCDropsMidRun(t *testing.T) {
 			require.NoError(t, err)
 
 			agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-			procs, err := advox.NewProcessors(advox.OperatorProcessor(r.Name(), "SE", agreed))
+			procs, err := processing.NewRegister(processing.OperatorProcessor(r.Name(), "SE", agreed))
 			require.NoError(t, err)
 			for _, name := range r.Transports() {
 				require.Error(t, procs.Check(name), "not registered yet")
-				require.NoError(t, procs.Register(advox.OperatorProcessor(name, "SE", agreed)))
+				require.NoError(t, procs.Declare(processing.OperatorProcessor(name, "SE", agreed)))
 				require.NoError(t, procs.Check(name))
 			}
 			c, err := advox.NewClient(r, memstore.New(nil), &advox.Options{
@@ -234,8 +235,8 @@ func (p *pair) route(t testing.TB, cfgA, cfgB smpptransport.Config, spill bool) 
 	})
 	require.NoError(t, err)
 	agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(p.r.Name(), "SE", agreed),
-		advox.OperatorProcessor(p.a.Name(), "SE", agreed), advox.OperatorProcessor(p.b.Name(), "SE", agreed))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(p.r.Name(), "SE", agreed),
+		processing.OperatorProcessor(p.a.Name(), "SE", agreed), processing.OperatorProcessor(p.b.Name(), "SE", agreed))
 	require.NoError(t, err)
 	p.c, err = advox.NewClient(p.r, memstore.New(nil), &advox.Options{Processors: procs, Logger: quiet, NoReports: true})
 	require.NoError(t, err)
@@ -443,8 +444,8 @@ func TestSMSCRestThroughSameMember(t *testing.T) {
 					Routes: []router.Route{{Name: "all", Transports: []router.Target{{Transport: p.r.Name()}}}}})
 				require.NoError(t, err)
 				agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-				procs, err := advox.NewProcessors(advox.OperatorProcessor(outer.Name(), "SE", agreed),
-					advox.OperatorProcessor(p.a.Name(), "SE", agreed), advox.OperatorProcessor(p.b.Name(), "SE", agreed))
+				procs, err := processing.NewRegister(processing.OperatorProcessor(outer.Name(), "SE", agreed),
+					processing.OperatorProcessor(p.a.Name(), "SE", agreed), processing.OperatorProcessor(p.b.Name(), "SE", agreed))
 				require.NoError(t, err)
 				c, err = advox.NewClient(outer, memstore.New(nil), &advox.Options{Processors: procs, Logger: quiet, NoReports: true})
 				require.NoError(t, err)

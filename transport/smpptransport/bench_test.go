@@ -10,15 +10,17 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fiorix/go-smpp/smpp"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
+
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/smpptransport"
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
-	"github.com/fiorix/go-smpp/smpp"
-	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
-	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
 )
 
 const benchText = "Your verification code is 123456. It expires in ten minutes."
@@ -46,7 +48,7 @@ func BenchmarkSend(b *testing.B) {
 		Window: 64,
 	})
 	require.NoError(b, err)
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Now()))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Now()))
 	require.NoError(b, err)
 	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Processors: procs})
 	require.NoError(b, err)

@@ -1,4 +1,4 @@
-package advox
+package processing
 
 import (
 	"cmp"
@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// ProcessingConfig is the live configuration a record of processing is
-// generated from. The record claims only what this configuration does.
-type ProcessingConfig struct {
+// Config is the live configuration a record of processing is generated
+// from. The record claims only what this configuration does.
+type Config struct {
 	// Controller names the provider responsible for the processing.
 	Controller string
 	// ControllerContact is the controller's contact details (GDPR art.
@@ -24,18 +24,20 @@ type ProcessingConfig struct {
 	// DPO is the contact of the data protection officer, when there is
 	// one.
 	DPO string
-	// Client, when set, is the Client whose processing of traffic data the
-	// record describes: its sub-processor register, retention policy,
-	// Auditor, KEK and kept bodies. Processors and Retention default to
-	// the Client's own.
-	Client *Client
+	// Traffic, when set, is what a Client does with traffic data, as its
+	// Processing method describes it: its sub-processor register,
+	// retention policy, Auditor, KEK and kept bodies. Processors and
+	// Retention default to its own.
+	Traffic *Traffic
 	// Processors are the registered sub-processors (the recipients).
-	Processors *Processors
+	Processors *Register
 	// Retention is the traffic retention policy in force.
-	Retention RetentionPolicy
-	// Accounts, when customer data is kept through advox, supplies the
-	// disclosure policy, the login measures and what Delete erases.
-	Accounts *Accounts
+	Retention Retention
+	// Customers, when customer data is kept through package accounts, is
+	// what its Accounts do with it, as their Processing method describes
+	// it: the disclosure policy, the login measures and what Delete
+	// erases.
+	Customers *Customers
 	// TrafficAsController records sending and troubleshooting as the
 	// provider's own processing (an electronic communications service
 	// answering for its traffic data); by default they are processing on
@@ -57,6 +59,70 @@ type ProcessingConfig struct {
 	Measures []string
 }
 
+// Retention is the traffic retention policy a record states
+// (advox.RetentionPolicy).
+type Retention struct {
+	// Months is how long traffic records are kept, in calendar months; 0
+	// means the privacy policy's five (advox.PolicyMonths).
+	Months int
+	// ConsumerTimeBarYears and BusinessTimeBarYears bound how long an
+	// unsettled invoice holds its records; 0 means advox's defaults, 3 and
+	// 10 years.
+	ConsumerTimeBarYears, BusinessTimeBarYears int
+}
+
+// The privacy policy's retention and the default time-bars, as
+// advox.RetentionPolicy applies them (a test of package advox holds the
+// two together).
+const (
+	policyMonths                = 5
+	defaultConsumerTimeBarYears = 3
+	defaultBusinessTimeBarYears = 10
+)
+
+// Traffic is what a Client does with traffic data; advox.Client's
+// Processing method returns it for its live configuration.
+type Traffic struct {
+	// Processors is the Client's sub-processor register.
+	Processors *Register
+	// Retention is the Client's retention policy.
+	Retention Retention
+	// Audited says the Client hands audit events to an Auditor of its own
+	// rather than to its log.
+	Audited bool
+	// KEK says a key-encryption key from configuration wraps the data
+	// keys; without one they are wrapped by a key held only by the
+	// running process.
+	KEK bool
+	// KeepBodies says message texts are kept, sealed, for troubleshooting,
+	// for at most BodyRetention.
+	KeepBodies    bool
+	BodyRetention time.Duration
+}
+
+// Customers is what customer accounts do with customer data;
+// accounts.Accounts's Processing method returns it for its live
+// configuration.
+type Customers struct {
+	// Disclosures are the categories each purpose of disclosure reveals,
+	// by purpose.
+	Disclosures map[string][]DataCategory
+	// DeletesTraffic says deleting an account erases its traffic: a
+	// Client uses the accounts, or they erase it elsewhere.
+	DeletesTraffic bool
+	// Audited says the accounts hand audit events to an Auditor of their
+	// own rather than to their log.
+	Audited bool
+	// LoginFailures failed logins are allowed in a row, then one per
+	// LoginEvery.
+	LoginFailures int
+	LoginEvery    time.Duration
+	// PasswordMemory (KiB), PasswordTime (passes) and PasswordThreads are
+	// the argon2id parameters of new password hashes.
+	PasswordMemory, PasswordTime uint32
+	PasswordThreads              uint8
+}
+
 // The roles in which the provider processes data (RecordPurpose.Role).
 const (
 	// RoleController: for the provider's own purposes (art. 30(1)).
@@ -65,10 +131,10 @@ const (
 	RoleProcessor = "processor"
 )
 
-// ProcessingRecord is the record of processing activities (GDPR art. 30),
+// Record is the record of processing activities (GDPR art. 30),
 // generated from the live configuration so that it cannot drift from what
 // the code does.
-type ProcessingRecord struct {
+type Record struct {
 	// GeneratedAt is when the record was generated.
 	GeneratedAt time.Time `json:"generated_at"`
 	// Controller is the provider responsible for the processing.
@@ -180,22 +246,21 @@ var trafficPurposes = []struct {
 		[]DataCategory{CategoryTrafficRecords}},
 }
 
-// accountCategories are the customer data Accounts keeps.
+// accountCategories are the customer data package accounts keeps.
 var accountCategories = []DataCategory{CategoryOrganisation, CategoryBilling, CategoryContacts, CategoryUsers,
 	CategoryNetworks, CategoryCredentials, CategoryContract, CategoryConsents}
 
-// NewProcessingRecord generates the record of processing from cfg, dated
-// now.
-func NewProcessingRecord(cfg ProcessingConfig, now time.Time) ProcessingRecord {
-	if c := cfg.Client; c != nil {
+// NewRecord generates the record of processing from cfg, dated now.
+func NewRecord(cfg Config, now time.Time) Record {
+	if t := cfg.Traffic; t != nil {
 		if cfg.Processors == nil {
-			cfg.Processors = c.opts.Processors
+			cfg.Processors = t.Processors
 		}
-		if cfg.Retention == (RetentionPolicy{}) {
-			cfg.Retention = c.opts.Retention
+		if cfg.Retention == (Retention{}) {
+			cfg.Retention = t.Retention
 		}
 	}
-	r := ProcessingRecord{GeneratedAt: now.UTC(), Controller: cfg.Controller, ControllerContact: cfg.ControllerContact,
+	r := Record{GeneratedAt: now.UTC(), Controller: cfg.Controller, ControllerContact: cfg.ControllerContact,
 		Representative: cfg.Representative, DPO: cfg.DPO}
 	trafficRole := RoleProcessor
 	if cfg.TrafficAsController {
@@ -208,17 +273,17 @@ func NewProcessingRecord(cfg ProcessingConfig, now time.Time) ProcessingRecord {
 		}
 		r.Purposes = append(r.Purposes, RecordPurpose{Name: string(tp.p), Role: role, Description: tp.desc, Categories: slices.Clone(tp.cats)})
 	}
-	var disclosures DisclosurePolicy
-	if cfg.Accounts != nil {
-		disclosures = cfg.Accounts.opts.Disclosures
+	var disclosures map[string][]DataCategory
+	if cfg.Customers != nil {
+		disclosures = cfg.Customers.Disclosures
 		r.Purposes = append(r.Purposes, RecordPurpose{
 			Name: "account", Role: RoleController, Description: "customer accounts, login and contract limits",
 			Categories: slices.Clone(accountCategories),
 		})
 		for _, p := range sortedPurposes(disclosures) {
 			r.Purposes = append(r.Purposes, RecordPurpose{
-				Name: "disclosure: " + string(p), Role: RoleController,
-				Description: "to a party the customer consented to, for " + string(p),
+				Name: "disclosure: " + p, Role: RoleController,
+				Description: "to a party the customer consented to, for " + p,
 				Categories:  slices.Clone(disclosures[p]),
 			})
 		}
@@ -265,7 +330,7 @@ func NewProcessingRecord(cfg ProcessingConfig, now time.Time) ProcessingRecord {
 	}
 	for _, p := range sortedPurposes(disclosures) {
 		r.Recipients = append(r.Recipients, RecordRecipient{
-			Name: "parties with the customer's consent", Role: string(p), Categories: slices.Clone(disclosures[p]),
+			Name: "parties with the customer's consent", Role: p, Categories: slices.Clone(disclosures[p]),
 		})
 	}
 	r.Retention = retentionEntries(cfg)
@@ -273,17 +338,17 @@ func NewProcessingRecord(cfg ProcessingConfig, now time.Time) ProcessingRecord {
 	return r
 }
 
-func sortedPurposes(p DisclosurePolicy) []DisclosurePurpose { return slices.Sorted(maps.Keys(p)) }
+func sortedPurposes(p map[string][]DataCategory) []string { return slices.Sorted(maps.Keys(p)) }
 
 // dataSubjects lists the people the configured processing is about.
-func dataSubjects(cfg ProcessingConfig, trafficRole string) []RecordSubjects {
+func dataSubjects(cfg Config, trafficRole string) []RecordSubjects {
 	out := []RecordSubjects{
 		{Name: "recipients of the customers' messages (by their phone numbers)", Role: trafficRole,
 			Categories: []DataCategory{CategoryRecipients, CategoryMessageText, CategoryTrafficRecords}},
 		{Name: "senders named by a sender id that is a phone number", Role: trafficRole,
 			Categories: []DataCategory{CategorySenders}},
 	}
-	if cfg.Accounts != nil {
+	if cfg.Customers != nil {
 		out = append(out,
 			RecordSubjects{Name: "customers' contact persons, entitled to use the service or to get support", Role: RoleController,
 				Categories: []DataCategory{CategoryContacts}},
@@ -298,79 +363,78 @@ func dataSubjects(cfg ProcessingConfig, trafficRole string) []RecordSubjects {
 
 // auditTrail says whether the configuration hands audit events to an
 // Auditor of its own (rather than the debug log): the Client's when one is
-// given, and the Accounts' when they are.
-func auditTrail(cfg ProcessingConfig) (client, accounts bool) {
-	client = cfg.Client != nil && cfg.Client.opts.Auditor != nil
-	accounts = cfg.Accounts != nil && cfg.Accounts.opts.Auditor != nil
+// given, and the accounts' when they are.
+func auditTrail(cfg Config) (client, accounts bool) {
+	client = cfg.Traffic != nil && cfg.Traffic.Audited
+	accounts = cfg.Customers != nil && cfg.Customers.Audited
 	return client, accounts
 }
 
-func retentionEntries(cfg ProcessingConfig) []RecordRetention {
+func retentionEntries(cfg Config) []RecordRetention {
 	traffic := fmt.Sprintf("%d calendar months after sending (clamped to the month's end); records behind an "+
 		"invoice still unsettled then, until it is settled or time-barred; erased at once on the customer's request",
-		cfg.Retention.months())
-	if cfg.Accounts != nil && cfg.Accounts.erasesTraffic() {
+		cmp.Or(cfg.Retention.Months, policyMonths))
+	if cfg.Customers != nil && cfg.Customers.DeletesTraffic {
 		traffic += " and when the customer's account is deleted"
 	}
-	out := []RecordRetention{{"traffic records", traffic}, {"message text", bodyRetention(cfg.Client)}}
+	out := []RecordRetention{{"traffic records", traffic}, {"message text", bodyRetention(cfg.Traffic)}}
 	out = append(out,
 		RecordRetention{"usage aggregates of erased traffic (counts per account and calendar month, no numbers, no finer times)",
 			cmp.Or(cfg.UsageRetention, "kept by advox without a deadline, for billing: the application deletes them")},
 		RecordRetention{"invoices (id, account, period, state and dates)",
 			cmp.Or(cfg.InvoiceRetention, fmt.Sprintf("kept by advox without a deadline: the application deletes them; "+
 				"an unsettled invoice holds its records at most until it is time-barred (%d years for consumers, %d for businesses)",
-				cmp.Or(cfg.Retention.ConsumerTimeBarYears, DefaultConsumerTimeBarYears),
-				cmp.Or(cfg.Retention.BusinessTimeBarYears, DefaultBusinessTimeBarYears)))},
+				cmp.Or(cfg.Retention.ConsumerTimeBarYears, defaultConsumerTimeBarYears),
+				cmp.Or(cfg.Retention.BusinessTimeBarYears, defaultBusinessTimeBarYears)))},
 	)
 	audit := "no audit trail is kept: no Auditor is configured, and audit events go to the log at debug level only"
 	switch client, accounts := auditTrail(cfg); {
-	case client && cfg.Accounts != nil && !accounts:
+	case client && cfg.Customers != nil && !accounts:
 		audit = "traffic events: kept by the Client's Auditor, not by advox: " + cmp.Or(cfg.AuditRetention, "retention not declared") +
 			"; customer-data events: no trail (no Auditor for the accounts), the debug log only"
-	case accounts && cfg.Client != nil && !client:
+	case accounts && cfg.Traffic != nil && !client:
 		audit = "customer-data events: kept by the accounts' Auditor, not by advox: " + cmp.Or(cfg.AuditRetention, "retention not declared") +
 			"; traffic events: no trail (no Auditor for the Client), the debug log only"
 	case client || accounts:
 		audit = "kept by the configured Auditor, not by advox: " + cmp.Or(cfg.AuditRetention, "retention not declared")
 	}
 	out = append(out, RecordRetention{"audit events (opaque ids, action, purpose, actor, time, counts)", audit})
-	if a := cfg.Accounts; a != nil {
+	if a := cfg.Customers; a != nil {
 		deleted := "while the account exists; deleted with the account, after its traffic is erased"
-		if !a.erasesTraffic() {
+		if !a.DeletesTraffic {
 			deleted = "while the account exists; advox deletes an account only together with its traffic, and no " +
 				"traffic store is configured for the accounts (no Client uses them, no EraseTraffic), so none can be deleted yet"
 		}
-		l := a.opts.AuthLimit
 		out = append(out,
 			RecordRetention{"customer data and consents", deleted},
 			RecordRetention{"ids of deleted accounts", "kept without customer data, so that an id never passes to another customer"},
 			RecordRetention{"monthly segment counters", "per calendar month, while the account exists"},
-			RecordRetention{"failed-login counters", fmt.Sprintf("in memory only, until %s after the last failure (dropped at the first login attempt after that)", time.Duration(l.Failures)*l.Every)},
+			RecordRetention{"failed-login counters", fmt.Sprintf("in memory only, until %s after the last failure (dropped at the first login attempt after that)", time.Duration(a.LoginFailures)*a.LoginEvery)},
 		)
 	}
 	return out
 }
 
-// bodyRetention says how long message text is kept by c.
-func bodyRetention(c *Client) string {
+// bodyRetention says how long message text is kept by a Client doing t.
+func bodyRetention(t *Traffic) string {
 	switch {
-	case c == nil:
+	case t == nil:
 		return "not stored unless the Client keeps bodies (Options.KeepBodies), which this record was generated without"
-	case c.opts.KeepBodies:
-		return fmt.Sprintf("kept sealed for troubleshooting until the message reaches a final status, at most %s", c.opts.BodyRetention)
+	case t.KeepBodies:
+		return fmt.Sprintf("kept sealed for troubleshooting until the message reaches a final status, at most %s", t.BodyRetention)
 	}
 	return "not stored: held only while the message is in transit"
 }
 
-func securityMeasures(cfg ProcessingConfig) []string {
+func securityMeasures(cfg Config) []string {
 	out := []string{
 		"recipient numbers are masked in logs and error messages; audit events hold opaque ids only",
 		fmt.Sprintf("sub-processors receive data only when registered, with an agreement, declaring what they receive, "+
 			"and outside the EU/EEA only with a declared safeguard (%d registered)", len(cfg.Processors.List())),
 	}
-	if c := cfg.Client; c != nil {
+	if t := cfg.Traffic; t != nil {
 		kek := "the configured key-encryption key"
-		if c.opts.KEK == nil {
+		if !t.KEK {
 			kek = "a key held only by the running process (no KEK configured: unreadable after a restart)"
 		}
 		out = append(out, "recipient numbers (and kept texts) are sealed at rest with a data key per account, wrapped by "+kek+
@@ -381,17 +445,16 @@ func securityMeasures(cfg ProcessingConfig) []string {
 	if client {
 		out = append(out, "every read, export, purge and erase of traffic data states its purpose and is audited")
 	}
-	if a := cfg.Accounts; a != nil {
-		p, l := *a.opts.Password, a.opts.AuthLimit
+	if a := cfg.Customers; a != nil {
 		disclosed := "customer data is disclosed only with the customer's recorded consent, per party and purpose"
 		if accounts {
 			disclosed += "; every disclosure, and every refusal, is audited with the party and the categories"
 		}
 		out = append(out,
 			fmt.Sprintf("passwords hashed with argon2id (m=%d KiB, t=%d, p=%d), compared in constant time and rehashed at login "+
-				"when older; hashes are never printed, logged or exported", p.Memory, p.Time, p.Threads),
+				"when older; hashes are never printed, logged or exported", a.PasswordMemory, a.PasswordTime, a.PasswordThreads),
 			"users log in only from their allowed networks",
-			fmt.Sprintf("failed logins limited per address, per user and per (user, allowed network): %d, then one per %s", l.Failures, l.Every),
+			fmt.Sprintf("failed logins limited per address, per user and per (user, allowed network): %d, then one per %s", a.LoginFailures, a.LoginEvery),
 			"Swedish personal identity numbers are refused in every field of customer data, free text included; "+
 				"free text holding a person's e-mail address or phone number is refused",
 			disclosed,
@@ -401,10 +464,10 @@ func securityMeasures(cfg ProcessingConfig) []string {
 }
 
 // JSON returns the record as indented JSON.
-func (r ProcessingRecord) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
+func (r Record) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
 
 // Markdown returns the record as a Markdown document.
-func (r ProcessingRecord) Markdown() string {
+func (r Record) Markdown() string {
 	var b strings.Builder
 	b.WriteString("# Record of processing activities\n\n")
 	for _, l := range [...]struct{ name, v string }{

@@ -1,7 +1,10 @@
-package advox
+package processing
 
-// DataCategory names a category of data, for disclosure policies,
-// sub-processor declarations and the record of processing.
+import "slices"
+
+// DataCategory names a category of data, for disclosure policies
+// (package accounts), sub-processor declarations, audit events and the
+// record of processing.
 type DataCategory string
 
 // The categories of customer data. Credentials are never disclosed.
@@ -69,6 +72,10 @@ func (c DataCategory) Known() bool {
 	_, ok := categoryDescriptions[c]
 	return ok
 }
+
+// Disclosable reports whether c is a category of customer data that a
+// disclosure may reveal: customer data other than credentials.
+func (c DataCategory) Disclosable() bool { return slices.Contains(customerCategories, c) }
 
 // isCustomerCategory reports whether c is a category of customer data
 // (credentials included), as opposed to traffic data.

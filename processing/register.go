@@ -1,10 +1,22 @@
-package advox
+// Package processing keeps the GDPR side of the deployment: the register
+// of sub-processors that data may go to (Register, checked by the Client
+// before it sends through a transport, and held to it while it does), the
+// categories of data and the purposes of processing, and the record of
+// processing activities (GDPR art. 30: NewRecord), generated from what the
+// Client and the accounts describe of their live configuration
+// (advox.Client.Processing, accounts.Accounts.Processing), so that it
+// cannot drift from what the code does.
+//
+// It sends, stores and reads nothing: it declares and describes.
+package processing
 
 import (
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/azenna/advox/internal/errs"
 )
 
 // Processor declares a sub-processor: an operator behind a transport, or
@@ -39,54 +51,54 @@ var eea = map[string]bool{
 // EU/EEA.
 func InEEA(country string) bool { return eea[strings.ToUpper(country)] }
 
-// Processors is the register of sub-processors. The Client refuses to start
-// with a transport the register does not allow (see Check), and from then
+// Register is the register of sub-processors. The Client refuses to start
+// with a transport the register does not allow (see Use), and from then
 // on until it is closed the register refuses a change that would no longer
 // allow it: what a Client sends to always matches the register, which the
 // record of processing is generated from. The zero value is an empty
 // register. It is safe for concurrent use.
-type Processors struct {
+type Register struct {
 	mu     sync.RWMutex
 	byName map[string]Processor
 	inUse  map[string]int // names → Clients sending to them
 }
 
-// NewProcessors returns a register holding ps.
-func NewProcessors(ps ...Processor) (*Processors, error) {
-	r := &Processors{byName: make(map[string]Processor)}
+// NewRegister returns a register holding ps.
+func NewRegister(ps ...Processor) (*Register, error) {
+	r := &Register{byName: make(map[string]Processor)}
 	for _, p := range ps {
-		if err := r.Register(p); err != nil {
+		if err := r.Declare(p); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
 }
 
-// Register declares a sub-processor, replacing one of the same name. It
+// Declare declares a sub-processor, replacing one of the same name. It
 // needs a name, role, country code, agreement date and at least one known
 // data category. A processor outside the EU/EEA without a safeguard is
 // recorded, but Check refuses it. A processor a Client sends to (an
 // operator behind its transport) can be replaced only by a declaration
 // that still allows it: registered in the EU/EEA or with a safeguard, and
 // declaring the categories an operator receives.
-func (r *Processors) Register(p Processor) error {
+func (r *Register) Declare(p Processor) error {
 	const op = "register processor"
 	p.Country = strings.ToUpper(p.Country)
 	switch {
 	case strings.TrimSpace(p.Name) == "":
-		return invalidField(op, "Name", "required")
+		return errs.Field(op, "Name", "required")
 	case strings.TrimSpace(p.Role) == "":
-		return invalidField(op, "Role", "required")
+		return errs.Field(op, "Role", "required")
 	case !isCountryCode(p.Country):
-		return invalidField(op, "Country", "an ISO 3166-1 alpha-2 code")
+		return errs.Field(op, "Country", "an ISO 3166-1 alpha-2 code")
 	case p.AgreementDate.IsZero():
-		return invalidField(op, "AgreementDate", "required: data goes only to processors under agreement")
+		return errs.Field(op, "AgreementDate", "required: data goes only to processors under agreement")
 	case len(p.Categories) == 0:
-		return invalidField(op, "Categories", "at least one")
+		return errs.Field(op, "Categories", "at least one")
 	}
 	for _, c := range p.Categories {
 		if !c.Known() {
-			return invalidField(op, "Categories", "unknown category")
+			return errs.Field(op, "Categories", "unknown category")
 		}
 	}
 	p.Categories = slices.Clone(p.Categories)
@@ -94,7 +106,7 @@ func (r *Processors) Register(p Processor) error {
 	defer r.mu.Unlock()
 	if r.inUse[p.Name] > 0 {
 		if err := allowOperator(op, p); err != nil {
-			return newError(op, CodeInvalidArgument, "%q is in use by a Client, and this declaration would not allow it "+
+			return errs.New(op, errs.CodeInvalidArgument, "%q is in use by a Client, and this declaration would not allow it "+
 				"(close the Client first): %w", p.Name, err)
 		}
 	}
@@ -108,16 +120,16 @@ func (r *Processors) Register(p Processor) error {
 // Check reports whether data may go to the named sub-processor: it must be
 // registered, and outside the EU/EEA it must have a declared safeguard. A
 // nil register allows nothing.
-func (r *Processors) Check(name string) error {
+func (r *Register) Check(name string) error {
 	const op = "check processor"
 	if r == nil {
-		return newError(op, CodeInvalidArgument, "%q is not a registered sub-processor (no register)", name)
+		return errs.New(op, errs.CodeInvalidArgument, "%q is not a registered sub-processor (no register)", name)
 	}
 	r.mu.RLock()
 	p, ok := r.byName[name]
 	r.mu.RUnlock()
 	if !ok {
-		return newError(op, CodeInvalidArgument, "%q is not a registered sub-processor", name)
+		return errs.New(op, errs.CodeInvalidArgument, "%q is not a registered sub-processor", name)
 	}
 	return allowed(op, p)
 }
@@ -125,7 +137,7 @@ func (r *Processors) Check(name string) error {
 // allowed refuses a processor outside the EU/EEA without a safeguard.
 func allowed(op string, p Processor) error {
 	if !InEEA(p.Country) && strings.TrimSpace(p.Safeguard) == "" {
-		return newError(op, CodeInvalidArgument, "%q processes data in %s, outside the EU/EEA, without a declared safeguard", p.Name, p.Country)
+		return errs.New(op, errs.CodeInvalidArgument, "%q processes data in %s, outside the EU/EEA, without a declared safeguard", p.Name, p.Country)
 	}
 	return nil
 }
@@ -142,30 +154,33 @@ func allowOperator(op string, p Processor) error {
 	}
 	for _, c := range operatorCategories {
 		if !slices.Contains(p.Categories, c) {
-			return newError(op, CodeInvalidArgument, "%q receives %s from its transport but does not declare it", p.Name, c)
+			return errs.New(op, errs.CodeInvalidArgument, "%q receives %s from its transport but does not declare it", p.Name, c)
 		}
 	}
 	return nil
 }
 
-// use checks that every named processor may receive what a transport
-// hands its operator and marks them in use, in one step, so that Register
-// refuses a change that would no longer allow them until release is
-// called. A nil register allows nothing.
-func (r *Processors) use(names []string) (release func(), err error) {
+// Use checks that every named processor (the transports' names) may
+// receive what a transport hands its operator — registered, in the EU/EEA
+// or with a safeguard, declaring recipient numbers, sender ids and message
+// text — and marks them in use, in one step, so that Declare refuses a
+// change that would no longer allow them until release is called (once
+// or more). NewClient calls it for its transport and Close releases. A nil
+// register allows nothing.
+func (r *Register) Use(names []string) (release func(), err error) {
 	const op = "new client"
 	if len(names) == 0 {
 		return func() {}, nil
 	}
 	if r == nil {
-		return nil, newError(op, CodeInvalidArgument, "transport %q hands data to a third party: register it in Options.Processors", names[0])
+		return nil, errs.New(op, errs.CodeInvalidArgument, "transport %q hands data to a third party: declare its operator (transport.Operated) or register it in Options.Processors", names[0])
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, name := range names {
 		p, ok := r.byName[name]
 		if !ok {
-			return nil, newError(op, CodeInvalidArgument, "%q is not a registered sub-processor: register it in Options.Processors", name)
+			return nil, errs.New(op, errs.CodeInvalidArgument, "%q is not a registered sub-processor: register it in Options.Processors", name)
 		}
 		if err := allowOperator(op, p); err != nil {
 			return nil, err
@@ -192,7 +207,7 @@ func (r *Processors) use(names []string) (release func(), err error) {
 }
 
 // List returns the registered sub-processors by name.
-func (r *Processors) List() []Processor {
+func (r *Register) List() []Processor {
 	if r == nil {
 		return nil
 	}
@@ -214,4 +229,9 @@ func OperatorProcessor(transportName, country string, agreed time.Time) Processo
 		Name: transportName, Role: "SMS operator", Country: country, AgreementDate: agreed,
 		Categories: []DataCategory{CategoryRecipients, CategorySenders, CategoryMessageText},
 	}
+}
+
+// isCountryCode reports whether s is two upper-case ASCII letters.
+func isCountryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
