@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 )
@@ -51,7 +52,7 @@ type AccountsOptions struct {
 	// Auditor receives an event for every change, export and disclosure of
 	// customer data, and for every refused disclosure; nil means Logger at
 	// DefaultAuditLevel, as for the Client: set one to keep an audit trail.
-	Auditor Auditor
+	Auditor audit.Auditor
 	// Logger receives operational logs; nil means slog.Default(), as for
 	// the Client. They never hold customer data.
 	Logger *slog.Logger
@@ -75,7 +76,7 @@ type Accounts struct {
 	opts  AccountsOptions
 	now   func() time.Time
 	log   *slog.Logger
-	audit Auditor
+	audit audit.Auditor
 	fails *failureLimiter
 
 	dummyOnce sync.Once
@@ -142,7 +143,7 @@ func newAccounts(store storage.AccountStore, opts *AccountsOptions, cheapPasswor
 	}
 	a.audit = o.Auditor
 	if a.audit == nil {
-		a.audit = defaultAuditor(a.log)
+		a.audit = audit.Default(a.log)
 	}
 	a.fails = newFailureLimiter(o.AuthLimit)
 	return a, nil
@@ -167,12 +168,12 @@ func (a *Accounts) Processing() *processing.Customers {
 
 // record audits an action on an account's customer data.
 func (a *Accounts) record(ctx context.Context, action, account string) {
-	a.auditEvent(ctx, AuditEvent{Action: action, Account: account, Count: 1})
+	a.auditEvent(ctx, audit.Event{Action: action, Account: account, Count: 1})
 }
 
 // auditEvent completes e with the time and actor and audits it.
-func (a *Accounts) auditEvent(ctx context.Context, e AuditEvent) {
-	e.Time, e.Actor = a.now(), ActorFrom(ctx)
+func (a *Accounts) auditEvent(ctx context.Context, e audit.Event) {
+	e.Time, e.Actor = a.now(), audit.ActorFrom(ctx)
 	a.audit.Audit(ctx, e)
 }
 

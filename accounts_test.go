@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/internal/errs/errstest"
 	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/processing"
@@ -351,7 +352,7 @@ func TestAccountLimit(t *testing.T) {
 
 func TestAuditEventsHoldNoCustomerData(t *testing.T) {
 	f := authFixture(t, nil)
-	ctx := advox.WithActor(ctxT(t), "support-7")
+	ctx := audit.WithActor(ctxT(t), "support-7")
 	require.NoError(t, f.acc.GrantConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing))
 	_, err := f.acc.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
 	require.NoError(t, err)

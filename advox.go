@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
@@ -131,7 +132,7 @@ type Options struct {
 	// Auditor receives an event for every read, purge and erase of traffic
 	// data; nil means Logger at DefaultAuditLevel (debug): set one to keep
 	// an audit trail.
-	Auditor Auditor
+	Auditor audit.Auditor
 	// PurgeEvery, when positive, makes the Client run a retention enforcer
 	// that purges the store at this interval until Close.
 	PurgeEvery time.Duration
@@ -193,7 +194,7 @@ type Client struct {
 	reports *reportMatcher
 	keys    *keyring.Keyring
 	index   keyring.BlindIndex
-	audit   Auditor
+	audit   audit.Auditor
 	erasing accountLocks
 	purger  *Retention
 	tel     *telemetry

@@ -3,7 +3,6 @@ package advox_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
@@ -13,61 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
-	"github.com/azenna/advox/processing"
+	"github.com/azenna/advox/internal/testlog"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
 )
-
-// jsonLines decodes every JSON log line in b, keeping duplicated keys
-// visible: each line is decoded key by key.
-func jsonLines(t *testing.T, b *bytes.Buffer) []map[string][]any {
-	t.Helper()
-	var out []map[string][]any
-	for line := range strings.Lines(b.String()) {
-		dec := json.NewDecoder(strings.NewReader(line))
-		_, err := dec.Token() // {
-		require.NoError(t, err)
-		m := map[string][]any{}
-		for dec.More() {
-			k, err := dec.Token()
-			require.NoError(t, err)
-			var v any
-			require.NoError(t, dec.Decode(&v))
-			m[k.(string)] = append(m[k.(string)], v)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-// TestSlogAuditorWellFormed: an audit record carries one time (the
-// event's), the fields the event has and no empty ones. Broke: every
-// record had a second "time" key and empty purpose, actor and message_id.
-func TestSlogAuditorWellFormed(t *testing.T) {
-	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
-	var buf bytes.Buffer
-	a := advox.SlogAuditor{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}
-	a.Audit(context.Background(), advox.AuditEvent{Time: at, Action: "delete account", Account: "acme", Count: 1})
-	a.Audit(context.Background(), advox.AuditEvent{Time: at, Action: "disclose: technical-support", Account: "acme",
-		Party: "partner-7", Categories: []processing.DataCategory{processing.CategoryOrganisation, processing.CategoryContacts}, Count: 1})
-
-	lines := jsonLines(t, &buf)
-	require.Len(t, lines, 2)
-	for _, l := range lines {
-		for k, vs := range l {
-			assert.Len(t, vs, 1, "key %q appears once", k)
-			assert.NotEqual(t, "", vs[0], "key %q is not empty", k)
-		}
-		assert.Equal(t, []any{at.Format(time.RFC3339)}, l["time"], "the event's time is the record's")
-		assert.Equal(t, []any{"INFO"}, l["level"])
-	}
-	assert.NotContains(t, lines[0], "purpose")
-	assert.NotContains(t, lines[0], "message_id")
-	assert.NotContains(t, lines[0], "party")
-	assert.Equal(t, []any{"partner-7"}, lines[1]["party"])
-	assert.Equal(t, []any{"organisation,contacts"}, lines[1]["categories"])
-}
 
 // TestDefaultAuditQuietAndShared: with no Auditor, the Client, Retention
 // and Accounts write their audit events to their logger at
@@ -95,7 +44,7 @@ func TestDefaultAuditQuietAndShared(t *testing.T) {
 			require.NoError(t, err)
 
 			var audits []string
-			for _, l := range jsonLines(t, &buf) {
+			for _, l := range testlog.JSONLines(t, &buf) {
 				if l["msg"][0] == "advox audit" {
 					audits = append(audits, l["action"][0].(string))
 					assert.Equal(t, []any{"DEBUG"}, l["level"])

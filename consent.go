@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
@@ -79,6 +80,20 @@ func (p DisclosurePolicy) clone() DisclosurePolicy {
 	return out
 }
 
+// The reasons of a refused disclosure (audit.Event.Refused).
+const (
+	// RefusedNoConsent: no consent of the customer for this party and
+	// purpose is in force.
+	RefusedNoConsent = "no-consent"
+	// RefusedNotReseller: data for re-invoicing goes only to the account's
+	// own reseller.
+	RefusedNotReseller = "not-the-reseller"
+	// RefusedPurpose: the purpose is not in the disclosure policy.
+	RefusedPurpose = "purpose-not-in-policy"
+	// RefusedParty: the party is not an opaque id.
+	RefusedParty = "party-not-an-id"
+)
+
 // GrantConsent records that the account's customer lets party (an opaque
 // id of the receiving organisation, see ValidateAccountID) receive its
 // data for purpose. Granting a consent in force again changes nothing.
@@ -102,7 +117,7 @@ func (a *Accounts) GrantConsent(ctx context.Context, account, party string, purp
 	if err != nil {
 		return wrap(op, err)
 	}
-	a.auditEvent(ctx, AuditEvent{Action: "grant consent: " + string(purpose), Account: account, Party: party, Count: 1})
+	a.auditEvent(ctx, audit.Event{Action: "grant consent: " + string(purpose), Account: account, Party: party, Count: 1})
 	return nil
 }
 
@@ -132,7 +147,7 @@ func (a *Accounts) WithdrawConsent(ctx context.Context, account, party string, p
 	if err != nil {
 		return wrap(op, err)
 	}
-	a.auditEvent(ctx, AuditEvent{Action: "withdraw consent: " + string(purpose), Account: account, Party: party, Count: 1})
+	a.auditEvent(ctx, audit.Event{Action: "withdraw consent: " + string(purpose), Account: account, Party: party, Count: 1})
 	return nil
 }
 
@@ -176,10 +191,10 @@ func (a *Accounts) checkConsentArgs(op, party string, purpose DisclosurePurpose)
 // consent for this party and purpose is in force, and, for re-invoicing,
 // unless party is the account's reseller. Every disclosure is audited
 // with the party and the categories handed over; so is every refusal,
-// with its reason (AuditEvent.Refused).
+// with its reason (audit.Event.Refused).
 func (a *Accounts) Disclose(ctx context.Context, account, party string, purpose DisclosurePurpose) (storage.Customer, error) {
 	const op = "disclose"
-	e := AuditEvent{Action: "disclose: " + string(purpose), Account: account, Party: party}
+	e := audit.Event{Action: "disclose: " + string(purpose), Account: account, Party: party}
 	refuse := func(reason string, err error) (storage.Customer, error) {
 		e.Refused = reason
 		a.auditEvent(ctx, e)

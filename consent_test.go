@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/internal/errs/errstest"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
@@ -214,7 +215,7 @@ func TestConsentOrderedBySequence(t *testing.T) {
 // Broke: the event named neither, and refusals were not audited.
 func TestDisclosuresAlwaysOnRecord(t *testing.T) {
 	f := authFixture(t, nil)
-	ctx := advox.WithActor(ctxT(t), "support-7")
+	ctx := audit.WithActor(ctxT(t), "support-7")
 	f.audit.events = nil
 	_, err := f.acc.Disclose(ctx, "acme", reseller, advox.DisclosureReinvoicing)
 	require.ErrorIs(t, err, advox.ErrNoConsent)
@@ -230,11 +231,11 @@ func TestDisclosuresAlwaysOnRecord(t *testing.T) {
 	require.NoError(t, err)
 
 	at := f.clock.Now()
-	ev := func(action, party, refused string, cats []processing.DataCategory, n int) advox.AuditEvent {
-		return advox.AuditEvent{Time: at, Action: action, Actor: "support-7", Account: "acme", Party: party,
+	ev := func(action, party, refused string, cats []processing.DataCategory, n int) audit.Event {
+		return audit.Event{Time: at, Action: action, Actor: "support-7", Account: "acme", Party: party,
 			Refused: refused, Categories: cats, Count: n}
 	}
-	assert.Equal(t, []advox.AuditEvent{
+	assert.Equal(t, []audit.Event{
 		ev("disclose: reseller-reinvoicing", reseller, advox.RefusedNoConsent, nil, 0),
 		ev("grant consent: reseller-reinvoicing", "other-reseller", "", nil, 1),
 		ev("disclose: reseller-reinvoicing", "other-reseller", advox.RefusedNotReseller, nil, 0),

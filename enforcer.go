@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/storage"
 )
 
@@ -21,7 +22,7 @@ type RetentionOptions struct {
 	Logger *slog.Logger
 	// Auditor receives an event per purge; nil means Logger at
 	// DefaultAuditLevel.
-	Auditor Auditor
+	Auditor audit.Auditor
 	// MeterProvider receives the count of records purged
 	// (MetricPurgeDeleted); nil means the otel global provider. A Client
 	// hands its own Options.MeterProvider to the enforcer it runs.
@@ -42,7 +43,7 @@ type Retention struct {
 	every  time.Duration
 	now    func() time.Time
 	log    *slog.Logger
-	audit  Auditor
+	audit  audit.Auditor
 	purged metric.Int64Counter
 }
 
@@ -65,7 +66,7 @@ func NewRetention(store storage.TrafficStore, opts *RetentionOptions) *Retention
 	}
 	r.purged = purgeCounter(mp, r.log)
 	if r.audit == nil {
-		r.audit = defaultAuditor(r.log)
+		r.audit = audit.Default(r.log)
 	}
 	return r
 }
@@ -77,7 +78,7 @@ func (r *Retention) PurgeNow(ctx context.Context) (PurgeReport, error) {
 		return rep, wrap("purge", err)
 	}
 	r.purged.Add(ctx, int64(rep.Deleted))
-	r.audit.Audit(ctx, AuditEvent{Time: r.now(), Action: "purge", Actor: ActorFrom(ctx), Count: rep.Deleted})
+	r.audit.Audit(ctx, audit.Event{Time: r.now(), Action: "purge", Actor: audit.ActorFrom(ctx), Count: rep.Deleted})
 	r.log.Info("advox: retention purge", "deleted", rep.Deleted, "bodies_dropped", rep.BodiesDropped, "oldest_deadline", rep.OldestDeadline)
 	return rep, nil
 }

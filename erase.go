@@ -3,6 +3,8 @@ package advox
 import (
 	"context"
 	"time"
+
+	"github.com/azenna/advox/audit"
 )
 
 // EraseReason says why an account's traffic is erased. The set is closed
@@ -86,7 +88,7 @@ func (c *Client) erase(ctx context.Context, account string, reason EraseReason, 
 	rep.KeysDestroyed, rep.UnreadableAfter = n, time.Since(start)
 	rep.Records, err = c.store.EraseAccount(context.WithoutCancel(ctx), account)
 	c.tel.erasedRecords(ctx, rep.Records, reason)
-	c.audit.Audit(ctx, AuditEvent{Time: c.now(), Action: "erase:" + string(reason), Actor: ActorFrom(ctx), Account: account, Count: rep.Records})
+	c.audit.Audit(ctx, audit.Event{Time: c.now(), Action: "erase:" + string(reason), Actor: audit.ActorFrom(ctx), Account: account, Count: rep.Records})
 	if err != nil {
 		// The keys are gone (the records are unreadable); some records
 		// are not deleted yet: erasing again finishes it.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
@@ -50,7 +51,7 @@ func ExampleClient_EraseAccountTraffic() {
 // without the number ever being stored in the clear: the lookup goes
 // through a keyed blind index, and every read states its purpose.
 func ExampleClient_FindByRecipient() {
-	ctx := advox.WithActor(context.Background(), "support-agent-7")
+	ctx := audit.WithActor(context.Background(), "support-agent-7")
 	client, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Region: "SE"})
 	if err != nil {
 		log.Fatal(err)

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/azenna/advox"
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/storage/storagetest"
 )
 
@@ -27,10 +27,10 @@ func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 // auditLog records audit events.
 type auditLog struct {
 	mu     sync.Mutex
-	events []advox.AuditEvent
+	events []audit.Event
 }
 
-func (a *auditLog) Audit(_ context.Context, e advox.AuditEvent) {
+func (a *auditLog) Audit(_ context.Context, e audit.Event) {
 	a.mu.Lock()
 	a.events = append(a.events, e)
 	a.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/transport/memtransport"
 )
@@ -74,7 +75,7 @@ func TestOrgAndVATFieldsRefusePersonalNumberAsSuch(t *testing.T) {
 // passes as the actor.
 func TestAuditActorNeverHoldsPersonalNumber(t *testing.T) {
 	f := newAcctFixture(t, nil)
-	ctx := advox.WithActor(ctxT(t), "bankid:19811218-9876")
+	ctx := audit.WithActor(ctxT(t), "bankid:19811218-9876")
 	_, err := f.acc.Create(ctx, demoCustomer("acme"))
 	require.NoError(t, err)
 	require.NotEmpty(t, f.audit.events)
@@ -82,5 +83,5 @@ func TestAuditActorNeverHoldsPersonalNumber(t *testing.T) {
 		assert.False(t, pii.ContainsPersonalNumber(e.Actor), "actor %q", e.Actor)
 		assert.NotEmpty(t, e.Actor, "an actor was given")
 	}
-	assert.Equal(t, "ops-7", advox.ActorFrom(advox.WithActor(context.Background(), "ops-7")))
+	assert.Equal(t, "ops-7", audit.ActorFrom(audit.WithActor(context.Background(), "ops-7")))
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"sync"
 
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
@@ -80,7 +81,7 @@ func (c *Client) initPrivacy() error {
 	c.index = index
 	c.audit = o.Auditor
 	if c.audit == nil {
-		c.audit = defaultAuditor(c.log)
+		c.audit = audit.Default(c.log)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/processing"
@@ -119,8 +120,8 @@ func TestKeepBodiesForTroubleshooting(t *testing.T) {
 }
 
 func TestEraseCryptoShredsThenDeletes(t *testing.T) {
-	audit := &auditLog{}
-	c, st := newClient(t, memtransport.New(nil), &advox.Options{KEK: kek(t), IndexKey: indexKey, Auditor: audit})
+	trail := &auditLog{}
+	c, st := newClient(t, memtransport.New(nil), &advox.Options{KEK: kek(t), IndexKey: indexKey, Auditor: trail})
 	var ids []string
 	for i := range 20 {
 		ids = append(ids, send(t, c, "acct-x", fmt.Sprintf("+4670123%04d", i), "x").ID)
@@ -164,7 +165,7 @@ func TestEraseCryptoShredsThenDeletes(t *testing.T) {
 	rec, err := c.Status(context.Background(), advox.PurposeTroubleshoot, after.ID)
 	require.NoError(t, err)
 	assert.Equal(t, phone.Number(to), rec.To)
-	assert.Contains(t, audit.actions(), "erase:customer-request")
+	assert.Contains(t, trail.actions(), "erase:customer-request")
 
 	_, err = c.EraseAccountTraffic(context.Background(), "acct-x", "because")
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument, "reasons are a closed set")
@@ -265,8 +266,8 @@ func TestInvoiceHoldThroughClient(t *testing.T) {
 func TestClientRunsTheEnforcer(t *testing.T) {
 	clk := newFakeClock(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC))
 	st := memstore.New(&memstore.Options{Now: clk.Now})
-	audit := &auditLog{}
-	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now, PurgeEvery: 5 * time.Millisecond, Auditor: audit})
+	trail := &auditLog{}
+	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now, PurgeEvery: 5 * time.Millisecond, Auditor: trail})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	r := send(t, c, "acct-e", to, "old")
@@ -276,7 +277,7 @@ func TestClientRunsTheEnforcer(t *testing.T) {
 		return err != nil
 	}, 5*time.Second, 5*time.Millisecond)
 	require.Eventually(t, func() bool {
-		for _, a := range audit.actions() {
+		for _, a := range trail.actions() {
 			if a == "purge" {
 				return true
 			}
@@ -286,9 +287,9 @@ func TestClientRunsTheEnforcer(t *testing.T) {
 }
 
 func TestAuditEventsCarryNoPersonalData(t *testing.T) {
-	audit := &auditLog{}
-	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Auditor: audit, Region: "SE"})
-	ctx := advox.WithActor(context.Background(), "support-7")
+	trail := &auditLog{}
+	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Auditor: trail, Region: "SE"})
+	ctx := audit.WithActor(context.Background(), "support-7")
 	r := send(t, c, "acct-a", to, "audited")
 	_, err := c.Status(ctx, advox.PurposeTroubleshoot, r.ID)
 	require.NoError(t, err)
@@ -299,15 +300,15 @@ func TestAuditEventsCarryNoPersonalData(t *testing.T) {
 	_, err = c.EraseAccountTraffic(ctx, "acct-a", advox.EraseOnRequest)
 	require.NoError(t, err)
 
-	require.GreaterOrEqual(t, len(audit.events), 4)
-	for _, e := range audit.events {
+	require.GreaterOrEqual(t, len(trail.events), 4)
+	for _, e := range trail.events {
 		s := fmt.Sprintf("%+v", e)
 		assert.False(t, phoneNumber.MatchString(s), "audit event carries a number: %s", s)
 		assert.False(t, strings.Contains(s, "1234567"), "audit event carries a number: %s", s)
 		assert.Equal(t, "support-7", e.Actor)
 		assert.Equal(t, "acct-a", e.Account)
 	}
-	assert.Equal(t, []string{"read", "find by recipient", "usage", "erase:customer-request"}, audit.actions())
+	assert.Equal(t, []string{"read", "find by recipient", "usage", "erase:customer-request"}, trail.actions())
 }
 
 func TestNewClientNeedsAKeyStore(t *testing.T) {

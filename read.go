@@ -6,6 +6,7 @@ import (
 	"iter"
 	"time"
 
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
@@ -25,6 +26,14 @@ const (
 	// PurposeBill: invoicing and bookkeeping.
 	PurposeBill = processing.PurposeBill
 )
+
+// checkPurpose refuses a read that states no purpose the policy allows.
+func checkPurpose(op string, p Purpose) error {
+	if !p.Valid() {
+		return newError(op, CodeInvalidArgument, "purpose: must be transmit, troubleshoot or bill")
+	}
+	return nil
+}
 
 // Record is a traffic record as the Client returns it: the stored record
 // with its sealed fields opened.
@@ -60,7 +69,7 @@ func (c *Client) open(ctx context.Context, r storage.Record) (Record, error) {
 
 // auditRead records a read of traffic data.
 func (c *Client) auditRead(ctx context.Context, action string, p Purpose, account, id string, n int) {
-	c.audit.Audit(ctx, AuditEvent{Time: c.now(), Action: action, Purpose: p, Actor: ActorFrom(ctx), Account: account, MessageID: id, Count: n})
+	c.audit.Audit(ctx, audit.Event{Time: c.now(), Action: action, Purpose: p, Actor: audit.ActorFrom(ctx), Account: account, MessageID: id, Count: n})
 }
 
 // readErr maps a read failure: data under a destroyed key is erased.

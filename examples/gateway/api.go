@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/audit"
 )
 
 // api is the customers' HTTP API. Every endpoint needs a login; the
@@ -51,7 +52,7 @@ func (a *api) authed(h authedHandler) http.Handler {
 			a.fail(w, "", err)
 			return
 		}
-		h(w, r.WithContext(advox.WithActor(r.Context(), p.User)), p)
+		h(w, r.WithContext(audit.WithActor(r.Context(), p.User)), p)
 	})
 }
 

@@ -1,4 +1,14 @@
-package advox
+// Package audit is the audit trail's contract: the Event every read,
+// purge and erase of traffic data and every change, export and disclosure
+// of customer data produces, the Auditor that receives it (a SlogAuditor,
+// or an append-only trail of your own), the Default auditor of a Client,
+// Retention or Accounts given none, and the actor of an action, carried
+// in a context (WithActor, ActorFrom).
+//
+// Events hold opaque ids, the action, purpose, actor, time and counts —
+// never a number, an e-mail or IP address, a name or an identity number:
+// WithActor replaces an actor that holds one. It keeps no trail itself.
+package audit
 
 import (
 	"context"
@@ -10,18 +20,11 @@ import (
 	"github.com/azenna/advox/processing"
 )
 
-func checkPurpose(op string, p Purpose) error {
-	if !p.Valid() {
-		return newError(op, CodeInvalidArgument, "purpose: must be transmit, troubleshoot or bill")
-	}
-	return nil
-}
-
-// AuditEvent records one access to traffic data (a read, an invoice, a
-// purge, an erase) or, through Accounts, to customer data. It holds opaque
+// Event records one access to traffic data (a read, an invoice, a
+// purge, an erase) or, through package accounts, to customer data. It holds opaque
 // ids, the action, purpose, actor, time and counts — never a number, an
 // e-mail or IP address, a name or an identity number.
-type AuditEvent struct {
+type Event struct {
 	// Time is when the action happened, by the clock of the Client,
 	// Retention or Accounts that reports it.
 	Time time.Time
@@ -51,46 +54,34 @@ type AuditEvent struct {
 	// other actions and for refusals).
 	Categories []processing.DataCategory
 	// Refused, when not "", says the action was asked for and refused, and
-	// why: one of the Refused* reasons. Nothing was handed over.
+	// why: one of the Refused* reasons of package accounts. Nothing was
+	// handed over.
 	Refused string
 	// Count is how many records the action touched.
 	Count int
 }
-
-// The reasons of a refused disclosure (AuditEvent.Refused).
-const (
-	// RefusedNoConsent: no consent of the customer for this party and
-	// purpose is in force.
-	RefusedNoConsent = "no-consent"
-	// RefusedNotReseller: data for re-invoicing goes only to the account's
-	// own reseller.
-	RefusedNotReseller = "not-the-reseller"
-	// RefusedPurpose: the purpose is not in the disclosure policy.
-	RefusedPurpose = "purpose-not-in-policy"
-	// RefusedParty: the party is not an opaque id.
-	RefusedParty = "party-not-an-id"
-)
 
 // Auditor receives audit events. Implementations must be safe for
 // concurrent use and quick; the Client calls them inline.
 type Auditor interface {
 	// Audit records e. It returns nothing: the action has happened, and a
 	// failure to record it is the Auditor's to report (log, alert).
-	Audit(ctx context.Context, e AuditEvent)
+	Audit(ctx context.Context, e Event)
 }
 
-// DefaultAuditLevel is the level the Client, Retention and Accounts write
+// DefaultLevel is the level the Client, Retention and Accounts write
 // audit events at when no Auditor is configured: on their Logger, below
 // the Info of slog's default handler, so that the events are there for
 // whoever turns debug logging on and out of the way of everyone else.
 // Configure an Auditor (a SlogAuditor on a logger of its own, or your own
 // append-only trail) to keep an audit trail.
-const DefaultAuditLevel = slog.LevelDebug
+const DefaultLevel = slog.LevelDebug
 
-// defaultAuditor is the Auditor of a Client, Retention or Accounts
-// configured without one: one default for all three.
-func defaultAuditor(log *slog.Logger) Auditor {
-	return SlogAuditor{Logger: log, Level: DefaultAuditLevel}
+// Default is the Auditor of a Client, Retention or Accounts configured
+// without one: a SlogAuditor on their log at DefaultLevel, one default for
+// all three.
+func Default(log *slog.Logger) Auditor {
+	return SlogAuditor{Logger: log, Level: DefaultLevel}
 }
 
 // SlogAuditor writes audit events to a slog.Logger, one record per event
@@ -106,7 +97,7 @@ type SlogAuditor struct {
 }
 
 // Audit implements Auditor.
-func (a SlogAuditor) Audit(ctx context.Context, e AuditEvent) {
+func (a SlogAuditor) Audit(ctx context.Context, e Event) {
 	if a.Logger == nil || !a.Logger.Enabled(ctx, a.Level) {
 		return
 	}

@@ -1,4 +1,4 @@
-package advox_test
+package audit_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
 )
@@ -16,10 +17,10 @@ import (
 // them to an append-only log. It must be safe for concurrent use.
 type trail struct {
 	mu     sync.Mutex
-	events []advox.AuditEvent
+	events []audit.Event
 }
 
-func (t *trail) Audit(_ context.Context, e advox.AuditEvent) {
+func (t *trail) Audit(_ context.Context, e audit.Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.events = append(t.events, e)
@@ -32,15 +33,15 @@ func (t *trail) Audit(_ context.Context, e advox.AuditEvent) {
 func ExampleAuditor() {
 	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return at }
-	audit := &trail{}
+	events := &trail{}
 	store := memstore.New(&memstore.Options{Now: clock})
-	client, err := advox.NewClient(memtransport.New(nil), store, &advox.Options{Now: clock, Auditor: audit})
+	client, err := advox.NewClient(memtransport.New(nil), store, &advox.Options{Now: clock, Auditor: events})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer client.Close()
 
-	ctx := advox.WithActor(context.Background(), "support-7")
+	ctx := audit.WithActor(context.Background(), "support-7")
 	rcpt, err := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
 	if err != nil {
 		log.Fatal(err)
@@ -56,16 +57,16 @@ func ExampleAuditor() {
 	if _, err := client.Usage(ctx, advox.PurposeBill, "acme", time.Time{}, time.Time{}); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := advox.NewRetention(store, &advox.RetentionOptions{Now: clock, Auditor: audit}).PurgeNow(ctx); err != nil {
+	if _, err := advox.NewRetention(store, &advox.RetentionOptions{Now: clock, Auditor: events}).PurgeNow(ctx); err != nil {
 		log.Fatal(err)
 	}
 	// A BankID login yields a personal identity number: never collected.
-	bankID := advox.WithActor(context.Background(), "198112189876")
+	bankID := audit.WithActor(context.Background(), "198112189876")
 	if _, err := client.EraseAccountTraffic(bankID, "acme", advox.EraseOnRequest); err != nil {
 		log.Fatal(err)
 	}
 
-	for _, e := range audit.events {
+	for _, e := range events.events {
 		fmt.Printf("%s %q purpose=%q actor=%s account=%s message=%t count=%d\n",
 			e.Time.Format(time.DateOnly), e.Action, e.Purpose, e.Actor, e.Account, e.MessageID != "", e.Count)
 	}
