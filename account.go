@@ -1,6 +1,8 @@
 package advox
 
 import (
+	"context"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -35,6 +37,36 @@ type Account struct {
 	Limit Limit
 	// MonthlySegments is the contract's monthly segment quota (0: none).
 	MonthlySegments int
+}
+
+// AccountSource is what a Client needs of customer accounts
+// (Options.Accounts): each account's contract rate and monthly quota, and
+// the segments it uses. Package accounts implements it; so can a billing
+// system of your own.
+type AccountSource interface {
+	// Account returns the account the Client is to send on, or an error:
+	// one of CodeNotFound refuses the message as sent on an unknown
+	// account. Send calls it before it waits on the rate limit.
+	Account(ctx context.Context, id string) (Account, error)
+	// ReserveSegments counts n segments against acct's monthly quota (the
+	// calendar month of at, UTC) before they are sent, or refuses them:
+	// CodeQuotaExceeded when they would exceed it, CodeNotFound for an
+	// account closed meanwhile. Send calls it under the account's send
+	// lock, which an erase of the account takes too (EraseAccountTraffic):
+	// an account closed before its erase begins is refused by every send
+	// the erase does not wait for.
+	ReserveSegments(ctx context.Context, acct Account, n int, at time.Time) error
+	// ReleaseSegments gives back n segments reserved at at that were not
+	// sent.
+	ReleaseSegments(ctx context.Context, acct Account, n int, at time.Time) error
+}
+
+// ClientAttacher is an optional interface of an AccountSource that
+// deletes accounts together with their traffic (package accounts does):
+// NewClient attaches the Client, so that deleting an account erases its
+// traffic here too (with EraseAccountClosed), and Close detaches it.
+type ClientAttacher interface {
+	Attach(c *Client) (detach func())
 }
 
 // MaxAccountIDLen bounds account ids.

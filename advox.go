@@ -42,16 +42,16 @@ type Options struct {
 	// means DefaultAccountLimit.
 	AccountLimit Limit
 	// AccountLimits overrides the rate for individual accounts, by account
-	// id. A contract rate from Accounts wins over both. NewClient keeps a
+	// id. A contract rate from Options.Accounts wins over both. NewClient keeps a
 	// copy: changing the map afterwards changes nothing. Negative rates and
 	// bursts are refused.
 	AccountLimits map[string]Limit
 	// Accounts, when set, makes Send refuse unknown accounts, apply each
 	// account's contract rate and reserve its segments against the monthly
-	// quota before submitting (ErrQuotaExceeded); and Accounts.Delete
-	// erases the deleted account's traffic in this Client's store, until
-	// Close.
-	Accounts *Accounts
+	// quota before submitting (ErrQuotaExceeded). One that is a
+	// ClientAttacher (package accounts) erases a deleted account's traffic
+	// in this Client's store too, until Close.
+	Accounts AccountSource
 	// Processors is the register of sub-processors. NewClient refuses a
 	// transport the register does not allow (for a transport.Composite,
 	// every member): one registered, in the EU/EEA or with a safeguard,
@@ -130,7 +130,7 @@ type Options struct {
 	// BodyRetention bounds kept bodies; 0 means DefaultBodyRetention.
 	BodyRetention time.Duration
 	// Auditor receives an event for every read, purge and erase of traffic
-	// data; nil means Logger at DefaultAuditLevel (debug): set one to keep
+	// data; nil means Logger at audit.DefaultLevel (debug): set one to keep
 	// an audit trail.
 	Auditor audit.Auditor
 	// PurgeEvery, when positive, makes the Client run a retention enforcer
@@ -200,7 +200,7 @@ type Client struct {
 	tel     *telemetry
 
 	releaseProcessors func() // lets the register change what this Client sends to
-	detachAccounts    func() // stops Accounts.Delete erasing here
+	detachAccounts    func() // stops Options.Accounts erasing here
 
 	mu          sync.Mutex
 	closed      bool
@@ -305,9 +305,9 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	}
 	c.releaseProcessors = release
 	c.detachAccounts = func() {}
-	if o.Accounts != nil {
-		// Accounts.Delete erases the account's traffic here too.
-		c.detachAccounts = o.Accounts.attach(c)
+	if a, ok := o.Accounts.(ClientAttacher); ok {
+		// Deleting an account erases its traffic here too.
+		c.detachAccounts = a.Attach(c)
 	}
 	c.bg.Add(1)
 	go func() {

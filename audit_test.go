@@ -12,7 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
-	"github.com/azenna/advox/internal/testlog"
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
@@ -29,14 +30,14 @@ func TestDefaultAuditQuietAndShared(t *testing.T) {
 			var buf bytes.Buffer
 			log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: level}))
 			ctx := ctxT(t)
-			accts, err := advox.NewCheapAccounts(memstore.NewAccounts(), &advox.AccountsOptions{Logger: log, Password: &cheapPasswords})
+			accts, err := accounts.New(memstore.NewAccounts(), &accounts.Options{Logger: log})
 			require.NoError(t, err)
 			c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Logger: log, Accounts: accts})
 			require.NoError(t, err)
 			defer c.Close()
-			_, err = accts.Create(ctx, demoCustomer("acme"))
+			_, err = accts.Create(ctx, customer("acme"))
 			require.NoError(t, err)
-			_, err = accts.Disclose(ctx, "acme", "partner-7", advox.DisclosureSupport) // refused: no consent
+			_, err = accts.Disclose(ctx, "acme", "partner-7", accounts.DisclosureSupport) // refused: no consent
 			require.ErrorIs(t, err, advox.ErrNoConsent)
 			_, err = c.Usage(ctx, advox.PurposeBill, "acme", time.Time{}, time.Time{})
 			require.NoError(t, err)
@@ -44,7 +45,7 @@ func TestDefaultAuditQuietAndShared(t *testing.T) {
 			require.NoError(t, err)
 
 			var audits []string
-			for _, l := range testlog.JSONLines(t, &buf) {
+			for _, l := range testkit.JSONLines(t, &buf) {
 				if l["msg"][0] == "advox audit" {
 					audits = append(audits, l["action"][0].(string))
 					assert.Equal(t, []any{"DEBUG"}, l["level"])

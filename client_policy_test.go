@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
@@ -117,15 +118,6 @@ func TestNewClientFailureReleasesProcessors(t *testing.T) {
 	assert.NoError(t, procs.Declare(processing.OperatorProcessor("mem", "US", agreedOn)))
 }
 
-func newAccounts(t *testing.T, limits storage.ContractLimits) *advox.Accounts {
-	t.Helper()
-	accts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
-	require.NoError(t, err)
-	_, err = accts.Create(context.Background(), storage.Customer{Account: "acme", Organisation: "Acme AB", Limits: limits})
-	require.NoError(t, err)
-	return accts
-}
-
 func TestSendEnforcesContractQuota(t *testing.T) {
 	accts := newAccounts(t, storage.ContractLimits{MonthlySegments: 3})
 	tr := memtransport.New(nil)
@@ -146,7 +138,7 @@ func TestSendEnforcesContractQuota(t *testing.T) {
 
 	_, err = c.Send(ctx, advox.Message{Account: "acme", From: "Advox", To: to, Text: "over quota"})
 	require.ErrorIs(t, err, advox.ErrQuotaExceeded)
-	var qe *advox.QuotaError
+	var qe *accounts.QuotaError
 	require.True(t, errors.As(err, &qe))
 	assert.Equal(t, 1, qe.Reset.Day())
 	assert.True(t, qe.Reset.After(time.Now()))

@@ -21,7 +21,7 @@ type RetentionOptions struct {
 	// Logger receives a line per purge; nil means slog.Default().
 	Logger *slog.Logger
 	// Auditor receives an event per purge; nil means Logger at
-	// DefaultAuditLevel.
+	// audit.DefaultLevel.
 	Auditor audit.Auditor
 	// MeterProvider receives the count of records purged
 	// (MetricPurgeDeleted); nil means the otel global provider. A Client

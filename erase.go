@@ -41,7 +41,8 @@ type EraseReport struct {
 // so that copies, replicas and backups become unreadable immediately, then
 // deletes the rows. Sends to the account in flight in this Client are
 // waited for and erased too; later sends are recorded after the erase,
-// under a new key (Accounts.Delete closes the account to them first).
+// under a new key (a deletion through Options.Accounts closes the account
+// to them first: see AccountSource.ReserveSegments).
 func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason EraseReason) (EraseReport, error) {
 	const op = "erase"
 	if err := ValidateAccountID(account); err != nil {
@@ -50,21 +51,6 @@ func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason
 	if reason != EraseOnRequest && reason != EraseAccountClosed {
 		return EraseReport{}, newError(op, CodeInvalidArgument, "reason: must be %q or %q", EraseOnRequest, EraseAccountClosed)
 	}
-	return c.erase(ctx, account, reason, nil)
-}
-
-// eraseClosed erases the traffic of an account Accounts.Delete is
-// deleting, running closeSends under the account's send lock before
-// anything is erased, so that no send of this Client records after it.
-func (c *Client) eraseClosed(ctx context.Context, account string, closeSends func()) error {
-	_, err := c.erase(ctx, account, EraseAccountClosed, closeSends)
-	return err
-}
-
-// erase is EraseAccountTraffic; underLock, when set, runs first under the
-// account's send lock.
-func (c *Client) erase(ctx context.Context, account string, reason EraseReason, underLock func()) (EraseReport, error) {
-	const op = "erase"
 	if err := c.begin(op); err != nil {
 		return EraseReport{}, err
 	}
@@ -76,9 +62,6 @@ func (c *Client) erase(ctx context.Context, account string, reason EraseReason, 
 	lock := c.erasing.of(account)
 	lock.Lock()
 	defer lock.Unlock()
-	if underLock != nil {
-		underLock()
-	}
 	rep := EraseReport{Account: account, Reason: reason}
 	start := time.Now()
 	n, err := c.keys.Destroy(ctx, account)

@@ -3,7 +3,6 @@ package advox_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -133,42 +132,4 @@ func ExampleClient_ExportTraffic() {
 	fmt.Println(doc.Format, doc.Records[0].To, doc.Records[0].Status, doc.Usage.Messages)
 	// Output:
 	// advox-traffic-export/1 +46701234567 accepted 1
-}
-
-// Delete removes a customer: the account is closed to sends, its traffic
-// is erased on every Client that uses the Accounts (monthly counts stay
-// for billing), then its customer data goes, and its id is never given to
-// anyone else.
-func ExampleAccounts_Delete() {
-	ctx := context.Background()
-	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Accounts: accounts})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer client.Close()
-	if _, err := accounts.Create(ctx, storage.Customer{Account: "acme", Organisation: "Acme AB"}); err != nil {
-		log.Fatal(err)
-	}
-	if _, err := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"}); err != nil {
-		log.Fatal(err)
-	}
-	if err := accounts.Delete(ctx, "acme"); err != nil {
-		log.Fatal(err)
-	}
-	n := 0
-	for range client.Records(ctx, advox.PurposeTroubleshoot, storage.Query{Account: "acme"}) {
-		n++
-	}
-	u, _ := client.Usage(ctx, advox.PurposeBill, "acme", time.Time{}, time.Time{})
-	_, sendErr := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
-	_, createErr := accounts.Create(ctx, storage.Customer{Account: "acme", Organisation: "Someone Else AB"})
-	fmt.Println("records:", n, "billed:", u.Messages)
-	fmt.Println("send:", errors.Is(sendErr, advox.ErrNotFound), "id reused:", createErr == nil)
-	// Output:
-	// records: 0 billed: 1
-	// send: true id reused: false
 }

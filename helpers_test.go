@@ -2,46 +2,33 @@ package advox_test
 
 import (
 	"context"
-	"sync"
+	"testing"
 	"time"
 
-	"github.com/azenna/advox/audit"
-	"github.com/azenna/advox/storage/storagetest"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
 )
 
-// fakeClock is a settable clock shared by a Client, its stores and
-// Accounts: the storage suite's clock, which can also be advanced.
-type fakeClock struct{ storagetest.Clock }
-
-// newFakeClock returns a clock standing at t.
-func newFakeClock(t time.Time) *fakeClock {
-	c := &fakeClock{}
-	c.Set(t)
+// ctxT is a context for one test, ended with it (or after ten seconds).
+func ctxT(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
 	return c
 }
 
-// Advance moves the clock on by d. Tests advance it from one goroutine, so
-// reading and setting need not be one step.
-func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
-
-// auditLog records audit events.
-type auditLog struct {
-	mu     sync.Mutex
-	events []audit.Event
+// customer is a valid account's customer data, without contacts or users.
+func customer(account string) storage.Customer {
+	return storage.Customer{Account: account, Organisation: "Exempelbolaget AB", OrgNumber: "556016-0680"}
 }
 
-func (a *auditLog) Audit(_ context.Context, e audit.Event) {
-	a.mu.Lock()
-	a.events = append(a.events, e)
-	a.mu.Unlock()
-}
-
-func (a *auditLog) actions() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var out []string
-	for _, e := range a.events {
-		out = append(out, e.Action)
-	}
-	return out
+func newAccounts(t *testing.T, limits storage.ContractLimits) *accounts.Accounts {
+	t.Helper()
+	accts, err := accounts.New(memstore.NewAccounts(), nil)
+	require.NoError(t, err)
+	_, err = accts.Create(context.Background(), storage.Customer{Account: "acme", Organisation: "Acme AB", Limits: limits})
+	require.NoError(t, err)
+	return accts
 }

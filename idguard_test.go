@@ -10,8 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
-	"github.com/azenna/advox/audit"
-	"github.com/azenna/advox/pii"
+	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport/memtransport"
 )
 
@@ -40,48 +39,6 @@ func TestAccountIDRefusesPersonalNumber(t *testing.T) {
 	require.ErrorIs(t, err, advox.ErrPersonalNumber)
 	assert.NotContains(t, logs.String(), "9876")
 
-	f := newAcctFixture(t, nil)
-	cust := demoCustomer("acme")
-	cust.Account = "811218-9876"
-	_, err = f.acc.Create(ctxT(t), cust)
-	assert.ErrorIs(t, err, advox.ErrPersonalNumber)
-}
-
-// A personal identity number in an organisation-number or VAT field is
-// refused as one, whatever else is wrong with the value, like in every
-// other field.
-func TestOrgAndVATFieldsRefusePersonalNumberAsSuch(t *testing.T) {
-	for _, s := range []string{"811218987601", "SE811218987601", "SE 811218-9876 01", "811218-9876 AB"} {
-		err := pii.ValidateOrgNumber(s)
-		assert.ErrorIs(t, err, advox.ErrPersonalNumber, "org %q", s)
-		assert.ErrorIs(t, err, pii.ErrSoleTraderNumber, "org %q", s)
-
-		f := newAcctFixture(t, nil)
-		c := demoCustomer("acme")
-		c.OrgNumber = s
-		_, err = f.acc.Create(ctxT(t), c)
-		assert.ErrorIs(t, err, advox.ErrPersonalNumber, "OrgNumber %q", s)
-	}
-	for _, s := range []string{"SE198112189876", "SE 811218-9876"} {
-		assert.ErrorIs(t, pii.ValidateVATNumber(s), advox.ErrPersonalNumber, "vat %q", s)
-	}
-	assert.NoError(t, pii.ValidateOrgNumber("556016-0680"))
-	assert.NoError(t, pii.ValidateOrgNumber("16556016-0680"))
-	assert.NoError(t, pii.ValidateVATNumber("SE556016068001"))
-	assert.ErrorIs(t, pii.ValidateOrgNumber("556016-0681"), advox.ErrInvalidArgument)
-}
-
-// Audit events never hold an identity number, not even one an application
-// passes as the actor.
-func TestAuditActorNeverHoldsPersonalNumber(t *testing.T) {
-	f := newAcctFixture(t, nil)
-	ctx := audit.WithActor(ctxT(t), "bankid:19811218-9876")
-	_, err := f.acc.Create(ctx, demoCustomer("acme"))
-	require.NoError(t, err)
-	require.NotEmpty(t, f.audit.events)
-	for _, e := range f.audit.events {
-		assert.False(t, pii.ContainsPersonalNumber(e.Actor), "actor %q", e.Actor)
-		assert.NotEmpty(t, e.Actor, "an actor was given")
-	}
-	assert.Equal(t, "ops-7", audit.ActorFrom(audit.WithActor(context.Background(), "ops-7")))
+	_, err = newAccounts(t, storage.ContractLimits{}).Create(ctxT(t), customer("811218-9876"))
+	assert.ErrorIs(t, err, advox.ErrPersonalNumber, "nor is it an account of customer data")
 }

@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -91,7 +92,7 @@ func counts(t *testing.T, m metricdata.Metrics) map[string]uint64 {
 func TestMetricsOfAScriptedRun(t *testing.T) {
 	ctx := context.Background()
 	mf := newMeterFixture(t)
-	clock := newFakeClock(time.Now())
+	clock := testkit.NewClock(time.Now())
 	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
 	st := memstore.New(&memstore.Options{Now: clock.Now})
 	c, err := advox.NewClient(tr, st, &advox.Options{
@@ -237,7 +238,7 @@ func TestMetricUnits(t *testing.T) {
 
 func TestClientEnforcerCountsPurges(t *testing.T) {
 	mf := newMeterFixture(t)
-	clock := newFakeClock(time.Now())
+	clock := testkit.NewClock(time.Now())
 	st := memstore.New(&memstore.Options{Now: clock.Now})
 	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{
 		MeterProvider: mf.mp, Now: clock.Now, PurgeEvery: 5 * time.Millisecond,

@@ -110,20 +110,17 @@ func inMemory(s any) bool {
 }
 
 // lockSend takes the account's send lock for a send, from before its
-// submit until its record is written, and refuses an account that
-// Accounts.Delete has closed. An erase takes the write side: it waits for
-// the sends under way and erases their records too, and a Delete closes
-// the account under it before erasing, so that every later send finds it
-// closed and nothing is sent or recorded for a deleted customer.
-// The caller read-unlocks the lock it returns.
-func (c *Client) lockSend(account string) (*sync.RWMutex, error) {
+// submit until its record is written. An erase takes the write side: it
+// waits for the sends under way and erases their records too. A deletion
+// closes the account before its erase begins, and every send that takes
+// the lock after it finds the account closed when it reserves its
+// segments (AccountSource.ReserveSegments), so that nothing is sent or
+// recorded for a deleted customer. The caller read-unlocks the lock it
+// returns.
+func (c *Client) lockSend(account string) *sync.RWMutex {
 	l := c.erasing.of(account)
 	l.RLock()
-	if c.opts.Accounts != nil && c.opts.Accounts.isClosed(account) {
-		l.RUnlock()
-		return nil, newError("send", CodeNotFound, "account: deleted")
-	}
-	return l, nil
+	return l
 }
 
 // accountLocks orders sends against erases of the same account in this

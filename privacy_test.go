@@ -14,7 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/audit"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/processing"
@@ -93,7 +95,7 @@ func TestFindByRecipient(t *testing.T) {
 }
 
 func TestKeepBodiesForTroubleshooting(t *testing.T) {
-	clk := newFakeClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
+	clk := testkit.NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
 	tr := memtransport.New(nil)
 	st := memstore.New(&memstore.Options{Now: clk.Now})
 	c, err := advox.NewClient(tr, st, &advox.Options{KeepBodies: true, BodyRetention: time.Hour, Now: clk.Now})
@@ -120,7 +122,7 @@ func TestKeepBodiesForTroubleshooting(t *testing.T) {
 }
 
 func TestEraseCryptoShredsThenDeletes(t *testing.T) {
-	trail := &auditLog{}
+	trail := &testkit.AuditLog{}
 	c, st := newClient(t, memtransport.New(nil), &advox.Options{KEK: kek(t), IndexKey: indexKey, Auditor: trail})
 	var ids []string
 	for i := range 20 {
@@ -165,7 +167,7 @@ func TestEraseCryptoShredsThenDeletes(t *testing.T) {
 	rec, err := c.Status(context.Background(), advox.PurposeTroubleshoot, after.ID)
 	require.NoError(t, err)
 	assert.Equal(t, phone.Number(to), rec.To)
-	assert.Contains(t, trail.actions(), "erase:customer-request")
+	assert.Contains(t, trail.Actions(), "erase:customer-request")
 
 	_, err = c.EraseAccountTraffic(context.Background(), "acct-x", "because")
 	assert.ErrorIs(t, err, advox.ErrInvalidArgument, "reasons are a closed set")
@@ -217,7 +219,7 @@ func TestEraseUnderConcurrentSends(t *testing.T) {
 }
 
 func TestInvoiceHoldThroughClient(t *testing.T) {
-	clk := newFakeClock(time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC))
+	clk := testkit.NewClock(time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC))
 	st := memstore.New(&memstore.Options{Now: clk.Now})
 	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now})
 	require.NoError(t, err)
@@ -264,9 +266,9 @@ func TestInvoiceHoldThroughClient(t *testing.T) {
 }
 
 func TestClientRunsTheEnforcer(t *testing.T) {
-	clk := newFakeClock(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC))
+	clk := testkit.NewClock(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC))
 	st := memstore.New(&memstore.Options{Now: clk.Now})
-	trail := &auditLog{}
+	trail := &testkit.AuditLog{}
 	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now, PurgeEvery: 5 * time.Millisecond, Auditor: trail})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
@@ -277,7 +279,7 @@ func TestClientRunsTheEnforcer(t *testing.T) {
 		return err != nil
 	}, 5*time.Second, 5*time.Millisecond)
 	require.Eventually(t, func() bool {
-		for _, a := range trail.actions() {
+		for _, a := range trail.Actions() {
 			if a == "purge" {
 				return true
 			}
@@ -287,7 +289,7 @@ func TestClientRunsTheEnforcer(t *testing.T) {
 }
 
 func TestAuditEventsCarryNoPersonalData(t *testing.T) {
-	trail := &auditLog{}
+	trail := &testkit.AuditLog{}
 	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Auditor: trail, Region: "SE"})
 	ctx := audit.WithActor(context.Background(), "support-7")
 	r := send(t, c, "acct-a", to, "audited")
@@ -300,15 +302,15 @@ func TestAuditEventsCarryNoPersonalData(t *testing.T) {
 	_, err = c.EraseAccountTraffic(ctx, "acct-a", advox.EraseOnRequest)
 	require.NoError(t, err)
 
-	require.GreaterOrEqual(t, len(trail.events), 4)
-	for _, e := range trail.events {
+	require.GreaterOrEqual(t, len(trail.Events()), 4)
+	for _, e := range trail.Events() {
 		s := fmt.Sprintf("%+v", e)
-		assert.False(t, phoneNumber.MatchString(s), "audit event carries a number: %s", s)
+		assert.False(t, testkit.PhoneNumber.MatchString(s), "audit event carries a number: %s", s)
 		assert.False(t, strings.Contains(s, "1234567"), "audit event carries a number: %s", s)
 		assert.Equal(t, "support-7", e.Actor)
 		assert.Equal(t, "acct-a", e.Account)
 	}
-	assert.Equal(t, []string{"read", "find by recipient", "usage", "erase:customer-request"}, trail.actions())
+	assert.Equal(t, []string{"read", "find by recipient", "usage", "erase:customer-request"}, trail.Actions())
 }
 
 func TestNewClientNeedsAKeyStore(t *testing.T) {
@@ -378,10 +380,12 @@ type storeWithoutKeys struct{ storage.TrafficStore }
 func TestClientProcessingDescribesTheLiveConfiguration(t *testing.T) {
 	procs, err := processing.NewRegister(processing.OperatorProcessor("mem", "SE", time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC)))
 	require.NoError(t, err)
-	f := newAcctFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 4, Every: 30 * time.Second}})
-	assert.False(t, f.acc.Processing().DeletesTraffic, "no Client uses the accounts yet")
+	accts, err := accounts.New(memstore.NewAccounts(), &accounts.Options{AuthLimit: accounts.AuthLimit{Failures: 4, Every: 30 * time.Second},
+		Auditor: &testkit.AuditLog{}})
+	require.NoError(t, err)
+	assert.False(t, accts.Processing().DeletesTraffic, "no Client uses the accounts yet")
 	c, err := advox.NewClient(remote{memtransport.New(nil)}, memstore.New(nil), &advox.Options{
-		Processors: procs, Accounts: f.acc, Auditor: &auditLog{}, KeepBodies: true, BodyRetention: 48 * time.Hour,
+		Processors: procs, Accounts: accts, Auditor: &testkit.AuditLog{}, KeepBodies: true, BodyRetention: 48 * time.Hour,
 		Retention: advox.RetentionPolicy{Months: 4},
 	})
 	require.NoError(t, err)
@@ -390,13 +394,14 @@ func TestClientProcessingDescribesTheLiveConfiguration(t *testing.T) {
 	tr := c.Processing()
 	assert.Equal(t, &processing.Traffic{Processors: procs, Retention: processing.Retention{Months: 4, ConsumerTimeBarYears: 3, BusinessTimeBarYears: 10},
 		Audited: true, KeepBodies: true, BodyRetention: 48 * time.Hour}, tr)
-	cust := f.acc.Processing()
+	cust := accts.Processing()
 	assert.True(t, cust.DeletesTraffic, "the Client erases the accounts' traffic")
 	assert.True(t, cust.Audited)
 	assert.Equal(t, 4, cust.LoginFailures)
 	assert.Equal(t, 30*time.Second, cust.LoginEvery)
-	assert.Equal(t, [3]uint32{64, 1, 1}, [3]uint32{cust.PasswordMemory, cust.PasswordTime, uint32(cust.PasswordThreads)})
-	assert.Equal(t, advox.DefaultDisclosurePolicy[advox.DisclosureReinvoicing], cust.Disclosures[string(advox.DisclosureReinvoicing)])
+	def := accounts.DefaultPasswordParams
+	assert.Equal(t, [3]uint32{def.Memory, def.Time, uint32(def.Threads)}, [3]uint32{cust.PasswordMemory, cust.PasswordTime, uint32(cust.PasswordThreads)})
+	assert.Equal(t, accounts.DefaultDisclosurePolicy[accounts.DisclosureReinvoicing], cust.Disclosures[string(accounts.DisclosureReinvoicing)])
 
 	rec := processing.NewRecord(processing.Config{Traffic: tr, Customers: cust, AuditRetention: "24 months, append-only"}, time.Now())
 	all := strings.Join(rec.Security, "\n")
@@ -404,7 +409,7 @@ func TestClientProcessingDescribesTheLiveConfiguration(t *testing.T) {
 	assert.Contains(t, all, "no KEK configured")
 	assert.Equal(t, "mem", rec.Recipients[0].Name, "the Client's register")
 
-	def := processing.NewRecord(processing.Config{Processors: procs}, time.Now())
-	assert.Contains(t, def.Retention[0].Deadline, fmt.Sprintf("%d calendar months", advox.PolicyMonths),
+	bare := processing.NewRecord(processing.Config{Processors: procs}, time.Now())
+	assert.Contains(t, bare.Retention[0].Deadline, fmt.Sprintf("%d calendar months", advox.PolicyMonths),
 		"the record's default retention is the Client's")
 }

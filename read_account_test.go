@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/transport/memtransport"
 )
@@ -16,14 +17,14 @@ import (
 // another account's message exactly like a missing one: not found, not
 // opened, not audited as a read.
 func TestAccountStatus(t *testing.T) {
-	audit := &auditLog{}
-	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Auditor: audit})
+	trail := &testkit.AuditLog{}
+	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Auditor: trail})
 	ctx := context.Background()
 	mine := send(t, c, "acct-a", to, "a")
 	theirs := send(t, c, "acct-b", to, "b")
 	reads := func() int {
 		n := 0
-		for _, a := range audit.actions() {
+		for _, a := range trail.Actions() {
 			if a == "read" {
 				n++
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
@@ -67,7 +68,7 @@ func TestReadsHonourTheClientsClock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			storeClk, clk := newFakeClock(sent), newFakeClock(sent)
+			storeClk, clk := testkit.NewClock(sent), testkit.NewClock(sent)
 			st := memstore.New(&memstore.Options{Now: storeClk.Now})
 			c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now, Region: "SE"})
 			require.NoError(t, err)
@@ -100,7 +101,7 @@ func TestReadsHonourTheClientsClock(t *testing.T) {
 func TestFailedAfterBillingKeepsTheHardCap(t *testing.T) {
 	sent := time.Date(2025, 10, 31, 9, 0, 0, 0, time.UTC)
 	ctx := context.Background()
-	clk := newFakeClock(sent)
+	clk := testkit.NewClock(sent)
 	st := memstore.New(&memstore.Options{Now: clk.Now})
 	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now, Region: "SE"})
 	require.NoError(t, err)
@@ -127,8 +128,8 @@ func TestFailedAfterBillingKeepsTheHardCap(t *testing.T) {
 // in the audit trail, which never holds an identity number; a read naming
 // one as the account is refused without echoing it and is not audited.
 func TestReadsRefuseAnIdentityNumberAsAccount(t *testing.T) {
-	audit := &auditLog{}
-	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Auditor: audit, Region: "SE"})
+	trail := &testkit.AuditLog{}
+	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Auditor: trail, Region: "SE"})
 	ctx := context.Background()
 	const pnr = "811218-9876"
 	var errs []error
@@ -148,7 +149,7 @@ func TestReadsRefuseAnIdentityNumberAsAccount(t *testing.T) {
 		assert.ErrorIs(t, err, advox.ErrPersonalNumber, "read %d", i)
 		assert.NotContains(t, err.Error(), "9876", "read %d echoes the number", i)
 	}
-	for _, e := range audit.events {
+	for _, e := range trail.Events() {
 		assert.False(t, pii.ContainsPersonalNumber(e.Account), "audited account %q", e.Account)
 	}
 }
@@ -157,7 +158,7 @@ func TestReadsRefuseAnIdentityNumberAsAccount(t *testing.T) {
 // Client's clock is not returned, even when the store's clock lags.
 func TestKeptBodyGoneByTheClientsClock(t *testing.T) {
 	sent := time.Date(2025, 10, 31, 9, 0, 0, 0, time.UTC)
-	storeClk, clk := newFakeClock(sent), newFakeClock(sent)
+	storeClk, clk := testkit.NewClock(sent), testkit.NewClock(sent)
 	st := memstore.New(&memstore.Options{Now: storeClk.Now})
 	c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now, KeepBodies: true, BodyRetention: time.Hour})
 	require.NoError(t, err)

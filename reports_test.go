@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -228,7 +229,7 @@ func TestReportForReusedOperatorIDReachesItsRecord(t *testing.T) {
 }
 
 // newClockedClient is a Client whose clock, and its memstore's, is clk.
-func newClockedClient(t *testing.T, tr transport.Transport, clk *fakeClock, opts *advox.Options) *advox.Client {
+func newClockedClient(t *testing.T, tr transport.Transport, clk *testkit.Clock, opts *advox.Options) *advox.Client {
 	t.Helper()
 	opts.Now = clk.Now
 	c, err := advox.NewClient(tr, memstore.New(&memstore.Options{Now: clk.Now}), opts)
@@ -258,7 +259,7 @@ func TestReportOfFinalRecordOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock(time.Now())
+			clk := testkit.NewClock(time.Now())
 			tr := &reusingReporter{Transport: memtransport.New(nil), id: "1"}
 			const hold = 30 * time.Millisecond
 			c := newClockedClient(t, tr, clk, &advox.Options{ReportHold: hold})
@@ -363,9 +364,9 @@ func TestReportTimeOutOfRange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock(sent)
+			clk := testkit.NewClock(sent)
 			tr := memtransport.New(nil)
-			var logs logCapture
+			var logs testkit.Buffer
 			c := newClockedClient(t, tr, clk, &advox.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			ctx := context.Background()
 			rcpt, err := c.Send(ctx, msg("when"))
@@ -379,9 +380,7 @@ func TestReportTimeOutOfRange(t *testing.T) {
 			assert.Equal(t, later(tt.want, sent), r.UpdatedAt.UTC(), "record")
 			// The second, out of range too, is not logged again.
 			tr.Report(ctx, transport.Report{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusEnroute, At: tt.at})
-			logs.mu.Lock()
-			logged := strings.Count(logs.buf.String(), "delivery report time out of range")
-			logs.mu.Unlock()
+			logged := strings.Count(logs.String(), "delivery report time out of range")
 			if !tt.at.IsZero() && tt.want.Equal(arrival) {
 				assert.Equal(t, 1, logged, "an out-of-range time is logged once")
 			} else {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
@@ -114,7 +115,7 @@ func TestInvoiceHoldEdges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			clk := newFakeClock(sent)
+			clk := testkit.NewClock(sent)
 			st := memstore.New(&memstore.Options{Now: clk.Now})
 			c, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Now: clk.Now, Retention: tt.policy})
 			require.NoError(t, err)
@@ -180,7 +181,7 @@ func (f *flakyPurges) Purge(ctx context.Context, now time.Time) (storage.PurgeRe
 
 func TestRetentionRunSurvivesFailuresAndEnds(t *testing.T) {
 	ctx := context.Background()
-	clk := newFakeClock(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC))
+	clk := testkit.NewClock(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC))
 	mem := memstore.New(&memstore.Options{Now: clk.Now})
 	defer mem.Close()
 	st := &flakyPurges{TrafficStore: mem, fails: 3}
@@ -188,8 +189,8 @@ func TestRetentionRunSurvivesFailuresAndEnds(t *testing.T) {
 		UpdatedAt: clk.Now(), Deadline: advox.DefaultRetentionPolicy.Deadline(clk.Now())}))
 	clk.Set(time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC))
 
-	audit := &auditLog{}
-	r := advox.NewRetention(st, &advox.RetentionOptions{Every: time.Millisecond, Now: clk.Now, Auditor: audit})
+	trail := &testkit.AuditLog{}
+	r := advox.NewRetention(st, &advox.RetentionOptions{Every: time.Millisecond, Now: clk.Now, Auditor: trail})
 	_, err := r.PurgeNow(ctx)
 	assert.ErrorIs(t, err, advox.ErrUnavailable, "a failing purge is a typed error")
 
@@ -197,9 +198,7 @@ func TestRetentionRunSurvivesFailuresAndEnds(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); r.Run(runCtx) }()
 	require.Eventually(t, func() bool {
-		audit.mu.Lock()
-		defer audit.mu.Unlock()
-		return len(audit.events) > 0
+		return len(trail.Events()) > 0
 	}, 5*time.Second, time.Millisecond, "the purger goes on after failures")
 	cancel()
 	select {
@@ -207,15 +206,13 @@ func TestRetentionRunSurvivesFailuresAndEnds(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not end with its context")
 	}
-	audit.mu.Lock()
-	defer audit.mu.Unlock()
-	require.NotEmpty(t, audit.events)
+	require.NotEmpty(t, trail.Events())
 	deleted := 0
-	for _, e := range audit.events {
+	for _, e := range trail.Events() {
 		assert.Equal(t, "purge", e.Action)
 		assert.Empty(t, e.Account)
 		assert.Empty(t, e.MessageID)
-		assert.False(t, phoneNumber.MatchString(fmt.Sprintf("%+v", e)))
+		assert.False(t, testkit.PhoneNumber.MatchString(fmt.Sprintf("%+v", e)))
 		deleted += e.Count
 	}
 	assert.Equal(t, 1, deleted, "audited purges count what they deleted, failures are not audited as purges")

@@ -105,14 +105,10 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 		}
 	}
 	// Held until the message is recorded: see lockSend.
-	sendLock, err := c.lockSend(m.Account)
-	if err != nil {
-		return Receipt{}, err
-	}
-	defer sendLock.RUnlock()
+	defer c.lockSend(m.Account).RUnlock()
 	reservedAt := c.now()
 	if c.opts.Accounts != nil {
-		if err := c.opts.Accounts.reserve(ctx, m.Account, acct.MonthlySegments, len(tm.Parts), reservedAt); err != nil {
+		if err := c.opts.Accounts.ReserveSegments(ctx, acct, len(tm.Parts), reservedAt); err != nil {
 			return Receipt{}, wrap(op, err)
 		}
 	}
@@ -120,7 +116,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 		if c.opts.Accounts == nil || n <= 0 {
 			return
 		}
-		if err := c.opts.Accounts.ReleaseSegments(context.WithoutCancel(ctx), m.Account, n, reservedAt); err != nil {
+		if err := c.opts.Accounts.ReleaseSegments(context.WithoutCancel(ctx), acct, n, reservedAt); err != nil {
 			c.log.Error("advox: segments not released", "account", m.Account, "error", err)
 		}
 	}

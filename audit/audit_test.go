@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox/audit"
-	"github.com/azenna/advox/internal/testlog"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/processing"
 )
 
@@ -60,7 +60,7 @@ func TestSlogAuditorWellFormed(t *testing.T) {
 	a.Audit(context.Background(), audit.Event{Time: at, Action: "disclose: technical-support", Account: "acme",
 		Party: "partner-7", Categories: []processing.DataCategory{processing.CategoryOrganisation, processing.CategoryContacts}, Count: 1})
 
-	lines := testlog.JSONLines(t, &buf)
+	lines := testkit.JSONLines(t, &buf)
 	require.Len(t, lines, 2)
 	for _, l := range lines {
 		for k, vs := range l {

@@ -118,3 +118,20 @@ func TestSoleTraderErrorIsDistinct(t *testing.T) {
 	assert.True(t, errors.Is(err, pii.ErrSoleTraderNumber))
 	assert.False(t, errors.Is(pii.ValidateOrgNumber("5560160681"), pii.ErrSoleTraderNumber))
 }
+
+// A personal identity number in an organisation-number or VAT number is
+// refused as one, whatever else is wrong with the value.
+func TestOrgAndVATNumbersRefusePersonalNumberAsSuch(t *testing.T) {
+	for _, s := range []string{"811218987601", "SE811218987601", "SE 811218-9876 01", "811218-9876 AB"} {
+		err := pii.ValidateOrgNumber(s)
+		assert.ErrorIs(t, err, advox.ErrPersonalNumber, "org %q", s)
+		assert.ErrorIs(t, err, pii.ErrSoleTraderNumber, "org %q", s)
+	}
+	for _, s := range []string{"SE198112189876", "SE 811218-9876"} {
+		assert.ErrorIs(t, pii.ValidateVATNumber(s), advox.ErrPersonalNumber, "vat %q", s)
+	}
+	assert.NoError(t, pii.ValidateOrgNumber("556016-0680"))
+	assert.NoError(t, pii.ValidateOrgNumber("16556016-0680"))
+	assert.NoError(t, pii.ValidateVATNumber("SE556016068001"))
+	assert.ErrorIs(t, pii.ValidateOrgNumber("556016-0681"), advox.ErrInvalidArgument)
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/audit"
 )
 
@@ -20,7 +21,7 @@ import (
 // named in the request.
 type api struct {
 	client      *advox.Client
-	accounts    *advox.Accounts
+	accounts    *accounts.Accounts
 	auth        *authenticator
 	cfg         *config
 	log         *slog.Logger
@@ -41,7 +42,7 @@ func (a *api) register(mux *http.ServeMux) {
 }
 
 // authedHandler is an endpoint that runs for a logged-in user.
-type authedHandler func(w http.ResponseWriter, r *http.Request, p advox.Principal)
+type authedHandler func(w http.ResponseWriter, r *http.Request, p accounts.Principal)
 
 // authed logs the user in, names them as the actor of the audit trail and
 // runs h.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/transport"
 )
@@ -87,7 +88,7 @@ const (
 // status all messages share (a message's own error status, or 202 with a
 // warning when its outcome is unknown or it went out in part only), or 207
 // with each message's outcome.
-func (a *api) send(w http.ResponseWriter, r *http.Request, p advox.Principal) {
+func (a *api) send(w http.ResponseWriter, r *http.Request, p accounts.Principal) {
 	var req sendRequest
 	if err := readJSON(w, r, a.cfg.MaxBody, &req); err != nil {
 		a.fail(w, p.Account, err)
@@ -146,7 +147,7 @@ func (a *api) send(w http.ResponseWriter, r *http.Request, p advox.Principal) {
 }
 
 // sendOne sends the message to one recipient.
-func (a *api) sendOne(ctx context.Context, p advox.Principal, req *sendRequest, to string) sentMessage {
+func (a *api) sendOne(ctx context.Context, p accounts.Principal, req *sendRequest, to string) sentMessage {
 	rcpt, err := a.client.Send(ctx, advox.Message{
 		Account: p.Account, From: req.From, To: to, Text: req.Text,
 		ForceUCS2: req.UCS2, ValidFor: time.Duration(req.ValidFor),

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/transport/router"
 )
@@ -59,7 +60,7 @@ type gateway struct {
 	built    []*built
 	router   *router.Router
 	client   *advox.Client
-	accounts *advox.Accounts
+	accounts *accounts.Accounts
 	metrics  *metrics
 	logins   []login
 
@@ -97,7 +98,7 @@ func start(ctx context.Context, cfg *config, o options) (_ *gateway, err error) 
 	if g.stores, err = openStores(ctx, o.DBPath, o.Postgres, o.PostgresKeys); err != nil {
 		return nil, err
 	}
-	if g.accounts, err = advox.NewAccounts(g.stores.accounts, &advox.AccountsOptions{Logger: g.log}); err != nil {
+	if g.accounts, err = accounts.New(g.stores.accounts, &accounts.Options{Logger: g.log}); err != nil {
 		return nil, err
 	}
 	if g.logins, err = seedAccounts(ctx, g.accounts, cfg.Accounts); err != nil {

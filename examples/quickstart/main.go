@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/processing"
@@ -86,7 +87,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 	defer func() { err = errors.Join(err, smsc.Close()) }()
 	fmt.Println("== SMSC simulator listening on", smsc.Addr())
 
-	accounts, err := demoAccount(ctx)
+	accts, err := demoAccount(ctx)
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 	// so — fine for a database deleted at exit.)
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	client, err := advox.NewClient(tr, store, &advox.Options{
-		Region: "SE", Processors: procs, Accounts: accounts, Logger: logger,
+		Region: "SE", Processors: procs, Accounts: accts, Logger: logger,
 		KEK: kek, IndexKey: indexKey,
 	})
 	if err != nil {
@@ -174,7 +175,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 	if err != nil {
 		return err
 	}
-	used, err := accounts.SegmentsUsed(ctx, "demo", now)
+	used, err := accts.SegmentsUsed(ctx, "demo", now)
 	if err != nil {
 		return err
 	}
@@ -197,8 +198,8 @@ func keysFromEnv() (keyring.KEK, []byte, error) {
 
 // demoAccount registers the demo customer, and shows that a personal
 // identity number is refused wherever it is offered.
-func demoAccount(ctx context.Context) (*advox.Accounts, error) {
-	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+func demoAccount(ctx context.Context) (*accounts.Accounts, error) {
+	accts, err := accounts.New(memstore.NewAccounts(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -208,16 +209,16 @@ func demoAccount(ctx context.Context) (*advox.Accounts, error) {
 	}
 	withPNR := customer
 	withPNR.Contacts = []storage.Contact{{Name: "Anna, 811218-9876", Email: "anna@example.se", Role: "support"}}
-	_, err = accounts.Create(ctx, withPNR)
+	_, err = accts.Create(ctx, withPNR)
 	if !errors.Is(err, advox.ErrPersonalNumber) {
 		return nil, fmt.Errorf("a personnummer was not refused: %v", err)
 	}
 	fmt.Println("== refused, as it must be:", err)
-	if _, err := accounts.Create(ctx, customer); err != nil {
+	if _, err := accts.Create(ctx, customer); err != nil {
 		return nil, err
 	}
 	fmt.Println("== account demo created (Demo AB, contract: 20 msg/s, 1000 segments a month)")
-	return accounts, nil
+	return accts, nil
 }
 
 // awaitFinal polls a message's record until a delivery report settles it.

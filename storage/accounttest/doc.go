@@ -16,7 +16,7 @@
 // reservation under concurrency and cancellation, the listing of usage
 // counters, context cancellation and Close.
 //
-// RunWithClient drives a store through advox.Accounts and a real
+// RunWithClient drives a store through accounts.Accounts and a real
 // advox.Client recording into its traffic store, as applications wire
 // them:
 //

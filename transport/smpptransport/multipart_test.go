@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
@@ -134,7 +135,7 @@ func TestSendLinkDroppedBetweenParts(t *testing.T) {
 					return time.Millisecond
 				}
 			}
-			accts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+			accts, err := accounts.New(memstore.NewAccounts(), nil)
 			require.NoError(t, err)
 			_, err = accts.Create(context.Background(), storage.Customer{Account: "acme", Organisation: "Acme AB"})
 			require.NoError(t, err)

@@ -1,4 +1,4 @@
-package advox_test
+package accounts_test
 
 import (
 	"context"
@@ -8,29 +8,30 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 )
 
 // cheapPasswords keep argon2id fast in tests; production uses
-// advox.DefaultPasswordParams.
-var cheapPasswords = advox.PasswordParams{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
+// accounts.DefaultPasswordParams.
+var cheapPasswords = accounts.PasswordParams{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 // acctFixture is Accounts over a fresh memory store with a fixed clock.
 type acctFixture struct {
-	acc   *advox.Accounts
+	acc   *accounts.Accounts
 	store *memstore.Accounts
-	clock *fakeClock
-	audit *auditLog
+	clock *testkit.Clock
+	audit *testkit.AuditLog
 }
 
 var acctEpoch = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 
-func newAcctFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
+func newAcctFixture(t *testing.T, opts *accounts.Options) *acctFixture {
 	t.Helper()
-	f := &acctFixture{store: memstore.NewAccounts(), clock: newFakeClock(acctEpoch), audit: &auditLog{}}
-	var o advox.AccountsOptions
+	f := &acctFixture{store: memstore.NewAccounts(), clock: testkit.NewClock(acctEpoch), audit: &testkit.AuditLog{}}
+	var o accounts.Options
 	if opts != nil {
 		o = *opts
 	}
@@ -44,7 +45,7 @@ func newAcctFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
 	if o.Auditor == nil {
 		o.Auditor = f.audit
 	}
-	acc, err := advox.NewCheapAccounts(f.store, &o)
+	acc, err := accounts.NewCheap(f.store, &o)
 	require.NoError(t, err)
 	f.acc = acc
 	t.Cleanup(func() { _ = f.store.Close() })
@@ -89,4 +90,23 @@ func ctxT(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return c
+}
+
+// reserve reserves n segments of the account with the given id, as the
+// Client does: its quota as Account reads it.
+func (f *acctFixture) reserve(ctx context.Context, id string, n int, at time.Time) error {
+	acct, err := f.acc.Account(ctx, id)
+	if err != nil {
+		return err
+	}
+	return f.acc.ReserveSegments(ctx, acct, n, at)
+}
+
+// release gives back n segments of the account with the given id.
+func (f *acctFixture) release(ctx context.Context, id string, n int, at time.Time) error {
+	acct, err := f.acc.Account(ctx, id)
+	if err != nil {
+		return err
+	}
+	return f.acc.ReleaseSegments(ctx, acct, n, at)
 }

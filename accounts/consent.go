@@ -1,10 +1,11 @@
-package advox
+package accounts
 
 import (
 	"context"
 	"slices"
 	"strings"
 
+	"github.com/azenna/advox"
 	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/processing"
@@ -28,7 +29,7 @@ const (
 // DisclosurePolicy says which categories of customer data each purpose of
 // disclosure reveals. Purposes it does not name cannot be consented to,
 // and it may name only the privacy policy's purposes (DisclosureSupport,
-// DisclosureReinvoicing) and those AccountsOptions.ExtraPurposes adds.
+// DisclosureReinvoicing) and those Options.ExtraPurposes adds.
 type DisclosurePolicy map[DisclosurePurpose][]processing.DataCategory
 
 // DefaultDisclosurePolicy gives a reseller what re-invoicing needs
@@ -52,26 +53,26 @@ func (p DisclosurePolicy) Validate(extra ...DisclosurePurpose) error {
 	const op = "disclosure policy"
 	for purpose, cats := range p {
 		if strings.TrimSpace(string(purpose)) == "" {
-			return newError(op, CodeInvalidArgument, "empty purpose")
+			return errs.New(op, advox.CodeInvalidArgument, "empty purpose")
 		}
 		if !slices.Contains(policyPurposes, purpose) && !slices.Contains(extra, purpose) {
-			return newError(op, CodeInvalidArgument, "purpose %q is not one the privacy policy allows "+
-				"(technical support, re-invoicing); add it with AccountsOptions.ExtraPurposes if yours does", purpose)
+			return errs.New(op, advox.CodeInvalidArgument, "purpose %q is not one the privacy policy allows "+
+				"(technical support, re-invoicing); add it with Options.ExtraPurposes if yours does", purpose)
 		}
 		for _, c := range cats {
 			if !c.Disclosable() {
-				return newError(op, CodeInvalidArgument, "purpose %s: category %q cannot be disclosed", purpose, c)
+				return errs.New(op, advox.CodeInvalidArgument, "purpose %s: category %q cannot be disclosed", purpose, c)
 			}
 		}
 		if slices.Contains(cats, processing.CategoryNetworks) && !slices.Contains(cats, processing.CategoryUsers) {
-			return newError(op, CodeInvalidArgument, "purpose %s: networks need users", purpose)
+			return errs.New(op, advox.CodeInvalidArgument, "purpose %s: networks need users", purpose)
 		}
 	}
 	return nil
 }
 
 // clone returns a deep copy of p, so that a caller changing its policy
-// after NewAccounts changes nothing.
+// after New changes nothing.
 func (p DisclosurePolicy) clone() DisclosurePolicy {
 	out := make(DisclosurePolicy, len(p))
 	for k, v := range p {
@@ -122,7 +123,7 @@ func (a *Accounts) GrantConsent(ctx context.Context, account, party string, purp
 }
 
 // WithdrawConsent records that the consent for party and purpose ends now.
-// The consent stays on record, withdrawn. It fails with CodeNotFound when
+// The consent stays on record, withdrawn. It fails with advox.CodeNotFound when
 // no such consent is in force.
 func (a *Accounts) WithdrawConsent(ctx context.Context, account, party string, purpose DisclosurePurpose) error {
 	const op = "withdraw consent"
@@ -139,7 +140,7 @@ func (a *Accounts) WithdrawConsent(ctx context.Context, account, party string, p
 			}
 		}
 		if !found {
-			return newError(op, CodeNotFound, "no consent in force for this party and purpose")
+			return errs.New(op, advox.CodeNotFound, "no consent in force for this party and purpose")
 		}
 		c.UpdatedAt = now
 		return nil
@@ -166,11 +167,11 @@ func inForce(party string, purpose DisclosurePurpose) func(storage.Consent) bool
 // the audit trail, which holds no names, e-mail or IP addresses, phone or
 // identity numbers.
 func checkParty(op, party string) error {
-	if err := ValidateAccountID(party); err != nil {
-		if CodeOf(err) == CodePersonalNumber {
+	if err := advox.ValidateAccountID(party); err != nil {
+		if advox.CodeOf(err) == advox.CodePersonalNumber {
 			return errs.PersonalNumber(op, "party")
 		}
-		return invalidField(op, "party", "an opaque id of the receiving party: 1–64 printable characters without spaces, "+
+		return errs.Field(op, "party", "an opaque id of the receiving party: 1–64 printable characters without spaces, "+
 			"no e-mail address, phone number or IP address")
 	}
 	return nil
@@ -180,14 +181,14 @@ func checkParty(op, party string) error {
 // are not opaque ids.
 func (a *Accounts) checkConsentArgs(op, party string, purpose DisclosurePurpose) error {
 	if _, ok := a.opts.Disclosures[purpose]; !ok {
-		return newError(op, CodeInvalidArgument, "purpose %q is not in the disclosure policy", purpose)
+		return errs.New(op, advox.CodeInvalidArgument, "purpose %q is not in the disclosure policy", purpose)
 	}
 	return checkParty(op, party)
 }
 
 // Disclose returns the customer data party may see for purpose: the
 // categories the disclosure policy names for it, and nothing else (never
-// password hashes). It fails with ErrNoConsent unless the customer's
+// password hashes). It fails with advox.ErrNoConsent unless the customer's
 // consent for this party and purpose is in force, and, for re-invoicing,
 // unless party is the account's reseller. Every disclosure is audited
 // with the party and the categories handed over; so is every refusal,
@@ -206,17 +207,17 @@ func (a *Accounts) Disclose(ctx context.Context, account, party string, purpose 
 	}
 	cats, ok := a.opts.Disclosures[purpose]
 	if !ok {
-		return refuse(RefusedPurpose, newError(op, CodeInvalidArgument, "purpose %q is not in the disclosure policy", purpose))
+		return refuse(RefusedPurpose, errs.New(op, advox.CodeInvalidArgument, "purpose %q is not in the disclosure policy", purpose))
 	}
 	c, err := a.store.GetAccount(ctx, account)
 	if err != nil {
 		return storage.Customer{}, wrap(op, err)
 	}
 	if !slices.ContainsFunc(c.Consents, inForce(party, purpose)) {
-		return refuse(RefusedNoConsent, newError(op, CodeNoConsent, "the customer has not consented to this disclosure"))
+		return refuse(RefusedNoConsent, errs.New(op, advox.CodeNoConsent, "the customer has not consented to this disclosure"))
 	}
 	if purpose == DisclosureReinvoicing && (c.Reseller == "" || party != c.Reseller) {
-		return refuse(RefusedNotReseller, newError(op, CodeNoConsent, "only the account's reseller receives data for re-invoicing"))
+		return refuse(RefusedNotReseller, errs.New(op, advox.CodeNoConsent, "only the account's reseller receives data for re-invoicing"))
 	}
 	e.Categories, e.Count = slices.Clone(cats), 1
 	a.auditEvent(ctx, e)

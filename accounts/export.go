@@ -1,10 +1,11 @@
-package advox
+package accounts
 
 import (
 	"context"
 	"encoding/json"
 	"time"
 
+	"github.com/azenna/advox"
 	"github.com/azenna/advox/storage"
 )
 
@@ -18,7 +19,7 @@ const ExportFormat = "advox-customer-export/1"
 // segments counted per month (when the store lists them, see
 // storage.UsageLister). Its "traffic" section says where the account's
 // traffic is: exported on request, for a stated purpose, by
-// Client.ExportTraffic (format TrafficExportFormat), and how long it is
+// advox.Client.ExportTraffic (format advox.TrafficExportFormat), and how long it is
 // kept.
 func (a *Accounts) Export(ctx context.Context, account string) ([]byte, error) {
 	const op = "export"
@@ -86,7 +87,7 @@ var trafficWhere = exportTraffic{
 	Export: "the account's traffic records (one per message: time, sender, recipient number, segments, " +
 		"delivery status) are not part of this export: the provider exports them on request, " +
 		"for a stated purpose (advox Client.ExportTraffic)",
-	Format: TrafficExportFormat,
+	Format: advox.TrafficExportFormat,
 	Kept: "each record until its retention deadline (see the provider's record of processing), longer only " +
 		"while an unsettled invoice holds it; erased at once on the customer's request and when the account " +
 		"is deleted, leaving monthly counts for billing",

@@ -1,4 +1,4 @@
-package advox_test
+package accounts_test
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/storage"
 )
 
@@ -23,29 +24,29 @@ func TestReserveSegmentsQuota(t *testing.T) {
 	require.NoError(t, err)
 
 	march := time.Date(2026, 3, 31, 23, 30, 0, 0, time.UTC)
-	require.NoError(t, f.acc.ReserveSegments(ctx, "acme", 6, march))
-	require.NoError(t, f.acc.ReserveSegments(ctx, "acme", 4, march))
-	err = f.acc.ReserveSegments(ctx, "acme", 1, march)
+	require.NoError(t, f.reserve(ctx, "acme", 6, march))
+	require.NoError(t, f.reserve(ctx, "acme", 4, march))
+	err = f.reserve(ctx, "acme", 1, march)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, advox.ErrQuotaExceeded)
 	assert.Equal(t, advox.CodeQuotaExceeded, advox.CodeOf(err))
-	var qe *advox.QuotaError
+	var qe *accounts.QuotaError
 	require.True(t, errors.As(err, &qe))
-	assert.Equal(t, advox.QuotaError{Quota: 10, Used: 10, Reset: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}, *qe)
+	assert.Equal(t, accounts.QuotaError{Quota: 10, Used: 10, Reset: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}, *qe)
 
 	stockholm := time.FixedZone("CEST", 2*3600)
 	aprilLocal := time.Date(2026, 4, 1, 1, 30, 0, 0, stockholm) // still 31 March in UTC
-	assert.ErrorIs(t, f.acc.ReserveSegments(ctx, "acme", 1, aprilLocal), advox.ErrQuotaExceeded, "months are UTC")
-	assert.NoError(t, f.acc.ReserveSegments(ctx, "acme", 10, march.Add(time.Hour)), "a new month, a new quota")
+	assert.ErrorIs(t, f.reserve(ctx, "acme", 1, aprilLocal), advox.ErrQuotaExceeded, "months are UTC")
+	assert.NoError(t, f.reserve(ctx, "acme", 10, march.Add(time.Hour)), "a new month, a new quota")
 
-	require.NoError(t, f.acc.ReleaseSegments(ctx, "acme", 3, march))
+	require.NoError(t, f.release(ctx, "acme", 3, march))
 	used, err := f.acc.SegmentsUsed(ctx, "acme", march)
 	require.NoError(t, err)
 	assert.Equal(t, 7, used)
-	assert.NoError(t, f.acc.ReserveSegments(ctx, "acme", 3, march), "released segments can be used again")
+	assert.NoError(t, f.reserve(ctx, "acme", 3, march), "released segments can be used again")
 
-	assert.ErrorIs(t, f.acc.ReserveSegments(ctx, "acme", 0, march), advox.ErrInvalidArgument)
-	assert.ErrorIs(t, f.acc.ReserveSegments(ctx, "missing", 1, march), advox.ErrNotFound)
+	assert.ErrorIs(t, f.reserve(ctx, "acme", 0, march), advox.ErrInvalidArgument)
+	assert.ErrorIs(t, f.reserve(ctx, "missing", 1, march), advox.ErrNotFound)
 }
 
 func TestReserveSegmentsWithoutQuotaStillCounts(t *testing.T) {
@@ -56,15 +57,15 @@ func TestReserveSegmentsWithoutQuotaStillCounts(t *testing.T) {
 	_, err := f.acc.Create(ctx, c)
 	require.NoError(t, err)
 	now := acctEpoch
-	require.NoError(t, f.acc.ReserveSegments(ctx, "acme", 50, now))
+	require.NoError(t, f.reserve(ctx, "acme", 50, now))
 
 	c, err = f.acc.Get(ctx, "acme")
 	require.NoError(t, err)
 	c.Limits.MonthlySegments = 60
 	_, err = f.acc.Update(ctx, c)
 	require.NoError(t, err)
-	assert.NoError(t, f.acc.ReserveSegments(ctx, "acme", 10, now))
-	assert.ErrorIs(t, f.acc.ReserveSegments(ctx, "acme", 1, now), advox.ErrQuotaExceeded,
+	assert.NoError(t, f.reserve(ctx, "acme", 10, now))
+	assert.ErrorIs(t, f.reserve(ctx, "acme", 1, now), advox.ErrQuotaExceeded,
 		"a quota set mid-month counts what was sent before it")
 }
 
@@ -79,7 +80,7 @@ func TestReserveSegmentsConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 40 {
 		wg.Go(func() {
-			if f.acc.ReserveSegments(ctx, "acme", 1, acctEpoch) == nil {
+			if f.reserve(ctx, "acme", 1, acctEpoch) == nil {
 				granted.Add(1)
 			}
 		})

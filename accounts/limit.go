@@ -1,4 +1,4 @@
-package advox
+package accounts
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // is over its limit. Failures from other places therefore never lock a
 // user out of its own networks: from outside them a login cannot succeed
 // anyway. A refused attempt verifies no password and fails with an
-// ErrThrottled-class error that carries when to try again. Attempts under
+// advox.ErrThrottled-class error that carries when to try again. Attempts under
 // way count too: one that could exceed the limit if those under way fail
 // waits for them, so concurrent guesses get no more passwords verified
 // than sequential ones.

@@ -1,4 +1,4 @@
-package advox
+package accounts
 
 // The roles of a customer's contact persons (storage.Contact.Role): the
 // privacy policy keeps the names of people entitled to use the service or

@@ -1,4 +1,4 @@
-package advox
+package accounts
 
 import (
 	"fmt"
@@ -8,14 +8,15 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/azenna/advox"
 	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/internal/walk"
 	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/storage"
 )
 
-// MaxCustomerFieldLen bounds every string of a customer's data, in bytes.
-const MaxCustomerFieldLen = 512
+// MaxFieldLen bounds every string of a customer's data, in bytes.
+const MaxFieldLen = 512
 
 var passwordHashType = reflect.TypeFor[storage.PasswordHash]()
 
@@ -33,10 +34,10 @@ var passwordHashType = reflect.TypeFor[storage.PasswordHash]()
 func guardCustomer(op string, c *storage.Customer) error {
 	if c.OrgNumber != "" {
 		if err := pii.ValidateOrgNumber(c.OrgNumber); err != nil {
-			if CodeOf(err) == CodePersonalNumber {
+			if advox.CodeOf(err) == advox.CodePersonalNumber {
 				return soleTraderField(op, "OrgNumber")
 			}
-			return invalidField(op, "OrgNumber", "not a valid organisation number")
+			return errs.Field(op, "OrgNumber", "not a valid organisation number")
 		}
 	}
 	var paths, texts []string
@@ -56,7 +57,7 @@ func guardCustomer(op string, c *storage.Customer) error {
 	}
 	for i, path := range paths {
 		if !isContactField(path) && pii.ContainsPersonContact(texts[i]) {
-			return invalidField(op, path, "holds an e-mail address, phone number or IP address: "+
+			return errs.Field(op, path, "holds an e-mail address, phone number or IP address: "+
 				"the customer's own belong in Email and Phone, a person's nowhere")
 		}
 	}
@@ -73,12 +74,12 @@ func isContactField(path string) bool {
 // checkText refuses a string of customer data that is too long, not UTF-8,
 // has control characters or holds a personal identity number.
 func checkText(op, field, s string) error {
-	if len(s) > MaxCustomerFieldLen || !utf8.ValidString(s) {
-		return invalidField(op, field, "longer than "+strconv.Itoa(MaxCustomerFieldLen)+" bytes or not UTF-8")
+	if len(s) > MaxFieldLen || !utf8.ValidString(s) {
+		return errs.Field(op, field, "longer than "+strconv.Itoa(MaxFieldLen)+" bytes or not UTF-8")
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return invalidField(op, field, "contains control characters")
+			return errs.Field(op, field, "contains control characters")
 		}
 	}
 	if pii.ContainsPersonalNumber(s) {
@@ -90,5 +91,5 @@ func checkText(op, field, s string) error {
 // soleTraderField is the error for a sole trader's number in an
 // organisation-number field.
 func soleTraderField(op, field string) error {
-	return &Error{Op: op, Code: CodePersonalNumber, Err: fmt.Errorf("%s: %w", field, pii.ErrSoleTraderNumber)}
+	return &advox.Error{Op: op, Code: advox.CodePersonalNumber, Err: fmt.Errorf("%s: %w", field, pii.ErrSoleTraderNumber)}
 }

@@ -1,17 +1,20 @@
-package advox_test
+package accounts_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net/netip"
 	"os"
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport/memtransport"
 )
 
 // exampleCustomer is the customer data the examples register.
@@ -35,12 +38,12 @@ func exampleCustomer() storage.Customer {
 // every field, free text included, and the error never repeats it.
 func ExampleAccounts_Create() {
 	ctx := context.Background()
-	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	accts, err := accounts.New(memstore.NewAccounts(), nil)
 	if err != nil {
 		panic(err)
 	}
 
-	c, err := accounts.Create(ctx, exampleCustomer())
+	c, err := accts.Create(ctx, exampleCustomer())
 	if err != nil {
 		panic(err)
 	}
@@ -49,12 +52,12 @@ func ExampleAccounts_Create() {
 	sole := exampleCustomer()
 	sole.Account = "anna"
 	sole.OrgNumber = "811218-9876" // a sole trader's "organisation number" is a personnummer
-	_, err = accounts.Create(ctx, sole)
+	_, err = accts.Create(ctx, sole)
 	fmt.Println(errors.Is(err, advox.ErrPersonalNumber), errors.Is(err, pii.ErrSoleTraderNumber))
 
 	sole.OrgNumber = ""
 	sole.Contacts[0].Name = "Anna Andersson 811218-9876"
-	_, err = accounts.Create(ctx, sole)
+	_, err = accts.Create(ctx, sole)
 	fmt.Println(err)
 	// Output:
 	// created acme phone +46812345678
@@ -66,22 +69,22 @@ func ExampleAccounts_Create() {
 // right password; every failure is the same ErrAuthFailed.
 func ExampleAccounts_Authenticate() {
 	ctx := context.Background()
-	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	accts, err := accounts.New(memstore.NewAccounts(), nil)
 	if err != nil {
 		panic(err)
 	}
-	if _, err := accounts.Create(ctx, exampleCustomer()); err != nil {
+	if _, err := accts.Create(ctx, exampleCustomer()); err != nil {
 		panic(err)
 	}
-	if err := accounts.SetPassword(ctx, "acme-api", "korrekt häst batteri"); err != nil {
+	if err := accts.SetPassword(ctx, "acme-api", "korrekt häst batteri"); err != nil {
 		panic(err)
 	}
 
-	p, err := accounts.Authenticate(ctx, "acme-api", "korrekt häst batteri", "192.0.2.10:50412")
+	p, err := accts.Authenticate(ctx, "acme-api", "korrekt häst batteri", "192.0.2.10:50412")
 	fmt.Println(p.Account, p.User, err)
-	_, err = accounts.Authenticate(ctx, "acme-api", "korrekt häst batteri", "203.0.113.9:50412")
+	_, err = accts.Authenticate(ctx, "acme-api", "korrekt häst batteri", "203.0.113.9:50412")
 	fmt.Println(err)
-	_, err = accounts.Authenticate(ctx, "acme-api", "fel lösenord", "192.0.2.10:50412")
+	_, err = accts.Authenticate(ctx, "acme-api", "fel lösenord", "192.0.2.10:50412")
 	fmt.Println(err)
 	// Output:
 	// acme acme-api <nil>
@@ -93,31 +96,31 @@ func ExampleAccounts_Authenticate() {
 // the customer consented, and never users, networks or password hashes.
 func ExampleAccounts_Disclose() {
 	ctx := context.Background()
-	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	accts, err := accounts.New(memstore.NewAccounts(), nil)
 	if err != nil {
 		panic(err)
 	}
-	if _, err := accounts.Create(ctx, exampleCustomer()); err != nil {
+	if _, err := accts.Create(ctx, exampleCustomer()); err != nil {
 		panic(err)
 	}
 
-	_, err = accounts.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
+	_, err = accts.Disclose(ctx, "acme", "reseller-nord", accounts.DisclosureReinvoicing)
 	fmt.Println(errors.Is(err, advox.ErrNoConsent))
 
-	if err := accounts.GrantConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
+	if err := accts.GrantConsent(ctx, "acme", "reseller-nord", accounts.DisclosureReinvoicing); err != nil {
 		panic(err)
 	}
-	d, err := accounts.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
+	d, err := accts.Disclose(ctx, "acme", "reseller-nord", accounts.DisclosureReinvoicing)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(d.Organisation, d.OrgNumber, d.InvoiceAddress.City, d.References)
 	fmt.Println("users:", len(d.Users), "contacts:", len(d.Contacts))
 
-	if err := accounts.WithdrawConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
+	if err := accts.WithdrawConsent(ctx, "acme", "reseller-nord", accounts.DisclosureReinvoicing); err != nil {
 		panic(err)
 	}
-	_, err = accounts.Disclose(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing)
+	_, err = accts.Disclose(ctx, "acme", "reseller-nord", accounts.DisclosureReinvoicing)
 	fmt.Println(errors.Is(err, advox.ErrNoConsent))
 	// Output:
 	// true
@@ -132,22 +135,26 @@ func ExampleAccounts_Disclose() {
 func ExampleAccounts_Export() {
 	ctx := context.Background()
 	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
-	accounts, err := advox.NewAccounts(memstore.NewAccounts(), &advox.AccountsOptions{Now: func() time.Time { return at }})
+	accts, err := accounts.New(memstore.NewAccounts(), &accounts.Options{Now: func() time.Time { return at }})
 	if err != nil {
 		panic(err)
 	}
 	c := exampleCustomer()
 	c.Users[0].Allowed = append(c.Users[0].Allowed, netip.MustParsePrefix("2001:db8::/48"))
-	if _, err := accounts.Create(ctx, c); err != nil {
+	if _, err := accts.Create(ctx, c); err != nil {
 		panic(err)
 	}
-	if err := accounts.GrantConsent(ctx, "acme", "reseller-nord", advox.DisclosureReinvoicing); err != nil {
+	if err := accts.GrantConsent(ctx, "acme", "reseller-nord", accounts.DisclosureReinvoicing); err != nil {
 		panic(err)
 	}
-	if err := accounts.ReserveSegments(ctx, "acme", 42, at); err != nil {
+	acct, err := accts.Account(ctx, "acme")
+	if err != nil {
 		panic(err)
 	}
-	b, err := accounts.Export(ctx, "acme")
+	if err := accts.ReserveSegments(ctx, acct, 42, at); err != nil {
+		panic(err)
+	}
+	b, err := accts.Export(ctx, "acme")
 	if err != nil {
 		panic(err)
 	}
@@ -224,23 +231,65 @@ func ExampleAccounts_Export() {
 // ReserveSegments enforces the contract's monthly quota before sending.
 func ExampleAccounts_ReserveSegments() {
 	ctx := context.Background()
-	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	accts, err := accounts.New(memstore.NewAccounts(), nil)
 	if err != nil {
 		panic(err)
 	}
 	c := exampleCustomer()
 	c.Limits.MonthlySegments = 3
-	if _, err := accounts.Create(ctx, c); err != nil {
+	if _, err := accts.Create(ctx, c); err != nil {
 		panic(err)
 	}
 	now := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
-	fmt.Println(accounts.ReserveSegments(ctx, "acme", 3, now))
-	err = accounts.ReserveSegments(ctx, "acme", 1, now)
-	var qe *advox.QuotaError
+	acct, err := accts.Account(ctx, "acme") // what a Client reads before it sends
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(accts.ReserveSegments(ctx, acct, 3, now))
+	err = accts.ReserveSegments(ctx, acct, 1, now)
+	var qe *accounts.QuotaError
 	if errors.As(err, &qe) {
 		fmt.Println("quota", qe.Quota, "used", qe.Used, "resets", qe.Reset.Format(time.DateOnly))
 	}
 	// Output:
 	// <nil>
 	// quota 3 used 3 resets 2026-04-01
+}
+
+// Delete removes a customer: the account is closed to sends, its traffic
+// is erased on every Client that uses the Accounts (monthly counts stay
+// for billing), then its customer data goes, and its id is never given to
+// anyone else.
+func ExampleAccounts_Delete() {
+	ctx := context.Background()
+	accts, err := accounts.New(memstore.NewAccounts(), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Accounts: accts})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	if _, err := accts.Create(ctx, storage.Customer{Account: "acme", Organisation: "Acme AB"}); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"}); err != nil {
+		log.Fatal(err)
+	}
+	if err := accts.Delete(ctx, "acme"); err != nil {
+		log.Fatal(err)
+	}
+	n := 0
+	for range client.Records(ctx, advox.PurposeTroubleshoot, storage.Query{Account: "acme"}) {
+		n++
+	}
+	u, _ := client.Usage(ctx, advox.PurposeBill, "acme", time.Time{}, time.Time{})
+	_, sendErr := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
+	_, createErr := accts.Create(ctx, storage.Customer{Account: "acme", Organisation: "Someone Else AB"})
+	fmt.Println("records:", n, "billed:", u.Messages)
+	fmt.Println("send:", errors.Is(sendErr, advox.ErrNotFound), "id reused:", createErr == nil)
+	// Output:
+	// records: 0 billed: 1
+	// send: true id reused: false
 }

@@ -1,4 +1,4 @@
-package advox
+package accounts
 
 import (
 	"context"
@@ -6,9 +6,9 @@ import (
 	"github.com/azenna/advox/storage"
 )
 
-// NewCheapAccounts is NewAccounts without the floor on password
+// NewCheap is New without the floor on password
 // parameters, so that the package's tests hash in microseconds.
-func NewCheapAccounts(store storage.AccountStore, opts *AccountsOptions) (*Accounts, error) {
+func NewCheap(store storage.AccountStore, opts *Options) (*Accounts, error) {
 	return newAccounts(store, opts, true)
 }
 

@@ -1,4 +1,4 @@
-package advox
+package accounts
 
 import (
 	"testing"
@@ -94,4 +94,36 @@ func TestPadWork(t *testing.T) {
 	assert.Equal(t, uint64(0), padWork(256, target))
 	assert.Equal(t, uint64(0), padWork(1000, target))
 	assert.Equal(t, uint64(32), padWork(250, target), "at least argon2's smallest memory (8 KiB a thread)")
+}
+
+// FuzzParsePasswordHash feeds stored-hash text (outside input: it comes
+// back from a store) to the parser: it must never panic, accept only
+// parameters within bounds, and verify nothing for a malformed hash.
+func FuzzParsePasswordHash(f *testing.F) {
+	good, err := hashPassword("correct horse battery", PasswordParams{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{
+		string(good), "", "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		"$argon2id$v=19$m=4294967295,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		"$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		"$argon2id$v=16$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		"$argon2id$v=19$t=1,m=64,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		"$argon2id$v=19$m=064,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		"$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ph, err := parsePasswordHash(storage.PasswordHash(s))
+		if err != nil {
+			assert.False(t, verifyPassword(storage.PasswordHash(s), "x"))
+			assert.NotContains(t, err.Error(), "$", "errors never echo the hash")
+			return
+		}
+		assert.NoError(t, ph.params.validate())
+		assert.LessOrEqual(t, ph.params.Memory, uint32(maxPasswordMemory))
+		assert.LessOrEqual(t, ph.params.Time, uint32(maxPasswordTime))
+	})
 }

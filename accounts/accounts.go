@@ -1,4 +1,18 @@
-package advox
+// Package accounts keeps customer data under the privacy policy: customer
+// accounts (organisation, billing data, contact persons, users and their
+// allowed networks, contract limits) in a storage.AccountStore, refused
+// when any field holds a personal identity number or free text holds a
+// person's contact data; login with argon2id password hashes and limits on
+// failed logins; consent and disclosure only with consent; export for the
+// customer's right of access; monthly segment quotas; and deletion that
+// erases the account's traffic first.
+//
+// Accounts implements advox.AccountSource: given to a Client
+// (advox.Options.Accounts), it makes Send refuse unknown and deleted
+// accounts and apply each account's contract rate and quota, and its
+// Delete erases the account's traffic on every such Client. It sends no
+// message and keeps no traffic: the Client does.
+package accounts
 
 import (
 	"context"
@@ -8,14 +22,19 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/azenna/advox"
 	"github.com/azenna/advox/audit"
+	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 )
 
-// AccountsOptions configures Accounts. A nil *AccountsOptions, and every
-// zero field, means the documented default.
-type AccountsOptions struct {
+// Options configures Accounts. A nil *Options, and every zero field,
+// means the documented default.
+type Options struct {
+	// Region is the ISO 3166 region a customer's phone number is read in
+	// when it has no country code; "" means "SE".
+	Region string
 	// Now is the clock for timestamps, consents, quotas and login limits;
 	// nil means time.Now.
 	Now func() time.Time
@@ -33,7 +52,7 @@ type AccountsOptions struct {
 	// DefaultAuthLimit.
 	AuthLimit AuthLimit
 	// Disclosures says which data categories each purpose of disclosure
-	// reveals; nil means DefaultDisclosurePolicy. NewAccounts keeps a
+	// reveals; nil means DefaultDisclosurePolicy. New keeps a
 	// copy: changing the policy afterwards changes nothing.
 	Disclosures DisclosurePolicy
 	// ExtraPurposes are purposes of disclosure beyond the privacy policy's
@@ -51,7 +70,7 @@ type AccountsOptions struct {
 	EraseTraffic func(ctx context.Context, account string) error
 	// Auditor receives an event for every change, export and disclosure of
 	// customer data, and for every refused disclosure; nil means Logger at
-	// DefaultAuditLevel, as for the Client: set one to keep an audit trail.
+	// audit.DefaultLevel, as for the Client: set one to keep an audit trail.
 	Auditor audit.Auditor
 	// Logger receives operational logs; nil means slog.Default(), as for
 	// the Client. They never hold customer data.
@@ -73,7 +92,7 @@ const MaxPasswordLen = 1024
 // for concurrent use.
 type Accounts struct {
 	store storage.AccountStore
-	opts  AccountsOptions
+	opts  Options
 	now   func() time.Time
 	log   *slog.Logger
 	audit audit.Auditor
@@ -86,18 +105,18 @@ type Accounts struct {
 	deleting deletion // the Clients Delete erases through, and the accounts it closed
 }
 
-// NewAccounts returns Accounts keeping customer data in store. opts may be
+// New returns Accounts keeping customer data in store. opts may be
 // nil. The caller keeps ownership of store and closes it.
-func NewAccounts(store storage.AccountStore, opts *AccountsOptions) (*Accounts, error) {
+func New(store storage.AccountStore, opts *Options) (*Accounts, error) {
 	return newAccounts(store, opts, false)
 }
 
-// newAccounts is NewAccounts; cheapPasswords lifts the floor on password
+// newAccounts is New; cheapPasswords lifts the floor on password
 // parameters, for the package's own tests only.
-func newAccounts(store storage.AccountStore, opts *AccountsOptions, cheapPasswords bool) (*Accounts, error) {
+func newAccounts(store storage.AccountStore, opts *Options, cheapPasswords bool) (*Accounts, error) {
 	const op = "new accounts"
 	if store == nil {
-		return nil, newError(op, CodeInvalidArgument, "store is nil")
+		return nil, errs.New(op, advox.CodeInvalidArgument, "store is nil")
 	}
 	a := &Accounts{store: store}
 	if opts != nil {
@@ -109,22 +128,22 @@ func newAccounts(store storage.AccountStore, opts *AccountsOptions, cheapPasswor
 		o.Password = &p
 	}
 	if err := o.Password.validate(); err != nil {
-		return nil, newError(op, CodeInvalidArgument, "password params: %w", err)
+		return nil, errs.New(op, advox.CodeInvalidArgument, "password params: %w", err)
 	}
 	if err := o.Password.checkFloor(); err != nil && !cheapPasswords {
-		return nil, newError(op, CodeInvalidArgument, "password params: %w", err)
+		return nil, errs.New(op, advox.CodeInvalidArgument, "password params: %w", err)
 	}
 	if o.MinPasswordLen == 0 {
 		o.MinPasswordLen = DefaultMinPasswordLen
 	}
 	if o.MinPasswordLen < 1 || o.MinPasswordLen > MaxPasswordLen {
-		return nil, newError(op, CodeInvalidArgument, "MinPasswordLen must be 1–%d", MaxPasswordLen)
+		return nil, errs.New(op, advox.CodeInvalidArgument, "MinPasswordLen must be 1–%d", MaxPasswordLen)
 	}
 	if o.AuthLimit == (AuthLimit{}) {
 		o.AuthLimit = DefaultAuthLimit
 	}
 	if o.AuthLimit.Failures < 1 || o.AuthLimit.Every <= 0 {
-		return nil, newError(op, CodeInvalidArgument, "AuthLimit needs Failures ≥ 1 and a positive Every")
+		return nil, errs.New(op, advox.CodeInvalidArgument, "AuthLimit needs Failures ≥ 1 and a positive Every")
 	}
 	if o.Disclosures == nil {
 		o.Disclosures = DefaultDisclosurePolicy
@@ -179,7 +198,7 @@ func (a *Accounts) auditEvent(ctx context.Context, e audit.Event) {
 
 // Create stores a new account's customer data. Every string is checked
 // (see guardCustomer): a personal identity number anywhere is refused with
-// ErrPersonalNumber. Users start without a password (see SetPassword) and
+// advox.ErrPersonalNumber. Users start without a password (see SetPassword) and
 // the account without consents (see GrantConsent); customer data that
 // carries either is refused. CreatedAt and UpdatedAt are set from the
 // clock. It returns the account as stored.
@@ -188,13 +207,13 @@ func (a *Accounts) Create(ctx context.Context, c storage.Customer) (storage.Cust
 	c = c.Clone()
 	for _, u := range c.Users {
 		if u.PasswordHash != "" {
-			return storage.Customer{}, newError(op, CodeInvalidArgument, "users are created without password hashes; use SetPassword")
+			return storage.Customer{}, errs.New(op, advox.CodeInvalidArgument, "users are created without password hashes; use SetPassword")
 		}
 	}
 	if len(c.Consents) > 0 {
-		return storage.Customer{}, newError(op, CodeInvalidArgument, "accounts are created without consents; use GrantConsent")
+		return storage.Customer{}, errs.New(op, advox.CodeInvalidArgument, "accounts are created without consents; use GrantConsent")
 	}
-	if err := checkCustomer(op, &c); err != nil {
+	if err := checkCustomer(op, &c, a.opts.Region); err != nil {
 		return storage.Customer{}, err
 	}
 	now := a.now()
@@ -213,7 +232,7 @@ func (a *Accounts) Create(ctx context.Context, c storage.Customer) (storage.Cust
 func (a *Accounts) Update(ctx context.Context, c storage.Customer) (storage.Customer, error) {
 	const op = "update account"
 	c = c.Clone()
-	if err := checkCustomer(op, &c); err != nil {
+	if err := checkCustomer(op, &c, a.opts.Region); err != nil {
 		return storage.Customer{}, err
 	}
 	now := a.now()
@@ -247,16 +266,20 @@ func (a *Accounts) Get(ctx context.Context, account string) (storage.Customer, e
 	return withoutSecrets(c), nil
 }
 
-// Account returns the account as the Client uses it: its id and its
-// contract rate (zero when the contract sets none, leaving the Client's
-// default).
-func (a *Accounts) Account(ctx context.Context, account string) (Account, error) {
+// Account returns the account as the Client uses it (advox.AccountSource):
+// its id, its contract rate (zero when the contract sets none, leaving the
+// Client's default) and its monthly segment quota. An unknown account is
+// an error of CodeNotFound.
+func (a *Accounts) Account(ctx context.Context, account string) (advox.Account, error) {
 	c, err := a.store.GetAccount(ctx, account)
 	if err != nil {
-		return Account{}, wrap("account", err)
+		return advox.Account{}, wrap("account", err)
 	}
-	return Account{ID: c.Account, Limit: limitOf(c.Limits), MonthlySegments: c.Limits.MonthlySegments}, nil
+	return advox.Account{ID: c.Account, Limit: limitOf(c.Limits), MonthlySegments: c.Limits.MonthlySegments}, nil
 }
+
+// wrap wraps err exactly once, classified like the Client classifies.
+func wrap(op string, err error) error { return errs.Wrap(op, err, advox.CodeOf) }
 
 // withoutSecrets returns c without password hashes.
 func withoutSecrets(c storage.Customer) storage.Customer {

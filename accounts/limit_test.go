@@ -1,4 +1,4 @@
-package advox
+package accounts
 
 import (
 	"testing"

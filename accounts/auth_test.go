@@ -1,13 +1,15 @@
-package advox_test
+package accounts_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/internal/testkit"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -24,7 +28,7 @@ const goodPassword = "korrekt häst batteri"
 
 // authFixture has account "acme" with users acme-api (192.0.2.0/24,
 // 2001:db8:1::/48) and acme-ops (198.51.100.7/32), both with goodPassword.
-func authFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
+func authFixture(t *testing.T, opts *accounts.Options) *acctFixture {
 	t.Helper()
 	f := newAcctFixture(t, opts)
 	_, err := f.acc.Create(ctxT(t), demoCustomer("acme"))
@@ -37,7 +41,7 @@ func authFixture(t *testing.T, opts *advox.AccountsOptions) *acctFixture {
 func TestAuthenticate(t *testing.T) {
 	// A limit the table's failures stay under: a limited attempt answers
 	// ErrThrottled, which is tested on its own.
-	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 100, Every: time.Minute}})
+	f := authFixture(t, &accounts.Options{AuthLimit: accounts.AuthLimit{Failures: 100, Every: time.Minute}})
 	_, err := f.acc.Create(ctxT(t), storage.Customer{
 		Account: "nopass", Organisation: "No Password AB",
 		Users: []storage.User{{ID: "nopass-api", Allowed: mustPrefixes("192.0.2.0/24")}},
@@ -67,14 +71,14 @@ func TestAuthenticate(t *testing.T) {
 		{"user id with spaces", "acme api", goodPassword, "192.0.2.10:1", false},
 		{"no password set", "nopass-api", "", "192.0.2.10:1", false},
 		{"no networks allowed", "nonet-api", goodPassword, "192.0.2.10:1", false},
-		{"password too long", "acme-api", strings.Repeat("x", advox.MaxPasswordLen+1), "192.0.2.10:1", false},
+		{"password too long", "acme-api", strings.Repeat("x", accounts.MaxPasswordLen+1), "192.0.2.10:1", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := f.acc.Authenticate(ctxT(t), tc.user, tc.password, tc.addr)
 			if tc.ok {
 				require.NoError(t, err)
-				assert.Equal(t, advox.Principal{Account: "acme", User: tc.user}, p)
+				assert.Equal(t, accounts.Principal{Account: "acme", User: tc.user}, p)
 				return
 			}
 			assert.Equal(t, advox.ErrAuthFailed, err, "one generic error, whatever failed")
@@ -84,7 +88,7 @@ func TestAuthenticate(t *testing.T) {
 }
 
 func TestAuthenticateLimitsFailuresPerUser(t *testing.T) {
-	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 3, Every: time.Minute}})
+	f := authFixture(t, &accounts.Options{AuthLimit: accounts.AuthLimit{Failures: 3, Every: time.Minute}})
 	ctx := ctxT(t)
 	for i := range 3 {
 		_, err := f.acc.Authenticate(ctx, "acme-api", "wrong", fmt.Sprintf("192.0.2.%d:1", 10+i))
@@ -109,7 +113,7 @@ func TestAuthenticateLimitsFailuresPerUser(t *testing.T) {
 }
 
 func TestAuthenticateLimitsFailuresPerAddress(t *testing.T) {
-	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 3, Every: time.Minute}})
+	f := authFixture(t, &accounts.Options{AuthLimit: accounts.AuthLimit{Failures: 3, Every: time.Minute}})
 	ctx := ctxT(t)
 	for i := range 3 {
 		_, err := f.acc.Authenticate(ctx, fmt.Sprintf("guess-%d", i), "wrong", "[2001:db8:1:2::1]:1")
@@ -141,7 +145,7 @@ func TestAuthenticateFailuresElsewhereDoNotLockOut(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 3, Every: time.Minute}})
+			f := authFixture(t, &accounts.Options{AuthLimit: accounts.AuthLimit{Failures: 3, Every: time.Minute}})
 			ctx := ctxT(t)
 			for _, from := range tc.guessFrom {
 				_, err := f.acc.Authenticate(ctx, "acme-api", "wrong", from)
@@ -161,7 +165,7 @@ func TestAuthenticateFailuresElsewhereDoNotLockOut(t *testing.T) {
 // when to try again, so that an HTTP front end can answer 429 with
 // Retry-After; it holds neither the user id nor the address.
 func TestAuthenticateThrottledCarriesRetryAfter(t *testing.T) {
-	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 2, Every: time.Minute}})
+	f := authFixture(t, &accounts.Options{AuthLimit: accounts.AuthLimit{Failures: 2, Every: time.Minute}})
 	ctx := ctxT(t)
 	for range 2 {
 		_, err := f.acc.Authenticate(ctx, "acme-api", "wrong", "203.0.113.1:1")
@@ -183,7 +187,7 @@ func TestAuthenticateThrottledCarriesRetryAfter(t *testing.T) {
 // A new password forgets the user's failures, those counted per network
 // included.
 func TestSetPasswordForgetsNetworkFailures(t *testing.T) {
-	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 2, Every: time.Hour}})
+	f := authFixture(t, &accounts.Options{AuthLimit: accounts.AuthLimit{Failures: 2, Every: time.Hour}})
 	ctx := ctxT(t)
 	for i := range 2 {
 		_, err := f.acc.Authenticate(ctx, "acme-api", "wrong", fmt.Sprintf("192.0.2.%d:1", 20+i))
@@ -200,7 +204,7 @@ func TestSetPasswordRules(t *testing.T) {
 	f := authFixture(t, nil)
 	ctx := ctxT(t)
 	assert.ErrorIs(t, f.acc.SetPassword(ctx, "acme-api", "short"), advox.ErrInvalidArgument)
-	assert.ErrorIs(t, f.acc.SetPassword(ctx, "acme-api", strings.Repeat("x", advox.MaxPasswordLen+1)), advox.ErrInvalidArgument)
+	assert.ErrorIs(t, f.acc.SetPassword(ctx, "acme-api", strings.Repeat("x", accounts.MaxPasswordLen+1)), advox.ErrInvalidArgument)
 	assert.ErrorIs(t, f.acc.SetPassword(ctx, "nobody", goodPassword), advox.ErrNotFound)
 
 	require.NoError(t, f.acc.SetPassword(ctx, "acme-api", "ett helt nytt lösenord"))
@@ -222,15 +226,15 @@ func TestPasswordHashStored(t *testing.T) {
 
 // stronger are "current" parameters for tests where cheapPasswords made
 // the stored hashes.
-var stronger = advox.PasswordParams{Time: 2, Memory: 128, Threads: 2, SaltLen: 24, KeyLen: 48}
+var stronger = accounts.PasswordParams{Time: 2, Memory: 128, Threads: 2, SaltLen: 24, KeyLen: 48}
 
 // TestPasswordParamsChangeKeepsOldHashes: a hash made under older
 // parameters still logs in, and the login rehashes it under the current
 // ones. Broke: it stayed under the old parameters for good.
 func TestPasswordParamsChangeKeepsOldHashes(t *testing.T) {
 	f := authFixture(t, nil)
-	audit := &auditLog{}
-	acc2, err := advox.NewCheapAccounts(f.store, &advox.AccountsOptions{Password: &stronger, Now: f.clock.Now, Auditor: audit})
+	trail := &testkit.AuditLog{}
+	acc2, err := accounts.NewCheap(f.store, &accounts.Options{Password: &stronger, Now: f.clock.Now, Auditor: trail})
 	require.NoError(t, err)
 	_, err = acc2.Authenticate(ctxT(t), "acme-api", goodPassword, "192.0.2.10:1")
 	assert.NoError(t, err, "the parameters travel with the hash")
@@ -239,7 +243,7 @@ func TestPasswordParamsChangeKeepsOldHashes(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(c.Users[0].PasswordHash), "$argon2id$v=19$m=128,t=2,p=2$"), "rehashed")
 	assert.True(t, strings.HasPrefix(string(c.Users[1].PasswordHash), "$argon2id$v=19$m=64,t=1,p=1$"), "no login, no rehash")
-	assert.Equal(t, []string{"rehash password"}, audit.actions())
+	assert.Equal(t, []string{"rehash password"}, trail.Actions())
 	_, err = acc2.Authenticate(ctxT(t), "acme-api", goodPassword, "192.0.2.10:1")
 	assert.NoError(t, err, "the new hash logs in")
 
@@ -258,7 +262,7 @@ func TestPasswordParamsChangeKeepsOldHashes(t *testing.T) {
 // Measured as work done, not wall time.
 func TestLoginWorkEqualised(t *testing.T) {
 	f := authFixture(t, nil) // acme-api and acme-ops hashed under cheapPasswords
-	acc, err := advox.NewCheapAccounts(f.store, &advox.AccountsOptions{Password: &stronger, Now: f.clock.Now})
+	acc, err := accounts.NewCheap(f.store, &accounts.Options{Password: &stronger, Now: f.clock.Now})
 	require.NoError(t, err)
 	ctx := ctxT(t)
 	require.NoError(t, acc.SetPassword(ctx, "acme-ops", goodPassword)) // under stronger
@@ -270,10 +274,10 @@ func TestLoginWorkEqualised(t *testing.T) {
 		{"not an id", "no such user", "wrong password"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			before := advox.PasswordWork(acc)
+			before := accounts.PasswordWork(acc)
 			_, err := acc.Authenticate(ctx, tt.user, tt.password, "192.0.2.10:1")
 			require.ErrorIs(t, err, advox.ErrAuthFailed)
-			assert.InDelta(t, want, advox.PasswordWork(acc)-before, float64(stronger.Time))
+			assert.InDelta(t, want, accounts.PasswordWork(acc)-before, float64(stronger.Time))
 		})
 	}
 }
@@ -294,7 +298,7 @@ func TestPasswordsNormalised(t *testing.T) {
 	_, err = f.acc.Authenticate(ctx, "acme-api", nfd, "192.0.2.10:1")
 	assert.NoError(t, err, "set composed, typed decomposed")
 
-	legacy, err := advox.HashPassword(nfd, cheapPasswords)
+	legacy, err := accounts.HashPassword(nfd, cheapPasswords)
 	require.NoError(t, err)
 	_, err = f.store.UpdateAccount(ctx, "acme", func(c *storage.Customer) error {
 		c.Users[0].PasswordHash = legacy
@@ -337,7 +341,7 @@ func TestPasswordHashNeverShown(t *testing.T) {
 }
 
 func TestAuthenticateConcurrent(t *testing.T) {
-	f := authFixture(t, &advox.AccountsOptions{AuthLimit: advox.AuthLimit{Failures: 1000, Every: time.Minute}})
+	f := authFixture(t, &accounts.Options{AuthLimit: accounts.AuthLimit{Failures: 1000, Every: time.Minute}})
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
@@ -355,7 +359,7 @@ func TestAuthenticateConcurrent(t *testing.T) {
 // BenchmarkAuthenticateDefaultParams measures one login with the
 // production argon2id parameters (DefaultPasswordParams).
 func BenchmarkAuthenticateDefaultParams(b *testing.B) {
-	acc, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+	acc, err := accounts.New(memstore.NewAccounts(), nil)
 	require.NoError(b, err)
 	ctx := b.Context()
 	_, err = acc.Create(ctx, demoCustomer("acme"))
@@ -373,17 +377,17 @@ func BenchmarkAuthenticateDefaultParams(b *testing.B) {
 // under parameters far below them (m=8 KiB, t=1): the three must cost the
 // same, or the third could be told apart by timing.
 func BenchmarkAuthenticateFailed(b *testing.B) {
-	acc, err := advox.NewAccounts(memstore.NewAccounts(), &advox.AccountsOptions{
-		AuthLimit: advox.AuthLimit{Failures: 1 << 30, Every: time.Nanosecond},
+	acc, err := accounts.New(memstore.NewAccounts(), &accounts.Options{
+		AuthLimit: accounts.AuthLimit{Failures: 1 << 30, Every: time.Nanosecond},
 	})
 	require.NoError(b, err)
 	ctx := b.Context()
 	_, err = acc.Create(ctx, demoCustomer("acme"))
 	require.NoError(b, err)
 	require.NoError(b, acc.SetPassword(ctx, "acme-api", goodPassword))
-	old, err := advox.HashPassword(goodPassword, advox.PasswordParams{Time: 1, Memory: 8, Threads: 1, SaltLen: 16, KeyLen: 32})
+	old, err := accounts.HashPassword(goodPassword, accounts.PasswordParams{Time: 1, Memory: 8, Threads: 1, SaltLen: 16, KeyLen: 32})
 	require.NoError(b, err)
-	require.NoError(b, advox.SetPasswordHash(ctx, acc, "acme-ops", old))
+	require.NoError(b, accounts.SetPasswordHash(ctx, acc, "acme-ops", old))
 	for _, user := range []string{"acme-nobody", "acme-api", "acme-ops"} {
 		b.Run(user, func(b *testing.B) {
 			for b.Loop() {
@@ -397,8 +401,8 @@ func BenchmarkAuthenticateFailed(b *testing.B) {
 
 func TestLockoutLogHoldsNoCustomerData(t *testing.T) {
 	var buf bytes.Buffer
-	f := authFixture(t, &advox.AccountsOptions{
-		AuthLimit: advox.AuthLimit{Failures: 2, Every: time.Minute},
+	f := authFixture(t, &accounts.Options{
+		AuthLimit: accounts.AuthLimit{Failures: 2, Every: time.Minute},
 		Logger:    slog.New(slog.NewTextHandler(&buf, nil)),
 	})
 	for range 2 {
@@ -411,4 +415,127 @@ func TestLockoutLogHoldsNoCustomerData(t *testing.T) {
 	for _, secret := range []string{"acme-api", "192.0.2", "wrong password"} {
 		assert.NotContains(t, out, secret)
 	}
+}
+
+// Guesses made at the same time count against the limit like guesses made
+// one after the other: an attacker cannot get more than Failures passwords
+// verified by sending them concurrently.
+func TestAuthenticateLimitHoldsForConcurrentGuesses(t *testing.T) {
+	const failures, guesses = 2, 12
+	acc, st := gatedAccounts(t, accounts.AuthLimit{Failures: failures, Every: time.Hour})
+	st.gated.Store(true)
+	var wg sync.WaitGroup
+	for range guesses {
+		wg.Go(func() {
+			_, err := acc.Authenticate(ctxT(t), "acme-api", "wrong guess", "192.0.2.10:1")
+			assert.True(t, err == advox.ErrAuthFailed || errors.Is(err, advox.ErrThrottled), "%v", err)
+		})
+	}
+	// Let the guesses pile up in the store (or be held back by the limit).
+	deadline := time.Now().Add(200 * time.Millisecond)
+	for st.calls.Load() < guesses && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	close(st.release)
+	wg.Wait()
+	assert.LessOrEqual(t, int(st.calls.Load()), failures, "passwords verified past the limit")
+
+	_, err := acc.Authenticate(ctxT(t), "acme-api", goodPassword, "192.0.2.10:1")
+	assert.ErrorIs(t, err, advox.ErrThrottled, "the user is limited")
+}
+
+// Holding concurrent attempts to the limit never refuses logins that
+// succeed: more concurrent right passwords than Failures all get in.
+func TestAuthenticateConcurrentSuccessesBeyondTheLimit(t *testing.T) {
+	acc, _ := gatedAccounts(t, accounts.AuthLimit{Failures: 2, Every: time.Hour})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			_, err := acc.Authenticate(ctxT(t), "acme-api", goodPassword, "192.0.2.10:1")
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+}
+
+// An attempt held back by concurrent ones ends with its context.
+func TestAuthenticateHeldAttemptHonoursContext(t *testing.T) {
+	acc, st := gatedAccounts(t, accounts.AuthLimit{Failures: 1, Every: time.Hour})
+	st.gated.Store(true)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = acc.Authenticate(ctxT(t), "acme-api", "wrong guess", "192.0.2.10:1")
+	}()
+	require.Eventually(t, func() bool { return st.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
+	ctx, cancel := context.WithCancel(ctxT(t))
+	cancel()
+	_, err := acc.Authenticate(ctx, "acme-api", goodPassword, "192.0.2.10:1")
+	assert.ErrorIs(t, err, context.Canceled)
+	close(st.release)
+	<-done
+}
+
+// "Åsa" has two Unicode spellings that look the same: NFC (one code point
+// for Å) and NFD (A and a combining ring). Ids are compared byte for byte,
+// so both spellings as two users would be a look-alike login. Ids are
+// kept in NFC only, and a login typed in another form still finds its
+// user.
+const (
+	asaNFC = "\u00c5sa-api"  // Å
+	asaNFD = "A\u030asa-api" // A + combining ring above
+)
+
+func TestLoginInAnotherUnicodeFormFindsTheUser(t *testing.T) {
+	f := authFixture(t, nil)
+	_, err := f.acc.Create(ctxT(t), storage.Customer{
+		Account: "asa", Organisation: "Åsas Blommor AB",
+		Users: []storage.User{{ID: asaNFC, Allowed: mustPrefixes("192.0.2.0/24")}},
+	})
+	require.NoError(t, err)
+	_, err = f.acc.Create(ctxT(t), storage.Customer{
+		Account: "asa-twin", Organisation: "Tvilling AB",
+		Users: []storage.User{{ID: asaNFD, Allowed: mustPrefixes("192.0.2.0/24")}},
+	})
+	assert.Equal(t, advox.CodeInvalidArgument, advox.CodeOf(err), "a look-alike of an existing user id")
+
+	require.NoError(t, f.acc.SetPassword(ctxT(t), asaNFD, goodPassword), "set by either spelling")
+	for _, id := range []string{asaNFC, asaNFD} {
+		p, err := f.acc.Authenticate(ctxT(t), id, goodPassword, "192.0.2.10:1")
+		require.NoError(t, err, "%q", id)
+		assert.Equal(t, "asa", p.Account)
+	}
+}
+
+// gatedUsers holds every FindUser call until release is closed, counting
+// the calls: each one is a password guess that gets verified.
+type gatedUsers struct {
+	storage.AccountStore
+	gated   atomic.Bool
+	calls   atomic.Int32
+	release chan struct{}
+}
+
+func (g *gatedUsers) FindUser(ctx context.Context, userID string) (storage.Customer, error) {
+	if g.gated.Load() {
+		g.calls.Add(1)
+		select {
+		case <-g.release:
+		case <-ctx.Done():
+			return storage.Customer{}, ctx.Err()
+		}
+	}
+	return g.AccountStore.FindUser(ctx, userID)
+}
+
+func gatedAccounts(t *testing.T, limit accounts.AuthLimit) (*accounts.Accounts, *gatedUsers) {
+	t.Helper()
+	st := &gatedUsers{AccountStore: memstore.NewAccounts(), release: make(chan struct{})}
+	p := cheapPasswords
+	acc, err := accounts.NewCheap(st, &accounts.Options{Now: testkit.NewClock(acctEpoch).Now, Password: &p, AuthLimit: limit})
+	require.NoError(t, err)
+	_, err = acc.Create(ctxT(t), demoCustomer("acme"))
+	require.NoError(t, err)
+	require.NoError(t, acc.SetPassword(ctxT(t), "acme-api", goodPassword))
+	return acc, st
 }

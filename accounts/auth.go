@@ -1,4 +1,4 @@
-package advox
+package accounts
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
@@ -28,20 +30,20 @@ type Principal struct {
 // normal form C). A hash made under other parameters than the current
 // ones is rehashed under them on success, and its verification costs what
 // the current parameters cost, so that it does not show in the time a
-// failure takes. Every failed check returns ErrAuthFailed, whatever
+// failure takes. Every failed check returns advox.ErrAuthFailed, whatever
 // failed. Failures are limited per address, per user and per (user,
 // allowed network) (see AuthLimit): an attempt over a limit is refused
-// before any password is verified with an *Error of CodeThrottled
-// (errors.Is(err, ErrThrottled)) whose cause carries when to try again
+// before any password is verified with an *Error of advox.CodeThrottled
+// (errors.Is(err, advox.ErrThrottled)) whose cause carries when to try again
 // (transport.RetryAfter), so that an HTTP front end can answer 429 with
 // Retry-After. Failures from elsewhere never lock a user out of its own
 // networks. Only a store failure or ctx
 // returns another error.
 func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAddr string) (Principal, error) {
 	const op = "authenticate"
-	userID = CanonicalID(userID)
+	userID = advox.CanonicalID(userID)
 	addr, addrOK := parseRemoteAddr(remoteAddr)
-	validID := ValidateAccountID(userID) == nil // user ids follow account-id rules
+	validID := advox.ValidateAccountID(userID) == nil // user ids follow account-id rules
 	// The address is limited first, before the store is asked anything.
 	// The attempt counts against each limit while it is under way, so that
 	// concurrent guesses cannot get more passwords verified than the limit.
@@ -90,21 +92,21 @@ func (a *Accounts) Authenticate(ctx context.Context, userID, password, remoteAdd
 		// The account id is opaque; the user id and address are not logged.
 		a.log.Warn("advox: failed logins limited for a user", "account", p.Account)
 	}
-	return Principal{}, ErrAuthFailed
+	return Principal{}, advox.ErrAuthFailed
 }
 
 // errLoginsLimited is the cause of a login refused by AuthLimit.
 var errLoginsLimited = errors.New("too many failed logins")
 
 // beginAttempt begins an attempt on the limiter key k, or returns the
-// ErrThrottled-class error of a key over its limit, or ctx's error.
+// advox.ErrThrottled-class error of a key over its limit, or ctx's error.
 func (a *Accounts) beginAttempt(ctx context.Context, op, k string) error {
 	retry, err := a.fails.begin(ctx, a.now, k)
 	switch {
 	case err != nil:
 		return err
 	case retry > 0:
-		return &Error{Op: op, Code: CodeThrottled, Err: &transport.RetryAfterError{After: retry, Err: errLoginsLimited}}
+		return &advox.Error{Op: op, Code: advox.CodeThrottled, Err: &transport.RetryAfterError{After: retry, Err: errLoginsLimited}}
 	}
 	return nil
 }
@@ -253,13 +255,13 @@ func parseRemoteAddr(s string) (netip.Addr, bool) {
 // stored or logged.
 func (a *Accounts) SetPassword(ctx context.Context, userID, password string) error {
 	const op = "set password"
-	userID = CanonicalID(userID)
+	userID = advox.CanonicalID(userID)
 	if len(password) > MaxPasswordLen {
-		return newError(op, CodeInvalidArgument, "a password has %d–%d characters", a.opts.MinPasswordLen, MaxPasswordLen)
+		return errs.New(op, advox.CodeInvalidArgument, "a password has %d–%d characters", a.opts.MinPasswordLen, MaxPasswordLen)
 	}
 	password = norm.NFC.String(password)
 	if n := utf8.RuneCountInString(password); n < a.opts.MinPasswordLen || len(password) > MaxPasswordLen {
-		return newError(op, CodeInvalidArgument, "a password has %d–%d characters", a.opts.MinPasswordLen, MaxPasswordLen)
+		return errs.New(op, advox.CodeInvalidArgument, "a password has %d–%d characters", a.opts.MinPasswordLen, MaxPasswordLen)
 	}
 	hash, err := a.hash(password)
 	if err != nil {
@@ -273,7 +275,7 @@ func (a *Accounts) SetPassword(ctx context.Context, userID, password string) err
 	_, err = a.store.UpdateAccount(ctx, c.Account, func(c *storage.Customer) error {
 		i := slices.IndexFunc(c.Users, func(u storage.User) bool { return u.ID == userID })
 		if i < 0 {
-			return newError(op, CodeNotFound, "no such user")
+			return errs.New(op, advox.CodeNotFound, "no such user")
 		}
 		c.Users[i].PasswordHash = hash
 		c.UpdatedAt = now
