@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/azenna/advox/audit"
+	"github.com/azenna/advox/internal/telemetry"
 	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
@@ -197,7 +198,7 @@ type Client struct {
 	audit   audit.Auditor
 	erasing accountLocks
 	purger  *Retention
-	tel     *telemetry
+	tel     *telemetry.Telemetry
 
 	releaseProcessors func() // lets the register change what this Client sends to
 	detachAccounts    func() // stops Options.Accounts erasing here
@@ -298,7 +299,7 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	if err := c.initPrivacy(); err != nil {
 		return nil, err
 	}
-	c.tel = newTelemetry(o.MeterProvider, o.TracerProvider, t.Name(), c.log)
+	c.tel = telemetry.New(o.MeterProvider, o.TracerProvider, t.Name(), c.log)
 	c.reports = newReportMatcher(c)
 	if rs, ok := t.(transport.ReportSource); ok {
 		rs.SetReportHandler(c.handleReport)

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/azenna/advox/audit"
+	"github.com/azenna/advox/internal/telemetry"
 	"github.com/azenna/advox/storage"
 )
 
@@ -64,7 +65,7 @@ func NewRetention(store storage.TrafficStore, opts *RetentionOptions) *Retention
 		r.audit = opts.Auditor
 		mp = opts.MeterProvider
 	}
-	r.purged = purgeCounter(mp, r.log)
+	r.purged = telemetry.PurgeCounter(mp, r.log)
 	if r.audit == nil {
 		r.audit = audit.Default(r.log)
 	}

@@ -70,7 +70,7 @@ func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason
 	}
 	rep.KeysDestroyed, rep.UnreadableAfter = n, time.Since(start)
 	rep.Records, err = c.store.EraseAccount(context.WithoutCancel(ctx), account)
-	c.tel.erasedRecords(ctx, rep.Records, reason)
+	c.tel.ErasedRecords(ctx, rep.Records, string(reason))
 	c.audit.Audit(ctx, audit.Event{Time: c.now(), Action: "erase:" + string(reason), Actor: audit.ActorFrom(ctx), Account: account, Count: rep.Records})
 	if err != nil {
 		// The keys are gone (the records are unreadable); some records

@@ -81,7 +81,7 @@ type Receipt struct {
 // went out in part): do not send it again.
 func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	const op = "send"
-	ctx, span := c.tel.startSend(ctx)
+	ctx, span := c.tel.StartSend(ctx)
 	defer func() { endSend(span, err) }()
 	if err := c.begin(op); err != nil {
 		return Receipt{}, err
@@ -140,7 +140,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	res, attempts, mp, subErr := c.submit(ctx, tm)
 	rec, ok := c.recordFor(m.Account, tm, res, subErr, mp)
 	if !ok { // never reached the operator: nothing to record, nothing used
-		c.tel.sent(ctx, tm, len(tm.Parts), res, attempts, subErr)
+		c.tel.Sent(ctx, tm, len(tm.Parts), res, attempts, outcomeOf(subErr))
 		release(len(tm.Parts))
 		c.log.Info("advox: message not sent", "account", m.Account, "to", phone.Number(tm.To), "attempts", attempts, "error", subErr)
 		if c.abortCtx.Err() != nil && ctx.Err() == nil { // cut short by Close, not by the caller
@@ -152,7 +152,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 		c.log.Warn("advox: operator counted a different number of segments", "id", tm.ID,
 			"ours", len(tm.Parts), "operator", res.Parts, "transport", c.tr.Name())
 	}
-	c.tel.sent(ctx, tm, rec.Segments, res, attempts, subErr)
+	c.tel.Sent(ctx, tm, rec.Segments, res, attempts, outcomeOf(subErr))
 	release(len(tm.Parts) - rec.Segments) // the parts of an incomplete message that never went
 	rcpt := Receipt{ID: tm.ID, Segments: rec.Segments, Encoding: tm.Encoding, Status: rec.Status, Attempts: attempts,
 		OperatorParts: res.Parts, Price: res.Price}
@@ -289,15 +289,15 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 	attempt := 0
 	for {
 		attempt++
-		a := c.tel.startAttempt(ctx, attempt)
+		a := c.tel.StartAttempt(ctx, attempt)
 		var res transport.Result
 		var err error
 		if mp == nil {
-			res, err = c.tr.Submit(a.ctx, tm)
+			res, err = c.tr.Submit(a.Ctx, tm)
 		} else {
-			res, err = mp.ps.SubmitParts(a.ctx, tm, transport.Parts{Ref: mp.ref, Indices: pending, Transport: first.Transport})
+			res, err = mp.ps.SubmitParts(a.Ctx, tm, transport.Parts{Ref: mp.ref, Indices: pending, Transport: first.Transport})
 		}
-		a.end(res, err)
+		a.End(res, outcomeOf(err))
 		why := err
 		if mp == nil {
 			if err == nil {
@@ -338,7 +338,7 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 			// Nothing is out: the last attempt was safe to retry.
 			return res, attempt, nil, errors.Join(err, werr)
 		}
-		c.tel.retry(ctx, res, why)
+		c.tel.Retry(ctx, res, outcomeOf(why))
 	}
 }
 

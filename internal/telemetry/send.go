@@ -1,4 +1,4 @@
-package advox
+package telemetry
 
 import (
 	"context"
@@ -11,18 +11,10 @@ import (
 	"github.com/azenna/advox/transport"
 )
 
-// outcomeOf names a submit's outcome (AttrOutcome).
-func outcomeOf(err error) string {
-	if err == nil {
-		return string(transport.StatusAccepted)
-	}
-	return errorCode(err)
-}
-
 // routed returns the attributes of a submit's transport and route: the
 // transport that answered (a router names one of its own) and the route it
 // chose, if any.
-func (t *telemetry) routed(res transport.Result, kv ...attribute.KeyValue) []attribute.KeyValue {
+func (t *Telemetry) routed(res transport.Result, kv ...attribute.KeyValue) []attribute.KeyValue {
 	name := t.trName
 	if res.Transport != "" {
 		name = res.Transport
@@ -34,12 +26,12 @@ func (t *telemetry) routed(res transport.Result, kv ...attribute.KeyValue) []att
 	return kv
 }
 
-// sent counts a message handed to the transport and describes it on the
+// Sent counts a message handed to the transport and describes it on the
 // Send span, once its last attempt is over: segments is how many of its
 // parts went (all of them, unless the message went out incomplete), or
-// all of them when it was not sent at all.
-func (t *telemetry) sent(ctx context.Context, tm *transport.Message, segments int, res transport.Result, attempts int, err error) {
-	outcome := outcomeOf(err)
+// all of them when it was not sent at all; outcome is the last attempt's
+// (AttrOutcome).
+func (t *Telemetry) Sent(ctx context.Context, tm *transport.Message, segments int, res transport.Result, attempts int, outcome string) {
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.SetAttributes(t.routed(res,
 			attribute.Int(AttrSegments, segments), attribute.String(AttrEncoding, string(tm.Encoding)),
@@ -55,7 +47,7 @@ func (t *telemetry) sent(ctx context.Context, tm *transport.Message, segments in
 }
 
 // attemptDone records a finished submit attempt that took d.
-func (t *telemetry) attemptDone(ctx context.Context, d time.Duration, res transport.Result, outcome string) {
+func (t *Telemetry) attemptDone(ctx context.Context, d time.Duration, res transport.Result, outcome string) {
 	t.active.Add(ctx, -1, t.trAttr...)
 	throttled := outcome == "throttled"
 	if !t.duration.Enabled(ctx) && !(throttled && t.throttled.Enabled(ctx)) {
@@ -68,9 +60,9 @@ func (t *telemetry) attemptDone(ctx context.Context, d time.Duration, res transp
 	}
 }
 
-// retry counts a submit made again after err.
-func (t *telemetry) retry(ctx context.Context, res transport.Result, err error) {
+// Retry counts a submit made again after a failure of the given outcome.
+func (t *Telemetry) Retry(ctx context.Context, res transport.Result, outcome string) {
 	if t.retries.Enabled(ctx) {
-		t.retries.Add(ctx, 1, metric.WithAttributes(t.routed(res, attribute.String(AttrOutcome, outcomeOf(err)))...))
+		t.retries.Add(ctx, 1, metric.WithAttributes(t.routed(res, attribute.String(AttrOutcome, outcome))...))
 	}
 }

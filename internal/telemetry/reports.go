@@ -1,4 +1,4 @@
-package advox
+package telemetry
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/azenna/advox/storage"
 )
 
-// updateStatus applies a delivery report to the store and, when report
+// UpdateStatus applies a delivery report to the store and, when report
 // metrics are recorded, measures it: a report that moved the message's
 // status records its latency (from the record's CreatedAt to u.At) and,
 // when the message first reaches a final status, counts it. Reports that
@@ -23,7 +23,7 @@ import (
 // the same report applied twice at once (an early report held and claimed
 // concurrently) counts once. The lock is per process: Clients in several processes that
 // receive the same report may each count it.
-func (t *telemetry) updateStatus(ctx context.Context, s storage.TrafficStore, u storage.StatusUpdate) (storage.Record, error) {
+func (t *Telemetry) UpdateStatus(ctx context.Context, s storage.TrafficStore, u storage.StatusUpdate) (storage.Record, error) {
 	if !t.latency.Enabled(ctx) && !t.final.Enabled(ctx) {
 		return s.UpdateStatus(ctx, u)
 	}

@@ -1,4 +1,10 @@
-package advox
+// Package telemetry holds the Client's OpenTelemetry instruments and
+// spans: what is counted, measured and traced for a Send, its attempts,
+// delivery reports, purges and erases. The names (Metric*, Attr*, Span*)
+// are documented on package advox, which re-exports them; attributes come
+// from closed sets or configuration only, never from traffic data. It
+// decides nothing: the Client calls it. Not for users.
+package telemetry
 
 import (
 	"context"
@@ -16,10 +22,7 @@ import (
 // library.
 const InstrumentationName = "github.com/azenna/advox"
 
-// The metric instruments the Client records through Options.MeterProvider.
-// Their attributes are drawn from the Attr* keys only: never a number, a
-// sender, an account, a message id or text, so that metrics stay outside
-// the traffic data the privacy policy governs.
+// The metric instruments (documented on their advox names).
 const (
 	// MetricSentMessages counts messages handed to a transport, by the
 	// outcome of their last attempt (AttrTransport, AttrRoute,
@@ -56,8 +59,8 @@ const (
 	MetricEraseDeleted = "advox.erase.deleted"
 )
 
-// The attribute keys of metrics and spans. Values come from closed sets or
-// from configuration (transport and route names).
+// The attribute keys of metrics and spans (documented on their advox
+// names).
 const (
 	// AttrTransport is the transport's Name.
 	AttrTransport = "advox.transport"
@@ -87,8 +90,8 @@ var (
 	reportBuckets = []float64{.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400, 259200}
 )
 
-// telemetry holds the Client's instruments and tracer.
-type telemetry struct {
+// Telemetry holds a Client's instruments and tracer.
+type Telemetry struct {
 	tracer trace.Tracer
 
 	messages  metric.Int64Counter
@@ -107,16 +110,16 @@ type telemetry struct {
 	reportLocks reportLocks
 }
 
-// newTelemetry creates the instruments on mp and the tracer on tp (nil:
-// the otel global providers). An instrument the provider refuses is
-// replaced by a no-op one and the refusal logged: metrics never stop
-// sending.
-func newTelemetry(mp metric.MeterProvider, tp trace.TracerProvider, trName string, log *slog.Logger) *telemetry {
+// New creates the instruments of a Client sending through the transport
+// named trName on mp, and the tracer on tp (nil: the otel global
+// providers). An instrument the provider refuses is replaced by a no-op one
+// and the refusal logged: metrics never stop sending.
+func New(mp metric.MeterProvider, tp trace.TracerProvider, trName string, log *slog.Logger) *Telemetry {
 	if tp == nil {
 		tp = otel.GetTracerProvider()
 	}
 	m := meter(mp)
-	t := &telemetry{
+	t := &Telemetry{
 		tracer: tp.Tracer(InstrumentationName),
 		trName: trName,
 		trAttr: []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(AttrTransport, trName)))},
@@ -170,16 +173,16 @@ func histogram(m metric.Meter, name, desc string, buckets []float64, errs *[]err
 	return h
 }
 
-// erasedRecords counts records deleted by an erase.
-func (t *telemetry) erasedRecords(ctx context.Context, n int, reason EraseReason) {
+// ErasedRecords counts records deleted by an erase for reason.
+func (t *Telemetry) ErasedRecords(ctx context.Context, n int, reason string) {
 	if n > 0 {
-		t.erased.Add(ctx, int64(n), metric.WithAttributes(attribute.String(AttrEraseReason, string(reason))))
+		t.erased.Add(ctx, int64(n), metric.WithAttributes(attribute.String(AttrEraseReason, reason)))
 	}
 }
 
-// purgeCounter returns the MetricPurgeDeleted counter of mp (nil: the
+// PurgeCounter returns the MetricPurgeDeleted counter of mp (nil: the
 // global provider), or a no-op one when the provider refuses it.
-func purgeCounter(mp metric.MeterProvider, log *slog.Logger) metric.Int64Counter {
+func PurgeCounter(mp metric.MeterProvider, log *slog.Logger) metric.Int64Counter {
 	var errs []error
 	c := counter(meter(mp), MetricPurgeDeleted, "{record}", "Traffic records deleted by retention purges.", &errs)
 	if err := errors.Join(errs...); err != nil {
