@@ -1,8 +1,11 @@
 package advox
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"sync"
@@ -438,4 +441,155 @@ func (c *Client) Close() error {
 	errS := c.store.Close()
 	c.releaseProcessors()
 	return wrap("close", errors.Join(errT, errS))
+}
+
+// The optional health interfaces of both contracts are the same method.
+var _ storage.Pinger = transport.Pinger(nil)
+
+// Ping reports whether the Client can do its work, for a readiness check:
+// that it is open, that its transport answers (when it is a
+// transport.Pinger: an SMPP session bound and answering enquire_link, a
+// router with a member that answers) and that its store answers (when it
+// is a storage.Pinger), and the KeyStore of Options.Keys too. An adapter
+// without the optional interface is taken to be up. Ping sends no message
+// and changes nothing. A failure is an *Error of CodeUnavailable, or
+// CodeClosed after Close, whose text says which part failed; ctx's error
+// is returned as it is.
+func (c *Client) Ping(ctx context.Context) error {
+	const op = "ping"
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return &Error{Op: op, Code: CodeClosed}
+	}
+	type part struct {
+		name string
+		v    any
+	}
+	parts := []part{{"transport " + c.tr.Name(), c.tr}, {"store", c.store}}
+	if k := c.opts.Keys; k != nil && any(k) != any(c.store) {
+		parts = append(parts, part{"key store", k})
+	}
+	var errs []error
+	for _, p := range parts {
+		var err error
+		// transport.Pinger and storage.Pinger have the one method.
+		if pinger, ok := p.v.(transport.Pinger); ok {
+			err = pinger.Ping(ctx)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p.name, err))
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	err := errors.Join(errs...)
+	code := classify(err)
+	if code != CodeClosed {
+		code = CodeUnavailable // whatever the adapter's words: it does not answer
+	}
+	return &Error{Op: op, Code: code, Err: err}
+}
+
+// initPrivacy sets up sealing, the blind index and the audit trail.
+func (c *Client) initPrivacy() error {
+	const op = "new client"
+	o := &c.opts
+	keys := o.Keys
+	if ks, ok := c.store.(storage.KeyStore); ok && keys != nil && any(keys) != any(ks) {
+		if _, own := c.store.(interface{ KeysApart() bool }); own {
+			// sqlstore checks every record against its own keyring, in
+			// the recording transaction: under a keyring apart it would
+			// refuse them all, after the messages went out.
+			return newError(op, CodeInvalidArgument, "the store keeps a keyring of its own and records only under its keys: "+
+				"leave Options.Keys unset (sqlstore keeps its keys apart with its KeysPath or KeysDSN)")
+		}
+	}
+	if keys == nil {
+		ks, ok := c.store.(storage.KeyStore)
+		if !ok {
+			return newError(op, CodeInvalidArgument, "the store keeps no data keys: set Options.Keys")
+		}
+		keys = ks
+		if a, ok := c.store.(interface{ KeysApart() bool }); ok && !a.KeysApart() {
+			if !o.KeysInTrafficDatabase {
+				return newError(op, CodeInvalidArgument, "the store keeps the data keys in the traffic database, "+
+					"so its backups would stay readable after an erase: keep them apart (sqlstore.Options.KeysDSN), "+
+					"or accept it with Options.KeysInTrafficDatabase")
+			}
+			c.log.Warn("advox: data keys are kept in the traffic database, so its backups stay readable after an erase")
+		}
+	}
+	if o.KEK != nil && o.IndexKey == nil {
+		// Records sealed under a configured KEK outlive a restart; a
+		// per-process index key would not, and FindByRecipient would miss
+		// every record from before it.
+		return newError(op, CodeInvalidArgument, "a KEK needs an IndexKey from configuration too (at least %d bytes): "+
+			"with a per-process one, FindByRecipient misses every record from before a restart", keyring.MinIndexKeyLen)
+	}
+	kek := o.KEK
+	if kek == nil {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return err
+		}
+		k, err := keyring.NewStaticKEK(raw)
+		if err != nil {
+			return err
+		}
+		kek = k
+		if !inMemory(c.store) && !inMemory(keys) {
+			// Only worth a word when something outlives the process.
+			c.log.Warn("advox: no KEK configured; traffic is sealed under a per-process key and unreadable after restart")
+		}
+	}
+	idx := o.IndexKey
+	if idx == nil {
+		idx = make([]byte, keyring.MinIndexKeyLen)
+		if _, err := rand.Read(idx); err != nil {
+			return err
+		}
+	}
+	index, err := keyring.NewBlindIndex(idx)
+	if err != nil {
+		return newError(op, CodeInvalidArgument, "IndexKey must be at least %d bytes", keyring.MinIndexKeyLen)
+	}
+	if o.BodyRetention <= 0 {
+		o.BodyRetention = DefaultBodyRetention
+	}
+	c.keys = keyring.New(kek, keys, c.now)
+	c.index = index
+	c.audit = o.Auditor
+	if c.audit == nil {
+		c.audit = audit.Default(c.log)
+	}
+	return nil
+}
+
+// Processing describes what the Client does with traffic data, as
+// configured, for the record of processing (processing.NewRecord): its
+// sub-processor register, retention policy, audit trail, keys and kept
+// bodies.
+func (c *Client) Processing() *processing.Traffic {
+	p := c.opts.Retention
+	return &processing.Traffic{
+		Processors: c.opts.Processors,
+		Retention: processing.Retention{Months: p.months(),
+			ConsumerTimeBarYears: cmp.Or(p.ConsumerTimeBarYears, DefaultConsumerTimeBarYears),
+			BusinessTimeBarYears: cmp.Or(p.BusinessTimeBarYears, DefaultBusinessTimeBarYears)},
+		Audited: c.opts.Auditor != nil, KEK: c.opts.KEK != nil,
+		KeepBodies: c.opts.KeepBodies, BodyRetention: c.opts.BodyRetention,
+	}
+}
+
+// inMemory reports whether s keeps nothing beyond the process (memstore
+// says so with an InMemory method).
+func inMemory(s any) bool {
+	m, ok := s.(interface{ InMemory() bool })
+	return ok && m.InMemory()
 }

@@ -2,6 +2,7 @@ package advox
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/azenna/advox/audit"
@@ -82,4 +83,43 @@ func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason
 	c.log.Info("advox: account traffic erased", "account", account, "reason", string(reason),
 		"records", rep.Records, "keys", rep.KeysDestroyed, "unreadable_after", rep.UnreadableAfter)
 	return rep, nil
+}
+
+// lockSend takes the account's send lock for a send, from before its
+// submit until its record is written. An erase takes the write side: it
+// waits for the sends under way and erases their records too. A deletion
+// closes the account before its erase begins, and every send that takes
+// the lock after it finds the account closed when it reserves its
+// segments (AccountSource.ReserveSegments), so that nothing is sent or
+// recorded for a deleted customer. The caller read-unlocks the lock it
+// returns.
+func (c *Client) lockSend(account string) *sync.RWMutex {
+	l := c.erasing.of(account)
+	l.RLock()
+	return l
+}
+
+// accountLocks orders sends against erases of the same account in this
+// process: a send holds a read lock from before its submit until it is
+// recorded, an erase holds the write lock, so a send is either erased too
+// or recorded after the erase under a fresh key. (Across processes the
+// store refuses records sealed under a destroyed key, and the Client
+// reseals.)
+type accountLocks struct {
+	mu    sync.Mutex
+	locks map[string]*sync.RWMutex
+}
+
+func (a *accountLocks) of(account string) *sync.RWMutex {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.locks == nil {
+		a.locks = make(map[string]*sync.RWMutex)
+	}
+	l, ok := a.locks[account]
+	if !ok {
+		l = new(sync.RWMutex)
+		a.locks[account] = l
+	}
+	return l
 }

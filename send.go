@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -12,47 +13,6 @@ import (
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
-
-// Message is an SMS to send.
-type Message struct {
-	// Account is the id of the account the message is sent and recorded
-	// on. Required.
-	Account string
-	// From is the sender: an alphanumeric id (1–11 characters, at least
-	// one letter), a short code or an E.164 number.
-	From string
-	// To is the recipient: E.164, or national in Options.Region.
-	To string
-	// Text is the message body. It is never stored or logged.
-	Text string
-	// ForceUCS2 sends the text as UCS-2 even when GSM-7 would do.
-	ForceUCS2 bool
-	// ValidFor, when positive, bounds how long the operator keeps trying.
-	// Send refuses it (ErrInvalidArgument) when the transport says its
-	// operator takes no validity (transport.ValidityAware).
-	ValidFor time.Duration
-}
-
-// Receipt tells what became of a sent message.
-type Receipt struct {
-	// ID is the library's message id: the key of its traffic record.
-	ID string
-	// Segments is the number of SMS segments sent (and billed).
-	Segments int
-	// Encoding is the character set used.
-	Encoding transport.Encoding
-	// Status is the message status when Send returned.
-	Status transport.Status
-	// OperatorIDs are the operator's ids, one per part or one in all.
-	OperatorIDs []string
-	// Attempts is how many submits were made (retries included).
-	Attempts int
-	// OperatorParts is the segment count the operator reported (0: not
-	// said). A difference from Segments is logged as a billing drift.
-	OperatorParts int
-	// Price is the operator's price, verbatim, when it gave one.
-	Price string
-}
 
 // Send validates, encodes and segments m, waits on the account's rate
 // limit, submits it (retrying only failures the transport marks safe to
@@ -479,4 +439,47 @@ func errorCode(err error) string {
 		return prefix + "not_sent"
 	}
 	return prefix + "error"
+}
+
+// RetryPolicy decides whether a failed submit is tried again. attempt is the
+// number of attempts made so far (1 after the first). The Client consults it
+// only for errors the adapter marks safe to retry (transport.SafeToRetry):
+// a policy can restrict retries, never make an unsafe one happen.
+type RetryPolicy func(attempt int, err error) bool
+
+// DefaultMaxAttempts is how many attempts DefaultRetryPolicy allows.
+const DefaultMaxAttempts = 4
+
+// DefaultRetryPolicy retries safe failures up to DefaultMaxAttempts
+// attempts in all.
+func DefaultRetryPolicy(attempt int, err error) bool {
+	return attempt < DefaultMaxAttempts && transport.SafeToRetry(err)
+}
+
+// NoRetry never retries.
+func NoRetry(int, error) bool { return false }
+
+// Backoff returns how long to wait before attempt number attempt+1. hint is
+// the operator's retry-after hint (zero when it gave none).
+type Backoff func(attempt int, hint time.Duration) time.Duration
+
+// Backoff bounds used by DefaultBackoff.
+const (
+	DefaultBackoffMin = 100 * time.Millisecond
+	DefaultBackoffMax = 10 * time.Second
+)
+
+// DefaultBackoff waits exponentially (100 ms, 200 ms, 400 ms, … up to 10 s)
+// with full jitter in the upper half, and at least as long as the
+// operator's hint (capped at one minute).
+func DefaultBackoff(attempt int, hint time.Duration) time.Duration {
+	d := DefaultBackoffMin << min(max(attempt-1, 0), 16)
+	if d > DefaultBackoffMax {
+		d = DefaultBackoffMax
+	}
+	d = d/2 + rand.N(d/2+1)
+	if hint > time.Minute {
+		hint = time.Minute
+	}
+	return max(d, hint)
 }
