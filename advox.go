@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,8 +64,12 @@ type Options struct {
 	// every member): one registered, in the EU/EEA or with a safeguard,
 	// and declaring what an operator receives (recipient numbers, sender
 	// ids, message text). Until Close the register refuses changes that
-	// would no longer allow it. nil allows only transports that hand data
-	// to no third party (transport.Local).
+	// would no longer allow it. nil means a register of the operators the
+	// transport declares itself (transport.Operated: a transport.Operator
+	// in its configuration), held to the same rules; a transport that
+	// declares none is then allowed only when it hands data to no third
+	// party (transport.Local). Client.Processing reports the register in
+	// use.
 	Processors *processing.Register
 	// RetryPolicy decides retries of safe failures; nil means
 	// DefaultRetryPolicy.
@@ -236,8 +243,9 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 		c.opts = *opts
 	}
 	o := &c.opts
-	release, err := useProcessors(t, o.Processors)
-	if err != nil {
+	var release func()
+	var err error
+	if o.Processors, release, err = useProcessors(t, o.Processors); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -332,9 +340,16 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 
 // useProcessors refuses a transport the sub-processor register does not
 // allow, and otherwise holds the register to it until release (Close).
-func useProcessors(t transport.Transport, ps *processing.Register) (release func(), err error) {
+// Without a register, the operators the transport declares make one. It
+// returns the register in use.
+func useProcessors(t transport.Transport, ps *processing.Register) (_ *processing.Register, release func(), err error) {
 	if l, ok := t.(transport.Local); ok && l.Local() {
-		return func() {}, nil
+		return ps, func() {}, nil
+	}
+	if o, ok := t.(transport.Operated); ok && ps == nil {
+		if ps, err = declaredProcessors(o.Operators()); err != nil {
+			return nil, nil, err
+		}
 	}
 	// A composite transport (a router) hands data to the operators behind
 	// its members: each of them must be allowed.
@@ -342,7 +357,36 @@ func useProcessors(t transport.Transport, ps *processing.Register) (release func
 	if comp, ok := t.(transport.Composite); ok {
 		names = comp.Transports()
 	}
-	return ps.Use(names)
+	release, err = ps.Use(names)
+	return ps, release, err
+}
+
+// declaredProcessors is the register of the operators transports declare
+// (by transport name), each receiving what an SMS operator receives.
+func declaredProcessors(ops map[string]transport.Operator) (*processing.Register, error) {
+	if len(ops) == 0 {
+		return nil, nil
+	}
+	reg, err := processing.NewRegister()
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(ops)) {
+		op := ops[name]
+		if strings.TrimSpace(op.Name) == "" {
+			return nil, newError("new client", CodeInvalidArgument, "the operator declared for transport %q has no name", name)
+		}
+		p := processing.OperatorProcessor(name, op.Country, op.AgreementDate)
+		p.Role, p.Safeguard = "SMS operator: "+op.Name, op.Safeguard
+		if err := reg.Declare(p); err != nil {
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				return nil, invalidField("new client", "Operator."+fe.Field, fe.Reason+" (transport "+strconv.Quote(name)+")")
+			}
+			return nil, wrap("new client", err)
+		}
+	}
+	return reg, nil
 }
 
 // limiter returns the account's rate limiter; contract is the account's

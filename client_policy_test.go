@@ -19,8 +19,10 @@ import (
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/storage/sqlstore"
 	"github.com/azenna/advox/transport"
+	"github.com/azenna/advox/transport/httptransport"
 	"github.com/azenna/advox/transport/memtransport"
 	"github.com/azenna/advox/transport/router"
+	"github.com/azenna/advox/transport/smpptransport"
 )
 
 // remote hides memtransport's Local method: a transport that reaches a
@@ -73,6 +75,99 @@ func TestNewClientRefusesUndeclaredProcessors(t *testing.T) {
 	c, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), nil)
 	require.NoError(t, err, "a local transport needs no register")
 	require.NoError(t, c.Close())
+}
+
+// declared is a transport that reaches a third party and declares its
+// operators, as smpptransport and httptransport do given Config.Operator.
+type declared struct {
+	transport.Transport
+	ops map[string]transport.Operator
+}
+
+func (d declared) Operators() map[string]transport.Operator { return d.ops }
+
+// A transport that declares its operator needs no register: NewClient
+// makes one from the declaration, under the register's rules, and an
+// explicit register wins over it.
+func TestNewClientRegistersDeclaredOperators(t *testing.T) {
+	telia := transport.Operator{Name: "Telia Sverige AB", Country: "se", AgreementDate: agreedOn}
+	us := transport.Operator{Name: "US Carrier", Country: "US", AgreementDate: agreedOn}
+	guardedUS := us
+	guardedUS.Safeguard = "standard contractual clauses"
+	tests := []struct {
+		name   string
+		ops    map[string]transport.Operator
+		procs  []processing.Processor // an explicit register, when not nil
+		errHas string                 // "" means allowed
+	}{
+		{"declared in the EEA", map[string]transport.Operator{"mem": telia}, nil, ""},
+		{"declared outside the EEA with a safeguard", map[string]transport.Operator{"mem": guardedUS}, nil, ""},
+		{"declared outside the EEA without one", map[string]transport.Operator{"mem": us}, nil, "outside the EU/EEA"},
+		{"no agreement", map[string]transport.Operator{"mem": {Name: "Telia", Country: "SE"}}, nil, "Operator.AgreementDate"},
+		{"no country", map[string]transport.Operator{"mem": {Name: "Telia", AgreementDate: agreedOn}}, nil, "Operator.Country"},
+		{"no name", map[string]transport.Operator{"mem": {Country: "SE", AgreementDate: agreedOn}}, nil, "has no name"},
+		{"declares nothing", nil, nil, "declare its operator"},
+		{"declared for another transport", map[string]transport.Operator{"other": telia}, nil, "not a registered sub-processor"},
+		{"an explicit register wins", map[string]transport.Operator{"mem": telia},
+			[]processing.Processor{processing.OperatorProcessor("other", "SE", agreedOn)}, "not a registered sub-processor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := &advox.Options{}
+			if tt.procs != nil {
+				procs, err := processing.NewRegister(tt.procs...)
+				require.NoError(t, err)
+				opts.Processors = procs
+			}
+			c, err := advox.NewClient(declared{memtransport.New(nil), tt.ops}, memstore.New(nil), opts)
+			if tt.errHas != "" {
+				require.ErrorIs(t, err, advox.ErrInvalidArgument)
+				assert.Contains(t, err.Error(), tt.errHas)
+				return
+			}
+			require.NoError(t, err)
+			defer c.Close()
+			reg := c.Processing().Processors
+			require.NotNil(t, reg, "the register in use")
+			ps := reg.List()
+			require.Len(t, ps, 1)
+			assert.Equal(t, "mem", ps[0].Name, "keyed by the transport's name")
+			assert.Equal(t, "SMS operator: "+tt.ops["mem"].Name, ps[0].Role)
+			assert.Equal(t, strings.ToUpper(tt.ops["mem"].Country), ps[0].Country)
+			assert.NoError(t, reg.Check("mem"))
+			rec := processing.NewRecord(processing.Config{Traffic: c.Processing()}, agreedOn)
+			assert.Equal(t, "sub-processor: SMS operator: "+tt.ops["mem"].Name, rec.Recipients[0].Role, "the record names the operator")
+		})
+	}
+}
+
+// Every member of a router that declares its operator is registered; one
+// that declares none makes NewClient refuse the router.
+func TestNewClientRegistersTheOperatorsOfARouter(t *testing.T) {
+	a := declared{memtransport.New(&memtransport.Config{Name: "op-a"}),
+		map[string]transport.Operator{"op-a": {Name: "Operator A", Country: "SE", AgreementDate: agreedOn}}}
+	b := declared{memtransport.New(&memtransport.Config{Name: "op-b"}),
+		map[string]transport.Operator{"op-b": {Name: "Operator B", Country: "NO", AgreementDate: agreedOn}}}
+	r, err := router.New(router.Config{Transports: []transport.Transport{a, b},
+		Routes: []router.Route{{Name: "default", Transports: []router.Target{{Transport: "op-a"}, {Transport: "op-b"}}}}})
+	require.NoError(t, err)
+	c, err := advox.NewClient(r, memstore.New(nil), nil)
+	require.NoError(t, err)
+	var names []string
+	for _, p := range c.Processing().Processors.List() {
+		names = append(names, p.Name)
+	}
+	assert.Equal(t, []string{"op-a", "op-b"}, names)
+	require.NoError(t, c.Close())
+
+	undeclared := remote{memtransport.New(&memtransport.Config{Name: "op-c"})}
+	r, err = router.New(router.Config{Transports: []transport.Transport{a, undeclared},
+		Routes: []router.Route{{Name: "default", Transports: []router.Target{{Transport: "op-a"}, {Transport: "op-c"}}}}})
+	require.NoError(t, err)
+	_, err = advox.NewClient(r, memstore.New(nil), nil)
+	require.ErrorIs(t, err, advox.ErrInvalidArgument)
+	assert.Contains(t, err.Error(), `"op-c" is not a registered sub-processor`)
+	require.NoError(t, r.Close())
 }
 
 // TestProcessorsCannotDriftUnderAClient: while a Client sends to an
@@ -244,4 +339,25 @@ func TestKeyringApart(t *testing.T) {
 	c2, err := advox.NewClient(memtransport.New(nil), st, &advox.Options{Keys: st})
 	require.NoError(t, err, "the store itself as Options.Keys is its own keyring")
 	require.NoError(t, c2.Close())
+}
+
+// The adapters take the declaration in their configuration
+// (Config.Operator) and report it under their own name.
+func TestAdaptersDeclareTheirOperator(t *testing.T) {
+	op := transport.Operator{Name: "Operator AB", Country: "SE", AgreementDate: agreedOn}
+	h, err := httptransport.New(httptransport.Config{Profile: httptransport.GenericJSON(), BaseURL: "https://operator.example",
+		Credentials: httptransport.Credentials{Token: "t"}, Name: "op-http", Operator: op})
+	require.NoError(t, err)
+	defer h.Close()
+	assert.Equal(t, map[string]transport.Operator{"op-http": op}, h.Operators())
+	s, err := smpptransport.New(smpptransport.Config{Name: "op-smpp", Addr: "127.0.0.1:1", SystemID: "acme", Operator: op})
+	require.NoError(t, err)
+	defer s.Close()
+	assert.Equal(t, map[string]transport.Operator{"smpp:op-smpp": op}, s.Operators())
+
+	bare, err := httptransport.New(httptransport.Config{Profile: httptransport.GenericJSON(), BaseURL: "https://operator.example",
+		Credentials: httptransport.Credentials{Token: "t"}})
+	require.NoError(t, err)
+	defer bare.Close()
+	assert.Empty(t, bare.Operators(), "no declaration, none reported")
 }
