@@ -24,8 +24,8 @@ type Limit struct {
 	Burst int
 }
 
-// Unlimited is a Limit that never waits.
-var Unlimited = Limit{Rate: rate.Inf}
+// Unlimited returns a Limit that never waits.
+func Unlimited() Limit { return Limit{Rate: rate.Inf} }
 
 // Account is an account traffic is sent and recorded on. Its ID is opaque:
 // it never carries a person's name, number or identity number.

@@ -46,7 +46,7 @@ type Options struct {
 	// reports.
 	NoReports bool
 	// AccountLimit is the default per-account send rate; the zero value
-	// means DefaultAccountLimit.
+	// means DefaultAccountLimit().
 	AccountLimit Limit
 	// AccountLimits overrides the rate for individual accounts, by account
 	// id. A contract rate from Options.Accounts wins over both. NewClient keeps a
@@ -77,7 +77,7 @@ type Options struct {
 	// Backoff spaces retries; nil means DefaultBackoff.
 	Backoff Backoff
 	// Retention sets record deadlines; the zero value means
-	// DefaultRetentionPolicy.
+	// DefaultRetentionPolicy().
 	Retention RetentionPolicy
 	// ReportHold is how long a delivery report that matches no record yet
 	// (it overtook the submit response) is held for a match, and how long
@@ -169,10 +169,10 @@ const DefaultCloseGrace = 30 * time.Second
 // Options.BodyRetention is zero.
 const DefaultBodyRetention = 72 * time.Hour
 
-// DefaultAccountLimit is the per-account send rate when none is set:
+// DefaultAccountLimit returns the per-account send rate when none is set:
 // unlimited, leaving the pace to the transports' own throughput limits.
 // Contract limits are set per account.
-var DefaultAccountLimit = Unlimited
+func DefaultAccountLimit() Limit { return Unlimited() }
 
 // DefaultReportHold is how long an early delivery report waits for its
 // record.
@@ -276,7 +276,7 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	// A copy: the caller's map may change under Send otherwise.
 	o.AccountLimits = maps.Clone(o.AccountLimits)
 	if o.AccountLimit.Rate == 0 {
-		o.AccountLimit = DefaultAccountLimit
+		o.AccountLimit = DefaultAccountLimit()
 	}
 	if o.RetryPolicy == nil {
 		o.RetryPolicy = DefaultRetryPolicy

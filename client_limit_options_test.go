@@ -25,7 +25,7 @@ func TestNewClientRefusesMalformedLimits(t *testing.T) {
 		{"negative default burst", advox.Options{AccountLimit: advox.Limit{Rate: 1, Burst: -1}}, false},
 		{"negative account rate", advox.Options{AccountLimits: map[string]advox.Limit{"a": {Rate: -0.5}}}, false},
 		{"negative account burst", advox.Options{AccountLimits: map[string]advox.Limit{"a": {Rate: 2, Burst: -3}}}, false},
-		{"unlimited", advox.Options{AccountLimit: advox.Unlimited, AccountLimits: map[string]advox.Limit{"a": advox.Unlimited}}, true},
+		{"unlimited", advox.Options{AccountLimit: advox.Unlimited(), AccountLimits: map[string]advox.Limit{"a": advox.Unlimited()}}, true},
 		{"zero burst means one", advox.Options{AccountLimit: advox.Limit{Rate: 5}}, true},
 		{"zero account limit means the default", advox.Options{AccountLimits: map[string]advox.Limit{"a": {}}}, true},
 	}

@@ -18,7 +18,7 @@ import (
 // to the end of the target month: never time.AddDate's overflow into the
 // month after.
 func ExampleRetentionPolicy_Deadline() {
-	p := advox.DefaultRetentionPolicy
+	p := advox.DefaultRetentionPolicy()
 	for _, made := range []time.Time{
 		time.Date(2026, 10, 31, 9, 0, 0, 0, time.UTC),
 		time.Date(2026, 9, 30, 9, 0, 0, 0, time.UTC),

@@ -29,7 +29,7 @@ func TestSendAppliesAChangedContractRate(t *testing.T) {
 		{name: "dropped: the Client's default applies", from: fast, to: storage.ContractLimits{},
 			opts: advox.Options{AccountLimit: advox.Limit{Rate: 0.5, Burst: 1}}, blocks: true},
 		{name: "dropped: the account's option applies", from: slow, to: storage.ContractLimits{},
-			opts: advox.Options{AccountLimits: map[string]advox.Limit{"acme": advox.Unlimited}}},
+			opts: advox.Options{AccountLimits: map[string]advox.Limit{"acme": advox.Unlimited()}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -399,9 +399,9 @@ func TestClientProcessingDescribesTheLiveConfiguration(t *testing.T) {
 	assert.True(t, cust.Audited)
 	assert.Equal(t, 4, cust.LoginFailures)
 	assert.Equal(t, 30*time.Second, cust.LoginEvery)
-	def := accounts.DefaultPasswordParams
+	def := accounts.DefaultPasswordParams()
 	assert.Equal(t, [3]uint32{def.Memory, def.Time, uint32(def.Threads)}, [3]uint32{cust.PasswordMemory, cust.PasswordTime, uint32(cust.PasswordThreads)})
-	assert.Equal(t, accounts.DefaultDisclosurePolicy[accounts.DisclosureReinvoicing], cust.Disclosures[string(accounts.DisclosureReinvoicing)])
+	assert.Equal(t, accounts.DefaultDisclosurePolicy()[accounts.DisclosureReinvoicing], cust.Disclosures[string(accounts.DisclosureReinvoicing)])
 
 	rec := processing.NewRecord(processing.Config{Traffic: tr, Customers: cust, AuditRetention: "24 months, append-only"}, time.Now())
 	all := strings.Join(rec.Security, "\n")

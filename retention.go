@@ -18,7 +18,7 @@ import (
 const PolicyMonths = 5
 
 // RetentionPolicy says how long traffic records are kept. The zero value
-// means DefaultRetentionPolicy.
+// means DefaultRetentionPolicy().
 type RetentionPolicy struct {
 	// Months is the hard cap in calendar months (0 means PolicyMonths). It
 	// may be lowered freely; raising it above PolicyMonths needs
@@ -55,8 +55,10 @@ func (p RetentionPolicy) TimeBar(issued time.Time, consumer bool) time.Time {
 	return AddMonthsClamped(issued, 12*years)
 }
 
-// DefaultRetentionPolicy keeps traffic records for five calendar months.
-var DefaultRetentionPolicy = RetentionPolicy{Months: PolicyMonths}
+// DefaultRetentionPolicy keeps traffic records for five calendar months,
+// what the zero RetentionPolicy means. It is a function so that no caller
+// can change the default of everyone else by accident.
+func DefaultRetentionPolicy() RetentionPolicy { return RetentionPolicy{Months: PolicyMonths} }
 
 func (p RetentionPolicy) months() int {
 	if p.Months == 0 {

@@ -43,7 +43,7 @@ func TestDeadlineAtDaylightSavingChanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := advox.DefaultRetentionPolicy.Deadline(tt.in)
+			got := advox.DefaultRetentionPolicy().Deadline(tt.in)
 			assert.True(t, tt.wantUTC.Equal(got), "want %v, got %v (%v)", tt.wantUTC, got.UTC(), got)
 			assert.Equal(t, tt.in.Location(), got.Location(), "the deadline is in the record's zone")
 			// The first instant showing the target wall clock or later.

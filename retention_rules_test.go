@@ -46,7 +46,7 @@ func TestDeadlineEdges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := advox.DefaultRetentionPolicy.Deadline(tt.in)
+			got := advox.DefaultRetentionPolicy().Deadline(tt.in)
 			assert.True(t, tt.want.Equal(got), "want %v, got %v", tt.want, got)
 			assert.True(t, got.After(tt.in))
 			assert.LessOrEqual(t, got.Sub(tt.in), (31+30+31+30+31)*24*time.Hour+time.Hour, "never more than five months")
@@ -186,7 +186,7 @@ func TestRetentionRunSurvivesFailuresAndEnds(t *testing.T) {
 	defer mem.Close()
 	st := &flakyPurges{TrafficStore: mem, fails: 3}
 	require.NoError(t, mem.Record(ctx, storage.Record{ID: "m1", Account: "acct-r", CreatedAt: clk.Now(),
-		UpdatedAt: clk.Now(), Deadline: advox.DefaultRetentionPolicy.Deadline(clk.Now())}))
+		UpdatedAt: clk.Now(), Deadline: advox.DefaultRetentionPolicy().Deadline(clk.Now())}))
 	clk.Set(time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC))
 
 	trail := &testkit.AuditLog{}

@@ -34,8 +34,8 @@ func TestAddMonthsClamped(t *testing.T) {
 
 func TestRetentionPolicy(t *testing.T) {
 	at := time.Date(2025, 10, 31, 8, 0, 0, 0, time.UTC)
-	assert.Equal(t, time.Date(2026, 3, 31, 8, 0, 0, 0, time.UTC), DefaultRetentionPolicy.Deadline(at))
-	assert.Equal(t, DefaultRetentionPolicy.Deadline(at), RetentionPolicy{}.Deadline(at), "zero value is the default")
+	assert.Equal(t, time.Date(2026, 3, 31, 8, 0, 0, 0, time.UTC), DefaultRetentionPolicy().Deadline(at))
+	assert.Equal(t, DefaultRetentionPolicy().Deadline(at), RetentionPolicy{}.Deadline(at), "zero value is the default")
 	assert.Equal(t, time.Date(2025, 11, 30, 8, 0, 0, 0, time.UTC), RetentionPolicy{Months: 1}.Deadline(at))
 
 	assert.NoError(t, RetentionPolicy{Months: 3}.Validate(), "lower is always allowed")

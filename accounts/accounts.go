@@ -39,7 +39,7 @@ type Options struct {
 	// nil means time.Now.
 	Now func() time.Time
 	// Password are the argon2id parameters of new hashes; nil means
-	// DefaultPasswordParams. Parameters below OWASP's floor are refused.
+	// DefaultPasswordParams(). Parameters below OWASP's floor are refused.
 	// A login under a hash made with other parameters rehashes the
 	// password with these, and the verification of a hash made with
 	// cheaper ones is padded to what these cost, so that the age of a
@@ -49,10 +49,10 @@ type Options struct {
 	// characters; 0 means DefaultMinPasswordLen.
 	MinPasswordLen int
 	// AuthLimit limits failed logins; the zero value means
-	// DefaultAuthLimit.
+	// DefaultAuthLimit().
 	AuthLimit AuthLimit
 	// Disclosures says which data categories each purpose of disclosure
-	// reveals; nil means DefaultDisclosurePolicy. New keeps a
+	// reveals; nil means DefaultDisclosurePolicy(). New keeps a
 	// copy: changing the policy afterwards changes nothing.
 	Disclosures DisclosurePolicy
 	// ExtraPurposes are purposes of disclosure beyond the privacy policy's
@@ -124,7 +124,7 @@ func newAccounts(store storage.AccountStore, opts *Options, cheapPasswords bool)
 	}
 	o := &a.opts
 	if o.Password == nil {
-		p := DefaultPasswordParams
+		p := DefaultPasswordParams()
 		o.Password = &p
 	}
 	if err := o.Password.validate(); err != nil {
@@ -140,13 +140,13 @@ func newAccounts(store storage.AccountStore, opts *Options, cheapPasswords bool)
 		return nil, errs.New(op, advox.CodeInvalidArgument, "MinPasswordLen must be 1–%d", MaxPasswordLen)
 	}
 	if o.AuthLimit == (AuthLimit{}) {
-		o.AuthLimit = DefaultAuthLimit
+		o.AuthLimit = DefaultAuthLimit()
 	}
 	if o.AuthLimit.Failures < 1 || o.AuthLimit.Every <= 0 {
 		return nil, errs.New(op, advox.CodeInvalidArgument, "AuthLimit needs Failures ≥ 1 and a positive Every")
 	}
 	if o.Disclosures == nil {
-		o.Disclosures = DefaultDisclosurePolicy
+		o.Disclosures = DefaultDisclosurePolicy()
 	}
 	o.Disclosures, o.ExtraPurposes = o.Disclosures.clone(), slices.Clone(o.ExtraPurposes)
 	if err := o.Disclosures.Validate(o.ExtraPurposes...); err != nil {

@@ -32,13 +32,17 @@ const (
 // DisclosureReinvoicing) and those Options.ExtraPurposes adds.
 type DisclosurePolicy map[DisclosurePurpose][]processing.DataCategory
 
-// DefaultDisclosurePolicy gives a reseller what re-invoicing needs
+// DefaultDisclosurePolicy returns a new copy of the default policy: it gives
+// a reseller what re-invoicing needs
 // (organisation, billing data, contract limits) and a support partner what
 // support needs (organisation, contacts, user ids and their networks,
 // contract limits). Neither ever gets password hashes.
-var DefaultDisclosurePolicy = DisclosurePolicy{
-	DisclosureReinvoicing: {processing.CategoryOrganisation, processing.CategoryBilling, processing.CategoryContract},
-	DisclosureSupport:     {processing.CategoryOrganisation, processing.CategoryContacts, processing.CategoryUsers, processing.CategoryNetworks, processing.CategoryContract},
+func DefaultDisclosurePolicy() DisclosurePolicy {
+	return DisclosurePolicy{
+		DisclosureReinvoicing: {processing.CategoryOrganisation, processing.CategoryBilling, processing.CategoryContract},
+		DisclosureSupport: {processing.CategoryOrganisation, processing.CategoryContacts, processing.CategoryUsers,
+			processing.CategoryNetworks, processing.CategoryContract},
+	}
 }
 
 // policyPurposes are the purposes of disclosure the privacy policy allows.

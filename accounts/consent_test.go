@@ -138,7 +138,7 @@ func TestDisclosurePolicyValidate(t *testing.T) {
 		policy accounts.DisclosurePolicy
 		ok     bool
 	}{
-		{"default", accounts.DefaultDisclosurePolicy, true},
+		{"default", accounts.DefaultDisclosurePolicy(), true},
 		{"credentials", accounts.DisclosurePolicy{"x": {processing.CategoryCredentials}}, false},
 		{"traffic data", accounts.DisclosurePolicy{"x": {processing.CategoryRecipients}}, false},
 		{"unknown", accounts.DisclosurePolicy{"x": {"shoe-size"}}, false},
@@ -245,4 +245,23 @@ func TestDisclosuresAlwaysOnRecord(t *testing.T) {
 		ev("disclose: reseller-reinvoicing", reseller, "",
 			[]processing.DataCategory{processing.CategoryOrganisation, processing.CategoryBilling, processing.CategoryContract}, 1),
 	}, f.audit.Events())
+}
+
+// The defaults are functions: a caller that edits what one returned
+// changes nobody else's default. Broke: they were package variables any
+// importer could overwrite for the whole process.
+func TestDefaultsCannotBeChangedForOthers(t *testing.T) {
+	d := accounts.DefaultDisclosurePolicy()
+	d[accounts.DisclosureSupport] = append(d[accounts.DisclosureSupport], processing.CategoryCredentials)
+	d["prospecting"] = nil
+	assert.NotContains(t, accounts.DefaultDisclosurePolicy()[accounts.DisclosureSupport], processing.CategoryCredentials)
+	assert.NotContains(t, accounts.DefaultDisclosurePolicy(), accounts.DisclosurePurpose("prospecting"))
+	assert.NoError(t, accounts.DefaultDisclosurePolicy().Validate())
+
+	p := accounts.DefaultPasswordParams()
+	p.Memory = 8
+	assert.Equal(t, uint32(19*1024), accounts.DefaultPasswordParams().Memory)
+	l := accounts.DefaultAuthLimit()
+	l.Failures = 1000
+	assert.Equal(t, 5, accounts.DefaultAuthLimit().Failures)
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // cheapPasswords keep argon2id fast in tests; production uses
-// accounts.DefaultPasswordParams.
+// accounts.DefaultPasswordParams().
 var cheapPasswords = accounts.PasswordParams{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 // acctFixture is Accounts over a fresh memory store with a fixed clock.

@@ -30,8 +30,8 @@ type AuthLimit struct {
 	Every time.Duration
 }
 
-// DefaultAuthLimit allows 5 failures, then one attempt a minute.
-var DefaultAuthLimit = AuthLimit{Failures: 5, Every: time.Minute}
+// DefaultAuthLimit returns the default limit: 5 failures, then one attempt a minute.
+func DefaultAuthLimit() AuthLimit { return AuthLimit{Failures: 5, Every: time.Minute} }
 
 // failureLimiter keeps one token bucket per key, spending a token per
 // failure. Buckets that have refilled are swept when the map has doubled

@@ -28,9 +28,11 @@ type PasswordParams struct {
 	SaltLen, KeyLen uint32
 }
 
-// DefaultPasswordParams follow the OWASP recommendation for argon2id:
+// DefaultPasswordParams returns the OWASP recommendation for argon2id:
 // 19 MiB of memory, 2 passes, 1 thread, 16-byte salt, 32-byte hash.
-var DefaultPasswordParams = PasswordParams{Time: 2, Memory: 19 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
+func DefaultPasswordParams() PasswordParams {
+	return PasswordParams{Time: 2, Memory: 19 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
+}
 
 // passwordFloor is OWASP's table of equally strong argon2id settings
 // (Password Storage Cheat Sheet): memory in KiB and passes, each with one

@@ -52,7 +52,7 @@ func TestParsePasswordHashRefuses(t *testing.T) {
 // The bounds on passes and memory hold together, for new hashes too: a
 // login never costs minutes of argon2id.
 func TestPasswordParamsBoundWork(t *testing.T) {
-	p := DefaultPasswordParams
+	p := DefaultPasswordParams()
 	require.NoError(t, p.validate())
 	p.Time, p.Memory = 64, maxPasswordMemory
 	assert.Error(t, p.validate())
@@ -71,7 +71,7 @@ func TestPasswordParamsFloor(t *testing.T) {
 		p    PasswordParams
 		ok   bool
 	}{
-		{"default", DefaultPasswordParams, true},
+		{"default", DefaultPasswordParams(), true},
 		{"46 MiB, 1 pass", p(46*1024, 1), true},
 		{"12 MiB, 3 passes", p(12*1024, 3), true},
 		{"9 MiB, 4 passes", p(9*1024, 4), true},

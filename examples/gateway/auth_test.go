@@ -135,7 +135,7 @@ func TestAuthenticatorBoundsHashing(t *testing.T) {
 // client knows to wait rather than to fix its password.
 func TestLoginLimitedAnswers429(t *testing.T) {
 	h := newHarness(t, testConfigJSON)
-	for range accounts.DefaultAuthLimit.Failures {
+	for range accounts.DefaultAuthLimit().Failures {
 		resp, _ := h.do(http.MethodGet, "/v1/usage", [2]string{"demo", "not-the-password"}, nil)
 		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	}
@@ -144,7 +144,7 @@ func TestLoginLimitedAnswers429(t *testing.T) {
 	after, err := strconv.Atoi(resp.Header.Get("Retry-After"))
 	require.NoError(t, err, "Retry-After in seconds")
 	assert.Positive(t, after)
-	assert.LessOrEqual(t, after, int(accounts.DefaultAuthLimit.Every.Seconds()), "at most until the next attempt comes back")
+	assert.LessOrEqual(t, after, int(accounts.DefaultAuthLimit().Every.Seconds()), "at most until the next attempt comes back")
 	assert.Empty(t, resp.Header.Get("WWW-Authenticate"), "not a credentials problem")
 	var e errorBody
 	require.NoError(t, json.Unmarshal(body, &e))
