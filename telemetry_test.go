@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,10 +17,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/internal/testkit"
@@ -401,4 +407,292 @@ func TestReportMetricsLockHonoursContext(t *testing.T) {
 		}
 	}, 5*time.Second, time.Millisecond, "a cancelled report waits for another report's update")
 	released()
+}
+
+func newTracerFixture(t *testing.T) (*sdktrace.TracerProvider, *tracetest.SpanRecorder) {
+	t.Helper()
+	sr := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return tp, sr
+}
+
+// attrMap flattens span attributes for assertions.
+func attrMap(kvs []attribute.KeyValue) map[string]any {
+	out := make(map[string]any, len(kvs))
+	for _, kv := range kvs {
+		out[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	return out
+}
+
+func TestSendSpans(t *testing.T) {
+	tp, sr := newTracerFixture(t)
+	tr := memtransport.New(nil)
+	c, _ := newClient(t, tr, &advox.Options{TracerProvider: tp})
+	ctx, parent := tp.Tracer("test").Start(context.Background(), "request")
+
+	tr.Inject(memtransport.Throttle)
+	_, err := c.Send(ctx, msg("hi"))
+	require.NoError(t, err)
+	tr.Inject(memtransport.Reject)
+	_, err = c.Send(ctx, msg(strings.Repeat("☃", 100)))
+	require.ErrorIs(t, err, advox.ErrRejected)
+	_, err = c.Send(ctx, advox.Message{Account: "acct-1", From: "Advox", To: "not a number", Text: "hi"})
+	require.ErrorIs(t, err, advox.ErrInvalidArgument)
+	parent.End()
+
+	type span struct {
+		name, parent string
+		attrs        map[string]any
+		status       sdktrace.Status
+	}
+	names := map[string]string{parent.SpanContext().SpanID().String(): "request"}
+	var got []span
+	for _, s := range sr.Ended() {
+		names[s.SpanContext().SpanID().String()] = s.Name()
+		got = append(got, span{s.Name(), s.Parent().SpanID().String(), attrMap(s.Attributes()), s.Status()})
+	}
+	for i := range got {
+		got[i].parent = names[got[i].parent]
+	}
+	ok := sdktrace.Status{Code: codes.Unset}
+	fail := func(typ string) sdktrace.Status { return sdktrace.Status{Code: codes.Error, Description: typ} }
+	assert.Equal(t, []span{
+		{"advox.submit", "advox.Send", map[string]any{"advox.attempt": int64(1), "advox.transport": "mem",
+			"advox.outcome": "throttled", "error.type": "throttled"}, fail("throttled")},
+		{"advox.submit", "advox.Send", map[string]any{"advox.attempt": int64(2), "advox.transport": "mem",
+			"advox.outcome": "accepted"}, ok},
+		{"advox.Send", "request", map[string]any{"advox.segments": int64(1), "advox.encoding": "gsm7",
+			"advox.attempts": int64(2), "advox.outcome": "accepted", "advox.transport": "mem"}, ok},
+		{"advox.submit", "advox.Send", map[string]any{"advox.attempt": int64(1), "advox.transport": "mem",
+			"advox.outcome": "rejected", "error.type": "rejected"}, fail("rejected")},
+		{"advox.Send", "request", map[string]any{"advox.segments": int64(2), "advox.encoding": "ucs2",
+			"advox.attempts": int64(1), "advox.outcome": "rejected", "advox.transport": "mem", "error.type": "rejected"}, fail("rejected")},
+		{"advox.Send", "request", map[string]any{"error.type": "invalid_argument"}, fail("invalid_argument")},
+		{"request", "", map[string]any{}, ok},
+	}, got)
+}
+
+// trafficLike matches anything that looks like a phone number.
+var trafficLike = regexp.MustCompile(`\+?\d{7,}`)
+
+func TestTelemetryCarriesNoTrafficData(t *testing.T) {
+	mf := newMeterFixture(t)
+	tp, sr := newTracerFixture(t)
+	tr := memtransport.New(&memtransport.Config{ReportStatus: transport.StatusDelivered})
+	c, st := newClient(t, tr, &advox.Options{MeterProvider: mf.mp, TracerProvider: tp})
+	ctx := context.Background()
+
+	const account = "customer-4711"
+	secrets := []string{account, "+46709876543"} // the account and a sender that is a number
+	send := func(text string, faults ...memtransport.Fault) advox.Receipt {
+		tr.Inject(faults...)
+		rcpt, _ := c.Send(ctx, advox.Message{Account: account, From: "+46709876543", To: to, Text: text})
+		secrets = append(secrets, text)
+		if rcpt.ID != "" {
+			secrets = append(secrets, rcpt.ID)
+			secrets = append(secrets, rcpt.OperatorIDs...)
+		}
+		return rcpt
+	}
+	send("accepted: your code is 1234")
+	send("accepted at last", memtransport.Throttle, memtransport.NotSent)
+	send("never out", memtransport.NotSent, memtransport.NotSent, memtransport.NotSent, memtransport.NotSent)
+	unknown := send("maybe out", memtransport.OutcomeUnknown)
+	send("refused", memtransport.Reject)
+	send(strings.Repeat("long and in UCS-2 ☃ ", 10))
+	_, err := c.Send(ctx, advox.Message{Account: account, From: "Advox", To: "+46 70 12", Text: "bad number"})
+	require.Error(t, err)
+	require.True(t, tr.Report(ctx, transport.Report{MessageID: unknown.ID, Status: transport.StatusUndeliverable}))
+	require.Eventually(t, func() bool {
+		m, ok := mf.collect(t)[advox.MetricReportFinal]
+		return ok && sums(t, m)["advox.status=delivered,advox.transport=mem"] == 3
+	}, 5*time.Second, time.Millisecond)
+	_, err = c.EraseAccountTraffic(ctx, account, advox.EraseOnRequest)
+	require.NoError(t, err)
+	_, err = advox.NewRetention(st, &advox.RetentionOptions{MeterProvider: mf.mp}).PurgeNow(ctx)
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+
+	var values []string
+	seen := func(where string, kvs ...attribute.KeyValue) {
+		for _, kv := range kvs {
+			v := kv.Value.String()
+			values = append(values, where+" "+string(kv.Key)+"="+v)
+			check(t, where+" "+string(kv.Key), v, secrets)
+		}
+	}
+	for name, m := range mf.collect(t) {
+		switch d := m.Data.(type) {
+		case metricdata.Sum[int64]:
+			for _, dp := range d.DataPoints {
+				seen(name, dp.Attributes.ToSlice()...)
+			}
+		case metricdata.Histogram[float64]:
+			for _, dp := range d.DataPoints {
+				seen(name, dp.Attributes.ToSlice()...)
+			}
+		default:
+			t.Errorf("%s: unexpected data %T", name, m.Data)
+		}
+	}
+	spans := sr.Ended()
+	require.NotEmpty(t, spans)
+	for _, s := range spans {
+		check(t, "span name", s.Name(), secrets)
+		check(t, s.Name()+" status", s.Status().Description, secrets)
+		seen(s.Name(), s.Attributes()...)
+		for _, e := range s.Events() {
+			check(t, s.Name()+" event", e.Name, secrets)
+			seen(s.Name()+" event", e.Attributes...)
+		}
+	}
+	assert.Greater(t, len(values), 50, "the run produced attributes to scan")
+}
+
+// check fails if v looks like a number or holds a secret.
+func check(t *testing.T, where, v string, secrets []string) {
+	t.Helper()
+	assert.False(t, trafficLike.MatchString(v), "%s: %q looks like a number", where, v)
+	for _, s := range secrets {
+		assert.NotContains(t, v, s, "%s carries traffic data", where)
+	}
+}
+
+// BenchmarkSendTelemetry measures what instrumentation adds to Send: the
+// otel global providers with no SDK installed (the default), an SDK meter
+// provider, and SDK meter and tracer providers (spans sampled, not
+// exported).
+func BenchmarkSendTelemetry(b *testing.B) {
+	sdk := func(tracing bool) *advox.Options {
+		o := &advox.Options{MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))}
+		if tracing {
+			o.TracerProvider = sdktrace.NewTracerProvider()
+		}
+		return o
+	}
+	for _, bc := range []struct {
+		name string
+		opts *advox.Options
+	}{
+		{"global-noop", nil},
+		{"sdk-metrics", sdk(false)},
+		{"sdk-metrics+traces", sdk(true)},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchSend(b, bc.opts) })
+	}
+}
+
+// flakyGet is a store whose Get fails (unavailable) while failGets is
+// above zero, one call at a time; every other call works.
+type flakyGet struct {
+	*memstore.Store
+	failGets atomic.Int64
+}
+
+func (s *flakyGet) Get(ctx context.Context, id string) (storage.Record, error) {
+	if s.failGets.Add(-1) >= 0 {
+		return storage.Record{}, errOutage
+	}
+	return s.Store.Get(ctx, id)
+}
+
+// TestReportFinalNotCountedAgainWhenReadFails: report metrics read the
+// record before updating it to see whether the report moved it; when that
+// read fails, a duplicate report for a message already final must not
+// count it final (or measure its latency) a second time.
+func TestReportFinalNotCountedAgainWhenReadFails(t *testing.T) {
+	mf := newMeterFixture(t)
+	tr := memtransport.New(nil)
+	st := &flakyGet{Store: memstore.New(nil)}
+	c, err := advox.NewClient(tr, st, &advox.Options{MeterProvider: mf.mp, ReportHold: 5 * time.Second})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	ctx := context.Background()
+	rcpt, err := c.Send(ctx, msg("twice"))
+	require.NoError(t, err)
+
+	// The report echoes the message id: a repeat for a final record is
+	// then applied at once rather than held (TestReportOfFinalRecordOnly).
+	rep := transport.Report{OperatorID: rcpt.OperatorIDs[0], MessageID: rcpt.ID, Status: transport.StatusDelivered}
+	require.True(t, tr.Report(ctx, rep))
+	require.EqualValues(t, 1, c.ReportStats().Applied)
+
+	st.failGets.Store(1)
+	require.True(t, tr.Report(ctx, rep)) // a duplicate, while a read fails
+	require.Eventually(t, func() bool { return c.ReportStats().Applied == 2 }, 4*time.Second, 5*time.Millisecond)
+
+	got := mf.collect(t)
+	key := "advox.status=delivered,advox.transport=mem"
+	assert.Equal(t, map[string]int64{key: 1}, sums(t, got[advox.MetricReportFinal]), "counted final once")
+	assert.Equal(t, map[string]uint64{key: 1}, counts(t, got[advox.MetricReportLatency]), "latency measured once")
+}
+
+// An application hands the Client its OpenTelemetry MeterProvider (an
+// SDK with a Prometheus or OTLP exporter in production; a manual reader
+// here) and reads counts per transport and outcome — never per number or
+// account.
+func ExampleOptions_metrics() {
+	ctx := context.Background()
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(ctx)
+
+	tr := memtransport.New(nil)
+	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{MeterProvider: mp})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	tr.Inject(memtransport.Accept, memtransport.Accept, memtransport.Reject)
+	for range 3 {
+		_, _ = client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
+	}
+
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(ctx, &rm); err != nil {
+		log.Fatal(err)
+	}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name != advox.MetricSentMessages {
+				continue
+			}
+			for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+				tn, _ := dp.Attributes.Value(advox.AttrTransport)
+				outcome, _ := dp.Attributes.Value(advox.AttrOutcome)
+				fmt.Println(tn.AsString(), outcome.AsString(), dp.Value)
+			}
+		}
+	}
+	// Unordered output:
+	// mem accepted 2
+	// mem rejected 1
+}
+
+// With a TracerProvider, every Send is a span, with a child span per
+// submit attempt; the span in Send's ctx is their parent.
+func ExampleOptions_tracing() {
+	sr := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	defer tp.Shutdown(context.Background())
+
+	tr := memtransport.New(nil)
+	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{TracerProvider: tp, Backoff: fastBackoff})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	tr.Inject(memtransport.Throttle)
+	if _, err := client.Send(context.Background(), advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"}); err != nil {
+		log.Fatal(err)
+	}
+	for _, s := range sr.Ended() {
+		fmt.Println(s.Name(), s.Status().Code)
+	}
+	// Output:
+	// advox.submit Error
+	// advox.submit Unset
+	// advox.Send Unset
 }

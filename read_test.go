@@ -2,6 +2,11 @@ package advox_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,7 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/internal/testkit"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/pii"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
@@ -176,4 +183,203 @@ func TestKeptBodyGoneByTheClientsClock(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, rec.Body, "Records")
 	}
+}
+
+// AccountStatus reads the account's own message like Status, and treats
+// another account's message exactly like a missing one: not found, not
+// opened, not audited as a read.
+func TestAccountStatus(t *testing.T) {
+	trail := &testkit.AuditLog{}
+	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Auditor: trail})
+	ctx := context.Background()
+	mine := send(t, c, "acct-a", to, "a")
+	theirs := send(t, c, "acct-b", to, "b")
+	reads := func() int {
+		n := 0
+		for _, a := range trail.Actions() {
+			if a == "read" {
+				n++
+			}
+		}
+		return n
+	}
+
+	r, err := c.AccountStatus(ctx, advox.PurposeTroubleshoot, "acct-a", mine.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mine.ID, r.ID)
+	assert.Equal(t, phone.Number(to), r.To)
+	assert.Equal(t, 1, reads())
+
+	tests := []struct {
+		name, account, id string
+		code              advox.Code
+	}{
+		{"another account's message", "acct-a", theirs.ID, advox.CodeNotFound},
+		{"a missing message", "acct-a", "no-such-id", advox.CodeNotFound},
+		{"no account", "", mine.ID, advox.CodeInvalidArgument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.AccountStatus(ctx, advox.PurposeTroubleshoot, tt.account, tt.id)
+			assert.Equal(t, tt.code, advox.CodeOf(err))
+			assert.Equal(t, 1, reads(), "nothing read")
+		})
+	}
+	_, err = c.AccountStatus(ctx, "", "acct-a", mine.ID)
+	assert.Error(t, err, "a purpose is required")
+}
+
+func TestReadsRequireAPurpose(t *testing.T) {
+	c, _ := newClient(t, memtransport.New(nil), nil)
+	rcpt := send(t, c, "acct-1", to, "hi")
+	for _, p := range []advox.Purpose{"", "marketing", "Transmit"} {
+		_, err := c.Status(context.Background(), p, rcpt.ID)
+		assert.ErrorIs(t, err, advox.ErrInvalidArgument, "purpose %q", p)
+		for _, err := range c.Records(context.Background(), p, storage.Query{Account: "acct-1"}) {
+			assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+		}
+		_, err = c.Usage(context.Background(), p, "acct-1", time.Time{}, time.Time{})
+		assert.ErrorIs(t, err, advox.ErrInvalidArgument)
+	}
+}
+
+func TestFindByRecipient(t *testing.T) {
+	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Region: "SE"})
+	a := send(t, c, "acct-1", "+46701234567", "one")
+	send(t, c, "acct-1", "+46709876543", "two")
+	b := send(t, c, "acct-1", "070-123 45 67", "three")
+	send(t, c, "acct-2", "+46701234567", "other account")
+	var got []string
+	for r, err := range c.FindByRecipient(context.Background(), advox.PurposeTroubleshoot, "acct-1", "0701234567", time.Time{}, time.Time{}) {
+		require.NoError(t, err)
+		got = append(got, r.ID)
+		assert.Equal(t, phone.Number("+46701234567"), r.To)
+	}
+	assert.Equal(t, []string{a.ID, b.ID}, got)
+}
+
+func TestAuditEventsCarryNoPersonalData(t *testing.T) {
+	trail := &testkit.AuditLog{}
+	c, _ := newClient(t, memtransport.New(nil), &advox.Options{Auditor: trail, Region: "SE"})
+	ctx := audit.WithActor(context.Background(), "support-7")
+	r := send(t, c, "acct-a", to, "audited")
+	_, err := c.Status(ctx, advox.PurposeTroubleshoot, r.ID)
+	require.NoError(t, err)
+	for range c.FindByRecipient(ctx, advox.PurposeTroubleshoot, "acct-a", to, time.Time{}, time.Time{}) {
+	}
+	_, err = c.Usage(ctx, advox.PurposeBill, "acct-a", time.Time{}, time.Time{})
+	require.NoError(t, err)
+	_, err = c.EraseAccountTraffic(ctx, "acct-a", advox.EraseOnRequest)
+	require.NoError(t, err)
+
+	require.GreaterOrEqual(t, len(trail.Events()), 4)
+	for _, e := range trail.Events() {
+		s := fmt.Sprintf("%+v", e)
+		assert.False(t, testkit.PhoneNumber.MatchString(s), "audit event carries a number: %s", s)
+		assert.False(t, strings.Contains(s, "1234567"), "audit event carries a number: %s", s)
+		assert.Equal(t, "support-7", e.Actor)
+		assert.Equal(t, "acct-a", e.Account)
+	}
+	assert.Equal(t, []string{"read", "find by recipient", "usage", "erase:customer-request"}, trail.Actions())
+}
+
+// With both keys from configuration, a Client started later on the same
+// store finds the records of the one before it by number.
+func TestFindByRecipientAcrossRestart(t *testing.T) {
+	st := memstore.New(nil)
+	opts := &advox.Options{Region: "SE", KEK: kek(t), IndexKey: indexKey, Logger: slog.New(slog.DiscardHandler)}
+	first, err := advox.NewClient(memtransport.New(nil), noClose{st}, opts)
+	require.NoError(t, err)
+	send(t, first, "acct-1", "0701234567", "before the restart")
+	require.NoError(t, first.Close())
+
+	second, err := advox.NewClient(memtransport.New(nil), noClose{st}, opts)
+	require.NoError(t, err)
+	defer second.Close()
+	n := 0
+	for _, err := range second.FindByRecipient(context.Background(), advox.PurposeTroubleshoot, "acct-1", "+46701234567", time.Time{}, time.Time{}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 1, n)
+}
+
+// A customer-facing API reads a message for the account it acts for:
+// another account's message is not found, exactly like a missing one.
+func ExampleClient_AccountStatus() {
+	client, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	rcpt, err := client.Send(context.Background(), advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	rec, err := client.AccountStatus(context.Background(), advox.PurposeTroubleshoot, "acme", rcpt.ID)
+	fmt.Println(rec.Status, err)
+	_, err = client.AccountStatus(context.Background(), advox.PurposeTroubleshoot, "globex", rcpt.ID)
+	fmt.Println(advox.CodeOf(err))
+	// Output:
+	// accepted <nil>
+	// not found
+}
+
+// FindByRecipient lets support find a customer's messages to a number
+// without the number ever being stored in the clear: the lookup goes
+// through a keyed blind index, and every read states its purpose.
+func ExampleClient_FindByRecipient() {
+	ctx := audit.WithActor(context.Background(), "support-agent-7")
+	client, err := advox.NewClient(memtransport.New(nil), memstore.New(nil), &advox.Options{Region: "SE"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	for _, to := range []string{"+46701234567", "+46709876543", "070-123 45 67"} {
+		if _, err := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: to, Text: "hi"}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	for rec, err := range client.FindByRecipient(ctx, advox.PurposeTroubleshoot, "acme", "0701234567", time.Time{}, time.Time{}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(rec.To.Masked(), rec.Status)
+	}
+	// Output:
+	// +4670*****67 accepted
+	// +4670*****67 accepted
+}
+
+// ExportTraffic gives a customer its own traffic, for a stated purpose:
+// every record still kept, its recipient number opened, and the usage of
+// the period. The export is audited like every read.
+func ExampleClient_ExportTraffic() {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return at }
+	client, err := advox.NewClient(memtransport.New(nil), memstore.New(&memstore.Options{Now: clock}), &advox.Options{Now: clock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	if _, err := client.Send(ctx, advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"}); err != nil {
+		log.Fatal(err)
+	}
+	b, err := client.ExportTraffic(ctx, advox.PurposeTroubleshoot, "acme", time.Time{}, time.Time{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var doc struct {
+		Format  string
+		Records []struct{ To, Status string }
+		Usage   struct{ Messages int }
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(doc.Format, doc.Records[0].To, doc.Records[0].Status, doc.Usage.Messages)
+	// Output:
+	// advox-traffic-export/1 +46701234567 accepted 1
 }
