@@ -111,13 +111,14 @@ type Options struct {
 	// process: records sealed under it become unreadable when the process
 	// ends — private by default, but set a KEK from configuration or a KMS
 	// for traffic that must outlive a restart, together with IndexKey:
-	// NewClient refuses a KEK without one.
+	// NewClient refuses a KEK without one. keyring.FromEnv and
+	// keyring.FromFile load both in one call.
 	KEK keyring.KEK
-	// IndexKey keys the HMAC blind index used by FindByRecipient (at least
-	// keyring.MinIndexKeyLen bytes, separate from the KEK). nil means a random per-process key,
-	// allowed only without a KEK: records sealed under a KEK outlive a
-	// restart, and under a per-process index key FindByRecipient would
-	// miss every one written before it.
+	// IndexKey keys the HMAC blind index used by FindByRecipient (at
+	// least keyring.MinIndexKeyLen bytes, separate from the KEK). nil
+	// means a random per-process key, allowed only without a KEK: records
+	// sealed under a KEK outlive a restart, and under a per-process index
+	// key FindByRecipient would miss every one written before it.
 	IndexKey []byte
 	// Keys keeps the wrapped data keys; nil means the store itself, which
 	// must then implement storage.KeyStore. Keys must not travel with the

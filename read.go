@@ -257,7 +257,7 @@ const TrafficExportFormat = "advox-traffic-export/1"
 // (with its recipient number and, when kept, its text, opened for the
 // customer whose traffic it is) and the usage of the period, the
 // aggregates of erased traffic included. It is how a customer gets its
-// traffic (Accounts.Export says so): the export states its purpose like
+// traffic (accounts.Accounts.Export says so): the export states its purpose like
 // every read of traffic data and is audited as "export traffic" with the
 // number of records. A zero bound is open.
 func (c *Client) ExportTraffic(ctx context.Context, p Purpose, account string, from, to time.Time) ([]byte, error) {
