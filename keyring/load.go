@@ -59,6 +59,17 @@ func FromFile(path string) (Keys, error) {
 	if err != nil {
 		return Keys{}, &errs.Error{Op: op, Code: errs.CodeInvalidArgument, Err: err}
 	}
+	vals, err := parseEnvFile(b)
+	if err != nil {
+		return Keys{}, &errs.Error{Op: op, Code: errs.CodeInvalidArgument, Err: err}
+	}
+	return parse(path, func(name string) string { return vals[name] })
+}
+
+// parseEnvFile reads NAME=value lines, skipping blank lines, comments and
+// lines without "="; a leading "export " and quotes around the value are
+// dropped.
+func parseEnvFile(b []byte) (map[string]string, error) {
 	vals := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
@@ -72,10 +83,7 @@ func FromFile(path string) (Keys, error) {
 		}
 		vals[strings.TrimSpace(name)] = strings.Trim(strings.TrimSpace(val), `"'`)
 	}
-	if err := sc.Err(); err != nil {
-		return Keys{}, &errs.Error{Op: op, Code: errs.CodeInvalidArgument, Err: err}
-	}
-	return parse(path, func(name string) string { return vals[name] })
+	return vals, sc.Err()
 }
 
 // parse reads both keys through get; where says where they were looked
