@@ -3,7 +3,6 @@ package keyring
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -154,22 +153,4 @@ func TestBlindIndex(t *testing.T) {
 	other, err := NewBlindIndex(key)
 	require.NoError(t, err)
 	assert.NotEqual(t, a, other.Of("acme", "+46701234567"), "another key, another index")
-}
-
-// FuzzParseEnvFile: an env file of any content is read without a panic,
-// and every name it yields has a value that parse can be handed.
-func FuzzParseEnvFile(f *testing.F) {
-	for _, s := range []string{
-		"ADVOX_KEK=00\nADVOX_INDEX_KEY=11\n", "# c\n\nexport ADVOX_KEK=\"ab\"\n", "=\n==\nA\nB=\n", "ADVOX_KEK='x'\r\n",
-		strings.Repeat("A=1\n", 100), "\x00=\xff\n",
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		vals, err := parseEnvFile(b)
-		if err != nil {
-			return // a line longer than the scanner takes
-		}
-		_, _ = parse("fuzz", func(name string) string { return vals[name] })
-	})
 }

@@ -99,3 +99,30 @@ func TestKeysNeverPrinted(t *testing.T) {
 		assert.NotContains(t, s, "[31 30")
 	}
 }
+
+// FuzzFromFile: an env file of any content is read without a panic; what
+// it refuses is an ErrInvalidArgument that never quotes the file, and what
+// it accepts is a KEK and an index key of the lengths required.
+func FuzzFromFile(f *testing.F) {
+	for _, s := range []string{
+		"ADVOX_KEK=" + kekHex + "\nADVOX_INDEX_KEY=" + indexHex + "\n",
+		"# c\n\nexport ADVOX_KEK=\"" + kekHex + "\"\nADVOX_INDEX_KEY='" + indexHex + "'\r\n",
+		"=\n==\nA\nB=\n", "ADVOX_KEK=zz\n", strings.Repeat("A=1\n", 100), "\x00=\xff\n",
+	} {
+		f.Add([]byte(s))
+	}
+	path := filepath.Join(f.TempDir(), "advox.env")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		require.NoError(t, os.WriteFile(path, b, 0o600))
+		keys, err := keyring.FromFile(path)
+		if err != nil {
+			require.ErrorIs(t, err, advox.ErrInvalidArgument)
+			if len(b) >= 16 {
+				assert.NotContains(t, err.Error(), string(b))
+			}
+			return
+		}
+		assert.GreaterOrEqual(t, len(keys.IndexKey), keyring.MinIndexKeyLen)
+		assert.NotNil(t, keys.KEK)
+	})
+}
