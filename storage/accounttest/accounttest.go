@@ -18,6 +18,13 @@ type Features struct {
 	// Concurrency is how many goroutines the concurrency cases use; 0
 	// means 16.
 	Concurrency int
+	// Remnants, if set, closes s (a store newStore returned) and returns
+	// every byte the store keeps at rest: its files, write-ahead logs
+	// included. The remnant cases then check that customer data the
+	// store deleted, or that an update replaced, is in none of them. nil
+	// skips those cases (a store in memory, or one that cannot promise
+	// it; say which in its documentation).
+	Remnants func(t *testing.T, s storage.AccountStore) [][]byte
 }
 
 type testCase struct {
@@ -40,6 +47,8 @@ var cases = []testCase{
 	{"FindUser", testFindUser},
 	{"Delete", testDelete},
 	{"DeleteRacesCreate", testDeleteRacesCreate},
+	{"DeleteLeavesNoRemnants", testDeleteLeavesNoRemnants},
+	{"UpdateLeavesNoRemnants", testUpdateLeavesNoRemnants},
 	{"NoSharedMemory", testNoSharedMemory},
 	{"ReserveSegments", testReserve},
 	{"ReserveConcurrent", testReserveConcurrent},

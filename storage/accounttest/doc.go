@@ -14,7 +14,9 @@
 // the retirement of deleted account ids (a create racing the delete
 // included), the refusal of data a store cannot keep exactly, quota
 // reservation under concurrency and cancellation, the listing of usage
-// counters, context cancellation and Close.
+// counters, context cancellation and Close; and, for a store that can show
+// its bytes at rest (Features.Remnants), that deleted and replaced
+// customer data is not in them.
 //
 // RunWithClient drives a store through accounts.Accounts and a real
 // advox.Client recording into its traffic store, as applications wire

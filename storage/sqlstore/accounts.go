@@ -51,15 +51,18 @@ var errAborted = errors.New("sqlstore: aborted")
 
 // read runs f in a read-only transaction on the read pool.
 func (a *Accounts) read(ctx context.Context, name string, f func(tx *sql.Tx) error) error {
-	return a.use(ctx, name, a.s.rdb, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, f)
+	return a.use(ctx, name, func() error {
+		return inTx(ctx, a.s.rdb, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, f)
+	})
 }
 
 // write runs f in a write transaction on the writer's database (SQLite:
-// BEGIN IMMEDIATE on the writer connection). A PostgreSQL deadlock or
-// serialization failure runs f again in a new transaction.
+// BEGIN IMMEDIATE on the writer connection) that, once begun, finishes
+// whatever ctx does (inWriteTx). A PostgreSQL deadlock or serialization
+// failure runs f again in a new transaction.
 func (a *Accounts) write(ctx context.Context, name string, f func(tx *sql.Tx) error) error {
 	for try := 1; ; try++ {
-		err := a.use(ctx, name, a.s.w.db, nil, f)
+		err := a.use(ctx, name, func() error { return inWriteTx(ctx, a.s.w.db, f) })
 		if err == nil || try >= maxRetries || !a.s.d.retryable(err) {
 			return err
 		}
@@ -67,10 +70,11 @@ func (a *Accounts) write(ctx context.Context, name string, f func(tx *sql.Tx) er
 	}
 }
 
-// use runs f in a transaction on db unless the handle or the store is
-// closed, and maps its error (context errors and storage sentinels as
-// they are, everything else storage.ErrUnavailable).
-func (a *Accounts) use(ctx context.Context, name string, db *sql.DB, opts *sql.TxOptions, f func(tx *sql.Tx) error) error {
+// use runs a transaction unless the handle or the store is closed, and
+// maps its error (context errors and storage sentinels as they are,
+// everything else storage.ErrUnavailable). A failure before the commit
+// after ctx ended is ctx's error; a failed commit is reported as it is.
+func (a *Accounts) use(ctx context.Context, name string, run func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -82,11 +86,11 @@ func (a *Accounts) use(ctx context.Context, name string, db *sql.DB, opts *sql.T
 	if a.s.closed {
 		return errClosed(name)
 	}
-	err := inTx(ctx, db, opts, f)
+	err := run()
 	if err == nil || errors.Is(err, errAborted) {
 		return err
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.As(err, new(commitError)) {
 		return ctxErr
 	}
 	return mapErr(name, err) // wraps with %w: write still recognises a retryable driver error

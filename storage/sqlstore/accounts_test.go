@@ -21,8 +21,20 @@ import (
 
 func TestAccountConformance(t *testing.T) {
 	dialects(t, func(t *testing.T, open func(t *testing.T, opts *Options) *Store) {
-		accounttest.Run(t, func(t *testing.T) storage.AccountStore { return open(t, nil).Accounts() },
-			accounttest.Features{})
+		stores := map[storage.AccountStore]*Store{}
+		var f accounttest.Features
+		// PostgreSQL keeps a deleted row's bytes in its page until a new
+		// row overwrites them, VACUUM or not (hygiene.go): it cannot show
+		// clean bytes, and its remnant cases are skipped.
+		if filepath.Base(t.Name()) == "sqlite" {
+			f.Remnants = func(t *testing.T, a storage.AccountStore) [][]byte { return sqliteRemnants(t, stores[a]) }
+		}
+		accounttest.Run(t, func(t *testing.T) storage.AccountStore {
+			s := open(t, nil)
+			a := s.Accounts()
+			stores[a] = s
+			return a
+		}, f)
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/azenna/advox/storage"
@@ -73,36 +72,21 @@ func (a *Accounts) reserveIn(ctx context.Context, queryRow func(context.Context,
 // SQLite: its one writer would otherwise commit (and sync) each reservation
 // on its own, and quota-limited sends would queue on those commits. The
 // reservation then shares its batch's commit with the records being
-// written; it returns once that commit is durable.
-//
-// A caller whose ctx has ended when the writer reaches the reservation
-// gets the context's error at once and nothing is counted. Once the
-// writer has run it, the call waits for the batch's commit and reports
-// its outcome instead: a context error must never stand for segments the
+// written; it returns once that commit is durable. Like every writer op
+// (Store.do), a caller whose ctx ends before the writer takes it counts
+// nothing and gets the context's error; once taken, the call reports the
+// batch's outcome: a context error must never stand for segments the
 // commit then counts, which the caller would neither send nor release.
 func (a *Accounts) reserveQueued(ctx context.Context, account string, p int64, n, checked int, limit int64) (used int64, ok bool, err error) {
 	const name = "reserve segments"
 	if a.closed.Load() {
 		return 0, false, errClosed(name)
 	}
-	const (
-		waiting   = iota // queued, not yet run
-		taken            // the writer ran it: the caller waits for the commit
-		abandoned        // the caller's ctx ended first: it counts nothing
-	)
-	var (
-		state atomic.Int32
-		r     struct {
-			used int64
-			ok   bool
-		}
-	)
-	o := &op{kind: opFunc, fn: func(wctx context.Context, tx *wtx) (result, failure error) {
-		// A rerun of a failed batch finds the op taken already.
-		if state.Load() != taken && (ctx.Err() != nil || !state.CompareAndSwap(waiting, taken)) {
-			state.CompareAndSwap(waiting, abandoned)
-			return ctx.Err(), nil
-		}
+	var r struct {
+		used int64
+		ok   bool
+	}
+	err = a.s.run(ctx, name, func(wctx context.Context, tx *wtx) (result, failure error) {
 		var err error
 		r.used, r.ok, err = a.reserveIn(wctx, tx.queryRow, account, p, n, checked, limit)
 		if errors.Is(err, errNoAccount) {
@@ -110,12 +94,7 @@ func (a *Accounts) reserveQueued(ctx context.Context, account string, p int64, n
 			return err, nil
 		}
 		return nil, err
-	}}
-	err = a.s.do(ctx, name, o)
-	if err != nil && ctx.Err() != nil && !state.CompareAndSwap(waiting, abandoned) && state.Load() == taken {
-		<-o.done // the batch is committing: its outcome is the call's
-		err = mapErr(name, o.err)
-	}
+	})
 	if err != nil {
 		return 0, false, err
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -21,7 +23,8 @@ import (
 
 // largeBenchEnv opts in to the purge, erase and lookup benchmarks, which
 // seed millions of rows: "1" runs them at their stated size, "smoke" at a
-// thousandth of it, which CI does to check that they still run.
+// thousandth of it, which CI does to check that they still run, and a
+// number N above 1 at an Nth (for repeated rounds on a busy machine).
 const largeBenchEnv = "ADVOX_BENCH_LARGE"
 
 // benchBase is the creation time of the first seeded record.
@@ -49,20 +52,47 @@ func benchRecord(i, accounts int, deadline time.Time) storage.Record {
 }
 
 // benchKeys stores the data key of each of accounts accounts that
-// benchRecord seals under.
+// benchRecord seals under, wrapped as benchWrapped.
 func benchKeys(b *testing.B, s *Store, accounts int) {
 	b.Helper()
 	for a := range accounts {
 		account := fmt.Sprintf("acct-%03d", a)
 		_, err := s.EnsureKey(context.Background(), storage.DataKey{
-			ID: "key-" + account, Account: account, Wrapped: make([]byte, 60), CreatedAt: benchBase})
+			ID: "key-" + account, Account: account, Wrapped: benchWrapped(account), CreatedAt: benchBase})
 		require.NoError(b, err)
 	}
 }
 
+// benchWrapped is a stand-in wrapped key of the account, 60 bytes as
+// the Client's, distinct per account so that a scan can tell them apart.
+func benchWrapped(account string) []byte {
+	h := sha256.Sum256([]byte("wrapped:" + account))
+	g := sha256.Sum256(h[:])
+	return append(h[:], g[:28]...)
+}
+
+// benchDialects runs f on SQLite, on SQLite with secure_delete off (what
+// overwriting deleted data costs, measured in the same run) and on
+// PostgreSQL.
 func benchDialects(b *testing.B, f func(b *testing.B, open func(b *testing.B) *Store)) {
 	b.Run("sqlite", func(b *testing.B) { f(b, func(b *testing.B) *Store { return newSQLite(b, nil) }) })
+	b.Run("sqlite-secure_delete_off", func(b *testing.B) {
+		f(b, func(b *testing.B) *Store {
+			s := newSQLite(b, nil)
+			_, err := s.w.db.Exec("PRAGMA secure_delete = 0") // the writer's one connection, both files
+			require.NoError(b, err)
+			return s
+		})
+	})
 	b.Run("postgres", func(b *testing.B) { f(b, func(b *testing.B) *Store { return newPostgres(b, nil) }) })
+}
+
+// secureDelete reports whether s overwrites what it deletes (SQLite).
+func secureDelete(b *testing.B, s *Store) bool {
+	b.Helper()
+	var on int
+	require.NoError(b, s.w.db.QueryRow("PRAGMA main.secure_delete").Scan(&on))
+	return on != 0
 }
 
 // BenchmarkRecord measures acknowledged (durable) records per second, one
@@ -77,7 +107,7 @@ func BenchmarkRecord(b *testing.B) {
 				deadline := time.Now().AddDate(1, 0, 0)
 				var next atomic.Int64
 				var wg sync.WaitGroup
-				cpu0 := processCPU()
+				cpu0, w0 := processCPU(), processWrites()
 				b.ResetTimer()
 				for range writers {
 					wg.Add(1)
@@ -99,9 +129,28 @@ func BenchmarkRecord(b *testing.B) {
 				b.StopTimer()
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 				b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+				b.ReportMetric(float64(processWrites()-w0)/float64(b.N), "written-B/op")
 			})
 		}
 	})
+}
+
+// processWrites is how many bytes this process has passed to write
+// system calls (wchar in /proc/self/io; 0 where there is none): what a
+// change costs in I/O, which a loaded machine disturbs far less than
+// time. The database server's, for PostgreSQL, is not included.
+func processWrites() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // processCPU is the user+system CPU time this process has used (the
@@ -145,11 +194,15 @@ func settle(b *testing.B, s *Store) {
 // largeScale skips a large benchmark unless largeBenchEnv asks for it, and
 // returns what to divide its sizes by: 1, or 1,000 for a smoke run.
 func largeScale(b *testing.B) int {
-	switch os.Getenv(largeBenchEnv) {
+	switch v := os.Getenv(largeBenchEnv); v {
 	case "":
-		b.Skipf("seeds millions of rows: set %s=1 to run (or =smoke, at a thousandth)", largeBenchEnv)
+		b.Skipf("seeds millions of rows: set %s=1 to run (=smoke at a thousandth, =N at an Nth)", largeBenchEnv)
 	case "smoke":
 		return 1000
+	default:
+		if n, err := strconv.Atoi(v); err == nil && n > 1 {
+			return n
+		}
 	}
 	return 1
 }
@@ -160,6 +213,8 @@ func BenchmarkPurge(b *testing.B) {
 	scale := largeScale(b)
 	total, expired := 2_000_000/scale, 1_000_000/scale
 	benchDialects(b, func(b *testing.B, open func(b *testing.B) *Store) {
+		var written int64
+		defer func() { b.ReportMetric(float64(written)/float64(b.N)/(1<<20), "written-MiB") }()
 		for range b.N {
 			b.StopTimer()
 			s := open(b)
@@ -173,9 +228,11 @@ func BenchmarkPurge(b *testing.B) {
 				return benchRecord(i, 100, d)
 			})
 			settle(b, s)
+			w0 := processWrites()
 			b.StartTimer()
 			res, err := s.Purge(context.Background(), now)
 			b.StopTimer()
+			written += processWrites() - w0
 			require.NoError(b, err)
 			require.Equal(b, expired, res.Deleted)
 			require.NoError(b, s.Close())
@@ -185,13 +242,21 @@ func BenchmarkPurge(b *testing.B) {
 
 // BenchmarkErase measures erasing one account holding 100,000 records
 // among 1,000,000 (every tenth record, interleaved with the others) the
-// way the Client does: destroy the account's data key, which makes its
-// records unreadable at once (reported as key-ms), then delete them.
+// way the Client does: destroy the account's data key, then delete the
+// records. It reports unreadable-ms, the time until the key's deletion
+// committed (from then on the records are unreadable), and key-ms, the
+// time DestroyKeys took in all (the key's deletion and the scrub of the
+// keyring's files). On SQLite it then closes the store and scans its files
+// (untimed) for the destroyed key and a sample of the erased records'
+// blind indexes: none may be found.
 func BenchmarkErase(b *testing.B) {
 	scale := largeScale(b)
 	total, accounts := 1_000_000/scale, 10
 	benchDialects(b, func(b *testing.B, open func(b *testing.B) *Store) {
-		var keyTime time.Duration
+		var (
+			keyTime, unreadable time.Duration
+			written             int64
+		)
 		for range b.N {
 			b.StopTimer()
 			s := open(b)
@@ -200,19 +265,35 @@ func BenchmarkErase(b *testing.B) {
 			seed(b, s, total, func(i int) storage.Record { return benchRecord(i, accounts, deadline) })
 			settle(b, s)
 			ctx := context.Background()
+			w0 := processWrites()
 			b.StartTimer()
+			// DestroyKeys, in its two steps.
 			start := time.Now()
-			k, err := s.DestroyKeys(ctx, "acct-003")
-			keyTime += time.Since(start)
+			k, err := s.destroyKeys(ctx, "destroy keys", "acct-003")
+			unreadable += time.Since(start)
 			require.NoError(b, err)
+			require.NoError(b, s.scrub(ctx, "destroy keys", keyResidue))
+			keyTime += time.Since(start)
 			n, err := s.EraseAccount(ctx, "acct-003")
 			b.StopTimer()
+			written += processWrites() - w0
 			require.NoError(b, err)
 			require.Equal(b, 1, k)
 			require.Equal(b, total/accounts, n)
-			require.NoError(b, s.Close())
+			if s.d.name != "sqlite" || !secureDelete(b, s) {
+				require.NoError(b, s.Close())
+				continue
+			}
+			needles := []needle{{"the destroyed key", benchWrapped("acct-003")}}
+			for i := 3; i < total; i += total / 20 {
+				needles = append(needles, needle{fmt.Sprint("record ", i, "'s blind index"),
+					benchRecord(i, accounts, deadline).RecipientIndex[:8]})
+			}
+			require.Empty(b, found(closedFiles(b, s), needles), "remnants of the erase")
 		}
+		b.ReportMetric(float64(unreadable.Microseconds())/1000/float64(b.N), "unreadable-ms")
 		b.ReportMetric(float64(keyTime.Microseconds())/1000/float64(b.N), "key-ms")
+		b.ReportMetric(float64(written)/float64(b.N)/(1<<20), "written-MiB")
 	})
 }
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,9 +14,16 @@ import (
 
 func TestConformance(t *testing.T) {
 	dialects(t, func(t *testing.T, open func(t *testing.T, opts *Options) *Store) {
+		var f storagetest.Features
+		// PostgreSQL keeps a deleted row's bytes in its page until a new
+		// row overwrites them, VACUUM or not (doc.go): it cannot show
+		// clean bytes, and its remnant cases are skipped.
+		if filepath.Base(t.Name()) == "sqlite" {
+			f.Remnants = sqliteRemnants
+		}
 		storagetest.Run(t, func(t *testing.T, clock *storagetest.Clock) storage.TrafficStore {
 			return open(t, &Options{Now: clock.Now})
-		}, storagetest.Features{})
+		}, f)
 	})
 	// SQLite leaves new records unlisted, and the suite's few records stay
 	// so; run it again with every record listed at once, and with every
@@ -26,9 +34,18 @@ func TestConformance(t *testing.T) {
 				s := newSQLite(t, &Options{Now: clock.Now})
 				setListEvery(t, s, every)
 				return s
-			}, storagetest.Features{})
+			}, storagetest.Features{Remnants: sqliteRemnants})
 		})
 	}
+}
+
+// sqliteRemnants closes a SQLite store and returns the bytes of its files.
+func sqliteRemnants(t *testing.T, s storage.TrafficStore) [][]byte {
+	var files [][]byte
+	for _, b := range closedFiles(t, s.(*Store)) {
+		files = append(files, b)
+	}
+	return files
 }
 
 // setListEvery makes s list its records once every n are waiting. It

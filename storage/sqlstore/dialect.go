@@ -62,6 +62,9 @@ type dialect struct {
 	// prepares says the writer prepares its statements (see wtx); false
 	// when the driver caches prepared statements itself.
 	prepares bool
+	// scrub removes what deletions of one kind left in the database's
+	// files, as far as the dialect can (hygiene.go).
+	scrub func(ctx context.Context, s *Store, r residue) error
 	// retryable reports a transient conflict (deadlock, serialization
 	// failure) after which the whole transaction may simply run again.
 	retryable func(err error) bool

@@ -78,6 +78,61 @@
 // says so, and advox.NewClient then refuses the store unless told to
 // accept it.
 //
+// # Deleted data at rest
+//
+// A database deletes a row by unlinking it: its bytes stay in the page
+// that held it, in free pages and in the write-ahead log until something
+// overwrites them, where anyone who reads the files finds them. What the
+// store does about it (hygiene.go):
+//
+// On SQLite every connection that writes runs with secure_delete, so a
+// deleted row, index entry or freed page is overwritten with zeros, in
+// the traffic database and the keys file alike: erased and purged records,
+// deleted accounts and the values an account update replaced, destroyed
+// keys. The write-ahead log keeps pages as they were before (SQLite
+// rewinds it after a checkpoint but never clears it), so DestroyKeys
+// truncates the keys file's log before it returns — no file the store
+// owns then holds the key, and a crash right after cannot leave one —
+// and EraseAccount, Purge, DeleteAccount and UpdateAccount truncate the
+// traffic database's log (a truncating checkpoint, which waits for
+// readers up to Options.BusyTimeout; DestroyKeys, EraseAccount and Purge
+// report it when another process reads the log longer than that, after
+// their deletions committed, and scrub again when run again; account
+// writes leave it to the next scrub). Close removes the log. Opening a
+// keys file written by an earlier version vacuums it once, since it may
+// hold destroyed keys in free pages. A traffic database written by an
+// earlier version may hold deleted rows in free pages too and is not
+// rewritten on open: run VACUUM on it once (sqlite3 traffic.db VACUUM,
+// with the application stopped). Copies made outside the store (backups,
+// file-system snapshots, blocks the file system freed) are beyond its
+// reach: the keyring apart is what makes those unreadable.
+//
+// PostgreSQL has no such setting. A deleted row stays in its page as a
+// dead tuple until VACUUM prunes it; after VACUUM its line pointer is
+// free for reuse but its bytes may stay in the page until a new row
+// overwrites them, and its index entries likewise. VACUUM cannot remove a
+// row that a transaction which began before the delete may still read,
+// anywhere in the database: such a row stays until that transaction ends
+// and the next VACUUM runs. The write-ahead log holds every row as it was
+// inserted until the segment is recycled and overwritten, and a WAL
+// archive or base backup for as long as it is kept. VACUUM FULL rewrites
+// a table into a new file and truncates the old one, which leaves no copy
+// in the table's files. So DestroyKeys deletes the key and rewrites the
+// keyring with VACUUM FULL (the keyring is small; recording waits for its
+// exclusive lock for a few milliseconds; it gives up after 5 s of waiting
+// for that lock, and says so), so that no page of it holds the key; with
+// Options.KeysDSN it also deletes any copy an interrupted move of the
+// keyring left in the traffic database, and rewrites that table too.
+// DeleteAccount runs VACUUM on the customer tables, so no tuple, live or
+// dead, holds the account afterwards; it does not rewrite them (VACUUM
+// FULL locks tables every send reads). Erased and purged records, and
+// the rows an account update replaced, are left to autovacuum: the
+// records table is large, and an erased account's key is gone already.
+// Keep the keyring in a database of its own (KeysDSN) whose WAL archive
+// and backups are kept briefly, and where no long transactions run, and
+// give the store's role ownership of its tables (VACUUM skips tables it
+// does not own, with a warning only).
+//
 // # Writes: group commit
 //
 // Every write — Record, UpdateStatus, a purge or erase chunk, an invoice
@@ -90,6 +145,16 @@
 // The queue is bounded (Options.QueueSize): when it is full, callers
 // block until there is room or their context ends. Close stops taking
 // writes and lets the writer commit everything already queued.
+//
+// A caller's context is honoured until its write starts: a write still
+// queued when the context ends is dropped and the call returns the
+// context's error. Once the writer has taken it into a batch, the call
+// waits for that batch and reports its outcome, so a context error never
+// stands for a write that then commits. Writes that run beside the writer
+// (account writes, DestroyKeys, EnsureKey with KeysDSN) do the same: the
+// connection and the statements before the commit honour the context;
+// the BEGIN and the COMMIT (or a single-statement write) finish under a
+// context it cannot cancel, bounded by 30 s each (finish.go).
 //
 // Records go in with multi-row INSERTs (SQLite: statements prepared once
 // for power-of-two row counts, INSERT OR IGNORE so that no statement
@@ -108,7 +173,8 @@
 // back, so two instances applying reports to one record never lose one.
 // Purge and erase chunks take an advisory lock on PostgreSQL, so chunks
 // of instances purging or erasing at once run one after another, each
-// seeing what the last deleted: each record is deleted (and counted) once. EnsureKey inserts with ON CONFLICT DO NOTHING and reads back, so
+// seeing what the last deleted: each record is deleted (and counted)
+// once. EnsureKey inserts with ON CONFLICT DO NOTHING and reads back, so
 // every instance gets the account's one key.
 //
 // # Errors

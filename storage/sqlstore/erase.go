@@ -25,7 +25,10 @@ import (
 // last chunk, kept. The erase makes the records unreadable before it
 // deletes them only when the caller destroyed the account's data key first
 // (storage.KeyStore.DestroyKeys), which is what the Client does: that is
-// immediate; the deletion takes its time.
+// immediate; the deletion takes its time. Once the records are deleted,
+// what they left in the database files is scrubbed (see "Deleted data at
+// rest" in the package doc); an error then says the records are deleted
+// and copies may remain, and erasing again scrubs again.
 func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 	// The cursor's deadline is the creation time the next chunk starts at.
 	// A pass whose chunks moved past the start (PostgreSQL) can have left
@@ -43,8 +46,11 @@ func (s *Store) EraseAccount(ctx context.Context, account string) (int, error) {
 			return s.eraseChunk(ctx, tx, account, after.deadline)
 		})
 		total += n
-		if err != nil || !moved {
+		if err != nil {
 			return total, err
+		}
+		if !moved {
+			return total, s.scrub(ctx, "erase account", trafficResidue)
 		}
 	}
 }

@@ -62,21 +62,56 @@ func (s *Store) Key(ctx context.Context, id string) (storage.DataKey, error) {
 // flight commits; on PostgreSQL it waits only for the transactions that
 // are recording under the key, which hold it FOR SHARE). Records sealed
 // under it are unreadable from then on; EraseAccount deletes them.
+//
+// Before it returns, no file of the keyring holds a copy of the key (see
+// "Deleted data at rest" in the package doc): on SQLite the row is
+// overwritten and the keys file's write-ahead log truncated; on
+// PostgreSQL the keyring is rewritten (VACUUM FULL), and with KeysDSN a
+// copy left in the traffic database by an interrupted move of the keyring
+// is deleted too. When that cannot be done (readers of the log, a lock
+// held past a timeout), the key is destroyed all the same and the error
+// says so; calling DestroyKeys again scrubs again. Once the delete has
+// started it finishes whatever ctx does, and the call reports its outcome.
 func (s *Store) DestroyKeys(ctx context.Context, account string) (int, error) {
-	var n int64
-	err := s.withDB(ctx, "destroy keys", func(*sql.DB) error {
-		db := s.w.db
-		if s.kdb != nil {
-			db = s.kdb
-		}
+	const name = "destroy keys"
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := s.destroyKeys(ctx, name, account)
+	if err != nil {
+		return n, mapErr(name, err)
+	}
+	return n, s.scrub(ctx, name, keyResidue)
+}
+
+// destroyKeys deletes the account's keys under a context ctx cannot
+// cancel: the keyring's, and with a keyring apart the traffic database's
+// (a copy an interrupted move of the keyring left there).
+func (s *Store) destroyKeys(ctx context.Context, name, account string) (int, error) {
+	ctx, cancel := finishing(ctx)
+	defer cancel()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, errClosed(name)
+	}
+	dbs := []*sql.DB{s.w.db}
+	if s.kdb != nil {
+		dbs = []*sql.DB{s.kdb, s.w.db}
+	}
+	n := int64(0)
+	for _, db := range dbs {
 		r, err := db.ExecContext(ctx, s.q.destroyKeys, account)
 		if err != nil {
-			return err
+			return int(n), err
 		}
-		n, err = r.RowsAffected()
-		return err
-	})
-	return int(n), err
+		m, err := r.RowsAffected()
+		if err != nil {
+			return int(n), err
+		}
+		n = max(n, m)
+	}
+	return int(n), nil
 }
 
 // readKey reads one key on the read pool; none is storage.ErrErased.
@@ -97,25 +132,22 @@ func (s *Store) readKey(ctx context.Context, name, q string, arg string) (storag
 }
 
 // ensureKeyApart is EnsureKey on a keys database of its own (pgkeys.go):
-// one transaction there, not a writer op.
+// one transaction there, not a writer op, that finishes once begun
+// (inWriteTx).
 func (s *Store) ensureKeyApart(ctx context.Context, candidate storage.DataKey) (storage.DataKey, error) {
 	var k storage.DataKey
 	err := s.withDB(ctx, "ensure key", func(*sql.DB) error {
-		tx, err := s.kdb.BeginTx(ctx, nil)
-		if err != nil {
+		return inWriteTx(ctx, s.kdb, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, s.q.insertKey, candidate.ID, candidate.Account, candidate.Wrapped,
+				encodeTime(candidate.CreatedAt)); err != nil {
+				return err
+			}
+			var err error
+			if k, err = scanKey(tx.QueryRowContext(ctx, s.q.keyOfAccount, candidate.Account)); errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists)
+			}
 			return err
-		}
-		defer tx.Rollback()
-		if _, err := tx.ExecContext(ctx, s.q.insertKey, candidate.ID, candidate.Account, candidate.Wrapped,
-			encodeTime(candidate.CreatedAt)); err != nil {
-			return err
-		}
-		if k, err = scanKey(tx.QueryRowContext(ctx, s.q.keyOfAccount, candidate.Account)); errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlstore: data key id taken: %w", storage.ErrExists)
-		} else if err != nil {
-			return err
-		}
-		return tx.Commit()
+		})
 	})
 	return k, err
 }

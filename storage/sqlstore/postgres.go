@@ -116,6 +116,7 @@ func postgresDialect() *dialect {
 		insertOperatorIDs: pgInsertOperatorIDs,
 		retryable:         pgRetryable,
 		eraseChunk:        DefaultPurgeChunk,
+		scrub:             pgScrub,
 	}
 }
 

@@ -13,7 +13,10 @@ import (
 // Purge deletes every record that is no longer visible at now (past its
 // deadline and not held by an open invoice), drops the sealed bodies whose
 // time has passed, marks open invoices past their time-bar time-barred,
-// and reports what it did.
+// and reports what it did. What it deleted is then scrubbed from the
+// database files (see "Deleted data at rest" in the package doc); an error
+// then says so, with the result of what was deleted, and the next purge
+// scrubs again.
 //
 // It deletes in chunks of Options.PurgeChunk records, each its own
 // transaction, so that recording goes on meanwhile. Unbilled records (all
@@ -47,7 +50,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (storage.PurgeResult, 
 		return res, err
 	}
 	res.BodiesDropped, res.OldestDeadline = fin.BodiesDropped, fin.OldestDeadline
-	return res, nil
+	return res, s.scrub(ctx, "purge", trafficResidue)
 }
 
 // cursor is a position in (deadline, rid) order.

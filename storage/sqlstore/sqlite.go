@@ -20,9 +20,11 @@ import (
 
 // OpenSQLite opens (creating if needed) the SQLite database file at path
 // and migrates it. It uses WAL mode with full sync (a write acknowledged is
-// on disk), a busy timeout, foreign keys, one writer connection owned by
-// the group-commit writer and a pool of read-only connections. path must be
-// a file: an in-memory database cannot be shared between the connections.
+// on disk), a busy timeout, foreign keys, secure_delete (what is deleted
+// is overwritten, see "Deleted data at rest" in the package doc), one
+// writer connection owned by the group-commit writer and a pool of
+// read-only connections. path must be a file: an in-memory database cannot
+// be shared between the connections.
 //
 // The accounts' wrapped data keys live in a second file, Options.KeysPath
 // (default path + ".keys"), so that a backup of the traffic database alone
@@ -77,8 +79,9 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 	// transaction never fails half-way on another process's lock.
 	wdb := open(base+"?_txlock=immediate&"+busy+
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"+
-		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)", 1,
-		"PRAGMA keys.journal_mode=WAL", "PRAGMA keys.synchronous=FULL")
+		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(10000)"+
+		"&_pragma=secure_delete(1)", 1,
+		"PRAGMA keys.journal_mode=WAL", "PRAGMA keys.synchronous=FULL", "PRAGMA keys.secure_delete=1")
 	ctx := context.Background()
 	d := sqliteDialect()
 	// Processes creating one new database at the same moment can see
@@ -110,6 +113,9 @@ func OpenSQLite(path string, opts *Options) (_ *Store, err error) {
 			return nil, fmt.Errorf("sqlstore: sqlite: keys file %s: %w", keys, ErrNoKeyring)
 		}
 	}
+	if err := scrubOnOpen(ctx, wdb); err != nil {
+		return nil, mapErr("open: scrub", err)
+	}
 	rdb := open(base+"?"+busy+"&_pragma=query_only(1)&_pragma=cache_size(-16384)", o.Readers)
 	if err := rdb.PingContext(ctx); err != nil {
 		return nil, mapErr("open: readers", err)
@@ -140,6 +146,7 @@ func sqliteDialect() *dialect {
 		prepares:           true,
 		queuedReservations: true,
 		eraseChunk:         DefaultEraseChunk,
+		scrub:              sqliteScrub,
 		retryable:          func(error) bool { return false },
 	}
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sync"
 	"time"
 
@@ -65,7 +66,11 @@ func newStore(d *dialect, wdb, rdb, kdb *sql.DB, closeFn func() error, o Options
 	return s
 }
 
-// do queues o for the writer and waits for its result.
+// do queues o for the writer and waits for its result. A caller whose ctx
+// ends while o waits in the queue gets ctx's error and o is dropped; once
+// the writer has taken o into a batch, the call waits for that batch to
+// end and reports o's outcome instead: a context error must never stand
+// for a write that then commits.
 func (s *Store) do(ctx context.Context, name string, o *op) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -86,11 +91,13 @@ func (s *Store) do(ctx context.Context, name string, o *op) error {
 	s.mu.RUnlock()
 	select {
 	case <-o.done:
-		return mapErr(name, o.err)
 	case <-ctx.Done():
-		// The write may still commit; the caller chose not to know.
-		return ctx.Err()
+		if o.state.CompareAndSwap(opQueued, opAbandoned) {
+			return ctx.Err() // the writer will drop it
+		}
+		<-o.done // taken: the batch decides
 	}
+	return mapErr(name, o.err)
 }
 
 // withDB runs f on the read pool unless the store is closed, and maps its
@@ -105,7 +112,7 @@ func (s *Store) withDB(ctx context.Context, name string, f func(*sql.DB) error) 
 		return errClosed(name)
 	}
 	if err := f(s.rdb); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && !errors.As(err, new(commitError)) {
 			return ctxErr
 		}
 		return mapErr(name, err)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"sync/atomic"
 	"time"
 
 	"github.com/azenna/advox/storage"
@@ -29,10 +30,19 @@ const (
 	opFunc
 )
 
+// An op's states: queued until the writer takes it into a batch or its
+// caller, whose ctx ended, abandons it — whichever comes first.
+const (
+	opQueued int32 = iota
+	opTaken
+	opAbandoned
+)
+
 // op is one queued write and, once done is closed, its result.
 type op struct {
-	ctx  context.Context
-	kind opKind
+	ctx   context.Context
+	kind  opKind
+	state atomic.Int32 // opQueued, opTaken or opAbandoned
 
 	recs   []storage.Record     // opRecord
 	update storage.StatusUpdate // opUpdate
@@ -110,10 +120,13 @@ func (w *writer) run() {
 	}
 }
 
-// admit adds o to the batch unless its caller gave up already.
+// admit takes o into the batch unless its caller gave up already.
 func (w *writer) admit(batch []*op, o *op, ids map[string]struct{}) []*op {
-	if err := o.ctx.Err(); err != nil {
-		o.err = err
+	if o.ctx.Err() != nil || !o.state.CompareAndSwap(opQueued, opTaken) {
+		o.err = o.ctx.Err()
+		if o.err == nil {
+			o.err = context.Canceled // abandoned: nobody reads it
+		}
 		close(o.done)
 		return batch
 	}

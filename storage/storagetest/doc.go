@@ -9,5 +9,7 @@
 //
 // Each case gets a fresh store from newStore, reading the time from the
 // case's Clock, and closes it when done. The cases are private, so new
-// ones never break an implementation's code.
+// ones never break an implementation's code. A store that can show its
+// bytes at rest (Features.Remnants) is also checked for what erase and
+// purge leave in them.
 package storagetest

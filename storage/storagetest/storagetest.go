@@ -22,6 +22,14 @@ type Features struct {
 	// Concurrency is how many goroutines the concurrency cases use; 0
 	// means 16.
 	Concurrency int
+	// Remnants, if set, closes s (a store newStore returned) and returns
+	// every byte the store keeps at rest: its files, write-ahead logs
+	// included. The remnant cases then check that what an erase (with
+	// the account's key destroyed first, for a storage.KeyStore) or a
+	// purge deleted is in none of them. nil skips those cases (a store in
+	// memory, or one that cannot promise it; say which in its
+	// documentation).
+	Remnants func(t *testing.T, s storage.TrafficStore) [][]byte
 }
 
 // testCase is one conformance case; clk is the store's clock.
