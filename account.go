@@ -1,11 +1,16 @@
 package advox
 
 import (
+	"context"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/time/rate"
+
+	"github.com/azenna/advox/internal/errs"
+	"github.com/azenna/advox/pii"
 )
 
 // Limit is a send rate: Rate messages per second with bursts of Burst.
@@ -19,8 +24,8 @@ type Limit struct {
 	Burst int
 }
 
-// Unlimited is a Limit that never waits.
-var Unlimited = Limit{Rate: rate.Inf}
+// Unlimited returns a Limit that never waits.
+func Unlimited() Limit { return Limit{Rate: rate.Inf} }
 
 // Account is an account traffic is sent and recorded on. Its ID is opaque:
 // it never carries a person's name, number or identity number.
@@ -32,6 +37,36 @@ type Account struct {
 	Limit Limit
 	// MonthlySegments is the contract's monthly segment quota (0: none).
 	MonthlySegments int
+}
+
+// AccountSource is what a Client needs of customer accounts
+// (Options.Accounts): each account's contract rate and monthly quota, and
+// the segments it uses. Package accounts implements it; so can a billing
+// system of your own.
+type AccountSource interface {
+	// Account returns the account the Client is to send on, or an error:
+	// one of CodeNotFound refuses the message as sent on an unknown
+	// account. Send calls it before it waits on the rate limit.
+	Account(ctx context.Context, id string) (Account, error)
+	// ReserveSegments counts n segments against acct's monthly quota (the
+	// calendar month of at, UTC) before they are sent, or refuses them:
+	// CodeQuotaExceeded when they would exceed it, CodeNotFound for an
+	// account closed meanwhile. Send calls it under the account's send
+	// lock, which an erase of the account takes too (EraseAccountTraffic):
+	// an account closed before its erase begins is refused by every send
+	// the erase does not wait for.
+	ReserveSegments(ctx context.Context, acct Account, n int, at time.Time) error
+	// ReleaseSegments gives back n segments reserved at at that were not
+	// sent.
+	ReleaseSegments(ctx context.Context, acct Account, n int, at time.Time) error
+}
+
+// ClientAttacher is an optional interface of an AccountSource that
+// deletes accounts together with their traffic (package accounts does):
+// NewClient attaches the Client, so that deleting an account erases its
+// traffic here too (with EraseAccountClosed), and Close detaches it.
+type ClientAttacher interface {
+	Attach(c *Client) (detach func())
 }
 
 // MaxAccountIDLen bounds account ids.
@@ -71,10 +106,10 @@ func ValidateAccountID(id string) error {
 		// two look-alike accounts or logins.
 		return newError("account", CodeInvalidArgument, "account: not in Unicode normal form C")
 	}
-	if ContainsPersonalNumber(id) {
-		return personalNumberField("account", "account")
+	if pii.ContainsPersonalNumber(id) {
+		return errs.PersonalNumber("account", "account")
 	}
-	if containsContactData(id) {
+	if pii.ContainsContactData(id) {
 		return newError("account", CodeInvalidArgument, "account: an e-mail address, phone number or IP address, not an opaque id")
 	}
 	return nil

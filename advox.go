@@ -1,10 +1,16 @@
 package advox
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,6 +18,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
+	"github.com/azenna/advox/audit"
+	"github.com/azenna/advox/internal/telemetry"
+	"github.com/azenna/advox/keyring"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
@@ -36,34 +46,38 @@ type Options struct {
 	// reports.
 	NoReports bool
 	// AccountLimit is the default per-account send rate; the zero value
-	// means DefaultAccountLimit.
+	// means DefaultAccountLimit().
 	AccountLimit Limit
 	// AccountLimits overrides the rate for individual accounts, by account
-	// id. A contract rate from Accounts wins over both. NewClient keeps a
+	// id. A contract rate from Options.Accounts wins over both. NewClient keeps a
 	// copy: changing the map afterwards changes nothing. Negative rates and
 	// bursts are refused.
 	AccountLimits map[string]Limit
 	// Accounts, when set, makes Send refuse unknown accounts, apply each
 	// account's contract rate and reserve its segments against the monthly
-	// quota before submitting (ErrQuotaExceeded); and Accounts.Delete
-	// erases the deleted account's traffic in this Client's store, until
-	// Close.
-	Accounts *Accounts
+	// quota before submitting (ErrQuotaExceeded). One that is a
+	// ClientAttacher (package accounts) erases a deleted account's traffic
+	// in this Client's store too, until Close.
+	Accounts AccountSource
 	// Processors is the register of sub-processors. NewClient refuses a
 	// transport the register does not allow (for a transport.Composite,
 	// every member): one registered, in the EU/EEA or with a safeguard,
 	// and declaring what an operator receives (recipient numbers, sender
 	// ids, message text). Until Close the register refuses changes that
-	// would no longer allow it. nil allows only transports that hand data
-	// to no third party (transport.Local).
-	Processors *Processors
+	// would no longer allow it. nil means a register of the operators the
+	// transport declares itself (transport.Operated: a transport.Operator
+	// in its configuration), held to the same rules; a transport that
+	// declares none is then allowed only when it hands data to no third
+	// party (transport.Local). Client.Processing reports the register in
+	// use.
+	Processors *processing.Register
 	// RetryPolicy decides retries of safe failures; nil means
 	// DefaultRetryPolicy.
 	RetryPolicy RetryPolicy
 	// Backoff spaces retries; nil means DefaultBackoff.
 	Backoff Backoff
 	// Retention sets record deadlines; the zero value means
-	// DefaultRetentionPolicy.
+	// DefaultRetentionPolicy().
 	Retention RetentionPolicy
 	// ReportHold is how long a delivery report that matches no record yet
 	// (it overtook the submit response) is held for a match, and how long
@@ -97,13 +111,14 @@ type Options struct {
 	// process: records sealed under it become unreadable when the process
 	// ends — private by default, but set a KEK from configuration or a KMS
 	// for traffic that must outlive a restart, together with IndexKey:
-	// NewClient refuses a KEK without one.
-	KEK KeyEncryptionKey
-	// IndexKey keys the HMAC blind index used by FindByRecipient (at least
-	// 32 bytes, separate from the KEK). nil means a random per-process key,
-	// allowed only without a KEK: records sealed under a KEK outlive a
-	// restart, and under a per-process index key FindByRecipient would
-	// miss every one written before it.
+	// NewClient refuses a KEK without one. keyring.FromEnv and
+	// keyring.FromFile load both in one call.
+	KEK keyring.KEK
+	// IndexKey keys the HMAC blind index used by FindByRecipient (at
+	// least keyring.MinIndexKeyLen bytes, separate from the KEK). nil
+	// means a random per-process key, allowed only without a KEK: records
+	// sealed under a KEK outlive a restart, and under a per-process index
+	// key FindByRecipient would miss every one written before it.
 	IndexKey []byte
 	// Keys keeps the wrapped data keys; nil means the store itself, which
 	// must then implement storage.KeyStore. Keys must not travel with the
@@ -127,9 +142,9 @@ type Options struct {
 	// BodyRetention bounds kept bodies; 0 means DefaultBodyRetention.
 	BodyRetention time.Duration
 	// Auditor receives an event for every read, purge and erase of traffic
-	// data; nil means Logger at DefaultAuditLevel (debug): set one to keep
+	// data; nil means Logger at audit.DefaultLevel (debug): set one to keep
 	// an audit trail.
-	Auditor Auditor
+	Auditor audit.Auditor
 	// PurgeEvery, when positive, makes the Client run a retention enforcer
 	// that purges the store at this interval until Close.
 	PurgeEvery time.Duration
@@ -155,10 +170,10 @@ const DefaultCloseGrace = 30 * time.Second
 // Options.BodyRetention is zero.
 const DefaultBodyRetention = 72 * time.Hour
 
-// DefaultAccountLimit is the per-account send rate when none is set:
+// DefaultAccountLimit returns the per-account send rate when none is set:
 // unlimited, leaving the pace to the transports' own throughput limits.
 // Contract limits are set per account.
-var DefaultAccountLimit = Unlimited
+func DefaultAccountLimit() Limit { return Unlimited() }
 
 // DefaultReportHold is how long an early delivery report waits for its
 // record.
@@ -189,15 +204,15 @@ type Client struct {
 	limiters map[string]accountLimiter
 
 	reports *reportMatcher
-	keys    *keyring
-	index   blindIndex
-	audit   Auditor
+	keys    *keyring.Keyring
+	index   keyring.BlindIndex
+	audit   audit.Auditor
 	erasing accountLocks
 	purger  *Retention
-	tel     *telemetry
+	tel     *telemetry.Telemetry
 
 	releaseProcessors func() // lets the register change what this Client sends to
-	detachAccounts    func() // stops Accounts.Delete erasing here
+	detachAccounts    func() // stops Options.Accounts erasing here
 
 	mu          sync.Mutex
 	closed      bool
@@ -229,8 +244,9 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 		c.opts = *opts
 	}
 	o := &c.opts
-	release, err := useProcessors(t, o.Processors)
-	if err != nil {
+	var release func()
+	var err error
+	if o.Processors, release, err = useProcessors(t, o.Processors); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -261,7 +277,7 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	// A copy: the caller's map may change under Send otherwise.
 	o.AccountLimits = maps.Clone(o.AccountLimits)
 	if o.AccountLimit.Rate == 0 {
-		o.AccountLimit = DefaultAccountLimit
+		o.AccountLimit = DefaultAccountLimit()
 	}
 	if o.RetryPolicy == nil {
 		o.RetryPolicy = DefaultRetryPolicy
@@ -295,16 +311,16 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 	if err := c.initPrivacy(); err != nil {
 		return nil, err
 	}
-	c.tel = newTelemetry(o.MeterProvider, o.TracerProvider, t.Name(), c.log)
+	c.tel = telemetry.New(o.MeterProvider, o.TracerProvider, t.Name(), c.log)
 	c.reports = newReportMatcher(c)
 	if rs, ok := t.(transport.ReportSource); ok {
 		rs.SetReportHandler(c.handleReport)
 	}
 	c.releaseProcessors = release
 	c.detachAccounts = func() {}
-	if o.Accounts != nil {
-		// Accounts.Delete erases the account's traffic here too.
-		c.detachAccounts = o.Accounts.attach(c)
+	if a, ok := o.Accounts.(ClientAttacher); ok {
+		// Deleting an account erases its traffic here too.
+		c.detachAccounts = a.Attach(c)
 	}
 	c.bg.Add(1)
 	go func() {
@@ -325,9 +341,16 @@ func NewClient(t transport.Transport, s storage.TrafficStore, opts *Options) (*C
 
 // useProcessors refuses a transport the sub-processor register does not
 // allow, and otherwise holds the register to it until release (Close).
-func useProcessors(t transport.Transport, ps *Processors) (release func(), err error) {
+// Without a register, the operators the transport declares make one. It
+// returns the register in use.
+func useProcessors(t transport.Transport, ps *processing.Register) (_ *processing.Register, release func(), err error) {
 	if l, ok := t.(transport.Local); ok && l.Local() {
-		return func() {}, nil
+		return ps, func() {}, nil
+	}
+	if o, ok := t.(transport.Operated); ok && ps == nil {
+		if ps, err = declaredProcessors(o.Operators()); err != nil {
+			return nil, nil, err
+		}
 	}
 	// A composite transport (a router) hands data to the operators behind
 	// its members: each of them must be allowed.
@@ -335,7 +358,36 @@ func useProcessors(t transport.Transport, ps *Processors) (release func(), err e
 	if comp, ok := t.(transport.Composite); ok {
 		names = comp.Transports()
 	}
-	return ps.use(names)
+	release, err = ps.Use(names)
+	return ps, release, err
+}
+
+// declaredProcessors is the register of the operators transports declare
+// (by transport name), each receiving what an SMS operator receives.
+func declaredProcessors(ops map[string]transport.Operator) (*processing.Register, error) {
+	if len(ops) == 0 {
+		return nil, nil
+	}
+	reg, err := processing.NewRegister()
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(ops)) {
+		op := ops[name]
+		if strings.TrimSpace(op.Name) == "" {
+			return nil, newError("new client", CodeInvalidArgument, "the operator declared for transport %q has no name", name)
+		}
+		p := processing.OperatorProcessor(name, op.Country, op.AgreementDate)
+		p.Role, p.Safeguard = "SMS operator: "+op.Name, op.Safeguard
+		if err := reg.Declare(p); err != nil {
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				return nil, invalidField("new client", "Operator."+fe.Field, fe.Reason+" (transport "+strconv.Quote(name)+")")
+			}
+			return nil, wrap("new client", err)
+		}
+	}
+	return reg, nil
 }
 
 // limiter returns the account's rate limiter; contract is the account's
@@ -434,4 +486,155 @@ func (c *Client) Close() error {
 	errS := c.store.Close()
 	c.releaseProcessors()
 	return wrap("close", errors.Join(errT, errS))
+}
+
+// The optional health interfaces of both contracts are the same method.
+var _ storage.Pinger = transport.Pinger(nil)
+
+// Ping reports whether the Client can do its work, for a readiness check:
+// that it is open, that its transport answers (when it is a
+// transport.Pinger: an SMPP session bound and answering enquire_link, a
+// router with a member that answers) and that its store answers (when it
+// is a storage.Pinger), and the KeyStore of Options.Keys too. An adapter
+// without the optional interface is taken to be up. Ping sends no message
+// and changes nothing. A failure is an *Error of CodeUnavailable, or
+// CodeClosed after Close, whose text says which part failed; ctx's error
+// is returned as it is.
+func (c *Client) Ping(ctx context.Context) error {
+	const op = "ping"
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return &Error{Op: op, Code: CodeClosed}
+	}
+	type part struct {
+		name string
+		v    any
+	}
+	parts := []part{{"transport " + c.tr.Name(), c.tr}, {"store", c.store}}
+	if k := c.opts.Keys; k != nil && any(k) != any(c.store) {
+		parts = append(parts, part{"key store", k})
+	}
+	var errs []error
+	for _, p := range parts {
+		var err error
+		// transport.Pinger and storage.Pinger have the one method.
+		if pinger, ok := p.v.(transport.Pinger); ok {
+			err = pinger.Ping(ctx)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p.name, err))
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	err := errors.Join(errs...)
+	code := classify(err)
+	if code != CodeClosed {
+		code = CodeUnavailable // whatever the adapter's words: it does not answer
+	}
+	return &Error{Op: op, Code: code, Err: err}
+}
+
+// initPrivacy sets up sealing, the blind index and the audit trail.
+func (c *Client) initPrivacy() error {
+	const op = "new client"
+	o := &c.opts
+	keys := o.Keys
+	if ks, ok := c.store.(storage.KeyStore); ok && keys != nil && any(keys) != any(ks) {
+		if _, own := c.store.(interface{ KeysApart() bool }); own {
+			// sqlstore checks every record against its own keyring, in
+			// the recording transaction: under a keyring apart it would
+			// refuse them all, after the messages went out.
+			return newError(op, CodeInvalidArgument, "the store keeps a keyring of its own and records only under its keys: "+
+				"leave Options.Keys unset (sqlstore keeps its keys apart with its KeysPath or KeysDSN)")
+		}
+	}
+	if keys == nil {
+		ks, ok := c.store.(storage.KeyStore)
+		if !ok {
+			return newError(op, CodeInvalidArgument, "the store keeps no data keys: set Options.Keys")
+		}
+		keys = ks
+		if a, ok := c.store.(interface{ KeysApart() bool }); ok && !a.KeysApart() {
+			if !o.KeysInTrafficDatabase {
+				return newError(op, CodeInvalidArgument, "the store keeps the data keys in the traffic database, "+
+					"so its backups would stay readable after an erase: keep them apart (sqlstore.Options.KeysDSN), "+
+					"or accept it with Options.KeysInTrafficDatabase")
+			}
+			c.log.Warn("advox: data keys are kept in the traffic database, so its backups stay readable after an erase")
+		}
+	}
+	if o.KEK != nil && o.IndexKey == nil {
+		// Records sealed under a configured KEK outlive a restart; a
+		// per-process index key would not, and FindByRecipient would miss
+		// every record from before it.
+		return newError(op, CodeInvalidArgument, "a KEK needs an IndexKey from configuration too (at least %d bytes): "+
+			"with a per-process one, FindByRecipient misses every record from before a restart", keyring.MinIndexKeyLen)
+	}
+	kek := o.KEK
+	if kek == nil {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return err
+		}
+		k, err := keyring.NewStaticKEK(raw)
+		if err != nil {
+			return err
+		}
+		kek = k
+		if !inMemory(c.store) && !inMemory(keys) {
+			// Only worth a word when something outlives the process.
+			c.log.Warn("advox: no KEK configured; traffic is sealed under a per-process key and unreadable after restart")
+		}
+	}
+	idx := o.IndexKey
+	if idx == nil {
+		idx = make([]byte, keyring.MinIndexKeyLen)
+		if _, err := rand.Read(idx); err != nil {
+			return err
+		}
+	}
+	index, err := keyring.NewBlindIndex(idx)
+	if err != nil {
+		return newError(op, CodeInvalidArgument, "IndexKey must be at least %d bytes", keyring.MinIndexKeyLen)
+	}
+	if o.BodyRetention <= 0 {
+		o.BodyRetention = DefaultBodyRetention
+	}
+	c.keys = keyring.New(kek, keys, c.now)
+	c.index = index
+	c.audit = o.Auditor
+	if c.audit == nil {
+		c.audit = audit.Default(c.log)
+	}
+	return nil
+}
+
+// Processing describes what the Client does with traffic data, as
+// configured, for the record of processing (processing.NewRecord): its
+// sub-processor register, retention policy, audit trail, keys and kept
+// bodies.
+func (c *Client) Processing() *processing.Traffic {
+	p := c.opts.Retention
+	return &processing.Traffic{
+		Processors: c.opts.Processors,
+		Retention: processing.Retention{Months: p.months(),
+			ConsumerTimeBarYears: cmp.Or(p.ConsumerTimeBarYears, DefaultConsumerTimeBarYears),
+			BusinessTimeBarYears: cmp.Or(p.BusinessTimeBarYears, DefaultBusinessTimeBarYears)},
+		Audited: c.opts.Auditor != nil, KEK: c.opts.KEK != nil,
+		KeepBodies: c.opts.KeepBodies, BodyRetention: c.opts.BodyRetention,
+	}
+}
+
+// inMemory reports whether s keeps nothing beyond the process (memstore
+// says so with an InMemory method).
+func inMemory(s any) bool {
+	m, ok := s.(interface{ InMemory() bool })
+	return ok && m.InMemory()
 }

@@ -2,7 +2,10 @@ package advox
 
 import (
 	"context"
+	"sync"
 	"time"
+
+	"github.com/azenna/advox/audit"
 )
 
 // EraseReason says why an account's traffic is erased. The set is closed
@@ -39,7 +42,8 @@ type EraseReport struct {
 // so that copies, replicas and backups become unreadable immediately, then
 // deletes the rows. Sends to the account in flight in this Client are
 // waited for and erased too; later sends are recorded after the erase,
-// under a new key (Accounts.Delete closes the account to them first).
+// under a new key (a deletion through Options.Accounts closes the account
+// to them first: see AccountSource.ReserveSegments).
 func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason EraseReason) (EraseReport, error) {
 	const op = "erase"
 	if err := ValidateAccountID(account); err != nil {
@@ -48,21 +52,6 @@ func (c *Client) EraseAccountTraffic(ctx context.Context, account string, reason
 	if reason != EraseOnRequest && reason != EraseAccountClosed {
 		return EraseReport{}, newError(op, CodeInvalidArgument, "reason: must be %q or %q", EraseOnRequest, EraseAccountClosed)
 	}
-	return c.erase(ctx, account, reason, nil)
-}
-
-// eraseClosed erases the traffic of an account Accounts.Delete is
-// deleting, running closeSends under the account's send lock before
-// anything is erased, so that no send of this Client records after it.
-func (c *Client) eraseClosed(ctx context.Context, account string, closeSends func()) error {
-	_, err := c.erase(ctx, account, EraseAccountClosed, closeSends)
-	return err
-}
-
-// erase is EraseAccountTraffic; underLock, when set, runs first under the
-// account's send lock.
-func (c *Client) erase(ctx context.Context, account string, reason EraseReason, underLock func()) (EraseReport, error) {
-	const op = "erase"
 	if err := c.begin(op); err != nil {
 		return EraseReport{}, err
 	}
@@ -74,19 +63,16 @@ func (c *Client) erase(ctx context.Context, account string, reason EraseReason, 
 	lock := c.erasing.of(account)
 	lock.Lock()
 	defer lock.Unlock()
-	if underLock != nil {
-		underLock()
-	}
 	rep := EraseReport{Account: account, Reason: reason}
 	start := time.Now()
-	n, err := c.keys.destroy(ctx, account)
+	n, err := c.keys.Destroy(ctx, account)
 	if err != nil {
 		return rep, wrap(op, err)
 	}
 	rep.KeysDestroyed, rep.UnreadableAfter = n, time.Since(start)
 	rep.Records, err = c.store.EraseAccount(context.WithoutCancel(ctx), account)
-	c.tel.erasedRecords(ctx, rep.Records, reason)
-	c.audit.Audit(ctx, AuditEvent{Time: c.now(), Action: "erase:" + string(reason), Actor: ActorFrom(ctx), Account: account, Count: rep.Records})
+	c.tel.ErasedRecords(ctx, rep.Records, string(reason))
+	c.audit.Audit(ctx, audit.Event{Time: c.now(), Action: "erase:" + string(reason), Actor: audit.ActorFrom(ctx), Account: account, Count: rep.Records})
 	if err != nil {
 		// The keys are gone (the records are unreadable); some records
 		// are not deleted yet: erasing again finishes it.
@@ -97,4 +83,43 @@ func (c *Client) erase(ctx context.Context, account string, reason EraseReason, 
 	c.log.Info("advox: account traffic erased", "account", account, "reason", string(reason),
 		"records", rep.Records, "keys", rep.KeysDestroyed, "unreadable_after", rep.UnreadableAfter)
 	return rep, nil
+}
+
+// lockSend takes the account's send lock for a send, from before its
+// submit until its record is written. An erase takes the write side: it
+// waits for the sends under way and erases their records too. A deletion
+// closes the account before its erase begins, and every send that takes
+// the lock after it finds the account closed when it reserves its
+// segments (AccountSource.ReserveSegments), so that nothing is sent or
+// recorded for a deleted customer. The caller read-unlocks the lock it
+// returns.
+func (c *Client) lockSend(account string) *sync.RWMutex {
+	l := c.erasing.of(account)
+	l.RLock()
+	return l
+}
+
+// accountLocks orders sends against erases of the same account in this
+// process: a send holds a read lock from before its submit until it is
+// recorded, an erase holds the write lock, so a send is either erased too
+// or recorded after the erase under a fresh key. (Across processes the
+// store refuses records sealed under a destroyed key, and the Client
+// reseals.)
+type accountLocks struct {
+	mu    sync.Mutex
+	locks map[string]*sync.RWMutex
+}
+
+func (a *accountLocks) of(account string) *sync.RWMutex {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.locks == nil {
+		a.locks = make(map[string]*sync.RWMutex)
+	}
+	l, ok := a.locks[account]
+	if !ok {
+		l = new(sync.RWMutex)
+		a.locks[account] = l
+	}
+	return l
 }

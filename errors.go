@@ -1,155 +1,100 @@
 package advox
 
 import (
-	"context"
 	"errors"
-	"fmt"
 
+	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
 
-// Code classifies every error the Client returns.
-type Code int
+// Code classifies every error the library returns, from the Client and
+// from the packages beside it (phone, pii, keyring, processing,
+// accounts).
+type Code = errs.Code
 
 // The error codes. Each has a sentinel (ErrInvalidArgument, …) that
 // errors.Is matches on any *Error of that code.
 const (
 	// CodeUnknown is an error the library could not classify.
-	CodeUnknown Code = iota
+	CodeUnknown Code = errs.CodeUnknown
 	// CodeInvalidArgument: bad number, bad sender, empty text, too many
 	// segments, a malformed option.
-	CodeInvalidArgument
+	CodeInvalidArgument Code = errs.CodeInvalidArgument
 	// CodePersonalNumber: a Swedish personal identity number was offered.
-	CodePersonalNumber
+	CodePersonalNumber Code = errs.CodePersonalNumber
 	// CodeNoConsent: customer data asked for without the customer's consent.
-	CodeNoConsent
+	CodeNoConsent Code = errs.CodeNoConsent
 	// CodeNotFound: no such message, account or record.
-	CodeNotFound
+	CodeNotFound Code = errs.CodeNotFound
 	// CodeErased: the data was erased on the customer's request.
-	CodeErased
+	CodeErased Code = errs.CodeErased
 	// CodeThrottled: the operator or a rate limit refused for load; nothing
 	// was sent, retry later.
-	CodeThrottled
+	CodeThrottled Code = errs.CodeThrottled
 	// CodeUnavailable: the operator or store could not be reached; nothing
 	// was sent.
-	CodeUnavailable
+	CodeUnavailable Code = errs.CodeUnavailable
 	// CodeRejected: the operator permanently refused the message.
-	CodeRejected
+	CodeRejected Code = errs.CodeRejected
 	// CodeOutcomeUnknown: the operator may have accepted the message. It is
 	// never retried blindly; a delivery report settles it.
-	CodeOutcomeUnknown
+	CodeOutcomeUnknown Code = errs.CodeOutcomeUnknown
 	// CodeUnimplemented: the adapter lacks the ability asked for.
-	CodeUnimplemented
+	CodeUnimplemented Code = errs.CodeUnimplemented
 	// CodeClosed: the Client (or an adapter) was closed.
-	CodeClosed
+	CodeClosed Code = errs.CodeClosed
 	// CodeUnauthenticated: a login failed. Which part failed is never said.
-	CodeUnauthenticated
+	CodeUnauthenticated Code = errs.CodeUnauthenticated
 	// CodeQuotaExceeded: the account's monthly segment quota is used up;
-	// the cause is a *QuotaError with the reset time. Never retried.
-	CodeQuotaExceeded
+	// the cause is an *accounts.QuotaError with the reset time. Never
+	// retried.
+	CodeQuotaExceeded Code = errs.CodeQuotaExceeded
 	// CodeIncomplete: a multipart message went out in part only — the
 	// parts sent are with the operator and billed, the others could not
 	// be sent in time or were refused. The cause is an *IncompleteError
 	// naming the parts. Never retried: sending the message again would
 	// send those parts twice.
-	CodeIncomplete
+	CodeIncomplete Code = errs.CodeIncomplete
 )
-
-var codeNames = [...]string{
-	CodeUnknown:         "unknown",
-	CodeInvalidArgument: "invalid argument",
-	CodePersonalNumber:  "personal identity number refused",
-	CodeNoConsent:       "no consent",
-	CodeNotFound:        "not found",
-	CodeErased:          "erased",
-	CodeThrottled:       "throttled",
-	CodeUnavailable:     "unavailable",
-	CodeRejected:        "rejected",
-	CodeOutcomeUnknown:  "outcome unknown",
-	CodeUnimplemented:   "unimplemented",
-	CodeClosed:          "closed",
-	CodeUnauthenticated: "authentication failed",
-	CodeQuotaExceeded:   "quota exceeded",
-	CodeIncomplete:      "incomplete",
-}
-
-// String returns the code's name.
-func (c Code) String() string {
-	if c >= 0 && int(c) < len(codeNames) {
-		return codeNames[c]
-	}
-	return fmt.Sprintf("Code(%d)", int(c))
-}
 
 // The sentinels, one per code. Match them with errors.Is.
 var (
-	ErrUnknown         = &sentinel{CodeUnknown}
-	ErrInvalidArgument = &sentinel{CodeInvalidArgument}
-	ErrPersonalNumber  = &sentinel{CodePersonalNumber}
-	ErrNoConsent       = &sentinel{CodeNoConsent}
-	ErrNotFound        = &sentinel{CodeNotFound}
-	ErrErased          = &sentinel{CodeErased}
-	ErrThrottled       = &sentinel{CodeThrottled}
-	ErrUnavailable     = &sentinel{CodeUnavailable}
-	ErrRejected        = &sentinel{CodeRejected}
-	ErrOutcomeUnknown  = &sentinel{CodeOutcomeUnknown}
-	ErrUnimplemented   = &sentinel{CodeUnimplemented}
-	ErrClosed          = &sentinel{CodeClosed}
+	ErrUnknown         = errs.ErrUnknown
+	ErrInvalidArgument = errs.ErrInvalidArgument
+	ErrPersonalNumber  = errs.ErrPersonalNumber
+	ErrNoConsent       = errs.ErrNoConsent
+	ErrNotFound        = errs.ErrNotFound
+	ErrErased          = errs.ErrErased
+	ErrThrottled       = errs.ErrThrottled
+	ErrUnavailable     = errs.ErrUnavailable
+	ErrRejected        = errs.ErrRejected
+	ErrOutcomeUnknown  = errs.ErrOutcomeUnknown
+	ErrUnimplemented   = errs.ErrUnimplemented
+	ErrClosed          = errs.ErrClosed
 	// ErrAuthFailed is the one error of a failed login, whatever failed.
-	ErrAuthFailed = &sentinel{CodeUnauthenticated}
+	ErrAuthFailed = errs.ErrAuthFailed
 	// ErrQuotaExceeded matches a send refused by the monthly segment
-	// quota; errors.As with *QuotaError gives the reset time.
-	ErrQuotaExceeded = &sentinel{CodeQuotaExceeded}
+	// quota; errors.As with *accounts.QuotaError gives the reset time.
+	ErrQuotaExceeded = errs.ErrQuotaExceeded
 	// ErrIncomplete matches a multipart message that went out in part
 	// only; errors.As with *IncompleteError says which parts went.
-	ErrIncomplete = &sentinel{CodeIncomplete}
+	ErrIncomplete = errs.ErrIncomplete
 )
 
-var sentinels = [...]*sentinel{
-	ErrUnknown, ErrInvalidArgument, ErrPersonalNumber, ErrNoConsent, ErrNotFound,
-	ErrErased, ErrThrottled, ErrUnavailable, ErrRejected, ErrOutcomeUnknown,
-	ErrUnimplemented, ErrClosed, ErrAuthFailed, ErrQuotaExceeded, ErrIncomplete,
-}
-
-type sentinel struct{ code Code }
-
-func (s *sentinel) Error() string { return "advox: " + s.code.String() }
-
-// Error is the error type of every Client operation. Op names the operation
-// ("send", "status", …), Code classifies, Err is the underlying cause (an
-// adapter's own error stays reachable with errors.As).
-type Error struct {
-	Op   string
-	Code Code
-	Err  error
-}
-
-// Error implements error. It never contains a recipient number or a
-// personal identity number: causes are built so they carry neither.
-func (e *Error) Error() string {
-	if e.Err == nil {
-		return "advox: " + e.Op + ": " + e.Code.String()
-	}
-	return "advox: " + e.Op + ": " + e.Code.String() + ": " + e.Err.Error()
-}
-
+// Error is the error type of every operation of the library. Op names the
+// operation ("send", "status", …), Code classifies, Err is the underlying
+// cause (an adapter's own error stays reachable with errors.As). Its
 // Unwrap yields the cause and the sentinel of the code, so that both
-// errors.Is(err, advox.ErrThrottled) and errors.As(err, &adapterErr) work.
-func (e *Error) Unwrap() []error {
-	s := sentinelOf(e.Code)
-	if e.Err == nil {
-		return []error{s}
-	}
-	return []error{e.Err, s}
-}
+// errors.Is(err, advox.ErrThrottled) and errors.As(err, &adapterErr)
+// work. Its text never contains a recipient number or a personal identity
+// number: causes are built so they carry neither.
+type Error = errs.Error
 
-func sentinelOf(c Code) error {
-	if c >= 0 && int(c) < len(sentinels) {
-		return sentinels[c]
-	}
-	return ErrUnknown
-}
+// FieldError is the cause of a validation failure: it names the offending
+// field and why, never echoing its value, so that it can be logged and
+// returned to callers as it is ("to: not a mobile number").
+type FieldError = errs.FieldError
 
 // CodeOf returns the code of err: the Code of the *Error it wraps, or the
 // classification of an adapter sentinel, or CodeUnknown.
@@ -186,31 +131,17 @@ func classify(err error) Code {
 	case errors.Is(err, storage.ErrErased):
 		return CodeErased
 	}
-	for _, s := range sentinels {
-		if errors.Is(err, s) {
-			return s.code
-		}
-	}
-	return CodeUnknown
+	return errs.OfSentinel(err)
 }
 
 // wrap wraps err exactly once: context errors and errors that are already
 // an *Error are returned as they are.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return &Error{Op: op, Code: classify(err), Err: err}
-}
+func wrap(op string, err error) error { return errs.Wrap(op, err, classify) }
 
 // newError builds an *Error from a code and a message.
 func newError(op string, code Code, format string, args ...any) error {
-	return &Error{Op: op, Code: code, Err: fmt.Errorf(format, args...)}
+	return errs.New(op, code, format, args...)
 }
+
+// invalidField is the *Error of a validation failure of field.
+func invalidField(op, field, reason string) error { return errs.Field(op, field, reason) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/azenna/advox/internal/errs"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
@@ -64,7 +65,7 @@ func TestClassify(t *testing.T) {
 func TestCodeStrings(t *testing.T) {
 	for c := CodeUnknown; c <= CodeClosed; c++ {
 		assert.NotContains(t, c.String(), "Code(", "code %d has a name", int(c))
-		assert.ErrorIs(t, &Error{Op: "x", Code: c}, sentinelOf(c))
+		assert.ErrorIs(t, &Error{Op: "x", Code: c}, errs.Sentinel(c))
 	}
 	assert.Equal(t, "Code(99)", Code(99).String())
 }

@@ -1,47 +1,97 @@
 package advox_test
 
 import (
+	"bytes"
 	"context"
-	"sync"
+	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/azenna/advox"
-	"github.com/azenna/advox/storage/storagetest"
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/internal/testkit"
+	"github.com/azenna/advox/keyring"
+	"github.com/azenna/advox/storage"
+	"github.com/azenna/advox/storage/memstore"
+	"github.com/azenna/advox/transport"
 )
 
-// fakeClock is a settable clock shared by a Client, its stores and
-// Accounts: the storage suite's clock, which can also be advanced.
-type fakeClock struct{ storagetest.Clock }
-
-// newFakeClock returns a clock standing at t.
-func newFakeClock(t time.Time) *fakeClock {
-	c := &fakeClock{}
-	c.Set(t)
+// ctxT is a context for one test, ended with it (or after ten seconds).
+func ctxT(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
 	return c
 }
 
-// Advance moves the clock on by d. Tests advance it from one goroutine, so
-// reading and setting need not be one step.
-func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
-
-// auditLog records audit events.
-type auditLog struct {
-	mu     sync.Mutex
-	events []advox.AuditEvent
+// customer is a valid account's customer data, without contacts or users.
+func customer(account string) storage.Customer {
+	return storage.Customer{Account: account, Organisation: "Exempelbolaget AB", OrgNumber: "556016-0680"}
 }
 
-func (a *auditLog) Audit(_ context.Context, e advox.AuditEvent) {
-	a.mu.Lock()
-	a.events = append(a.events, e)
-	a.mu.Unlock()
+func newAccounts(t *testing.T, limits storage.ContractLimits) *accounts.Accounts {
+	t.Helper()
+	accts, err := accounts.New(memstore.NewAccounts(), nil)
+	require.NoError(t, err)
+	_, err = accts.Create(context.Background(), storage.Customer{Account: "acme", Organisation: "Acme AB", Limits: limits})
+	require.NoError(t, err)
+	return accts
 }
 
-func (a *auditLog) actions() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var out []string
-	for _, e := range a.events {
-		out = append(out, e.Action)
+const to = "+46701234567"
+
+func fastBackoff(int, time.Duration) time.Duration { return time.Millisecond }
+
+func newClient(t *testing.T, tr transport.Transport, opts *advox.Options) (*advox.Client, *memstore.Store) {
+	t.Helper()
+	if opts == nil {
+		opts = &advox.Options{}
 	}
-	return out
+	if opts.Backoff == nil {
+		opts.Backoff = fastBackoff
+	}
+	st := memstore.New(nil)
+	c, err := advox.NewClient(tr, st, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c, st
+}
+
+func msg(text string) advox.Message {
+	return advox.Message{Account: "acct-1", From: "Advox", To: to, Text: text}
+}
+
+// indexKey is the blind-index key that goes with kek: a KEK is refused
+// without one.
+var indexKey = bytes.Repeat([]byte{9}, keyring.MinIndexKeyLen)
+
+func kek(t *testing.T) *keyring.StaticKEK {
+	k, err := keyring.NewStaticKEK(bytes.Repeat([]byte{7}, 32))
+	require.NoError(t, err)
+	return k
+}
+
+func send(t *testing.T, c *advox.Client, account, number, text string) advox.Receipt {
+	t.Helper()
+	r, err := c.Send(context.Background(), advox.Message{Account: account, From: "Advox", To: number, Text: text})
+	require.NoError(t, err)
+	return r
+}
+
+// remote hides memtransport's Local method: a transport that reaches a
+// third party, as far as the Client can tell.
+type remote struct {
+	transport.Transport
+}
+
+var agreedOn = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// newClockedClient is a Client whose clock, and its memstore's, is clk.
+func newClockedClient(t *testing.T, tr transport.Transport, clk *testkit.Clock, opts *advox.Options) *advox.Client {
+	t.Helper()
+	opts.Now = clk.Now
+	c, err := advox.NewClient(tr, memstore.New(&memstore.Options{Now: clk.Now}), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
 }

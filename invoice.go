@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/azenna/advox/audit"
 	"github.com/azenna/advox/storage"
 )
 
@@ -46,7 +47,7 @@ func (c *Client) CreateInvoice(ctx context.Context, req InvoiceRequest) (storage
 	if err != nil {
 		return storage.Invoice{}, 0, wrap(op, err)
 	}
-	c.audit.Audit(ctx, AuditEvent{Time: now, Action: "invoice", Purpose: PurposeBill, Actor: ActorFrom(ctx), Account: req.Account, Count: n})
+	c.audit.Audit(ctx, audit.Event{Time: now, Action: "invoice", Purpose: PurposeBill, Actor: audit.ActorFrom(ctx), Account: req.Account, Count: n})
 	return inv, n, nil
 }
 

@@ -119,7 +119,7 @@ func (c *Client) applyReport(ctx context.Context, r transport.Report, arrived ti
 	}
 	u := storage.StatusUpdate{ID: target.ID, Part: part, Status: r.Status, ErrorCode: r.ErrorCode,
 		At: c.reportTime(r.At, target.CreatedAt, arrived)}
-	rec, err := c.tel.updateStatus(ctx, c.store, u)
+	rec, err := c.tel.UpdateStatus(ctx, c.store, u)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,16 @@
 package advox_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +18,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/internal/testkit"
+	"github.com/azenna/advox/processing"
+	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
@@ -226,16 +235,6 @@ func TestReportForReusedOperatorIDReachesItsRecord(t *testing.T) {
 	}
 }
 
-// newClockedClient is a Client whose clock, and its memstore's, is clk.
-func newClockedClient(t *testing.T, tr transport.Transport, clk *fakeClock, opts *advox.Options) *advox.Client {
-	t.Helper()
-	opts.Now = clk.Now
-	c, err := advox.NewClient(tr, memstore.New(&memstore.Options{Now: clk.Now}), opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
 // TestReportOfFinalRecordOnly: a report whose operator id is only on a
 // final record is held, as it may be the report of a newer message given
 // the same id whose record is not written yet. Unclaimed, it counts as a
@@ -257,7 +256,7 @@ func TestReportOfFinalRecordOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock(time.Now())
+			clk := testkit.NewClock(time.Now())
 			tr := &reusingReporter{Transport: memtransport.New(nil), id: "1"}
 			const hold = 30 * time.Millisecond
 			c := newClockedClient(t, tr, clk, &advox.Options{ReportHold: hold})
@@ -298,7 +297,7 @@ func TestSMSCRestartReceiptsReachTheirRecords(t *testing.T) {
 	tr, err := smpptransport.New(smpptransport.Config{Addr: srv.Addr(), SystemID: smsctest.DefaultSystemID,
 		Password: smsctest.DefaultPassword, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
 	require.NoError(t, err)
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Now()))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Now()))
 	require.NoError(t, err)
 	c, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Processors: procs})
 	require.NoError(t, err)
@@ -362,9 +361,9 @@ func TestReportTimeOutOfRange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock(sent)
+			clk := testkit.NewClock(sent)
 			tr := memtransport.New(nil)
-			var logs logCapture
+			var logs testkit.Buffer
 			c := newClockedClient(t, tr, clk, &advox.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			ctx := context.Background()
 			rcpt, err := c.Send(ctx, msg("when"))
@@ -378,9 +377,7 @@ func TestReportTimeOutOfRange(t *testing.T) {
 			assert.Equal(t, later(tt.want, sent), r.UpdatedAt.UTC(), "record")
 			// The second, out of range too, is not logged again.
 			tr.Report(ctx, transport.Report{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusEnroute, At: tt.at})
-			logs.mu.Lock()
-			logged := strings.Count(logs.buf.String(), "delivery report time out of range")
-			logs.mu.Unlock()
+			logged := strings.Count(logs.String(), "delivery report time out of range")
 			if !tt.at.IsZero() && tt.want.Equal(arrival) {
 				assert.Equal(t, 1, logged, "an out-of-range time is logged once")
 			} else {
@@ -421,4 +418,427 @@ func TestReportHandlerTakesWhatItHolds(t *testing.T) {
 	assert.NoError(t, tr.h(ctx, transport.Report{OperatorID: "not-yet", Status: transport.StatusDelivered}), "held")
 	assert.NoError(t, tr.h(ctx, transport.Report{Status: transport.StatusDelivered}), "malformed: dropped for good")
 	assert.Equal(t, advox.ReportStats{Applied: 1, Held: 1, Unmatched: 1}, c.ReportStats())
+}
+
+func TestUnknownOutcomeSettledByLaterReport(t *testing.T) {
+	tr := memtransport.New(nil)
+	tr.Inject(memtransport.OutcomeUnknown)
+	c, _ := newClient(t, tr, nil)
+	rcpt, err := c.Send(context.Background(), msg("unknown"))
+	require.ErrorIs(t, err, advox.ErrOutcomeUnknown)
+	require.True(t, tr.Report(context.Background(), transport.Report{MessageID: rcpt.ID, Status: transport.StatusDelivered}))
+	r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+	require.NoError(t, err)
+	assert.Equal(t, transport.StatusDelivered, r.Status)
+}
+
+// earlyReporter reports delivery from inside Submit, before the Client has
+// even seen the operator ids: the report overtakes the submit response.
+type earlyReporter struct {
+	*memtransport.Transport
+	mu sync.Mutex
+	h  transport.ReportHandler
+}
+
+func (e *earlyReporter) SetReportHandler(h transport.ReportHandler) {
+	e.mu.Lock()
+	e.h = h
+	e.mu.Unlock()
+	e.Transport.SetReportHandler(h)
+}
+
+func TestReportBeforeSubmitResponseIsHeld(t *testing.T) {
+	tr := &earlyReporter{Transport: memtransport.New(nil)}
+	c, _ := newClient(t, tr, nil)
+	rcpt, err := c.Send(context.Background(), msg(strings.Repeat("z", 170)))
+	require.NoError(t, err)
+	r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+	require.NoError(t, err)
+	assert.Equal(t, transport.StatusDelivered, r.Status, "held reports are applied as soon as the record exists")
+	st := c.ReportStats()
+	assert.Equal(t, int64(2), st.Applied)
+	assert.Zero(t, st.Held)
+}
+
+func TestUnmatchedReportsExpire(t *testing.T) {
+	tr := memtransport.New(nil)
+	c, _ := newClient(t, tr, &advox.Options{ReportHold: 30 * time.Millisecond})
+	tr.Report(context.Background(), transport.Report{OperatorID: "nobody", Status: transport.StatusDelivered})
+	tr.Report(context.Background(), transport.Report{OperatorID: "x", Status: "bogus"})
+	assert.Equal(t, int64(1), c.ReportStats().Held)
+	require.Eventually(t, func() bool { return c.ReportStats().Unmatched == 2 }, 5*time.Second, 5*time.Millisecond)
+	assert.Zero(t, c.ReportStats().Held)
+}
+
+// lateReporter keeps the Client's report handler so that a test can call
+// it after Close, as a third-party adapter that does not wait for its
+// report goroutines would.
+type lateReporter struct {
+	*memtransport.Transport
+	h transport.ReportHandler
+}
+
+func (l *lateReporter) SetReportHandler(h transport.ReportHandler) { l.h = h }
+
+// TestReportAfterCloseIsNotHeld: a report that reaches a closed Client is
+// counted unmatched at once; nothing is held that no expiry loop will
+// ever drop. The handler's error asks the transport to have the operator
+// deliver it again (before, it answered nothing and the report was lost).
+func TestReportAfterCloseIsNotHeld(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    func(rcpt advox.Receipt) transport.Report
+	}{
+		{"known operator id", func(rcpt advox.Receipt) transport.Report {
+			return transport.Report{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusDelivered}
+		}},
+		{"unknown operator id", func(advox.Receipt) transport.Report {
+			return transport.Report{OperatorID: "nobody", Status: transport.StatusDelivered}
+		}},
+		{"message id", func(rcpt advox.Receipt) transport.Report {
+			return transport.Report{MessageID: rcpt.ID, Status: transport.StatusDelivered}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &lateReporter{Transport: memtransport.New(nil)}
+			c, _ := newClient(t, tr, nil)
+			rcpt, err := c.Send(context.Background(), msg("late"))
+			require.NoError(t, err)
+			require.NoError(t, c.Close())
+
+			err = tr.h(context.Background(), tc.r(rcpt))
+			assert.Error(t, err, "not taken: the operator must deliver it again")
+			assert.Equal(t, advox.ReportStats{Unmatched: 1}, c.ReportStats())
+		})
+	}
+}
+
+// closeWatchStore is a store whose first status update stalls until
+// released, and which notes whether it was closed while an update was
+// still running.
+type closeWatchStore struct {
+	*memstore.Store
+	stalled          atomic.Bool
+	entered, release chan struct{}
+	updating         atomic.Int64
+	closedMidUpdate  atomic.Bool
+}
+
+func (s *closeWatchStore) UpdateStatus(ctx context.Context, u storage.StatusUpdate) (storage.Record, error) {
+	s.updating.Add(1)
+	defer s.updating.Add(-1)
+	if s.stalled.CompareAndSwap(false, true) {
+		close(s.entered)
+		<-s.release
+	}
+	return s.Store.UpdateStatus(ctx, u)
+}
+
+func (s *closeWatchStore) Close() error {
+	if s.updating.Load() > 0 {
+		s.closedMidUpdate.Store(true)
+	}
+	return s.Store.Close()
+}
+
+// TestCloseWaitsForReportBeingApplied: a delivery report the transport is
+// handing to the Client when the Client is closed is applied in full
+// before the store is closed under it.
+func TestCloseWaitsForReportBeingApplied(t *testing.T) {
+	tr := memtransport.New(nil)
+	st := &closeWatchStore{Store: memstore.New(nil), entered: make(chan struct{}), release: make(chan struct{})}
+	c, err := advox.NewClient(tr, st, nil)
+	require.NoError(t, err)
+	rcpt, err := c.Send(context.Background(), msg("closing"))
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		tr.Report(context.Background(), transport.Report{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusDelivered})
+	})
+	<-st.entered
+	closed := make(chan struct{})
+	var closeErr error
+	wg.Go(func() {
+		defer close(closed)
+		closeErr = c.Close()
+	})
+	select {
+	case <-closed:
+		t.Error("Close returned while a delivery report was being applied")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(st.release)
+	<-closed
+	require.NoError(t, closeErr)
+	assert.False(t, st.closedMidUpdate.Load(), "the store was closed under a report being applied")
+	assert.Equal(t, advox.ReportStats{Applied: 1}, c.ReportStats())
+}
+
+// stallFindStore holds FindByOperatorID, once stall is set, until the
+// caller's context ends, and says when one is held.
+type stallFindStore struct {
+	*memstore.Store
+	stall   atomic.Bool
+	entered chan struct{}
+	once    sync.Once
+}
+
+func (s *stallFindStore) FindByOperatorID(ctx context.Context, tr, id string) (storage.Record, int, error) {
+	if s.stall.Load() {
+		s.once.Do(func() { close(s.entered) })
+		<-ctx.Done()
+		return storage.Record{}, 0, ctx.Err()
+	}
+	return s.Store.FindByOperatorID(ctx, tr, id)
+}
+
+// Regression: Close cancelling the retry of a held delivery report logged
+// an ERROR ("context canceled"); being closed is no error.
+func TestCloseCancellingReportRetryLogsNoError(t *testing.T) {
+	var logs bytes.Buffer
+	st := &stallFindStore{Store: memstore.New(nil), entered: make(chan struct{})}
+	tr := memtransport.New(nil)
+	c, err := advox.NewClient(tr, st, &advox.Options{ReportHold: time.Second, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	require.NoError(t, err)
+
+	// A report for no record yet is held, and tried again on the expiry
+	// loop's ticks; the next try stalls in the store until Close.
+	tr.Report(context.Background(), transport.Report{OperatorID: "not-yet", Status: transport.StatusDelivered})
+	require.Equal(t, int64(1), c.ReportStats().Held)
+	st.stall.Store(true)
+	select {
+	case <-st.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the held report was never tried again")
+	}
+	require.NoError(t, c.Close())
+	assert.NotContains(t, logs.String(), "level=ERROR")
+}
+
+// slowFind is a store whose lookups by operator id take a while once
+// slow is set, so that a held report tried again is out of the held set
+// for that long.
+type slowFind struct {
+	*memstore.Store
+	slow atomic.Bool
+}
+
+func (s *slowFind) FindByOperatorID(ctx context.Context, tr, id string) (storage.Record, int, error) {
+	if s.slow.Load() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return s.Store.FindByOperatorID(ctx, tr, id)
+}
+
+// TestHeldReportStaysCountedWhileTriedAgain: ReportStats.Held counts a
+// held report the whole time it waits, including while the Client is
+// trying it again.
+func TestHeldReportStaysCountedWhileTriedAgain(t *testing.T) {
+	st := &slowFind{Store: memstore.New(nil)}
+	tr := memtransport.New(nil)
+	c, err := advox.NewClient(tr, st, &advox.Options{ReportHold: 400 * time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+
+	require.True(t, tr.Report(context.Background(), transport.Report{OperatorID: "nobody", Status: transport.StatusDelivered}))
+	st.slow.Store(true)
+	seen := map[int64]int{}
+	for end := time.Now().Add(250 * time.Millisecond); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		seen[c.ReportStats().Held]++
+	}
+	assert.Equal(t, []int64{1}, slices.Sorted(maps.Keys(seen)), "Held while the report waits")
+	require.Eventually(t, func() bool { return c.ReportStats().Held == 0 }, 5*time.Second, 5*time.Millisecond)
+	assert.Equal(t, advox.ReportStats{Unmatched: 1}, c.ReportStats())
+}
+
+// outageStore is a traffic store that is unavailable for reads and status
+// updates while down is set; with downAfterRecord set, it goes down as soon
+// as a record has been written.
+type outageStore struct {
+	*memstore.Store
+	down, downAfterRecord atomic.Bool
+	finds                 atomic.Int64 // FindByOperatorID calls answered
+}
+
+var errOutage = fmt.Errorf("database restarting: %w", storage.ErrUnavailable)
+
+func (s *outageStore) Record(ctx context.Context, recs ...storage.Record) error {
+	err := s.Store.Record(ctx, recs...)
+	if err == nil && s.downAfterRecord.Load() {
+		s.down.Store(true)
+	}
+	return err
+}
+
+func (s *outageStore) UpdateStatus(ctx context.Context, u storage.StatusUpdate) (storage.Record, error) {
+	if s.down.Load() {
+		return storage.Record{}, errOutage
+	}
+	return s.Store.UpdateStatus(ctx, u)
+}
+
+func (s *outageStore) Get(ctx context.Context, id string) (storage.Record, error) {
+	if s.down.Load() {
+		return storage.Record{}, errOutage
+	}
+	return s.Store.Get(ctx, id)
+}
+
+func (s *outageStore) FindByOperatorID(ctx context.Context, tr, id string) (storage.Record, int, error) {
+	if s.down.Load() {
+		return storage.Record{}, 0, errOutage
+	}
+	defer s.finds.Add(1)
+	return s.Store.FindByOperatorID(ctx, tr, id)
+}
+
+// TestReportSurvivesAShortStoreOutage: a delivery report that cannot be
+// applied because the store is briefly unavailable — when it arrives, or
+// when the record it waited for is written — is tried again within the
+// hold time and applied once, not held until it expires.
+func TestReportSurvivesAShortStoreOutage(t *testing.T) {
+	for _, early := range []bool{false, true} {
+		t.Run(fmt.Sprintf("early=%v", early), func(t *testing.T) {
+			st := &outageStore{Store: memstore.New(nil)}
+			var tr transport.Transport = memtransport.New(nil)
+			if early {
+				tr = &earlyReporter{Transport: memtransport.New(nil)}
+				st.downAfterRecord.Store(true)
+			}
+			c, err := advox.NewClient(tr, st, &advox.Options{ReportHold: time.Second})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = c.Close() })
+			ctx := context.Background()
+
+			rcpt, err := c.Send(ctx, msg("outage"))
+			require.NoError(t, err)
+			require.Len(t, rcpt.OperatorIDs, 1)
+			if !early {
+				st.down.Store(true)
+				tr.(*memtransport.Transport).Report(ctx,
+					transport.Report{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusDelivered})
+			}
+			require.True(t, st.down.Load())
+			assert.Zero(t, c.ReportStats().Applied, "not applied during the outage")
+			st.down.Store(false)
+
+			require.Eventually(t, func() bool { return c.ReportStats().Applied == 1 }, 5*time.Second, 5*time.Millisecond,
+				"the report is applied once the store is back")
+			r, err := c.Status(ctx, advox.PurposeTransmit, rcpt.ID)
+			require.NoError(t, err)
+			assert.Equal(t, transport.StatusDelivered, r.Status)
+			require.NoError(t, c.Close())
+			assert.Equal(t, advox.ReportStats{Applied: 1}, c.ReportStats(), "applied once, nothing held or unmatched")
+		})
+	}
+}
+
+// outageReporter reports delivery from inside Submit during a store
+// outage, then, with the store back, holds the submit answer until the
+// Client has tried the report again and found no record yet.
+type outageReporter struct {
+	*memtransport.Transport
+	st *outageStore
+	c  atomic.Pointer[advox.Client]
+	h  transport.ReportHandler
+}
+
+func (o *outageReporter) SetReportHandler(h transport.ReportHandler) {
+	o.h = h
+	o.Transport.SetReportHandler(h)
+}
+
+func (o *outageReporter) Submit(ctx context.Context, m *transport.Message) (transport.Result, error) {
+	res, err := o.Transport.Submit(ctx, m)
+	o.st.down.Store(true)
+	o.h(ctx, transport.Report{OperatorID: res.OperatorIDs[0], Status: transport.StatusDelivered})
+	o.st.down.Store(false)
+	finds := o.st.finds.Load()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if o.st.finds.Load() > finds && o.c.Load().ReportStats().Held == 1 {
+			break
+		}
+	}
+	return res, err
+}
+
+// TestRetriedReportWaitsForItsRecord: a report tried again after a store
+// outage that still finds no record (the submit answer is not in yet) is
+// held on, and applied once the record is written.
+func TestRetriedReportWaitsForItsRecord(t *testing.T) {
+	st := &outageStore{Store: memstore.New(nil)}
+	tr := &outageReporter{Transport: memtransport.New(nil), st: st}
+	c, err := advox.NewClient(tr, st, &advox.Options{ReportHold: 2 * time.Second})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	tr.c.Store(c)
+
+	rcpt, err := c.Send(context.Background(), msg("outage"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return c.ReportStats().Applied == 1 }, 5*time.Second, 5*time.Millisecond)
+	r, err := c.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+	require.NoError(t, err)
+	assert.Equal(t, transport.StatusDelivered, r.Status)
+	require.NoError(t, c.Close())
+	assert.Equal(t, advox.ReportStats{Applied: 1}, c.ReportStats())
+}
+
+// sharedStore is a store another Client owns: closing it here does
+// nothing.
+type sharedStore struct{ *memstore.Store }
+
+func (sharedStore) Close() error { return nil }
+
+// TestHeldReportFindsRecordWrittenElsewhere: two Clients share one store
+// (two instances of a service against one database) and the operator
+// hands a delivery report to the instance that did not send the message,
+// before the sender has written its record. The report is held, and it
+// must be matched once the record is in the store — not only when this
+// Client writes it — within Options.ReportHold.
+func TestHeldReportFindsRecordWrittenElsewhere(t *testing.T) {
+	ctx := context.Background()
+	sender, st := newClient(t, memtransport.New(nil), nil)
+	rtr := memtransport.New(nil)
+	receiver, err := advox.NewClient(rtr, sharedStore{st}, &advox.Options{ReportHold: 5 * time.Second})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = receiver.Close() })
+
+	require.True(t, rtr.Report(ctx, transport.Report{OperatorID: "mem-1", Status: transport.StatusDelivered}))
+	require.EqualValues(t, 1, receiver.ReportStats().Held)
+
+	rcpt, err := sender.Send(ctx, msg("elsewhere"))
+	require.NoError(t, err)
+	require.Equal(t, []string{"mem-1"}, rcpt.OperatorIDs)
+
+	require.Eventually(t, func() bool { return receiver.ReportStats().Applied == 1 }, 4*time.Second, 5*time.Millisecond,
+		"the held report is matched against the shared store")
+	r, err := st.Get(ctx, rcpt.ID)
+	require.NoError(t, err)
+	assert.Equal(t, transport.StatusDelivered, r.Status)
+	assert.Equal(t, advox.ReportStats{Applied: 1}, receiver.ReportStats())
+}
+
+// Delivery reports from the transport update the traffic record; a message
+// is delivered when every part is.
+func ExampleClient_Status() {
+	tr := memtransport.New(nil)
+	client, err := advox.NewClient(tr, memstore.New(nil), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	rcpt, err := client.Send(context.Background(), advox.Message{Account: "acme", From: "Acme", To: "+46701234567", Text: "hi"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tr.Report(context.Background(), transport.Report{OperatorID: rcpt.OperatorIDs[0], Status: transport.StatusDelivered})
+	rec, err := client.Status(context.Background(), advox.PurposeTransmit, rcpt.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(rec.Status)
+	// Output: delivered
 }

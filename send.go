@@ -5,53 +5,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"time"
 
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
-
-// Message is an SMS to send.
-type Message struct {
-	// Account is the id of the account the message is sent and recorded
-	// on. Required.
-	Account string
-	// From is the sender: an alphanumeric id (1–11 characters, at least
-	// one letter), a short code or an E.164 number.
-	From string
-	// To is the recipient: E.164, or national in Options.Region.
-	To string
-	// Text is the message body. It is never stored or logged.
-	Text string
-	// ForceUCS2 sends the text as UCS-2 even when GSM-7 would do.
-	ForceUCS2 bool
-	// ValidFor, when positive, bounds how long the operator keeps trying.
-	// Send refuses it (ErrInvalidArgument) when the transport says its
-	// operator takes no validity (transport.ValidityAware).
-	ValidFor time.Duration
-}
-
-// Receipt tells what became of a sent message.
-type Receipt struct {
-	// ID is the library's message id: the key of its traffic record.
-	ID string
-	// Segments is the number of SMS segments sent (and billed).
-	Segments int
-	// Encoding is the character set used.
-	Encoding transport.Encoding
-	// Status is the message status when Send returned.
-	Status transport.Status
-	// OperatorIDs are the operator's ids, one per part or one in all.
-	OperatorIDs []string
-	// Attempts is how many submits were made (retries included).
-	Attempts int
-	// OperatorParts is the segment count the operator reported (0: not
-	// said). A difference from Segments is logged as a billing drift.
-	OperatorParts int
-	// Price is the operator's price, verbatim, when it gave one.
-	Price string
-}
 
 // Send validates, encodes and segments m, waits on the account's rate
 // limit, submits it (retrying only failures the transport marks safe to
@@ -80,7 +41,7 @@ type Receipt struct {
 // went out in part): do not send it again.
 func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	const op = "send"
-	ctx, span := c.tel.startSend(ctx)
+	ctx, span := c.tel.StartSend(ctx)
 	defer func() { endSend(span, err) }()
 	if err := c.begin(op); err != nil {
 		return Receipt{}, err
@@ -104,14 +65,10 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 		}
 	}
 	// Held until the message is recorded: see lockSend.
-	sendLock, err := c.lockSend(m.Account)
-	if err != nil {
-		return Receipt{}, err
-	}
-	defer sendLock.RUnlock()
+	defer c.lockSend(m.Account).RUnlock()
 	reservedAt := c.now()
 	if c.opts.Accounts != nil {
-		if err := c.opts.Accounts.reserve(ctx, m.Account, acct.MonthlySegments, len(tm.Parts), reservedAt); err != nil {
+		if err := c.opts.Accounts.ReserveSegments(ctx, acct, len(tm.Parts), reservedAt); err != nil {
 			return Receipt{}, wrap(op, err)
 		}
 	}
@@ -119,7 +76,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 		if c.opts.Accounts == nil || n <= 0 {
 			return
 		}
-		if err := c.opts.Accounts.ReleaseSegments(context.WithoutCancel(ctx), m.Account, n, reservedAt); err != nil {
+		if err := c.opts.Accounts.ReleaseSegments(context.WithoutCancel(ctx), acct, n, reservedAt); err != nil {
 			c.log.Error("advox: segments not released", "account", m.Account, "error", err)
 		}
 	}
@@ -134,7 +91,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	// out: a keyring that cannot give it (another KEK than the stored
 	// keys', a KMS out of reach) refuses the message now, where after the
 	// submit it would be sent and never recorded. The key stays cached.
-	if _, err := c.keys.currentKey(ctx, m.Account); err != nil {
+	if err := c.keys.Prepare(ctx, m.Account); err != nil {
 		release(len(tm.Parts))
 		return Receipt{}, wrap(op, err)
 	}
@@ -143,9 +100,9 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	res, attempts, mp, subErr := c.submit(ctx, tm)
 	rec, ok := c.recordFor(m.Account, tm, res, subErr, mp)
 	if !ok { // never reached the operator: nothing to record, nothing used
-		c.tel.sent(ctx, tm, len(tm.Parts), res, attempts, subErr)
+		c.tel.Sent(ctx, tm, len(tm.Parts), res, attempts, outcomeOf(subErr))
 		release(len(tm.Parts))
-		c.log.Info("advox: message not sent", "account", m.Account, "to", Number(tm.To), "attempts", attempts, "error", subErr)
+		c.log.Info("advox: message not sent", "account", m.Account, "to", phone.Number(tm.To), "attempts", attempts, "error", subErr)
 		if c.abortCtx.Err() != nil && ctx.Err() == nil { // cut short by Close, not by the caller
 			return Receipt{}, &Error{Op: op, Code: CodeClosed, Err: subErr}
 		}
@@ -155,7 +112,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 		c.log.Warn("advox: operator counted a different number of segments", "id", tm.ID,
 			"ours", len(tm.Parts), "operator", res.Parts, "transport", c.tr.Name())
 	}
-	c.tel.sent(ctx, tm, rec.Segments, res, attempts, subErr)
+	c.tel.Sent(ctx, tm, rec.Segments, res, attempts, outcomeOf(subErr))
 	release(len(tm.Parts) - rec.Segments) // the parts of an incomplete message that never went
 	rcpt := Receipt{ID: tm.ID, Segments: rec.Segments, Encoding: tm.Encoding, Status: rec.Status, Attempts: attempts,
 		OperatorParts: res.Parts, Price: res.Price}
@@ -172,7 +129,7 @@ func (c *Client) Send(ctx context.Context, m Message) (_ Receipt, err error) {
 	}
 	c.claimReports(recCtx, rec)
 	c.log.Debug("advox: message sent", slog.String("id", tm.ID), slog.String("account", m.Account),
-		slog.Any("to", Number(tm.To)), slog.Int("segments", rec.Segments), slog.String("encoding", string(tm.Encoding)),
+		slog.Any("to", phone.Number(tm.To)), slog.Int("segments", rec.Segments), slog.String("encoding", string(tm.Encoding)),
 		slog.String("status", string(rec.Status)), slog.Int("attempts", attempts))
 	return rcpt, recordedErr(op, rec.Status, subErr) // nil, or the failure
 }
@@ -223,11 +180,11 @@ func (c *Client) prepare(m Message) (*transport.Message, error) {
 	if err := ValidateAccountID(m.Account); err != nil {
 		return nil, err
 	}
-	to, err := ValidateRecipient("to", m.To, c.opts.Region)
+	to, err := phone.ValidateRecipient("to", m.To, c.opts.Region)
 	if err != nil {
 		return nil, err
 	}
-	from, err := ParseSender(m.From)
+	from, err := phone.ParseSender(m.From)
 	if err != nil {
 		return nil, err
 	}
@@ -292,15 +249,15 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 	attempt := 0
 	for {
 		attempt++
-		a := c.tel.startAttempt(ctx, attempt)
+		a := c.tel.StartAttempt(ctx, attempt)
 		var res transport.Result
 		var err error
 		if mp == nil {
-			res, err = c.tr.Submit(a.ctx, tm)
+			res, err = c.tr.Submit(a.Ctx, tm)
 		} else {
-			res, err = mp.ps.SubmitParts(a.ctx, tm, transport.Parts{Ref: mp.ref, Indices: pending, Transport: first.Transport})
+			res, err = mp.ps.SubmitParts(a.Ctx, tm, transport.Parts{Ref: mp.ref, Indices: pending, Transport: first.Transport})
 		}
-		a.end(res, err)
+		a.End(res, outcomeOf(err))
 		why := err
 		if mp == nil {
 			if err == nil {
@@ -341,7 +298,7 @@ func (c *Client) submit(ctx context.Context, tm *transport.Message) (transport.R
 			// Nothing is out: the last attempt was safe to retry.
 			return res, attempt, nil, errors.Join(err, werr)
 		}
-		c.tel.retry(ctx, res, why)
+		c.tel.Retry(ctx, res, outcomeOf(why))
 	}
 }
 
@@ -422,21 +379,21 @@ func (c *Client) sealAndRecord(ctx context.Context, rec *storage.Record, to, tex
 		if !errors.Is(err, storage.ErrErased) {
 			return err
 		}
-		c.keys.forget(rec.Account)
+		c.keys.Forget(rec.Account)
 	}
 	return err
 }
 
 // seal fills rec's sealed recipient, blind index and (when kept) body.
 func (c *Client) seal(ctx context.Context, rec *storage.Record, to, text string) error {
-	keyID, sealed, err := c.keys.seal(ctx, rec.Account, rec.ID, fieldRecipient, []byte(to))
+	keyID, sealed, err := c.keys.Seal(ctx, rec.Account, rec.ID, fieldRecipient, []byte(to))
 	if err != nil {
 		return err
 	}
 	rec.Recipient = storage.Sealed{KeyID: keyID, Data: sealed}
-	rec.RecipientIndex = c.index.of(rec.Account, to)
+	rec.RecipientIndex = c.index.Of(rec.Account, to)
 	if c.opts.KeepBodies && !rec.Status.Final() {
-		keyID, sealed, err := c.keys.seal(ctx, rec.Account, rec.ID, fieldBody, []byte(text))
+		keyID, sealed, err := c.keys.Seal(ctx, rec.Account, rec.ID, fieldBody, []byte(text))
 		if err != nil {
 			return err
 		}
@@ -482,4 +439,47 @@ func errorCode(err error) string {
 		return prefix + "not_sent"
 	}
 	return prefix + "error"
+}
+
+// RetryPolicy decides whether a failed submit is tried again. attempt is the
+// number of attempts made so far (1 after the first). The Client consults it
+// only for errors the adapter marks safe to retry (transport.SafeToRetry):
+// a policy can restrict retries, never make an unsafe one happen.
+type RetryPolicy func(attempt int, err error) bool
+
+// DefaultMaxAttempts is how many attempts DefaultRetryPolicy allows.
+const DefaultMaxAttempts = 4
+
+// DefaultRetryPolicy retries safe failures up to DefaultMaxAttempts
+// attempts in all.
+func DefaultRetryPolicy(attempt int, err error) bool {
+	return attempt < DefaultMaxAttempts && transport.SafeToRetry(err)
+}
+
+// NoRetry never retries.
+func NoRetry(int, error) bool { return false }
+
+// Backoff returns how long to wait before attempt number attempt+1. hint is
+// the operator's retry-after hint (zero when it gave none).
+type Backoff func(attempt int, hint time.Duration) time.Duration
+
+// Backoff bounds used by DefaultBackoff.
+const (
+	DefaultBackoffMin = 100 * time.Millisecond
+	DefaultBackoffMax = 10 * time.Second
+)
+
+// DefaultBackoff waits exponentially (100 ms, 200 ms, 400 ms, … up to 10 s)
+// with full jitter in the upper half, and at least as long as the
+// operator's hint (capped at one minute).
+func DefaultBackoff(attempt int, hint time.Duration) time.Duration {
+	d := DefaultBackoffMin << min(max(attempt-1, 0), 16)
+	if d > DefaultBackoffMax {
+		d = DefaultBackoffMax
+	}
+	d = d/2 + rand.N(d/2+1)
+	if hint > time.Minute {
+		hint = time.Minute
+	}
+	return max(d, hint)
 }

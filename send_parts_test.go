@@ -103,7 +103,8 @@ func TestSendLaterPartFailure(t *testing.T) {
 				tr = wholeParts{mt}
 			}
 			opts := tt.opts
-			opts.Accounts = newAccounts(t, storage.ContractLimits{MonthlySegments: 100})
+			accts := newAccounts(t, storage.ContractLimits{MonthlySegments: 100})
+			opts.Accounts = accts
 			c, _ := newClient(t, tr, &opts)
 			m := msg(threeParts)
 			m.Account = "acme"
@@ -156,7 +157,7 @@ func TestSendLaterPartFailure(t *testing.T) {
 			u, err := c.Usage(ctx, advox.PurposeBill, "acme", time.Time{}, time.Time{})
 			require.NoError(t, err)
 			assert.Equal(t, tt.segments, u.Segments, "usage counts the parts that reached the operator")
-			used, err := opts.Accounts.SegmentsUsed(ctx, "acme", time.Now())
+			used, err := accts.SegmentsUsed(ctx, "acme", time.Now())
 			require.NoError(t, err)
 			assert.Equal(t, tt.segments, used, "the quota gives back the parts never sent")
 		})

@@ -1,12 +1,14 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
-	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/azenna/advox/internal/walk"
 )
 
 // Unkeepable returns the path ("Contacts[1].Name") of the first value in
@@ -16,7 +18,24 @@ import (
 // It walks every exported field, so a field added to Customer later is
 // covered too.
 func Unkeepable(c *Customer) string {
-	return unkeepable(reflect.ValueOf(c).Elem(), "")
+	var bad string
+	found := errors.New("unkeepable")
+	_ = walk.Leaves(c, func(path string, v reflect.Value) error {
+		switch v.Kind() {
+		case reflect.String:
+			if !Keepable(v.String()) {
+				bad = path
+				return found
+			}
+		case reflect.Float32, reflect.Float64:
+			if math.IsNaN(v.Float()) {
+				bad = path
+				return found
+			}
+		}
+		return nil
+	})
+	return bad
 }
 
 // CheckKeepable is Unkeepable as the error an AccountStore returns:
@@ -33,39 +52,4 @@ func CheckKeepable(c *Customer) error {
 // Keepable reports whether s can be kept exactly as text.
 func Keepable(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
-}
-
-func unkeepable(v reflect.Value, path string) string {
-	switch v.Kind() {
-	case reflect.String:
-		if !Keepable(v.String()) {
-			return path
-		}
-	case reflect.Float32, reflect.Float64:
-		if math.IsNaN(v.Float()) {
-			return path
-		}
-	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			p := f.Name
-			if path != "" {
-				p = path + "." + f.Name
-			}
-			if bad := unkeepable(v.Field(i), p); bad != "" {
-				return bad
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			if bad := unkeepable(v.Index(i), path+"["+strconv.Itoa(i)+"]"); bad != "" {
-				return bad
-			}
-		}
-	}
-	return ""
 }

@@ -80,6 +80,37 @@ type Composite interface {
 	Transports() []string
 }
 
+// Operator declares who a transport hands messages to: the SMS operator
+// behind it, a sub-processor of the deployment. An adapter takes one in
+// its configuration (smpptransport.Config.Operator,
+// httptransport.Config.Operator) and reports it through Operated.
+type Operator struct {
+	// Name is the operator's (legal) name, "Telia Sverige AB".
+	Name string
+	// Country is where it processes the data, ISO 3166-1 alpha-2.
+	Country string
+	// AgreementDate is when its data processing agreement was signed:
+	// data goes only to operators under agreement.
+	AgreementDate time.Time
+	// Safeguard is the legal basis of a transfer outside the EU/EEA (an
+	// adequacy decision, standard contractual clauses, …); required for an
+	// operator there.
+	Safeguard string
+}
+
+// Operated is the optional interface of transports that declare the
+// operators they hand messages to, so that a Client given no
+// sub-processor register (advox.Options.Processors) registers them itself
+// — under the same rules as one the application registers: under
+// agreement, in the EU/EEA or with a safeguard.
+type Operated interface {
+	// Operators returns the declared operators by the Name of the
+	// transport each is behind: one for an adapter (none when its
+	// configuration declares none), those of every member for a
+	// Composite.
+	Operators() map[string]Operator
+}
+
 // ValidityAware is the optional interface of transports that know whether
 // their operator can be told how long to keep trying (Message.ValidFor).
 // One that cannot would drop ValidFor without a word, so the Client refuses

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/audit"
 )
 
 // api is the customers' HTTP API. Every endpoint needs a login; the
@@ -19,7 +21,7 @@ import (
 // named in the request.
 type api struct {
 	client      *advox.Client
-	accounts    *advox.Accounts
+	accounts    *accounts.Accounts
 	auth        *authenticator
 	cfg         *config
 	log         *slog.Logger
@@ -40,7 +42,7 @@ func (a *api) register(mux *http.ServeMux) {
 }
 
 // authedHandler is an endpoint that runs for a logged-in user.
-type authedHandler func(w http.ResponseWriter, r *http.Request, p advox.Principal)
+type authedHandler func(w http.ResponseWriter, r *http.Request, p accounts.Principal)
 
 // authed logs the user in, names them as the actor of the audit trail and
 // runs h.
@@ -51,7 +53,7 @@ func (a *api) authed(h authedHandler) http.Handler {
 			a.fail(w, "", err)
 			return
 		}
-		h(w, r.WithContext(advox.WithActor(r.Context(), p.User)), p)
+		h(w, r.WithContext(audit.WithActor(r.Context(), p.User)), p)
 	})
 }
 

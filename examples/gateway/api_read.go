@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport"
 )
@@ -42,7 +43,7 @@ type partStatus struct {
 // status handles GET /v1/messages/{id}: the message's record, read for
 // troubleshooting. Another account's message is not found, exactly like a
 // missing one.
-func (a *api) status(w http.ResponseWriter, r *http.Request, p advox.Principal) {
+func (a *api) status(w http.ResponseWriter, r *http.Request, p accounts.Principal) {
 	id := r.PathValue("id")
 	if id == "" || len(id) > maxIDLen {
 		a.fail(w, p.Account, advox.ErrNotFound)
@@ -80,7 +81,7 @@ type usageResponse struct {
 // to), counts only, read for billing. Bounds are RFC 3339 times or
 // YYYY-MM-DD dates (midnight UTC); they default to the current calendar
 // month.
-func (a *api) usage(w http.ResponseWriter, r *http.Request, p advox.Principal) {
+func (a *api) usage(w http.ResponseWriter, r *http.Request, p accounts.Principal) {
 	from, to, err := parsePeriod(r.URL.Query().Get("from"), r.URL.Query().Get("to"), a.now())
 	if err != nil {
 		a.fail(w, p.Account, err)
@@ -129,7 +130,7 @@ func parseBound(name, s string) (time.Time, error) {
 
 // export handles GET /v1/export: all of the account's customer data, for
 // the customer's right of access and portability.
-func (a *api) export(w http.ResponseWriter, r *http.Request, p advox.Principal) {
+func (a *api) export(w http.ResponseWriter, r *http.Request, p accounts.Principal) {
 	doc, err := a.accounts.Export(r.Context(), p.Account)
 	if err != nil {
 		a.fail(w, p.Account, err)
@@ -156,7 +157,7 @@ type eraseResponse struct {
 // erase handles POST /v1/erase: every per-message record of the account
 // is erased at once, on the customer's request; only aggregate usage per
 // month stays, for billing.
-func (a *api) erase(w http.ResponseWriter, r *http.Request, p advox.Principal) {
+func (a *api) erase(w http.ResponseWriter, r *http.Request, p accounts.Principal) {
 	rep, err := a.client.EraseAccountTraffic(r.Context(), p.Account, advox.EraseOnRequest)
 	if err != nil {
 		a.fail(w, p.Account, err)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/phone"
 	"github.com/azenna/advox/transport"
 )
 
@@ -86,7 +88,7 @@ const (
 // status all messages share (a message's own error status, or 202 with a
 // warning when its outcome is unknown or it went out in part only), or 207
 // with each message's outcome.
-func (a *api) send(w http.ResponseWriter, r *http.Request, p advox.Principal) {
+func (a *api) send(w http.ResponseWriter, r *http.Request, p accounts.Principal) {
 	var req sendRequest
 	if err := readJSON(w, r, a.cfg.MaxBody, &req); err != nil {
 		a.fail(w, p.Account, err)
@@ -145,12 +147,12 @@ func (a *api) send(w http.ResponseWriter, r *http.Request, p advox.Principal) {
 }
 
 // sendOne sends the message to one recipient.
-func (a *api) sendOne(ctx context.Context, p advox.Principal, req *sendRequest, to string) sentMessage {
+func (a *api) sendOne(ctx context.Context, p accounts.Principal, req *sendRequest, to string) sentMessage {
 	rcpt, err := a.client.Send(ctx, advox.Message{
 		Account: p.Account, From: req.From, To: to, Text: req.Text,
 		ForceUCS2: req.UCS2, ValidFor: time.Duration(req.ValidFor),
 	})
-	m := sentMessage{To: advox.MaskNumber(to), ID: rcpt.ID, Status: rcpt.Status, Segments: rcpt.Segments,
+	m := sentMessage{To: phone.Mask(to), ID: rcpt.ID, Status: rcpt.Status, Segments: rcpt.Segments,
 		Encoding: rcpt.Encoding, httpStatus: http.StatusOK, err: err}
 	if err == nil {
 		return m
@@ -171,7 +173,7 @@ func (a *api) sendOne(ctx context.Context, p advox.Principal, req *sendRequest, 
 		}
 	}
 	if m.httpStatus >= 500 {
-		a.log.Error("gateway: send failed", "account", p.Account, "to", advox.Number(to), "error", err)
+		a.log.Error("gateway: send failed", "account", p.Account, "to", phone.Number(to), "error", err)
 	}
 	return m
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 )
 
 // Defaults of the login cache.
@@ -46,7 +47,7 @@ type authenticator struct {
 	key []byte
 	// verify checks credentials (Accounts.Authenticate); a login holds
 	// a slot of the hashing semaphore while it runs.
-	verify  func(ctx context.Context, user, password, remoteAddr string) (advox.Principal, error)
+	verify  func(ctx context.Context, user, password, remoteAddr string) (accounts.Principal, error)
 	hashing chan struct{}
 
 	mu    sync.Mutex
@@ -54,25 +55,25 @@ type authenticator struct {
 }
 
 type cachedLogin struct {
-	p     advox.Principal
+	p     accounts.Principal
 	until time.Time
 }
 
-func newAuthenticator(accounts *advox.Accounts) *authenticator {
+func newAuthenticator(accts *accounts.Accounts) *authenticator {
 	return &authenticator{
 		ttl: defaultLoginTTL, max: defaultLoginCacheMax, now: time.Now,
 		key: []byte(randomHex(32)), cache: make(map[[sha256.Size]byte]cachedLogin),
-		verify: accounts.Authenticate, hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+		verify: accts.Authenticate, hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 	}
 }
 
 // login authenticates the request. Every failure of the credentials is
 // advox.ErrAuthFailed; a login refused for too many failed ones is a
 // *loginLimited; only a store failure or ctx returns another error.
-func (a *authenticator) login(ctx context.Context, r *http.Request) (advox.Principal, error) {
+func (a *authenticator) login(ctx context.Context, r *http.Request) (accounts.Principal, error) {
 	user, password, ok := r.BasicAuth()
 	if !ok || user == "" {
-		return advox.Principal{}, advox.ErrAuthFailed
+		return accounts.Principal{}, advox.ErrAuthFailed
 	}
 	k := a.cacheKey(user, password, r.RemoteAddr)
 	now := a.now()
@@ -85,15 +86,15 @@ func (a *authenticator) login(ctx context.Context, r *http.Request) (advox.Princ
 	select {
 	case a.hashing <- struct{}{}:
 	case <-ctx.Done():
-		return advox.Principal{}, ctx.Err()
+		return accounts.Principal{}, ctx.Err()
 	}
 	p, err := a.verify(ctx, user, password, r.RemoteAddr)
 	<-a.hashing
 	if advox.CodeOf(err) == advox.CodeThrottled {
-		return advox.Principal{}, &loginLimited{err: err}
+		return accounts.Principal{}, &loginLimited{err: err}
 	}
 	if err != nil {
-		return advox.Principal{}, err
+		return accounts.Principal{}, err
 	}
 	a.remember(k, p, now)
 	return p, nil
@@ -118,7 +119,7 @@ func (a *authenticator) cacheKey(user, password, remoteAddr string) [sha256.Size
 
 // remember caches a successful login, sweeping expired entries when the
 // cache is full (and dropping everything if that frees nothing).
-func (a *authenticator) remember(k [sha256.Size]byte, p advox.Principal, now time.Time) {
+func (a *authenticator) remember(k [sha256.Size]byte, p accounts.Principal, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.cache) >= a.max {
@@ -135,7 +136,7 @@ func (a *authenticator) remember(k [sha256.Size]byte, p advox.Principal, now tim
 }
 
 // loginLimited is a login refused because too many failed before it (see
-// advox.AuthLimit): the customer is answered 429 with Retry-After, not the
+// accounts.AuthLimit): the customer is answered 429 with Retry-After, not the
 // 503 of an operator's throttling. It wraps the advox error, whose cause
 // carries the retry time.
 type loginLimited struct{ err error }

@@ -13,20 +13,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 )
 
 // cheapPasswords keep argon2id as fast as OWASP's floor allows in unit tests.
-var cheapPasswords = advox.PasswordParams{Time: 5, Memory: 7 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
+var cheapPasswords = accounts.PasswordParams{Time: 5, Memory: 7 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 // newTestAuth returns an authenticator over one account with user "u"
 // (password "password-one", allowed from 127.0.0.0/8) and a clock the
 // test moves.
-func newTestAuth(t *testing.T) (*authenticator, *advox.Accounts, *time.Time) {
+func newTestAuth(t *testing.T) (*authenticator, *accounts.Accounts, *time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	accts, err := advox.NewAccounts(memstore.NewAccounts(), &advox.AccountsOptions{Password: &cheapPasswords})
+	accts, err := accounts.New(memstore.NewAccounts(), &accounts.Options{Password: &cheapPasswords})
 	require.NoError(t, err)
 	_, err = accts.Create(ctx, storage.Customer{Account: "acct", Organisation: "Acct AB",
 		Users: []storage.User{{ID: "u", Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}}})
@@ -56,7 +57,7 @@ func TestAuthenticatorCache(t *testing.T) {
 
 	p, err := a.login(ctx, basicReq("u", "password-one", "127.0.0.1:50000"))
 	require.NoError(t, err)
-	assert.Equal(t, advox.Principal{Account: "acct", User: "u"}, p)
+	assert.Equal(t, accounts.Principal{Account: "acct", User: "u"}, p)
 	assert.Len(t, a.cache, 1)
 
 	require.NoError(t, accts.SetPassword(ctx, "u", "password-two"))
@@ -82,7 +83,7 @@ func TestAuthenticatorCache(t *testing.T) {
 func TestAuthenticatorCacheBound(t *testing.T) {
 	a, _, now := newTestAuth(t)
 	a.max = 2
-	p := advox.Principal{Account: "acct", User: "u"}
+	p := accounts.Principal{Account: "acct", User: "u"}
 	a.remember(a.cacheKey("u", "1", "127.0.0.1"), p, *now)
 	a.remember(a.cacheKey("u", "2", "127.0.0.1"), p, now.Add(time.Second))
 	*now = now.Add(defaultLoginTTL + time.Millisecond) // the first has expired, the second not
@@ -101,13 +102,13 @@ func TestAuthenticatorBoundsHashing(t *testing.T) {
 	a.hashing = make(chan struct{}, 1)
 	entered, release := make(chan struct{}), make(chan struct{})
 	calls := 0
-	a.verify = func(ctx context.Context, user, password, remoteAddr string) (advox.Principal, error) {
+	a.verify = func(ctx context.Context, user, password, remoteAddr string) (accounts.Principal, error) {
 		calls++ // guarded by the single slot
 		if calls == 1 {
 			close(entered)
 			<-release
 		}
-		return advox.Principal{}, advox.ErrAuthFailed
+		return accounts.Principal{}, advox.ErrAuthFailed
 	}
 	first := make(chan error, 1)
 	go func() {
@@ -134,7 +135,7 @@ func TestAuthenticatorBoundsHashing(t *testing.T) {
 // client knows to wait rather than to fix its password.
 func TestLoginLimitedAnswers429(t *testing.T) {
 	h := newHarness(t, testConfigJSON)
-	for range advox.DefaultAuthLimit.Failures {
+	for range accounts.DefaultAuthLimit().Failures {
 		resp, _ := h.do(http.MethodGet, "/v1/usage", [2]string{"demo", "not-the-password"}, nil)
 		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	}
@@ -143,7 +144,7 @@ func TestLoginLimitedAnswers429(t *testing.T) {
 	after, err := strconv.Atoi(resp.Header.Get("Retry-After"))
 	require.NoError(t, err, "Retry-After in seconds")
 	assert.Positive(t, after)
-	assert.LessOrEqual(t, after, int(advox.DefaultAuthLimit.Every.Seconds()), "at most until the next attempt comes back")
+	assert.LessOrEqual(t, after, int(accounts.DefaultAuthLimit().Every.Seconds()), "at most until the next attempt comes back")
 	assert.Empty(t, resp.Header.Get("WWW-Authenticate"), "not a credentials problem")
 	var e errorBody
 	require.NoError(t, json.Unmarshal(body, &e))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/transport/httptransport"
 )
 
@@ -247,8 +248,8 @@ func (c *config) validate() error {
 		}
 	}
 	if c.IndexKey != "" {
-		if k, err := hex.DecodeString(string(c.IndexKey)); err != nil || len(k) < advox.MinIndexKeyLen {
-			bad("index_key: want at least %d hex digits", 2*advox.MinIndexKeyLen)
+		if k, err := hex.DecodeString(string(c.IndexKey)); err != nil || len(k) < keyring.MinIndexKeyLen {
+			bad("index_key: want at least %d hex digits", 2*keyring.MinIndexKeyLen)
 		}
 	}
 	if c.KEK != "" && c.IndexKey == "" {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/transport/router"
 )
 
@@ -58,7 +60,7 @@ type gateway struct {
 	built    []*built
 	router   *router.Router
 	client   *advox.Client
-	accounts *advox.Accounts
+	accounts *accounts.Accounts
 	metrics  *metrics
 	logins   []login
 
@@ -96,7 +98,7 @@ func start(ctx context.Context, cfg *config, o options) (_ *gateway, err error) 
 	if g.stores, err = openStores(ctx, o.DBPath, o.Postgres, o.PostgresKeys); err != nil {
 		return nil, err
 	}
-	if g.accounts, err = advox.NewAccounts(g.stores.accounts, &advox.AccountsOptions{Logger: g.log}); err != nil {
+	if g.accounts, err = accounts.New(g.stores.accounts, &accounts.Options{Logger: g.log}); err != nil {
 		return nil, err
 	}
 	if g.logins, err = seedAccounts(ctx, g.accounts, cfg.Accounts); err != nil {
@@ -153,7 +155,7 @@ func start(ctx context.Context, cfg *config, o options) (_ *gateway, err error) 
 func setKeys(cfg *config, opts *advox.Options) error {
 	if cfg.KEK != "" {
 		raw, _ := hex.DecodeString(string(cfg.KEK)) // validated with the config
-		kek, err := advox.NewStaticKEK(raw)
+		kek, err := keyring.NewStaticKEK(raw)
 		clear(raw)
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/transport"
 )
 
@@ -100,7 +101,7 @@ func apiErrorOf(err error) apiError {
 // throttling (1 s without one). ok is false for errors not worth retrying
 // later.
 func retryAfter(err error, now time.Time) (time.Duration, bool) {
-	var q *advox.QuotaError
+	var q *accounts.QuotaError
 	if errors.As(err, &q) {
 		return max(q.Reset.Sub(now), time.Second), true
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/transport"
 )
 
@@ -30,7 +31,7 @@ func TestStatusOf(t *testing.T) {
 		{advox.ErrNoConsent, 403, "no_consent"},
 		{advox.ErrNotFound, 404, "not_found"},
 		{advox.ErrErased, 410, "erased"},
-		{&advox.Error{Op: "send", Code: advox.CodeQuotaExceeded, Err: &advox.QuotaError{Quota: 1, Used: 1}}, 429, "quota_exceeded"},
+		{&advox.Error{Op: "send", Code: advox.CodeQuotaExceeded, Err: &accounts.QuotaError{Quota: 1, Used: 1}}, 429, "quota_exceeded"},
 		{advox.ErrRejected, 422, "rejected"},
 		{advox.ErrOutcomeUnknown, 202, "outcome_unknown"},
 		// Part of the message is out: answered 500 (a client retries), which
@@ -75,7 +76,7 @@ func TestAPIErrorHidesServerDetails(t *testing.T) {
 func TestRetryAfter(t *testing.T) {
 	now := time.Date(2026, 3, 31, 23, 59, 0, 0, time.UTC)
 	quota := &advox.Error{Op: "send", Code: advox.CodeQuotaExceeded,
-		Err: &advox.QuotaError{Quota: 10, Used: 10, Reset: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}}
+		Err: &accounts.QuotaError{Quota: 10, Used: 10, Reset: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}}
 	hinted := &advox.Error{Op: "send", Code: advox.CodeThrottled,
 		Err: &transport.RetryAfterError{After: 2500 * time.Millisecond, Err: transport.ErrThrottled}}
 	tests := []struct {

@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/router"
 )
@@ -56,20 +56,20 @@ func buildRouter(c *config, bs []*built) (*router.Router, error) {
 // Client checks the name of the one transport it holds. The router is
 // declared with the strictest of its operators' terms: the latest
 // agreement, and outside the EU/EEA when any operator is.
-func processorsFor(c *config, bs []*built) (*advox.Processors, error) {
-	var ps []advox.Processor
-	front := advox.OperatorProcessor(routerName, "", time.Time{})
+func processorsFor(c *config, bs []*built) (*processing.Register, error) {
+	var ps []processing.Processor
+	front := processing.OperatorProcessor(routerName, "", time.Time{})
 	front.Role = "router in front of the SMS operators declared beside it"
 	for _, b := range bs {
-		p := advox.OperatorProcessor(b.tr.Name(), b.cfg.Country, b.cfg.Agreement.Time)
+		p := processing.OperatorProcessor(b.tr.Name(), b.cfg.Country, b.cfg.Agreement.Time)
 		p.Safeguard = b.cfg.Safeguard
 		ps = append(ps, p)
-		if front.Country == "" || (advox.InEEA(front.Country) && !advox.InEEA(p.Country)) {
+		if front.Country == "" || (processing.InEEA(front.Country) && !processing.InEEA(p.Country)) {
 			front.Country, front.Safeguard = p.Country, p.Safeguard
 		}
 		if p.AgreementDate.After(front.AgreementDate) {
 			front.AgreementDate = p.AgreementDate
 		}
 	}
-	return advox.NewProcessors(append(ps, front)...)
+	return processing.NewRegister(append(ps, front)...)
 }

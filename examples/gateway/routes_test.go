@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
 )
@@ -92,7 +92,7 @@ func TestProcessorsFor(t *testing.T) {
 	}
 	list := procs.List()
 	require.Len(t, list, 4)
-	i := slices.IndexFunc(list, func(p advox.Processor) bool { return p.Name == routerName })
+	i := slices.IndexFunc(list, func(p processing.Processor) bool { return p.Name == routerName })
 	require.GreaterOrEqual(t, i, 0)
 	front := list[i]
 	assert.Equal(t, "US", front.Country, "outside the EU/EEA when any operator is")

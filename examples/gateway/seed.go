@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/storage"
 )
 
@@ -18,7 +18,7 @@ type login struct {
 // seedAccounts creates the configured accounts (or brings existing ones in
 // line with the configuration) and sets their users' passwords. It returns
 // the logins whose passwords it generated.
-func seedAccounts(ctx context.Context, accts *advox.Accounts, cfgs []accountConfig) ([]login, error) {
+func seedAccounts(ctx context.Context, accts *accounts.Accounts, cfgs []accountConfig) ([]login, error) {
 	var out []login
 	for i := range cfgs {
 		ac := &cfgs[i]

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -71,7 +72,7 @@ func TestSendRecordedMessageNeverRetryable(t *testing.T) {
 			body := `{"from":"Advox","to":"+46701740605","text":"` + strings.Repeat("x", 200) + `"}` // two parts
 			w := httptest.NewRecorder()
 			a.send(w, httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(body)),
-				advox.Principal{Account: "demo", User: "demo"})
+				accounts.Principal{Account: "demo", User: "demo"})
 
 			var out sendResponse
 			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out), w.Body.String())

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/httptransport"
 	"github.com/azenna/advox/transport/httptransport/operatortest"
@@ -94,7 +95,7 @@ func run(ctx context.Context, name string, out io.Writer) (err error) {
 
 	// The operator behind the transport receives recipients, sender ids
 	// and text: it must be declared as a sub-processor.
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		return errors.Join(err, tr.Close())
 	}

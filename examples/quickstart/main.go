@@ -23,7 +23,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +35,10 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/keyring"
+	"github.com/azenna/advox/phone"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/storage/sqlstore/sqlite"
@@ -43,14 +46,8 @@ import (
 	"github.com/azenna/advox/transport/smpptransport/smsctest"
 )
 
-// The environment variables -db reads its keys from.
-const (
-	envKEK      = "ADVOX_KEK"
-	envIndexKey = "ADVOX_INDEX_KEY"
-)
-
 func main() {
-	db := flag.String("db", "", "SQLite file for the traffic records, kept after the run (needs "+envKEK+" and "+envIndexKey+"; default: a file in a new temporary directory)")
+	db := flag.String("db", "", "SQLite file for the traffic records, kept after the run (needs "+keyring.EnvKEK+" and "+keyring.EnvIndexKey+"; default: a file in a new temporary directory)")
 	flag.Parse()
 	// The first Ctrl-C cancels the run, which then closes everything and
 	// removes its temporary directory; a second one kills the process.
@@ -64,7 +61,7 @@ func main() {
 }
 
 func run(ctx context.Context, dbPath string) (err error) {
-	var kek advox.KeyEncryptionKey
+	var kek keyring.KEK
 	var indexKey []byte
 	if dbPath != "" {
 		if kek, indexKey, err = keysFromEnv(); err != nil {
@@ -90,7 +87,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 	defer func() { err = errors.Join(err, smsc.Close()) }()
 	fmt.Println("== SMSC simulator listening on", smsc.Addr())
 
-	accounts, err := demoAccount(ctx)
+	accts, err := demoAccount(ctx)
 	if err != nil {
 		return err
 	}
@@ -110,7 +107,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 	}
 	// Data goes only to declared sub-processors: the operator behind the
 	// transport is registered with its country and agreement date.
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		return errors.Join(err, tr.Close(), store.Close())
 	}
@@ -121,7 +118,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 	// so — fine for a database deleted at exit.)
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	client, err := advox.NewClient(tr, store, &advox.Options{
-		Region: "SE", Processors: procs, Accounts: accounts, Logger: logger,
+		Region: "SE", Processors: procs, Accounts: accts, Logger: logger,
 		KEK: kek, IndexKey: indexKey,
 	})
 	if err != nil {
@@ -147,7 +144,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 		if err != nil {
 			return err
 		}
-		num, err := advox.ParseNumber(m.To, "SE")
+		num, err := phone.ParseNumber(m.To, "SE")
 		if err != nil {
 			return err
 		}
@@ -178,7 +175,7 @@ func run(ctx context.Context, dbPath string) (err error) {
 	if err != nil {
 		return err
 	}
-	used, err := accounts.SegmentsUsed(ctx, "demo", now)
+	used, err := accts.SegmentsUsed(ctx, "demo", now)
 	if err != nil {
 		return err
 	}
@@ -189,30 +186,20 @@ func run(ctx context.Context, dbPath string) (err error) {
 
 // keysFromEnv reads the key-encryption key and the blind-index key that
 // traffic kept in a -db file is sealed and indexed under.
-func keysFromEnv() (advox.KeyEncryptionKey, []byte, error) {
-	const how = "-db keeps traffic past this run, so the keys that seal it must outlive the run too: " +
-		"set " + envKEK + " and " + envIndexKey + " to 32 random bytes in hex each " +
-		"(export " + envKEK + "=$(openssl rand -hex 32) " + envIndexKey + "=$(openssl rand -hex 32)), " +
-		"and keep them: without them the file cannot be read"
-	raw, err := hex.DecodeString(os.Getenv(envKEK))
-	if err != nil || len(raw) != 32 {
-		return nil, nil, fmt.Errorf("%s is missing or not 32 bytes in hex; %s", envKEK, how)
-	}
-	kek, err := advox.NewStaticKEK(raw)
+func keysFromEnv() (keyring.KEK, []byte, error) {
+	keys, err := keyring.FromEnv()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w; -db keeps traffic past this run, so the keys that seal it must outlive the run too: "+
+			"export %s=$(openssl rand -hex 32) %s=$(openssl rand -hex 32), and keep them: without them the file cannot be read",
+			err, keyring.EnvKEK, keyring.EnvIndexKey)
 	}
-	idx, err := hex.DecodeString(os.Getenv(envIndexKey))
-	if err != nil || len(idx) < advox.MinIndexKeyLen {
-		return nil, nil, fmt.Errorf("%s is missing or shorter than %d bytes in hex; %s", envIndexKey, advox.MinIndexKeyLen, how)
-	}
-	return kek, idx, nil
+	return keys.KEK, keys.IndexKey, nil
 }
 
 // demoAccount registers the demo customer, and shows that a personal
 // identity number is refused wherever it is offered.
-func demoAccount(ctx context.Context) (*advox.Accounts, error) {
-	accounts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+func demoAccount(ctx context.Context) (*accounts.Accounts, error) {
+	accts, err := accounts.New(memstore.NewAccounts(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -222,16 +209,16 @@ func demoAccount(ctx context.Context) (*advox.Accounts, error) {
 	}
 	withPNR := customer
 	withPNR.Contacts = []storage.Contact{{Name: "Anna, 811218-9876", Email: "anna@example.se", Role: "support"}}
-	_, err = accounts.Create(ctx, withPNR)
+	_, err = accts.Create(ctx, withPNR)
 	if !errors.Is(err, advox.ErrPersonalNumber) {
 		return nil, fmt.Errorf("a personnummer was not refused: %v", err)
 	}
 	fmt.Println("== refused, as it must be:", err)
-	if _, err := accounts.Create(ctx, customer); err != nil {
+	if _, err := accts.Create(ctx, customer); err != nil {
 		return nil, err
 	}
 	fmt.Println("== account demo created (Demo AB, contract: 20 msg/s, 1000 segments a month)")
-	return accounts, nil
+	return accts, nil
 }
 
 // awaitFinal polls a message's record until a delivery report settles it.

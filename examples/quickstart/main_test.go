@@ -9,13 +9,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/azenna/advox/keyring"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func setKeys(t *testing.T) {
 	t.Helper()
-	for _, env := range []string{envKEK, envIndexKey} {
+	for _, env := range []string{keyring.EnvKEK, keyring.EnvIndexKey} {
 		t.Setenv(env, hex.EncodeToString(randomBytes(t, 32)))
 	}
 }
@@ -30,8 +32,8 @@ func randomBytes(t *testing.T, n int) []byte {
 
 // The headline command: no flag, a database in a temporary directory.
 func TestRunFresh(t *testing.T) {
-	t.Setenv(envKEK, "")
-	t.Setenv(envIndexKey, "")
+	t.Setenv(keyring.EnvKEK, "")
+	t.Setenv(keyring.EnvIndexKey, "")
 	require.NoError(t, run(context.Background(), ""))
 }
 
@@ -47,14 +49,14 @@ func TestRunTwiceOnOneDBFile(t *testing.T) {
 // Without keys that outlive the process, -db is refused before anything is
 // sent, with a message that says what to set.
 func TestRunDBWithoutKeysRefused(t *testing.T) {
-	t.Setenv(envKEK, "")
-	t.Setenv(envIndexKey, "")
+	t.Setenv(keyring.EnvKEK, "")
+	t.Setenv(keyring.EnvIndexKey, "")
 	err := run(context.Background(), filepath.Join(t.TempDir(), "traffic.db"))
-	require.ErrorContains(t, err, envKEK)
+	require.ErrorContains(t, err, keyring.EnvKEK)
 
-	t.Setenv(envKEK, "not hex")
-	t.Setenv(envIndexKey, hex.EncodeToString(randomBytes(t, 32)))
-	require.ErrorContains(t, run(context.Background(), filepath.Join(t.TempDir(), "traffic.db")), envKEK)
+	t.Setenv(keyring.EnvKEK, "not hex")
+	t.Setenv(keyring.EnvIndexKey, hex.EncodeToString(randomBytes(t, 32)))
+	require.ErrorContains(t, run(context.Background(), filepath.Join(t.TempDir(), "traffic.db")), keyring.EnvKEK)
 }
 
 // A run that fails part way (here: the database cannot be opened) closes
@@ -68,8 +70,8 @@ func TestRunErrorClosesTransport(t *testing.T) {
 // A canceled context (Ctrl-C in main) ends the run with an error and
 // closes everything.
 func TestRunCanceled(t *testing.T) {
-	t.Setenv(envKEK, "")
-	t.Setenv(envIndexKey, "")
+	t.Setenv(keyring.EnvKEK, "")
+	t.Setenv(keyring.EnvIndexKey, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	require.Error(t, run(ctx, ""))

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
@@ -64,14 +65,14 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	// lookups by number would miss the records from before a restart.
 	// Here the store lives in memory and ends with the process, so random
 	// keys that end with it too will do (never fixed ones such as zeros).
-	raw, indexKey := make([]byte, 32), make([]byte, advox.MinIndexKeyLen)
+	raw, indexKey := make([]byte, 32), make([]byte, keyring.MinIndexKeyLen)
 	if _, err := rand.Read(raw); err != nil {
 		return err
 	}
 	if _, err := rand.Read(indexKey); err != nil {
 		return err
 	}
-	kek, err := advox.NewStaticKEK(raw)
+	kek, err := keyring.NewStaticKEK(raw)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,9 @@
-// Package doccheck keeps the code in package comments true: a package
-// comment's code block is, line for line, the body of a function in a test
-// file that an Example runs, so the snippet a user copies compiles and
-// works, and a test fails the day the two drift apart.
+// Package doccheck keeps the code in documentation true: a package
+// comment's code block is, line for line, the body of a function that an
+// Example runs, and a README's program is, byte for byte, a file of the
+// module that the build compiles and an Example runs — so the code a user
+// copies compiles and works, and a test fails the day the two drift
+// apart.
 package doccheck
 
 import (
@@ -81,4 +83,43 @@ func funcBody(file, fn string) (string, error) {
 		return strings.Join(lines, "\n"), nil
 	}
 	return "", &os.PathError{Op: "find func " + fn, Path: file, Err: os.ErrNotExist}
+}
+
+// Markdown fails t unless the first fenced ```go block of the Markdown
+// file mdFile is, less its fences, the content of goFile.
+func Markdown(t testing.TB, mdFile, goFile string) {
+	t.Helper()
+	md, err := os.ReadFile(mdFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, ok := fencedGo(string(md))
+	if !ok {
+		t.Fatalf("%s has no ```go block", mdFile)
+	}
+	got, err := os.ReadFile(goFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("the first ```go block of %s is not %s:\n--- %s\n%s\n--- %s\n%s", mdFile, goFile, mdFile, want, goFile, got)
+	}
+}
+
+// fencedGo returns the first ```go block of a Markdown text, ending in a
+// newline.
+func fencedGo(md string) (string, bool) {
+	var lines []string
+	in := false
+	for _, l := range strings.Split(md, "\n") {
+		switch {
+		case !in && strings.TrimSpace(l) == "```go":
+			in = true
+		case in && strings.TrimSpace(l) == "```":
+			return strings.Join(lines, "\n") + "\n", true
+		case in:
+			lines = append(lines, l)
+		}
+	}
+	return "", false
 }

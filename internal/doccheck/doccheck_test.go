@@ -29,3 +29,12 @@ func TestFuncBody(t *testing.T) {
 	_, err = funcBody(file, "missing")
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
+
+func TestFencedGo(t *testing.T) {
+	md := "# x\n\n```sh\ngo run .\n```\n\n```go\npackage main\n\nfunc main() {}\n```\n\n```go\nother\n```\n"
+	got, ok := fencedGo(md)
+	assert.True(t, ok)
+	assert.Equal(t, "package main\n\nfunc main() {}\n", got)
+	_, ok = fencedGo("no code\n")
+	assert.False(t, ok)
+}

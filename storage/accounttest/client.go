@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport/memtransport"
@@ -42,7 +43,7 @@ var clientCases = []clientCase{
 }
 
 // RunWithClient runs the cases that drive the stores through the real
-// advox.Accounts and advox.Client: deleting a customer erases its traffic
+// accounts.Accounts and advox.Client: deleting a customer erases its traffic
 // on every Client that uses the Accounts and leaves no record even with
 // sends racing the delete; a deleted customer's id, with the usage its
 // erased traffic left, never passes to a new customer; the customer's
@@ -66,9 +67,9 @@ func RunWithClient(t *testing.T, newStores func(t *testing.T) Stores, f Features
 
 // clientOn returns Accounts over s.Accounts and a Client recording into
 // s.Traffic through an in-memory transport, closed when the test ends.
-func clientOn(t *testing.T, s Stores) (*advox.Accounts, *advox.Client) {
+func clientOn(t *testing.T, s Stores) (*accounts.Accounts, *advox.Client) {
 	t.Helper()
-	accts, err := advox.NewAccounts(s.Accounts, nil)
+	accts, err := accounts.New(s.Accounts, nil)
 	require.NoError(t, err)
 	c, err := advox.NewClient(memtransport.New(nil), s.Traffic, &advox.Options{Accounts: accts, KeysInTrafficDatabase: true})
 	require.NoError(t, err)

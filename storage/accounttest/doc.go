@@ -18,7 +18,7 @@
 // its bytes at rest (Features.Remnants), that deleted and replaced
 // customer data is not in them.
 //
-// RunWithClient drives a store through advox.Accounts and a real
+// RunWithClient drives a store through accounts.Accounts and a real
 // advox.Client recording into its traffic store, as applications wire
 // them:
 //

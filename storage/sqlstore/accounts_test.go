@@ -39,7 +39,7 @@ func TestAccountConformance(t *testing.T) {
 }
 
 // TestAccountsWithClient: customer data and traffic in one database, as
-// an application keeps them, driven through advox.Accounts and a Client.
+// an application keeps them, driven through accounts.Accounts and a Client.
 func TestAccountsWithClient(t *testing.T) {
 	dialects(t, func(t *testing.T, open func(t *testing.T, opts *Options) *Store) {
 		accounttest.RunWithClient(t, func(t *testing.T) accounttest.Stores {

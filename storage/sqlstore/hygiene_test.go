@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/keyring"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/transport/memtransport"
 )
@@ -55,7 +56,7 @@ func found(files map[string][]byte, needles []needle) []string {
 // whatever its length, wherever it lies. It returns where each was found.
 // Unwrapping is a function of the window's bytes, so the all-zero windows
 // (free space, most of a -shm file) are tried once per length.
-func keyCopies(t *testing.T, files map[string][]byte, kek advox.KeyEncryptionKey, keys map[string][]byte) map[string][]string {
+func keyCopies(t *testing.T, files map[string][]byte, kek keyring.KEK, keys map[string][]byte) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
 	which := func(w []byte) string {
@@ -158,7 +159,7 @@ func accountRecords(t *testing.T, s *Store, account string) []storage.Record {
 func TestEraseLeavesNoRemnants(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "traffic.db")
 	ctx := testCtx(t)
-	kek, err := advox.NewStaticKEK(randomBytes(t, 32))
+	kek, err := keyring.NewStaticKEK(randomBytes(t, 32))
 	require.NoError(t, err)
 	st, err := openSQLiteFile(path, nil)
 	require.NoError(t, err)

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/azenna/advox/transport"
 )
 
 // Config configures a Transport. Profile and BaseURL are required; every
@@ -32,6 +34,12 @@ type Config struct {
 	Timeout time.Duration
 	// Name is the transport's Name; "" means "http:" + Profile.Name.
 	Name string
+	// Operator declares the operator this transport hands messages to
+	// (its name, country and data processing agreement): a Client given
+	// no sub-processor register (advox.Options.Processors) registers it
+	// itself (transport.Operated). The zero value declares none; the
+	// application registers the operator instead.
+	Operator transport.Operator
 	// CallbackURL is the public URL where the application mounts Webhook.
 	// When set, messages that ask for reports carry it (with the message
 	// id and the webhook token) in Profile.Fields.Callback. When the

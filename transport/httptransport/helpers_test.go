@@ -28,6 +28,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/httptransport"
@@ -250,7 +251,7 @@ func setup(t *testing.T, profile httptransport.Profile, d operatortest.Dialect, 
 // the sub-processor it is.
 func clientFor(t *testing.T, tr transport.Transport) *advox.Client {
 	t.Helper()
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
 	require.NoError(t, err)
 	c, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{
 		Processors: procs,

@@ -4,11 +4,11 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/azenna/advox/internal/phone"
+	"github.com/azenna/advox/phone"
 )
 
 // MaskNumber masks a phone number for logs and errors, the way
-// advox.MaskNumber does: "+", the country code, the first two and the last
+// phone.Mask does: "+", the country code, the first two and the last
 // two national digits stay ("+4670*****67"), at least half of the digits
 // are hidden, and input that is not a number gives "***".
 func MaskNumber(n string) string { return phone.Mask(n) }

@@ -21,6 +21,7 @@ import (
 // concurrent use.
 type Transport struct {
 	name     string
+	operator transport.Operator
 	p        Profile
 	endpoint *url.URL
 	callback *url.URL // nil: no callback URL is sent
@@ -51,6 +52,7 @@ var (
 	_ transport.InboundSource = (*Transport)(nil)
 	_ transport.ValidityAware = (*Transport)(nil)
 	_ transport.PartSubmitter = (*Transport)(nil)
+	_ transport.Operated      = (*Transport)(nil)
 )
 
 // New returns a Transport for cfg. It makes no network call.
@@ -61,6 +63,7 @@ func New(cfg Config) (*Transport, error) {
 	}
 	t := &Transport{
 		name:     cfg.Name,
+		operator: cfg.Operator,
 		p:        cfg.Profile,
 		endpoint: endpoint,
 		callback: callback,
@@ -91,6 +94,15 @@ func New(cfg Config) (*Transport, error) {
 
 // Name implements transport.Transport.
 func (t *Transport) Name() string { return t.name }
+
+// Operators implements transport.Operated: the operator Config.Operator
+// declares, if any.
+func (t *Transport) Operators() map[string]transport.Operator {
+	if t.operator == (transport.Operator{}) {
+		return nil
+	}
+	return map[string]transport.Operator{t.name: t.operator}
+}
 
 // SetReportHandler implements transport.ReportSource.
 func (t *Transport) SetReportHandler(h transport.ReportHandler) {

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/httptransport"
@@ -226,7 +227,7 @@ func BenchmarkSend(b *testing.B) {
 		for _, conc := range []int{1, 64} {
 			b.Run(fmt.Sprintf("%s/c%d", d.name, conc), func(b *testing.B) {
 				_, tr := benchTransport(b, d)
-				procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+				procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
 				if err != nil {
 					b.Fatal(err)
 				}

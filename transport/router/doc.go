@@ -95,11 +95,13 @@
 // the router sets its handler on them only once its own SetReportHandler is
 // called, so until then each keeps reports as it does without a handler.
 //
-// The Client checks only the Router's Name against its register of
-// sub-processors. Data goes to every transport of the table, so an
-// application must register the router's name and each name returned by
-// Transports (advox.Processors.Check every one of them). A router made only
-// of transport.Local transports is itself Local.
+// Data goes to every transport of the table, so the Client checks each
+// name returned by Transports (a transport.Composite) against its register
+// of sub-processors: an application registers every one of them, or lets
+// its transports declare their operators: a router reports every declaration
+// of its transports (transport.Operated), and a Client given no register
+// registers them. A router made only of transport.Local transports is
+// itself Local.
 //
 // It holds routing, failover, breakers and throttle pauses, and no
 // protocol: its members are any transports (smpptransport, httptransport,

@@ -11,6 +11,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
@@ -43,7 +45,7 @@ func ExampleNew() {
 		m := &transport.Message{To: to, From: transport.Sender{Value: "Advox", Kind: transport.SenderAlphanumeric},
 			Encoding: transport.GSM7, Parts: []string{"Hello"}}
 		res, err := r.Submit(context.Background(), m)
-		fmt.Println(advox.MaskNumber(to), res.Route, res.Transport, err)
+		fmt.Println(phone.Mask(to), res.Route, res.Transport, err)
 	}
 	// Output:
 	// +4670*****67 se-mobile operator-b <nil>
@@ -127,9 +129,9 @@ func ExampleRouter_Transports() {
 		return
 	}
 	agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	procs, _ := advox.NewProcessors(advox.OperatorProcessor(r.Name(), "SE", agreed))
+	procs, _ := processing.NewRegister(processing.OperatorProcessor(r.Name(), "SE", agreed))
 	for _, name := range r.Transports() {
-		_ = procs.Register(advox.OperatorProcessor(name, "SE", agreed))
+		_ = procs.Declare(processing.OperatorProcessor(name, "SE", agreed))
 	}
 	c, err := advox.NewClient(r, memstore.New(nil), &advox.Options{Processors: procs, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

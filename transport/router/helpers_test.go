@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
@@ -342,8 +343,8 @@ func (p *pair) route(t testing.TB, cfgA, cfgB smpptransport.Config, spill bool) 
 	})
 	require.NoError(t, err)
 	agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(p.r.Name(), "SE", agreed),
-		advox.OperatorProcessor(p.a.Name(), "SE", agreed), advox.OperatorProcessor(p.b.Name(), "SE", agreed))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(p.r.Name(), "SE", agreed),
+		processing.OperatorProcessor(p.a.Name(), "SE", agreed), processing.OperatorProcessor(p.b.Name(), "SE", agreed))
 	require.NoError(t, err)
 	p.c, err = advox.NewClient(p.r, memstore.New(nil), &advox.Options{Processors: procs, Logger: quiet, NoReports: true})
 	require.NoError(t, err)

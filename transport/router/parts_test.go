@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
@@ -220,8 +221,8 @@ func TestSMSCRestThroughSameMember(t *testing.T) {
 					Routes: []router.Route{{Name: "all", Transports: []router.Target{{Transport: p.r.Name()}}}}})
 				require.NoError(t, err)
 				agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-				procs, err := advox.NewProcessors(advox.OperatorProcessor(outer.Name(), "SE", agreed),
-					advox.OperatorProcessor(p.a.Name(), "SE", agreed), advox.OperatorProcessor(p.b.Name(), "SE", agreed))
+				procs, err := processing.NewRegister(processing.OperatorProcessor(outer.Name(), "SE", agreed),
+					processing.OperatorProcessor(p.a.Name(), "SE", agreed), processing.OperatorProcessor(p.b.Name(), "SE", agreed))
 				require.NoError(t, err)
 				c, err = advox.NewClient(outer, memstore.New(nil), &advox.Options{Processors: procs, Logger: quiet, NoReports: true})
 				require.NoError(t, err)

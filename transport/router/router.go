@@ -135,6 +135,27 @@ func (r *Router) Transports() []string {
 	return out
 }
 
+var _ transport.Operated = (*Router)(nil)
+
+// Operators implements transport.Operated: the operators its transports
+// declare, composites expanded.
+func (r *Router) Operators() map[string]transport.Operator {
+	var out map[string]transport.Operator
+	for _, m := range r.members {
+		o, ok := m.t.(transport.Operated)
+		if !ok {
+			continue
+		}
+		for name, op := range o.Operators() {
+			if out == nil {
+				out = make(map[string]transport.Operator)
+			}
+			out[name] = op
+		}
+	}
+	return out
+}
+
 // Breaker returns the breaker state of the named transport ("" when the
 // router has no such transport).
 func (r *Router) Breaker(name string) BreakerState {

@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/phone"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/internal/nodesmpp"
@@ -333,11 +335,11 @@ func TestSMSCDropsMidRun(t *testing.T) {
 			require.NoError(t, err)
 
 			agreed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-			procs, err := advox.NewProcessors(advox.OperatorProcessor(r.Name(), "SE", agreed))
+			procs, err := processing.NewRegister(processing.OperatorProcessor(r.Name(), "SE", agreed))
 			require.NoError(t, err)
 			for _, name := range r.Transports() {
 				require.Error(t, procs.Check(name), "not registered yet")
-				require.NoError(t, procs.Register(advox.OperatorProcessor(name, "SE", agreed)))
+				require.NoError(t, procs.Declare(processing.OperatorProcessor(name, "SE", agreed)))
 				require.NoError(t, procs.Check(name))
 			}
 			c, err := advox.NewClient(r, memstore.New(nil), &advox.Options{
@@ -385,7 +387,7 @@ func TestSMSCDropsMidRun(t *testing.T) {
 					rec, err := c.Status(ctxT(t), advox.PurposeTransmit, o.rcpt.ID)
 					require.NoError(t, err, "an accepted message is recorded")
 					assert.Equal(t, "se", rec.Route)
-					assert.Equal(t, advox.Number(o.to), rec.To)
+					assert.Equal(t, phone.Number(o.to), rec.To)
 					want := map[string]map[string]int{a.Name(): onA, b.Name(): onB}[rec.Transport]
 					assert.Equal(t, 1, want[o.to], "the record names the transport that took it (%s)", rec.Transport)
 				case errors.Is(o.err, advox.ErrOutcomeUnknown):
@@ -396,7 +398,7 @@ func TestSMSCDropsMidRun(t *testing.T) {
 					assert.Equal(t, a.Name(), rec.Transport, "only the SMSC that went away leaves outcomes unknown")
 					assert.Contains(t, []transport.Status{transport.StatusUnknown, transport.StatusDelivered}, rec.Status)
 				default:
-					t.Errorf("message %s: unexpected error with the second SMSC up: %v", advox.Number(o.to), o.err)
+					t.Errorf("message %s: unexpected error with the second SMSC up: %v", phone.Number(o.to), o.err)
 				}
 			}
 			t.Logf("on A %d, on B %d, unknown %d", len(onA), len(onB), unknown)

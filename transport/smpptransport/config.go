@@ -47,6 +47,12 @@ type AddrType struct {
 type Config struct {
 	// Name makes the transport's Name "smpp:"+Name; empty: "smpp:"+Addr.
 	Name string
+	// Operator declares the operator this transport hands messages to
+	// (its name, country and data processing agreement): a Client given
+	// no sub-processor register (advox.Options.Processors) registers it
+	// itself (transport.Operated). The zero value declares none; the
+	// application registers the operator instead.
+	Operator transport.Operator
 	// Addr is the SMSC's host:port.
 	Addr string
 	// SystemID, Password and SystemType are the bind credentials.

@@ -14,7 +14,7 @@
 //		return nil, err
 //	}
 //	// Data goes only to declared sub-processors: register the operator.
-//	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+//	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
 //	if err != nil {
 //		return nil, errors.Join(err, tr.Close())
 //	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/azenna/advox"
 	"github.com/azenna/advox/internal/doccheck"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -73,7 +74,7 @@ func newClient(addr, systemID, password string, store storage.TrafficStore) (*ad
 		return nil, err
 	}
 	// Data goes only to declared sub-processors: register the operator.
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		return nil, errors.Join(err, tr.Close())
 	}

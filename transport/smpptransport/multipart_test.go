@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/accounts"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
@@ -24,7 +26,7 @@ var longText = strings.Repeat("Three parts through the simulator. ", 12)
 // sendClient is a Client over tr with quick retries, over a memory store.
 func sendClient(t *testing.T, tr *Transport, opts *advox.Options) *advox.Client {
 	t.Helper()
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
 	require.NoError(t, err)
 	if opts == nil {
 		opts = &advox.Options{}
@@ -133,7 +135,7 @@ func TestSendLinkDroppedBetweenParts(t *testing.T) {
 					return time.Millisecond
 				}
 			}
-			accts, err := advox.NewAccounts(memstore.NewAccounts(), nil)
+			accts, err := accounts.New(memstore.NewAccounts(), nil)
 			require.NoError(t, err)
 			_, err = accts.Create(context.Background(), storage.Customer{Account: "acme", Organisation: "Acme AB"})
 			require.NoError(t, err)

@@ -86,6 +86,17 @@ func New(cfg Config) (*Transport, error) {
 // Name implements transport.Transport: "smpp:" and Config.Name (or Addr).
 func (t *Transport) Name() string { return t.name }
 
+var _ transport.Operated = (*Transport)(nil)
+
+// Operators implements transport.Operated: the operator Config.Operator
+// declares, if any.
+func (t *Transport) Operators() map[string]transport.Operator {
+	if t.cfg.Operator == (transport.Operator{}) {
+		return nil
+	}
+	return map[string]transport.Operator{t.name: t.cfg.Operator}
+}
+
 // SetReportHandler implements transport.ReportSource. The handler runs on
 // a goroutine of its own for each receipt, and the deliver_sm (or
 // data_sm) is answered once it has returned: 0 when it took the receipt,

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 	"github.com/azenna/advox/transport/memtransport"
@@ -133,7 +134,7 @@ func TestClientCloseDuringOutage(t *testing.T) {
 	srv.DropConnections()
 	waitUnbound(t, tr)
 
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))
 	require.NoError(t, err)
 	c, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{
 		Region: "SE", Processors: procs, CloseGrace: 100 * time.Millisecond, Logger: quiet})
@@ -182,7 +183,7 @@ func BenchmarkSend(b *testing.B) {
 		Window: 64,
 	})
 	require.NoError(b, err)
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Now()))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Now()))
 	require.NoError(b, err)
 	client, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{Processors: procs})
 	require.NoError(b, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azenna/advox"
+	"github.com/azenna/advox/processing"
 	"github.com/azenna/advox/storage/memstore"
 	"github.com/azenna/advox/transport"
 )
@@ -615,7 +616,7 @@ func testReports(t *testing.T, h Harness, tr transport.Transport, f Features) {
 
 // client wraps tr in a Client with fast retries over a memory store.
 func client(t *testing.T, tr transport.Transport) *advox.Client {
-	procs, err := advox.NewProcessors(advox.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	procs, err := processing.NewRegister(processing.OperatorProcessor(tr.Name(), "SE", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
 	require.NoError(t, err)
 	c, err := advox.NewClient(tr, memstore.New(nil), &advox.Options{
 		Backoff:    func(int, time.Duration) time.Duration { return time.Millisecond },
