@@ -23,6 +23,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -74,6 +75,12 @@ func run(ctx context.Context, dbPath string) (err error) {
 		}
 		defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
 		dbPath = filepath.Join(dir, "traffic.db")
+		// The database ends with the run, so its keys may too: random
+		// ones, made here and never written anywhere.
+		if kek, indexKey, err = runKeys(); err != nil {
+			return err
+		}
+		fmt.Println("== keys: random for this run (the database is deleted at exit; -db keeps both)")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -112,10 +119,8 @@ func run(ctx context.Context, dbPath string) (err error) {
 		return errors.Join(err, tr.Close(), store.Close())
 	}
 	fmt.Println("== traffic stored in SQLite at", dbPath)
-	// Audit events go to the logger at Info level; the quickstart shows
-	// only warnings. (Without -db, kek and indexKey are nil: traffic is
-	// sealed under a key that lives as long as this process, which warns
-	// so — fine for a database deleted at exit.)
+	// The quickstart shows only warnings (audit events go to the logger
+	// at debug level by default).
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	client, err := advox.NewClient(tr, store, &advox.Options{
 		Region: "SE", Processors: procs, Accounts: accts, Logger: logger,
@@ -182,6 +187,20 @@ func run(ctx context.Context, dbPath string) (err error) {
 	fmt.Printf("== usage: %d messages, %d segments (%d of the monthly quota), %d delivered, %d failed\n",
 		u.Messages, u.Segments, used, u.Delivered, u.Failed)
 	return nil
+}
+
+// runKeys makes a random key-encryption key and blind-index key for a
+// run whose database is deleted at exit.
+func runKeys() (keyring.KEK, []byte, error) {
+	b := make([]byte, 32+keyring.MinIndexKeyLen)
+	if _, err := rand.Read(b); err != nil {
+		return nil, nil, err
+	}
+	kek, err := keyring.NewStaticKEK(b[:32])
+	if err != nil {
+		return nil, nil, err
+	}
+	return kek, b[32:], nil
 }
 
 // keysFromEnv reads the key-encryption key and the blind-index key that
